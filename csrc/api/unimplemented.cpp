@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// Placeholders for every zts_* function of ZeroTierSockets.h that has no real
+// implementation yet, so the library links and C/Python callers get a clean
+// failure instead of an undefined symbol. When an area is implemented, delete
+// its block here; a definition left behind shows up as a duplicate symbol.
+//
+// What a placeholder returns:
+//   - int / ssize_t:    ZTS_ERR_GENERAL ("a bug on our side" is the honest
+//                       answer for a call we do not implement yet).
+//   - size_t:           ZTS_ERR_GENERAL converted, as libzt reports errors
+//                       through zts_get_data_available().
+//   - uint64_t:         0, which callers already read as "no ID / no MAC".
+//   - pointers:         NULL.
+//   - void:             nothing.
+//   - zts_ipaddr_aton:  0, its own failure value; a non-zero code would read
+//                       as success.
+// Socket calls (BSD, simplified, and name resolution) also set zts_errno to
+// ZTS_ENOSYS, as callers of those look at zts_errno after a failure.
+//
+// Implemented elsewhere: zts_id_new, zts_id_pair_is_valid,
+// zts_util_sign_root_set, zts_errno_location.
+
+#include "ZeroTierSockets.h"
+
+namespace {
+
+int unimplemented()
+{
+    return ZTS_ERR_GENERAL;
+}
+
+int socket_unimplemented()
+{
+    zts_errno = ZTS_ENOSYS;
+    return ZTS_ERR_GENERAL;
+}
+
+}  // namespace
+
+extern "C" {
+
+//---------------------------------------------------------------------------
+// Node configuration (zts_init_*)
+//---------------------------------------------------------------------------
+
+int zts_init_from_storage(const char*) { return unimplemented(); }
+int zts_init_from_memory(const char*, unsigned int) { return unimplemented(); }
+int zts_init_set_event_handler(void (*)(void*)) { return unimplemented(); }
+int zts_init_set_tcp_relay(const char*, unsigned short) { return unimplemented(); }
+int zts_init_allow_tcp_relay(int) { return unimplemented(); }
+int zts_init_force_tcp_relay(int) { return unimplemented(); }
+int zts_init_blacklist_if(const char*, unsigned int) { return unimplemented(); }
+int zts_init_set_roots(const void*, unsigned int) { return unimplemented(); }
+int zts_init_set_low_bandwidth_mode(int) { return unimplemented(); }
+int zts_init_set_port(unsigned short) { return unimplemented(); }
+int zts_init_set_random_port_range(unsigned short, unsigned short) { return unimplemented(); }
+int zts_init_allow_secondary_port(unsigned int) { return unimplemented(); }
+int zts_init_allow_port_mapping(unsigned int) { return unimplemented(); }
+int zts_init_allow_net_cache(unsigned int) { return unimplemented(); }
+int zts_init_allow_peer_cache(unsigned int) { return unimplemented(); }
+int zts_init_allow_roots_cache(unsigned int) { return unimplemented(); }
+int zts_init_allow_id_cache(unsigned int) { return unimplemented(); }
+
+//---------------------------------------------------------------------------
+// Node lifecycle and moons
+//---------------------------------------------------------------------------
+
+int zts_node_start(void) { return unimplemented(); }
+int zts_node_is_online(void) { return unimplemented(); }
+uint64_t zts_node_get_id(void) { return 0; }
+int zts_node_get_id_pair(char*, unsigned int*) { return unimplemented(); }
+int zts_node_get_port(void) { return unimplemented(); }
+int zts_node_stop(void) { return unimplemented(); }
+int zts_node_free(void) { return unimplemented(); }
+int zts_moon_orbit(uint64_t, uint64_t) { return unimplemented(); }
+int zts_moon_deorbit(uint64_t) { return unimplemented(); }
+
+//---------------------------------------------------------------------------
+// Networks
+//---------------------------------------------------------------------------
+
+uint64_t zts_net_compute_adhoc_id(uint16_t, uint16_t) { return 0; }
+int zts_net_join(uint64_t) { return unimplemented(); }
+int zts_net_leave(uint64_t) { return unimplemented(); }
+int zts_net_transport_is_ready(const uint64_t) { return unimplemented(); }
+uint64_t zts_net_get_mac(uint64_t) { return 0; }
+int zts_net_get_mac_str(uint64_t, char*, unsigned int) { return unimplemented(); }
+int zts_net_get_broadcast(uint64_t) { return unimplemented(); }
+int zts_net_get_mtu(uint64_t) { return unimplemented(); }
+int zts_net_get_name(uint64_t, char*, unsigned int) { return unimplemented(); }
+int zts_net_get_status(uint64_t) { return unimplemented(); }
+int zts_net_get_type(uint64_t) { return unimplemented(); }
+
+//---------------------------------------------------------------------------
+// Addresses
+//---------------------------------------------------------------------------
+
+int zts_addr_is_assigned(uint64_t, unsigned int) { return unimplemented(); }
+int zts_addr_get(uint64_t, unsigned int, struct zts_sockaddr_storage*) { return unimplemented(); }
+int zts_addr_get_str(uint64_t, unsigned int, char*, unsigned int) { return unimplemented(); }
+int zts_addr_get_all(uint64_t, struct zts_sockaddr_storage*, unsigned int*) { return unimplemented(); }
+int zts_addr_compute_6plane(const uint64_t, const uint64_t, struct zts_sockaddr_storage*) { return unimplemented(); }
+int zts_addr_compute_rfc4193(const uint64_t, const uint64_t, struct zts_sockaddr_storage*) { return unimplemented(); }
+int zts_addr_compute_rfc4193_str(uint64_t, uint64_t, char*, unsigned int) { return unimplemented(); }
+int zts_addr_compute_6plane_str(uint64_t, uint64_t, char*, unsigned int) { return unimplemented(); }
+
+//---------------------------------------------------------------------------
+// Routes
+//---------------------------------------------------------------------------
+
+int zts_route_is_assigned(uint64_t, unsigned int) { return unimplemented(); }
+
+//---------------------------------------------------------------------------
+// Statistics
+//---------------------------------------------------------------------------
+
+int zts_stats_get_all(zts_stats_counter_t*) { return unimplemented(); }
+
+//---------------------------------------------------------------------------
+// BSD socket API
+//---------------------------------------------------------------------------
+
+int zts_bsd_socket(int, int, int) { return socket_unimplemented(); }
+int zts_bsd_connect(int, const struct zts_sockaddr*, zts_socklen_t) { return socket_unimplemented(); }
+int zts_bsd_bind(int, const struct zts_sockaddr*, zts_socklen_t) { return socket_unimplemented(); }
+int zts_bsd_listen(int, int) { return socket_unimplemented(); }
+int zts_bsd_accept(int, struct zts_sockaddr*, zts_socklen_t*) { return socket_unimplemented(); }
+int zts_bsd_setsockopt(int, int, int, const void*, zts_socklen_t) { return socket_unimplemented(); }
+int zts_bsd_getsockopt(int, int, int, void*, zts_socklen_t*) { return socket_unimplemented(); }
+int zts_bsd_getsockname(int, struct zts_sockaddr*, zts_socklen_t*) { return socket_unimplemented(); }
+int zts_bsd_getpeername(int, struct zts_sockaddr*, zts_socklen_t*) { return socket_unimplemented(); }
+int zts_bsd_close(int) { return socket_unimplemented(); }
+int zts_bsd_select(int, zts_fd_set*, zts_fd_set*, zts_fd_set*, struct zts_timeval*) { return socket_unimplemented(); }
+int zts_bsd_fcntl(int, int, int) { return socket_unimplemented(); }
+int zts_bsd_poll(struct zts_pollfd*, zts_nfds_t, int) { return socket_unimplemented(); }
+int zts_bsd_ioctl(int, unsigned long, void*) { return socket_unimplemented(); }
+ssize_t zts_bsd_send(int, const void*, size_t, int) { return socket_unimplemented(); }
+ssize_t zts_bsd_sendto(int, const void*, size_t, int, const struct zts_sockaddr*, zts_socklen_t)
+{
+    return socket_unimplemented();
+}
+ssize_t zts_bsd_sendmsg(int, const struct zts_msghdr*, int) { return socket_unimplemented(); }
+ssize_t zts_bsd_recv(int, void*, size_t, int) { return socket_unimplemented(); }
+ssize_t zts_bsd_recvfrom(int, void*, size_t, int, struct zts_sockaddr*, zts_socklen_t*)
+{
+    return socket_unimplemented();
+}
+ssize_t zts_bsd_recvmsg(int, struct zts_msghdr*, int) { return socket_unimplemented(); }
+ssize_t zts_bsd_read(int, void*, size_t) { return socket_unimplemented(); }
+ssize_t zts_bsd_readv(int, const struct zts_iovec*, int) { return socket_unimplemented(); }
+ssize_t zts_bsd_write(int, const void*, size_t) { return socket_unimplemented(); }
+ssize_t zts_bsd_writev(int, const struct zts_iovec*, int) { return socket_unimplemented(); }
+int zts_bsd_shutdown(int, int) { return socket_unimplemented(); }
+
+//---------------------------------------------------------------------------
+// Simplified socket API
+//---------------------------------------------------------------------------
+
+int zts_socket(int, int, int) { return socket_unimplemented(); }
+int zts_connect(int, const char*, unsigned short, int) { return socket_unimplemented(); }
+int zts_bind(int, const char*, unsigned short) { return socket_unimplemented(); }
+int zts_listen(int, int) { return socket_unimplemented(); }
+int zts_accept(int, char*, int, unsigned short*) { return socket_unimplemented(); }
+ssize_t zts_send(int, const void*, size_t, int) { return socket_unimplemented(); }
+ssize_t zts_recv(int, void*, size_t, int) { return socket_unimplemented(); }
+ssize_t zts_read(int, void*, size_t) { return socket_unimplemented(); }
+ssize_t zts_write(int, const void*, size_t) { return socket_unimplemented(); }
+int zts_shutdown_rd(int) { return socket_unimplemented(); }
+int zts_shutdown_wr(int) { return socket_unimplemented(); }
+int zts_shutdown_rdwr(int) { return socket_unimplemented(); }
+int zts_close(int) { return socket_unimplemented(); }
+int zts_getpeername(int, char*, int, unsigned short*) { return socket_unimplemented(); }
+int zts_getsockname(int, char*, int, unsigned short*) { return socket_unimplemented(); }
+int zts_tcp_client(const char*, unsigned short) { return socket_unimplemented(); }
+int zts_tcp_server(const char*, unsigned short, char*, int, unsigned short*) { return socket_unimplemented(); }
+int zts_udp_server(const char*, unsigned short) { return socket_unimplemented(); }
+int zts_udp_client(const char*) { return socket_unimplemented(); }
+int zts_set_no_delay(int, int) { return socket_unimplemented(); }
+int zts_get_no_delay(int) { return socket_unimplemented(); }
+int zts_get_last_socket_error(int) { return socket_unimplemented(); }
+size_t zts_get_data_available(int) { return static_cast<size_t>(socket_unimplemented()); }
+int zts_get_pending_data_size(int) { return socket_unimplemented(); }
+int zts_set_linger(int, int, int) { return socket_unimplemented(); }
+int zts_get_linger_enabled(int) { return socket_unimplemented(); }
+int zts_get_linger_value(int) { return socket_unimplemented(); }
+int zts_set_reuse_addr(int, int) { return socket_unimplemented(); }
+int zts_get_reuse_addr(int) { return socket_unimplemented(); }
+int zts_set_recv_timeout(int, int, int) { return socket_unimplemented(); }
+int zts_get_recv_timeout(int) { return socket_unimplemented(); }
+int zts_set_send_timeout(int, int, int) { return socket_unimplemented(); }
+int zts_get_send_timeout(int) { return socket_unimplemented(); }
+int zts_set_send_buf_size(int, int) { return socket_unimplemented(); }
+int zts_get_send_buf_size(int) { return socket_unimplemented(); }
+int zts_set_recv_buf_size(int, int) { return socket_unimplemented(); }
+int zts_get_recv_buf_size(int) { return socket_unimplemented(); }
+int zts_set_ttl(int, int) { return socket_unimplemented(); }
+int zts_get_ttl(int) { return socket_unimplemented(); }
+int zts_set_blocking(int, int) { return socket_unimplemented(); }
+int zts_get_blocking(int) { return socket_unimplemented(); }
+int zts_set_keepalive(int, int) { return socket_unimplemented(); }
+int zts_get_keepalive(int) { return socket_unimplemented(); }
+
+//---------------------------------------------------------------------------
+// Name resolution (DNS)
+//---------------------------------------------------------------------------
+
+struct zts_hostent* zts_bsd_gethostbyname(const char*)
+{
+    socket_unimplemented();
+    return nullptr;
+}
+int zts_dns_set_server(uint8_t, const zts_ip_addr*) { return unimplemented(); }
+const zts_ip_addr* zts_dns_get_server(uint8_t) { return nullptr; }
+
+//---------------------------------------------------------------------------
+// Core queries
+//---------------------------------------------------------------------------
+
+int zts_core_lock_obtain(void) { return unimplemented(); }
+int zts_core_lock_release(void) { return unimplemented(); }
+int zts_core_query_addr_count(uint64_t) { return unimplemented(); }
+int zts_core_query_addr(uint64_t, unsigned int, char*, unsigned int) { return unimplemented(); }
+int zts_core_query_route_count(uint64_t) { return unimplemented(); }
+int zts_core_query_route(uint64_t, unsigned int, char*, char*, unsigned int, uint16_t*, uint16_t*)
+{
+    return unimplemented();
+}
+int zts_core_query_path_count(uint64_t) { return unimplemented(); }
+int zts_core_query_path(uint64_t, unsigned int, char*, unsigned int) { return unimplemented(); }
+int zts_core_query_mc_count(uint64_t) { return unimplemented(); }
+int zts_core_query_mc(uint64_t, unsigned int, uint64_t*, uint32_t*) { return unimplemented(); }
+
+//---------------------------------------------------------------------------
+// Utilities (zts_util_sign_root_set lives elsewhere)
+//---------------------------------------------------------------------------
+
+void zts_util_delay(unsigned long) {}
+int zts_util_get_ip_family(const char*) { return unimplemented(); }
+int zts_util_ipstr_to_saddr(const char*, unsigned short, struct zts_sockaddr*, zts_socklen_t*)
+{
+    return unimplemented();
+}
+int zts_util_ntop(struct zts_sockaddr*, zts_socklen_t, char*, int, unsigned short*) { return unimplemented(); }
+char* zts_ipaddr_ntoa(const zts_ip_addr*) { return nullptr; }
+int zts_ipaddr_aton(const char*, zts_ip_addr*) { return 0; }
+const char* zts_inet_ntop(int, const void*, char*, zts_socklen_t) { return nullptr; }
+int zts_inet_pton(int, const char*, void*) { return unimplemented(); }
+
+}  // extern "C"

@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "zt/crypto.hpp"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <sodium.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <initializer_list>
+
+namespace zt::crypto {
+
+bool init() { return sodium_init() >= 0; }
+
+namespace {
+// libsodium must be initialised before its random generator is used; doing it at load time means no
+// entry point can forget. sodium_init() is idempotent and thread-safe.
+const bool g_sodium_ready = init();
+}  // namespace
+
+void random_bytes(void* out, std::size_t len) { randombytes_buf(out, len); }
+
+void wipe(void* p, std::size_t len) { sodium_memzero(p, len); }
+
+bool equal_constant_time(const void* a, const void* b, std::size_t len) { return sodium_memcmp(a, b, len) == 0; }
+
+void sha512(const void* data, std::size_t len, std::uint8_t out[kSha512Len]) {
+    crypto_hash_sha512(out, static_cast<const unsigned char*>(data), len);
+}
+
+void hmac_sha384(const std::uint8_t* key, std::size_t key_len, const void* msg, std::size_t msg_len,
+                 std::uint8_t out[kSha384Len]) {
+    unsigned int out_len = 0;
+    HMAC(EVP_sha384(), key, static_cast<int>(key_len), static_cast<const unsigned char*>(msg), msg_len, out,
+         &out_len);
+}
+
+void salsa2012_xor(std::uint8_t* out, const std::uint8_t* in, std::size_t len,
+                   const std::uint8_t nonce[kSalsaNonceLen], const std::uint8_t key[kSalsaKeyLen]) {
+    crypto_stream_salsa2012_xor(out, in, len, nonce, key);
+}
+
+void salsa20_xor(std::uint8_t* out, const std::uint8_t* in, std::size_t len,
+                 const std::uint8_t nonce[kSalsaNonceLen], std::uint64_t first_block,
+                 const std::uint8_t key[kSalsaKeyLen]) {
+    crypto_stream_salsa20_xor_ic(out, in, len, nonce, first_block, key);
+}
+
+void salsa20_stream(std::uint8_t* out, std::size_t len, const std::uint8_t nonce[kSalsaNonceLen],
+                    std::uint64_t first_block, const std::uint8_t key[kSalsaKeyLen]) {
+    // libsodium has no keystream-with-counter call; XOR over zeros is the keystream itself.
+    std::memset(out, 0, len);
+    crypto_stream_salsa20_xor_ic(out, out, len, nonce, first_block, key);
+}
+
+void poly1305(std::uint8_t tag[kPoly1305TagLen], const void* msg, std::size_t len,
+              const std::uint8_t key[kPoly1305KeyLen]) {
+    crypto_onetimeauth_poly1305(tag, static_cast<const unsigned char*>(msg), len, key);
+}
+
+bool x25519(std::uint8_t shared[kX25519Len], const std::uint8_t secret[kX25519Len],
+            const std::uint8_t peer_public[kX25519Len]) {
+    return crypto_scalarmult_curve25519(shared, secret, peer_public) == 0;
+}
+
+void x25519_public(std::uint8_t pub[kX25519Len], const std::uint8_t secret[kX25519Len]) {
+    crypto_scalarmult_curve25519_base(pub, secret);
+}
+
+void ed25519_public(std::uint8_t pub[kEd25519PublicLen], const std::uint8_t seed[kEd25519SeedLen]) {
+    unsigned char sk[crypto_sign_ed25519_SECRETKEYBYTES];
+    crypto_sign_ed25519_seed_keypair(pub, sk, seed);
+    sodium_memzero(sk, sizeof sk);
+}
+
+void ed25519_sign(std::uint8_t sig[kEd25519SignatureLen], const void* msg, std::size_t len,
+                  const std::uint8_t seed[kEd25519SeedLen], const std::uint8_t pub[kEd25519PublicLen]) {
+    // libsodium's secret key is seed || public key.
+    unsigned char sk[crypto_sign_ed25519_SECRETKEYBYTES];
+    std::memcpy(sk, seed, kEd25519SeedLen);
+    std::memcpy(sk + kEd25519SeedLen, pub, kEd25519PublicLen);
+    crypto_sign_ed25519_detached(sig, nullptr, static_cast<const unsigned char*>(msg), len, sk);
+    sodium_memzero(sk, sizeof sk);
+}
+
+bool ed25519_verify(const std::uint8_t sig[kEd25519SignatureLen], const void* msg, std::size_t len,
+                    const std::uint8_t pub[kEd25519PublicLen]) {
+    return crypto_sign_ed25519_verify_detached(sig, static_cast<const unsigned char*>(msg), len, pub) == 0;
+}
+
+// ---- AES-256 ------------------------------------------------------------------------------------
+
+namespace {
+
+EVP_CIPHER_CTX* ctx_of(void* p) { return static_cast<EVP_CIPHER_CTX*>(p); }
+
+EVP_CIPHER_CTX* new_ctx(const EVP_CIPHER* cipher, const std::uint8_t* key, bool encrypt) {
+    EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
+    if (ctx == nullptr) std::abort();  // out of memory: nothing sensible to continue with
+    if (EVP_CipherInit_ex(ctx, cipher, nullptr, key, nullptr, encrypt ? 1 : 0) != 1) std::abort();
+    EVP_CIPHER_CTX_set_padding(ctx, 0);
+    return ctx;
+}
+
+}  // namespace
+
+Aes256::~Aes256() { release(); }
+
+void Aes256::release() {
+    for (void** p : {&ecb_enc_, &ecb_dec_, &ctr_, &gcm_}) {
+        if (*p != nullptr) EVP_CIPHER_CTX_free(ctx_of(*p));
+        *p = nullptr;
+    }
+}
+
+void Aes256::set_key(const std::uint8_t key[kAes256KeyLen]) {
+    release();
+    ecb_enc_ = new_ctx(EVP_aes_256_ecb(), key, true);
+    ecb_dec_ = new_ctx(EVP_aes_256_ecb(), key, false);
+    ctr_ = new_ctx(EVP_aes_256_ctr(), key, true);
+    gcm_ = new_ctx(EVP_aes_256_gcm(), key, true);
+}
+
+void Aes256::encrypt_block(const std::uint8_t in[kAesBlockLen], std::uint8_t out[kAesBlockLen]) {
+    int n = 0;
+    EVP_EncryptUpdate(ctx_of(ecb_enc_), out, &n, in, kAesBlockLen);
+}
+
+void Aes256::decrypt_block(const std::uint8_t in[kAesBlockLen], std::uint8_t out[kAesBlockLen]) {
+    int n = 0;
+    EVP_DecryptUpdate(ctx_of(ecb_dec_), out, &n, in, kAesBlockLen);
+}
+
+void Aes256::ctr_xor(const std::uint8_t counter_block[kAesBlockLen], std::uint8_t* data, std::size_t len) {
+    int n = 0;
+    EVP_EncryptInit_ex(ctx_of(ctr_), nullptr, nullptr, nullptr, counter_block);
+    EVP_EncryptUpdate(ctx_of(ctr_), data, &n, data, static_cast<int>(len));
+}
+
+void Aes256::gmac(const std::uint8_t nonce[12], const void* part1, std::size_t len1, const void* part2,
+                  std::size_t len2, std::uint8_t tag[kAesBlockLen]) {
+    // GCM with no plaintext is GMAC; OpenSSL concatenates successive AAD updates into one stream.
+    EVP_CIPHER_CTX* ctx = ctx_of(gcm_);
+    int n = 0;
+    EVP_EncryptInit_ex(ctx, nullptr, nullptr, nullptr, nonce);
+    if (len1 > 0) EVP_EncryptUpdate(ctx, nullptr, &n, static_cast<const unsigned char*>(part1), static_cast<int>(len1));
+    if (len2 > 0) EVP_EncryptUpdate(ctx, nullptr, &n, static_cast<const unsigned char*>(part2), static_cast<int>(len2));
+    std::uint8_t unused[kAesBlockLen];
+    EVP_EncryptFinal_ex(ctx, unused, &n);
+    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, kAesBlockLen, tag);
+}
+
+}  // namespace zt::crypto

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: Apache-2.0
+// An IPv4/IPv6 address with a UDP port, as ZeroTier carries physical endpoints: "ip/port" as text
+// and type-byte + address + port on the wire (HELLO, OK(HELLO), worlds).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "zt/bytes.hpp"
+
+struct sockaddr;
+struct sockaddr_storage;
+
+namespace zt {
+
+struct InetAddress {
+    enum class Family : std::uint8_t { kNone = 0, kV4 = 4, kV6 = 6 };
+
+    Family family = Family::kNone;
+    std::uint8_t ip[16] = {};  // IPv4 uses the first 4 bytes
+    std::uint16_t port = 0;
+
+    static InetAddress v4(const std::uint8_t ip4[4], std::uint16_t port);
+    static InetAddress v6(const std::uint8_t ip6[16], std::uint16_t port);
+
+    bool is_nil() const { return family == Family::kNone; }
+    std::size_t ip_len() const { return family == Family::kV4 ? 4 : family == Family::kV6 ? 16 : 0; }
+
+    // "10.0.0.1/9993", "fd00::1/9993". from_string rejects anything else (no port, bad IP, port > 65535).
+    static bool from_string(std::string_view s, InetAddress* out);
+    std::string to_string() const;
+    std::string ip_string() const;
+
+    // Wire form: 0x00 | 0x04 ip4 port | 0x06 ip6 port. deserialize() skips the reserved types 1, 2
+    // (7 bytes) and 3 (length-prefixed), returning a nil address for them, as ZeroTier does.
+    void serialize(Writer& w) const;
+    static bool deserialize(Reader& r, InetAddress* out);
+
+    bool to_sockaddr(sockaddr_storage* ss, unsigned* len) const;
+    static bool from_sockaddr(const sockaddr* sa, InetAddress* out);
+
+    bool operator==(const InetAddress& o) const;
+    bool operator!=(const InetAddress& o) const { return !(*this == o); }
+    bool same_ip(const InetAddress& o) const;
+};
+
+}  // namespace zt

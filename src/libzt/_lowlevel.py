@@ -1,0 +1,226 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The only module that touches cffi objects: calls into ``libzt._native``, checks return codes and
+hands back plain ``bytes``, ``int`` and ``str``. Everything above it is ordinary Python."""
+from __future__ import annotations
+
+from typing import Any
+
+from libzt._native import ffi, lib
+from libzt.errors import ZTS_ERR_ARG, ArgumentError, raise_for
+
+IdentityHandle = Any  # a cffi ``ztx_identity *`` owning its memory (freed by the garbage collector)
+
+
+def _error_message(default: str) -> str:
+    text = ffi.string(lib.ztx_error_message()).decode("utf-8", "replace")
+    return text or default
+
+
+def check(code: int, what: str, arg_error: type[ArgumentError] = ArgumentError) -> int:
+    """Return ``code`` if it is not an error, else raise with the native reason."""
+    if code < 0:
+        message = _error_message(what) if code == ZTS_ERR_ARG else what
+        raise_for(code, message, arg_error)
+    return code
+
+
+def _as_bytes(data: bytes | bytearray | memoryview, name: str) -> bytes:
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        return bytes(data)
+    raise TypeError(f"{name} must be bytes-like, not {type(data).__name__}")
+
+
+# ---- identities -------------------------------------------------------------------------------------
+
+
+def _own(out: Any) -> IdentityHandle:
+    return ffi.gc(out[0], lib.ztx_identity_free)
+
+
+def identity_generate(threads: int, err: type[ArgumentError]) -> IdentityHandle:
+    out = ffi.new("ztx_identity **")
+    check(lib.ztx_identity_generate(threads, out), "identity generation failed", err)
+    return _own(out)
+
+
+def identity_from_string(text: str, err: type[ArgumentError]) -> IdentityHandle:
+    if not isinstance(text, str):
+        raise TypeError(f"identity must be a str, not {type(text).__name__}")
+    try:
+        raw = text.strip().encode("ascii")
+    except UnicodeEncodeError:
+        raise err("identity: must be ASCII (address:0:public[:private] in hex)") from None
+    out = ffi.new("ztx_identity **")
+    check(lib.ztx_identity_from_string(raw, len(raw), out), "invalid identity", err)
+    return _own(out)
+
+
+def identity_from_bytes(data: bytes, err: type[ArgumentError]) -> IdentityHandle:
+    raw = _as_bytes(data, "identity")
+    out = ffi.new("ztx_identity **")
+    check(lib.ztx_identity_from_bytes(raw, len(raw), out), "invalid identity", err)
+    return _own(out)
+
+
+def identity_address(h: IdentityHandle) -> int:
+    return int(lib.ztx_identity_address(h))
+
+
+def identity_has_private(h: IdentityHandle) -> bool:
+    return bool(lib.ztx_identity_has_private(h))
+
+
+def identity_to_string(h: IdentityHandle, include_private: bool) -> str:
+    buf = ffi.new("char[]", lib.ZTX_IDENTITY_STRING_LEN)
+    size = ffi.new("size_t *", lib.ZTX_IDENTITY_STRING_LEN)
+    check(lib.ztx_identity_to_string(h, int(include_private), buf, size), "identity to string failed")
+    return ffi.string(buf, size[0]).decode("ascii")
+
+
+def identity_to_bytes(h: IdentityHandle, include_private: bool) -> bytes:
+    buf = ffi.new("uint8_t[]", lib.ZTX_IDENTITY_BINARY_MAX_LEN)
+    size = ffi.new("size_t *", lib.ZTX_IDENTITY_BINARY_MAX_LEN)
+    check(lib.ztx_identity_to_bytes(h, int(include_private), buf, size), "identity to bytes failed")
+    return bytes(ffi.buffer(buf, size[0]))
+
+
+def identity_public_key(h: IdentityHandle) -> bytes:
+    out = ffi.new("uint8_t[64]")
+    check(lib.ztx_identity_public_key(h, out), "public key")
+    return bytes(out)
+
+
+def identity_validate(h: IdentityHandle) -> bool:
+    return check(lib.ztx_identity_validate(h), "validate") == 1
+
+
+def identity_sign(h: IdentityHandle, message: bytes, err: type[ArgumentError]) -> bytes:
+    msg = _as_bytes(message, "message")
+    sig = ffi.new("uint8_t[96]")
+    check(lib.ztx_identity_sign(h, msg, len(msg), sig), "signing failed", err)
+    return bytes(sig)
+
+
+def identity_verify(h: IdentityHandle, message: bytes, signature: bytes) -> bool:
+    msg = _as_bytes(message, "message")
+    sig = _as_bytes(signature, "signature")
+    return check(lib.ztx_identity_verify(h, msg, len(msg), sig, len(sig)), "verify") == 1
+
+
+def identity_agree(h: IdentityHandle, peer: IdentityHandle, err: type[ArgumentError]) -> bytes:
+    key = ffi.new("uint8_t[48]")
+    check(lib.ztx_identity_agree(h, peer, key), "key agreement failed", err)
+    return bytes(key)
+
+
+# ---- key pairs ----------------------------------------------------------------------------------------
+
+
+def keypair_generate() -> bytes:
+    pair = ffi.new("uint8_t[128]")
+    check(lib.ztx_keypair_generate(pair), "key pair generation failed")
+    return bytes(pair)
+
+
+def keypair_check(pair: bytes, err: type[ArgumentError]) -> None:
+    check(lib.ztx_keypair_check(pair), "key pair", err)
+
+
+def keypair_sign(pair: bytes, message: bytes) -> bytes:
+    msg = _as_bytes(message, "message")
+    sig = ffi.new("uint8_t[96]")
+    check(lib.ztx_keypair_sign(pair, msg, len(msg), sig), "signing failed")
+    return bytes(sig)
+
+
+def signature_verify(public_key: bytes, message: bytes, signature: bytes) -> bool:
+    msg = _as_bytes(message, "message")
+    sig = _as_bytes(signature, "signature")
+    return check(lib.ztx_signature_verify(public_key, msg, len(msg), sig, len(sig)), "verify") == 1
+
+
+# ---- worlds -------------------------------------------------------------------------------------------
+
+WorldFields = dict[str, Any]
+
+
+def _world_to_c(fields: WorldFields, err: type[ArgumentError]) -> Any:
+    w = ffi.new("ztx_world_t *")
+    w.type = fields["type"]
+    w.id = fields["id"]
+    w.timestamp = fields["timestamp"]
+    ffi.memmove(w.update_key, fields["update_key"], 64)
+    ffi.memmove(w.signature, fields["signature"], 96)
+    roots = fields["roots"]
+    if len(roots) > lib.ZTX_WORLD_MAX_ROOTS:
+        raise err(f"world: at most {lib.ZTX_WORLD_MAX_ROOTS} roots, got {len(roots)}")
+    w.root_count = len(roots)
+    for i, (identity_text, endpoints) in enumerate(roots):
+        raw = identity_text.encode("ascii")
+        if len(raw) >= lib.ZTX_IDENTITY_STRING_LEN:
+            raise err("world: root identity string too long")
+        w.roots[i].identity = raw
+        if len(endpoints) > lib.ZTX_WORLD_MAX_ENDPOINTS:
+            raise err(f"world: at most {lib.ZTX_WORLD_MAX_ENDPOINTS} endpoints per root, got {len(endpoints)}")
+        w.roots[i].endpoint_count = len(endpoints)
+        for j, ep in enumerate(endpoints):
+            raw_ep = ep.encode("ascii")
+            if len(raw_ep) >= lib.ZTX_ENDPOINT_STRING_LEN:
+                raise err(f"world: endpoint {ep!r} is too long to be IP/PORT")
+            w.roots[i].endpoints[j] = raw_ep
+    return w
+
+
+def _world_from_c(w: Any) -> WorldFields:
+    roots = []
+    for i in range(w.root_count):
+        r = w.roots[i]
+        endpoints = tuple(ffi.string(r.endpoints[j]).decode("ascii") for j in range(r.endpoint_count))
+        roots.append((ffi.string(r.identity).decode("ascii"), endpoints))
+    return {
+        "type": int(w.type),
+        "id": int(w.id),
+        "timestamp": int(w.timestamp),
+        "update_key": bytes(w.update_key),
+        "signature": bytes(w.signature),
+        "roots": roots,
+    }
+
+
+def world_parse(data: bytes, err: type[ArgumentError]) -> WorldFields:
+    raw = _as_bytes(data, "world")
+    w = ffi.new("ztx_world_t *")
+    check(lib.ztx_world_parse(raw, len(raw), w), "invalid world", err)
+    return _world_from_c(w)
+
+
+def world_serialize(fields: WorldFields, err: type[ArgumentError]) -> bytes:
+    w = _world_to_c(fields, err)
+    buf = ffi.new("uint8_t[]", lib.ZTX_WORLD_MAX_LEN)
+    size = ffi.new("size_t *", lib.ZTX_WORLD_MAX_LEN)
+    check(lib.ztx_world_serialize(w, buf, size), "invalid world", err)
+    return bytes(ffi.buffer(buf, size[0]))
+
+
+def world_sign(fields: WorldFields, signer_pair: bytes, err: type[ArgumentError]) -> bytes:
+    w = _world_to_c(fields, err)
+    check(lib.ztx_world_sign(w, signer_pair), "world signing failed", err)
+    return bytes(w.signature)
+
+
+def world_verify(fields: WorldFields, public_key: bytes, err: type[ArgumentError]) -> bool:
+    w = _world_to_c(fields, err)
+    return check(lib.ztx_world_verify(w, public_key), "world verify", err) == 1
+
+
+def world_should_be_replaced_by(current: WorldFields, update: WorldFields, err: type[ArgumentError]) -> bool:
+    a = _world_to_c(current, err)
+    b = _world_to_c(update, err)
+    return check(lib.ztx_world_should_be_replaced_by(a, b), "world compare", err) == 1
+
+
+def world_default_planet() -> bytes:
+    buf = ffi.new("uint8_t[]", lib.ZTX_WORLD_MAX_LEN)
+    size = ffi.new("size_t *", lib.ZTX_WORLD_MAX_LEN)
+    check(lib.ztx_world_default_planet(buf, size), "default planet")
+    return bytes(ffi.buffer(buf, size[0]))

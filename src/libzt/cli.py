@@ -1,0 +1,125 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The ``libzt`` command: identities, worlds, and (as later parts land) roots, controllers, demos."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Callable, Optional, Sequence
+
+from libzt.errors import ZeroTierError
+from libzt.identity import Identity, KeyPair
+from libzt.world import World, WorldType, roots_from_specs
+
+# A world ID of our own by default: nodes prefer ZeroTier's Earth (149604618) when both are known, so a
+# private world must not reuse it.
+DEFAULT_WORLD_ID = 0x6C69627A74  # "libzt"
+
+
+def _cmd_identity_new(args: argparse.Namespace) -> int:
+    ident = Identity.generate(threads=args.threads)
+    if args.dir:
+        ident.save(args.dir)
+        print(f"wrote {Path(args.dir) / 'identity.secret'} and identity.public for {ident.address}")
+    else:
+        print(ident.secret)
+    return 0
+
+
+def _cmd_identity_validate(args: argparse.Namespace) -> int:
+    ident = Identity.from_string_or_file(args.identity)
+    ok = ident.validate()
+    print(f"{ident.address}: {'valid' if ok else 'INVALID'}")
+    return 0 if ok else 1
+
+
+def _cmd_world_new(args: argparse.Namespace) -> int:
+    out = Path(args.output)
+    key_path = Path(args.key_out) if args.key_out else out.with_name(out.name + ".key")
+    signing = KeyPair.load(args.signing_key) if args.signing_key else KeyPair.generate()
+    update = KeyPair.load(args.update_key) if args.update_key else signing
+    world = World.create(
+        roots_from_specs(args.root),
+        signing_key=signing,
+        update_key=update,
+        id=args.id,
+        timestamp=args.timestamp,
+        type=WorldType.MOON if args.moon else WorldType.PLANET,
+    )
+    world.save(out)
+    if not args.update_key:
+        signing.save(key_path)
+        print(f"wrote {out} ({len(world.to_bytes())} bytes) and its update key {key_path} (keep it secret)")
+    else:
+        print(f"wrote {out} ({len(world.to_bytes())} bytes), signed for the update key in {args.update_key}")
+    print(world.describe())
+    return 0
+
+
+def _cmd_world_show(args: argparse.Namespace) -> int:
+    world = World.load(args.world)
+    print(world.describe())
+    if args.key:
+        ok = world.verify(KeyPair.load(args.key).public)
+        print(f"signature by {args.key}: {'valid' if ok else 'INVALID'}")
+        return 0 if ok else 1
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from libzt.demo import run_demo
+
+    return run_demo(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="libzt", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    ident = sub.add_parser("identity", help="create and check ZeroTier identities").add_subparsers(
+        dest="action", required=True
+    )
+    new = ident.add_parser("new", help="generate an identity (stdout, or identity.* files in --dir)")
+    new.add_argument("--dir", help="write identity.secret and identity.public here")
+    new.add_argument("--threads", type=int, default=0, help="search threads (0 = every CPU)")
+    new.set_defaults(func=_cmd_identity_new)
+    val = ident.add_parser("validate", help="check that an identity's address derives from its key")
+    val.add_argument("identity", help="identity string or file")
+    val.set_defaults(func=_cmd_identity_validate)
+
+    world = sub.add_parser("world", help="create and inspect worlds (planets and moons)").add_subparsers(
+        dest="action", required=True
+    )
+    wn = world.add_parser("new", help="write a signed world naming the given roots")
+    wn.add_argument("--root", action="append", required=True, metavar="ID@IP/PORT[,IP/PORT]",
+                    help="a root: public identity (string or file) and its endpoints; repeat per root")
+    wn.add_argument("-o", "--output", required=True, help="where to write the world (e.g. planet)")
+    wn.add_argument("--id", type=int, default=DEFAULT_WORLD_ID, help=f"world ID (default {DEFAULT_WORLD_ID})")
+    wn.add_argument("--timestamp", type=int, default=None, help="revision in ms (default: now)")
+    wn.add_argument("--moon", action="store_true", help="make a moon instead of a planet")
+    wn.add_argument("--signing-key", help="key pair file (.c25519 layout) that signs this revision; "
+                    "for an update, the previous revision's update key (default: a new key)")
+    wn.add_argument("--update-key", help="key pair file whose public key must sign the next revision "
+                    "(default: the signing key)")
+    wn.add_argument("--key-out", help="where to write a newly generated key (default: OUTPUT.key)")
+    wn.set_defaults(func=_cmd_world_new)
+    ws = world.add_parser("show", help="print a world and optionally check its signature")
+    ws.add_argument("world")
+    ws.add_argument("--key", help="key pair file to verify the signature against")
+    ws.set_defaults(func=_cmd_world_show)
+
+    demo = sub.add_parser("demo", help="show libzt working end to end on this machine")
+    demo.add_argument("--workdir", help="keep the demo's files here (default: a temporary directory)")
+    demo.set_defaults(func=_cmd_demo)
+    return p
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = build_parser().parse_args(argv)
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except (ZeroTierError, OSError) as exc:
+        print(f"libzt: error: {exc}", file=sys.stderr)
+        return 2
+

@@ -1,0 +1,66 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Exceptions raised by libzt.
+
+API misuse and bad input raise subclasses of :class:`ZeroTierError`; socket failures raise the
+stdlib's own :class:`OSError` subclasses with real errno values, exactly like :mod:`socket`::
+
+    ZeroTierError
+     +-- ArgumentError (also ValueError)      ZTS_ERR_ARG: an argument was rejected
+     |    +-- IdentityError                   a malformed or inconsistent identity
+     |    +-- WorldError                      a malformed, unsigned or inconsistent world
+     +-- ServiceError (also RuntimeError)     ZTS_ERR_SERVICE: the node is not in a state to do that
+     +-- NoResultError (also LookupError)     ZTS_ERR_NO_RESULT: nothing to report (yet)
+     +-- GeneralError (also RuntimeError)     ZTS_ERR_GENERAL: an internal failure
+"""
+from __future__ import annotations
+
+from typing import NoReturn
+
+
+class ZeroTierError(Exception):
+    """Base of every libzt-specific error."""
+
+
+class ArgumentError(ZeroTierError, ValueError):
+    """An argument was rejected (``ZTS_ERR_ARG``)."""
+
+
+class IdentityError(ArgumentError):
+    """A malformed or inconsistent ZeroTier identity."""
+
+
+class WorldError(ArgumentError):
+    """A malformed, badly signed or inconsistent world (planet or moon)."""
+
+
+class ServiceError(ZeroTierError, RuntimeError):
+    """The node is not running, or not in a state that allows the call (``ZTS_ERR_SERVICE``)."""
+
+
+class NoResultError(ZeroTierError, LookupError):
+    """The call had nothing to return (``ZTS_ERR_NO_RESULT``)."""
+
+
+class GeneralError(ZeroTierError, RuntimeError):
+    """An internal failure (``ZTS_ERR_GENERAL``)."""
+
+
+ZTS_ERR_OK = 0
+ZTS_ERR_SOCKET = -1
+ZTS_ERR_SERVICE = -2
+ZTS_ERR_ARG = -3
+ZTS_ERR_NO_RESULT = -4
+ZTS_ERR_GENERAL = -5
+
+_BY_CODE: dict[int, type[ZeroTierError]] = {
+    ZTS_ERR_ARG: ArgumentError,
+    ZTS_ERR_SERVICE: ServiceError,
+    ZTS_ERR_NO_RESULT: NoResultError,
+    ZTS_ERR_GENERAL: GeneralError,
+}
+
+
+def raise_for(code: int, message: str, arg_error: type[ArgumentError] = ArgumentError) -> NoReturn:
+    """Raise the exception for a negative ZTS_ERR_* code; ``arg_error`` refines ZTS_ERR_ARG."""
+    cls = arg_error if code == ZTS_ERR_ARG else _BY_CODE.get(code, GeneralError)
+    raise cls(message)
