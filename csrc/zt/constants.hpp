@@ -37,3 +37,87 @@ inline constexpr std::uint64_t kWorldIdEarth = 149604618ULL;
 inline constexpr std::uint64_t kWorldIdMars = 227883110ULL;
 
 }  // namespace zt
+
+namespace zt {
+
+// Protocol versions (HELLO announces kProtocolVersion; peers below kProtocolVersionMin are ignored;
+// peers at kProtocolVersionAes and up are sent AES-GMAC-SIV).
+inline constexpr std::uint8_t kProtocolVersion = 12;
+inline constexpr std::uint8_t kProtocolVersionMin = 4;
+inline constexpr std::uint8_t kProtocolVersionAes = 12;
+inline constexpr std::uint8_t kProtocolVersionEcho = 5;
+// The software version we announce: libzt's 1.8.x line pins ZeroTier One 1.12.0's core.
+inline constexpr std::uint8_t kSoftwareMajor = 1;
+inline constexpr std::uint8_t kSoftwareMinor = 12;
+inline constexpr std::uint16_t kSoftwareRevision = 0;
+
+// Packet framing.
+enum PacketOffset : std::size_t {
+    kIdxPacketId = 0,
+    kIdxDestination = 8,
+    kIdxSource = 13,
+    kIdxFlags = 18,
+    kIdxMac = 19,
+    kIdxVerb = 27,
+    kIdxPayload = 28,
+};
+inline constexpr std::size_t kMinPacketLen = kIdxPayload;
+inline constexpr std::size_t kDefaultPhysMtu = 1432;  // UDP payload per datagram
+inline constexpr std::size_t kMinPhysMtu = 1400;
+inline constexpr std::size_t kMaxPacketFragments = 7;  // head included
+inline constexpr std::size_t kMaxPacketLen = kMaxPacketFragments * kDefaultPhysMtu;  // 10024
+inline constexpr std::size_t kMaxDatagramLen = 16384;  // receive buffer: any path MTU we may meet
+
+enum FlagBits : std::uint8_t {
+    kFlagLegacyEncrypted = 0x80,  // set with suite 1 only, for pre-1.0.3 peers; never read
+    kFlagFragmented = 0x40,
+    kFlagCipherMask = 0x38,
+    kFlagHopsMask = 0x07,
+};
+inline constexpr unsigned kCipherShift = 3;
+inline constexpr std::uint8_t kVerbMask = 0x1f;
+inline constexpr std::uint8_t kVerbFlagCompressed = 0x80;
+
+// Fragments: id(8) destination(5) 0xff(1) total<<4|number(1) hops(1) data.
+enum FragmentOffset : std::size_t {
+    kIdxFragmentIndicator = 13,
+    kIdxFragmentNumbers = 14,
+    kIdxFragmentHops = 15,
+    kIdxFragmentPayload = 16,
+};
+inline constexpr std::size_t kMinFragmentLen = kIdxFragmentPayload;
+inline constexpr std::uint8_t kFragmentIndicator = 0xff;
+inline constexpr std::size_t kLegacyBeaconLen = 13;
+
+// Relaying and queues.
+inline constexpr unsigned kMaxHops = 7;       // field limit
+inline constexpr unsigned kRelayMaxHops = 3;  // we relay only below this
+inline constexpr std::size_t kRxQueueSize = 32;
+inline constexpr std::size_t kTxQueueSize = 32;
+inline constexpr std::int64_t kReceiveQueueTimeout = 5000;
+inline constexpr std::int64_t kTransmitQueueTimeout = 5000;
+inline constexpr std::int64_t kWhoisRetryDelay = 500;
+
+// Timers (milliseconds).
+inline constexpr std::int64_t kPingCheckInterval = 5000;
+inline constexpr std::int64_t kPathHeartbeatPeriod = 14000;
+inline constexpr std::int64_t kPathAliveTimeout = kPathHeartbeatPeriod + 5000;
+inline constexpr std::int64_t kPathHelloRateLimit = 1000;
+inline constexpr std::int64_t kPeerPingPeriod = 60000;
+inline constexpr std::int64_t kPeerPathExpiration = (kPeerPingPeriod * 4) + 3000;
+inline constexpr std::int64_t kPeerActivityTimeout = 30000;  // libzt (SDK) value
+inline constexpr std::int64_t kTrustExpiration = 600000;
+inline constexpr std::int64_t kMinUniteInterval = 30000;
+inline constexpr std::int64_t kDirectPathPushInterval = 15000;
+inline constexpr std::int64_t kDirectPathPushIntervalHavePath = 120000;
+inline constexpr std::int64_t kPushDirectPathsCutoffTime = 30000;
+inline constexpr unsigned kPushDirectPathsCutoffLimit = 8;
+inline constexpr unsigned kPushDirectPathsMaxPerScopeAndFamily = 8;
+inline constexpr std::int64_t kPeerWhoisRateLimit = 100;
+inline constexpr std::int64_t kPeerCredentialsRateLimit = 1000;
+inline constexpr std::int64_t kEchoRateLimit = 1000 / 6;
+inline constexpr std::int64_t kIdentityVerificationRateLimit = 2000;  // per source /24 (IPv4) or /48 (IPv6)
+inline constexpr std::size_t kMaxPeerPaths = 64;
+inline constexpr std::size_t kMaxUserMessageLen = 16384;
+
+}  // namespace zt
