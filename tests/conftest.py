@@ -1,0 +1,76 @@
+"""Shared fixtures: the official libzt 1.8.4 as a peer, and a network namespace."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Callable, Iterator, List, Sequence
+
+import pytest
+
+# tests/ on sys.path so `netns` and `interop.official` import the same way whether
+# or not tests/ is a package and whatever pytest's import mode.
+_TESTS = str(Path(__file__).resolve().parent)
+if _TESTS not in sys.path:
+    sys.path.insert(0, _TESTS)
+
+from interop.official import (  # noqa: E402
+    OfficialNode,
+    OfficialPaths,
+    OfficialUnavailable,
+    ensure_official,
+    unsupported_reason,
+)
+from netns import NetNs, unavailable_reason  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def official_paths() -> OfficialPaths:
+    """The official library and the stub that lets it load (fetched/built once, cached)."""
+    reason = unsupported_reason()
+    if reason:
+        pytest.skip(reason)
+    try:
+        return ensure_official()
+    except OfficialUnavailable as exc:
+        pytest.fail(f"official libzt unavailable: {exc}")
+
+
+OfficialFactory = Callable[..., OfficialNode]
+
+
+@pytest.fixture
+def official_node(official_paths: OfficialPaths) -> Iterator[OfficialFactory]:
+    """Factory: ``official_node(prefix=netns.cmd_prefix, name="a")`` starts one worker.
+
+    Every worker started through it is killed at teardown, pass or fail.
+    """
+    nodes: List[OfficialNode] = []
+
+    def start(prefix: Sequence[str] = (), name: str = "", **kwargs: object) -> OfficialNode:
+        node = OfficialNode(official_paths, prefix=prefix, name=name or f"official{len(nodes)}", **kwargs)
+        nodes.append(node)
+        return node
+
+    yield start
+    for node in reversed(nodes):
+        node.close()
+
+
+@pytest.fixture(scope="module")
+def netns() -> Iterator[NetNs]:
+    """A namespace with veth0 (10.200.0.1, fd00:200::1) and veth1 (10.200.0.2, fd00:200::2).
+
+    Module scope: making one costs ~0.1 s, and a fresh one per module keeps a module
+    that leaks a process or a bound port from affecting the next. Tests in a module
+    share it, so they use distinct ports or close their nodes (``official_node`` does).
+    """
+    reason = unavailable_reason()
+    if reason:
+        pytest.skip(reason)
+    ns = NetNs()
+    ns.create()
+    try:
+        yield ns
+    finally:
+        ns.close()

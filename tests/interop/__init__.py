@@ -1,0 +1,1 @@
+"""Interop tests against the official libzt 1.8.4 (see official.py)."""
