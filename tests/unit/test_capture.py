@@ -160,6 +160,17 @@ def test_every_packet_dearmors_decompresses_and_decodes(replay: Replay) -> None:
     assert suites == {0: 14, 1: 17, 3: 621}, replay.summary()
 
 
+def test_lz4_is_used_where_the_reference_uses_it(replay: Replay) -> None:
+    # Compression only when the payload exceeds 64 bytes and shrinks; never for unicast frames.
+    compressed = collections.Counter(p.verb for p in replay.packets if len(p.plain) > len(p.armored))
+    assert compressed == {
+        "NETWORK_CREDENTIALS": 4,
+        "NETWORK_CONFIG_REQUEST": 2,
+        "OK(NETWORK_CONFIG_REQUEST)": 2,
+        "NETWORK_CONFIG": 2,
+    }
+
+
 def test_dearmored_bytes_are_what_the_inspector_decoded(replay: Replay) -> None:
     for p in replay.packets:
         again = wire.decode(p.plain)  # already plain: decoded without a key
