@@ -152,7 +152,7 @@ bool config_chunk(const Packet& p, std::size_t at, Fields& f, const char** why) 
     return true;
 }
 
-bool ok(const Packet& p, const wire::ReplyHeader& h, Fields& f, const char** why) {
+bool ok_payload(const Packet& p, const wire::ReplyHeader& h, Fields& f, const char** why) {
     const std::size_t body = kIdxPayload + wire::kReplyBodyOffset;
     switch (h.in_re_verb) {
         case Verb::kHello: {
@@ -225,7 +225,7 @@ bool payload(const Packet& p, const SymmetricKey* key, Fields& f, const char** w
             if (!wire::parse_reply_header(p, &h, why)) return false;
             f.text("in_re_verb", verb_name(h.in_re_verb));
             f.hex("in_re_id", h.in_re_packet_id, 8);
-            if (p.verb() == Verb::kOk) return ok(p, h, f, why);
+            if (p.verb() == Verb::kOk) return ok_payload(p, h, f, why);
             wire::Error e;
             if (!wire::parse_error(p, &e, why)) return false;
             f.number("code", static_cast<unsigned>(e.code));
