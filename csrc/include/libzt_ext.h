@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * libzt extensions: C functions beyond ZeroTier's ZeroTierSockets.h that the Python layer (and C
- * users who want them) need: identities as objects, signatures, key agreement, worlds.
+ * users who want them) need: identities as objects, signatures, key agreement, worlds, and an
+ * inspector for VL1 packets.
  *
  * Conventions match ZeroTierSockets.h: functions return ZTS_ERR_OK (0) or a negative ZTS_ERR_* code.
  * On ZTS_ERR_ARG, ztx_error_message() says what was wrong with the input, in English, for the
@@ -100,6 +101,78 @@ ZTX_API int ztx_world_verify(const ztx_world_t* world, const uint8_t pub[ZTX_PUB
 ZTX_API int ztx_world_should_be_replaced_by(const ztx_world_t* current, const ztx_world_t* update);
 /* The 570-byte planet compiled into ZeroTier One. */
 ZTX_API int ztx_world_default_planet(uint8_t* buf, size_t* len);
+
+/* ---- the wire inspector: VL1 packets as bytes, for tests, tools and replaying captures --------- */
+/* A packet is the 28-byte header, the verb byte and the payload; a datagram is one UDP payload: a
+ * whole packet, the head of a fragmented one, a fragment, or a legacy 13-byte beacon. "key" is the
+ * 48-byte key two peers agree (ztx_identity_agree). */
+
+#define ZTX_WIRE_MAX_PACKET_LEN 10024 /* largest assembled packet */
+#define ZTX_WIRE_MAX_FRAGMENTS 7      /* pieces per packet, head included */
+#define ZTX_WIRE_MIN_MTU 29           /* the head must hold the header and one byte */
+
+#define ZTX_WIRE_SUITE_POLY1305 0           /* MAC only: HELLO */
+#define ZTX_WIRE_SUITE_SALSA2012_POLY1305 1 /* peers below protocol 12 */
+#define ZTX_WIRE_SUITE_AES_GMAC_SIV 3       /* peers at protocol 12 and up */
+
+#define ZTX_WIRE_ARMOR_COMPRESS 1 /* LZ4-compress the payload first if that makes it smaller */
+
+#define ZTX_WIRE_FORMAT_TEXT 0 /* one line of key=value */
+#define ZTX_WIRE_FORMAT_JSON 1 /* one JSON object */
+
+#define ZTX_DATAGRAM_INVALID 0
+#define ZTX_DATAGRAM_BEACON 1
+#define ZTX_DATAGRAM_FRAGMENT 2
+#define ZTX_DATAGRAM_PACKET 3
+
+#define ZTX_DEFRAG_INCOMPLETE 0 /* kept, waiting for the rest */
+#define ZTX_DEFRAG_COMPLETE 1   /* a whole packet was written to out */
+#define ZTX_DEFRAG_DROPPED 2    /* not used: malformed, duplicate, inconsistent or too large */
+
+/* KBKDF-HMAC-SHA384 as ZeroTier derives its AES keys: label '0' (K0) or '1' (K1). */
+ZTX_API int ztx_wire_kbkdf(const uint8_t key[ZTX_SYMMETRIC_KEY_LEN], char label, uint8_t out[48]);
+/* Armors a packet with a suite (0, 1 or 3), as its originator does: the hop count is reset to 0, and
+ * under suite 3 the packet ID is replaced by the SIV tag. options: ZTX_WIRE_ARMOR_COMPRESS. mtu: 0
+ * leaves the fragmented flag as given; otherwise it is set iff the packet is larger than mtu (split
+ * the result with ztx_wire_fragment). out gets the armored packet; *out_len: capacity in, size out. */
+ZTX_API int ztx_wire_armor(const uint8_t key[ZTX_SYMMETRIC_KEY_LEN], int suite, int options, size_t mtu,
+                           const uint8_t* packet, size_t len, uint8_t* out, size_t* out_len);
+/* Verifies and decrypts a whole packet by the suite in its header (any hop count), then decompresses
+ * it. ZTS_ERR_ARG with the reason if the MAC fails, the suite is 2 or unassigned, or LZ4 data is
+ * corrupt. */
+ZTX_API int ztx_wire_dearmor(const uint8_t key[ZTX_SYMMETRIC_KEY_LEN], const uint8_t* packet, size_t len,
+                             uint8_t* out, size_t* out_len);
+/* Splits an armored packet into datagrams of at most mtu bytes, written back to back into out;
+ * lens[i] is the size of datagram i and *count how many there are. */
+ZTX_API int ztx_wire_fragment(const uint8_t* armored, size_t len, size_t mtu, uint8_t* out, size_t* out_len,
+                              size_t lens[ZTX_WIRE_MAX_FRAGMENTS], size_t* count);
+/* ZTX_DATAGRAM_*: what a datagram is, judged as a receiver does (length, fragment indicator). */
+ZTX_API int ztx_wire_classify(const uint8_t* datagram, size_t len);
+/* Describes a datagram (ZTX_WIRE_FORMAT_*). With a key, a packet is dearmored and decompressed first;
+ * with NULL its payload is taken as is (right for HELLO and already dearmored packets). Never fails on
+ * bad input, which is described as such. If out is too small, *out_len becomes the size needed
+ * (terminating NUL included) and ZTS_ERR_ARG is returned. */
+ZTX_API int ztx_wire_describe(const uint8_t* key, const uint8_t* datagram, size_t len, int format, char* out,
+                              size_t* out_len);
+
+/* Parses a dearmored packet and builds it again with the node's own builders (HELLO, OK(HELLO),
+ * OK(WHOIS), ERROR, WHOIS, RENDEZVOUS, PUSH_DIRECT_PATHS, USER_MESSAGE), same header. Equal bytes mean
+ * parser and builder agree with whoever made the packet. key (HELLO only, else may be NULL) decrypts
+ * and re-encrypts HELLO's moon list. ZTS_ERR_ARG if it does not parse or the verb has no builder. */
+ZTX_API int ztx_wire_reencode(const uint8_t* key, const uint8_t* packet, size_t len, uint8_t* out,
+                              size_t* out_len);
+
+/* Reassembly of fragmented packets, with the receiver's limits: 32 packets in progress, 5 s each. */
+typedef struct ztx_defrag ztx_defrag;
+ZTX_API int ztx_defrag_new(ztx_defrag** out);
+ZTX_API void ztx_defrag_free(ztx_defrag* d);
+/* Feeds one datagram received at time now (ms). Returns ZTX_DEFRAG_*; on ZTX_DEFRAG_COMPLETE the
+ * assembled (still armored) packet is in out. An unfragmented packet is complete at once. */
+ZTX_API int ztx_defrag_add(ztx_defrag* d, const uint8_t* datagram, size_t len, int64_t now, uint8_t* out,
+                           size_t* out_len);
+/* Drops sets older than 5 s; returns how many packets remain in progress. */
+ZTX_API int ztx_defrag_expire(ztx_defrag* d, int64_t now);
+ZTX_API int ztx_defrag_in_progress(const ztx_defrag* d);
 
 #ifdef __cplusplus
 }

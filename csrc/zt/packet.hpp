@@ -131,7 +131,9 @@ class Packet {
     void truncate(std::size_t size);  // keeps the header
 
     // Armor the whole packet with the given suite (sets the cipher bits, legacy flag, MAC, and for
-    // suite 3 replaces the packet ID by the SIV tag). Hops must be 0; fragmented flag already set.
+    // suite 3 replaces the packet ID by the SIV tag). Only the originator armors, so the hop count is
+    // reset to 0 (suite 3 authenticates the flags byte as sent and verifies it with hops masked to 0).
+    // Set the fragmented flag first: it is authenticated. Suite 2 or 4-7 marks the packet bad.
     void armor(PeerKey& key, CipherSuite suite);
     // Verify and decrypt by the suite named in the header. False: bad MAC, suite 2 or unknown
     // suite; the packet is then unusable. Hops may be anything (relays change them).
@@ -155,16 +157,27 @@ class Packet {
 };
 
 // Splits an armored packet into datagrams of at most `mtu` bytes: the head (the packet's first
-// bytes) then fragments. The packet's fragmented flag must already be set (before armoring) iff
-// fragmentation is needed: use needs_fragmentation(). The sink is called once per datagram.
+// bytes) then fragments of at most mtu - 16 payload bytes. The packet's fragmented flag must already
+// be set (before armoring) iff fragmentation is needed: use needs_fragmentation(). The sink is called
+// once per datagram. Returns false, calling the sink never, if the flag disagrees with the size, the
+// MTU cannot hold a header, or the packet would need more than kMaxPacketFragments pieces (receivers
+// drop such sets, so sending them would only waste bandwidth).
 bool needs_fragmentation(std::size_t packet_size, std::size_t mtu);
-void for_each_datagram(const Packet& armored, std::size_t mtu,
+bool for_each_datagram(const Packet& armored, std::size_t mtu,
                        const std::function<void(const std::uint8_t* data, std::size_t len)>& sink);
 
+// What one UDP payload is, judged from its length and the fragment indicator byte.
+enum class DatagramKind { kInvalid, kBeacon, kFragment, kPacket };
+DatagramKind classify_datagram(const std::uint8_t* data, std::size_t len);
+
 // Reassembles packets from heads and fragments arriving in any order. Holds at most kRxQueueSize
-// packets in progress (the oldest is dropped for a new one) and drops any older than the timeout.
+// packets in progress (the oldest is dropped for a new one) and drops any older than
+// kReceiveQueueTimeout. Fragments are not authenticated: a set is only as good as the MAC of the
+// packet it assembles into, which the caller checks.
 class Defragmenter {
   public:
+    // kDropped: this datagram was not used (malformed, duplicate, inconsistent with its set, or it
+    // would make the packet larger than Packet::kCapacity; in that last case the set is abandoned).
     enum class Result { kIncomplete, kComplete, kDropped };
 
     // A head (fragmented flag set) or a fragment. On kComplete, *out holds the assembled packet.
@@ -174,18 +187,22 @@ class Defragmenter {
     std::size_t in_progress() const;
 
   private:
+    // One packet in progress. Pieces (head = number 0) are stored back to back in arrival order in
+    // one packet-sized buffer, so a slot costs about one packet and an overflowing set is detected
+    // before anything is written.
     struct Slot {
         std::uint64_t packet_id = 0;
         std::int64_t created = 0;
         bool used = false;
-        bool have_head = false;
-        unsigned total = 0;          // 0 until a fragment tells us
+        unsigned total = 0;           // 0 until a fragment tells us
         std::uint32_t have_mask = 0;  // bit n: piece n received (head = 0)
-        Packet head;
-        std::array<std::array<std::uint8_t, kDefaultPhysMtu>, kMaxPacketFragments - 1> pieces{};
-        std::array<std::uint16_t, kMaxPacketFragments - 1> piece_len{};
+        std::uint16_t stored = 0;     // bytes used in data
+        std::array<std::uint16_t, kMaxPacketFragments> piece_offset{};
+        std::array<std::uint16_t, kMaxPacketFragments> piece_len{};
+        std::array<std::uint8_t, Packet::kCapacity> data{};
     };
     Slot* find_or_claim(std::uint64_t id, std::int64_t now);
+    Result store(Slot& s, unsigned number, const std::uint8_t* piece, std::size_t len, Packet* out);
     Result try_complete(Slot& s, Packet* out);
 
     std::array<Slot, kRxQueueSize> slots_{};

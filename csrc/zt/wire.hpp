@@ -34,6 +34,7 @@ struct Hello {
     std::uint64_t planet_id = 0;
     std::uint64_t planet_timestamp = 0;
     std::vector<MoonRef> moons;
+    std::size_t encrypted_offset = 0;  // parsed: packet offset of the crypt_field part, 0 if absent
 };
 // Parses a dearmored HELLO; `key` decrypts the moon list (pass nullptr to leave moons empty).
 bool parse_hello(const Packet& p, const SymmetricKey* key, Hello* out, const char** why);
@@ -88,7 +89,8 @@ bool parse_rendezvous(const Packet& p, Rendezvous* out, const char** why);
 void build_rendezvous(Packet& p, const Rendezvous& r);
 
 // PUSH_DIRECT_PATHS: count(2), then flags(1) extlen(2) ext type(1) len(1) ip port(2) per record.
-// Records of unknown address types are skipped; `truncated` tells whether the list ended early.
+// Records of unknown address types are skipped (by their length byte); a list shorter than its count
+// is rejected.
 struct DirectPath {
     std::uint8_t flags = 0;
     InetAddress address;
@@ -141,6 +143,40 @@ struct MulticastGather {
 };
 bool parse_multicast_gather(const Packet& p, MulticastGather* out, const char** why);
 
+// OK(MULTICAST_GATHER): network(8) mac(6) adi(4) total known(4) count(2) count x address(5).
+struct OkMulticastGather {
+    std::uint64_t network_id = 0;
+    std::uint64_t mac = 0;
+    std::uint32_t adi = 0;
+    std::uint32_t total_known = 0;
+    std::vector<std::uint64_t> members;
+};
+bool parse_ok_multicast_gather(const Packet& p, OkMulticastGather* out, const char** why);
+
+// OK(MULTICAST_FRAME): network(8) mac(6) adi(4) flags(1) [COM if 0x01] [total known(4) count(2)
+// count x address(5) if 0x02].
+struct OkMulticastFrame {
+    std::uint64_t network_id = 0;
+    std::uint64_t mac = 0;
+    std::uint32_t adi = 0;
+    std::uint8_t flags = 0;
+    std::uint32_t total_known = 0;
+    std::vector<std::uint64_t> members;
+};
+bool parse_ok_multicast_frame(const Packet& p, OkMulticastFrame* out, const char** why);
+
+// NETWORK_CREDENTIALS: certificates of membership up to a 0 byte, then (each optional at the end)
+// counted capabilities, tags, revocations and certificates of ownership. Only the framing is checked
+// here (every credential has the length its format says); their meaning and signatures are VL2's.
+struct NetworkCredentials {
+    std::vector<std::uint64_t> com_network_ids;  // per certificate of membership (0 if it names none)
+    unsigned capabilities = 0;
+    unsigned tags = 0;
+    unsigned revocations = 0;
+    unsigned ownerships = 0;
+};
+bool parse_network_credentials(const Packet& p, NetworkCredentials* out, const char** why);
+
 struct MulticastFrame {
     std::uint64_t network_id = 0;
     std::uint8_t flags = 0;
@@ -176,8 +212,9 @@ struct NetworkConfigChunk {
 };
 bool parse_network_config_chunk(const Packet& p, std::size_t at, NetworkConfigChunk* out, const char** why);
 
-// A one-line human description of any dearmored packet ("HELLO proto 12 v1.12.0 from ..."), for
-// logs and the wire inspector; never fails (says "malformed: <why>").
+// A one-line human description of any dearmored packet (header fields, then the verb's fields as
+// key=value), for logs; never fails (ends with error=<why> when the payload does not parse). `key`
+// only decrypts HELLO's moon list. zt/inspect.hpp has the same as JSON, and for raw datagrams.
 std::string describe(const Packet& p, const SymmetricKey* key);
 
 }  // namespace zt::wire

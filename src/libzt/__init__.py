@@ -17,6 +17,7 @@ from libzt.errors import (
     IdentityError,
     NoResultError,
     ServiceError,
+    WireError,
     WorldError,
     ZeroTierError,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "NoResultError",
     "Root",
     "ServiceError",
+    "WireError",
     "World",
     "WorldError",
     "WorldType",

@@ -8,6 +8,7 @@ stdlib's own :class:`OSError` subclasses with real errno values, exactly like :m
      +-- ArgumentError (also ValueError)      ZTS_ERR_ARG: an argument was rejected
      |    +-- IdentityError                   a malformed or inconsistent identity
      |    +-- WorldError                      a malformed, unsigned or inconsistent world
+     |    +-- WireError                       a packet that fails authentication or does not decode
      +-- ServiceError (also RuntimeError)     ZTS_ERR_SERVICE: the node is not in a state to do that
      +-- NoResultError (also LookupError)     ZTS_ERR_NO_RESULT: nothing to report (yet)
      +-- GeneralError (also RuntimeError)     ZTS_ERR_GENERAL: an internal failure
@@ -31,6 +32,10 @@ class IdentityError(ArgumentError):
 
 class WorldError(ArgumentError):
     """A malformed, badly signed or inconsistent world (planet or moon)."""
+
+
+class WireError(ArgumentError):
+    """A VL1 packet that fails its MAC check, uses an unusable cipher suite, or does not decode."""
 
 
 class ServiceError(ZeroTierError, RuntimeError):
