@@ -18,6 +18,7 @@ from interop.official import (  # noqa: E402
     OfficialNode,
     OfficialPaths,
     OfficialUnavailable,
+    OurNode,
     ensure_official,
     unsupported_reason,
 )
@@ -74,3 +75,19 @@ def netns() -> Iterator[NetNs]:
         yield ns
     finally:
         ns.close()
+
+
+@pytest.fixture
+def our_node() -> Iterator[Callable[..., OurNode]]:
+    """Factory of OUR nodes, each in its own worker process (one node per process, as in libzt),
+    driven by the same commands as ``official_node``. All are closed at teardown."""
+    nodes: List[OurNode] = []
+
+    def start(prefix: Sequence[str] = (), name: str = "", **kwargs: object) -> OurNode:
+        node = OurNode(prefix=prefix, name=name or f"ours{len(nodes)}", **kwargs)
+        nodes.append(node)
+        return node
+
+    yield start
+    for node in reversed(nodes):
+        node.close()

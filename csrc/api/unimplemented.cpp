@@ -44,35 +44,18 @@ extern "C" {
 // Node configuration (zts_init_*)
 //---------------------------------------------------------------------------
 
-int zts_init_from_storage(const char*) { return unimplemented(); }
-int zts_init_from_memory(const char*, unsigned int) { return unimplemented(); }
-int zts_init_set_event_handler(void (*)(void*)) { return unimplemented(); }
 int zts_init_set_tcp_relay(const char*, unsigned short) { return unimplemented(); }
 int zts_init_allow_tcp_relay(int) { return unimplemented(); }
 int zts_init_force_tcp_relay(int) { return unimplemented(); }
 int zts_init_blacklist_if(const char*, unsigned int) { return unimplemented(); }
-int zts_init_set_roots(const void*, unsigned int) { return unimplemented(); }
 int zts_init_set_low_bandwidth_mode(int) { return unimplemented(); }
-int zts_init_set_port(unsigned short) { return unimplemented(); }
-int zts_init_set_random_port_range(unsigned short, unsigned short) { return unimplemented(); }
 int zts_init_allow_secondary_port(unsigned int) { return unimplemented(); }
 int zts_init_allow_port_mapping(unsigned int) { return unimplemented(); }
-int zts_init_allow_net_cache(unsigned int) { return unimplemented(); }
-int zts_init_allow_peer_cache(unsigned int) { return unimplemented(); }
-int zts_init_allow_roots_cache(unsigned int) { return unimplemented(); }
-int zts_init_allow_id_cache(unsigned int) { return unimplemented(); }
 
 //---------------------------------------------------------------------------
 // Node lifecycle and moons
 //---------------------------------------------------------------------------
 
-int zts_node_start(void) { return unimplemented(); }
-int zts_node_is_online(void) { return unimplemented(); }
-uint64_t zts_node_get_id(void) { return 0; }
-int zts_node_get_id_pair(char*, unsigned int*) { return unimplemented(); }
-int zts_node_get_port(void) { return unimplemented(); }
-int zts_node_stop(void) { return unimplemented(); }
-int zts_node_free(void) { return unimplemented(); }
 int zts_moon_orbit(uint64_t, uint64_t) { return unimplemented(); }
 int zts_moon_deorbit(uint64_t) { return unimplemented(); }
 
@@ -115,7 +98,6 @@ int zts_route_is_assigned(uint64_t, unsigned int) { return unimplemented(); }
 // Statistics
 //---------------------------------------------------------------------------
 
-int zts_stats_get_all(zts_stats_counter_t*) { return unimplemented(); }
 
 //---------------------------------------------------------------------------
 // BSD socket API
@@ -217,8 +199,6 @@ const zts_ip_addr* zts_dns_get_server(uint8_t) { return nullptr; }
 // Core queries
 //---------------------------------------------------------------------------
 
-int zts_core_lock_obtain(void) { return unimplemented(); }
-int zts_core_lock_release(void) { return unimplemented(); }
 int zts_core_query_addr_count(uint64_t) { return unimplemented(); }
 int zts_core_query_addr(uint64_t, unsigned int, char*, unsigned int) { return unimplemented(); }
 int zts_core_query_route_count(uint64_t) { return unimplemented(); }
@@ -226,8 +206,6 @@ int zts_core_query_route(uint64_t, unsigned int, char*, char*, unsigned int, uin
 {
     return unimplemented();
 }
-int zts_core_query_path_count(uint64_t) { return unimplemented(); }
-int zts_core_query_path(uint64_t, unsigned int, char*, unsigned int) { return unimplemented(); }
 int zts_core_query_mc_count(uint64_t) { return unimplemented(); }
 int zts_core_query_mc(uint64_t, unsigned int, uint64_t*, uint32_t*) { return unimplemented(); }
 

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ZeroTierSockets.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -173,6 +175,58 @@ ZTX_API int ztx_defrag_add(ztx_defrag* d, const uint8_t* datagram, size_t len, i
 /* Drops sets older than 5 s; returns how many packets remain in progress. */
 ZTX_API int ztx_defrag_expire(ztx_defrag* d, int64_t now);
 ZTX_API int ztx_defrag_in_progress(const ztx_defrag* d);
+
+/* ---- node extensions (beyond ZeroTierSockets.h) ------------------------------------------------ */
+
+/* Extra event codes, delivered through the zts_init_set_event_handler callback like libzt's own.
+ * For these, msg->peer describes the sender and msg->cache points to the payload struct below
+ * (valid during the callback only); msg->len is its size. */
+#define ZTX_EVENT_USER_MESSAGE 300
+#define ZTX_EVENT_ECHO_REPLY 301
+
+typedef struct {
+    uint64_t peer_id;
+    uint64_t type;        /* message type; ZeroTier reserves 0..65535 */
+    const uint8_t* data;
+    size_t len;
+} ztx_user_message_t;
+
+typedef struct {
+    uint64_t peer_id;
+    int rtt_ms;
+    const uint8_t* data;  /* the payload given to ztx_node_ping */
+    size_t len;
+} ztx_echo_reply_t;
+
+/* Forget everything zts_init_* configured (storage, identity, roots, ports, caches, handler), as if
+ * the process had just started. Only while the node is stopped. */
+ZTX_API int ztx_init_reset(void);
+
+/* Allow loopback (127/8, ::1) as physical paths. ZeroTier never does; off by default. Before start. */
+ZTX_API int ztx_init_allow_loopback_paths(int allowed);
+
+/* Announce an older protocol version (>= 4) in HELLO. Peers then treat us as that version: below 12
+ * they send Salsa20/12 instead of AES-GMAC-SIV. For compatibility tests; the default is 12. */
+ZTX_API int ztx_init_set_protocol_version(int version);
+
+/* Send a USER_MESSAGE (ZeroTier verb 0x14) to a peer: relayed through a root until a direct path
+ * exists. ZTS_ERR_SERVICE if the node is not running, ZTS_ERR_ARG for a bad peer or size. */
+ZTX_API int ztx_node_send_user_message(uint64_t peer_id, uint64_t type, const void* data, size_t len);
+/* Send an ECHO; the answer arrives as ZTX_EVENT_ECHO_REPLY with the round-trip time. */
+ZTX_API int ztx_node_ping(uint64_t peer_id, const void* data, size_t len);
+
+/* Snapshot of the peers: fills up to *count entries, sets *count to how many were written, returns
+ * the total number of peers (which may exceed *count). */
+ZTX_API int ztx_node_get_peers(zts_peer_info_t* out, unsigned* count);
+
+typedef struct {
+    uint64_t rx_datagrams, rx_packets, tx_datagrams, tx_packets, relayed, junk;
+    uint64_t drop_malformed, drop_auth, drop_unknown_peer, drop_rate_limited, drop_unexpected;
+    uint64_t drop_path, drop_relay, drop_fragment, drop_queue_full, send_errors;
+    uint64_t rx_suite[4]; /* authenticated packets in by cipher suite: 0 Poly1305, 1 Salsa20/12, 3 AES */
+    uint64_t tx_suite[4];
+} ztx_node_stats_t;
+ZTX_API int ztx_node_get_stats(ztx_node_stats_t* out);
 
 #ifdef __cplusplus
 }

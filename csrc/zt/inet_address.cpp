@@ -145,3 +145,48 @@ bool InetAddress::same_ip(const InetAddress& o) const {
 bool InetAddress::operator==(const InetAddress& o) const { return same_ip(o) && port == o.port; }
 
 }  // namespace zt
+
+namespace zt {
+
+IpScope InetAddress::scope() const {
+    if (family == Family::kV4) {
+        const std::uint32_t a = static_cast<std::uint32_t>(load_be(ip, 4));
+        const std::uint32_t top = a >> 24;
+        if (top == 0 || top == 0xff) return IpScope::kNone;
+        if (top == 127) return IpScope::kLoopback;
+        if (top == 10 || (a & 0xfff00000u) == 0xac100000u || (a & 0xffff0000u) == 0xc0a80000u) return IpScope::kPrivate;
+        if ((a & 0xffc00000u) == 0x64400000u) return IpScope::kShared;  // 100.64/10
+        if ((a & 0xffff0000u) == 0xa9fe0000u) return IpScope::kLinkLocal;
+        if ((a & 0xfffe0000u) == 0xc6120000u) return IpScope::kPrivate;  // 198.18/15, benchmarking
+        if ((a >> 28) == 0xe) return IpScope::kMulticast;
+        if ((a >> 28) == 0xf) return IpScope::kPseudoPrivate;
+        switch (top) {  // US/UK government blocks that never appear on the public Internet
+            case 6: case 11: case 21: case 22: case 25: case 26: case 28: case 29: case 30: case 51: case 55: case 56:
+                return IpScope::kPseudoPrivate;
+            default: return IpScope::kGlobal;
+        }
+    }
+    if (family == Family::kV6) {
+        static const std::uint8_t kLoop[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+        if (std::memcmp(ip, kLoop, 16) == 0) return IpScope::kLoopback;
+        if (ip[0] == 0xff) return IpScope::kMulticast;
+        if (ip[0] == 0xfe && (ip[1] & 0xc0) == 0x80) return IpScope::kLinkLocal;
+        if ((ip[0] & 0xfe) == 0xfc) return IpScope::kPrivate;  // fc00::/7 unique local
+        bool all_zero = true;
+        for (int i = 0; i < 16; ++i) all_zero = all_zero && ip[i] == 0;
+        if (all_zero) return IpScope::kNone;
+        // IPv4-mapped addresses take the scope of the IPv4 address they carry.
+        static const std::uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+        if (std::memcmp(ip, kMapped, 12) == 0) return InetAddress::v4(ip + 12, port).scope();
+        return IpScope::kGlobal;
+    }
+    return IpScope::kNone;
+}
+
+std::uint64_t InetAddress::network_bucket() const {
+    if (family == Family::kV4) return 0x400000000ULL | load_be(ip, 3);
+    if (family == Family::kV6) return 0x600000000000000ULL ^ load_be(ip, 6);
+    return 0;
+}
+
+}  // namespace zt

@@ -14,6 +14,19 @@ struct sockaddr_storage;
 
 namespace zt {
 
+// How far an IP address reaches; wider scopes are preferred paths. Loopback is never a path to a
+// peer unless a node is explicitly configured to allow it.
+enum class IpScope : std::uint8_t {
+    kNone = 0,
+    kMulticast,
+    kLoopback,
+    kPseudoPrivate,  // nominally global blocks that are in practice private
+    kGlobal,
+    kLinkLocal,
+    kShared,  // carrier-grade NAT space
+    kPrivate,
+};
+
 struct InetAddress {
     enum class Family : std::uint8_t { kNone = 0, kV4 = 4, kV6 = 6 };
 
@@ -43,6 +56,9 @@ struct InetAddress {
     bool operator==(const InetAddress& o) const;
     bool operator!=(const InetAddress& o) const { return !(*this == o); }
     bool same_ip(const InetAddress& o) const;
+    IpScope scope() const;
+    // Bucket of the source network for per-network rate limits: the /24 (IPv4) or /48 (IPv6).
+    std::uint64_t network_bucket() const;
 };
 
 }  // namespace zt

@@ -90,3 +90,31 @@ void ztx_defrag_free(ztx_defrag* d);
 int ztx_defrag_add(ztx_defrag* d, const uint8_t* datagram, size_t len, int64_t now, uint8_t* out, size_t* out_len);
 int ztx_defrag_expire(ztx_defrag* d, int64_t now);
 int ztx_defrag_in_progress(const ztx_defrag* d);
+#define ZTX_EVENT_USER_MESSAGE ...
+#define ZTX_EVENT_ECHO_REPLY ...
+typedef struct {
+    uint64_t peer_id;
+    uint64_t type;
+    const uint8_t* data;
+    size_t len;
+} ztx_user_message_t;
+typedef struct {
+    uint64_t peer_id;
+    int rtt_ms;
+    const uint8_t* data;
+    size_t len;
+} ztx_echo_reply_t;
+int ztx_init_reset(void);
+int ztx_init_allow_loopback_paths(int allowed);
+int ztx_init_set_protocol_version(int version);
+int ztx_node_send_user_message(uint64_t peer_id, uint64_t type, const void* data, size_t len);
+int ztx_node_ping(uint64_t peer_id, const void* data, size_t len);
+int ztx_node_get_peers(zts_peer_info_t* out, unsigned* count);
+typedef struct {
+    uint64_t rx_datagrams, rx_packets, tx_datagrams, tx_packets, relayed, junk;
+    uint64_t drop_malformed, drop_auth, drop_unknown_peer, drop_rate_limited, drop_unexpected;
+    uint64_t drop_path, drop_relay, drop_fragment, drop_queue_full, send_errors;
+    uint64_t rx_suite[4];
+    uint64_t tx_suite[4];
+} ztx_node_stats_t;
+int ztx_node_get_stats(ztx_node_stats_t* out);

@@ -21,18 +21,25 @@ from libzt.errors import (
     WorldError,
     ZeroTierError,
 )
+from libzt.events import Event, EventCode, PathInfo, PeerInfo, PeerRole
 from libzt.identity import Identity, KeyPair, verify_signature
+from libzt.node import ZeroTierNode
 from libzt.world import Root, World, WorldType
 
 __version__ = "0.1.0"
 
 __all__ = [
     "ArgumentError",
+    "Event",
+    "EventCode",
     "GeneralError",
     "Identity",
     "IdentityError",
     "KeyPair",
     "NoResultError",
+    "PathInfo",
+    "PeerInfo",
+    "PeerRole",
     "Root",
     "ServiceError",
     "WireError",
@@ -40,6 +47,7 @@ __all__ = [
     "WorldError",
     "WorldType",
     "ZeroTierError",
+    "ZeroTierNode",
     "__version__",
     "verify_signature",
 ]

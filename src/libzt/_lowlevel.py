@@ -333,3 +333,72 @@ def defrag_expire(h: DefragHandle, now: int) -> int:
 
 def defrag_in_progress(h: DefragHandle) -> int:
     return check(lib.ztx_defrag_in_progress(h), "defragmenter")
+# ---- node -------------------------------------------------------------------------------------------
+
+
+def node_call(code: int, what: str) -> int:
+    """Check the result of a zts_node_* / zts_init_* call."""
+    return check(code, what)
+
+
+def sockaddr_to_tuple(ss: Any) -> tuple[str, int]:
+    """A zts_sockaddr_storage (lwIP layout) to (ip, port)."""
+    import socket as _socket
+
+    family = ss.ss_family
+    raw = bytes(ffi.buffer(ffi.addressof(ss), ffi.sizeof("struct zts_sockaddr_storage")))
+    if family == lib.ZTS_AF_INET:
+        port = int.from_bytes(raw[2:4], "big")
+        return _socket.inet_ntop(_socket.AF_INET, raw[4:8]), port
+    if family == lib.ZTS_AF_INET6:
+        port = int.from_bytes(raw[2:4], "big")
+        return _socket.inet_ntop(_socket.AF_INET6, raw[8:24]), port
+    return "", 0
+
+
+def peer_info_fields(p: Any) -> dict[str, Any]:
+    paths = []
+    for i in range(min(p.path_count, lib.ZTS_MAX_PEER_NETWORK_PATHS)):
+        z = p.paths[i]
+        ip, port = sockaddr_to_tuple(z.address)
+        paths.append(
+            {
+                "address": ip,
+                "port": port,
+                "last_tx": int(z.last_tx),
+                "last_rx": int(z.last_rx),
+                "latency": float(z.latency),
+                "expired": bool(z.expired),
+                "preferred": bool(z.preferred),
+            }
+        )
+    version = None if p.ver_major < 0 else (int(p.ver_major), int(p.ver_minor), int(p.ver_rev))
+    return {
+        "node_id": int(p.peer_id),
+        "version": version,
+        "latency": None if p.latency < 0 else int(p.latency),
+        "role": int(p.role),
+        "paths": paths,
+    }
+
+
+def node_peers() -> list[dict[str, Any]]:
+    count = ffi.new("unsigned *", 0)
+    total = check(lib.ztx_node_get_peers(ffi.NULL, count), "peers")
+    while True:
+        buf = ffi.new("zts_peer_info_t[]", max(total, 1))
+        count[0] = max(total, 1)
+        now_total = check(lib.ztx_node_get_peers(buf, count), "peers")
+        if now_total <= count[0]:
+            return [peer_info_fields(buf[i]) for i in range(count[0])]
+        total = now_total  # peers were added meanwhile: try again with room for them
+
+
+def node_stats() -> dict[str, Any]:
+    s = ffi.new("ztx_node_stats_t *")
+    check(lib.ztx_node_get_stats(s), "stats")
+    out: dict[str, Any] = {}
+    for name, _ in ffi.typeof("ztx_node_stats_t").fields:
+        value = getattr(s, name)
+        out[name] = [int(v) for v in value] if name.endswith("_suite") else int(value)
+    return out

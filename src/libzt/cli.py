@@ -66,6 +66,13 @@ def _cmd_world_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_root(args: argparse.Namespace) -> int:
+    from libzt.root import run_root
+
+    return run_root(args.world, args.identity, args.port, allow_loopback=args.allow_loopback,
+                    ready_file=args.ready_file)
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from libzt.demo import run_demo
 
@@ -107,6 +114,14 @@ def build_parser() -> argparse.ArgumentParser:
     ws.add_argument("world")
     ws.add_argument("--key", help="key pair file to verify the signature against")
     ws.set_defaults(func=_cmd_world_show)
+
+    root = sub.add_parser("root", help="run a root server for your own planet")
+    root.add_argument("--world", required=True, help="the planet file that names this root")
+    root.add_argument("--identity", required=True, help="directory with this root's identity.secret")
+    root.add_argument("--port", type=int, default=0, help="UDP port (default: the port in the planet)")
+    root.add_argument("--allow-loopback", action="store_true", help="accept peers on 127.0.0.1/::1 (tests)")
+    root.add_argument("--ready-file", help="write 'ADDRESS PORT' here once serving")
+    root.set_defaults(func=_cmd_root)
 
     demo = sub.add_parser("demo", help="show libzt working end to end on this machine")
     demo.add_argument("--workdir", help="keep the demo's files here (default: a temporary directory)")

@@ -272,6 +272,16 @@ def ensure_official(cache_dir: Optional[Path] = None, timeout: float = 600.0) ->
     return OfficialPaths(cache_dir=cache, wheel=wheel, lib=lib, stub=stub)
 
 
+def our_library() -> Path:
+    """The compiled native module of this project (it exports the zts_* API like libzt)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("libzt._native")
+    if spec is None or spec.origin is None:
+        raise OfficialUnavailable("libzt is not installed (run scripts/bootstrap)")
+    return Path(spec.origin)
+
+
 def _net(net_id: NetId) -> str:
     return net_id if isinstance(net_id, str) else f"{net_id:016x}"
 
@@ -292,7 +302,7 @@ class OfficialNode:
 
     def __init__(
         self,
-        paths: OfficialPaths,
+        paths: Optional[OfficialPaths],
         prefix: Sequence[str] = (),
         name: str = "official",
         default_timeout: float = 30.0,
@@ -300,8 +310,10 @@ class OfficialNode:
         verbose: bool = False,
         keep_files: Optional[bool] = None,
         workarounds: bool = True,
+        flavor: str = "official",
     ) -> None:
         self.paths = paths
+        self.flavor = flavor
         self.prefix = list(prefix)
         self.name = name
         self.default_timeout = default_timeout
@@ -317,18 +329,13 @@ class OfficialNode:
         self._roots_set = False
         self._ready: Future[Dict[str, Any]] = Future()
         self._pending[0] = self._ready
-        argv = [
-            *self.prefix,
-            sys.executable,
-            "-I",
-            str(WORKER),
-            "--lib",
-            str(paths.lib),
-            "--stub",
-            str(paths.stub),
-            "--name",
-            name,
-        ]
+        if flavor == "ours":
+            lib_args = ["--flavor", "ours", "--lib", str(our_library())]
+        else:
+            if paths is None:
+                raise ValueError("the official flavor needs OfficialPaths (ensure_official())")
+            lib_args = ["--lib", str(paths.lib), "--stub", str(paths.stub)]
+        argv = [*self.prefix, sys.executable, "-I", str(WORKER), *lib_args, "--name", name]
         if verbose:
             argv.append("--verbose")
         if not workarounds:
@@ -753,3 +760,27 @@ def wait_until(predicate: Any, timeout: float, interval: float = 0.05, what: str
         if time.monotonic() >= deadline:
             raise TimeoutError(f"{what} not reached within {timeout}s")
         time.sleep(interval)
+
+
+class OurNode(OfficialNode):
+    """One node of OUR library in its own worker process, driven by the same commands as
+    ``OfficialNode`` (our native module exports the same zts_* API), plus our extensions."""
+
+    def __init__(self, prefix: Sequence[str] = (), name: str = "ours", **kwargs: Any) -> None:
+        super().__init__(None, prefix=prefix, name=name, flavor="ours", **kwargs)
+
+    def init_allow_loopback_paths(self, allowed: bool = True, check: bool = True) -> int:
+        return self._status("init_allow_loopback_paths", check, allowed=int(allowed))
+
+    def init_set_protocol_version(self, version: int, check: bool = True) -> int:
+        return self._status("init_set_protocol_version", check, version=version)
+
+    def node_send_user_message(self, peer_id: Union[int, str], msg_type: int, data: bytes = b"",
+                               check: bool = True) -> int:
+        return self._status("node_send_user_message", check, peer_id=peer_id, type=msg_type, data=data.hex())
+
+    def node_ping(self, peer_id: Union[int, str], data: bytes = b"", check: bool = True) -> int:
+        return self._status("node_ping", check, peer_id=peer_id, data=data.hex())
+
+    def node_get_stats(self) -> Dict[str, Any]:
+        return dict(self.call("node_get_stats"))

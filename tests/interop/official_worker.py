@@ -266,6 +266,63 @@ class RootSet(Structure):
 
 EVENT_FN = CFUNCTYPE(None, c_void_p)
 
+# --- this project's library ("ours"): the same API, current libzt header layouts ----------
+
+OUR_MAX_PEER_PATHS = 64  # ZTS_MAX_PEER_NETWORK_PATHS in libzt's current header (1.8.4: 16)
+EVENT_USER_MESSAGE = 300  # ZTX_EVENT_USER_MESSAGE
+EVENT_ECHO_REPLY = 301  # ZTX_EVENT_ECHO_REPLY
+EVENT_NAMES[EVENT_USER_MESSAGE] = "USER_MESSAGE"
+EVENT_NAMES[EVENT_ECHO_REPLY] = "ECHO_REPLY"
+
+
+class OurPeerInfo(Structure):
+    _fields_ = [
+        ("peer_id", c_uint64),
+        ("ver_major", c_int),
+        ("ver_minor", c_int),
+        ("ver_rev", c_int),
+        ("latency", c_int),
+        ("role", c_int),
+        ("path_count", c_uint),
+        ("unused_0", c_int),
+        ("paths", PathInfo * OUR_MAX_PEER_PATHS),
+    ]
+
+
+class UserMessage(Structure):
+    _fields_ = [("peer_id", c_uint64), ("type", c_uint64), ("data", c_void_p), ("len", c_size_t)]
+
+
+class EchoReply(Structure):
+    _fields_ = [("peer_id", c_uint64), ("rtt_ms", c_int), ("data", c_void_p), ("len", c_size_t)]
+
+
+class NodeStats(Structure):
+    _fields_ = [
+        *(
+            (name, c_uint64)
+            for name in (
+                "rx_datagrams rx_packets tx_datagrams tx_packets relayed junk drop_malformed drop_auth "
+                "drop_unknown_peer drop_rate_limited drop_unexpected drop_path drop_relay drop_fragment "
+                "drop_queue_full send_errors"
+            ).split()
+        ),
+        ("rx_suite", c_uint64 * 4),
+        ("tx_suite", c_uint64 * 4),
+    ]
+
+
+OUR_PROTOTYPES: Dict[str, Any] = {
+    "zts_errno_location": (POINTER(c_int), []),
+    "ztx_init_allow_loopback_paths": (c_int, [c_int]),
+    "ztx_init_set_protocol_version": (c_int, [c_int]),
+    "ztx_node_send_user_message": (c_int, [c_uint64, c_uint64, c_void_p, c_size_t]),
+    "ztx_node_ping": (c_int, [c_uint64, c_void_p, c_size_t]),
+    "ztx_node_get_stats": (c_int, [POINTER(NodeStats)]),
+}
+# Symbols of the official build that are lwIP internals, not API.
+OFFICIAL_ONLY = {"sys_lock_tcpip_core", "sys_unlock_tcpip_core"}
+
 # name -> (restype, argtypes). Only calls that work in 1.8.4 (not zts_tcp_server/client).
 PROTOTYPES: Dict[str, Any] = {
     "zts_id_new": (c_int, [c_char_p, POINTER(c_uint)]),
@@ -381,28 +438,46 @@ def sockaddr_to_str(ss: SockaddrStorage) -> Optional[Dict[str, Any]]:
 
 
 class Worker:
-    def __init__(self, lib_path: str, stub_path: str, out: Any, workarounds: bool = True) -> None:
-        self.workarounds = workarounds
+    """Serves one node. ``flavor`` "official" loads libzt 1.8.4 behind its stub; "ours" loads this
+    project's native module, which exports the same zts_* API (plus the ztx_* extensions), so the
+    same commands and tests drive both."""
+
+    def __init__(
+        self, lib_path: str, stub_path: Optional[str], out: Any, workarounds: bool = True, flavor: str = "official"
+    ) -> None:
+        self.flavor = flavor
+        self.ours = flavor == "ours"
+        self.workarounds = workarounds and not self.ours
         self._out = out
         self._out_lock = threading.Lock()
         self._cwd_lock = threading.Lock()
-        self.stub = ctypes.CDLL(stub_path, mode=os.RTLD_GLOBAL)
+        if not self.ours:
+            if stub_path is None:
+                raise ValueError("the official library needs its stub (--stub)")
+            self.stub = ctypes.CDLL(stub_path, mode=os.RTLD_GLOBAL)
         self.lib = ctypes.CDLL(lib_path, mode=os.RTLD_GLOBAL | os.RTLD_LAZY)
-        for name, (restype, argtypes) in PROTOTYPES.items():
+        prototypes = {**PROTOTYPES, **(OUR_PROTOTYPES if self.ours else {})}
+        for name, (restype, argtypes) in prototypes.items():
+            if self.ours and name in OFFICIAL_ONLY:
+                continue
             fn = getattr(self.lib, name)
             fn.restype = restype
             fn.argtypes = argtypes
-        self.stub.libzt_test_event_forwarder_new.restype = c_void_p
-        self.stub.libzt_test_event_forwarder_new.argtypes = [EVENT_FN]
-        self.stub.libzt_test_set_lwip_hooks.restype = None
-        self.stub.libzt_test_set_lwip_hooks.argtypes = [c_void_p, c_void_p, c_void_p, c_void_p]
-        self.stub.libzt_test_set_lwip_hooks(
-            ctypes.cast(self.lib.ethernet_input, c_void_p),
-            ctypes.cast(self.lib.sys_lock_tcpip_core, c_void_p),
-            ctypes.cast(self.lib.sys_unlock_tcpip_core, c_void_p),
-            ctypes.addressof(c_uint8.in_dll(self.lib, "lock_tcpip_core")),
-        )
-        self._errno = c_int.in_dll(self.lib, "zts_errno")
+        if self.ours:
+            # Our zts_errno is per thread (like errno); read it on the calling thread.
+            self._errno = None
+        else:
+            self.stub.libzt_test_event_forwarder_new.restype = c_void_p
+            self.stub.libzt_test_event_forwarder_new.argtypes = [EVENT_FN]
+            self.stub.libzt_test_set_lwip_hooks.restype = None
+            self.stub.libzt_test_set_lwip_hooks.argtypes = [c_void_p, c_void_p, c_void_p, c_void_p]
+            self.stub.libzt_test_set_lwip_hooks(
+                ctypes.cast(self.lib.ethernet_input, c_void_p),
+                ctypes.cast(self.lib.sys_lock_tcpip_core, c_void_p),
+                ctypes.cast(self.lib.sys_unlock_tcpip_core, c_void_p),
+                ctypes.addressof(c_uint8.in_dll(self.lib, "lock_tcpip_core")),
+            )
+            self._errno = c_int.in_dll(self.lib, "zts_errno")
         # Events: a history that is never cleared (wait_event searches it) and a
         # pending list that the `events` command drains.
         self._cond = threading.Condition()
@@ -423,6 +498,8 @@ class Worker:
             self._out.flush()
 
     def zts_errno(self) -> int:
+        if self._errno is None:
+            return int(self.lib.zts_errno_location()[0])
         return int(self._errno.value)
 
     def handle(self, req: Dict[str, Any]) -> None:
@@ -516,7 +593,20 @@ class Worker:
                 "flags": r.flags,
                 "metric": r.metric,
             }
-        if msg.peer:
+        if msg.peer and self.ours:
+            p = ctypes.cast(msg.peer, POINTER(OurPeerInfo)).contents
+            ev["peer"] = {
+                "peer_id": f"{p.peer_id:010x}",
+                "version": [p.ver_major, p.ver_minor, p.ver_rev],
+                "latency": p.latency,
+                "role": p.role,
+                "paths": [
+                    {**(sockaddr_to_str(p.paths[i].address) or {}), "expired": p.paths[i].expired,
+                     "preferred": p.paths[i].preferred}
+                    for i in range(min(int(p.path_count), OUR_MAX_PEER_PATHS))
+                ],
+            }
+        elif msg.peer:
             # libzt 1.8.4 fills this by memcpy from the core's ZT_Peer, whose layout
             # differs after `role` (bonding fields): path_count and paths[] are junk.
             # Only the leading fields are reported.
@@ -530,6 +620,22 @@ class Worker:
         if msg.addr:
             a = msg.addr.contents
             ev["addr"] = {"net_id": f"{a.net_id:016x}", "addr": sockaddr_to_str(a.addr)}
+        if self.ours and code == EVENT_USER_MESSAGE and msg.cache:
+            um = UserMessage.from_address(msg.cache)
+            ev["user_message"] = {
+                "peer_id": f"{um.peer_id:010x}",
+                "type": int(um.type),
+                "data": ctypes.string_at(um.data, um.len).hex() if um.len else "",
+            }
+            return ev
+        if self.ours and code == EVENT_ECHO_REPLY and msg.cache:
+            er = EchoReply.from_address(msg.cache)
+            ev["echo"] = {
+                "peer_id": f"{er.peer_id:010x}",
+                "rtt_ms": int(er.rtt_ms),
+                "data": ctypes.string_at(er.data, er.len).hex() if er.len else "",
+            }
+            return ev
         # STORE_* events carry a pointer to the node's own buffer, which may be gone
         # by the time the callback thread runs: report the length only.
         if code >= 270:
@@ -578,7 +684,10 @@ class Worker:
     def cmd_init_set_event_handler(self) -> int:
         if self._handler_set:
             return ZTS_ERR_OK
-        forwarder = self.stub.libzt_test_event_forwarder_new(self._event_fn)
+        if self.ours:
+            forwarder = ctypes.cast(self._event_fn, c_void_p)  # a plain C function pointer
+        else:
+            forwarder = self.stub.libzt_test_event_forwarder_new(self._event_fn)
         ret = int(self.lib.zts_init_set_event_handler(forwarder))
         if ret == ZTS_ERR_OK:
             self._handler_set = True
@@ -765,7 +874,7 @@ class Worker:
         ret = self.cmd_init_set_event_handler()
         if ret != ZTS_ERR_OK:
             raise CommandError(f"zts_init_set_event_handler returned {ret}")
-        if self.workarounds if fix_event_race is None else fix_event_race:
+        if not self.ours and (self.workarounds if fix_event_race is None else fix_event_race):
             state = c_uint8.in_dll(self.lib, "_ZN8ZeroTier13service_stateE")
             state.value |= ZTS_STATE_CALLBACKS_RUNNING
         return int(self.lib.zts_node_start())
@@ -966,6 +1075,42 @@ class Worker:
 
     # --- process --------------------------------------------------------------------
 
+    # --- extensions of ours (ztx_*) ---------------------------------------------------
+
+    def _require_ours(self, what: str) -> None:
+        if not self.ours:
+            raise CommandError(f"{what} is a libzt-for-Python extension; the official library has no such call")
+
+    def cmd_init_allow_loopback_paths(self, allowed: int) -> int:
+        self._require_ours("ztx_init_allow_loopback_paths")
+        return int(self.lib.ztx_init_allow_loopback_paths(int(allowed)))
+
+    def cmd_init_set_protocol_version(self, version: int) -> int:
+        self._require_ours("ztx_init_set_protocol_version")
+        return int(self.lib.ztx_init_set_protocol_version(int(version)))
+
+    def cmd_node_send_user_message(self, peer_id: Union[int, str], type: int, data: str = "") -> int:
+        self._require_ours("ztx_node_send_user_message")
+        raw = bytes.fromhex(data)
+        return int(self.lib.ztx_node_send_user_message(_id_arg(peer_id), int(type), raw, len(raw)))
+
+    def cmd_node_ping(self, peer_id: Union[int, str], data: str = "") -> int:
+        self._require_ours("ztx_node_ping")
+        raw = bytes.fromhex(data)
+        return int(self.lib.ztx_node_ping(_id_arg(peer_id), raw, len(raw)))
+
+    def cmd_node_get_stats(self) -> Dict[str, int]:
+        self._require_ours("ztx_node_get_stats")
+        st = NodeStats()
+        ret = int(self.lib.ztx_node_get_stats(byref(st)))
+        if ret != ZTS_ERR_OK:
+            raise CommandError(f"ztx_node_get_stats returned {ret}")
+        out: Dict[str, Any] = {}
+        for name, _ in NodeStats._fields_:
+            value = getattr(st, name)
+            out[name] = [int(v) for v in value] if name.endswith("_suite") else int(value)
+        return out
+
     def cmd_ping(self) -> Dict[str, Any]:
         return {"pid": os.getpid(), "cwd": os.getcwd()}
 
@@ -992,7 +1137,8 @@ def _matches(ev: Dict[str, Any], match: Dict[str, Any]) -> bool:
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description="Serve one official libzt node over JSON lines.")
     parser.add_argument("--lib", required=True, help="path of _libzt.cpython-39-x86_64-linux-gnu.so")
-    parser.add_argument("--stub", required=True, help="path of the compiled stub_netlink.cpp")
+    parser.add_argument("--stub", help="path of the compiled stub_netlink.cpp (official flavor)")
+    parser.add_argument("--flavor", choices=("official", "ours"), default="official")
     parser.add_argument("--name", default="official", help="label for log lines")
     parser.add_argument("--verbose", action="store_true")
     parser.add_argument(
@@ -1015,7 +1161,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     out = os.fdopen(proto_fd, "w", encoding="utf-8", buffering=1)
 
     try:
-        worker = Worker(opts.lib, opts.stub, out, workarounds=not opts.no_workarounds)
+        worker = Worker(opts.lib, opts.stub, out, workarounds=not opts.no_workarounds, flavor=opts.flavor)
     except Exception as exc:
         log.error("cannot load the official library: %s", traceback.format_exc())
         out.write(json.dumps({"id": 0, "ok": False, "error": f"load failed: {exc}"}) + "\n")

@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "api/convert.hpp"
+
+#include <arpa/inet.h>
+
+#include <cstring>
+
+namespace zt::api {
+
+void to_zts_sockaddr(const InetAddress& a, zts_sockaddr_storage* out) {
+    std::memset(out, 0, sizeof *out);
+    if (a.family == InetAddress::Family::kV4) {
+        auto* sin = reinterpret_cast<zts_sockaddr_in*>(out);
+        sin->sin_len = sizeof(zts_sockaddr_in);
+        sin->sin_family = ZTS_AF_INET;
+        sin->sin_port = htons(a.port);
+        std::memcpy(&sin->sin_addr, a.ip, 4);
+    } else if (a.family == InetAddress::Family::kV6) {
+        auto* sin6 = reinterpret_cast<zts_sockaddr_in6*>(out);
+        sin6->sin6_len = sizeof(zts_sockaddr_in6);
+        sin6->sin6_family = ZTS_AF_INET6;
+        sin6->sin6_port = htons(a.port);
+        std::memcpy(&sin6->sin6_addr, a.ip, 16);
+    }
+}
+
+void fill_peer_info(Peer& peer, const Topology& topology, std::int64_t now, zts_peer_info_t* out) {
+    std::memset(out, 0, sizeof *out);
+    out->peer_id = peer.address();
+    out->ver_major = peer.major();
+    out->ver_minor = peer.minor();
+    out->ver_rev = peer.revision();
+    out->latency = peer.latency();
+    out->role = topology.is_root(peer.address()) ? ZTS_PEER_ROLE_PLANET : ZTS_PEER_ROLE_LEAF;
+    unsigned n = 0;
+    for (const Path& p : peer.paths()) {
+        if (n >= ZTS_MAX_PEER_NETWORK_PATHS) break;
+        zts_path_t& z = out->paths[n++];
+        to_zts_sockaddr(p.address, &z.address);
+        z.last_tx = static_cast<uint64_t>(p.last_out);
+        z.last_rx = static_cast<uint64_t>(p.last_in);
+        z.latency = static_cast<float>(p.latency);
+        z.expired = p.alive(now) ? 0 : 1;
+        z.preferred = 0;
+    }
+    out->path_count = n;
+    if (Path* best = peer.best_path(now)) {
+        const std::size_t idx = static_cast<std::size_t>(best - peer.paths().data());
+        if (idx < n) out->paths[idx].preferred = 1;
+    }
+}
+
+}  // namespace zt::api

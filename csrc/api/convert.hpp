@@ -1,0 +1,15 @@
+// SPDX-License-Identifier: Apache-2.0
+// From core types to the C API's structs (lwIP-style BSD sockaddrs, libzt's info structs).
+#pragma once
+
+#include "ZeroTierSockets.h"
+#include "zt/inet_address.hpp"
+#include "zt/peer.hpp"
+#include "zt/topology.hpp"
+
+namespace zt::api {
+
+void to_zts_sockaddr(const InetAddress& a, zts_sockaddr_storage* out);
+void fill_peer_info(Peer& peer, const Topology& topology, std::int64_t now, zts_peer_info_t* out);
+
+}  // namespace zt::api

@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "api/events.hpp"
+
+namespace zt::api {
+
+EventDispatcher::~EventDispatcher() { stop(); }
+
+void EventDispatcher::set_handler(Handler h) {
+    std::lock_guard<std::mutex> g(mutex_);
+    handler_ = h;
+}
+
+bool EventDispatcher::has_handler() const {
+    std::lock_guard<std::mutex> g(mutex_);
+    return handler_ != nullptr;
+}
+
+void EventDispatcher::start() {
+    std::lock_guard<std::mutex> g(mutex_);
+    if (thread_.joinable()) return;
+    stopping_ = false;
+    thread_ = std::thread([this] { run(); });
+}
+
+void EventDispatcher::stop() {
+    {
+        std::lock_guard<std::mutex> g(mutex_);
+        if (!thread_.joinable()) return;
+        stopping_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.get_id() == std::this_thread::get_id()) {
+        thread_.detach();  // stopped from inside a handler: let it finish on its own
+        return;
+    }
+    thread_.join();
+}
+
+void EventDispatcher::post(std::unique_ptr<OwnedEvent> e) {
+    {
+        std::lock_guard<std::mutex> g(mutex_);
+        if (handler_ == nullptr) return;  // nobody listens: nothing to keep
+        queue_.push_back(std::move(e));
+    }
+    cv_.notify_one();
+}
+
+void EventDispatcher::run() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    for (;;) {
+        cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+        if (queue_.empty()) return;  // stopping, and everything was delivered
+        std::unique_ptr<OwnedEvent> e = std::move(queue_.front());
+        queue_.pop_front();
+        Handler h = handler_;
+        lock.unlock();
+        if (h != nullptr) h(&e->msg);
+        e.reset();
+        lock.lock();
+    }
+}
+
+}  // namespace zt::api

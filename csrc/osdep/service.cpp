@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "osdep/service.hpp"
+
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <string_view>
+
+#include "osdep/clock.hpp"
+#include "zt/crypto.hpp"
+
+namespace zt::osdep {
+
+namespace {
+constexpr int kMaxEpollEvents = 8;
+constexpr unsigned kRandomPortTrials = 256;
+}  // namespace
+
+Service::Service(ServiceConfig config, ServiceListener& listener)
+    : config_(std::move(config)), listener_(listener) {
+    if (!config_.storage_path.empty()) state_.emplace(config_.storage_path);
+}
+
+Service::~Service() { stop(); }
+
+bool Service::load_identity() {
+    const char* why = nullptr;
+    if (!config_.identity_secret.empty()) {
+        if (!Identity::from_string(config_.identity_secret, &identity_, &why) || !identity_.has_private()) {
+            error_text_ = "the identity given to zts_init_from_memory is not a valid secret identity";
+            return false;
+        }
+        return true;
+    }
+    std::vector<std::uint8_t> bytes;
+    if (state_ && state_->read("identity.secret", &bytes, 4096)) {
+        const std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+        const std::size_t end = text.find_last_not_of(" \r\n\t");
+        if (!Identity::from_string(text.substr(0, end + 1), &identity_, &why) || !identity_.has_private()) {
+            error_text_ = "identity.secret in the storage directory is not a valid secret identity";
+            return false;
+        }
+        return true;
+    }
+    identity_ = Identity::generate(1);
+    const std::string secret = identity_.to_string(true);
+    const std::string pub = identity_.to_string(false);
+    if (state_ && config_.cache_identity) {
+        if (!state_->write("identity.secret", secret.data(), secret.size(), 0600) ||
+            !state_->write("identity.public", pub.data(), pub.size(), 0644)) {
+            error_text_ = "cannot write the identity to the storage directory";
+            return false;
+        }
+    }
+    listener_.on_store("identity.secret", std::vector<std::uint8_t>(secret.begin(), secret.end()));
+    listener_.on_store("identity.public", std::vector<std::uint8_t>(pub.begin(), pub.end()));
+    return true;
+}
+
+bool Service::load_world(World* out) {
+    const char* why = nullptr;
+    if (!config_.roots.empty()) {
+        if (!World::parse_exact(config_.roots.data(), config_.roots.size(), out, &why) ||
+            out->type != World::Type::kPlanet) {
+            error_text_ = "the roots given to zts_init_set_roots are not a valid planet";
+            return false;
+        }
+        if (state_ && config_.cache_roots) state_->write("roots", config_.roots.data(), config_.roots.size(), 0644);
+        return true;
+    }
+    std::vector<std::uint8_t> bytes;
+    if (state_ && (state_->read("roots", &bytes, kWorldMaxSerializedLen + 1) ||
+                   state_->read("planet", &bytes, kWorldMaxSerializedLen + 1))) {
+        if (World::parse_exact(bytes.data(), bytes.size(), out, &why) && out->type == World::Type::kPlanet) {
+            return true;
+        }
+        error_text_ = "the roots/planet file in the storage directory is not a valid planet";
+        return false;
+    }
+    const std::vector<std::uint8_t>& earth = default_planet_bytes();
+    return World::parse_exact(earth.data(), earth.size(), out, &why);
+}
+
+bool Service::bind_port() {
+    if (config_.port != 0) {
+        if (!udp_.open(config_.port)) {
+            error_text_ = "cannot bind the UDP port (in use?)";
+            return false;
+        }
+        port_ = udp_.port();
+        return true;
+    }
+    const unsigned lo = config_.random_port_min;
+    const unsigned hi = std::max<unsigned>(lo, config_.random_port_max);
+    for (unsigned trial = 0; trial < kRandomPortTrials; ++trial) {
+        std::uint32_t r = 0;
+        crypto::random_bytes(&r, sizeof r);
+        const auto port = static_cast<std::uint16_t>(lo + r % (hi - lo + 1));
+        if (port != 0 && udp_.open(port)) {
+            port_ = udp_.port();
+            return true;
+        }
+    }
+    error_text_ = "cannot bind any UDP port in the random port range";
+    return false;
+}
+
+Service::StartError Service::start() {
+    if (running_) return StartError::kNone;
+    if (state_ && !state_->ensure_exists()) {
+        error_text_ = "cannot create the storage directory";
+        return StartError::kStorage;
+    }
+    if (!load_identity()) return StartError::kIdentity;
+    World planet;
+    if (!load_world(&planet)) return StartError::kRoots;
+    if (!bind_port()) return StartError::kBind;
+
+    wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
+    if (wake_fd_ < 0 || epoll_fd_ < 0) {
+        error_text_ = "cannot create the event loop";
+        return StartError::kThread;
+    }
+    for (int fd : {udp_.fd_v4(), udp_.fd_v6(), wake_fd_}) {
+        if (fd < 0) continue;
+        epoll_event ev{};
+        ev.events = EPOLLIN;
+        ev.data.fd = fd;
+        ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
+    }
+    {
+        std::lock_guard<std::mutex> g(mutex_);
+        node_ = std::make_unique<Node>(identity_, std::move(planet), config_.node, *this, now_ms());
+        next_background_ = 0;
+    }
+    stopping_ = false;
+    running_ = true;
+    core_ = std::thread([this] { run(); });
+    return StartError::kNone;
+}
+
+void Service::stop() {
+    if (!running_.exchange(false)) return;
+    stopping_ = true;
+    wake();
+    if (core_.joinable()) core_.join();
+    {
+        std::lock_guard<std::mutex> g(mutex_);
+        udp_.close();
+        node_.reset();
+    }
+    if (wake_fd_ >= 0) ::close(wake_fd_);
+    if (epoll_fd_ >= 0) ::close(epoll_fd_);
+    wake_fd_ = epoll_fd_ = -1;
+}
+
+void Service::wake() {
+    if (wake_fd_ < 0) return;
+    const std::uint64_t one = 1;
+    ssize_t ignored = ::write(wake_fd_, &one, sizeof one);
+    (void)ignored;
+}
+
+void Service::after_api_call() {
+    udp_.flush();
+    wake();  // the node may want its timers sooner (a WHOIS went out, a queue started)
+}
+
+void Service::run() {
+    epoll_event events[kMaxEpollEvents];
+    const auto sink = [this](std::int64_t sock, const InetAddress& from, const std::uint8_t* data, std::size_t len) {
+        node_->process_datagram(now_ms(), sock, from, data, len);
+    };
+    while (!stopping_) {
+        const std::int64_t now = now_ms();
+        int timeout = 0;
+        if (next_background_ > now) timeout = static_cast<int>(std::min<std::int64_t>(next_background_ - now, 1000));
+        const int n = ::epoll_wait(epoll_fd_, events, kMaxEpollEvents, timeout);
+        if (n < 0 && errno != EINTR) break;
+        std::lock_guard<std::mutex> g(mutex_);
+        for (int i = 0; i < n; ++i) {
+            const int fd = events[i].data.fd;
+            if (fd == wake_fd_) {
+                std::uint64_t v = 0;
+                ssize_t ignored = ::read(wake_fd_, &v, sizeof v);
+                (void)ignored;
+                next_background_ = 0;  // re-plan: something changed under the API lock
+                continue;
+            }
+            // Drain in batches; a cap keeps timers and the other socket from starving under load.
+            for (int round = 0; round < 16 && udp_.receive_batch(fd, sink) == UdpSockets::kBatch; ++round) {
+            }
+        }
+        if (now_ms() >= next_background_) next_background_ = node_->process_background(now_ms());
+        udp_.flush();
+    }
+}
+
+void Service::send_datagram(std::int64_t local_socket, const InetAddress& to, const std::uint8_t* data,
+                            std::size_t len, unsigned ttl) {
+    udp_.send(local_socket, to, data, len, ttl);
+}
+
+void Service::on_event(const NodeEvent& e) {
+    if (e.type == NodeEvent::Type::kPlanetUpdated && node_) {
+        const std::vector<std::uint8_t> bytes = node_->topology().planet().serialized();
+        if (state_ && config_.cache_roots) state_->write("roots", bytes.data(), bytes.size(), 0644);
+        listener_.on_store("roots", bytes);
+    }
+    listener_.on_node_event(e);
+}
+
+}  // namespace zt::osdep

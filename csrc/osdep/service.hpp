@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: Apache-2.0
+// The service runs one node: it binds the UDP sockets, owns the core thread (socket I/O and timers
+// driving zt::Node), loads and stores state, and hands events to a listener. Locking: `lock()`
+// guards the node; the core thread holds it while it processes a batch of datagrams.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "osdep/state_dir.hpp"
+#include "osdep/udp_socket.hpp"
+#include "zt/node.hpp"
+
+namespace zt::osdep {
+
+struct ServiceConfig {
+    std::string storage_path;             // empty: nothing is written to disk
+    std::string identity_secret;          // zts_init_from_memory: used instead of identity.secret
+    std::vector<std::uint8_t> roots;      // a serialized world; empty: storage `roots`, else Earth
+    std::uint16_t port = 0;               // 0: random within [random_port_min, random_port_max]
+    std::uint16_t random_port_min = 20000;
+    std::uint16_t random_port_max = 45500;
+    bool cache_identity = true;
+    bool cache_roots = true;
+    bool cache_peers = false;
+    bool cache_networks = true;
+    NodeConfig node;
+};
+
+// What the service reports beyond node events: why it failed, and what to persist when the
+// application keeps state itself (no storage directory).
+class ServiceListener {
+  public:
+    virtual ~ServiceListener() = default;
+    virtual void on_node_event(const NodeEvent& e) = 0;
+    virtual void on_store(const char* what, const std::vector<std::uint8_t>& data) = 0;  // "identity.secret", ...
+};
+
+class Service final : public NodeHost {
+  public:
+    enum class StartError { kNone, kIdentity, kRoots, kStorage, kBind, kThread };
+
+    Service(ServiceConfig config, ServiceListener& listener);
+    ~Service() override;
+
+    // Loads or creates the identity, reads the world, binds sockets, starts the core thread.
+    StartError start();
+    const char* start_error_text() const { return error_text_; }
+    void stop();
+    bool running() const { return running_.load(); }
+
+    // Guarded access for API calls: the node must only be touched under this lock.
+    std::unique_lock<std::mutex> lock() { return std::unique_lock<std::mutex>(mutex_); }
+    Node* node() { return node_.get(); }  // call with lock() held
+    // After an API call queued sends or changed timers, with lock() held: send now and re-plan.
+    void after_api_call();
+
+    std::uint16_t port() const { return port_; }
+    const Identity& identity() const { return identity_; }
+    std::uint64_t send_errors() const { return udp_.send_errors(); }
+
+    // NodeHost
+    void send_datagram(std::int64_t local_socket, const InetAddress& to, const std::uint8_t* data, std::size_t len,
+                       unsigned ttl) override;
+    void on_event(const NodeEvent& e) override;
+
+  private:
+    bool load_identity();
+    bool load_world(World* out);
+    bool bind_port();
+    void run();
+    void wake();
+
+    ServiceConfig config_;
+    ServiceListener& listener_;
+    std::optional<StateDir> state_;
+    Identity identity_;
+    std::unique_ptr<Node> node_;
+    UdpSockets udp_;
+    std::uint16_t port_ = 0;
+    std::mutex mutex_;
+    std::thread core_;
+    std::atomic<bool> running_{false};
+    std::atomic<bool> stopping_{false};
+    int wake_fd_ = -1;
+    int epoll_fd_ = -1;
+    std::int64_t next_background_ = 0;
+    const char* error_text_ = "";
+};
+
+}  // namespace zt::osdep

@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: Apache-2.0
+// The node's storage directory, with ZeroTier's file names (identity.public, identity.secret,
+// roots, peers.d/, networks.d/), written atomically: temp file, fsync, rename, fsync directory.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace zt::osdep {
+
+class StateDir {
+  public:
+    explicit StateDir(std::string path) : path_(std::move(path)) {}
+    const std::string& path() const { return path_; }
+
+    bool ensure_exists() const;
+    bool read(const std::string& name, std::vector<std::uint8_t>* out, std::size_t max_len = 1 << 20) const;
+    bool write(const std::string& name, const void* data, std::size_t len, unsigned mode) const;
+    bool remove(const std::string& name) const;
+
+  private:
+    std::string path_;
+};
+
+}  // namespace zt::osdep

@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: Apache-2.0
+// Node lifecycle and timers: contacting roots, keepalives, path expiry, online state, queue timeouts.
+#include "zt/node.hpp"
+
+#include <algorithm>
+
+namespace zt {
+
+namespace {
+constexpr std::int64_t kRootHelloInterval = kPingCheckInterval;  // as official libzt nodes do
+constexpr std::int64_t kHousekeepingInterval = 1000;
+}  // namespace
+
+Node::Node(const Identity& self, World planet, NodeConfig config, NodeHost& host, std::int64_t now)
+    : self_(self), config_(config), host_(host), topology_(self, std::move(planet), now), now_(now) {
+    if (topology_.am_root()) config_.relay_for_anyone = true;
+}
+
+Node::~Node() = default;
+
+std::int64_t Node::process_background(std::int64_t now) {
+    now_ = now;
+    if (now - last_ping_check_ >= kPingCheckInterval) {
+        last_ping_check_ = now;
+        ping_roots();
+        topology_.for_each([&](Peer& p) {
+            if (!topology_.is_root(p.address()) && p.active(now)) keepalive(p);
+        });
+    }
+    if (now - last_housekeeping_ >= kHousekeepingInterval) {
+        last_housekeeping_ = now;
+        expire_paths();
+        expire_queues();
+        defrag_.expire(now);
+        // Retry WHOIS for anything still waiting.
+        for (auto& kv : whois_pending_) {
+            if (now - kv.second.last_sent >= kWhoisRetryDelay) request_whois(kv.first);
+        }
+    }
+    update_online();
+    std::int64_t next = std::min(last_ping_check_ + kPingCheckInterval, last_housekeeping_ + kHousekeepingInterval);
+    if (!whois_pending_.empty()) next = std::min(next, now + kWhoisRetryDelay);
+    return std::max(next, now + 1);
+}
+
+// ---- contacting peers -----------------------------------------------------------------------------
+
+void Node::send_hello(Peer& peer, std::int64_t local_socket, const InetAddress& to) {
+    Packet p(peer.address(), self_.address(), Verb::kHello);
+    wire::Hello h;
+    h.protocol = config_.protocol_version;
+    h.timestamp = static_cast<std::uint64_t>(now_);
+    h.identity = self_;
+    h.destination = to;
+    h.has_planet = true;
+    h.planet_id = topology_.planet().id;
+    h.planet_timestamp = topology_.planet().timestamp;
+    wire::build_hello(p, h, peer.key().key());
+    if (!p.ok()) return;
+    p.armor(peer.key(), CipherSuite::kPoly1305);
+    ++stats_.tx_by_suite[static_cast<unsigned>(CipherSuite::kPoly1305)];
+    expect_reply(p.packet_id());
+    send_raw(local_socket, to, p.data(), p.size());
+    if (Path* path = peer.find_path(local_socket, to)) path->last_out = now_;
+    ++stats_.tx_packets;
+}
+
+void Node::contact(Peer& peer, std::int64_t local_socket, const InetAddress& to, bool full_hello) {
+    if (!path_usable(peer.address(), to)) return;
+    if (full_hello || !peer.prefers_echo()) {
+        send_hello(peer, local_socket, to);
+        return;
+    }
+    Packet p(peer.address(), self_.address(), Verb::kEcho);
+    send_on(peer, p, true, local_socket, to);
+}
+
+void Node::ping_roots() {
+    for (const World::Root& r : topology_.roots()) {
+        Peer* root = topology_.get(r.identity.address());
+        if (root == nullptr) continue;
+        // HELLO on every path we have and every stable endpoint not already a path: roots are how we
+        // are reachable at all, and a HELLO is what lets a restarted root know us again.
+        for (const Path& path : root->paths()) send_hello(*root, path.local_socket, path.address);
+        for (const InetAddress& ep : r.endpoints) {
+            if (root->find_path(-1, ep) == nullptr) send_hello(*root, -1, ep);
+        }
+        root->last_full_hello = now_;
+    }
+}
+
+void Node::keepalive(Peer& peer) {
+    const bool full_hello = now_ - peer.last_full_hello >= kPeerPingPeriod;
+    if (full_hello) peer.last_full_hello = now_;
+    for (const Path& path : peer.paths()) {
+        if (full_hello || path.needs_heartbeat(now_)) contact(peer, path.local_socket, path.address, full_hello);
+    }
+}
+
+void Node::expire_paths() {
+    topology_.for_each([&](Peer& peer) {
+        for (const Path& gone : peer.expire_paths(now_)) {
+            NodeEvent e{NodeEvent::Type::kPathDead};
+            e.peer = peer.address();
+            e.address = gone.address;
+            emit(e);
+        }
+        update_reach(peer);
+    });
+}
+
+void Node::expire_queues() {
+    while (!rx_queue_.empty() && now_ - rx_queue_.front().created >= kReceiveQueueTimeout) {
+        rx_queue_.pop_front();
+        ++stats_.drop_unknown_peer;
+    }
+    while (!tx_queue_.empty() && now_ - tx_queue_.front().created >= kTransmitQueueTimeout) {
+        tx_queue_.pop_front();
+        ++stats_.drop_unknown_peer;
+    }
+    for (auto it = whois_pending_.begin(); it != whois_pending_.end();) {
+        const std::uint64_t a = it->first;
+        const bool waiting =
+            std::any_of(rx_queue_.begin(), rx_queue_.end(), [a](const Parked& q) { return q.packet->source() == a; }) ||
+            std::any_of(tx_queue_.begin(), tx_queue_.end(),
+                        [a](const Queued& q) { return q.packet->destination() == a; });
+        it = waiting ? std::next(it) : whois_pending_.erase(it);
+    }
+}
+
+void Node::update_reach(Peer& peer) {
+    if (topology_.is_root(peer.address())) return;  // roots are reported through online/offline
+    Peer::Reach now_reach = peer.reported_reach;
+    if (peer.has_alive_path(now_)) {
+        now_reach = Peer::Reach::kDirect;
+    } else if (peer.reported_reach == Peer::Reach::kDirect) {
+        now_reach = Peer::Reach::kRelayed;
+        if (peer.paths().empty()) {
+            NodeEvent lost{NodeEvent::Type::kPeerUnreachable};
+            lost.peer = peer.address();
+            emit(lost);
+        }
+    }
+    if (now_reach == peer.reported_reach) return;
+    peer.reported_reach = now_reach;
+    NodeEvent e{now_reach == Peer::Reach::kDirect ? NodeEvent::Type::kPeerDirect : NodeEvent::Type::kPeerRelay};
+    e.peer = peer.address();
+    emit(e);
+}
+
+void Node::note_relayed(Peer& peer) {
+    if (peer.reported_reach != Peer::Reach::kUnknown) return;  // only the first contact is news
+    peer.reported_reach = Peer::Reach::kRelayed;
+    NodeEvent e{NodeEvent::Type::kPeerRelay};
+    e.peer = peer.address();
+    emit(e);
+}
+
+void Node::update_online() {
+    bool online = topology_.am_root();
+    for (const World::Root& r : topology_.roots()) {
+        const Peer* root = topology_.get(r.identity.address());
+        if (root != nullptr && root->last_receive() > 0 && now_ - root->last_receive() < kPeerActivityTimeout) {
+            online = true;
+        }
+    }
+    if (online == online_) return;
+    online_ = online;
+    emit(NodeEvent{online ? NodeEvent::Type::kOnline : NodeEvent::Type::kOffline});
+}
+
+// ---- replies we expect ---------------------------------------------------------------------------
+
+void Node::expect_reply(std::uint64_t packet_id) {
+    const std::size_t b = (packet_id >> 32) % kExpectBuckets;
+    expect_[b][expect_next_[b]++ % kExpectDepth] = packet_id;
+}
+
+bool Node::expecting_reply(std::uint64_t packet_id) const {
+    const std::size_t b = (packet_id >> 32) % kExpectBuckets;
+    for (std::size_t i = 0; i < kExpectDepth; ++i) {
+        if (expect_[b][i] == packet_id && packet_id != 0) return true;
+    }
+    return false;
+}
+
+// ---- application sends ----------------------------------------------------------------------------
+
+bool Node::send_user_message(std::int64_t now, std::uint64_t dest, std::uint64_t type, const std::uint8_t* data,
+                             std::size_t len) {
+    now_ = now;
+    if (dest == self_.address() || address_is_reserved(dest) || len > kMaxUserMessageLen) return false;
+    Packet p(dest, self_.address(), Verb::kUserMessage);
+    wire::build_user_message(p, type, data, len);
+    if (!p.ok()) return false;
+    send(p, true);
+    return true;
+}
+
+bool Node::send_echo(std::int64_t now, std::uint64_t dest, const std::uint8_t* data, std::size_t len) {
+    now_ = now;
+    if (dest == self_.address() || address_is_reserved(dest)) return false;
+    Packet p(dest, self_.address(), Verb::kEcho);
+    // Marker and send time come back in the OK: that tells an application ping from a keepalive
+    // and gives the round-trip time.
+    p.append_u64(kEchoPingMarker);
+    p.append_u64(static_cast<std::uint64_t>(now));
+    p.append(data, len);
+    if (!p.ok()) return false;
+    send(p, true);
+    return true;
+}
+
+}  // namespace zt

@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: Apache-2.0
+// The node core: a clock-driven state machine with no I/O of its own. The host feeds it datagrams
+// (process_datagram) and time (process_background), and it calls back to send datagrams and report
+// events. Every method must be called with the host's node lock held; callbacks run under that lock
+// and must not call back into the node.
+//
+//   datagram --> intake (switch.cpp): fragments, relaying, WHOIS parking
+//            --> dearmor --> verb handlers (incoming.cpp) --> replies via send (switch.cpp)
+//   timer    --> process_background (node.cpp): pings, keepalives, path expiry, queue timeouts
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "zt/packet.hpp"
+#include "zt/topology.hpp"
+#include "zt/wire.hpp"
+
+namespace zt {
+
+struct NodeEvent {
+    enum class Type {
+        kOnline,
+        kOffline,
+        kPeerDirect,       // a peer gained a direct path (or we first heard it directly)
+        kPeerRelay,        // we talk to a peer only through a relay
+        kPeerUnreachable,  // a peer lost every path
+        kPathDiscovered,   // a new physical path to a peer (address set)
+        kPathDead,         // a path expired (address set)
+        kUserMessage,      // USER_MESSAGE received (message_type, data)
+        kEchoReply,        // OK(ECHO) to our ping (rtt_ms, data)
+        kPlanetUpdated,    // a newer planet was accepted (the host should persist it)
+        kIdentityCollision,  // a root says another node owns our address: fatal
+    };
+    explicit NodeEvent(Type t) : type(t) {}
+
+    Type type;
+    std::uint64_t peer = 0;
+    InetAddress address;
+    std::uint64_t message_type = 0;
+    std::vector<std::uint8_t> data;
+    int rtt_ms = -1;
+};
+
+class NodeHost {
+  public:
+    virtual ~NodeHost() = default;
+    // Send one UDP datagram from our socket `local_socket` (-1: any suitable one). ttl 0 = default.
+    virtual void send_datagram(std::int64_t local_socket, const InetAddress& to, const std::uint8_t* data,
+                               std::size_t len, unsigned ttl) = 0;
+    virtual void on_event(const NodeEvent& event) = 0;
+};
+
+// Payloads of application pings start with this, then the send time (both big-endian 64-bit).
+inline constexpr std::uint64_t kEchoPingMarker = 0x6c69627a74706e67ULL;  // "libztpng"
+
+struct NodeConfig {
+    bool allow_loopback_paths = false;  // ZeroTier never uses loopback; quick tests may
+    // The protocol version we announce. Below 12 peers send us Salsa20/12 instead of AES-GMAC-SIV:
+    // a compatibility and test knob, never lowered by default.
+    std::uint8_t protocol_version = kProtocolVersion;
+    bool relay_for_anyone = false;      // roots relay for everyone; set for our root server
+};
+
+// Why datagrams were dropped; exposed through zts_stats_get_all and ztx_node_stats.
+struct NodeStats {
+    std::uint64_t rx_datagrams = 0;
+    std::uint64_t rx_packets = 0;  // whole packets after reassembly
+    std::uint64_t tx_datagrams = 0;
+    std::uint64_t tx_packets = 0;
+    std::uint64_t relayed = 0;
+    std::uint64_t junk = 0;  // datagrams too short to be ZeroTier (NAT-opening junk after RENDEZVOUS)
+    std::uint64_t rx_by_suite[4] = {};  // authenticated packets in, by cipher suite
+    std::uint64_t tx_by_suite[4] = {};  // packets armored and sent, by cipher suite
+    std::uint64_t drop_malformed = 0;     // too short, bad fragment numbers, unparseable payload
+    std::uint64_t drop_auth = 0;          // MAC check failed or unusable cipher suite
+    std::uint64_t drop_unknown_peer = 0;  // parked for WHOIS and timed out, or nobody to ask
+    std::uint64_t drop_rate_limited = 0;
+    std::uint64_t drop_unexpected = 0;    // OK we never asked for, RENDEZVOUS from a non-root, ...
+    std::uint64_t drop_path = 0;          // from or to a path we may not use (loopback, foreign root IP)
+    std::uint64_t drop_relay = 0;         // not ours and we may not relay it (or too many hops)
+    std::uint64_t drop_fragment = 0;      // incomplete fragment sets expired or evicted
+    std::uint64_t drop_queue_full = 0;
+    std::uint64_t drops() const {
+        return drop_malformed + drop_auth + drop_unknown_peer + drop_rate_limited + drop_unexpected + drop_path +
+               drop_relay + drop_fragment + drop_queue_full;
+    }
+};
+
+class Node {
+  public:
+    Node(const Identity& self, World planet, NodeConfig config, NodeHost& host, std::int64_t now);
+    ~Node();
+    Node(const Node&) = delete;
+    Node& operator=(const Node&) = delete;
+
+    void process_datagram(std::int64_t now, std::int64_t local_socket, const InetAddress& from,
+                          const std::uint8_t* data, std::size_t len);
+    // Runs due timers; returns the time by which it wants to run again.
+    std::int64_t process_background(std::int64_t now);
+
+    const Identity& identity() const { return self_; }
+    bool online() const { return online_; }
+    const NodeStats& stats() const { return stats_; }
+    Topology& topology() { return topology_; }
+    std::int64_t now() const { return now_; }
+
+    // Application sends. False if the destination is unusable (ourselves, reserved) or the packet
+    // would not fit; the packet may still be queued while a WHOIS runs.
+    bool send_user_message(std::int64_t now, std::uint64_t dest, std::uint64_t type, const std::uint8_t* data,
+                           std::size_t len);
+    bool send_echo(std::int64_t now, std::uint64_t dest, const std::uint8_t* data, std::size_t len);
+
+  private:
+    // ---- intake (switch.cpp) -------------------------------------------------------------------------
+    void on_fragment(std::int64_t local_socket, const InetAddress& from, const std::uint8_t* data, std::size_t len);
+    void on_head(std::int64_t local_socket, const InetAddress& from, const std::uint8_t* data, std::size_t len);
+    void relay(std::uint64_t dest, std::uint64_t source, std::uint8_t* data, std::size_t len, bool is_head);
+    bool may_relay_from(const InetAddress& from) const;
+    void unite(std::uint64_t a, std::uint64_t b);
+    // Decode an assembled packet addressed to us. False: it waits for a WHOIS (caller parks it).
+    bool try_decode(std::int64_t local_socket, const InetAddress& from, Packet& p);
+
+    // ---- sending (switch.cpp) ------------------------------------------------------------------------
+    // Armors and sends `p` to its destination: direct if a path is alive, else relayed via a root; a
+    // destination we have no key for is queued until WHOIS answers.
+    void send(Packet& p, bool encrypt);
+    bool send_to_peer(Peer& peer, Packet& p, bool encrypt);
+    // Armors `p` for `peer` and sends it on one physical path (fragmenting as needed).
+    void send_on(Peer& peer, Packet& p, bool encrypt, std::int64_t local_socket, const InetAddress& to);
+    void send_raw(std::int64_t local_socket, const InetAddress& to, const std::uint8_t* data, std::size_t len,
+                  unsigned ttl = 0);
+    void request_whois(std::uint64_t address);
+    void flush_queues_for(std::uint64_t address);
+    bool path_usable(std::uint64_t peer, const InetAddress& addr) const;
+
+    // ---- verbs (incoming.cpp) ------------------------------------------------------------------------
+    void on_hello(std::int64_t local_socket, const InetAddress& from, Packet& p);
+    void dispatch(Peer& peer, std::int64_t local_socket, const InetAddress& from, Packet& p);
+    void on_ok(Peer& peer, std::int64_t local_socket, const InetAddress& from, const Packet& p);
+    void on_error(Peer& peer, const Packet& p);
+    void on_whois(Peer& peer, const Packet& p);
+    void on_rendezvous(Peer& peer, const Packet& p);
+    void on_echo(Peer& peer, std::int64_t local_socket, const InetAddress& from, const Packet& p);
+    void on_push_direct_paths(Peer& peer, const Packet& p);
+    void on_user_message(Peer& peer, const Packet& p);
+    // After any authenticated packet: refresh or learn the path, confirm unknown ones.
+    void note_received(Peer& peer, std::int64_t local_socket, const InetAddress& from, const Packet& p, Verb verb);
+
+    // ---- peers and timers (node.cpp) -----------------------------------------------------------------
+    void send_hello(Peer& peer, std::int64_t local_socket, const InetAddress& to);
+    void contact(Peer& peer, std::int64_t local_socket, const InetAddress& to, bool full_hello);
+    void ping_roots();
+    void keepalive(Peer& peer);
+    void expire_paths();
+    void expire_queues();
+    void update_reach(Peer& peer);   // PEER_DIRECT / PEER_RELAY / PEER_UNREACHABLE on changes
+    void note_relayed(Peer& peer);   // first contact with a peer went through a relay
+    void update_online();
+    void emit(NodeEvent e) { host_.on_event(e); }
+    void expect_reply(std::uint64_t packet_id);
+    bool expecting_reply(std::uint64_t packet_id) const;
+
+    Identity self_;
+    NodeConfig config_;
+    NodeHost& host_;
+    Topology topology_;
+    NodeStats stats_;
+    std::int64_t now_ = 0;
+    bool online_ = false;
+    std::int64_t last_ping_check_ = INT64_MIN / 2;
+    std::int64_t last_housekeeping_ = INT64_MIN / 2;
+
+    Defragmenter defrag_;
+
+    // Recently sent packet IDs: an OK is only believed if it answers one of them.
+    static constexpr std::size_t kExpectBuckets = 256;
+    static constexpr std::size_t kExpectDepth = 8;
+    std::uint64_t expect_[kExpectBuckets][kExpectDepth] = {};
+    std::uint8_t expect_next_[kExpectBuckets] = {};
+
+    struct Parked {  // a packet from an unknown source, waiting for WHOIS
+        std::unique_ptr<Packet> packet;
+        std::int64_t local_socket;
+        InetAddress from;
+        std::int64_t created;
+    };
+    std::deque<Parked> rx_queue_;
+    struct Queued {  // a packet to an unknown destination, waiting for WHOIS
+        std::unique_ptr<Packet> packet;
+        bool encrypt;
+        std::int64_t created;
+    };
+    std::deque<Queued> tx_queue_;
+    struct WhoisState {
+        std::int64_t last_sent;
+        unsigned retries;
+    };
+    std::unordered_map<std::uint64_t, WhoisState> whois_pending_;
+    std::map<std::pair<std::uint64_t, std::uint64_t>, std::int64_t> last_unite_;
+    TokenBucket identity_verify_budget_;
+    std::unordered_map<std::uint64_t, TokenBucket> identity_verify_by_network_;
+};
+
+}  // namespace zt

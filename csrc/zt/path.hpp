@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: Apache-2.0
+// A physical path to a peer: one of our UDP sockets and the peer's IP:port, with the times that decide
+// whether it is alive (heard from recently), needs a keepalive, or is forgotten.
+#pragma once
+
+#include <cstdint>
+
+#include "zt/constants.hpp"
+#include "zt/inet_address.hpp"
+
+namespace zt {
+
+struct Path {
+    std::int64_t local_socket = -1;  // which of our sockets; -1 = any
+    InetAddress address;
+    std::int64_t created = 0;
+    std::int64_t last_in = 0;
+    std::int64_t last_out = 0;
+    int latency = -1;  // ms, from OK(HELLO)/OK(ECHO) round trips; -1 until measured
+
+    bool alive(std::int64_t now) const { return now - last_in < kPathAliveTimeout; }
+    bool needs_heartbeat(std::int64_t now) const { return now - last_out >= kPathHeartbeatPeriod; }
+    bool expired(std::int64_t now) const { return now - last_in >= kPeerPathExpiration; }
+    bool same(std::int64_t sock, const InetAddress& addr) const {
+        return address == addr && (local_socket == sock || local_socket < 0 || sock < 0);
+    }
+    void update_latency(int sample_ms) {
+        // Smooth like ZeroTier: new samples move the estimate half way.
+        latency = latency < 0 ? sample_ms : (latency + sample_ms) / 2;
+    }
+};
+
+}  // namespace zt

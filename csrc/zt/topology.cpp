@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "zt/topology.hpp"
+
+namespace zt {
+
+Topology::Topology(const Identity& self, World planet, std::int64_t now) : self_(self) {
+    adopt_planet(std::move(planet), now);
+}
+
+void Topology::adopt_planet(World w, std::int64_t now) {
+    planet_ = std::move(w);
+    am_root_ = false;
+    for (const World::Root& r : planet_.roots) {
+        if (r.identity.address() == self_.address()) {
+            am_root_ = true;
+            continue;
+        }
+        // Roots come with their identities: no WHOIS needed, and the signed world vouches for them.
+        Peer* existing = get(r.identity.address());
+        if (existing != nullptr && !existing->identity().same_public(r.identity)) remove(r.identity.address());
+        add(r.identity, now);
+    }
+}
+
+Peer* Topology::get(std::uint64_t address) {
+    auto it = peers_.find(address);
+    return it == peers_.end() ? nullptr : it->second.get();
+}
+
+Peer* Topology::add(const Identity& id, std::int64_t now) {
+    if (id.address() == self_.address()) return nullptr;
+    if (Peer* existing = get(id.address())) return existing->identity().same_public(id) ? existing : nullptr;
+    std::unique_ptr<Peer> p = Peer::create(self_, id, now);
+    if (!p) return nullptr;
+    Peer* raw = p.get();
+    peers_.emplace(id.address(), std::move(p));
+    return raw;
+}
+
+Peer* Topology::insert(std::unique_ptr<Peer> peer) {
+    if (!peer || peer->address() == self_.address() || get(peer->address()) != nullptr) return nullptr;
+    Peer* raw = peer.get();
+    peers_.emplace(raw->address(), std::move(peer));
+    return raw;
+}
+
+void Topology::remove(std::uint64_t address) { peers_.erase(address); }
+
+void Topology::for_each(const std::function<void(Peer&)>& fn) {
+    for (auto& kv : peers_) fn(*kv.second);
+}
+
+const World::Root* Topology::root(std::uint64_t address) const {
+    for (const World::Root& r : planet_.roots) {
+        if (r.identity.address() == address) return &r;
+    }
+    return nullptr;
+}
+
+bool Topology::is_root(std::uint64_t address) const { return root(address) != nullptr; }
+
+Peer* Topology::best_root(std::int64_t now) {
+    Peer* best = nullptr;
+    int best_latency = 0;
+    bool best_alive = false;
+    for (const World::Root& r : planet_.roots) {
+        Peer* p = get(r.identity.address());
+        if (p == nullptr || p->paths().empty()) continue;
+        const bool alive = p->has_alive_path(now);
+        const int lat = p->latency() < 0 ? 0xffff : p->latency();
+        if (best == nullptr || (alive && !best_alive) || (alive == best_alive && lat < best_latency)) {
+            best = p;
+            best_latency = lat;
+            best_alive = alive;
+        }
+    }
+    return best;
+}
+
+bool Topology::endpoint_prohibited(std::uint64_t address, const InetAddress& at) const {
+    const World::Root* r = root(address);
+    if (r == nullptr || r->endpoints.empty()) return false;
+    for (const InetAddress& ep : r->endpoints) {
+        if (ep.same_ip(at)) return false;
+    }
+    return true;
+}
+
+bool Topology::consider_planet_update(const World& update, std::int64_t now) {
+    if (update.type != World::Type::kPlanet || !planet_.should_be_replaced_by(update)) return false;
+    adopt_planet(update, now);
+    return true;
+}
+
+}  // namespace zt

@@ -1,0 +1,72 @@
+# SPDX-License-Identifier: Apache-2.0
+"""``libzt root``: run a root server for a world of your own.
+
+A root is an ordinary node whose identity is listed in the planet: it answers HELLO and WHOIS from
+every node, relays packets between nodes that have no direct path yet, and introduces them to each
+other (RENDEZVOUS) so they can talk directly. Make the planet first::
+
+    libzt identity new --dir root-id
+    libzt world new --root root-id/identity.public@10.0.0.1/9993 -o planet
+    libzt root --world planet --identity root-id --port 9993
+"""
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Optional
+
+from libzt.errors import ArgumentError
+from libzt.events import EventCode
+from libzt.identity import Identity
+from libzt.node import ZeroTierNode
+from libzt.world import World
+
+
+def run_root(
+    world_path: str,
+    identity_dir: str,
+    port: int,
+    allow_loopback: bool = False,
+    stop: Optional[threading.Event] = None,
+    ready_file: Optional[str] = None,
+) -> int:
+    world = World.load(world_path)
+    secret = Path(identity_dir) / "identity.secret"
+    if not secret.is_file():
+        raise ArgumentError(f"{secret} not found: create it with `libzt identity new --dir {identity_dir}`")
+    identity = Identity.load(secret)
+    mine = [r for r in world.roots if r.identity.node_id == identity.node_id]
+    if not mine:
+        raise ArgumentError(f"identity {identity.address} is not one of the roots of {world_path}")
+    if port == 0 and mine[0].endpoints:
+        port = int(mine[0].endpoints[0].rsplit("/", 1)[1])
+
+    stop = stop or threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(sig, lambda *_: stop.set())
+
+    node = ZeroTierNode(storage=identity_dir, roots=world, port=port, allow_loopback=allow_loopback)
+    node.add_event_callback(lambda ev: print(f"root: {ev!r}", flush=True)
+                            if ev.code not in (EventCode.USER_MESSAGE, EventCode.ECHO_REPLY) else None)
+    with node:
+        print(f"root {node.address} serving world {world.id} on UDP port {node.port}", flush=True)
+        if ready_file:
+            Path(ready_file).write_text(f"{node.address} {node.port}\n")
+        while not stop.wait(10.0):
+            s = node.stats()
+            print(f"root: {len(node.peers())} peers, {s['rx_packets']} packets in, {s['relayed']} relayed, "
+                  f"{sum(v for k, v in s.items() if k.startswith('drop_'))} dropped", flush=True)
+    print("root: stopped", flush=True)
+    return 0
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    from libzt.cli import main as cli_main
+
+    return cli_main(["root", *(argv if argv is not None else sys.argv[1:])])
+
+
+__all__ = ["main", "run_root"]

@@ -1,0 +1,183 @@
+# SPDX-License-Identifier: Apache-2.0
+"""VL1 between our own processes: a root we run and nodes that come online through it, relay
+through it, then find a direct path, over IPv4 and IPv6, in a network namespace."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from interop.official import OurNode
+from netns import NetNs
+from worlds import Planet, RootServer, make_planet
+
+pytestmark = pytest.mark.netns
+
+USER_MESSAGE = 300
+ECHO_REPLY = 301
+PEER_DIRECT = 240
+PEER_RELAY = 241
+PEER_PATH_DISCOVERED = 243
+APP_TYPE = 0x10000  # ZeroTier reserves message types up to 65535
+
+
+def start_root_node(our_node: Callable[..., OurNode], netns: NetNs, planet: Planet, port: int) -> OurNode:
+    """The root as a worker (same code as `libzt root`), so tests can read its counters."""
+    root = our_node(prefix=netns.cmd_prefix, name="root")
+    root.init_from_storage(planet.root_dir)
+    root.init_set_roots(planet.bytes)
+    root.init_set_port(port)
+    root.node_start()
+    root.wait_online(timeout=5)
+    return root
+
+
+def start_node(our_node: Callable[..., OurNode], netns: NetNs, planet: Planet, name: str, **init: int) -> OurNode:
+    node = our_node(prefix=netns.cmd_prefix, name=name)
+    node.init_set_roots(planet.bytes)
+    for call, value in init.items():
+        getattr(node, f"init_{call}")(value)
+    node.node_start()
+    return node
+
+
+def wait_message(node: OurNode, sender: str, msg_type: int, timeout: float = 5.0, since: int = 0) -> dict:
+    return node.wait_event(
+        USER_MESSAGE,
+        timeout=timeout,
+        since=since,
+        match={"user_message.peer_id": sender, "user_message.type": msg_type},
+    )
+
+
+def wait_messages(node: OurNode, sender: str, msg_type: int, count: int, timeout: float = 5.0) -> list[dict]:
+    """`count` distinct USER_MESSAGE events (each search starts after the previous match)."""
+    got: list[dict] = []
+    since = 0
+    for _ in range(count):
+        ev = wait_message(node, sender, msg_type, timeout=timeout, since=since)
+        got.append(ev)
+        since = ev["seq"] + 1
+    return got
+
+
+def test_nodes_come_online_through_our_root_cli_within_2s(netns: NetNs, our_node, tmp_path: Path) -> None:
+    planet = make_planet(tmp_path, [f"{netns.ADDR1}/29993"])
+    with RootServer(planet, prefix=netns.cmd_prefix) as root:
+        nodes = [our_node(prefix=netns.cmd_prefix, name=name) for name in ("a", "b")]
+        for node in nodes:
+            node.init_set_roots(planet.bytes)
+        started = []
+        for node in nodes:
+            started.append(time.monotonic())
+            node.node_start()
+        for node, t0 in zip(nodes, started):
+            node.wait_online(timeout=2.0)
+            assert time.monotonic() - t0 < 2.0
+        assert all(n.node_is_online() == 1 for n in nodes)
+        assert "serving world" in root.log()
+
+
+@pytest.mark.parametrize("family", ["ipv4", "ipv6"])
+def test_user_message_relayed_then_direct(netns: NetNs, our_node, tmp_path: Path, family: str) -> None:
+    root_ip = netns.ADDR1 if family == "ipv4" else netns.ADDR1_V6
+    planet = make_planet(tmp_path, [f"{root_ip}/29994"])
+    root = start_root_node(our_node, netns, planet, 29994)
+    a = start_node(our_node, netns, planet, "a")
+    b = start_node(our_node, netns, planet, "b")
+    a.wait_online(timeout=5)
+    b.wait_online(timeout=5)
+    a_id, b_id = a.node_get_id(), b.node_get_id()
+
+    # First contact: A knows only B's address. The root answers A's WHOIS, relays the message and
+    # introduces the two (RENDEZVOUS), after which they talk directly.
+    a.node_send_user_message(b_id, APP_TYPE, b"first")
+    got = wait_message(b, a_id, APP_TYPE)
+    assert bytes.fromhex(got["user_message"]["data"]) == b"first"
+    relay = a.wait_event(PEER_RELAY, timeout=5, match={"peer.peer_id": b_id})
+    direct = a.wait_event(PEER_DIRECT, timeout=10, match={"peer.peer_id": b_id})
+    assert relay["seq"] < direct["seq"]
+    b.wait_event(PEER_DIRECT, timeout=10, match={"peer.peer_id": a_id})
+    relayed_before = root.node_get_stats()["relayed"]
+    assert relayed_before >= 1
+
+    # Now direct: the root relays nothing more.
+    for i in range(20):
+        a.node_send_user_message(b_id, APP_TYPE + 1, bytes([i]) * 100)
+        b.node_send_user_message(a_id, APP_TYPE + 1, bytes([i]) * 50)
+    to_b = wait_messages(b, a_id, APP_TYPE + 1, 20)
+    to_a = wait_messages(a, b_id, APP_TYPE + 1, 20)
+    assert sorted(bytes.fromhex(e["user_message"]["data"])[0] for e in to_b) == list(range(20))
+    assert sorted(bytes.fromhex(e["user_message"]["data"])[0] for e in to_a) == list(range(20))
+    assert root.node_get_stats()["relayed"] == relayed_before
+    paths = [p for p in direct["peer"]["paths"] if not p["expired"]]
+    assert paths, direct
+    assert all((":" in p["ip"]) == (family == "ipv6") for p in paths), paths
+    assert {p["ip"] for p in paths} <= set(netns.addrs4 if family == "ipv4" else netns.addrs6)
+
+
+def test_direct_path_survives_the_root_and_nodes_reannounce(netns: NetNs, our_node, tmp_path: Path) -> None:
+    planet = make_planet(tmp_path, [f"{netns.ADDR1}/29995"])
+    root = start_root_node(our_node, netns, planet, 29995)
+    a = start_node(our_node, netns, planet, "a")
+    b = start_node(our_node, netns, planet, "b")
+    a.wait_online(timeout=5)
+    b.wait_online(timeout=5)
+    a_id, b_id = a.node_get_id(), b.node_get_id()
+    a.node_send_user_message(b_id, APP_TYPE, b"hello")
+    wait_message(b, a_id, APP_TYPE)
+    a.wait_event(PEER_DIRECT, timeout=10, match={"peer.peer_id": b_id})
+    b.wait_event(PEER_DIRECT, timeout=10, match={"peer.peer_id": a_id})
+
+    root.close()  # the root is gone; the direct path does not need it
+    since_a, since_b = len(a.event_history()), len(b.event_history())
+    a.node_send_user_message(b_id, APP_TYPE + 2, b"no root")
+    b.node_send_user_message(a_id, APP_TYPE + 2, b"no root either")
+    wait_message(b, a_id, APP_TYPE + 2, since=since_b)
+    wait_message(a, b_id, APP_TYPE + 2, since=since_a)
+
+    # A restarted root knows nobody until the nodes announce themselves again (HELLO every 5 s).
+    restarted = start_root_node(our_node, netns, planet, 29995)
+    restarted.wait_event(PEER_PATH_DISCOVERED, timeout=12, match={"peer.peer_id": a_id})
+    restarted.wait_event(PEER_PATH_DISCOVERED, timeout=12, match={"peer.peer_id": b_id})
+    assert a.node_is_online() == 1 and b.node_is_online() == 1
+
+
+def test_salsa20_for_a_peer_that_announces_an_older_protocol(netns: NetNs, our_node, tmp_path: Path) -> None:
+    planet = make_planet(tmp_path, [f"{netns.ADDR1}/29996"])
+    start_root_node(our_node, netns, planet, 29996)
+    old = start_node(our_node, netns, planet, "old", set_protocol_version=11)
+    new = start_node(our_node, netns, planet, "new")
+    old.wait_online(timeout=5)
+    new.wait_online(timeout=5)
+    old_id, new_id = old.node_get_id(), new.node_get_id()
+    old.node_send_user_message(new_id, APP_TYPE, b"hi")  # introduces the two
+    wait_message(new, old_id, APP_TYPE)
+    new.wait_event(PEER_DIRECT, timeout=10, match={"peer.peer_id": old_id})
+    before = new.node_get_stats()["tx_suite"]
+    for i in range(10):
+        new.node_send_user_message(old_id, APP_TYPE + 3, bytes([i]))
+    wait_messages(old, new_id, APP_TYPE + 3, 10)
+    after = new.node_get_stats()["tx_suite"]
+    assert after[1] - before[1] >= 10  # Salsa20/12 to the peer that asked for it
+    # Nobody sends AES-GMAC-SIV to a node announcing protocol 11...
+    old_stats = old.node_get_stats()
+    assert old_stats["rx_suite"][3] == 0 and old_stats["rx_suite"][1] > 0
+    # ...while the protocol-12 node gets AES from the root and from its peers.
+    assert new.node_get_stats()["rx_suite"][3] > 0
+
+
+def test_ping_measures_round_trip(netns: NetNs, our_node, tmp_path: Path) -> None:
+    planet = make_planet(tmp_path, [f"{netns.ADDR1}/29997"])
+    start_root_node(our_node, netns, planet, 29997)
+    a = start_node(our_node, netns, planet, "a")
+    b = start_node(our_node, netns, planet, "b")
+    a.wait_online(timeout=5)
+    b.wait_online(timeout=5)
+    b_id = b.node_get_id()
+    a.node_ping(b_id, b"payload")
+    reply = a.wait_event(ECHO_REPLY, timeout=5, match={"echo.peer_id": b_id})
+    assert bytes.fromhex(reply["echo"]["data"]) == b"payload"
+    assert 0 <= reply["echo"]["rtt_ms"] < 1000

@@ -1,0 +1,101 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Self-hosted worlds for tests: a root identity, a planet naming it, and the root running.
+
+``RootServer`` runs our ``libzt root`` command (the real CLI) in a namespace and waits until it
+serves; ``make_planet`` writes the identity and planet files a root and its nodes need.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional, Sequence
+
+import libzt
+
+# Never ZeroTier's own planet ID: nodes prefer Earth when they know both.
+TEST_WORLD_ID = 0x7E57_0000_0001
+
+
+@dataclass
+class Planet:
+    world: libzt.World
+    root_dir: Path  # holds the root's identity.secret
+    root_id: libzt.Identity
+    key: libzt.KeyPair
+
+    @property
+    def bytes(self) -> bytes:
+        return self.world.to_bytes()
+
+    @property
+    def path(self) -> Path:
+        return self.root_dir.parent / "planet"
+
+
+def make_planet(directory: Path, endpoints: Sequence[str], world_id: int = TEST_WORLD_ID) -> Planet:
+    """A root identity in ``directory/root`` and a planet naming it at ``endpoints`` ("ip/port")."""
+    root_dir = directory / "root"
+    ident = libzt.Identity.generate()
+    ident.save(root_dir)
+    key = libzt.KeyPair.generate()
+    world = libzt.World.create([libzt.Root(ident.public_identity(), tuple(endpoints))], signing_key=key, id=world_id)
+    world.save(directory / "planet")
+    return Planet(world, root_dir, ident, key)
+
+
+class RootServer:
+    """``libzt root`` in its own process (inside a namespace when a prefix is given). Its output is
+    read on a thread that signals when the root reports it is serving, and kept for diagnostics."""
+
+    def __init__(self, planet: Planet, prefix: Sequence[str] = (), port: int = 0, extra: Sequence[str] = ()) -> None:
+        self.planet = planet
+        argv = [*prefix, sys.executable, "-m", "libzt", "root", "--world", str(planet.path),
+                "--identity", str(planet.root_dir), *extra]
+        if port:
+            argv += ["--port", str(port)]
+        self._lines: list[str] = []
+        self._serving = threading.Event()
+        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                     start_new_session=True)
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self._lines.append(line)
+            if " serving world " in line:
+                self._serving.set()
+        self._serving.set()  # exited: wake any waiter, who then sees the exit
+
+    def wait_ready(self, timeout: float = 15.0) -> None:
+        if not self._serving.wait(timeout):
+            raise TimeoutError(f"libzt root not serving after {timeout} s:\n{self.log()}")
+        if self.proc.poll() is not None and not any(" serving world " in ln for ln in self._lines):
+            raise RuntimeError(f"libzt root exited with {self.proc.returncode}:\n{self.log()}")
+
+    def log(self) -> str:
+        return "".join(self._lines)
+
+    def stop(self, timeout: float = 10.0) -> Optional[int]:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout)
+        self._reader.join(5)
+        return self.proc.returncode
+
+    def __enter__(self) -> RootServer:
+        self.wait_ready()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
