@@ -318,7 +318,8 @@ int ztx_node_get_stats(ztx_node_stats_t* out) {
         *out = ztx_node_stats_t{s.rx_datagrams,      s.rx_packets,      s.tx_datagrams, s.tx_packets,
                                 s.relayed,           s.junk,            s.drop_malformed, s.drop_auth,
                                 s.drop_unknown_peer, s.drop_rate_limited, s.drop_unexpected, s.drop_path,
-                                s.drop_relay,        s.drop_fragment,   s.drop_queue_full, svc.send_errors(),
+                                s.drop_relay,        s.drop_fragment,   s.drop_queue_full, s.drop_oversized,
+                                svc.send_errors(),
                                 {},                  {}};
         for (int i = 0; i < 4; ++i) {
             out->rx_suite[i] = s.rx_by_suite[i];

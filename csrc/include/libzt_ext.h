@@ -222,7 +222,7 @@ ZTX_API int ztx_node_get_peers(zts_peer_info_t* out, unsigned* count);
 typedef struct {
     uint64_t rx_datagrams, rx_packets, tx_datagrams, tx_packets, relayed, junk;
     uint64_t drop_malformed, drop_auth, drop_unknown_peer, drop_rate_limited, drop_unexpected;
-    uint64_t drop_path, drop_relay, drop_fragment, drop_queue_full, send_errors;
+    uint64_t drop_path, drop_relay, drop_fragment, drop_queue_full, drop_oversized, send_errors;
     uint64_t rx_suite[4]; /* authenticated packets in by cipher suite: 0 Poly1305, 1 Salsa20/12, 3 AES */
     uint64_t tx_suite[4];
 } ztx_node_stats_t;

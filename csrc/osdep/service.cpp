@@ -172,6 +172,10 @@ void Service::after_api_call() {
 void Service::run() {
     epoll_event events[kMaxEpollEvents];
     const auto sink = [this](std::int64_t sock, const InetAddress& from, const std::uint8_t* data, std::size_t len) {
+        if (data == nullptr) {
+            node_->note_oversized_datagram();
+            return;
+        }
         node_->process_datagram(now_ms(), sock, from, data, len);
     };
     while (!stopping_) {

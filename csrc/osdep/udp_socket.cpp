@@ -107,7 +107,10 @@ std::size_t UdpSockets::receive_batch(int fd, const Sink& sink) {
     for (int i = 0; i < n; ++i) {
         InetAddress src;
         if (!InetAddress::from_sockaddr(reinterpret_cast<sockaddr*>(&from[i]), &src)) continue;
-        if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) continue;  // larger than any ZeroTier datagram
+        if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
+            sink(fd, src, nullptr, msgs[i].msg_len);  // larger than any ZeroTier datagram
+            continue;
+        }
         sink(fd, src, static_cast<const std::uint8_t*>(iov[i].iov_base), msgs[i].msg_len);
     }
     return static_cast<std::size_t>(n);

@@ -33,6 +33,7 @@ class UdpSockets {
     std::int64_t id_for(const InetAddress& to) const;
 
     // Reads everything ready on `fd` (up to a batch per call), calling sink per datagram.
+    // A datagram cut short by the kernel (larger than any ZeroTier datagram) arrives with data null.
     using Sink = std::function<void(std::int64_t local_socket, const InetAddress& from, const std::uint8_t* data,
                                     std::size_t len)>;
     std::size_t receive_batch(int fd, const Sink& sink);

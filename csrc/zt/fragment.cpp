@@ -67,7 +67,7 @@ Defragmenter::Slot* Defragmenter::find_or_claim(std::uint64_t id, std::int64_t n
     Slot* free_slot = nullptr;
     Slot* oldest = nullptr;
     for (Slot& s : slots_) {
-        if (s.used && now - s.created > kReceiveQueueTimeout) s.used = false;  // expired: reuse
+        if (s.used && now - s.created > kReceiveQueueTimeout) abandon(s);  // expired: reuse
         if (s.used && s.packet_id == id) return &s;
         if (!s.used) {
             if (free_slot == nullptr) free_slot = &s;
@@ -76,6 +76,7 @@ Defragmenter::Slot* Defragmenter::find_or_claim(std::uint64_t id, std::int64_t n
         }
     }
     Slot* s = free_slot != nullptr ? free_slot : oldest;  // full: the oldest set gives way
+    if (s->used) abandon(*s);
     s->packet_id = id;
     s->created = now;
     s->used = true;
@@ -89,7 +90,7 @@ Defragmenter::Result Defragmenter::store(Slot& s, unsigned number, const std::ui
                                          Packet* out) {
     if ((s.have_mask & (1u << number)) != 0) return Result::kDropped;  // duplicate
     if (len > s.data.size() - s.stored) {
-        s.used = false;  // the assembled packet would not fit in any packet buffer
+        abandon(s);  // the assembled packet would not fit in any packet buffer
         return Result::kDropped;
     }
     std::memcpy(s.data.data() + s.stored, piece, len);
@@ -133,8 +134,13 @@ Defragmenter::Result Defragmenter::add_fragment(const std::uint8_t* data, std::s
 
 void Defragmenter::expire(std::int64_t now) {
     for (Slot& s : slots_) {
-        if (s.used && now - s.created > kReceiveQueueTimeout) s.used = false;
+        if (s.used && now - s.created > kReceiveQueueTimeout) abandon(s);
     }
+}
+
+void Defragmenter::abandon(Slot& s) {
+    abandoned_pieces_ += static_cast<std::uint64_t>(__builtin_popcount(s.have_mask));
+    s.used = false;
 }
 
 std::size_t Defragmenter::in_progress() const {

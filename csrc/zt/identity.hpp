@@ -74,6 +74,14 @@ class Identity {
     // The 48-byte symmetric key both sides derive: SHA-512(X25519(mine, theirs))[0..47].
     bool agree(const Identity& peer, SymmetricKey* key) const;
 
+    // The same identity without its private key (what may be shared: worlds, OK(WHOIS)).
+    Identity public_only() const {
+        Identity copy = *this;
+        copy.private_.fill(0);
+        copy.has_private_ = false;
+        return copy;
+    }
+
     bool same_public(const Identity& other) const { return address_ == other.address_ && public_ == other.public_; }
 
   private:

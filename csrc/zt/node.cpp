@@ -32,6 +32,7 @@ std::int64_t Node::process_background(std::int64_t now) {
         expire_paths();
         expire_queues();
         defrag_.expire(now);
+        stats_.drop_fragment = defrag_.abandoned_pieces();
         // Retry WHOIS for anything still waiting.
         for (auto& kv : whois_pending_) {
             if (now - kv.second.last_sent >= kWhoisRetryDelay) request_whois(kv.first);

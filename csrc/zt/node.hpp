@@ -85,11 +85,12 @@ struct NodeStats {
     std::uint64_t drop_unexpected = 0;    // OK we never asked for, RENDEZVOUS from a non-root, ...
     std::uint64_t drop_path = 0;          // from or to a path we may not use (loopback, foreign root IP)
     std::uint64_t drop_relay = 0;         // not ours and we may not relay it (or too many hops)
-    std::uint64_t drop_fragment = 0;      // incomplete fragment sets expired or evicted
+    std::uint64_t drop_fragment = 0;      // pieces of fragment sets that expired or were evicted
     std::uint64_t drop_queue_full = 0;
+    std::uint64_t drop_oversized = 0;  // larger than any ZeroTier datagram (cut short by the kernel)
     std::uint64_t drops() const {
         return drop_malformed + drop_auth + drop_unknown_peer + drop_rate_limited + drop_unexpected + drop_path +
-               drop_relay + drop_fragment + drop_queue_full;
+               drop_relay + drop_fragment + drop_queue_full + drop_oversized;
     }
 };
 
@@ -108,6 +109,11 @@ class Node {
     const Identity& identity() const { return self_; }
     bool online() const { return online_; }
     const NodeStats& stats() const { return stats_; }
+    // A datagram the socket layer had to cut short: counted here so every arrival is accounted for.
+    void note_oversized_datagram() {
+        ++stats_.rx_datagrams;
+        ++stats_.drop_oversized;
+    }
     Topology& topology() { return topology_; }
     std::int64_t now() const { return now_; }
 

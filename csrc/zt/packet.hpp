@@ -185,6 +185,8 @@ class Defragmenter {
     Result add_fragment(const std::uint8_t* data, std::size_t len, std::int64_t now, Packet* out);
     void expire(std::int64_t now);
     std::size_t in_progress() const;
+    // Datagrams (heads and fragments) held by sets that were evicted or timed out: never used.
+    std::uint64_t abandoned_pieces() const { return abandoned_pieces_; }
 
   private:
     // One packet in progress. Pieces (head = number 0) are stored back to back in arrival order in
@@ -205,7 +207,10 @@ class Defragmenter {
     Result store(Slot& s, unsigned number, const std::uint8_t* piece, std::size_t len, Packet* out);
     Result try_complete(Slot& s, Packet* out);
 
+    void abandon(Slot& s);
+
     std::array<Slot, kRxQueueSize> slots_{};
+    std::uint64_t abandoned_pieces_ = 0;
 };
 
 }  // namespace zt

@@ -50,7 +50,9 @@ void Node::on_fragment(std::int64_t local_socket, const InetAddress& from, const
         return;
     }
     auto assembled = std::make_unique<Packet>();
-    switch (defrag_.add_fragment(data, len, now_, assembled.get())) {
+    const Defragmenter::Result result = defrag_.add_fragment(data, len, now_, assembled.get());
+    stats_.drop_fragment = defrag_.abandoned_pieces();
+    switch (result) {
         case Defragmenter::Result::kIncomplete: return;
         case Defragmenter::Result::kDropped: ++stats_.drop_malformed; return;
         case Defragmenter::Result::kComplete: break;
@@ -88,7 +90,9 @@ void Node::on_head(std::int64_t local_socket, const InetAddress& from, const std
     }
     auto packet = std::make_unique<Packet>();
     if ((data[kIdxFlags] & kFlagFragmented) != 0) {
-        switch (defrag_.add_head(data, len, now_, packet.get())) {
+        const Defragmenter::Result result = defrag_.add_head(data, len, now_, packet.get());
+        stats_.drop_fragment = defrag_.abandoned_pieces();
+        switch (result) {
             case Defragmenter::Result::kIncomplete: return;
             case Defragmenter::Result::kDropped: ++stats_.drop_malformed; return;
             case Defragmenter::Result::kComplete: break;

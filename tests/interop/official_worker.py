@@ -304,7 +304,7 @@ class NodeStats(Structure):
             for name in (
                 "rx_datagrams rx_packets tx_datagrams tx_packets relayed junk drop_malformed drop_auth "
                 "drop_unknown_peer drop_rate_limited drop_unexpected drop_path drop_relay drop_fragment "
-                "drop_queue_full send_errors"
+                "drop_queue_full drop_oversized send_errors"
             ).split()
         ),
         ("rx_suite", c_uint64 * 4),
