@@ -8,13 +8,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_vl1 import APP_TYPE, start_node, start_root_node, wait_message
 
 import libzt
 from libzt import wire
 from netns import NetNs
 from worlds import make_planet
-
-from test_vl1 import APP_TYPE, start_node, start_root_node, wait_message
 
 pytestmark = pytest.mark.netns
 
