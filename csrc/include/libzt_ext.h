@@ -228,6 +228,97 @@ typedef struct {
 } ztx_node_stats_t;
 ZTX_API int ztx_node_get_stats(ztx_node_stats_t* out);
 
+/* ---- network controller ------------------------------------------------------------------------
+ * A node whose address is the top 40 bits of a network ID may act as that network's controller:
+ * with a handler set, NETWORK_CONFIG_REQUESTs for such networks are handed to the application,
+ * which decides and answers with ztx_controller_respond (a spec the core turns into a signed
+ * config with its certificate of membership) or ztx_controller_respond_error. Requests not
+ * answered within 10 s are forgotten (the member retries). */
+
+#define ZTX_IP_STRING_LEN 46
+#define ZTX_NC_ERR_NOT_FOUND 1
+#define ZTX_NC_ERR_ACCESS_DENIED 2
+#define ZTX_NC_ERR_UNSUPPORTED 3
+
+typedef struct {
+    uint64_t request_id;  /* pass back to ztx_controller_respond* */
+    uint64_t network_id;
+    uint64_t member_id;
+    char identity[ZTX_IDENTITY_STRING_LEN]; /* the requester's public identity */
+    char from[64];                           /* "ip/port" the request came from, or "" if relayed */
+    const uint8_t* metadata;                 /* the request's metadata Dictionary */
+    size_t metadata_len;
+    uint64_t have_revision;  /* revision and timestamp of the config the member holds (0: none) */
+    uint64_t have_timestamp;
+} ztx_config_request_t;
+
+/* Called on the node's event thread for each request; the struct is valid during the call only. */
+typedef void (*ztx_controller_handler_t)(const ztx_config_request_t* request);
+ZTX_API int ztx_controller_set_handler(ztx_controller_handler_t handler); /* NULL: stop controlling */
+
+typedef struct {
+    char ip[ZTX_IP_STRING_LEN];
+    unsigned bits;
+} ztx_managed_ip_t;
+
+typedef struct {
+    char target[ZTX_IP_STRING_LEN];
+    unsigned bits;
+    char via[ZTX_IP_STRING_LEN]; /* "" for an on-link route */
+    uint16_t flags;
+    uint16_t metric;
+} ztx_managed_route_t;
+
+typedef struct {
+    uint32_t id;
+    const uint8_t* rules; /* serialized rules (type, length, value ...) */
+    size_t rules_len;
+} ztx_capability_spec_t;
+
+typedef struct {
+    uint32_t id;
+    uint32_t value;
+} ztx_tag_spec_t;
+
+/* Everything the controller decides for one member; the core adds the credentials and signs. */
+typedef struct {
+    uint64_t network_id;
+    uint64_t member_id;
+    uint64_t timestamp;                 /* ms; 0: now */
+    uint64_t credential_time_max_delta; /* ms */
+    uint64_t revision;
+    int is_private;
+    char name[128];
+    unsigned mtu;
+    uint32_t multicast_limit;
+    uint64_t flags; /* 0x2 broadcast, 0x4 NDP emulation, 0x8 unsupported-match result */
+    uint64_t remote_trace_target;
+    int remote_trace_level;
+    unsigned static_ip_count;
+    ztx_managed_ip_t static_ips[32];
+    unsigned route_count;
+    ztx_managed_route_t routes[128];
+    unsigned specialist_count;
+    uint64_t specialists[256]; /* address | role bits (0x020000000000 active bridge, ...) */
+    const uint8_t* rules;      /* serialized rules of the network */
+    size_t rules_len;
+    unsigned capability_count;
+    ztx_capability_spec_t capabilities[128];
+    unsigned tag_count;
+    ztx_tag_spec_t tags[128];
+    char dns_domain[128];
+    unsigned dns_server_count;
+    char dns_servers[4][ZTX_IP_STRING_LEN];
+} ztx_netconf_spec_t;
+
+ZTX_API int ztx_controller_respond(uint64_t request_id, const ztx_netconf_spec_t* spec);
+ZTX_API int ztx_controller_respond_error(uint64_t request_id, int error);
+/* An unsolicited NETWORK_CONFIG to a member (after the network or member changed). */
+ZTX_API int ztx_controller_push(const ztx_netconf_spec_t* spec);
+/* Revoke a member's certificate of membership (deauthorization): a signed revocation sent to the
+ * given members so they stop accepting its frames at once. */
+ZTX_API int ztx_controller_revoke(uint64_t network_id, uint64_t member_id, const uint64_t* notify, unsigned count);
+
 #ifdef __cplusplus
 }
 #endif
