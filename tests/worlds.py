@@ -27,14 +27,11 @@ class Planet:
     root_dir: Path  # holds the root's identity.secret
     root_id: libzt.Identity
     key: libzt.KeyPair
+    path: Path  # the planet file
 
     @property
     def bytes(self) -> bytes:
         return self.world.to_bytes()
-
-    @property
-    def path(self) -> Path:
-        return self.root_dir.parent / "planet"
 
 
 def make_planet(directory: Path, endpoints: Sequence[str], world_id: int = TEST_WORLD_ID) -> Planet:
@@ -45,7 +42,7 @@ def make_planet(directory: Path, endpoints: Sequence[str], world_id: int = TEST_
     key = libzt.KeyPair.generate()
     world = libzt.World.create([libzt.Root(ident.public_identity(), tuple(endpoints))], signing_key=key, id=world_id)
     world.save(directory / "planet")
-    return Planet(world, root_dir, ident, key)
+    return Planet(world, root_dir, ident, key, directory / "planet")
 
 
 class RootServer:

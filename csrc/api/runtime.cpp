@@ -33,6 +33,7 @@ void Runtime::on_store(const char* what, const std::vector<std::uint8_t>& data) 
     if (std::strcmp(what, "identity.secret") == 0) code = ZTS_EVENT_STORE_IDENTITY_SECRET;
     else if (std::strcmp(what, "identity.public") == 0) code = ZTS_EVENT_STORE_IDENTITY_PUBLIC;
     else if (std::strcmp(what, "roots") == 0) code = ZTS_EVENT_STORE_PLANET;
+    else if (std::strcmp(what, "peer") == 0) code = ZTS_EVENT_STORE_PEER;
     else return;
     auto e = std::make_unique<OwnedEvent>();
     e->msg.event_code = static_cast<int16_t>(code);

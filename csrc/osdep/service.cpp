@@ -135,6 +135,7 @@ Service::StartError Service::start() {
         std::lock_guard<std::mutex> g(mutex_);
         node_ = std::make_unique<Node>(identity_, std::move(planet), config_.node, *this, now_ms());
         next_background_ = 0;
+        load_peer_cache();
     }
     stopping_ = false;
     running_ = true;
@@ -208,7 +209,28 @@ void Service::send_datagram(std::int64_t local_socket, const InetAddress& to, co
     udp_.send(local_socket, to, data, len, ttl);
 }
 
+void Service::load_peer_cache() {
+    if (!state_ || !config_.cache_peers) return;
+    for (const std::string& name : state_->list("peers.d")) {
+        std::vector<std::uint8_t> bytes;
+        if (name.size() == 15 && name.compare(10, 5, ".peer") == 0 && state_->read("peers.d/" + name, &bytes, 4096)) {
+            node_->restore_peer(bytes.data(), bytes.size());
+        }
+    }
+}
+
+void Service::store_peer(std::uint64_t address) {
+    if (!node_ || node_->topology().is_root(address)) return;
+    const std::vector<std::uint8_t> record = node_->peer_cache_record(address);
+    if (record.empty()) return;
+    if (state_ && config_.cache_peers) {
+        state_->write("peers.d/" + address_to_hex(address) + ".peer", record.data(), record.size(), 0600);
+    }
+    listener_.on_store("peer", record);
+}
+
 void Service::on_event(const NodeEvent& e) {
+    if (e.type == NodeEvent::Type::kPathDiscovered) store_peer(e.peer);
     if (e.type == NodeEvent::Type::kPlanetUpdated && node_) {
         const std::vector<std::uint8_t> bytes = node_->topology().planet().serialized();
         if (state_ && config_.cache_roots) state_->write("roots", bytes.data(), bytes.size(), 0644);

@@ -76,6 +76,8 @@ class Service final : public NodeHost {
     bool load_identity();
     bool load_world(World* out);
     bool bind_port();
+    void load_peer_cache();
+    void store_peer(std::uint64_t address);
     void run();
     void wake();
 

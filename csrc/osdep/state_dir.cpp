@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "osdep/state_dir.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -80,6 +81,17 @@ bool StateDir::write(const std::string& name, const void* data, std::size_t len,
         ::close(dir);
     }
     return true;
+}
+
+std::vector<std::string> StateDir::list(const std::string& subdir) const {
+    std::vector<std::string> names;
+    DIR* d = ::opendir((path_ + "/" + subdir).c_str());
+    if (d == nullptr) return names;
+    while (const dirent* e = ::readdir(d)) {
+        if (e->d_name[0] != '.') names.emplace_back(e->d_name);
+    }
+    ::closedir(d);
+    return names;
 }
 
 bool StateDir::remove(const std::string& name) const { return ::unlink((path_ + "/" + name).c_str()) == 0; }

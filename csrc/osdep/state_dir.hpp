@@ -18,6 +18,8 @@ class StateDir {
     bool read(const std::string& name, std::vector<std::uint8_t>* out, std::size_t max_len = 1 << 20) const;
     bool write(const std::string& name, const void* data, std::size_t len, unsigned mode) const;
     bool remove(const std::string& name) const;
+    // File names in a subdirectory (empty if it does not exist).
+    std::vector<std::string> list(const std::string& subdir) const;
 
   private:
     std::string path_;

@@ -108,6 +108,7 @@ inline constexpr std::int64_t kPeerPathExpiration = (kPeerPingPeriod * 4) + 3000
 inline constexpr std::int64_t kPeerActivityTimeout = 30000;  // libzt (SDK) value
 inline constexpr std::int64_t kTrustExpiration = 600000;
 inline constexpr std::int64_t kMinUniteInterval = 30000;
+inline constexpr std::int64_t kTryRememberedPathInterval = 30000;
 inline constexpr std::int64_t kDirectPathPushInterval = 15000;
 inline constexpr std::int64_t kDirectPathPushIntervalHavePath = 120000;
 inline constexpr std::int64_t kPushDirectPathsCutoffTime = 30000;

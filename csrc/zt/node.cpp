@@ -170,6 +170,49 @@ void Node::update_online() {
     emit(NodeEvent{online ? NodeEvent::Type::kOnline : NodeEvent::Type::kOffline});
 }
 
+// ---- the peer cache ---------------------------------------------------------------------------------
+
+std::vector<std::uint8_t> Node::peer_cache_record(std::uint64_t address) {
+    std::vector<std::uint8_t> out;
+    Peer* peer = topology_.get(address);
+    if (peer == nullptr) return out;
+    // identity (71) | path count (1) | paths as InetAddress wire forms
+    peer->identity().to_bytes(out, false);
+    Writer w(out);
+    const std::size_t n = std::min<std::size_t>(peer->paths().size(), 16);
+    w.u8(static_cast<std::uint8_t>(n));
+    for (std::size_t i = 0; i < n; ++i) peer->paths()[i].address.serialize(w);
+    return out;
+}
+
+bool Node::restore_peer(const std::uint8_t* data, std::size_t len) {
+    Identity id;
+    std::size_t used = 0;
+    if (!Identity::from_bytes(data, len, &id, &used, nullptr) || id.has_private()) return false;
+    Reader r(data + used, len - used);
+    const unsigned n = r.u8();
+    std::vector<InetAddress> paths;
+    for (unsigned i = 0; i < n && r.ok(); ++i) {
+        InetAddress a;
+        if (InetAddress::deserialize(r, &a) && !a.is_nil()) paths.push_back(a);
+    }
+    if (!r.ok()) return false;
+    // The cache is our own file, but it is still only a hint: the identity must prove itself.
+    if (!id.locally_validate()) return false;
+    Peer* peer = topology_.add(id, now_);
+    if (peer == nullptr) return false;
+    peer->remembered_paths = std::move(paths);
+    return true;
+}
+
+void Node::try_remembered_paths(Peer& peer) {
+    if (peer.remembered_paths.empty() || now_ - peer.last_remembered_path_try < kTryRememberedPathInterval) return;
+    peer.last_remembered_path_try = now_;
+    for (const InetAddress& a : peer.remembered_paths) {
+        if (peer.find_path(-1, a) == nullptr) contact(peer, -1, a, true);
+    }
+}
+
 // ---- replies we expect ---------------------------------------------------------------------------
 
 void Node::expect_reply(std::uint64_t packet_id) {

@@ -117,6 +117,11 @@ class Node {
     Topology& topology() { return topology_; }
     std::int64_t now() const { return now_; }
 
+    // The peer cache (peers.d/): what we know of a peer to reach it again after a restart: its
+    // identity and the paths it was last heard on. restore_peer() takes such a record back.
+    std::vector<std::uint8_t> peer_cache_record(std::uint64_t address);
+    bool restore_peer(const std::uint8_t* data, std::size_t len);
+
     // Application sends. False if the destination is unusable (ourselves, reserved) or the packet
     // would not fit; the packet may still be queued while a WHOIS runs.
     bool send_user_message(std::int64_t now, std::uint64_t dest, std::uint64_t type, const std::uint8_t* data,
@@ -168,6 +173,7 @@ class Node {
     void expire_queues();
     void update_reach(Peer& peer);   // PEER_DIRECT / PEER_RELAY / PEER_UNREACHABLE on changes
     void note_relayed(Peer& peer);   // first contact with a peer went through a relay
+    void try_remembered_paths(Peer& peer);  // a relayed peer's quiet paths may work again
     void update_online();
     void emit(NodeEvent e) { host_.on_event(e); }
     void expect_reply(std::uint64_t packet_id);

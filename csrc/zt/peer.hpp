@@ -56,6 +56,9 @@ class Peer {
     void received(std::int64_t now, Verb verb);
     bool active(std::int64_t now) const { return now - last_nontrivial_receive_ < kPeerActivityTimeout; }
     std::int64_t last_full_hello = INT64_MIN / 2;
+    std::int64_t last_remembered_path_try = INT64_MIN / 2;
+    // Paths remembered from the peer cache: not trusted for sending until the peer answers there.
+    std::vector<InetAddress> remembered_paths;
     std::int64_t last_trust = INT64_MIN / 2;  // last authenticated network packet (VL2 sets it)
     int latency() const;  // best path latency, -1 unknown
 

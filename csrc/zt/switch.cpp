@@ -254,6 +254,7 @@ bool Node::send_to_peer(Peer& peer, Packet& p, bool encrypt) {
         const Path target = *up;
         send_on(peer, p, encrypt, target.local_socket, target.address);
         note_relayed(peer);
+        try_remembered_paths(peer);
         return true;
     }
     if (direct != nullptr) {  // a path that may have gone quiet is better than nothing

@@ -35,6 +35,7 @@ log = logging.getLogger("libzt")
 EventCallback = Callable[[Event], None]
 PeerLike = Union[int, str, Identity]
 
+_HISTORY_LIMIT = 10_000
 _current_lock = threading.Lock()
 _current: Optional[ZeroTierNode] = None  # the node whose events the native handler delivers
 
@@ -112,6 +113,8 @@ class ZeroTierNode:
     :param identity: use this identity instead of the one in ``storage``.
     :param allow_loopback: let peers be reached over 127.0.0.1 / ::1. ZeroTier never does; useful
         for tests on one machine.
+    :param peer_cache: remember peers and their paths in ``storage``/peers.d, so a restarted node
+        reaches them again without asking a root (ZeroTier's peer cache; off by default as in libzt).
     :param on_event: called with every :class:`Event`, on the native event thread.
     """
 
@@ -123,6 +126,7 @@ class ZeroTierNode:
         *,
         identity: Union[Identity, str, None] = None,
         allow_loopback: bool = False,
+        peer_cache: bool = False,
         on_event: Optional[EventCallback] = None,
     ) -> None:
         if not isinstance(port, int) or not 0 <= port <= 65535:
@@ -136,9 +140,12 @@ class ZeroTierNode:
             raise ArgumentError("identity must include its secret key")
         self._identity = identity
         self._allow_loopback = allow_loopback
+        self._peer_cache = peer_cache
         self._callbacks: list[EventCallback] = [on_event] if on_event is not None else []
         self._user_message_hooks: list[Callable[[int, int, bytes], None]] = []
         self._events: queue.Queue[Event] = queue.Queue()
+        self._history: list[Event] = []  # this run's events, for wait_for
+        self._history_base = 0  # events of this run dropped from the front of _history
         self._state = threading.Condition()
         self._running = False
         self._online = False
@@ -154,6 +161,8 @@ class ZeroTierNode:
             if self._running:
                 return self
             self._configure()
+            self._history = []
+            self._history_base = 0
             _current = self
         try:
             ll.node_call(lib.zts_node_start(), "zts_node_start failed: " + ll._error_message("could not start"))
@@ -179,6 +188,7 @@ class ZeroTierNode:
         if self._port:
             ll.node_call(lib.zts_init_set_port(self._port), "port")
         ll.node_call(lib.ztx_init_allow_loopback_paths(int(self._allow_loopback)), "loopback")
+        ll.node_call(lib.zts_init_allow_peer_cache(int(self._peer_cache)), "peer cache")
 
     def stop(self) -> None:
         """Stop the node (idempotent). It can be started again."""
@@ -322,27 +332,42 @@ class ZeroTierNode:
                 return
 
     def wait_for(
-        self, code: EventCode, timeout: float, predicate: Optional[Callable[[Event], bool]] = None
+        self,
+        code: EventCode,
+        timeout: float,
+        predicate: Optional[Callable[[Event], bool]] = None,
+        since: int = 0,
     ) -> Event:
-        """The next event with ``code`` (and matching ``predicate``); TimeoutError after ``timeout``.
-        Other events are consumed from the queue."""
+        """The first event of this run with ``code`` (and matching ``predicate``), waiting up to
+        ``timeout`` seconds for it; TimeoutError otherwise. Events already delivered count, so there
+        is no race with events that arrive before the call; ``since`` skips the first ``since`` events
+        of the run (see :meth:`event_count`). Does not consume the :meth:`events` queue."""
         deadline = time.monotonic() + timeout
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise TimeoutError(f"no {code.name} event within {timeout} s")
-            try:
-                ev = self._events.get(timeout=remaining)
-            except queue.Empty:
-                continue
-            if ev.code is code and (predicate is None or predicate(ev)):
-                return ev
+        with self._state:
+            while True:
+                for ev in self._history[max(0, since - self._history_base) :]:
+                    if ev.code is code and (predicate is None or predicate(ev)):
+                        return ev
+                since = max(since, self._history_base + len(self._history))
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError(f"no {code.name} event within {timeout} s")
+                self._state.wait(remaining)
+
+    def event_count(self) -> int:
+        """How many events this run has delivered so far (for ``wait_for(since=...)``)."""
+        with self._state:
+            return self._history_base + len(self._history)
 
     def _deliver(self, event: Event) -> None:
-        if event.code in (EventCode.NODE_ONLINE, EventCode.NODE_OFFLINE, EventCode.NODE_DOWN):
-            with self._state:
+        with self._state:
+            if event.code in (EventCode.NODE_ONLINE, EventCode.NODE_OFFLINE, EventCode.NODE_DOWN):
                 self._online = event.code is EventCode.NODE_ONLINE
-                self._state.notify_all()
+            if len(self._history) >= _HISTORY_LIMIT:
+                del self._history[: _HISTORY_LIMIT // 2]  # keep memory bounded on long runs
+                self._history_base += _HISTORY_LIMIT // 2
+            self._history.append(event)
+            self._state.notify_all()
         self._events.put(event)
         if event.code is EventCode.USER_MESSAGE and event.peer is not None:
             for hook in list(self._user_message_hooks):

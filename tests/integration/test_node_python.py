@@ -1,0 +1,164 @@
+# SPDX-License-Identifier: Apache-2.0
+"""libzt.ZeroTierNode in this very process, against a root and a peer in other processes, all on
+loopback (allowed explicitly: ZeroTier itself never uses loopback paths)."""
+from __future__ import annotations
+
+import os
+import stat
+import threading
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+import libzt
+from interop.official import OurNode
+from libzt import EventCode, ZeroTierNode
+from libzt._native import lib
+from worlds import Planet, RootServer, make_planet
+
+ROOT_PORT = 39993
+APP_TYPE = 0x10000
+
+
+@pytest.fixture(scope="module")
+def loopback_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Planet]:
+    planet = make_planet(tmp_path_factory.mktemp("world"), [f"127.0.0.1/{ROOT_PORT}"])
+    with RootServer(planet, extra=["--allow-loopback"]):
+        yield planet
+
+
+@pytest.fixture
+def peer(our_node, loopback_world: Planet) -> OurNode:
+    node = our_node(name="peer")
+    node.init_set_roots(loopback_world.bytes)
+    node.init_allow_loopback_paths(True)
+    node.node_start()
+    node.wait_online(timeout=5)
+    return node
+
+
+def start_local(planet: Planet, **kwargs: object) -> ZeroTierNode:
+    node = ZeroTierNode(roots=planet.world, allow_loopback=True, **kwargs)
+    node.start()
+    return node
+
+
+def test_lifecycle_properties_and_events(loopback_world: Planet, tmp_path: Path) -> None:
+    storage = tmp_path / "node"
+    with ZeroTierNode(storage=storage, roots=loopback_world.world, allow_loopback=True, port=39980) as node:
+        node.wait_online(timeout=2)
+        assert node.online and node.running
+        assert node.port == 39980
+        ident = node.identity
+        assert ident.has_secret and ident.validate() and ident.address == node.address
+        assert node.id == ident.node_id
+        codes = [ev.code for ev in node.events(timeout=0.2)]
+        assert EventCode.NODE_UP in codes and EventCode.NODE_ONLINE in codes
+        assert codes.index(EventCode.NODE_UP) < codes.index(EventCode.NODE_ONLINE)
+        roots = [p for p in node.peers() if p.role is libzt.PeerRole.PLANET]
+        assert [r.node_id for r in roots] == [loopback_world.root_id.node_id]
+        assert roots[0].direct and roots[0].paths[0].address == "127.0.0.1"
+        with pytest.raises(libzt.ServiceError, match="another ZeroTierNode"):
+            ZeroTierNode(roots=loopback_world.world).start()
+    assert not node.running and not node.online
+    with pytest.raises(libzt.ServiceError):
+        _ = node.port
+    # ZeroTier's storage layout, with the secret readable by its owner only.
+    secret = storage / "identity.secret"
+    assert secret.read_text() == ident.secret
+    assert (storage / "identity.public").read_text() == ident.public
+    assert stat.S_IMODE(os.stat(secret).st_mode) == 0o600
+    assert libzt.World.load(storage / "roots") == loopback_world.world
+    # The same storage gives the same identity on the next start.
+    with ZeroTierNode(storage=storage, roots=loopback_world.world, allow_loopback=True) as again:
+        assert again.identity == ident
+
+
+def test_messages_hooks_and_ping(loopback_world: Planet, peer: OurNode) -> None:
+    node = start_local(loopback_world)
+    try:
+        node.wait_online(timeout=2)
+        received = threading.Event()
+        got: list[tuple[int, int, bytes]] = []
+
+        @node.on_user_message
+        def hook(peer_id: int, msg_type: int, data: bytes) -> None:
+            got.append((peer_id, msg_type, data))
+            received.set()
+
+        peer_id = peer.node_get_id()
+        node.send_user_message(peer_id, APP_TYPE, b"to the peer")
+        ev = peer.wait_event(300, timeout=5, match={"user_message.peer_id": node.address})
+        assert bytes.fromhex(ev["user_message"]["data"]) == b"to the peer"
+        peer.node_send_user_message(node.address, APP_TYPE + 1, b"back")
+        assert received.wait(5)
+        assert got == [(int(peer_id, 16), APP_TYPE + 1, b"back")]
+        rtt = node.ping(peer_id, timeout=5)
+        assert 0 <= rtt < 1000
+        info = node.peer(peer_id)
+        assert info is not None and info.version == (1, 12, 0)
+    finally:
+        node.stop()
+
+
+def test_bad_arguments_raise_clear_errors(loopback_world: Planet) -> None:
+    with pytest.raises(libzt.ArgumentError, match="port"):
+        ZeroTierNode(port=70000)
+    with pytest.raises(libzt.ArgumentError, match="secret"):
+        ZeroTierNode(identity=libzt.Identity.generate().public)
+    with pytest.raises(libzt.IdentityError):
+        ZeroTierNode(identity="not an identity")
+    node = start_local(loopback_world)
+    try:
+        for bad in ("xyz", "12345", 0, -1, 2**40, True):
+            with pytest.raises(libzt.ArgumentError):
+                node.send_user_message(bad, APP_TYPE, b"")  # type: ignore[arg-type]
+        with pytest.raises(libzt.ArgumentError, match="ourselves"):
+            node.send_user_message(node.address, APP_TYPE, b"")
+        with pytest.raises(libzt.ArgumentError, match="16384"):
+            node.send_user_message("0123456789", APP_TYPE, bytes(20000))
+        with pytest.raises(TimeoutError):
+            node.ping("0123456789", timeout=0.5)  # nobody has that address
+    finally:
+        node.stop()
+
+
+def test_c_api_follows_libzts_rules(loopback_world: Planet) -> None:
+    assert lib.zts_node_get_port() == lib.ZTS_ERR_SERVICE  # not running
+    assert lib.zts_node_stop() == lib.ZTS_ERR_SERVICE
+    assert lib.zts_node_is_online() == 0
+    assert lib.zts_init_from_memory(b"garbage", 7) == lib.ZTS_ERR_ARG
+    assert lib.zts_init_set_roots(b"\x01" + bytes(10), 11) == lib.ZTS_ERR_ARG
+    assert lib.zts_init_set_random_port_range(2000, 1000) == lib.ZTS_ERR_ARG
+    node = start_local(loopback_world)
+    try:
+        node.wait_online(timeout=2)
+        # zts_init_* only while the node is stopped.
+        assert lib.zts_init_set_port(1234) == lib.ZTS_ERR_SERVICE
+        assert lib.zts_init_from_storage(b"/tmp") == lib.ZTS_ERR_SERVICE
+        assert lib.zts_node_start() == lib.ZTS_ERR_SERVICE
+        assert lib.zts_node_get_port() == node.port
+        assert lib.zts_node_get_id() == node.id
+        assert lib.zts_core_query_path_count(loopback_world.root_id.node_id) == 1
+        assert lib.zts_core_query_path_count(0x0123456789) == lib.ZTS_ERR_NO_RESULT
+    finally:
+        node.stop()
+
+
+def test_peer_cache_survives_a_restart(loopback_world: Planet, peer: OurNode, tmp_path: Path) -> None:
+    storage = tmp_path / "cached"
+    peer_id = peer.node_get_id()
+    with ZeroTierNode(storage=storage, roots=loopback_world.world, allow_loopback=True, peer_cache=True) as node:
+        node.wait_online(timeout=2)
+        node.ping(peer_id, timeout=5)
+        node.wait_for(EventCode.PEER_DIRECT, timeout=10, predicate=lambda e: e.peer.address == peer_id)
+        store = node.wait_for(EventCode.STORE_PEER, timeout=5)
+        assert store.data[:5] == bytes.fromhex(peer_id)
+    record = storage / "peers.d" / f"{peer_id}.peer"
+    assert record.is_file() and stat.S_IMODE(os.stat(record).st_mode) == 0o600
+    # Restarted, the node knows the peer from its cache: no WHOIS needed to reach it.
+    with ZeroTierNode(storage=storage, roots=loopback_world.world, allow_loopback=True, peer_cache=True) as node:
+        assert node.peer(peer_id) is not None
+        node.wait_online(timeout=2)
+        assert node.ping(peer_id, timeout=5) >= 0
