@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+from libzt._native import lib
 
 import libzt
 from interop.official import OurNode
 from libzt import EventCode, ZeroTierNode
-from libzt._native import lib
 from worlds import Planet, RootServer, make_planet
 
 ROOT_PORT = 39993

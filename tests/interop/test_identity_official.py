@@ -4,9 +4,9 @@ identities validate under ours, and worlds we sign load in it."""
 from __future__ import annotations
 
 import pytest
+from libzt._native import ffi, lib
 
 import libzt
-from libzt._native import ffi, lib
 
 pytestmark = pytest.mark.interop
 
