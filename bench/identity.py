@@ -188,6 +188,8 @@ def print_table(results: Dict[str, Any]) -> None:
     ours, official = results["ours"], results["official"]
     print(f"\nIdentity benchmark: {results['cpus']} CPUs, {results['seconds']} s per figure "
           f"({results['fast_seconds']} s for sign/verify/agree) in {results['rounds']} rounds.")
+    print(f"Load average (1 min) before / after: {results['load_before']:.2f} / {results['load_after']:.2f}: above "
+          "~0.5 something else competes for the CPUs (threads=0 suffers first).")
     print("Rates per second ± 95 % interval (calls made); higher is better.\n")
     header = f"{'operation':40} {'ours':>26} {'official 1.8.4':>24} {'ours/official':>14}  note"
     print(header)
@@ -240,6 +242,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     from interop.official import ensure_official, our_library
 
     paths = ensure_official()
+    load_before = os.getloadavg()[0]
     libs = {"ours": (our_library(), None), "official": (paths.lib, paths.stub)}
     log = (lambda *a: None) if opts.json else (lambda *a: print(*a, file=sys.stderr, flush=True))
 
@@ -260,6 +263,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     ratios = {k: ours[k]["rate"] / official[k]["rate"] for k in official}
     results = {
         "cpus": os.cpu_count(),
+        "load_before": load_before,
+        "load_after": os.getloadavg()[0],
         "seconds": opts.seconds,
         "fast_seconds": fast_seconds,
         "rounds": rounds,

@@ -27,10 +27,13 @@ What is measured, and what compares with what
      NOT LIKE FOR LIKE: the official path includes lwIP (IPv6/UDP), VL2 (Ethernet frames, the network's
      rules) and libzt's socket layer on top of VL1; ours is VL1 only (our sockets do not exist yet).
      The official figure is the baseline an application gets today; ours is the floor under ours.
+     Also ours only: ECHO back to back from the same client to our serving node, whose core answers
+     with no Python involved: VL1's round trip with Python on one side only.
   D. ECHO round trip, in-process: our node pings (VL1 ECHO, answered inside the responder's core)
-     our other node and an official node, in turns, paced (the official core answers at most one
-     ECHO per peer every ~166 ms). LIKE FOR LIKE for the responder: same pinger, same packet, same
-     path type; only the core that answers differs.
+     our other node and an official node, in turns, paced: the official 1.8.4 core answers one ECHO
+     per peer per second (ZT_PEER_GENERAL_RATE_LIMIT) and silently drops the rest, so each peer gets a
+     ping every 1.05 s (an idle system each time: slower than back to back). LIKE FOR LIKE for the
+     responder: same pinger, same packet, same kind of path; only the core that answers differs.
 
 How to read the output
   Times in ms (median, p99 = 99th percentile), rates per second. ``ours/official``: for times lower
@@ -38,7 +41,8 @@ How to read the output
   last column says whether a row is like for like. ``--json`` prints everything as one JSON object.
   The machine is shared and has two CPUs: expect run-to-run noise of tens of percent on latencies.
 
-Usage: python3 bench/vl1.py [--quick] [--runs N] [--json]   (root; about 2 min, 30 s with --quick)
+Usage: python3 bench/vl1.py [--quick] [--runs N] [--json] [--keep-logs]
+(as root; about 80 s, 20 s with --quick)
 """
 from __future__ import annotations
 
@@ -75,10 +79,11 @@ ROOT_PORT = 29993
 USER_MESSAGE, ECHO_REPLY, PEER_DIRECT = 300, 301, 240
 APP_TYPE = 0x61000
 
-FULL = {"runs": 5, "worker_echo": 200, "worker_msgs": 2000, "pingpong": 3000, "blast_seconds": 2.0,
-        "blast_max": 300_000, "echo_count": 20, "warmup": 200}
+FULL = {"runs": 5, "worker_echo": 200, "worker_msgs": 2000, "pingpong": 3000, "blast_seconds": 1.5,
+        "blast_max": 300_000, "echo_burst": 1000, "echo_count": 15, "warmup": 200}
 QUICK = {"runs": 1, "worker_echo": 50, "worker_msgs": 300, "pingpong": 500, "blast_seconds": 0.5,
-         "blast_max": 50_000, "echo_count": 6, "warmup": 50}
+         "blast_max": 50_000, "echo_burst": 200, "echo_count": 4, "warmup": 50}
+ECHO_INTERVAL = 1.05  # the official core answers one ECHO per peer per second (1.8.4)
 
 
 def log(*args: Any) -> None:
@@ -256,34 +261,45 @@ class Peer:
         self._log.close()
 
 
-def measure_in_process(ns: NetNs, planet: Planet, paths: OfficialPaths, cfg: Dict[str, Any],
-                       logdir: Path) -> Dict[str, Any]:
-    roles = ("ours-serve", "official-serve", "ours-client", "official-client")
+ROLES = ("ours-serve", "official-serve", "ours-client", "official-client")
+
+
+def start_peers(ns: NetNs, planet: Planet, paths: OfficialPaths, logdir: Path) -> Dict[str, Peer]:
+    """Start the four in-process peers; they get online (and the official ones on their network) alone."""
     peers: Dict[str, Peer] = {}
     try:
-        for role in roles:
+        for role in ROLES:
             peers[role] = Peer(ns, role, planet.path, paths, logdir)
-        ready = {role: peers[role].expect("ready", timeout=90) for role in roles}
-        log("  C. in-process peers ready: " + ", ".join(f"{r}={v['address']}" for r, v in ready.items()))
-        common = {k: cfg[k] for k in ("pingpong", "blast_seconds", "blast_max", "warmup")} | {"size": 32}
-        # One client at a time, so that neither measurement loads the other.
-        peers["official-client"].send(common | {"peer": ready["official-serve"]["address"],
-                                                "peer_ip": ready["official-serve"]["ip"]})
-        official = peers["official-client"].expect("result", timeout=180)
-        log("  C. official done")
-        peers["ours-client"].send(common | {
-            "peer": ready["ours-serve"]["address"],
-            "echo_peers": [ready["ours-serve"]["address"], ready["official-serve"]["address"]],
-            "echo_count": cfg["echo_count"], "echo_interval": 0.25})
-        ours = peers["ours-client"].expect("result", timeout=180)
-        log("  C. ours done")
-        echo = ours.pop("echo")
-        return {"ours": ours, "official": official,
-                "echo": {"ours": echo[ready["ours-serve"]["address"]],
-                         "official": echo[ready["official-serve"]["address"]]}}
-    finally:
-        for p in peers.values():
-            p.close()
+    except BaseException:
+        close_peers(peers)
+        raise
+    return peers
+
+
+def close_peers(peers: Dict[str, Peer]) -> None:
+    for p in peers.values():
+        p.close()
+
+
+def measure_in_process(peers: Dict[str, Peer], cfg: Dict[str, Any]) -> Dict[str, Any]:
+    ready = {role: peers[role].expect("ready", timeout=90) for role in ROLES}
+    log("  C. in-process peers ready: " + ", ".join(f"{r}={v['address']}" for r, v in ready.items()))
+    common = {k: cfg[k] for k in ("pingpong", "blast_seconds", "blast_max", "warmup")} | {"size": 32}
+    # One client at a time, so that neither measurement loads the other.
+    peers["official-client"].send(common | {"peer": ready["official-serve"]["address"],
+                                            "peer_ip": ready["official-serve"]["ip"]})
+    official = peers["official-client"].expect("result", timeout=180)
+    log("  C. official done")
+    peers["ours-client"].send(common | {
+        "peer": ready["ours-serve"]["address"],
+        "echo_peers": [ready["ours-serve"]["address"], ready["official-serve"]["address"]],
+        "echo_burst": cfg["echo_burst"], "echo_count": cfg["echo_count"], "echo_interval": ECHO_INTERVAL})
+    ours = peers["ours-client"].expect("result", timeout=180)
+    log("  C/D. ours done")
+    echo = ours.pop("echo")
+    return {"ours": ours, "official": official,
+            "echo": {"ours": echo[ready["ours-serve"]["address"]],
+                     "official": echo[ready["official-serve"]["address"]]}}
 
 
 # --- report -----------------------------------------------------------------------------------------------
@@ -298,6 +314,8 @@ def ratio(ours: Optional[float], official: Optional[float]) -> str:
 def fmt(v: Optional[float], unit: str = "") -> str:
     if v is None:
         return "-"
+    if isinstance(v, int):
+        return f"{v:,}{unit}"
     if abs(v) >= 1000:
         return f"{v:,.0f}{unit}"
     if abs(v) >= 10:
@@ -313,7 +331,8 @@ def print_report(r: Dict[str, Any]) -> None:
     cfg = r["config"]
     head = f"  {'':34} {'ours':>12} {'official':>12} {'o/off':>8}  {'better':6} like for like?"
     print(f"\nVL1 benchmark: {r['cpus']} CPUs, namespace {r['namespace']}, root = our `libzt root`; "
-          f"{'quick' if r['quick'] else 'full'} run")
+          f"{'quick' if r['quick'] else 'full'} run; load average (1 min) before / after: "
+          f"{r['load_before']:.2f} / {r['load_after']:.2f}")
     a = r["online"]
     print(f"\nA. start -> NODE_ONLINE, ms (JSON workers, {cfg['runs']} run(s) each; fresh identity generated "
           "in node_start)")
@@ -347,15 +366,20 @@ def print_report(r: Dict[str, Any]) -> None:
     print(row("blast: sent/s", o["blast"]["sent_per_s"], f["blast"]["sent_per_s"], "higher", nl))
     print(row("blast: received/s", o["blast"]["recv_per_s"], f["blast"]["recv_per_s"], "higher", nl))
     print(row("blast: loss, %", 100 * o["blast"]["loss"], 100 * f["blast"]["loss"], "lower", nl))
+    print(row("blast: receiver peak RSS, MB", o["blast"].get("peer_maxrss_mb"), f["blast"].get("peer_maxrss_mb"),
+              "lower", nl))
+    eb = o["echo_burst"]
+    print(row("ECHO back to back rtt median, ms", eb.get("median"), None, "lower", "ours only: core answers"))
+    print(row("ECHO back to back rtt p99, ms", eb.get("p99"), None, "lower", "ours only: core answers"))
     print(f"  (blast: ours sent {o['blast']['sent']} in {fmt(o['blast']['send_s'])} s, "
           f"{o['blast']['received']} arrived; official sent {f['blast']['sent']} "
           f"({f['blast'].get('send_errors', 0)} send errors), {f['blast']['received']} arrived)")
 
     e = c["echo"]
     print(f"\nD. VL1 ECHO rtt, ms: our node pings, in turns, every {cfg['echo_interval']} s per peer "
-          "(in-process pinger)")
+          f"(in-process pinger; {cfg['echo_count']} each)")
     print(f"  {'responder':34} {'ours':>12} {'official':>12} {'o/off':>8}  {'better':6} like for like?")
-    for stat in ("median", "p99", "min"):
+    for stat in ("median", "min", "max"):  # too few samples for a p99
         print(row(f"rtt {stat}", e["ours"].get(stat), e["official"].get(stat), "lower", "yes: same pinger"))
     print(row("lost", e["ours"].get("lost"), e["official"].get("lost"), "lower", ""))
     print("\nNotes: ours is VL1 only until our sockets exist; the official UDP figures include lwIP, VL2 and "
@@ -372,7 +396,7 @@ def _raise_interrupt(signum: int, frame: Any) -> None:
 
 def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--quick", action="store_true", help="about 30 s: one online run each, short loops")
+    parser.add_argument("--quick", action="store_true", help="about 20 s: one online run each, short loops")
     parser.add_argument("--runs", type=int, help="start->online runs per library (default 5, quick 1)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the tables")
     parser.add_argument("--keep-logs", action="store_true", help="keep the in-process peers' logs (path printed)")
@@ -383,26 +407,36 @@ def main(argv: Optional[List[str]] = None) -> int:
     cfg = dict(QUICK if opts.quick else FULL)
     if opts.runs:
         cfg["runs"] = opts.runs
-    cfg["echo_interval"] = 0.25
+    cfg["echo_interval"] = ECHO_INTERVAL
     signal.signal(signal.SIGTERM, _raise_interrupt)  # cleanup runs on kill as on Ctrl-C
     paths = ensure_official()
+    load_before = os.getloadavg()[0]
     started = time.monotonic()
     tmp = tempfile.mkdtemp(prefix="libzt-bench-vl1-")
     try:
         with NetNs() as ns:
             planet = make_planet(Path(tmp), [f"{ns.ADDR1}/{ROOT_PORT}"])
             root = RootServer(planet, prefix=ns.cmd_prefix, port=ROOT_PORT)
+            peers: Dict[str, Peer] = {}
             try:
                 root.wait_ready()
+                # --quick starts the in-process peers first: the official ones need ~10 s to get online
+                # and onto their network, time that A and B can use. A full run keeps them apart.
+                if opts.quick:
+                    peers = start_peers(ns, planet, paths, Path(tmp))
                 log("A. start -> online ...")
                 online = measure_online(ns, planet, paths, cfg["runs"])
                 log("B. worker harness, ours <-> ours ...")
                 workers = measure_workers(ns, planet, cfg)
                 log("C/D. in-process peers ...")
-                in_process = measure_in_process(ns, planet, paths, cfg, Path(tmp))
+                if not opts.quick:
+                    peers = start_peers(ns, planet, paths, Path(tmp))
+                in_process = measure_in_process(peers, cfg)
             finally:
+                close_peers(peers)
                 root.stop()
         results = {"cpus": os.cpu_count(), "namespace": ns.name, "quick": opts.quick, "config": cfg,
+                   "load_before": load_before, "load_after": os.getloadavg()[0],
                    "online": online, "workers": workers, "in_process": in_process,
                    "seconds": round(time.monotonic() - started, 1)}
     finally:
@@ -419,4 +453,8 @@ def main(argv: Optional[List[str]] = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        log("interrupted: namespace, processes and files cleaned up")
+        sys.exit(130)
