@@ -7,13 +7,10 @@
 
 #include "ZeroTierSockets.h"
 #include "api/arg_error.hpp"
+#include "api/identity_handle.hpp"
 #include "libzt_ext.h"
 #include "zt/crypto.hpp"
 #include "zt/identity.hpp"
-
-struct ztx_identity {
-    zt::Identity id;
-};
 
 namespace {
 

@@ -19,7 +19,8 @@
 // ZTS_ENOSYS, as callers of those look at zts_errno after a failure.
 //
 // Implemented elsewhere: zts_id_new, zts_id_pair_is_valid,
-// zts_util_sign_root_set, zts_errno_location.
+// zts_util_sign_root_set, zts_errno_location, zts_addr_compute_*,
+// zts_net_compute_adhoc_id.
 
 #include "ZeroTierSockets.h"
 
@@ -63,7 +64,6 @@ int zts_moon_deorbit(uint64_t) { return unimplemented(); }
 // Networks
 //---------------------------------------------------------------------------
 
-uint64_t zts_net_compute_adhoc_id(uint16_t, uint16_t) { return 0; }
 int zts_net_join(uint64_t) { return unimplemented(); }
 int zts_net_leave(uint64_t) { return unimplemented(); }
 int zts_net_transport_is_ready(const uint64_t) { return unimplemented(); }
@@ -83,10 +83,6 @@ int zts_addr_is_assigned(uint64_t, unsigned int) { return unimplemented(); }
 int zts_addr_get(uint64_t, unsigned int, struct zts_sockaddr_storage*) { return unimplemented(); }
 int zts_addr_get_str(uint64_t, unsigned int, char*, unsigned int) { return unimplemented(); }
 int zts_addr_get_all(uint64_t, struct zts_sockaddr_storage*, unsigned int*) { return unimplemented(); }
-int zts_addr_compute_6plane(const uint64_t, const uint64_t, struct zts_sockaddr_storage*) { return unimplemented(); }
-int zts_addr_compute_rfc4193(const uint64_t, const uint64_t, struct zts_sockaddr_storage*) { return unimplemented(); }
-int zts_addr_compute_rfc4193_str(uint64_t, uint64_t, char*, unsigned int) { return unimplemented(); }
-int zts_addr_compute_6plane_str(uint64_t, uint64_t, char*, unsigned int) { return unimplemented(); }
 
 //---------------------------------------------------------------------------
 // Routes

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * libzt extensions: C functions beyond ZeroTier's ZeroTierSockets.h that the Python layer (and C
- * users who want them) need: identities as objects, signatures, key agreement, worlds, and an
- * inspector for VL1 packets.
+ * users who want them) need: identities as objects, signatures, key agreement, worlds, an
+ * inspector for VL1 packets, and the VL2 objects (configs, certificates, rules) over bytes.
  *
  * Conventions match ZeroTierSockets.h: functions return ZTS_ERR_OK (0) or a negative ZTS_ERR_* code.
  * On ZTS_ERR_ARG, ztx_error_message() says what was wrong with the input, in English, for the
@@ -318,6 +318,127 @@ ZTX_API int ztx_controller_push(const ztx_netconf_spec_t* spec);
 /* Revoke a member's certificate of membership (deauthorization): a signed revocation sent to the
  * given members so they stop accepting its frames at once. */
 ZTX_API int ztx_controller_revoke(uint64_t network_id, uint64_t member_id, const uint64_t* notify, unsigned count);
+
+/* ---- VL2 inspection: network configs, certificates, credentials, rules -------------------------
+ * For tests, tools and a controller written in another language: the node's own parsers, builders
+ * and rules engine over bytes. Functions producing JSON (one value, UTF-8 apart from bytes of names
+ * that are not) size their output as ztx_wire_describe does: if out is too small, *out_len becomes
+ * the size needed (terminating NUL included) and ZTS_ERR_ARG is returned. Other outputs: *out_len is
+ * the capacity in, the size out. Rules in JSON are the objects of ZeroTier's controller REST API. */
+
+#define ZTX_NETCONF_MAX_LEN 1048576 /* largest dictionary: a whole config */
+#define ZTX_CONFIG_CHUNK_MAX_DATA 9740 /* dictionary bytes per signed chunk */
+#define ZTX_CONFIG_CHUNK_MAX_LEN 9866  /* a whole chunk: header, data, trailer and signature */
+
+/* A Dictionary (key=value lines, escaped values) as JSON [[key, value as hex], ...]. */
+ZTX_API int ztx_dictionary_parse(const uint8_t* data, size_t len, char* out, size_t* out_len);
+
+/* A network config dictionary as one JSON object: every field, rules decoded by type, the
+ * certificate of membership, capabilities, tags, certificates of ownership, DNS and SSO. With a
+ * controller identity (else NULL) every signed credential gets "signature_valid". */
+ZTX_API int ztx_netconf_parse(const uint8_t* dict, size_t len, const ztx_identity* controller, char* out,
+                              size_t* out_len);
+/* Parses a config dictionary and writes it again as the node stores it. */
+ZTX_API int ztx_netconf_reserialize(const uint8_t* dict, size_t len, uint8_t* out, size_t* out_len);
+/* The config a controller sends a member, built and signed: COM, a certificate of ownership for the
+ * static IPs, signed tags and capabilities. The controller must hold its private key and be the
+ * network's (network_id >> 24); the member's address must be spec->member_id. Dictionary bytes. */
+ZTX_API int ztx_netconf_build(const ztx_netconf_spec_t* spec, const ztx_identity* controller,
+                              const ztx_identity* member, uint8_t* out, size_t* out_len);
+/* The config a member of an ad-hoc network (top byte 0xff) gives itself, as dictionary bytes;
+ * ZTS_ERR_ARG for an ID no such network has. */
+ZTX_API int ztx_netconf_adhoc(uint64_t network_id, uint64_t node_id, uint64_t now, uint8_t* out, size_t* out_len);
+
+/* Certificates of membership (the serialized form: 0x01, count, qualifiers, signer, signature). */
+ZTX_API int ztx_com_parse(const uint8_t* com, size_t len, const ztx_identity* controller, char* out,
+                          size_t* out_len);
+/* 1 if signed by the network's controller (this identity), 0 if not. */
+ZTX_API int ztx_com_verify(const uint8_t* com, size_t len, const ztx_identity* controller);
+/* 1 if a peer holding `theirs`, whose identity is `their_identity`, may talk to us holding `mine`. */
+ZTX_API int ztx_com_agrees(const uint8_t* mine, size_t mine_len, const uint8_t* theirs, size_t theirs_len,
+                           const ztx_identity* their_identity);
+/* The standard 7-qualifier certificate for a member, signed by the controller. */
+ZTX_API int ztx_com_issue(uint64_t timestamp, uint64_t max_delta, uint64_t network_id, const ztx_identity* member,
+                          const ztx_identity* controller, uint8_t* out, size_t* out_len);
+
+/* NETWORK_CREDENTIALS payloads (COMs, capabilities, tags, revocations, certificates of ownership). */
+ZTX_API int ztx_credentials_parse(const uint8_t* data, size_t len, const ztx_identity* controller, char* out,
+                                  size_t* out_len);
+ZTX_API int ztx_credentials_reserialize(const uint8_t* data, size_t len, uint8_t* out, size_t* out_len);
+
+/* Rules: the serialized form (type, length, value ...) as a JSON array, and back through the parser. */
+ZTX_API int ztx_rules_parse(const uint8_t* rules, size_t len, char* out, size_t* out_len);
+ZTX_API int ztx_rules_reserialize(const uint8_t* rules, size_t len, uint8_t* out, size_t* out_len);
+
+#define ZTX_VERDICT_NO_MATCH 0 /* the table ended (or BROKE) without deciding */
+#define ZTX_VERDICT_DROP 1
+#define ZTX_VERDICT_ACCEPT 2
+#define ZTX_VERDICT_SUPER_ACCEPT 3 /* accepted as a TEE/REDIRECT target, past addressing checks */
+
+typedef struct {
+    int type;          /* as in certificates of ownership: 1 MAC (first 6 bytes), 2 IPv4, 3 IPv6 */
+    uint8_t value[16];
+} ztx_owned_thing_t;
+
+/* A frame as the rules see it. We are zt_dest when inbound, zt_source when outbound. */
+typedef struct {
+    uint64_t zt_source;
+    uint64_t zt_dest;
+    uint64_t mac_source;
+    uint64_t mac_dest;
+    uint16_t ethertype;
+    uint16_t vlan_id;
+    int inbound;
+    uint64_t netconf_flags; /* 0x8: unsupported MATCH types match */
+    const uint8_t* payload; /* after the ethertype */
+    size_t payload_len;
+    const ztx_tag_spec_t* sender_tags;
+    unsigned sender_tag_count;
+    const ztx_tag_spec_t* receiver_tags;
+    unsigned receiver_tag_count;
+    const ztx_owned_thing_t* sender_owns; /* what the sender's certificates of ownership list */
+    unsigned sender_owns_count;
+} ztx_frame_t;
+
+typedef struct {
+    int verdict;            /* ZTX_VERDICT_* */
+    uint64_t redirect_to;   /* 0: none */
+    uint64_t tee_to;        /* TEE/WATCH copy target, 0: none */
+    uint32_t tee_length;
+    int watch;
+    int qos_bucket;         /* ACTION_PRIORITY, -1: none */
+    int capability;         /* ztx_rules_filter: index of the accepting capability, -1: none */
+    uint64_t capability_tee_to;
+    uint32_t capability_tee_length;
+    int capability_watch;
+} ztx_filter_result_t;
+
+/* One rule table. */
+ZTX_API int ztx_rules_evaluate(const uint8_t* rules, size_t len, const ztx_frame_t* frame, ztx_filter_result_t* out);
+/* The whole decision: the network's rules, then the capabilities in order; never NO_MATCH. */
+ZTX_API int ztx_rules_filter(const uint8_t* rules, size_t len, const ztx_capability_spec_t* capabilities,
+                             unsigned capability_count, const ztx_frame_t* frame, ztx_filter_result_t* out);
+
+/* Config chunks: the dictionary cut and signed as a controller sends it. out gets the chunks back
+ * to back, lens[i] the size of chunk i; *count is the capacity of lens in, the number out. */
+ZTX_API int ztx_config_chunks(const ztx_identity* controller, uint64_t network_id, uint64_t update_id,
+                              const uint8_t* dict, size_t len, uint8_t* out, size_t* out_len, size_t* lens,
+                              size_t* count);
+
+#define ZTX_CONFIG_INCOMPLETE 0
+#define ZTX_CONFIG_COMPLETE 1
+
+/* A member's reassembly of chunks (3 updates in flight, duplicates ignored, signatures checked). */
+typedef struct ztx_config_assembler ztx_config_assembler;
+ZTX_API int ztx_config_assembler_new(ztx_config_assembler** out);
+ZTX_API void ztx_config_assembler_free(ztx_config_assembler* a);
+/* Feeds one chunk (the payload from the network ID on). ZTX_CONFIG_COMPLETE: the dictionary is in
+ * out (which must hold ZTX_NETCONF_MAX_LEN bytes) and its update ID in *update_id. A rejected chunk
+ * is ZTS_ERR_ARG with the reason. from_controller: the chunk came straight from the controller, the
+ * only source an unsigned legacy config (update ID = packet_id) is accepted from. */
+ZTX_API int ztx_config_assembler_add(ztx_config_assembler* a, const ztx_identity* controller, int from_controller,
+                                     uint64_t packet_id, const uint8_t* chunk, size_t len, uint8_t* out,
+                                     size_t* out_len, uint64_t* update_id);
 
 #ifdef __cplusplus
 }

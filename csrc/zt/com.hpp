@@ -6,6 +6,7 @@
 //   [1] 0x01  [2] count  count x { [8] id [8] value [8] max delta }  [5] signed by  [96] signature
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -51,7 +52,17 @@ class CertificateOfMembership {
     std::uint64_t network_id() const;
     std::uint64_t issued_to() const;
     std::uint64_t signed_by() const { return signed_by_; }
+    const Signature& signature() const { return signature_; }
     const std::vector<Qualifier>& qualifiers() const { return qualifiers_; }
+
+    bool operator==(const CertificateOfMembership& o) const {
+        return signed_by_ == o.signed_by_ && signature_ == o.signature_ && qualifiers_.size() == o.qualifiers_.size() &&
+               std::equal(qualifiers_.begin(), qualifiers_.end(), o.qualifiers_.begin(),
+                          [](const auto& a, const auto& b) {
+                              return a.id == b.id && a.value == b.value && a.max_delta == b.max_delta;
+                          });
+    }
+    bool operator!=(const CertificateOfMembership& o) const { return !(*this == o); }
 
   private:
     std::uint64_t value_of(std::uint64_t id, std::uint64_t fallback) const;

@@ -2,7 +2,10 @@
 // The other credentials a controller signs besides the certificate of membership: tags (id/value
 // labels for rules), capabilities (extra rule tables), certificates of ownership (which IPs and
 // MACs a member may use) and revocations (withdrawing a credential before it expires).
-// All are signed by the network's controller (network_id >> 24) with ZeroTier's C25519 signature.
+// All are signed by the network's controller (network_id >> 24) with ZeroTier's C25519 signature,
+// over a "signed form": 8 bytes of 0x7f, the fields without the signature, [2] 0, 8 bytes of 0x7f.
+// A signature slot of a type other than 1 is skipped by its length (the credential then does not
+// verify); every credential ends with a length-prefixed extension that is skipped and written empty.
 #pragma once
 
 #include <cstdint>
@@ -49,9 +52,12 @@ struct Capability {
 
     static bool parse(Reader& r, Capability* out, const char** why);
     void serialize(Writer& w) const;
-    // The controller's own custody entry: from the controller to `issued_to`.
-    bool sign(const Identity& controller, std::uint64_t issued_to);
-    bool verify(const Identity& controller) const;
+    // Appends a custody entry from `from` (who must hold the private key) to `issued_to`; false if
+    // the chain is full. The controller makes the first entry, a holder may hand it on.
+    bool sign(const Identity& from, std::uint64_t issued_to);
+    // The chain: entry 0 from the controller, each later one from the previous holder, every
+    // signature valid. `holders` are the identities of later signers (not needed for chains of one).
+    bool verify(const Identity& controller, const std::vector<Identity>& holders = {}) const;
     std::uint64_t issued_to() const { return custody.empty() ? 0 : custody.back().to; }
 };
 
@@ -74,8 +80,10 @@ struct CertificateOfOwnership {
     std::uint64_t signed_by = 0;
     Signature signature{};
 
-    void add_ip(const InetAddress& ip);
-    bool owns(const InetAddress& ip) const;
+    void add_ip(const InetAddress& ip);  // ignored beyond kMaxThings, as ZeroTier does
+    void add_mac(std::uint64_t mac);
+    bool owns(const InetAddress& ip) const;  // port field ignored
+    bool owns_mac(std::uint64_t mac) const;
     static bool parse(Reader& r, CertificateOfOwnership* out, const char** why);
     void serialize(Writer& w) const;
     bool sign(const Identity& controller);
@@ -85,7 +93,14 @@ struct CertificateOfOwnership {
 // [4] 0 [4] id [8] nwid [4] 0 [4] credential id [8] threshold [8] flags [5] target [5] signed by
 // [1] credential type [1] 1 [2] 96 [96] sig [2] 0
 struct Revocation {
-    enum class CredentialType : std::uint8_t { kNull = 0, kCom = 1, kCapability = 2, kTag = 3, kCoo = 4, kRevocation = 6 };
+    enum class CredentialType : std::uint8_t {
+        kNull = 0,
+        kCom = 1,
+        kCapability = 2,
+        kTag = 3,
+        kCoo = 4,
+        kRevocation = 6,
+    };
     static constexpr std::uint64_t kFlagFastPropagate = 0x1;
 
     std::uint32_t id = 0;
@@ -105,7 +120,8 @@ struct Revocation {
 };
 
 // NETWORK_CREDENTIALS payload: COMs up to a 0 byte, then counted capabilities, tags, revocations
-// and certificates of ownership (each section optional from the end).
+// and certificates of ownership (each section optional from the end; bytes after the last are
+// ignored, as ZeroTier ignores them). serialize() always writes all four counts.
 struct CredentialBundle {
     std::vector<CertificateOfMembership> coms;
     std::vector<Capability> capabilities;

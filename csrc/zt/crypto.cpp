@@ -29,6 +29,17 @@ void sha512(const void* data, std::size_t len, std::uint8_t out[kSha512Len]) {
     crypto_hash_sha512(out, static_cast<const unsigned char*>(data), len);
 }
 
+void sha384(const void* part1, std::size_t len1, const void* part2, std::size_t len2, std::uint8_t out[kSha384Len]) {
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    if (ctx == nullptr) std::abort();  // out of memory: nothing sensible to continue with
+    unsigned int out_len = 0;
+    EVP_DigestInit_ex(ctx, EVP_sha384(), nullptr);
+    EVP_DigestUpdate(ctx, part1, len1);
+    EVP_DigestUpdate(ctx, part2, len2);
+    EVP_DigestFinal_ex(ctx, out, &out_len);
+    EVP_MD_CTX_free(ctx);
+}
+
 void hmac_sha384(const std::uint8_t* key, std::size_t key_len, const void* msg, std::size_t msg_len,
                  std::uint8_t out[kSha384Len]) {
     unsigned int out_len = 0;

@@ -29,6 +29,8 @@ void wipe(void* p, std::size_t len);
 bool equal_constant_time(const void* a, const void* b, std::size_t len);
 
 void sha512(const void* data, std::size_t len, std::uint8_t out[kSha512Len]);
+// SHA-384 of the concatenation of two parts (OpenSSL: libsodium has no SHA-384).
+void sha384(const void* part1, std::size_t len1, const void* part2, std::size_t len2, std::uint8_t out[kSha384Len]);
 void hmac_sha384(const std::uint8_t* key, std::size_t key_len, const void* msg, std::size_t msg_len,
                  std::uint8_t out[kSha384Len]);
 

@@ -14,6 +14,10 @@
 
 namespace zt {
 
+// The leading hex digits of `s`, as strtoull(s, 16) reads integer values: none gives 0, more than
+// 64 bits saturate.
+std::uint64_t hex_prefix_value(std::string_view s);
+
 class Dictionary {
   public:
     // Parses `len` bytes (no terminating NUL needed; parsing also stops at a NUL). Rejects keys

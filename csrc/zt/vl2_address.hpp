@@ -30,7 +30,9 @@ struct MulticastGroup {
 // ARP, the solicited-node multicast MAC for IPv6 NDP.
 MulticastGroup address_resolution_group(const InetAddress& ip);
 
-// Ad-hoc networks ("ffSSSSEEEE000000"): no controller; the ID carries a port range.
+// Ad-hoc networks have no controller: members synthesize their config from the ID (netconf.hpp
+// adhoc_network_config). "ffSSSSEEEE000000" admits IPv6 TCP/UDP to ports SSSS..EEEE; the other
+// form, "ffAAhhhhhhhhhh01", gives IPv4 AA.x.y.z/8. Any ID with top byte 0xff is ad-hoc.
 std::uint64_t adhoc_network_id(std::uint16_t start_port, std::uint16_t end_port);
 bool is_adhoc_network(std::uint64_t network_id);
 

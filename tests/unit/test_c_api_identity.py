@@ -26,7 +26,10 @@ def test_every_cdef_type_has_a_layout() -> None:
     typedefs, structs, unions = ffi.list_types()
     names = [*typedefs, *(f"struct {n}" for n in structs), *(f"union {n}" for n in unions)]
     assert "zts_event_msg_t" in names and "ztx_world_t" in names
-    opaque = {"ztx_identity", "struct ztx_identity", "ztx_defrag", "struct ztx_defrag"}  # only ever pointers
+    opaque = {  # only ever pointers
+        "ztx_identity", "struct ztx_identity", "ztx_defrag", "struct ztx_defrag",
+        "ztx_config_assembler", "struct ztx_config_assembler",
+    }
     for name in names:
         if name not in opaque:
             assert ffi.sizeof(name) > 0, name
