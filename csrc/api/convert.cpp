@@ -50,4 +50,44 @@ void fill_peer_info(Peer& peer, const Topology& topology, std::int64_t now, zts_
     }
 }
 
+void to_zts_sockaddr_with_bits(const InetAddress& a, unsigned bits, zts_sockaddr_storage* out) {
+    InetAddress copy = a;
+    copy.port = static_cast<std::uint16_t>(bits);
+    to_zts_sockaddr(copy, out);
+}
+
+void fill_net_info(const Network& net, std::uint64_t my_address, zts_net_info_t* out) {
+    std::memset(out, 0, sizeof *out);
+    out->net_id = net.id();
+    out->mac = net.mac();
+    out->status = static_cast<zts_network_status_t>(net.status());
+    out->type = ZTS_NETWORK_TYPE_PRIVATE;
+    if (!net.has_config()) return;
+    const NetworkConfig& c = net.config();
+    std::strncpy(out->name, c.name.c_str(), ZTS_MAX_NETWORK_SHORT_NAME_LENGTH);
+    out->type = c.is_public() ? ZTS_NETWORK_TYPE_PUBLIC : ZTS_NETWORK_TYPE_PRIVATE;
+    out->mtu = c.mtu;
+    out->bridge = c.permits_bridging(my_address) ? 1 : 0;
+    out->broadcast_enabled = c.broadcast_enabled() ? 1 : 0;
+    out->netconf_rev = static_cast<unsigned long>(c.revision);
+    for (const ManagedIp& ip : c.static_ips) {
+        if (out->assigned_addr_count >= ZTS_MAX_ASSIGNED_ADDRESSES) break;
+        to_zts_sockaddr_with_bits(ip.ip, ip.bits, &out->assigned_addrs[out->assigned_addr_count++]);
+    }
+    for (const ManagedRoute& r : c.routes) {
+        if (out->route_count >= ZTS_MAX_NETWORK_ROUTES) break;
+        zts_route_info_t& z = out->routes[out->route_count++];
+        to_zts_sockaddr_with_bits(r.target, r.bits, &z.target);
+        if (!r.via.is_nil()) to_zts_sockaddr(r.via, &z.via);
+        z.flags = r.flags;
+        z.metric = r.metric;
+    }
+    for (const MulticastGroup& g : net.groups()) {
+        if (out->multicast_sub_count >= ZTS_MAX_MULTICAST_SUBSCRIPTIONS) break;
+        out->multicast_subs[out->multicast_sub_count].mac = g.mac;
+        out->multicast_subs[out->multicast_sub_count].adi = g.adi;
+        ++out->multicast_sub_count;
+    }
+}
+
 }  // namespace zt::api

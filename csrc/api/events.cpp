@@ -40,6 +40,25 @@ void EventDispatcher::post(std::unique_ptr<OwnedEvent> e) {
     {
         std::lock_guard<std::mutex> g(mutex_);
         if (handler_ == nullptr) return;  // nobody listens: nothing to keep
+        if (queue_.size() >= kMaxQueued) {
+            ++dropped_;
+            return;
+        }
+        queue_.push_back(std::move(e));
+    }
+    cv_.notify_one();
+}
+
+std::uint64_t EventDispatcher::dropped() const {
+    std::lock_guard<std::mutex> g(mutex_);
+    return dropped_;
+}
+
+void EventDispatcher::post_task(std::function<void()> fn) {
+    auto e = std::make_unique<OwnedEvent>();
+    e->task = std::move(fn);
+    {
+        std::lock_guard<std::mutex> g(mutex_);
         queue_.push_back(std::move(e));
     }
     cv_.notify_one();
@@ -54,7 +73,11 @@ void EventDispatcher::run() {
         queue_.pop_front();
         Handler h = handler_;
         lock.unlock();
-        if (h != nullptr) h(&e->msg);
+        if (e->task) {
+            e->task();
+        } else if (h != nullptr) {
+            h(&e->msg);
+        }
         e.reset();
         lock.lock();
     }

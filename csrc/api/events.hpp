@@ -6,6 +6,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -23,6 +24,10 @@ struct OwnedEvent {
     std::vector<std::uint8_t> bytes;  // STORE_* payloads and extension payload data
     ztx_user_message_t user_message{};
     ztx_echo_reply_t echo{};
+    std::unique_ptr<zts_net_info_t> network;
+    std::unique_ptr<zts_addr_info_t> addr;
+    // Work for the event thread instead of a message (controller requests): run in event order.
+    std::function<void()> task;
 };
 
 class EventDispatcher {
@@ -36,7 +41,13 @@ class EventDispatcher {
     void start();
     // Delivers everything queued, then stops the thread.
     void stop();
+    // Queues an event; beyond kMaxQueued undelivered events the newest are dropped (and counted):
+    // a handler that cannot keep up must not make the node run out of memory.
+    static constexpr std::size_t kMaxQueued = 65536;
     void post(std::unique_ptr<OwnedEvent> e);
+    std::uint64_t dropped() const;
+    // Runs fn on the event thread, in order with the events (regardless of the event handler).
+    void post_task(std::function<void()> fn);
 
   private:
     void run();
@@ -47,6 +58,7 @@ class EventDispatcher {
     Handler handler_ = nullptr;
     std::thread thread_;
     bool stopping_ = false;
+    std::uint64_t dropped_ = 0;
 };
 
 }  // namespace zt::api

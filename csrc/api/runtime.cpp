@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "api/runtime.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include "api/convert.hpp"
@@ -34,6 +35,7 @@ void Runtime::on_store(const char* what, const std::vector<std::uint8_t>& data) 
     else if (std::strcmp(what, "identity.public") == 0) code = ZTS_EVENT_STORE_IDENTITY_PUBLIC;
     else if (std::strcmp(what, "roots") == 0) code = ZTS_EVENT_STORE_PLANET;
     else if (std::strcmp(what, "peer") == 0) code = ZTS_EVENT_STORE_PEER;
+    else if (std::strcmp(what, "network") == 0) code = ZTS_EVENT_STORE_NETWORK;
     else return;
     auto e = std::make_unique<OwnedEvent>();
     e->msg.event_code = static_cast<int16_t>(code);
@@ -41,6 +43,75 @@ void Runtime::on_store(const char* what, const std::vector<std::uint8_t>& data) 
     e->msg.cache = e->bytes.data();
     e->msg.len = static_cast<int>(e->bytes.size());
     events.post(std::move(e));
+}
+
+void Runtime::post_network_event(int code, const Network& net) {
+    auto e = std::make_unique<OwnedEvent>();
+    e->msg.event_code = static_cast<int16_t>(code);
+    e->network = std::make_unique<zts_net_info_t>();
+    fill_net_info(net, service ? service->identity().address() : 0, e->network.get());
+    e->msg.network = e->network.get();
+    events.post(std::move(e));
+}
+
+void Runtime::post_address_events(const Network& net) {
+    std::vector<ManagedIp>& before = reported_addresses_[net.id()];
+    const std::vector<ManagedIp> now = net.has_config() ? net.config().static_ips : std::vector<ManagedIp>{};
+    auto same = [](const ManagedIp& a, const ManagedIp& b) { return a.ip.same_ip(b.ip) && a.bits == b.bits; };
+    auto post_addr = [&](int code, const ManagedIp& ip) {
+        auto e = std::make_unique<OwnedEvent>();
+        e->msg.event_code = static_cast<int16_t>(code);
+        e->addr = std::make_unique<zts_addr_info_t>();
+        e->addr->net_id = net.id();
+        to_zts_sockaddr_with_bits(ip.ip, ip.bits, &e->addr->addr);
+        e->msg.addr = e->addr.get();
+        events.post(std::move(e));
+    };
+    bool new_v4 = false;
+    bool new_v6 = false;
+    for (const ManagedIp& old : before) {
+        if (std::none_of(now.begin(), now.end(), [&](const ManagedIp& x) { return same(x, old); })) {
+            const bool v4 = old.ip.family == InetAddress::Family::kV4;
+            post_addr(v4 ? ZTS_EVENT_ADDR_REMOVED_IP4 : ZTS_EVENT_ADDR_REMOVED_IP6, old);
+        }
+    }
+    for (const ManagedIp& ip : now) {
+        if (std::none_of(before.begin(), before.end(), [&](const ManagedIp& x) { return same(x, ip); })) {
+            const bool v4 = ip.ip.family == InetAddress::Family::kV4;
+            post_addr(v4 ? ZTS_EVENT_ADDR_ADDED_IP4 : ZTS_EVENT_ADDR_ADDED_IP6, ip);
+            (v4 ? new_v4 : new_v6) = true;
+        }
+    }
+    before = now;
+    // As in libzt: a network is ready for traffic of a family once it has an address of it.
+    if (new_v4) post_network_event(ZTS_EVENT_NETWORK_READY_IP4, net);
+    if (new_v6) post_network_event(ZTS_EVENT_NETWORK_READY_IP6, net);
+}
+
+void Runtime::on_config_request(const ConfigRequest& request) {
+    auto req = std::make_shared<ztx_config_request_t>();
+    std::memset(req.get(), 0, sizeof *req);
+    req->request_id = request.request_id;
+    req->network_id = request.network_id;
+    req->member_id = request.member.address();
+    const std::string id = request.member.to_string(false);
+    std::strncpy(req->identity, id.c_str(), sizeof req->identity - 1);
+    const std::string from = request.from.to_string();
+    std::strncpy(req->from, from.c_str(), sizeof req->from - 1);
+    auto metadata = std::make_shared<std::string>(request.metadata);
+    req->have_revision = request.have_revision;
+    req->have_timestamp = request.have_timestamp;
+    events.post_task([this, req, metadata] {
+        ztx_controller_handler_t handler = nullptr;
+        {
+            std::lock_guard<std::mutex> g(mutex);
+            handler = controller_handler;
+        }
+        if (handler == nullptr) return;
+        req->metadata = reinterpret_cast<const uint8_t*>(metadata->data());
+        req->metadata_len = metadata->size();
+        handler(req.get());
+    });
 }
 
 void Runtime::on_node_event(const NodeEvent& ne) {
@@ -77,6 +148,38 @@ void Runtime::on_node_event(const NodeEvent& ne) {
             e->msg.cache = &e->user_message;
             e->msg.len = sizeof e->user_message;
             break;
+        case NodeEvent::Type::kNetworkRequestingConfig:
+        case NodeEvent::Type::kNetworkOk:
+        case NodeEvent::Type::kNetworkConfig:
+        case NodeEvent::Type::kNetworkAccessDenied:
+        case NodeEvent::Type::kNetworkNotFound:
+        case NodeEvent::Type::kNetworkClientTooOld:
+        case NodeEvent::Type::kNetworkLeft: {
+            Network* net = node != nullptr ? node->network(ne.network) : nullptr;
+            if (ne.type == NodeEvent::Type::kNetworkLeft) {
+                Network gone(ne.network, service ? service->identity().address() : 0);
+                reported_addresses_.erase(ne.network);
+                post_network_event(ZTS_EVENT_NETWORK_DOWN, gone);
+                return;
+            }
+            if (net == nullptr) return;
+            switch (ne.type) {
+                case NodeEvent::Type::kNetworkRequestingConfig: post_network_event(ZTS_EVENT_NETWORK_REQ_CONFIG, *net); break;
+                case NodeEvent::Type::kNetworkOk: post_network_event(ZTS_EVENT_NETWORK_OK, *net); break;
+                case NodeEvent::Type::kNetworkAccessDenied:
+                    post_network_event(ZTS_EVENT_NETWORK_ACCESS_DENIED, *net);
+                    break;
+                case NodeEvent::Type::kNetworkNotFound: post_network_event(ZTS_EVENT_NETWORK_NOT_FOUND, *net); break;
+                case NodeEvent::Type::kNetworkClientTooOld:
+                    post_network_event(ZTS_EVENT_NETWORK_CLIENT_TOO_OLD, *net);
+                    break;
+                default:  // a config was applied
+                    if (reported_addresses_.count(net->id()) != 0) post_network_event(ZTS_EVENT_NETWORK_UPDATE, *net);
+                    post_address_events(*net);
+                    break;
+            }
+            return;
+        }
         case NodeEvent::Type::kEchoReply:
             e->msg.event_code = ZTX_EVENT_ECHO_REPLY;
             e->bytes = ne.data;
@@ -85,7 +188,9 @@ void Runtime::on_node_event(const NodeEvent& ne) {
             e->msg.len = sizeof e->echo;
             break;
     }
-    describe_peer();
+    // Messages and ping replies name their sender in their payload; describing the peer (about 8 KB)
+    // for each of them would cost more than the message itself.
+    if (ne.type != NodeEvent::Type::kUserMessage && ne.type != NodeEvent::Type::kEchoReply) describe_peer();
     events.post(std::move(e));
 }
 

@@ -4,8 +4,10 @@
 // guarded by the service's lock (take it after this one, never before).
 #pragma once
 
+#include <map>
 #include <memory>
 #include <mutex>
+#include <vector>
 
 #include "api/events.hpp"
 #include "osdep/service.hpp"
@@ -25,8 +27,18 @@ class Runtime final : public osdep::ServiceListener {
     // ServiceListener: node events become zts_event_msg_t on the event thread.
     void on_node_event(const NodeEvent& e) override;
     void on_store(const char* what, const std::vector<std::uint8_t>& data) override;
+    void on_config_request(const ConfigRequest& request) override;
 
     void post_node_event(int code);  // NODE_UP/DOWN/...: with the node's info
+
+    // The controller application's handler (ztx_controller_set_handler); guarded by `mutex`.
+    ztx_controller_handler_t controller_handler = nullptr;
+
+  private:
+    void post_network_event(int code, const Network& net);
+    void post_address_events(const Network& net);
+    // Addresses already reported per network (for ADDR_ADDED/REMOVED and READY events).
+    std::map<std::uint64_t, std::vector<ManagedIp>> reported_addresses_;
 };
 
 Runtime& runtime();

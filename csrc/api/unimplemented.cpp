@@ -64,31 +64,16 @@ int zts_moon_deorbit(uint64_t) { return unimplemented(); }
 // Networks
 //---------------------------------------------------------------------------
 
-int zts_net_join(uint64_t) { return unimplemented(); }
-int zts_net_leave(uint64_t) { return unimplemented(); }
-int zts_net_transport_is_ready(const uint64_t) { return unimplemented(); }
-uint64_t zts_net_get_mac(uint64_t) { return 0; }
-int zts_net_get_mac_str(uint64_t, char*, unsigned int) { return unimplemented(); }
-int zts_net_get_broadcast(uint64_t) { return unimplemented(); }
-int zts_net_get_mtu(uint64_t) { return unimplemented(); }
-int zts_net_get_name(uint64_t, char*, unsigned int) { return unimplemented(); }
-int zts_net_get_status(uint64_t) { return unimplemented(); }
-int zts_net_get_type(uint64_t) { return unimplemented(); }
 
 //---------------------------------------------------------------------------
 // Addresses
 //---------------------------------------------------------------------------
 
-int zts_addr_is_assigned(uint64_t, unsigned int) { return unimplemented(); }
-int zts_addr_get(uint64_t, unsigned int, struct zts_sockaddr_storage*) { return unimplemented(); }
-int zts_addr_get_str(uint64_t, unsigned int, char*, unsigned int) { return unimplemented(); }
-int zts_addr_get_all(uint64_t, struct zts_sockaddr_storage*, unsigned int*) { return unimplemented(); }
 
 //---------------------------------------------------------------------------
 // Routes
 //---------------------------------------------------------------------------
 
-int zts_route_is_assigned(uint64_t, unsigned int) { return unimplemented(); }
 
 //---------------------------------------------------------------------------
 // Statistics
@@ -195,15 +180,6 @@ const zts_ip_addr* zts_dns_get_server(uint8_t) { return nullptr; }
 // Core queries
 //---------------------------------------------------------------------------
 
-int zts_core_query_addr_count(uint64_t) { return unimplemented(); }
-int zts_core_query_addr(uint64_t, unsigned int, char*, unsigned int) { return unimplemented(); }
-int zts_core_query_route_count(uint64_t) { return unimplemented(); }
-int zts_core_query_route(uint64_t, unsigned int, char*, char*, unsigned int, uint16_t*, uint16_t*)
-{
-    return unimplemented();
-}
-int zts_core_query_mc_count(uint64_t) { return unimplemented(); }
-int zts_core_query_mc(uint64_t, unsigned int, uint64_t*, uint32_t*) { return unimplemented(); }
 
 //---------------------------------------------------------------------------
 // Utilities (zts_util_sign_root_set lives elsewhere)

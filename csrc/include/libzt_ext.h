@@ -228,6 +228,21 @@ typedef struct {
 } ztx_node_stats_t;
 ZTX_API int ztx_node_get_stats(ztx_node_stats_t* out);
 
+/* Everything about a joined network in one call (libzt's event struct; addresses and routes carry
+ * their prefix length in the port field). ZTS_ERR_NO_RESULT if not joined. */
+ZTX_API int ztx_net_get_info(uint64_t net_id, zts_net_info_t* out);
+/* The joined networks: fills up to *count IDs, sets *count, returns how many there are. */
+ZTX_API int ztx_net_list(uint64_t* ids, unsigned* count);
+
+/* ---- raw Ethernet tap ---------------------------------------------------------------------------
+ * Frames of a joined network as raw Ethernet (dst, src, ethertype, payload), for applications and
+ * tests that bring their own stack. Received frames queue only while the tap is enabled. */
+ZTX_API int ztx_tap_enable(uint64_t net_id, int enabled);
+/* Sends a frame onto the network (a source MAC of 0 means this node's MAC on the network). */
+ZTX_API int ztx_tap_write(uint64_t net_id, const void* frame, size_t len);
+/* Waits up to timeout_ms (<0: forever) for a frame: ZTS_ERR_OK with *len set, or ZTS_ERR_NO_RESULT. */
+ZTX_API int ztx_tap_read(uint64_t net_id, void* buf, size_t* len, int timeout_ms);
+
 /* ---- network controller ------------------------------------------------------------------------
  * A node whose address is the top 40 bits of a network ID may act as that network's controller:
  * with a handler set, NETWORK_CONFIG_REQUESTs for such networks are handed to the application,

@@ -10,6 +10,7 @@
 
 #include "osdep/clock.hpp"
 #include "zt/crypto.hpp"
+#include "zt/dictionary.hpp"
 
 namespace zt::osdep {
 
@@ -167,7 +168,9 @@ void Service::wake() {
 
 void Service::after_api_call() {
     udp_.flush();
-    wake();  // the node may want its timers sooner (a WHOIS went out, a queue started)
+    // Wake the core thread only if the call needs timers sooner than planned (a WHOIS went out, a
+    // network was joined): waking it per call costs a context switch per message sent.
+    if (node_ && node_->wanted_background() < next_background_.load()) wake();
 }
 
 void Service::run() {
@@ -229,8 +232,69 @@ void Service::store_peer(std::uint64_t address) {
     listener_.on_store("peer", record);
 }
 
+namespace {
+std::string network_file(std::uint64_t network_id) {
+    std::uint8_t b[8];
+    store_be(b, network_id, 8);
+    return "networks.d/" + to_hex(b, 8) + ".conf";
+}
+}  // namespace
+
+bool Service::join(std::uint64_t network_id) {
+    if (!node_ || !node_->join(now_ms(), network_id)) return false;
+    std::vector<std::uint8_t> cached;
+    if (state_ && config_.cache_networks && state_->read(network_file(network_id), &cached, Dictionary::kMaxLen)) {
+        node_->restore_network_config(network_id, std::string(cached.begin(), cached.end()));
+    }
+    return true;
+}
+
+bool Service::leave(std::uint64_t network_id) {
+    if (!node_ || !node_->leave(now_ms(), network_id)) return false;
+    if (state_) state_->remove(network_file(network_id));
+    std::shared_ptr<net::TapQueue> t;
+    {
+        std::lock_guard<std::mutex> g(taps_mutex_);
+        auto it = taps_.find(network_id);
+        if (it != taps_.end()) {
+            t = it->second;
+            taps_.erase(it);
+        }
+    }
+    if (t) t->close();
+    return true;
+}
+
+std::shared_ptr<net::TapQueue> Service::tap(std::uint64_t network_id) {
+    std::lock_guard<std::mutex> g(taps_mutex_);
+    auto& t = taps_[network_id];
+    if (!t) t = std::make_shared<net::TapQueue>();
+    return t;
+}
+
+void Service::on_frame(std::uint64_t network_id, std::uint64_t src_mac, std::uint64_t dst_mac, std::uint16_t ethertype,
+                       const std::uint8_t* data, std::size_t len) {
+    std::shared_ptr<net::TapQueue> t;
+    {
+        std::lock_guard<std::mutex> g(taps_mutex_);
+        auto it = taps_.find(network_id);
+        if (it != taps_.end()) t = it->second;
+    }
+    if (!t || !t->enabled()) return;
+    std::vector<std::uint8_t> frame(14 + len);
+    store_be(frame.data(), dst_mac, 6);
+    store_be(frame.data() + 6, src_mac, 6);
+    store_be(frame.data() + 12, ethertype, 2);
+    std::copy(data, data + len, frame.begin() + 14);
+    t->push(std::move(frame));
+}
+
 void Service::on_event(const NodeEvent& e) {
     if (e.type == NodeEvent::Type::kPathDiscovered) store_peer(e.peer);
+    if (e.type == NodeEvent::Type::kNetworkConfig && !e.data.empty()) {
+        if (state_ && config_.cache_networks) state_->write(network_file(e.network), e.data.data(), e.data.size(), 0600);
+        listener_.on_store("network", e.data);
+    }
     if (e.type == NodeEvent::Type::kPlanetUpdated && node_) {
         const std::vector<std::uint8_t> bytes = node_->topology().planet().serialized();
         if (state_ && config_.cache_roots) state_->write("roots", bytes.data(), bytes.size(), 0644);

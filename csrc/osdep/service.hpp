@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -15,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "net/tap.hpp"
 #include "osdep/state_dir.hpp"
 #include "osdep/udp_socket.hpp"
 #include "zt/node.hpp"
@@ -42,6 +44,7 @@ class ServiceListener {
     virtual ~ServiceListener() = default;
     virtual void on_node_event(const NodeEvent& e) = 0;
     virtual void on_store(const char* what, const std::vector<std::uint8_t>& data) = 0;  // "identity.secret", ...
+    virtual void on_config_request(const ConfigRequest& request) {}
 };
 
 class Service final : public NodeHost {
@@ -67,10 +70,19 @@ class Service final : public NodeHost {
     const Identity& identity() const { return identity_; }
     std::uint64_t send_errors() const { return udp_.send_errors(); }
 
+    // Networks: join (restoring a cached config when allowed) and leave; call with lock() held.
+    bool join(std::uint64_t network_id);
+    bool leave(std::uint64_t network_id);
+    // The raw Ethernet tap of a network (created on first use; safe without the node lock).
+    std::shared_ptr<net::TapQueue> tap(std::uint64_t network_id);
+
     // NodeHost
     void send_datagram(std::int64_t local_socket, const InetAddress& to, const std::uint8_t* data, std::size_t len,
                        unsigned ttl) override;
     void on_event(const NodeEvent& e) override;
+    void on_frame(std::uint64_t network_id, std::uint64_t src_mac, std::uint64_t dst_mac, std::uint16_t ethertype,
+                  const std::uint8_t* data, std::size_t len) override;
+    void on_config_request(const ConfigRequest& request) override { listener_.on_config_request(request); }
 
   private:
     bool load_identity();
@@ -94,8 +106,10 @@ class Service final : public NodeHost {
     std::atomic<bool> stopping_{false};
     int wake_fd_ = -1;
     int epoll_fd_ = -1;
-    std::int64_t next_background_ = 0;
+    std::atomic<std::int64_t> next_background_{0};
     const char* error_text_ = "";
+    std::mutex taps_mutex_;
+    std::map<std::uint64_t, std::shared_ptr<net::TapQueue>> taps_;
 };
 
 }  // namespace zt::osdep

@@ -126,7 +126,15 @@ void Node::dispatch(Peer& peer, std::int64_t local_socket, const InetAddress& fr
         case Verb::kEcho: on_echo(peer, local_socket, from, p); break;
         case Verb::kPushDirectPaths: on_push_direct_paths(peer, p); break;
         case Verb::kUserMessage: on_user_message(peer, p); break;
-        default: break;  // NOP, VL2 verbs (until networks exist) and unknown verbs: just "received"
+        case Verb::kFrame: on_frame(peer, p, false); break;
+        case Verb::kExtFrame: on_frame(peer, p, true); break;
+        case Verb::kMulticastLike: on_multicast_like(peer, p); break;
+        case Verb::kMulticastGather: on_multicast_gather(peer, p); break;
+        case Verb::kMulticastFrame: on_multicast_frame(peer, p); break;
+        case Verb::kNetworkCredentials: on_network_credentials(peer, p); break;
+        case Verb::kNetworkConfigRequest: on_network_config_request(peer, local_socket, from, p); break;
+        case Verb::kNetworkConfig: on_network_config(peer, p); break;
+        default: break;  // NOP, multipath verbs and unknown verbs: just "received"
     }
 }
 
@@ -180,6 +188,7 @@ void Node::on_ok(Peer& peer, std::int64_t local_socket, const InetAddress& from,
                 for (const World& w : ok.worlds) {
                     if (topology_.consider_planet_update(w, now_)) emit(NodeEvent{NodeEvent::Type::kPlanetUpdated});
                 }
+                update_online();  // a root answered: online now, not at the next timer tick
             }
             flush_queues_for(peer.address());
             break;
@@ -214,7 +223,9 @@ void Node::on_ok(Peer& peer, std::int64_t local_socket, const InetAddress& from,
             emit(e);
             break;
         }
-        default: break;  // VL2 replies arrive with the networks layer
+        case Verb::kNetworkConfigRequest: on_ok_network_config(peer, p); break;
+        case Verb::kMulticastGather: on_ok_multicast_gather(peer, p); break;
+        default: break;  // OK(EXT_FRAME), OK(MULTICAST_FRAME), OK(ECHO-for-config): nothing to do
     }
 }
 
@@ -228,7 +239,9 @@ void Node::on_error(Peer& peer, const Packet& p) {
     if (e.code == ErrorCode::kIdentityCollision && e.header.in_re_verb == Verb::kHello &&
         topology_.is_root(peer.address())) {
         emit(NodeEvent{NodeEvent::Type::kIdentityCollision});
+        return;
     }
+    if (e.network_id != 0) on_network_error(peer, e);
 }
 
 void Node::on_whois(Peer& peer, const Packet& p) {

@@ -20,6 +20,7 @@ Node::~Node() = default;
 
 std::int64_t Node::process_background(std::int64_t now) {
     now_ = now;
+    wanted_background_ = INT64_MAX;
     if (now - last_ping_check_ >= kPingCheckInterval) {
         last_ping_check_ = now;
         ping_roots();
@@ -33,6 +34,7 @@ std::int64_t Node::process_background(std::int64_t now) {
         expire_queues();
         defrag_.expire(now);
         stats_.drop_fragment = defrag_.abandoned_pieces();
+        vl2_background();
         // Retry WHOIS for anything still waiting.
         for (auto& kv : whois_pending_) {
             if (now - kv.second.last_sent >= kWhoisRetryDelay) request_whois(kv.first);

@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "zt/network.hpp"
 #include "zt/packet.hpp"
 #include "zt/topology.hpp"
 #include "zt/wire.hpp"
@@ -37,6 +38,14 @@ struct NodeEvent {
         kEchoReply,        // OK(ECHO) to our ping (rtt_ms, data)
         kPlanetUpdated,    // a newer planet was accepted (the host should persist it)
         kIdentityCollision,  // a root says another node owns our address: fatal
+        // Networks (network set). kNetworkConfig carries the config dictionary to persist in data.
+        kNetworkRequestingConfig,
+        kNetworkConfig,        // a new or changed config was applied (first time: also kNetworkOk)
+        kNetworkOk,
+        kNetworkAccessDenied,
+        kNetworkNotFound,
+        kNetworkClientTooOld,
+        kNetworkLeft,
     };
     explicit NodeEvent(Type t) : type(t) {}
 
@@ -46,6 +55,19 @@ struct NodeEvent {
     std::uint64_t message_type = 0;
     std::vector<std::uint8_t> data;
     int rtt_ms = -1;
+    std::uint64_t network = 0;
+};
+
+// A network config request handed to the controller application (when this node controls the
+// network: its address is the network ID's top 40 bits).
+struct ConfigRequest {
+    std::uint64_t request_id = 0;
+    std::uint64_t network_id = 0;
+    Identity member;  // public
+    InetAddress from;  // nil when relayed
+    std::string metadata;  // the request's metadata Dictionary bytes
+    std::uint64_t have_revision = 0;
+    std::uint64_t have_timestamp = 0;
 };
 
 class NodeHost {
@@ -55,6 +77,11 @@ class NodeHost {
     virtual void send_datagram(std::int64_t local_socket, const InetAddress& to, const std::uint8_t* data,
                                std::size_t len, unsigned ttl) = 0;
     virtual void on_event(const NodeEvent& event) = 0;
+    // A frame from the virtual network for the local stack (VL2).
+    virtual void on_frame(std::uint64_t network_id, std::uint64_t src_mac, std::uint64_t dst_mac, std::uint16_t ethertype,
+                          const std::uint8_t* data, std::size_t len) {}
+    // A config request for a network we control (only called once set_controller(true)).
+    virtual void on_config_request(const ConfigRequest& request) {}
 };
 
 // Payloads of application pings start with this, then the send time (both big-endian 64-bit).
@@ -88,6 +115,9 @@ struct NodeStats {
     std::uint64_t drop_fragment = 0;      // pieces of fragment sets that expired or were evicted
     std::uint64_t drop_queue_full = 0;
     std::uint64_t drop_oversized = 0;  // larger than any ZeroTier datagram (cut short by the kernel)
+    std::uint64_t frames_in = 0;       // VL2 frames delivered to the local stack
+    std::uint64_t frames_out = 0;      // VL2 frames sent (each multicast copy counts)
+    std::uint64_t frames_dropped = 0;  // by rules, membership gates, or no config
     std::uint64_t drops() const {
         return drop_malformed + drop_auth + drop_unknown_peer + drop_rate_limited + drop_unexpected + drop_path +
                drop_relay + drop_fragment + drop_queue_full + drop_oversized;
@@ -105,6 +135,9 @@ class Node {
                           const std::uint8_t* data, std::size_t len);
     // Runs due timers; returns the time by which it wants to run again.
     std::int64_t process_background(std::int64_t now);
+    // Earliest time some call since the last process_background wants timers to run (INT64_MAX:
+    // none). Lets the host wake its timer thread only when an API call really needs it.
+    std::int64_t wanted_background() const { return wanted_background_; }
 
     const Identity& identity() const { return self_; }
     bool online() const { return online_; }
@@ -127,6 +160,27 @@ class Node {
     bool send_user_message(std::int64_t now, std::uint64_t dest, std::uint64_t type, const std::uint8_t* data,
                            std::size_t len);
     bool send_echo(std::int64_t now, std::uint64_t dest, const std::uint8_t* data, std::size_t len);
+
+    // ---- virtual networks (vl2.cpp) ------------------------------------------------------------------
+    bool join(std::int64_t now, std::uint64_t network_id);
+    bool leave(std::int64_t now, std::uint64_t network_id);
+    Network* network(std::uint64_t network_id);
+    std::vector<std::uint64_t> network_ids() const;
+    // A config saved earlier (networks.d/): used until the controller answers.
+    bool restore_network_config(std::uint64_t network_id, const std::string& dictionary);
+    // An Ethernet frame from the local stack onto the network. False: dropped (and why counted).
+    bool send_frame(std::int64_t now, std::uint64_t network_id, std::uint64_t src_mac, std::uint64_t dst_mac,
+                    std::uint16_t ethertype, const std::uint8_t* data, std::size_t len);
+    bool multicast_subscribe(std::int64_t now, std::uint64_t network_id, const MulticastGroup& g);
+    bool multicast_unsubscribe(std::uint64_t network_id, const MulticastGroup& g);
+
+    // ---- network controller (controller.cpp) ---------------------------------------------------------
+    void set_controller(bool enabled) { controller_enabled_ = enabled; }
+    bool controller_respond(std::int64_t now, std::uint64_t request_id, const NetconfSpec& spec, const char** why);
+    bool controller_respond_error(std::int64_t now, std::uint64_t request_id, ErrorCode code);
+    bool controller_push(std::int64_t now, const NetconfSpec& spec, const char** why);
+    bool controller_revoke(std::int64_t now, std::uint64_t network_id, std::uint64_t member,
+                           const std::vector<std::uint64_t>& notify);
 
   private:
     // ---- intake (switch.cpp) -------------------------------------------------------------------------
@@ -161,6 +215,32 @@ class Node {
     void on_echo(Peer& peer, std::int64_t local_socket, const InetAddress& from, const Packet& p);
     void on_push_direct_paths(Peer& peer, const Packet& p);
     void on_user_message(Peer& peer, const Packet& p);
+    // VL2 verbs (vl2.cpp)
+    void on_frame(Peer& peer, const Packet& p, bool ext);
+    void on_multicast_like(Peer& peer, const Packet& p);
+    void on_multicast_gather(Peer& peer, const Packet& p);
+    void on_multicast_frame(Peer& peer, const Packet& p);
+    void on_network_credentials(Peer& peer, const Packet& p);
+    void on_network_config(Peer& peer, const Packet& p);
+    void on_ok_network_config(Peer& peer, const Packet& p);
+    void on_ok_multicast_gather(Peer& peer, const Packet& p);
+    void on_network_error(Peer& peer, const wire::Error& e);
+    void on_network_config_request(Peer& peer, std::int64_t local_socket, const InetAddress& from, const Packet& p);
+    void accept_config_chunk(Network& net, Peer& from, const std::uint8_t* chunk, std::size_t len,
+                             std::uint64_t packet_id, bool pushed, std::uint64_t in_re_packet);
+    void request_config(Network& net);
+    void announce_groups(Network& net, bool force);
+    void push_credentials(Network& net, Peer& peer, bool force);
+    void deliver_frame(Network& net, Peer& peer, std::uint64_t src_mac, std::uint64_t dst_mac, std::uint16_t ethertype,
+                       const std::uint8_t* data, std::size_t len);
+    bool filter(const Network& net, FrameInfo& frame) const;
+    void send_multicast(Network& net, const MulticastGroup& g, std::uint64_t src_mac, std::uint16_t ethertype,
+                        const std::uint8_t* data, std::size_t len);
+    void send_multicast_to(Network& net, std::uint64_t to, const MulticastGroup& g, std::uint64_t src_mac,
+                           std::uint16_t ethertype, const std::uint8_t* data, std::size_t len);
+    void gather(Network& net, const MulticastGroup& g, bool force);
+    void vl2_background();
+    void emit_network(NodeEvent::Type type, std::uint64_t network_id);
     // After any authenticated packet: refresh or learn the path, confirm unknown ones.
     void note_received(Peer& peer, std::int64_t local_socket, const InetAddress& from, const Packet& p, Verb verb);
 
@@ -188,6 +268,8 @@ class Node {
     bool online_ = false;
     std::int64_t last_ping_check_ = INT64_MIN / 2;
     std::int64_t last_housekeeping_ = INT64_MIN / 2;
+    std::int64_t wanted_background_ = INT64_MAX;
+    void want_background_at(std::int64_t t) { wanted_background_ = std::min(wanted_background_, t); }
 
     Defragmenter defrag_;
 
@@ -216,6 +298,31 @@ class Node {
     };
     std::unordered_map<std::uint64_t, WhoisState> whois_pending_;
     std::map<std::pair<std::uint64_t, std::uint64_t>, std::int64_t> last_unite_;
+    // VL2 state
+    std::map<std::uint64_t, std::unique_ptr<Network>> networks_;
+    MulticastSubscribers subscribers_;
+    struct PendingMulticast {  // a multicast waiting for gather results to reach more members
+        std::uint64_t network_id;
+        MulticastGroup group;
+        std::uint64_t src_mac;
+        std::uint16_t ethertype;
+        std::vector<std::uint8_t> data;
+        std::int64_t created;
+        std::vector<std::uint64_t> sent_to;
+        std::size_t limit;
+    };
+    std::deque<PendingMulticast> pending_multicasts_;
+    std::map<std::pair<std::uint64_t, MulticastGroup>, std::int64_t> last_gather_;
+    // Controller side
+    bool controller_enabled_ = false;
+    struct PendingRequest {
+        std::uint64_t member;
+        std::uint64_t network_id;
+        std::uint64_t packet_id;
+        std::int64_t created;
+    };
+    std::unordered_map<std::uint64_t, PendingRequest> pending_requests_;
+    std::map<std::pair<std::uint64_t, std::uint64_t>, std::int64_t> last_request_;  // (nwid, member)
     TokenBucket identity_verify_budget_;
     std::unordered_map<std::uint64_t, TokenBucket> identity_verify_by_network_;
 };

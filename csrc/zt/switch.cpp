@@ -286,6 +286,7 @@ void Node::send(Packet& p, bool encrypt) {
     }
     tx_queue_.push_back({std::make_unique<Packet>(p), encrypt, now_});
     request_whois(p.destination());
+    want_background_at(now_ + kWhoisRetryDelay);  // retries and the queue's timeout need the timer
 }
 
 void Node::request_whois(std::uint64_t address) {

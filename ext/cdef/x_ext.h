@@ -118,3 +118,8 @@ typedef struct {
     uint64_t tx_suite[4];
 } ztx_node_stats_t;
 int ztx_node_get_stats(ztx_node_stats_t* out);
+int ztx_tap_enable(uint64_t net_id, int enabled);
+int ztx_tap_write(uint64_t net_id, const void* frame, size_t len);
+int ztx_tap_read(uint64_t net_id, void* buf, size_t* len, int timeout_ms);
+int ztx_net_get_info(uint64_t net_id, zts_net_info_t* out);
+int ztx_net_list(uint64_t* ids, unsigned* count);

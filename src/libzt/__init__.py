@@ -23,6 +23,7 @@ from libzt.errors import (
 )
 from libzt.events import Event, EventCode, PathInfo, PeerInfo, PeerRole
 from libzt.identity import Identity, KeyPair, verify_signature
+from libzt.network import Network, NetworkStatus, NetworkType, Route, Tap
 from libzt.node import ZeroTierNode
 from libzt.world import Root, World, WorldType
 
@@ -36,12 +37,17 @@ __all__ = [
     "Identity",
     "IdentityError",
     "KeyPair",
+    "Network",
+    "NetworkStatus",
+    "NetworkType",
     "NoResultError",
     "PathInfo",
     "PeerInfo",
     "PeerRole",
     "Root",
+    "Route",
     "ServiceError",
+    "Tap",
     "WireError",
     "World",
     "WorldError",

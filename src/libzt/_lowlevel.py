@@ -402,3 +402,58 @@ def node_stats() -> dict[str, Any]:
         value = getattr(s, name)
         out[name] = [int(v) for v in value] if name.endswith("_suite") else int(value)
     return out
+
+
+# ---- networks ---------------------------------------------------------------------------------------
+
+
+def network_info(network_id: int) -> dict[str, Any]:
+    info = ffi.new("zts_net_info_t *")
+    rc = lib.ztx_net_get_info(network_id, info)
+    if rc == lib.ZTS_ERR_NO_RESULT:
+        from libzt.errors import NoResultError
+
+        raise NoResultError(f"not a member of network {network_id:016x}")
+    check(rc, "network info")
+    return net_info_fields(info)
+
+
+def net_info_fields(info: Any) -> dict[str, Any]:
+    """A zts_net_info_t (pointer) as plain data."""
+    addresses = [sockaddr_to_tuple(info.assigned_addrs[i]) for i in range(info.assigned_addr_count)]
+    routes = []
+    for i in range(info.route_count):
+        r = info.routes[i]
+        target, bits = sockaddr_to_tuple(r.target)
+        via, _ = sockaddr_to_tuple(r.via)
+        routes.append((target, bits, via, int(r.flags), int(r.metric)))
+    return {
+        "id": int(info.net_id),
+        "mac": int(info.mac),
+        "name": ffi.string(info.name).decode("utf-8", "replace"),
+        "status": int(info.status),
+        "type": int(info.type),
+        "mtu": int(info.mtu),
+        "broadcast": bool(info.broadcast_enabled),
+        "bridge": bool(info.bridge),
+        "revision": int(info.netconf_rev),
+        "addresses": addresses,
+        "routes": routes,
+        "multicast": [(int(info.multicast_subs[i].mac), int(info.multicast_subs[i].adi))
+                      for i in range(info.multicast_sub_count)],
+    }
+
+
+def network_ids() -> list[int]:
+    count = ffi.new("unsigned *", 0)
+    total = check(lib.ztx_net_list(ffi.new("uint64_t[1]"), count), "networks")
+    ids = ffi.new("uint64_t[]", max(total, 1))
+    count[0] = max(total, 1)
+    check(lib.ztx_net_list(ids, count), "networks")
+    return [int(ids[i]) for i in range(count[0])]
+
+
+def addr_info_text(addr: Any) -> tuple[int, str]:
+    """A zts_addr_info_t (pointer) as (network ID, "ip/bits")."""
+    ip, bits = sockaddr_to_tuple(addr.addr)
+    return int(addr.net_id), f"{ip}/{bits}"

@@ -105,6 +105,8 @@ class Event:
     message_type: Optional[int] = None  # USER_MESSAGE
     data: bytes = b""  # USER_MESSAGE / ECHO_REPLY payload, STORE_* content
     rtt_ms: Optional[int] = None  # ECHO_REPLY
+    network: Optional[dict] = None  # NETWORK_* events: libzt.network info fields (id, status, ...)
+    address: Optional[str] = None  # ADDR_* events: "ip/bits"
     extra: dict = field(default_factory=dict)
 
     def __repr__(self) -> str:
@@ -113,6 +115,10 @@ class Event:
             parts.append(f"peer={self.peer.address}")
         if self.message_type is not None:
             parts.append(f"type={self.message_type}")
+        if self.network is not None:
+            parts.append(f"network={self.network.get('id', 0):016x}")
+        if self.address is not None:
+            parts.append(self.address)
         if self.rtt_ms is not None:
             parts.append(f"rtt={self.rtt_ms}ms")
         if self.data:

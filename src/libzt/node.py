@@ -28,6 +28,7 @@ from libzt._native import ffi, lib
 from libzt.errors import ArgumentError, ServiceError
 from libzt.events import Event, EventCode, PathInfo, PeerInfo, PeerRole
 from libzt.identity import Identity
+from libzt.network import Network, parse_network_id
 from libzt.world import World
 
 log = logging.getLogger("libzt")
@@ -36,6 +37,7 @@ EventCallback = Callable[[Event], None]
 PeerLike = Union[int, str, Identity]
 
 _HISTORY_LIMIT = 10_000
+_QUEUE_LIMIT = 10_000  # events() iterator backlog; the oldest go when nobody reads
 _current_lock = threading.Lock()
 _current: Optional[ZeroTierNode] = None  # the node whose events the native handler delivers
 
@@ -66,6 +68,12 @@ def _peer_from_fields(f: dict[str, Any]) -> PeerInfo:
     )
 
 
+def _sender(node_id: int) -> PeerInfo:
+    # Message events carry only the sender's address (describing the peer per message would cost
+    # more than the message); node.peer(...) has the rest.
+    return PeerInfo(node_id=int(node_id), version=None, latency=None, role=PeerRole.LEAF)
+
+
 def _event_from_native(msg: Any) -> Event:
     code = int(msg.event_code)
     try:
@@ -75,16 +83,23 @@ def _event_from_native(msg: Any) -> Event:
     peer = _peer_from_fields(ll.peer_info_fields(msg.peer)) if msg.peer != ffi.NULL else None
     if kind is EventCode.USER_MESSAGE:
         um = ffi.cast("ztx_user_message_t *", msg.cache)
-        return Event(kind, peer=peer, message_type=int(um.type), data=bytes(ffi.buffer(um.data, um.len)))
+        return Event(kind, peer=peer or _sender(um.peer_id), message_type=int(um.type),
+                     data=bytes(ffi.buffer(um.data, um.len)))
     if kind is EventCode.ECHO_REPLY:
         er = ffi.cast("ztx_echo_reply_t *", msg.cache)
-        return Event(kind, peer=peer, rtt_ms=int(er.rtt_ms), data=bytes(ffi.buffer(er.data, er.len)))
+        return Event(kind, peer=peer or _sender(er.peer_id), rtt_ms=int(er.rtt_ms),
+                     data=bytes(ffi.buffer(er.data, er.len)))
     node_id = int(msg.node.node_id) if msg.node != ffi.NULL else None
     port = int(msg.node.port_primary) if msg.node != ffi.NULL else None
     data = bytes(ffi.buffer(msg.cache, msg.len)) if msg.cache != ffi.NULL and msg.len > 0 else b""
     if kind is None:
         return Event(EventCode.NODE_UP, extra={"unknown_code": code})
-    return Event(kind, node_id=node_id, port=port, peer=peer, data=data)
+    network = ll.net_info_fields(msg.network) if msg.network != ffi.NULL else None
+    address = None
+    if msg.addr != ffi.NULL:
+        nwid, address = ll.addr_info_text(msg.addr)
+        network = {"id": nwid}
+    return Event(kind, node_id=node_id, port=port, peer=peer, data=data, network=network, address=address)
 
 
 @ffi.def_extern()
@@ -143,7 +158,7 @@ class ZeroTierNode:
         self._peer_cache = peer_cache
         self._callbacks: list[EventCallback] = [on_event] if on_event is not None else []
         self._user_message_hooks: list[Callable[[int, int, bytes], None]] = []
-        self._events: queue.Queue[Event] = queue.Queue()
+        self._events: queue.Queue[Event] = queue.Queue(maxsize=_QUEUE_LIMIT)
         self._history: list[Event] = []  # this run's events, for wait_for
         self._history_base = 0  # events of this run dropped from the front of _history
         self._state = threading.Condition()
@@ -318,6 +333,55 @@ class ZeroTierNode:
         finally:
             self._callbacks.remove(catch)
 
+    # ---- networks ----------------------------------------------------------------------------------
+
+    def join(self, network: Union[int, str]) -> Network:
+        """Join a network (asynchronous: see :meth:`Network.wait_ready`)."""
+        self._require_running()
+        nwid = parse_network_id(network)
+        ll.node_call(lib.zts_net_join(nwid), "zts_net_join failed")
+        return Network(self, nwid)
+
+    def leave(self, network: Union[int, str]) -> None:
+        self._require_running()
+        ll.node_call(lib.zts_net_leave(parse_network_id(network)), "zts_net_leave failed")
+
+    def networks(self) -> list[Network]:
+        self._require_running()
+        return [Network(self, nwid) for nwid in ll.network_ids()]
+
+    def network(self, network: Union[int, str]) -> Network:
+        nwid = parse_network_id(network)
+        if nwid not in ll.network_ids():
+            raise LookupError(f"not a member of network {nwid:016x}")
+        return Network(self, nwid)
+
+    def _wait_network(self, nwid: int, deadline: Optional[float]) -> None:
+        """Wait for a network to be ready, or fail with the reason the controller gave."""
+
+        def about(ev: Event) -> bool:
+            return ev.network is not None and ev.network.get("id") == nwid
+
+        with self._state:
+            while True:
+                if lib.zts_net_transport_is_ready(nwid) == 1:
+                    return
+                for ev in reversed(self._history):
+                    if not about(ev):
+                        continue
+                    if ev.code is EventCode.NETWORK_ACCESS_DENIED:
+                        raise PermissionError(f"network {nwid:016x}: access denied (the controller must authorize us)")
+                    if ev.code is EventCode.NETWORK_NOT_FOUND:
+                        raise LookupError(f"network {nwid:016x}: not found by its controller")
+                    if ev.code in (EventCode.NETWORK_OK, EventCode.NETWORK_REQ_CONFIG, EventCode.NETWORK_UPDATE):
+                        break  # a newer state than any denial above
+                if not self._running:
+                    raise ServiceError("the node is not running")
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    raise TimeoutError(f"network {nwid:016x} not ready in time")
+                self._state.wait(remaining)
+
     # ---- events ------------------------------------------------------------------------------------
 
     def add_event_callback(self, callback: EventCallback) -> None:
@@ -368,7 +432,15 @@ class ZeroTierNode:
                 self._history_base += _HISTORY_LIMIT // 2
             self._history.append(event)
             self._state.notify_all()
-        self._events.put(event)
+        while True:
+            try:
+                self._events.put_nowait(event)
+                break
+            except queue.Full:
+                try:
+                    self._events.get_nowait()  # nobody reads events(): keep the newest
+                except queue.Empty:
+                    pass
         if event.code is EventCode.USER_MESSAGE and event.peer is not None:
             for hook in list(self._user_message_hooks):
                 try:

@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: Apache-2.0
+// zts_net_*, zts_addr_*, zts_route_is_assigned and the network core queries, with libzt's argument
+// rules and return values; plus the raw Ethernet tap (ztx_tap_*) and the controller calls
+// (ztx_controller_*).
+#include <arpa/inet.h>
+
+#include <cstdio>
+#include <cstring>
+
+#include "ZeroTierSockets.h"
+#include "api/arg_error.hpp"
+#include "api/convert.hpp"
+#include "api/runtime.hpp"
+#include "libzt_ext.h"
+#include "osdep/clock.hpp"
+
+namespace {
+
+using zt::api::arg_error;
+using zt::api::Runtime;
+using zt::api::runtime;
+
+// Runs fn(service, node) under the node lock if the node runs; else ZTS_ERR_SERVICE.
+template <typename Fn>
+int with_node(Fn&& fn) {
+    Runtime& rt = runtime();
+    std::lock_guard<std::mutex> g(rt.mutex);
+    if (!rt.running()) return ZTS_ERR_SERVICE;
+    auto lock = rt.service->lock();
+    zt::Node* node = rt.service->node();
+    if (node == nullptr) return ZTS_ERR_SERVICE;
+    const int result = fn(*rt.service, *node);
+    rt.service->after_api_call();
+    return result;
+}
+
+// Runs fn(network) for a joined network; ZTS_ERR_NO_RESULT if not joined.
+template <typename Fn>
+int with_network(uint64_t net_id, Fn&& fn) {
+    return with_node([&](zt::osdep::Service&, zt::Node& node) -> int {
+        zt::Network* net = node.network(net_id);
+        return net == nullptr ? ZTS_ERR_NO_RESULT : fn(*net, node);
+    });
+}
+
+bool family_matches(const zt::InetAddress& a, unsigned int family) {
+    return (family == ZTS_AF_INET && a.family == zt::InetAddress::Family::kV4) ||
+           (family == ZTS_AF_INET6 && a.family == zt::InetAddress::Family::kV6);
+}
+
+int copy_ip_string(const zt::InetAddress& a, char* dst, unsigned int len) {
+    const std::string s = a.ip_string();
+    if (s.size() + 1 > len) return arg_error("buffer too small for the address (use ZTS_INET6_ADDRSTRLEN)");
+    std::memcpy(dst, s.c_str(), s.size() + 1);
+    return ZTS_ERR_OK;
+}
+
+}  // namespace
+
+extern "C" {
+
+int zts_net_join(uint64_t net_id) {
+    if (net_id == 0) return arg_error("zts_net_join: network ID must not be 0");
+    return with_node([&](zt::osdep::Service& s, zt::Node&) -> int { return s.join(net_id) ? ZTS_ERR_OK : ZTS_ERR_GENERAL; });
+}
+
+int zts_net_leave(uint64_t net_id) {
+    if (net_id == 0) return arg_error("zts_net_leave: network ID must not be 0");
+    return with_node([&](zt::osdep::Service& s, zt::Node&) -> int {
+        s.leave(net_id);  // leaving a network we are not in is not an error, as in libzt
+        return ZTS_ERR_OK;
+    });
+}
+
+int zts_net_transport_is_ready(uint64_t net_id) {
+    if (net_id == 0) return arg_error("zts_net_transport_is_ready: network ID must not be 0");
+    const int r = with_network(net_id, [](zt::Network& n, zt::Node&) -> int {
+        return n.has_config() && n.status() == zt::Network::Status::kOk && !n.config().static_ips.empty() ? 1 : 0;
+    });
+    return r == ZTS_ERR_NO_RESULT ? 0 : r;
+}
+
+uint64_t zts_net_get_mac(uint64_t net_id) {
+    uint64_t mac = 0;
+    with_network(net_id, [&](zt::Network& n, zt::Node&) -> int {
+        mac = n.mac();
+        return ZTS_ERR_OK;
+    });
+    return mac;
+}
+
+int zts_net_get_mac_str(uint64_t net_id, char* dst, unsigned int len) {
+    if (dst == nullptr || len < ZTS_MAC_ADDRSTRLEN) return arg_error("zts_net_get_mac_str: dst must hold ZTS_MAC_ADDRSTRLEN");
+    return with_network(net_id, [&](zt::Network& n, zt::Node&) -> int {
+        const uint64_t m = n.mac();
+        std::snprintf(dst, ZTS_MAC_ADDRSTRLEN, "%02x:%02x:%02x:%02x:%02x:%02x", unsigned((m >> 40) & 0xff),
+                      unsigned((m >> 32) & 0xff), unsigned((m >> 24) & 0xff), unsigned((m >> 16) & 0xff),
+                      unsigned((m >> 8) & 0xff), unsigned(m & 0xff));
+        return ZTS_ERR_OK;
+    });
+}
+
+int zts_net_get_broadcast(uint64_t net_id) {
+    if (net_id == 0) return arg_error("network ID must not be 0");
+    return with_network(net_id, [](zt::Network& n, zt::Node&) -> int {
+        return n.has_config() && n.config().broadcast_enabled() ? 1 : 0;
+    });
+}
+
+int zts_net_get_mtu(uint64_t net_id) {
+    return with_network(net_id, [](zt::Network& n, zt::Node&) -> int {
+        return n.has_config() ? static_cast<int>(n.config().mtu) : static_cast<int>(zt::kNetworkDefaultMtu);
+    });
+}
+
+int zts_net_get_name(uint64_t net_id, char* dst, unsigned int len) {
+    // libzt insists on a buffer of exactly ZTS_MAX_NETWORK_SHORT_NAME_LENGTH bytes.
+    if (net_id == 0 || dst == nullptr || len != ZTS_MAX_NETWORK_SHORT_NAME_LENGTH) {
+        return arg_error("zts_net_get_name: dst must be ZTS_MAX_NETWORK_SHORT_NAME_LENGTH bytes");
+    }
+    return with_network(net_id, [&](zt::Network& n, zt::Node&) -> int {
+        std::memset(dst, 0, len);
+        if (n.has_config()) std::strncpy(dst, n.config().name.c_str(), len - 1);
+        return ZTS_ERR_OK;
+    });
+}
+
+int zts_net_get_status(uint64_t net_id) {
+    return with_network(net_id, [](zt::Network& n, zt::Node&) -> int { return static_cast<int>(n.status()); });
+}
+
+int zts_net_get_type(uint64_t net_id) {
+    return with_network(net_id, [](zt::Network& n, zt::Node&) -> int {
+        return n.has_config() && n.config().is_public() ? ZTS_NETWORK_TYPE_PUBLIC : ZTS_NETWORK_TYPE_PRIVATE;
+    });
+}
+
+// ---- addresses and routes ---------------------------------------------------------------------------
+
+int zts_addr_get(uint64_t net_id, unsigned int family, struct zts_sockaddr_storage* addr) {
+    if (net_id == 0 || (family != ZTS_AF_INET && family != ZTS_AF_INET6) || addr == nullptr) {
+        return arg_error("zts_addr_get: need a network ID, ZTS_AF_INET or ZTS_AF_INET6, and addr");
+    }
+    return with_network(net_id, [&](zt::Network& n, zt::Node&) -> int {
+        if (!n.has_config()) return ZTS_ERR_NO_RESULT;
+        for (const zt::ManagedIp& ip : n.config().static_ips) {
+            if (family_matches(ip.ip, family)) {
+                zt::api::to_zts_sockaddr_with_bits(ip.ip, ip.bits, addr);
+                return ZTS_ERR_OK;
+            }
+        }
+        return ZTS_ERR_NO_RESULT;
+    });
+}
+
+int zts_addr_is_assigned(uint64_t net_id, unsigned int family) {
+    if (net_id == 0) return arg_error("network ID must not be 0");
+    zts_sockaddr_storage ss;
+    const int r = zts_addr_get(net_id, family, &ss);
+    if (r == ZTS_ERR_SERVICE || r == ZTS_ERR_ARG) return r == ZTS_ERR_SERVICE ? 0 : r;
+    return r == ZTS_ERR_OK ? 1 : 0;
+}
+
+int zts_addr_get_str(uint64_t net_id, unsigned int family, char* dst, unsigned int len) {
+    if (net_id == 0 || dst == nullptr || len < ZTS_INET6_ADDRSTRLEN) {
+        return arg_error("zts_addr_get_str: dst must hold ZTS_INET6_ADDRSTRLEN bytes");
+    }
+    zts_sockaddr_storage ss;
+    const int r = zts_addr_get(net_id, family, &ss);
+    if (r != ZTS_ERR_OK) return r;
+    const void* ip = family == ZTS_AF_INET ? static_cast<const void*>(&reinterpret_cast<zts_sockaddr_in*>(&ss)->sin_addr)
+                                           : static_cast<const void*>(&reinterpret_cast<zts_sockaddr_in6*>(&ss)->sin6_addr);
+    if (::inet_ntop(family == ZTS_AF_INET ? AF_INET : AF_INET6, ip, dst, len) == nullptr) return ZTS_ERR_GENERAL;
+    return ZTS_ERR_OK;
+}
+
+int zts_addr_get_all(uint64_t net_id, struct zts_sockaddr_storage* addr, unsigned int* count) {
+    if (net_id == 0 || addr == nullptr || count == nullptr || *count != ZTS_MAX_ASSIGNED_ADDRESSES) {
+        return arg_error("zts_addr_get_all: addr must hold ZTS_MAX_ASSIGNED_ADDRESSES and *count say so");
+    }
+    return with_network(net_id, [&](zt::Network& n, zt::Node&) -> int {
+        std::memset(addr, 0, sizeof(zts_sockaddr_storage) * ZTS_MAX_ASSIGNED_ADDRESSES);
+        if (!n.has_config() || n.config().static_ips.empty()) return ZTS_ERR_NO_RESULT;
+        unsigned i = 0;
+        for (const zt::ManagedIp& ip : n.config().static_ips) {
+            if (i >= ZTS_MAX_ASSIGNED_ADDRESSES) break;
+            zt::api::to_zts_sockaddr_with_bits(ip.ip, ip.bits, &addr[i++]);
+        }
+        *count = i;
+        return ZTS_ERR_OK;
+    });
+}
+
+int zts_route_is_assigned(uint64_t net_id, unsigned int family) {
+    return with_network(net_id, [&](zt::Network& n, zt::Node&) -> int {
+        if (!n.has_config()) return 0;
+        for (const zt::ManagedRoute& r : n.config().routes) {
+            if (family_matches(r.target, family)) return 1;
+        }
+        return 0;
+    });
+}
+
+int zts_core_query_addr_count(uint64_t net_id) {
+    return with_network(net_id, [](zt::Network& n, zt::Node&) -> int {
+        return n.has_config() ? static_cast<int>(n.config().static_ips.size()) : 0;
+    });
+}
+
+int zts_core_query_addr(uint64_t net_id, unsigned int idx, char* addr, unsigned int len) {
+    if (addr == nullptr) return arg_error("zts_core_query_addr: addr must not be NULL");
+    return with_network(net_id, [&](zt::Network& n, zt::Node&) -> int {
+        if (!n.has_config() || idx >= n.config().static_ips.size()) return arg_error("zts_core_query_addr: no such index");
+        return copy_ip_string(n.config().static_ips[idx].ip, addr, len);
+    });
+}
+
+int zts_core_query_route_count(uint64_t net_id) {
+    return with_network(net_id, [](zt::Network& n, zt::Node&) -> int {
+        return n.has_config() ? static_cast<int>(n.config().routes.size()) : 0;
+    });
+}
+
+int zts_core_query_route(uint64_t net_id, unsigned int idx, char* target, char* via, unsigned int len, uint16_t* flags,
+                         uint16_t* metric) {
+    if (target == nullptr || via == nullptr || flags == nullptr || metric == nullptr) {
+        return arg_error("zts_core_query_route: arguments must not be NULL");
+    }
+    return with_network(net_id, [&](zt::Network& n, zt::Node&) -> int {
+        if (!n.has_config() || idx >= n.config().routes.size()) return arg_error("zts_core_query_route: no such index");
+        const zt::ManagedRoute& r = n.config().routes[idx];
+        std::memset(target, 0, len);
+        std::memset(via, 0, len);
+        int rc = copy_ip_string(r.target, target, len);
+        if (rc != ZTS_ERR_OK) return rc;
+        rc = r.via.is_nil() ? (len >= 8 ? (std::strcpy(via, "0.0.0.0"), ZTS_ERR_OK) : arg_error("buffer too small"))
+                            : copy_ip_string(r.via, via, len);
+        *flags = r.flags;
+        *metric = r.metric;
+        return rc;
+    });
+}
+
+int zts_core_query_mc_count(uint64_t net_id) {
+    return with_network(net_id, [](zt::Network& n, zt::Node&) -> int { return static_cast<int>(n.groups().size()); });
+}
+
+int zts_core_query_mc(uint64_t net_id, unsigned int idx, uint64_t* mac, uint32_t* adi) {
+    if (mac == nullptr || adi == nullptr) return arg_error("zts_core_query_mc: arguments must not be NULL");
+    return with_network(net_id, [&](zt::Network& n, zt::Node&) -> int {
+        const std::set<zt::MulticastGroup> groups = n.groups();
+        if (idx >= groups.size()) return arg_error("zts_core_query_mc: no such index");
+        auto it = groups.begin();
+        std::advance(it, idx);
+        *mac = it->mac;
+        *adi = it->adi;
+        return ZTS_ERR_OK;
+    });
+}
+
+int ztx_net_get_info(uint64_t net_id, zts_net_info_t* out) {
+    if (out == nullptr) return arg_error("ztx_net_get_info: out must not be NULL");
+    return with_node([&](zt::osdep::Service& s, zt::Node& node) -> int {
+        zt::Network* n = node.network(net_id);
+        if (n == nullptr) return ZTS_ERR_NO_RESULT;
+        zt::api::fill_net_info(*n, s.identity().address(), out);
+        return ZTS_ERR_OK;
+    });
+}
+
+int ztx_net_list(uint64_t* ids, unsigned* count) {
+    if (ids == nullptr || count == nullptr) return arg_error("ztx_net_list: arguments must not be NULL");
+    return with_node([&](zt::osdep::Service&, zt::Node& node) -> int {
+        const std::vector<uint64_t> all = node.network_ids();
+        unsigned n = 0;
+        for (uint64_t id : all) {
+            if (n >= *count) break;
+            ids[n++] = id;
+        }
+        *count = n;
+        return static_cast<int>(all.size());
+    });
+}
+
+// ---- raw Ethernet tap ---------------------------------------------------------------------------------
+
+int ztx_tap_enable(uint64_t net_id, int enabled) {
+    if (net_id == 0) return arg_error("ztx_tap_enable: network ID must not be 0");
+    return with_node([&](zt::osdep::Service& s, zt::Node&) -> int {
+        s.tap(net_id)->enable(enabled != 0);
+        return ZTS_ERR_OK;
+    });
+}
+
+int ztx_tap_write(uint64_t net_id, const void* frame, size_t len) {
+    if (frame == nullptr || len < 14) return arg_error("ztx_tap_write: an Ethernet frame is at least 14 bytes");
+    const auto* f = static_cast<const uint8_t*>(frame);
+    return with_node([&](zt::osdep::Service&, zt::Node& node) -> int {
+        zt::Network* net = node.network(net_id);
+        if (net == nullptr) return ZTS_ERR_NO_RESULT;
+        const uint64_t dst = zt::load_be(f, 6);
+        uint64_t src = zt::load_be(f + 6, 6);
+        if (src == 0) src = net->mac();  // a convenience: an all-zero source means "ours"
+        const auto ethertype = static_cast<uint16_t>(zt::load_be(f + 12, 2));
+        return node.send_frame(zt::osdep::now_ms(), net_id, src, dst, ethertype, f + 14, len - 14) ? ZTS_ERR_OK
+                                                                                                  : ZTS_ERR_GENERAL;
+    });
+}
+
+int ztx_tap_read(uint64_t net_id, void* buf, size_t* len, int timeout_ms) {
+    if (buf == nullptr || len == nullptr) return arg_error("ztx_tap_read: arguments must not be NULL");
+    std::shared_ptr<zt::net::TapQueue> tap;
+    {
+        Runtime& rt = runtime();
+        std::lock_guard<std::mutex> g(rt.mutex);
+        if (!rt.running()) return ZTS_ERR_SERVICE;
+        tap = rt.service->tap(net_id);
+    }
+    std::vector<uint8_t> frame;
+    if (!tap->pop(&frame, timeout_ms)) return ZTS_ERR_NO_RESULT;  // waits without any lock held
+    if (frame.size() > *len) return arg_error("ztx_tap_read: buffer smaller than the frame");
+    std::memcpy(buf, frame.data(), frame.size());
+    *len = frame.size();
+    return ZTS_ERR_OK;
+}
+
+}  // extern "C"

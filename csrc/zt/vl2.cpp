@@ -1,0 +1,727 @@
+// SPDX-License-Identifier: Apache-2.0
+// Virtual networks on top of VL1: joining (config requests and signed config chunks), membership
+// credentials, unicast frames, and multicast (LIKE announcements, GATHER, MULTICAST_FRAME).
+#include <algorithm>
+#include <cstring>
+
+#include "zt/node.hpp"
+
+namespace zt {
+
+namespace {
+
+constexpr std::uint16_t kEthertypeArp = 0x0806;
+constexpr std::size_t kFrameOverhead = 8 + 2;  // FRAME: network ID, ethertype
+constexpr std::size_t kMaxFramePayload = kMaxPacketLen - kIdxPayload - 64;  // room for any verb's header
+constexpr std::uint32_t kGatherLimit = 64;
+constexpr std::int64_t kConfigRequestRateLimit = 1000;  // a controller answers one request per second per member
+constexpr std::int64_t kCredentialRequestRateLimit = 1000;
+
+void append_mac(Packet& p, std::uint64_t mac) {
+    std::uint8_t b[6];
+    store_be(b, mac, 6);
+    p.append(b, 6);
+}
+
+// The metadata a config request carries (ZeroTier's keys; the controller mostly ignores them).
+std::string config_request_metadata(std::uint8_t protocol) {
+    Dictionary d;
+    d.set_u64("v", kNetconfVersion);
+    d.set_u64("vend", 1);
+    d.set_u64("pv", protocol);
+    d.set_u64("majv", kSoftwareMajor);
+    d.set_u64("minv", kSoftwareMinor);
+    d.set_u64("revv", kSoftwareRevision);
+    d.set_u64("mr", kMaxNetworkRules);
+    d.set_u64("mc", kMaxCapabilities);
+    d.set_u64("mcr", kMaxCapabilityRules);
+    d.set_u64("mt", kMaxTags);
+    d.set_u64("f", 0);
+    d.set_u64("revr", 1);
+    return d.serialize();
+}
+
+}  // namespace
+
+// ---- membership of networks -------------------------------------------------------------------------
+
+bool Node::join(std::int64_t now, std::uint64_t network_id) {
+    now_ = now;
+    if (network_id == 0) return false;
+    if (networks_.count(network_id) != 0) return true;
+    auto net = std::make_unique<Network>(network_id, self_.address());
+    Network& n = *net;
+    networks_.emplace(network_id, std::move(net));
+    NetworkConfig adhoc;
+    if (is_adhoc_network(network_id)) {
+        // No controller: the ID itself says what the network is.
+        if (!adhoc_network_config(network_id, self_.address(), static_cast<std::uint64_t>(now), &adhoc)) {
+            n.set_status(Network::Status::kNotFound);
+            emit_network(NodeEvent::Type::kNetworkNotFound, network_id);
+            return true;
+        }
+        const std::string dict = adhoc.to_dictionary().serialize();
+        n.apply_config(std::move(adhoc), dict, self_.address());
+        emit_network(NodeEvent::Type::kNetworkOk, network_id);
+        NodeEvent e{NodeEvent::Type::kNetworkConfig};
+        e.network = network_id;
+        emit(e);
+        announce_groups(n, true);
+        return true;
+    }
+    emit_network(NodeEvent::Type::kNetworkRequestingConfig, network_id);
+    request_config(n);
+    want_background_at(now_ + kNetworkRequestRetry);
+    return true;
+}
+
+bool Node::leave(std::int64_t now, std::uint64_t network_id) {
+    now_ = now;
+    auto it = networks_.find(network_id);
+    if (it == networks_.end()) return false;
+    networks_.erase(it);
+    pending_multicasts_.erase(std::remove_if(pending_multicasts_.begin(), pending_multicasts_.end(),
+                                             [&](const PendingMulticast& m) { return m.network_id == network_id; }),
+                              pending_multicasts_.end());
+    emit_network(NodeEvent::Type::kNetworkLeft, network_id);
+    return true;
+}
+
+Network* Node::network(std::uint64_t network_id) {
+    auto it = networks_.find(network_id);
+    return it == networks_.end() ? nullptr : it->second.get();
+}
+
+std::vector<std::uint64_t> Node::network_ids() const {
+    std::vector<std::uint64_t> ids;
+    for (const auto& kv : networks_) ids.push_back(kv.first);
+    return ids;
+}
+
+bool Node::restore_network_config(std::uint64_t network_id, const std::string& dictionary) {
+    Network* net = network(network_id);
+    if (net == nullptr) return false;
+    Dictionary d;
+    NetworkConfig config;
+    if (!Dictionary::parse(reinterpret_cast<const std::uint8_t*>(dictionary.data()), dictionary.size(), &d, nullptr) ||
+        !NetworkConfig::from_dictionary(d, &config, nullptr)) {
+        return false;
+    }
+    if (!net->apply_config(std::move(config), dictionary, self_.address())) return false;
+    emit_network(NodeEvent::Type::kNetworkOk, network_id);
+    emit_network(NodeEvent::Type::kNetworkConfig, network_id);  // no data: it came from the cache
+    return true;
+}
+
+void Node::emit_network(NodeEvent::Type type, std::uint64_t network_id) {
+    NodeEvent e{type};
+    e.network = network_id;
+    emit(e);
+}
+
+void Node::request_config(Network& net) {
+    net.last_config_request = now_;
+    Packet p(net.controller(), self_.address(), Verb::kNetworkConfigRequest);
+    p.append_u64(net.id());
+    const std::string meta = config_request_metadata(config_.protocol_version);
+    p.append_u16(static_cast<std::uint16_t>(meta.size()));
+    p.append(meta.data(), meta.size());
+    p.append_u64(net.has_config() ? net.config().revision : 0);
+    p.append_u64(net.has_config() ? net.config().timestamp : 0);
+    p.compress();
+    if (net.controller() == self_.address()) {
+        // Our own network: hand the request to our controller directly.
+        if (!controller_enabled_) return;
+        ConfigRequest req;
+        crypto::random_bytes(&req.request_id, sizeof req.request_id);
+        req.network_id = net.id();
+        req.member = self_.public_only();
+        req.metadata = meta;
+        pending_requests_[req.request_id] = PendingRequest{self_.address(), net.id(), 0, now_};
+        host_.on_config_request(req);
+        return;
+    }
+    send(p, true);
+}
+
+// ---- config from the controller ---------------------------------------------------------------------
+
+void Node::accept_config_chunk(Network& net, Peer& from, const std::uint8_t* chunk, std::size_t len,
+                               std::uint64_t packet_id, bool pushed, std::uint64_t in_re_packet) {
+    Peer* controller = from.address() == net.controller() ? &from : topology_.get(net.controller());
+    if (controller == nullptr) {
+        request_whois(net.controller());  // its signature cannot be checked yet; it will be re-sent
+        return;
+    }
+    std::string dictionary;
+    std::uint64_t update_id = 0;
+    const ConfigAssembler::Result r = net.assembler().add(chunk, len, controller->identity(),
+                                                          from.address() == net.controller(), packet_id, &dictionary,
+                                                          &update_id);
+    if (r == ConfigAssembler::Result::kRejected) {
+        ++stats_.drop_auth;
+        return;
+    }
+    if (r != ConfigAssembler::Result::kComplete) return;
+    Dictionary d;
+    NetworkConfig config;
+    const char* why = nullptr;
+    if (!Dictionary::parse(reinterpret_cast<const std::uint8_t*>(dictionary.data()), dictionary.size(), &d, &why) ||
+        !NetworkConfig::from_dictionary(d, &config, &why)) {
+        ++stats_.drop_malformed;
+        return;
+    }
+    const bool first = !net.has_config();
+    const std::uint64_t nwid = net.id();
+    if (net.apply_config(std::move(config), std::move(dictionary), self_.address())) {
+        net.last_config_update = now_;
+        if (first) emit_network(NodeEvent::Type::kNetworkOk, nwid);
+        NodeEvent e{NodeEvent::Type::kNetworkConfig};
+        e.network = nwid;
+        e.data.assign(net.config_dictionary().begin(), net.config_dictionary().end());
+        emit(e);
+        announce_groups(net, true);
+    } else {
+        net.last_config_update = now_;  // the same config again: still fresh
+    }
+    if (pushed) {
+        // A pushed config is acknowledged with an OK whose in-re verb is ECHO, as ZeroTier does.
+        Packet ok(from.address(), self_.address(), Verb::kOk);
+        wire::build_reply_header(ok, {Verb::kEcho, in_re_packet});
+        ok.append_u64(nwid);
+        ok.append_u64(update_id);
+        send(ok, true);
+    }
+}
+
+void Node::on_ok_network_config(Peer& peer, const Packet& p) {
+    wire::NetworkConfigChunk chunk;
+    const char* why = nullptr;
+    const std::size_t at = kIdxPayload + wire::kReplyBodyOffset;
+    if (!wire::parse_network_config_chunk(p, at, &chunk, &why)) {
+        ++stats_.drop_malformed;
+        return;
+    }
+    Network* net = network(chunk.network_id);
+    if (net == nullptr || peer.address() != net->controller()) {
+        ++stats_.drop_unexpected;
+        return;
+    }
+    accept_config_chunk(*net, peer, p.data() + at, p.size() - at, p.packet_id(), false, 0);
+}
+
+void Node::on_network_config(Peer& peer, const Packet& p) {
+    wire::NetworkConfigChunk chunk;
+    const char* why = nullptr;
+    if (!wire::parse_network_config_chunk(p, kIdxPayload, &chunk, &why)) {
+        ++stats_.drop_malformed;
+        return;
+    }
+    Network* net = network(chunk.network_id);
+    if (net == nullptr) {
+        ++stats_.drop_unexpected;
+        return;
+    }
+    accept_config_chunk(*net, peer, p.data() + kIdxPayload, p.payload_size(), p.packet_id(), true, p.packet_id());
+}
+
+void Node::on_network_error(Peer& peer, const wire::Error& e) {
+    Network* net = network(e.network_id);
+    if (net == nullptr) return;
+    switch (e.code) {
+        case ErrorCode::kObjectNotFound:
+        case ErrorCode::kUnsupportedOperation:
+            if (peer.address() != net->controller()) return;  // only the controller speaks for the network
+            net->set_status(Network::Status::kNotFound);
+            emit_network(NodeEvent::Type::kNetworkNotFound, net->id());
+            break;
+        case ErrorCode::kNetworkAccessDenied:
+            if (peer.address() != net->controller()) return;
+            net->set_status(Network::Status::kAccessDenied);
+            emit_network(NodeEvent::Type::kNetworkAccessDenied, net->id());
+            break;
+        case ErrorCode::kNeedMembershipCertificate: {
+            Network::Member& m = net->member(peer.address());
+            if (now_ - m.last_credential_request < kCredentialRequestRateLimit) return;
+            m.last_credential_request = now_;
+            push_credentials(*net, peer, true);
+            break;
+        }
+        default: break;
+    }
+}
+
+// ---- credentials ------------------------------------------------------------------------------------
+
+void Node::push_credentials(Network& net, Peer& peer, bool force) {
+    if (!net.has_config() || !net.config().com) return;
+    if (!force && !net.needs_credential_push(peer.address(), now_)) return;
+    const NetworkConfig& c = net.config();
+    Packet p(peer.address(), self_.address(), Verb::kNetworkCredentials);
+    std::vector<std::uint8_t> body;
+    Writer w(body);
+    CredentialBundle bundle;
+    bundle.coms.push_back(*c.com);
+    bundle.capabilities = c.capabilities;
+    bundle.tags = c.tags;
+    bundle.coos = c.coos;
+    bundle.serialize(w);
+    p.append(body.data(), body.size());
+    if (!p.ok()) return;
+    p.compress();
+    send(p, true);
+    Network::Member& m = net.member(peer.address());
+    m.last_pushed_credentials = now_;
+    m.pushed_config_timestamp = c.timestamp;
+}
+
+void Node::on_network_credentials(Peer& peer, const Packet& p) {
+    if (!peer.credentials_gate.allow(now_, kPeerCredentialsRateLimit / 4)) {
+        ++stats_.drop_rate_limited;
+        return;
+    }
+    CredentialBundle bundle;
+    const char* why = nullptr;
+    if (!CredentialBundle::parse(p.payload(), p.payload_size(), &bundle, &why)) {
+        ++stats_.drop_malformed;
+        return;
+    }
+    auto controller_of = [&](std::uint64_t nwid) -> const Identity* {
+        if ((nwid >> 24) == self_.address()) return &self_;
+        Peer* c = topology_.get(nwid >> 24);
+        if (c == nullptr) request_whois(nwid >> 24);
+        return c == nullptr ? nullptr : &c->identity();
+    };
+    for (const CertificateOfMembership& com : bundle.coms) {
+        Network* net = network(com.network_id());
+        const Identity* controller = controller_of(com.network_id());
+        if (net == nullptr || controller == nullptr) continue;
+        if (!com.verify(*controller)) {
+            ++stats_.drop_auth;
+            continue;
+        }
+        if (net->add_com(peer.address(), com) && net->gate(peer.address(), peer.identity())) peer.last_trust = now_;
+    }
+    for (const Revocation& rev : bundle.revocations) {
+        Network* net = network(rev.network_id);
+        const Identity* controller = controller_of(rev.network_id);
+        if (net == nullptr || controller == nullptr || !rev.verify(*controller)) continue;
+        if (rev.credential_type == Revocation::CredentialType::kCom) net->revoke_com(rev.target, rev.threshold);
+    }
+    for (const Tag& tag : bundle.tags) {
+        Network* net = network(tag.network_id);
+        const Identity* controller = controller_of(tag.network_id);
+        if (net == nullptr || controller == nullptr || tag.issued_to != peer.address() || !tag.verify(*controller)) continue;
+        auto& tags = net->member(peer.address()).tags;
+        tags.erase(std::remove_if(tags.begin(), tags.end(), [&](const Tag& t) { return t.id == tag.id; }), tags.end());
+        if (tags.size() < kMaxTags) tags.push_back(tag);
+    }
+    for (const CertificateOfOwnership& coo : bundle.coos) {
+        Network* net = network(coo.network_id);
+        const Identity* controller = controller_of(coo.network_id);
+        if (net == nullptr || controller == nullptr || coo.issued_to != peer.address() || !coo.verify(*controller)) continue;
+        auto& coos = net->member(peer.address()).coos;
+        if (coos.size() >= kMaxCoos) coos.erase(coos.begin());
+        coos.push_back(coo);
+    }
+}
+
+// ---- rules --------------------------------------------------------------------------------------------
+
+bool Node::filter(const Network& net, FrameInfo& frame) const {
+    const NetworkConfig& c = net.config();
+    if (rules_are_accept_all(c.rules)) return true;  // the default rule set: no work per frame
+    const bool unsupported = (c.flags & kNetconfFlagUnsupportedMatchResult) != 0;
+    const FilterResult r = evaluate_rules(c.rules, frame, unsupported);
+    switch (r.verdict) {
+        case FilterResult::Verdict::kAccept:
+        case FilterResult::Verdict::kSuperAccept: return true;
+        case FilterResult::Verdict::kDrop: return false;
+        case FilterResult::Verdict::kNoMatch: break;
+    }
+    // Nothing decided in the base table: any capability of ours (outbound) may still accept.
+    for (const Capability& cap : c.capabilities) {
+        const FilterResult cr = evaluate_rules(cap.rules, frame, unsupported);
+        if (cr.verdict == FilterResult::Verdict::kAccept || cr.verdict == FilterResult::Verdict::kSuperAccept) return true;
+    }
+    return false;
+}
+
+// ---- frames -----------------------------------------------------------------------------------------
+
+bool Node::send_frame(std::int64_t now, std::uint64_t network_id, std::uint64_t src_mac, std::uint64_t dst_mac,
+                      std::uint16_t ethertype, const std::uint8_t* data, std::size_t len) {
+    now_ = now;
+    Network* net = network(network_id);
+    if (net == nullptr || !net->has_config() || len > kMaxFramePayload) {
+        ++stats_.frames_dropped;
+        return false;
+    }
+    const NetworkConfig& c = net->config();
+    if (src_mac != net->mac() && !c.permits_bridging(self_.address())) {
+        ++stats_.frames_dropped;  // only active bridges may send for other MACs
+        return false;
+    }
+    FrameInfo frame;
+    frame.network_id = network_id;
+    frame.zt_source = self_.address();
+    frame.mac_source = src_mac;
+    frame.mac_dest = dst_mac;
+    frame.ethertype = ethertype;
+    frame.payload = data;
+    frame.payload_len = len;
+    if (mac_is_multicast(dst_mac)) {
+        if (c.multicast_limit == 0) {
+            ++stats_.frames_dropped;
+            return false;
+        }
+        MulticastGroup g{dst_mac, 0};
+        if (dst_mac == kBroadcastMac && ethertype == kEthertypeArp && len >= 28 && data[7] == 1) {
+            // ARP who-has: a selective multicast to whoever holds the target IPv4 (even when
+            // broadcast is off).
+            g.adi = static_cast<std::uint32_t>(load_be(data + 24, 4));
+        } else if (dst_mac == kBroadcastMac && !c.broadcast_enabled()) {
+            ++stats_.frames_dropped;
+            return false;
+        }
+        if (!filter(*net, frame)) {
+            ++stats_.frames_dropped;
+            return false;
+        }
+        send_multicast(*net, g, src_mac, ethertype, data, len);
+        return true;
+    }
+    if ((dst_mac >> 40) != mac_first_octet(network_id)) {
+        ++stats_.frames_dropped;  // not a ZeroTier MAC on this network, and we do not bridge
+        return false;
+    }
+    const std::uint64_t dest = address_from_mac(dst_mac, network_id);
+    if (dest == self_.address() || address_is_reserved(dest)) {
+        ++stats_.frames_dropped;
+        return false;
+    }
+    frame.zt_dest = dest;
+    if (!filter(*net, frame)) {
+        ++stats_.frames_dropped;
+        return false;
+    }
+    if (Peer* peer = topology_.get(dest)) {
+        if (!c.is_public()) push_credentials(*net, *peer, false);
+    }
+    const bool bridged = src_mac != net->mac();
+    Packet p(dest, self_.address(), bridged ? Verb::kExtFrame : Verb::kFrame);
+    p.append_u64(network_id);
+    if (bridged) {
+        p.append_u8(0);
+        append_mac(p, dst_mac);
+        append_mac(p, src_mac);
+    }
+    p.append_u16(ethertype);
+    p.append(data, len);
+    if (!p.ok()) {
+        ++stats_.frames_dropped;
+        return false;
+    }
+    send(p, true);
+    ++stats_.frames_out;
+    return true;
+}
+
+void Node::deliver_frame(Network& net, Peer& peer, std::uint64_t src_mac, std::uint64_t dst_mac,
+                         std::uint16_t ethertype, const std::uint8_t* data, std::size_t len) {
+    FrameInfo frame;
+    frame.network_id = net.id();
+    frame.zt_source = peer.address();
+    frame.zt_dest = self_.address();
+    frame.mac_source = src_mac;
+    frame.mac_dest = dst_mac;
+    frame.ethertype = ethertype;
+    frame.payload = data;
+    frame.payload_len = len;
+    frame.inbound = true;
+    if (!filter(net, frame)) {
+        ++stats_.frames_dropped;
+        return;
+    }
+    ++stats_.frames_in;
+    host_.on_frame(net.id(), src_mac, dst_mac, ethertype, data, len);
+}
+
+void Node::on_frame(Peer& peer, const Packet& p, bool ext) {
+    std::uint64_t nwid = 0;
+    std::uint64_t src = 0;
+    std::uint64_t dst = 0;
+    std::uint16_t ethertype = 0;
+    std::size_t off = 0;
+    std::size_t len = 0;
+    const char* why = nullptr;
+    bool want_ack = false;
+    if (ext) {
+        wire::ExtFrame f;
+        if (!wire::parse_ext_frame(p, &f, &why)) {
+            ++stats_.drop_malformed;
+            return;
+        }
+        nwid = f.network_id;
+        src = f.from_mac;
+        dst = f.to_mac;
+        ethertype = f.ethertype;
+        off = f.payload_offset;
+        len = f.payload_len;
+        want_ack = (f.flags & 0x10) != 0;
+    } else {
+        wire::Frame f;
+        if (!wire::parse_frame(p, &f, &why)) {
+            ++stats_.drop_malformed;
+            return;
+        }
+        nwid = f.network_id;
+        ethertype = f.ethertype;
+        off = f.payload_offset;
+        len = f.payload_len;
+    }
+    Network* net = network(nwid);
+    if (net == nullptr || !net->has_config()) {
+        ++stats_.frames_dropped;
+        return;
+    }
+    if (!net->gate(peer.address(), peer.identity())) {
+        // Tell the sender to prove its membership; its frames are dropped until it does.
+        Packet err(peer.address(), self_.address(), Verb::kError);
+        wire::build_error(err, wire::Error{{ext ? Verb::kExtFrame : Verb::kFrame, p.packet_id()},
+                                            ErrorCode::kNeedMembershipCertificate, nwid});
+        send(err, true);
+        ++stats_.frames_dropped;
+        return;
+    }
+    peer.last_trust = now_;
+    if (!ext) {
+        src = mac_from_address(peer.address(), nwid);
+        dst = net->mac();
+    } else if (src == 0 || src == net->mac() ||
+               (src != mac_from_address(peer.address(), nwid) && !net->config().permits_bridging(peer.address())) ||
+               (dst != net->mac() && !mac_is_multicast(dst))) {
+        ++stats_.frames_dropped;  // bridged traffic from a non-bridge, or not for us
+        return;
+    }
+    deliver_frame(*net, peer, src, dst, ethertype, p.data() + off, len);
+    if (want_ack) {
+        Packet ok(peer.address(), self_.address(), Verb::kOk);
+        wire::build_reply_header(ok, {Verb::kExtFrame, p.packet_id()});
+        ok.append_u64(nwid);
+        send(ok, true);
+    }
+}
+
+// ---- multicast ----------------------------------------------------------------------------------------
+
+void Node::announce_groups(Network& net, bool force) {
+    if (!force && now_ - net.last_announce < kMulticastAnnouncePeriod) return;
+    net.last_announce = now_;
+    const std::set<MulticastGroup> groups = net.groups();
+    if (groups.empty()) return;
+    // To the controller, the roots, and the members we are talking to.
+    std::vector<std::uint64_t> targets;
+    targets.push_back(net.controller());
+    for (const World::Root& r : topology_.roots()) targets.push_back(r.identity.address());
+    topology_.for_each([&](Peer& p) {
+        if (now_ - p.last_receive() < kPeerActivityTimeout && net.find_member(p.address()) != nullptr) {
+            targets.push_back(p.address());
+        }
+    });
+    std::sort(targets.begin(), targets.end());
+    targets.erase(std::unique(targets.begin(), targets.end()), targets.end());
+    for (std::uint64_t to : targets) {
+        if (to == self_.address()) continue;
+        Packet p(to, self_.address(), Verb::kMulticastLike);
+        for (const MulticastGroup& g : groups) {
+            if (p.size() + 18 > kMaxPacketLen - 64) {
+                p.compress();
+                send(p, true);
+                p = Packet(to, self_.address(), Verb::kMulticastLike);
+            }
+            p.append_u64(net.id());
+            append_mac(p, g.mac);
+            p.append_u32(g.adi);
+        }
+        p.compress();
+        send(p, true);
+        net.member(to).last_like_sent = now_;
+    }
+}
+
+void Node::on_multicast_like(Peer& peer, const Packet& p) {
+    std::vector<wire::MulticastSubscription> subs;
+    const char* why = nullptr;
+    if (!wire::parse_multicast_like(p, &subs, &why)) {
+        ++stats_.drop_malformed;
+        return;
+    }
+    for (const wire::MulticastSubscription& s : subs) {
+        Network* net = network(s.network_id);
+        const bool allowed = topology_.am_root() || (s.network_id >> 24) == self_.address() ||
+                             (net != nullptr && net->gate(peer.address(), peer.identity()));
+        if (allowed) subscribers_.add(s.network_id, MulticastGroup{s.mac, s.adi}, peer.address(), now_);
+    }
+}
+
+void Node::gather(Network& net, const MulticastGroup& g, bool force) {
+    auto& last = last_gather_[{net.id(), g}];
+    if (!force && now_ - last < kMulticastGatherDelay) return;
+    last = now_;
+    std::vector<std::uint64_t> ask;
+    if (Peer* root = topology_.best_root(now_)) ask.push_back(root->address());
+    if (net.controller() != self_.address()) ask.push_back(net.controller());
+    for (std::uint64_t to : ask) {
+        Packet p(to, self_.address(), Verb::kMulticastGather);
+        p.append_u64(net.id());
+        p.append_u8(0);
+        append_mac(p, g.mac);
+        p.append_u32(g.adi);
+        p.append_u32(kGatherLimit);
+        send(p, true);
+    }
+}
+
+void Node::send_multicast_to(Network& net, std::uint64_t to, const MulticastGroup& g, std::uint64_t src_mac,
+                             std::uint16_t ethertype, const std::uint8_t* data, std::size_t len) {
+    Peer* peer = topology_.get(to);
+    if (peer != nullptr && !net.config().is_public()) push_credentials(net, *peer, false);
+    Packet p(to, self_.address(), Verb::kMulticastFrame);
+    p.append_u64(net.id());
+    const bool explicit_source = src_mac != net.mac();
+    p.append_u8(explicit_source ? 0x04 : 0x00);
+    if (explicit_source) append_mac(p, src_mac);
+    append_mac(p, g.mac);
+    p.append_u32(g.adi);
+    p.append_u16(ethertype);
+    p.append(data, len);
+    if (!p.ok()) return;
+    send(p, true);
+    ++stats_.frames_out;
+}
+
+void Node::send_multicast(Network& net, const MulticastGroup& g, std::uint64_t src_mac, std::uint16_t ethertype,
+                          const std::uint8_t* data, std::size_t len) {
+    const std::size_t limit = net.config().multicast_limit;
+    const std::vector<std::uint64_t> known = subscribers_.get(net.id(), g, limit, self_.address());
+    for (std::uint64_t to : known) send_multicast_to(net, to, g, src_mac, ethertype, data, len);
+    if (known.size() >= limit) return;
+    // Too few known members: ask, and keep the frame a few seconds for those the answer names.
+    gather(net, g, known.empty());
+    if (pending_multicasts_.size() >= 256) pending_multicasts_.pop_front();
+    pending_multicasts_.push_back(
+        PendingMulticast{net.id(), g, src_mac, ethertype, std::vector<std::uint8_t>(data, data + len), now_, known, limit});
+}
+
+void Node::on_multicast_gather(Peer& peer, const Packet& p) {
+    wire::MulticastGather g;
+    const char* why = nullptr;
+    if (!wire::parse_multicast_gather(p, &g, &why)) {
+        ++stats_.drop_malformed;
+        return;
+    }
+    Network* net = network(g.network_id);
+    const bool allowed = topology_.am_root() || (g.network_id >> 24) == self_.address() ||
+                         (net != nullptr && net->gate(peer.address(), peer.identity()));
+    if (!allowed || g.limit == 0) return;
+    const MulticastGroup group{g.mac, g.adi};
+    std::vector<std::uint64_t> members =
+        subscribers_.get(g.network_id, group, std::min<std::uint32_t>(g.limit, 200), peer.address());
+    if (net != nullptr && net->groups().count(group) != 0) members.insert(members.begin(), self_.address());
+    if (members.empty()) return;
+    Packet ok(peer.address(), self_.address(), Verb::kOk);
+    wire::build_reply_header(ok, {Verb::kMulticastGather, p.packet_id()});
+    ok.append_u64(g.network_id);
+    append_mac(ok, g.mac);
+    ok.append_u32(g.adi);
+    ok.append_u32(static_cast<std::uint32_t>(subscribers_.count(g.network_id, group) + 1));
+    ok.append_u16(static_cast<std::uint16_t>(members.size()));
+    for (std::uint64_t m : members) ok.append_u40(m);
+    ok.compress();
+    send(ok, true);
+}
+
+void Node::on_ok_multicast_gather(Peer& peer, const Packet& p) {
+    (void)peer;
+    wire::OkMulticastGather g;
+    const char* why = nullptr;
+    if (!wire::parse_ok_multicast_gather(p, &g, &why)) {
+        ++stats_.drop_malformed;
+        return;
+    }
+    const MulticastGroup group{g.mac, g.adi};
+    for (std::uint64_t m : g.members) {
+        if (m != self_.address()) subscribers_.add(g.network_id, group, m, now_);
+    }
+    // Send what was waiting for these members.
+    for (PendingMulticast& pm : pending_multicasts_) {
+        if (pm.network_id != g.network_id || !(pm.group == group)) continue;
+        Network* net = network(pm.network_id);
+        if (net == nullptr || !net->has_config()) continue;
+        for (std::uint64_t m : g.members) {
+            if (m == self_.address() || pm.sent_to.size() >= pm.limit ||
+                std::find(pm.sent_to.begin(), pm.sent_to.end(), m) != pm.sent_to.end()) {
+                continue;
+            }
+            pm.sent_to.push_back(m);
+            send_multicast_to(*net, m, group, pm.src_mac, pm.ethertype, pm.data.data(), pm.data.size());
+        }
+    }
+}
+
+void Node::on_multicast_frame(Peer& peer, const Packet& p) {
+    wire::MulticastFrame f;
+    const char* why = nullptr;
+    if (!wire::parse_multicast_frame(p, &f, &why)) {
+        ++stats_.drop_malformed;
+        return;
+    }
+    Network* net = network(f.network_id);
+    if (net == nullptr || !net->has_config()) {
+        ++stats_.frames_dropped;
+        return;
+    }
+    if (!net->gate(peer.address(), peer.identity())) {
+        Packet err(peer.address(), self_.address(), Verb::kError);
+        wire::build_error(err, wire::Error{{Verb::kMulticastFrame, p.packet_id()},
+                                            ErrorCode::kNeedMembershipCertificate, f.network_id});
+        send(err, true);
+        ++stats_.frames_dropped;
+        return;
+    }
+    peer.last_trust = now_;
+    const std::uint64_t src = (f.flags & 0x04) != 0 ? f.source_mac : mac_from_address(peer.address(), f.network_id);
+    if (net->config().multicast_limit == 0 || !mac_is_multicast(f.dest_mac) || src == 0 || mac_is_multicast(src) ||
+        src == net->mac() ||
+        (src != mac_from_address(peer.address(), f.network_id) && !net->config().permits_bridging(peer.address()))) {
+        ++stats_.frames_dropped;
+        return;
+    }
+    deliver_frame(*net, peer, src, f.dest_mac, f.ethertype, p.data() + f.payload_offset, f.payload_len);
+}
+
+// ---- timers -------------------------------------------------------------------------------------------
+
+void Node::vl2_background() {
+    for (auto& kv : networks_) {
+        Network& net = *kv.second;
+        if (is_adhoc_network(net.id())) {
+            announce_groups(net, false);
+            continue;
+        }
+        const std::int64_t due = net.has_config() && net.status() == Network::Status::kOk ? kNetworkAutoconfDelay
+                                                                                          : kNetworkRequestRetry;
+        if (now_ - net.last_config_request >= due) request_config(net);
+        if (net.has_config()) announce_groups(net, false);
+    }
+    subscribers_.expire(now_);
+    while (!pending_multicasts_.empty() && now_ - pending_multicasts_.front().created >= kMulticastTransmitTimeout) {
+        pending_multicasts_.pop_front();
+    }
+    for (auto it = pending_requests_.begin(); it != pending_requests_.end();) {
+        it = now_ - it->second.created >= 10000 ? pending_requests_.erase(it) : std::next(it);
+    }
+}
+
+}  // namespace zt
