@@ -198,15 +198,3 @@ const char* zts_inet_ntop(int, const void*, char*, zts_socklen_t) { return nullp
 int zts_inet_pton(int, const char*, void*) { return unimplemented(); }
 
 }  // extern "C"
-
-//---------------------------------------------------------------------------
-// Network controller extensions (ztx_controller_*), until the controller core lands
-//---------------------------------------------------------------------------
-
-#include "libzt_ext.h"
-
-int ztx_controller_set_handler(ztx_controller_handler_t) { return unimplemented(); }
-int ztx_controller_respond(uint64_t, const ztx_netconf_spec_t*) { return unimplemented(); }
-int ztx_controller_respond_error(uint64_t, int) { return unimplemented(); }
-int ztx_controller_push(const ztx_netconf_spec_t*) { return unimplemented(); }
-int ztx_controller_revoke(uint64_t, uint64_t, const uint64_t*, unsigned) { return unimplemented(); }

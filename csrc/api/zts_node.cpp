@@ -142,6 +142,7 @@ int ztx_init_reset(void) {
     return configure([&](zt::osdep::ServiceConfig& c) -> int {
         c = zt::osdep::ServiceConfig{};
         runtime().events.set_handler(nullptr);
+        runtime().controller_handler = nullptr;
         return ZTS_ERR_OK;
     });
 }

@@ -135,6 +135,7 @@ Service::StartError Service::start() {
     {
         std::lock_guard<std::mutex> g(mutex_);
         node_ = std::make_unique<Node>(identity_, std::move(planet), config_.node, *this, now_ms());
+        node_->set_controller(config_.controller);
         next_background_ = 0;
         load_peer_cache();
     }

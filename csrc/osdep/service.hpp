@@ -34,6 +34,7 @@ struct ServiceConfig {
     bool cache_roots = true;
     bool cache_peers = false;
     bool cache_networks = true;
+    bool controller = false;  // hand config requests for our networks to the listener
     NodeConfig node;
 };
 

@@ -234,6 +234,8 @@ class Node {
     void deliver_frame(Network& net, Peer& peer, std::uint64_t src_mac, std::uint64_t dst_mac, std::uint16_t ethertype,
                        const std::uint8_t* data, std::size_t len);
     bool filter(const Network& net, FrameInfo& frame) const;
+    bool emulate_ndp(Network& net, std::uint64_t src_mac, std::uint16_t ethertype, const std::uint8_t* data,
+                     std::size_t len);
     void send_multicast(Network& net, const MulticastGroup& g, std::uint64_t src_mac, std::uint16_t ethertype,
                         const std::uint8_t* data, std::size_t len);
     void send_multicast_to(Network& net, std::uint64_t to, const MulticastGroup& g, std::uint64_t src_mac,

@@ -371,6 +371,7 @@ bool Node::send_frame(std::int64_t now, std::uint64_t network_id, std::uint64_t 
     frame.payload = data;
     frame.payload_len = len;
     if (mac_is_multicast(dst_mac)) {
+        if (emulate_ndp(*net, src_mac, ethertype, data, len)) return true;
         if (c.multicast_limit == 0) {
             ++stats_.frames_dropped;
             return false;
@@ -424,6 +425,56 @@ bool Node::send_frame(std::int64_t now, std::uint64_t network_id, std::uint64_t 
     }
     send(p, true);
     ++stats_.frames_out;
+    return true;
+}
+
+bool Node::emulate_ndp(Network& net, std::uint64_t src_mac, std::uint16_t ethertype, const std::uint8_t* data,
+                       std::size_t len) {
+    // On networks with NDP emulation (6PLANE, RFC4193), a neighbor solicitation for a member's
+    // address needs no answer from the network: the address names the member, hence its MAC.
+    constexpr std::size_t kIpv6Header = 40;
+    if (ethertype != 0x86dd || len < kIpv6Header + 8 + 16 || !net.config().ndp_emulation()) return false;
+    if (data[6] != 58 /* ICMPv6 */ || data[kIpv6Header] != 135 /* neighbor solicitation */) return false;
+    const std::uint8_t* target = data + kIpv6Header + 8;
+    std::uint64_t member = 0;
+    const std::uint8_t* mine = nullptr;
+    for (const ManagedIp& ip : net.config().static_ips) {
+        if (ip.ip.family != InetAddress::Family::kV6) continue;
+        const std::uint8_t* my = ip.ip.ip;
+        if (ip.bits == 88 && my[0] == 0xfd && my[9] == 0x99 && my[10] == 0x93 && std::memcmp(target, my, 11) == 0) {
+            member = load_be(target + 11, 5);  // RFC4193: fd, network ID, 99 93, address
+        } else if (ip.bits == 40 && my[0] == 0xfc && std::memcmp(target, my, 5) == 0) {
+            member = load_be(target + 5, 5);  // 6PLANE: fc, folded network ID, address
+        } else {
+            continue;
+        }
+        mine = my;
+        break;
+    }
+    if (member == 0 || member == self_.address() || mine == nullptr) return false;
+    const std::uint64_t member_mac = mac_from_address(member, net.id());
+    // A solicited, overriding neighbor advertisement from the target to us, with its MAC.
+    std::uint8_t adv[72] = {};
+    adv[0] = 0x60;
+    adv[5] = 32;   // payload length
+    adv[6] = 58;   // ICMPv6
+    adv[7] = 255;  // hop limit
+    std::memcpy(adv + 8, target, 16);
+    std::memcpy(adv + 24, mine, 16);
+    adv[40] = 136;   // neighbor advertisement
+    adv[44] = 0x60;  // solicited | override
+    std::memcpy(adv + 48, target, 16);
+    adv[64] = 2;  // target link-layer address option
+    adv[65] = 1;
+    store_be(adv + 66, member_mac, 6);
+    std::uint32_t sum = 0;
+    for (std::size_t i = 8; i < 40; i += 2) sum += load_be(adv + i, 2);  // pseudo-header addresses
+    sum += 32 + 58;                                                          // length, next header
+    for (std::size_t i = 40; i < 72; i += 2) sum += load_be(adv + i, 2);
+    while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+    store_be(adv + 42, static_cast<std::uint16_t>(~sum), 2);
+    ++stats_.frames_in;
+    host_.on_frame(net.id(), member_mac, src_mac, 0x86dd, adv, sizeof adv);
     return true;
 }
 

@@ -784,3 +784,14 @@ class OurNode(OfficialNode):
 
     def node_get_stats(self) -> Dict[str, Any]:
         return dict(self.call("node_get_stats"))
+
+    def tap_enable(self, net_id: NetId, enabled: bool = True) -> int:
+        return self._status("tap_enable", True, net_id=_net(net_id), enabled=int(enabled))
+
+    def tap_write(self, net_id: NetId, frame: bytes, check: bool = True) -> int:
+        return self._status("tap_write", check, net_id=_net(net_id), frame=frame.hex())
+
+    def tap_read(self, net_id: NetId, timeout: float = 5.0) -> Optional[bytes]:
+        """The next Ethernet frame the network delivered to this node, or None after `timeout`."""
+        res = self.call("tap_read", timeout=timeout + 10.0, net_id=_net(net_id), timeout_ms=int(timeout * 1000))
+        return None if res is None else bytes.fromhex(res)

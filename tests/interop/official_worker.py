@@ -319,6 +319,9 @@ OUR_PROTOTYPES: Dict[str, Any] = {
     "ztx_node_send_user_message": (c_int, [c_uint64, c_uint64, c_void_p, c_size_t]),
     "ztx_node_ping": (c_int, [c_uint64, c_void_p, c_size_t]),
     "ztx_node_get_stats": (c_int, [POINTER(NodeStats)]),
+    "ztx_tap_enable": (c_int, [c_uint64, c_int]),
+    "ztx_tap_write": (c_int, [c_uint64, c_void_p, c_size_t]),
+    "ztx_tap_read": (c_int, [c_uint64, c_void_p, POINTER(c_size_t), c_int]),
 }
 # Symbols of the official build that are lwIP internals, not API.
 OFFICIAL_ONLY = {"sys_lock_tcpip_core", "sys_unlock_tcpip_core"}
@@ -1110,6 +1113,27 @@ class Worker:
             value = getattr(st, name)
             out[name] = [int(v) for v in value] if name.endswith("_suite") else int(value)
         return out
+
+    def cmd_tap_enable(self, net_id: Union[int, str], enabled: int = 1) -> int:
+        self._require_ours("ztx_tap_enable")
+        return int(self.lib.ztx_tap_enable(_id_arg(net_id), int(enabled)))
+
+    def cmd_tap_write(self, net_id: Union[int, str], frame: str) -> int:
+        self._require_ours("ztx_tap_write")
+        raw = bytes.fromhex(frame)
+        return int(self.lib.ztx_tap_write(_id_arg(net_id), raw, len(raw)))
+
+    def cmd_tap_read(self, net_id: Union[int, str], timeout_ms: int = 5000) -> Optional[str]:
+        """The next frame as hex, or None after the timeout."""
+        self._require_ours("ztx_tap_read")
+        buf = ctypes.create_string_buffer(16384)
+        size = c_size_t(16384)
+        ret = int(self.lib.ztx_tap_read(_id_arg(net_id), buf, byref(size), int(timeout_ms)))
+        if ret == ZTS_ERR_NO_RESULT:
+            return None
+        if ret != ZTS_ERR_OK:
+            raise CommandError(f"ztx_tap_read returned {ret}")
+        return buf.raw[: size.value].hex()
 
     def cmd_ping(self) -> Dict[str, Any]:
         return {"pid": os.getpid(), "cwd": os.getcwd()}

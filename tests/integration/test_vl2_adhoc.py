@@ -1,0 +1,97 @@
+# SPDX-License-Identifier: Apache-2.0
+"""VL2 frames between our nodes on ad-hoc networks (no controller: the network ID is the config):
+unicast frames, multicast found through the root (LIKE/GATHER), and ARP by ADI."""
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+
+import pytest
+
+import frames
+from interop.official import OurNode
+from netns import NetNs
+from worlds import make_planet
+
+from test_vl1 import start_node, start_root_node
+
+pytestmark = pytest.mark.netns
+
+ADHOC_V6 = 0xFF0000FFFF000000  # ports 0..65535, IPv6 6PLANE only
+NETWORK_READY_IP6 = 216
+NETWORK_READY_IP4 = 215
+
+
+def adhoc_v4(prefix: int) -> int:
+    """ffAAhhhhhhhhhh01: IPv4 AA.x.y.z/8 from each member's address, no hub."""
+    return (0xFF << 56) | (prefix << 48) | 0x01
+
+
+def joined(our_node, netns: NetNs, planet, name: str, nwid: int, ready_code: int) -> tuple[OurNode, int]:
+    node = start_node(our_node, netns, planet, name)
+    node.wait_online(timeout=5)
+    node.net_join(nwid)
+    node.wait_event(ready_code, timeout=5, match={"network.net_id": f"{nwid:016x}"})
+    node.tap_enable(nwid)
+    return node, int(node.node_get_id(), 16)
+
+
+def test_unicast_and_multicast_frames_on_an_ipv6_adhoc_network(netns: NetNs, our_node, tmp_path: Path) -> None:
+    planet = make_planet(tmp_path, [f"{netns.ADDR1}/29981"])
+    start_root_node(our_node, netns, planet, 29981)
+    a, a_id = joined(our_node, netns, planet, "a", ADHOC_V6, NETWORK_READY_IP6)
+    b, b_id = joined(our_node, netns, planet, "b", ADHOC_V6, NETWORK_READY_IP6)
+    a_ip, b_ip = frames.sixplane(ADHOC_V6, a_id), frames.sixplane(ADHOC_V6, b_id)
+    assert a.addr_get_str(ADHOC_V6, family=6) == str(a_ip)
+    a_mac, b_mac = frames.zt_mac(ADHOC_V6, a_id), frames.zt_mac(ADHOC_V6, b_id)
+
+    # Unicast: an ICMPv6 echo from A's tap to B's MAC arrives on B's tap, MACs as ZeroTier derives them.
+    ping = frames.ethernet(b_mac, a_mac, frames.ETH_IPV6, frames.icmp6_echo(a_ip, b_ip, 7, 1, b"adhoc"))
+    a.tap_write(ADHOC_V6, ping)
+    got = b.tap_read(ADHOC_V6, timeout=5)
+    assert got == ping
+
+    # These networks have no multicast at all; neighbor discovery for a member's 6PLANE address is
+    # answered by A's own node (NDP emulation): the address names the member, hence its MAC.
+    _, group_mac = frames.solicited_node(b_ip)
+    ns = frames.ethernet(group_mac, a_mac, frames.ETH_IPV6, frames.neighbor_solicitation(a_ip, a_mac, b_ip))
+    a.tap_write(ADHOC_V6, ns)
+    dst, src, ethertype, payload = frames.parse_ethernet(a.tap_read(ADHOC_V6, timeout=5))
+    assert (dst, src, ethertype) == (a_mac, b_mac, frames.ETH_IPV6)
+    kind, body = frames.parse_icmp6(payload)
+    assert kind == 136 and body[8:24] == b_ip.packed and body[26:32] == b_mac  # advertisement: B is at b_mac
+    assert payload == frames.icmp6(b_ip, a_ip, body, hop_limit=255)  # and its checksum is right
+    assert b.tap_read(ADHOC_V6, timeout=0.5) is None  # nothing went over the network
+
+    # The ad-hoc rules admit only IPv6: an IPv4 frame is dropped by the sender.
+    v4 = frames.ethernet(b_mac, a_mac, frames.ETH_IPV4, frames.icmp4_echo("10.0.0.1", "10.0.0.2", 1, 1, b"x"))
+    assert a.tap_write(ADHOC_V6, v4, check=False) < 0
+    assert b.tap_read(ADHOC_V6, timeout=0.5) is None
+
+
+def test_arp_on_an_ipv4_adhoc_network(netns: NetNs, our_node, tmp_path: Path) -> None:
+    nwid = adhoc_v4(29)
+    planet = make_planet(tmp_path, [f"{netns.ADDR1}/29982"])
+    start_root_node(our_node, netns, planet, 29982)
+    a, a_id = joined(our_node, netns, planet, "a", nwid, NETWORK_READY_IP4)
+    b, b_id = joined(our_node, netns, planet, "b", nwid, NETWORK_READY_IP4)
+    a_ip, b_ip = a.addr_get_str(nwid, family=4), b.addr_get_str(nwid, family=4)
+    # AA.<address bytes>: the member's IPv4 comes from its address.
+    assert ipaddress.IPv4Address(b_ip) == ipaddress.IPv4Address(bytes([29]) + b_id.to_bytes(5, "big")[2:])
+    a_mac, b_mac = frames.zt_mac(nwid, a_id), frames.zt_mac(nwid, b_id)
+
+    # ARP who-has B, broadcast: ZeroTier sends it only to holders of B's IPv4 (group ff..ff/ADI=B).
+    who_has = frames.ethernet(frames.BROADCAST, a_mac, frames.ETH_ARP, frames.arp(1, a_mac, a_ip, bytes(6), b_ip))
+    a.tap_write(nwid, who_has)
+    assert b.tap_read(nwid, timeout=5) == who_has
+    # B answers with a unicast ARP reply, which reaches A.
+    is_at = frames.ethernet(a_mac, b_mac, frames.ETH_ARP, frames.arp(2, b_mac, b_ip, a_mac, a_ip))
+    b.tap_write(nwid, is_at)
+    assert a.tap_read(nwid, timeout=5) == is_at
+    # IPv6 multicast on this network: a neighbor solicitation reaches B through its solicited-node
+    # group, whose members A learns from the root (B announced it with MULTICAST_LIKE).
+    a6, b6 = frames.sixplane(nwid, a_id), frames.sixplane(nwid, b_id)
+    _, group_mac = frames.solicited_node(b6)
+    hello = frames.ethernet(group_mac, a_mac, frames.ETH_IPV6, frames.icmp6_echo(a6, b6, 1, 2, b"group"))
+    a.tap_write(nwid, hello)
+    assert b.tap_read(nwid, timeout=5) == hello
