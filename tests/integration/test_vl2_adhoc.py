@@ -7,13 +7,12 @@ import ipaddress
 from pathlib import Path
 
 import pytest
+from test_vl1 import start_node, start_root_node
 
 import frames
 from interop.official import OurNode
 from netns import NetNs
 from worlds import make_planet
-
-from test_vl1 import start_node, start_root_node
 
 pytestmark = pytest.mark.netns
 
