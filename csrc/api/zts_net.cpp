@@ -10,6 +10,7 @@
 #include "ZeroTierSockets.h"
 #include "api/arg_error.hpp"
 #include "api/convert.hpp"
+#include "api/node_access.hpp"
 #include "api/runtime.hpp"
 #include "libzt_ext.h"
 #include "osdep/clock.hpp"
@@ -17,31 +18,10 @@
 namespace {
 
 using zt::api::arg_error;
+using zt::api::with_network;
+using zt::api::with_node;
 using zt::api::Runtime;
 using zt::api::runtime;
-
-// Runs fn(service, node) under the node lock if the node runs; else ZTS_ERR_SERVICE.
-template <typename Fn>
-int with_node(Fn&& fn) {
-    Runtime& rt = runtime();
-    std::lock_guard<std::mutex> g(rt.mutex);
-    if (!rt.running()) return ZTS_ERR_SERVICE;
-    auto lock = rt.service->lock();
-    zt::Node* node = rt.service->node();
-    if (node == nullptr) return ZTS_ERR_SERVICE;
-    const int result = fn(*rt.service, *node);
-    rt.service->after_api_call();
-    return result;
-}
-
-// Runs fn(network) for a joined network; ZTS_ERR_NO_RESULT if not joined.
-template <typename Fn>
-int with_network(uint64_t net_id, Fn&& fn) {
-    return with_node([&](zt::osdep::Service&, zt::Node& node) -> int {
-        zt::Network* net = node.network(net_id);
-        return net == nullptr ? ZTS_ERR_NO_RESULT : fn(*net, node);
-    });
-}
 
 bool family_matches(const zt::InetAddress& a, unsigned int family) {
     return (family == ZTS_AF_INET && a.family == zt::InetAddress::Family::kV4) ||

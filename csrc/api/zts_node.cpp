@@ -8,6 +8,7 @@
 #include "ZeroTierSockets.h"
 #include "api/arg_error.hpp"
 #include "api/convert.hpp"
+#include "api/node_access.hpp"
 #include "api/runtime.hpp"
 #include "libzt_ext.h"
 #include "osdep/clock.hpp"
@@ -15,6 +16,7 @@
 namespace {
 
 using zt::api::arg_error;
+using zt::api::with_node;
 using zt::api::Runtime;
 using zt::api::runtime;
 
@@ -25,20 +27,6 @@ int configure(Fn&& fn) {
     std::lock_guard<std::mutex> g(rt.mutex);
     if (rt.freed || rt.running()) return ZTS_ERR_SERVICE;
     return fn(rt.config);
-}
-
-// Runs `fn(service, node)` under the node lock if the node runs: the shape of every query.
-template <typename Fn>
-int with_node(Fn&& fn) {
-    Runtime& rt = runtime();
-    std::lock_guard<std::mutex> g(rt.mutex);
-    if (!rt.running()) return ZTS_ERR_SERVICE;
-    auto lock = rt.service->lock();
-    zt::Node* node = rt.service->node();
-    if (node == nullptr) return ZTS_ERR_SERVICE;
-    const int result = fn(*rt.service, *node);
-    rt.service->after_api_call();
-    return result;
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <string_view>
 
+#include "net/stack.hpp"
 #include "osdep/clock.hpp"
 #include "zt/crypto.hpp"
 #include "zt/dictionary.hpp"
@@ -132,6 +133,31 @@ Service::StartError Service::start() {
         ev.data.fd = fd;
         ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
     }
+    net::ensure_stack();
+    stack_ = std::make_unique<net::StackBridge>(
+        // lwIP sends a frame (its core lock held; the node lock comes second, as everywhere).
+        [this](std::uint64_t nwid, std::uint64_t src, std::uint64_t dst, std::uint16_t ethertype, const std::uint8_t* data,
+               std::size_t len) {
+            if (tap_enabled(nwid)) return;  // the application owns this network's Ethernet (raw tap)
+            bool more = false;
+            {
+                std::lock_guard<std::mutex> g(mutex_);
+                if (!node_) return;
+                node_->send_frame(now_ms(), nwid, src, dst, ethertype, data, len);
+                udp_.flush();
+                more = stack_->has_work();  // e.g. an emulated NDP answer for lwIP itself
+            }
+            if (more) wake();  // the core thread drains it; lwIP must not be re-entered from here
+        },
+        [this](std::uint64_t nwid, std::uint64_t mac, bool join) {
+            std::lock_guard<std::mutex> g(mutex_);
+            if (!node_) return;
+            if (join) {
+                node_->multicast_subscribe(now_ms(), nwid, MulticastGroup{mac, 0});
+            } else {
+                node_->multicast_unsubscribe(nwid, MulticastGroup{mac, 0});
+            }
+        });
     {
         std::lock_guard<std::mutex> g(mutex_);
         node_ = std::make_unique<Node>(identity_, std::move(planet), config_.node, *this, now_ms());
@@ -150,11 +176,13 @@ void Service::stop() {
     stopping_ = true;
     wake();
     if (core_.joinable()) core_.join();
+    if (stack_) stack_->remove_all();  // interfaces go before the node they send through
     {
         std::lock_guard<std::mutex> g(mutex_);
         udp_.close();
         node_.reset();
     }
+    stack_.reset();
     if (wake_fd_ >= 0) ::close(wake_fd_);
     if (epoll_fd_ >= 0) ::close(epoll_fd_);
     wake_fd_ = epoll_fd_ = -1;
@@ -174,8 +202,29 @@ void Service::after_api_call() {
     if (node_ && node_->wanted_background() < next_background_.load()) wake();
 }
 
+void Service::drain_stack() {
+    if (!stack_) return;
+    for (std::uint64_t nwid : stack_->drain()) listener_.on_netif_up(nwid);
+}
+
 void Service::run() {
     epoll_event events[kMaxEpollEvents];
+    while (!stopping_) {
+        const std::int64_t now = now_ms();
+        int timeout = 0;
+        if (next_background_ > now) timeout = static_cast<int>(std::min<std::int64_t>(next_background_ - now, 1000));
+        const int n = ::epoll_wait(epoll_fd_, events, kMaxEpollEvents, timeout);
+        if (n < 0 && errno != EINTR) break;
+        process_ready(events, n < 0 ? 0 : n);
+        drain_stack();  // node lock released: frames and interface changes for lwIP, one batch
+        if (now_ms() - last_stack_refresh_ >= 10 * 60 * 1000) {
+            last_stack_refresh_ = now_ms();
+            stack_->refresh();
+        }
+    }
+}
+
+void Service::process_ready(const epoll_event* events, int n) {
     const auto sink = [this](std::int64_t sock, const InetAddress& from, const std::uint8_t* data, std::size_t len) {
         if (data == nullptr) {
             node_->note_oversized_datagram();
@@ -183,29 +232,22 @@ void Service::run() {
         }
         node_->process_datagram(now_ms(), sock, from, data, len);
     };
-    while (!stopping_) {
-        const std::int64_t now = now_ms();
-        int timeout = 0;
-        if (next_background_ > now) timeout = static_cast<int>(std::min<std::int64_t>(next_background_ - now, 1000));
-        const int n = ::epoll_wait(epoll_fd_, events, kMaxEpollEvents, timeout);
-        if (n < 0 && errno != EINTR) break;
-        std::lock_guard<std::mutex> g(mutex_);
-        for (int i = 0; i < n; ++i) {
-            const int fd = events[i].data.fd;
-            if (fd == wake_fd_) {
-                std::uint64_t v = 0;
-                ssize_t ignored = ::read(wake_fd_, &v, sizeof v);
-                (void)ignored;
-                next_background_ = 0;  // re-plan: something changed under the API lock
-                continue;
-            }
-            // Drain in batches; a cap keeps timers and the other socket from starving under load.
-            for (int round = 0; round < 16 && udp_.receive_batch(fd, sink) == UdpSockets::kBatch; ++round) {
-            }
+    std::lock_guard<std::mutex> g(mutex_);
+    for (int i = 0; i < n; ++i) {
+        const int fd = events[i].data.fd;
+        if (fd == wake_fd_) {
+            std::uint64_t v = 0;
+            ssize_t ignored = ::read(wake_fd_, &v, sizeof v);
+            (void)ignored;
+            next_background_ = 0;  // re-plan: something changed under the API lock
+            continue;
         }
-        if (now_ms() >= next_background_) next_background_ = node_->process_background(now_ms());
-        udp_.flush();
+        // Drain in batches; a cap keeps timers and the other socket from starving under load.
+        for (int round = 0; round < 16 && udp_.receive_batch(fd, sink) == UdpSockets::kBatch; ++round) {
+        }
     }
+    if (now_ms() >= next_background_) next_background_ = node_->process_background(now_ms());
+    udp_.flush();
 }
 
 void Service::send_datagram(std::int64_t local_socket, const InetAddress& to, const std::uint8_t* data,
@@ -273,6 +315,12 @@ std::shared_ptr<net::TapQueue> Service::tap(std::uint64_t network_id) {
     return t;
 }
 
+bool Service::tap_enabled(std::uint64_t network_id) {
+    std::lock_guard<std::mutex> g(taps_mutex_);
+    auto it = taps_.find(network_id);
+    return it != taps_.end() && it->second->enabled();
+}
+
 void Service::on_frame(std::uint64_t network_id, std::uint64_t src_mac, std::uint64_t dst_mac, std::uint16_t ethertype,
                        const std::uint8_t* data, std::size_t len) {
     std::shared_ptr<net::TapQueue> t;
@@ -281,7 +329,11 @@ void Service::on_frame(std::uint64_t network_id, std::uint64_t src_mac, std::uin
         auto it = taps_.find(network_id);
         if (it != taps_.end()) t = it->second;
     }
-    if (!t || !t->enabled()) return;
+    if (!t || !t->enabled()) {
+        // No raw reader: the frame is for our TCP/IP stack.
+        if (stack_) stack_->queue_frame(network_id, src_mac, dst_mac, ethertype, data, len);
+        return;
+    }
     std::vector<std::uint8_t> frame(14 + len);
     store_be(frame.data(), dst_mac, 6);
     store_be(frame.data() + 6, src_mac, 6);
@@ -292,10 +344,15 @@ void Service::on_frame(std::uint64_t network_id, std::uint64_t src_mac, std::uin
 
 void Service::on_event(const NodeEvent& e) {
     if (e.type == NodeEvent::Type::kPathDiscovered) store_peer(e.peer);
-    if (e.type == NodeEvent::Type::kNetworkConfig && !e.data.empty()) {
-        if (state_ && config_.cache_networks) state_->write(network_file(e.network), e.data.data(), e.data.size(), 0600);
-        listener_.on_store("network", e.data);
+    if (e.type == NodeEvent::Type::kNetworkConfig) {
+        if (!e.data.empty()) {
+            if (state_ && config_.cache_networks) state_->write(network_file(e.network), e.data.data(), e.data.size(), 0600);
+            listener_.on_store("network", e.data);
+        }
+        Network* n = node_ ? node_->network(e.network) : nullptr;
+        if (n != nullptr && n->has_config() && stack_) stack_->queue_config(e.network, n->mac(), n->config());
     }
+    if (e.type == NodeEvent::Type::kNetworkLeft && stack_) stack_->queue_remove(e.network);
     if (e.type == NodeEvent::Type::kPlanetUpdated && node_) {
         const std::vector<std::uint8_t> bytes = node_->topology().planet().serialized();
         if (state_ && config_.cache_roots) state_->write("roots", bytes.data(), bytes.size(), 0644);

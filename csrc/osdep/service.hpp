@@ -16,10 +16,13 @@
 #include <thread>
 #include <vector>
 
+#include "net/stack_bridge.hpp"
 #include "net/tap.hpp"
 #include "osdep/state_dir.hpp"
 #include "osdep/udp_socket.hpp"
 #include "zt/node.hpp"
+
+struct epoll_event;
 
 namespace zt::osdep {
 
@@ -46,6 +49,7 @@ class ServiceListener {
     virtual void on_node_event(const NodeEvent& e) = 0;
     virtual void on_store(const char* what, const std::vector<std::uint8_t>& data) = 0;  // "identity.secret", ...
     virtual void on_config_request(const ConfigRequest& request) {}
+    virtual void on_netif_up(std::uint64_t network_id) {}
 };
 
 class Service final : public NodeHost {
@@ -66,6 +70,10 @@ class Service final : public NodeHost {
     Node* node() { return node_.get(); }  // call with lock() held
     // After an API call queued sends or changed timers, with lock() held: send now and re-plan.
     void after_api_call();
+    // After the node lock was released (API calls, the core thread): hand what the node produced
+    // for the TCP/IP stack (frames, interface changes) to lwIP.
+    void drain_stack();
+    bool interface_up(std::uint64_t network_id) const { return stack_ && stack_->interface_up(network_id); }
 
     std::uint16_t port() const { return port_; }
     const Identity& identity() const { return identity_; }
@@ -76,6 +84,9 @@ class Service final : public NodeHost {
     bool leave(std::uint64_t network_id);
     // The raw Ethernet tap of a network (created on first use; safe without the node lock).
     std::shared_ptr<net::TapQueue> tap(std::uint64_t network_id);
+    // While a raw tap is enabled the application owns the network's Ethernet: frames go to the tap
+    // instead of lwIP, and lwIP's own frames are not sent.
+    bool tap_enabled(std::uint64_t network_id);
 
     // NodeHost
     void send_datagram(std::int64_t local_socket, const InetAddress& to, const std::uint8_t* data, std::size_t len,
@@ -92,6 +103,7 @@ class Service final : public NodeHost {
     void load_peer_cache();
     void store_peer(std::uint64_t address);
     void run();
+    void process_ready(const ::epoll_event* events, int n);  // one loop pass, node lock held
     void wake();
 
     ServiceConfig config_;
@@ -109,6 +121,8 @@ class Service final : public NodeHost {
     int epoll_fd_ = -1;
     std::atomic<std::int64_t> next_background_{0};
     const char* error_text_ = "";
+    std::unique_ptr<net::StackBridge> stack_;
+    std::int64_t last_stack_refresh_ = 0;
     std::mutex taps_mutex_;
     std::map<std::uint64_t, std::shared_ptr<net::TapQueue>> taps_;
 };

@@ -113,6 +113,19 @@ bool Node::restore_network_config(std::uint64_t network_id, const std::string& d
     return true;
 }
 
+bool Node::multicast_subscribe(std::int64_t now, std::uint64_t network_id, const MulticastGroup& g) {
+    now_ = now;
+    Network* net = network(network_id);
+    if (net == nullptr || !net->subscribe(g)) return false;
+    if (net->has_config()) announce_groups(*net, true);  // a new group is announced at once
+    return true;
+}
+
+bool Node::multicast_unsubscribe(std::uint64_t network_id, const MulticastGroup& g) {
+    Network* net = network(network_id);
+    return net != nullptr && net->unsubscribe(g);  // subscriptions elsewhere simply expire
+}
+
 void Node::emit_network(NodeEvent::Type type, std::uint64_t network_id) {
     NodeEvent e{type};
     e.network = network_id;

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "net/stack_bridge.hpp"
+
+#include "net/stack.hpp"
+
+namespace zt::net {
+
+namespace {
+constexpr std::size_t kMaxQueuedFrames = 8192;  // a stalled stack drops frames, it does not grow
+}
+
+StackBridge::~StackBridge() { remove_all(); }
+
+void StackBridge::queue_frame(std::uint64_t network_id, std::uint64_t src_mac, std::uint64_t dst_mac,
+                              std::uint16_t ethertype, const std::uint8_t* data, std::size_t len) {
+    std::lock_guard<std::mutex> g(queue_mutex_);
+    if (frames_in_.size() >= kMaxQueuedFrames) return;
+    frames_in_.push_back(Frame{network_id, src_mac, dst_mac, ethertype, std::vector<std::uint8_t>(data, data + len)});
+}
+
+void StackBridge::queue_config(std::uint64_t network_id, std::uint64_t mac, const NetworkConfig& config) {
+    std::lock_guard<std::mutex> g(queue_mutex_);
+    configs_in_.push_back(ConfigUpdate{network_id, mac, config});
+}
+
+void StackBridge::queue_remove(std::uint64_t network_id) {
+    std::lock_guard<std::mutex> g(queue_mutex_);
+    configs_in_.push_back(ConfigUpdate{network_id, 0, std::nullopt});
+}
+
+bool StackBridge::has_work() const {
+    std::lock_guard<std::mutex> g(queue_mutex_);
+    return !frames_in_.empty() || !configs_in_.empty();
+}
+
+std::vector<std::uint64_t> StackBridge::drain() {
+    std::vector<Frame> frames;
+    std::vector<ConfigUpdate> configs;
+    {
+        std::lock_guard<std::mutex> g(queue_mutex_);
+        frames.swap(frames_in_);
+        configs.swap(configs_in_);
+    }
+    std::vector<std::uint64_t> came_up;
+    if (frames.empty() && configs.empty()) return came_up;
+    ensure_stack();
+    CoreLock core;
+    for (ConfigUpdate& u : configs) {
+        auto it = netifs_.find(u.network_id);
+        if (!u.config) {
+            if (it != netifs_.end()) netifs_.erase(it);
+            std::lock_guard<std::mutex> g(up_mutex_);
+            up_.erase(u.network_id);
+            continue;
+        }
+        if (it == netifs_.end()) {
+            it = netifs_.emplace(u.network_id, std::make_unique<VirtualNetif>(u.network_id, u.mac, frames_, groups_)).first;
+            came_up.push_back(u.network_id);
+        }
+        it->second->apply(*u.config);
+        std::lock_guard<std::mutex> g(up_mutex_);
+        up_[u.network_id] = it->second->up();
+    }
+    for (const Frame& f : frames) {
+        auto it = netifs_.find(f.network_id);
+        if (it != netifs_.end()) it->second->input(f.src_mac, f.dst_mac, f.ethertype, f.data.data(), f.data.size());
+    }
+    return came_up;
+}
+
+void StackBridge::refresh() {
+    if (!stack_running()) return;
+    CoreLock core;
+    for (auto& kv : netifs_) kv.second->refresh_router();
+}
+
+bool StackBridge::interface_up(std::uint64_t network_id) const {
+    std::lock_guard<std::mutex> g(up_mutex_);
+    auto it = up_.find(network_id);
+    return it != up_.end() && it->second;
+}
+
+void StackBridge::remove_all() {
+    if (netifs_.empty()) return;
+    CoreLock core;
+    netifs_.clear();
+    std::lock_guard<std::mutex> g(up_mutex_);
+    up_.clear();
+}
+
+}  // namespace zt::net
