@@ -84,37 +84,6 @@ int zts_moon_deorbit(uint64_t) { return unimplemented(); }
 // BSD socket API
 //---------------------------------------------------------------------------
 
-int zts_bsd_socket(int, int, int) { return socket_unimplemented(); }
-int zts_bsd_connect(int, const struct zts_sockaddr*, zts_socklen_t) { return socket_unimplemented(); }
-int zts_bsd_bind(int, const struct zts_sockaddr*, zts_socklen_t) { return socket_unimplemented(); }
-int zts_bsd_listen(int, int) { return socket_unimplemented(); }
-int zts_bsd_accept(int, struct zts_sockaddr*, zts_socklen_t*) { return socket_unimplemented(); }
-int zts_bsd_setsockopt(int, int, int, const void*, zts_socklen_t) { return socket_unimplemented(); }
-int zts_bsd_getsockopt(int, int, int, void*, zts_socklen_t*) { return socket_unimplemented(); }
-int zts_bsd_getsockname(int, struct zts_sockaddr*, zts_socklen_t*) { return socket_unimplemented(); }
-int zts_bsd_getpeername(int, struct zts_sockaddr*, zts_socklen_t*) { return socket_unimplemented(); }
-int zts_bsd_close(int) { return socket_unimplemented(); }
-int zts_bsd_select(int, zts_fd_set*, zts_fd_set*, zts_fd_set*, struct zts_timeval*) { return socket_unimplemented(); }
-int zts_bsd_fcntl(int, int, int) { return socket_unimplemented(); }
-int zts_bsd_poll(struct zts_pollfd*, zts_nfds_t, int) { return socket_unimplemented(); }
-int zts_bsd_ioctl(int, unsigned long, void*) { return socket_unimplemented(); }
-ssize_t zts_bsd_send(int, const void*, size_t, int) { return socket_unimplemented(); }
-ssize_t zts_bsd_sendto(int, const void*, size_t, int, const struct zts_sockaddr*, zts_socklen_t)
-{
-    return socket_unimplemented();
-}
-ssize_t zts_bsd_sendmsg(int, const struct zts_msghdr*, int) { return socket_unimplemented(); }
-ssize_t zts_bsd_recv(int, void*, size_t, int) { return socket_unimplemented(); }
-ssize_t zts_bsd_recvfrom(int, void*, size_t, int, struct zts_sockaddr*, zts_socklen_t*)
-{
-    return socket_unimplemented();
-}
-ssize_t zts_bsd_recvmsg(int, struct zts_msghdr*, int) { return socket_unimplemented(); }
-ssize_t zts_bsd_read(int, void*, size_t) { return socket_unimplemented(); }
-ssize_t zts_bsd_readv(int, const struct zts_iovec*, int) { return socket_unimplemented(); }
-ssize_t zts_bsd_write(int, const void*, size_t) { return socket_unimplemented(); }
-ssize_t zts_bsd_writev(int, const struct zts_iovec*, int) { return socket_unimplemented(); }
-int zts_bsd_shutdown(int, int) { return socket_unimplemented(); }
 
 //---------------------------------------------------------------------------
 // Simplified socket API

@@ -11,6 +11,7 @@
 #include "api/node_access.hpp"
 #include "api/runtime.hpp"
 #include "libzt_ext.h"
+#include "net/socket_table.hpp"
 #include "osdep/clock.hpp"
 
 namespace {
@@ -165,6 +166,7 @@ int zts_node_start(void) {
         rt.service.reset();
         return ZTS_ERR_GENERAL;
     }
+    zt::net::SocketTable::instance().clear_interrupt();
     rt.post_node_event(ZTS_EVENT_NODE_UP);
     return ZTS_ERR_OK;
 }
@@ -173,6 +175,7 @@ int zts_node_stop(void) {
     Runtime& rt = runtime();
     std::lock_guard<std::mutex> g(rt.mutex);
     if (!rt.running()) return ZTS_ERR_SERVICE;
+    zt::net::SocketTable::instance().interrupt_all();  // blocked socket calls return (ENETDOWN)
     rt.service->stop();
     rt.post_node_event(ZTS_EVENT_NODE_DOWN);
     rt.service.reset();
@@ -185,6 +188,7 @@ int zts_node_free(void) {
         std::lock_guard<std::mutex> g(rt.mutex);
         if (rt.freed) return ZTS_ERR_SERVICE;
         if (rt.running()) {
+            zt::net::SocketTable::instance().interrupt_all();
             rt.service->stop();
             rt.post_node_event(ZTS_EVENT_NODE_DOWN);
         }

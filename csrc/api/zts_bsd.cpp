@@ -1,0 +1,471 @@
+// SPDX-License-Identifier: Apache-2.0
+// zts_bsd_*: BSD socket calls over lwIP. Addresses and constants are translated (bsd_translate),
+// blocking is emulated over non-blocking lwIP sockets (net/socket_table), and errors are returned as
+// ZTS_ERR_SOCKET with zts_errno set, as libzt does. Calls that need the node answer ZTS_ERR_SERVICE
+// while it is stopped; closing always works.
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+
+#include <cerrno>
+#include <vector>
+
+#include "ZeroTierSockets.h"
+#include "api/bsd_translate.hpp"
+#include "api/runtime.hpp"
+#include "net/lwip.hpp"
+#include "net/socket_table.hpp"
+#include "net/stack.hpp"
+#include "osdep/clock.hpp"
+
+namespace {
+
+using zt::api::msg_flags_from_host;
+using zt::api::msg_flags_to_host;
+using zt::api::sockaddr_from_host;
+using zt::api::sockaddr_to_host;
+using zt::net::SocketTable;
+
+SocketTable& table() { return SocketTable::instance(); }
+
+bool node_running() {
+    zt::api::Runtime& rt = zt::api::runtime();
+    std::lock_guard<std::mutex> g(rt.mutex);
+    return rt.running();
+}
+
+// Records errno for the caller (libzt's zts_errno) and returns ZTS_ERR_SOCKET.
+int fail(int err) {
+    zts_errno = err;
+    return ZTS_ERR_SOCKET;
+}
+int fail_errno() { return fail(errno); }
+
+template <typename T>
+T finish(T r) {
+    if (r < 0) return static_cast<T>(fail_errno());
+    return r;
+}
+
+std::int64_t deadline_after(int timeout_ms) { return timeout_ms < 0 ? -1 : zt::osdep::now_ms() + timeout_ms; }
+
+// Runs a non-blocking lwIP operation until it succeeds, fails for real, or (for a blocking socket)
+// the wait for `events` times out, the socket is closed by another thread, or the node stops.
+template <typename Op>
+ssize_t blocking(SocketTable::Use& use, short events, bool dontwait, int timeout_ms, Op op) {
+    const std::int64_t deadline = deadline_after(timeout_ms);
+    for (;;) {
+        const ssize_t r = op();
+        if (r >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) return r;
+        if (dontwait || use.state().nonblocking) return r;
+        const int w = table().wait(use, events, deadline);
+        if (w < 0) return -1;
+        if (w == 0) {
+            errno = EAGAIN;  // SO_RCVTIMEO/SO_SNDTIMEO expired, as Linux reports it
+            return -1;
+        }
+    }
+}
+
+struct HostMsg {
+    msghdr msg{};
+    sockaddr_storage name{};
+    std::vector<iovec> iov;
+};
+
+bool msg_to_host(const zts_msghdr* in, HostMsg* out, bool with_name) {
+    if (in == nullptr || in->msg_iovlen < 0 || in->msg_iovlen > 1024 || (in->msg_iov == nullptr && in->msg_iovlen > 0)) {
+        return false;
+    }
+    out->iov.resize(static_cast<std::size_t>(in->msg_iovlen));
+    for (int i = 0; i < in->msg_iovlen; ++i) {
+        out->iov[i].iov_base = in->msg_iov[i].iov_base;
+        out->iov[i].iov_len = in->msg_iov[i].iov_len;
+    }
+    out->msg.msg_iov = out->iov.data();
+    out->msg.msg_iovlen = out->iov.size();
+    if (with_name && in->msg_name != nullptr) {
+        socklen_t len = 0;
+        if (!sockaddr_to_host(static_cast<const zts_sockaddr*>(in->msg_name), in->msg_namelen, &out->name, &len)) {
+            return false;
+        }
+        out->msg.msg_name = &out->name;
+        out->msg.msg_namelen = len;
+    }
+    return true;
+}
+
+}  // namespace
+
+extern "C" {
+
+int zts_bsd_socket(int family, int type, int protocol) {
+    if (!node_running()) return ZTS_ERR_SERVICE;
+    if (family != ZTS_AF_INET && family != ZTS_AF_INET6) return fail(EAFNOSUPPORT);
+    if (type != ZTS_SOCK_STREAM && type != ZTS_SOCK_DGRAM && type != ZTS_SOCK_RAW) return fail(EPROTOTYPE);
+    zt::net::ensure_stack();
+    const int fd = lwip_socket(family, type, protocol);
+    if (fd < 0) return fail_errno();
+    table().add(fd, family, type);
+    return fd;
+}
+
+int zts_bsd_bind(int fd, const struct zts_sockaddr* addr, zts_socklen_t addrlen) {
+    if (!node_running()) return ZTS_ERR_SERVICE;
+    if (addr == nullptr || addrlen < sizeof(zts_sockaddr_in) || addrlen > sizeof(zts_sockaddr_storage)) return ZTS_ERR_ARG;
+    auto use = table().acquire(fd);
+    if (!use) return fail_errno();
+    sockaddr_storage ss;
+    socklen_t len = 0;
+    if (!sockaddr_to_host(addr, addrlen, &ss, &len)) return fail(EAFNOSUPPORT);
+    return finish(lwip_bind(fd, reinterpret_cast<sockaddr*>(&ss), len));
+}
+
+int zts_bsd_connect(int fd, const struct zts_sockaddr* addr, zts_socklen_t addrlen) {
+    if (!node_running()) return ZTS_ERR_SERVICE;
+    if (addr == nullptr || addrlen < sizeof(zts_sockaddr_in) || addrlen > sizeof(zts_sockaddr_storage)) return ZTS_ERR_ARG;
+    auto use = table().acquire(fd);
+    if (!use) return fail_errno();
+    sockaddr_storage ss;
+    socklen_t len = 0;
+    if (!sockaddr_to_host(addr, addrlen, &ss, &len)) return fail(EAFNOSUPPORT);
+    if (lwip_connect(fd, reinterpret_cast<sockaddr*>(&ss), len) == 0) return ZTS_ERR_OK;
+    if (errno != EINPROGRESS || use->state().nonblocking || use->state().type != ZTS_SOCK_STREAM) return fail_errno();
+    // Blocking connect: wait for the handshake (SO_SNDTIMEO bounds it, as on Linux).
+    const int w = table().wait(*use, POLLOUT, deadline_after(use->state().send_timeout_ms));
+    if (w < 0) return fail_errno();
+    if (w == 0) return fail(ETIMEDOUT);
+    int err = 0;
+    socklen_t err_len = sizeof err;
+    lwip_getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &err_len);
+    return err == 0 ? ZTS_ERR_OK : fail(err);
+}
+
+int zts_bsd_listen(int fd, int backlog) {
+    if (!node_running()) return ZTS_ERR_SERVICE;
+    auto use = table().acquire(fd);
+    if (!use) return fail_errno();
+    return finish(lwip_listen(fd, backlog));
+}
+
+int zts_bsd_accept(int fd, struct zts_sockaddr* addr, zts_socklen_t* addrlen) {
+    if (!node_running()) return ZTS_ERR_SERVICE;
+    auto use = table().acquire(fd);
+    if (!use) return fail_errno();
+    sockaddr_storage ss{};
+    socklen_t len = sizeof ss;
+    const ssize_t r = blocking(*use, POLLIN, false, use->state().recv_timeout_ms,
+                               [&] { return static_cast<ssize_t>(lwip_accept(fd, reinterpret_cast<sockaddr*>(&ss), &len)); });
+    if (r < 0) return fail_errno();
+    const int child = static_cast<int>(r);
+    table().add(child, use->state().family, use->state().type);
+    if (addr != nullptr && addrlen != nullptr) sockaddr_from_host(ss, addr, addrlen);
+    return child;
+}
+
+int zts_bsd_setsockopt(int fd, int level, int optname, const void* optval, zts_socklen_t optlen) {
+    if (!node_running()) return ZTS_ERR_SERVICE;
+    auto use = table().acquire(fd);
+    if (!use) return fail_errno();
+    if (level == ZTS_SOL_SOCKET && (optname == ZTS_SO_RCVTIMEO || optname == ZTS_SO_SNDTIMEO)) {
+        // Blocking is ours, so are its timeouts.
+        if (optval == nullptr || optlen < sizeof(zts_timeval)) return fail(EINVAL);
+        const auto* tv = static_cast<const zts_timeval*>(optval);
+        if (tv->tv_sec < 0 || tv->tv_usec < 0 || tv->tv_usec >= 1000000) return fail(EDOM);
+        const long long ms = static_cast<long long>(tv->tv_sec) * 1000 + tv->tv_usec / 1000;
+        const int value = ms == 0 ? -1 : static_cast<int>(ms > 0x7fffffff ? 0x7fffffff : ms);
+        (optname == ZTS_SO_RCVTIMEO ? use->state().recv_timeout_ms : use->state().send_timeout_ms) = value;
+        return ZTS_ERR_OK;
+    }
+    int host_level = 0;
+    int host_name = 0;
+    if (level == ZTS_IPPROTO_TCP && optname == ZTS_TCP_KEEPALIVE) {
+        // lwIP's own option (keep-alive idle time in ms); the host name for it is TCP_KEEPIDLE in s.
+        if (optval == nullptr || optlen < sizeof(int)) return fail(EINVAL);
+        const int seconds = *static_cast<const int*>(optval) / 1000;
+        return finish(lwip_setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &seconds, sizeof seconds));
+    }
+    if (!zt::api::sockopt_to_host(level, optname, &host_level, &host_name)) return fail(ENOPROTOOPT);
+    return finish(lwip_setsockopt(fd, host_level, host_name, optval, optlen));
+}
+
+int zts_bsd_getsockopt(int fd, int level, int optname, void* optval, zts_socklen_t* optlen) {
+    if (!node_running()) return ZTS_ERR_SERVICE;
+    if (optval == nullptr || optlen == nullptr) return ZTS_ERR_ARG;
+    auto use = table().acquire(fd);
+    if (!use) return fail_errno();
+    if (level == ZTS_SOL_SOCKET && (optname == ZTS_SO_RCVTIMEO || optname == ZTS_SO_SNDTIMEO)) {
+        if (*optlen < sizeof(zts_timeval)) return fail(EINVAL);
+        const int ms = optname == ZTS_SO_RCVTIMEO ? use->state().recv_timeout_ms : use->state().send_timeout_ms;
+        auto* tv = static_cast<zts_timeval*>(optval);
+        tv->tv_sec = ms < 0 ? 0 : ms / 1000;
+        tv->tv_usec = ms < 0 ? 0 : (ms % 1000) * 1000;
+        *optlen = sizeof(zts_timeval);
+        return ZTS_ERR_OK;
+    }
+    int host_level = 0;
+    int host_name = 0;
+    if (!zt::api::sockopt_to_host(level, optname, &host_level, &host_name)) return fail(ENOPROTOOPT);
+    socklen_t len = *optlen;
+    const int r = lwip_getsockopt(fd, host_level, host_name, optval, &len);
+    if (r < 0) return fail_errno();
+    *optlen = len;
+    return ZTS_ERR_OK;
+}
+
+int zts_bsd_getsockname(int fd, struct zts_sockaddr* addr, zts_socklen_t* addrlen) {
+    if (!node_running()) return ZTS_ERR_SERVICE;
+    if (addr == nullptr || addrlen == nullptr || *addrlen < sizeof(zts_sockaddr_in) ||
+        *addrlen > sizeof(zts_sockaddr_storage)) {
+        return ZTS_ERR_ARG;
+    }
+    auto use = table().acquire(fd);
+    if (!use) return fail_errno();
+    sockaddr_storage ss{};
+    socklen_t len = sizeof ss;
+    if (lwip_getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) < 0) return fail_errno();
+    sockaddr_from_host(ss, addr, addrlen);
+    return ZTS_ERR_OK;
+}
+
+int zts_bsd_getpeername(int fd, struct zts_sockaddr* addr, zts_socklen_t* addrlen) {
+    if (!node_running()) return ZTS_ERR_SERVICE;
+    if (addr == nullptr || addrlen == nullptr || *addrlen < sizeof(zts_sockaddr_in) ||
+        *addrlen > sizeof(zts_sockaddr_storage)) {
+        return ZTS_ERR_ARG;
+    }
+    auto use = table().acquire(fd);
+    if (!use) return fail_errno();
+    sockaddr_storage ss{};
+    socklen_t len = sizeof ss;
+    if (lwip_getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len) < 0) return fail_errno();
+    sockaddr_from_host(ss, addr, addrlen);
+    return ZTS_ERR_OK;
+}
+
+int zts_bsd_close(int fd) {
+    if (!zt::net::stack_running()) return ZTS_ERR_SERVICE;
+    return table().close(fd) < 0 ? fail_errno() : ZTS_ERR_OK;
+}
+
+int zts_bsd_fcntl(int fd, int cmd, int flags) {
+    if (!node_running()) return ZTS_ERR_SERVICE;
+    auto use = table().acquire(fd);
+    if (!use) return fail_errno();
+    if (cmd == ZTS_F_GETFL) return ZTS_O_RDWR | (use->state().nonblocking ? ZTS_O_NONBLOCK : 0);
+    if (cmd == ZTS_F_SETFL) {
+        use->state().nonblocking = (flags & ZTS_O_NONBLOCK) != 0;
+        return ZTS_ERR_OK;
+    }
+    return fail(EINVAL);
+}
+
+int zts_bsd_ioctl(int fd, unsigned long request, void* argp) {
+    if (!node_running()) return ZTS_ERR_SERVICE;
+    if (argp == nullptr) return fail(EINVAL);
+    auto use = table().acquire(fd);
+    if (!use) return fail_errno();
+    if (request == ZTS_FIONBIO) {
+        use->state().nonblocking = *static_cast<int*>(argp) != 0;
+        return ZTS_ERR_OK;
+    }
+    if (request == ZTS_FIONREAD) return finish(lwip_ioctl(fd, FIONREAD, argp));
+    return fail(EINVAL);
+}
+
+int zts_bsd_poll(struct zts_pollfd* fds, zts_nfds_t nfds, int timeout) {
+    if (!node_running()) return ZTS_ERR_SERVICE;
+    if (fds == nullptr && nfds > 0) return ZTS_ERR_ARG;
+    if (nfds > 4096) return fail(EINVAL);
+    std::vector<std::optional<SocketTable::Use>> uses;
+    std::vector<pollfd> host(nfds);
+    for (zts_nfds_t i = 0; i < nfds; ++i) {
+        fds[i].revents = 0;
+        uses.push_back(fds[i].fd >= 0 ? table().acquire(fds[i].fd) : std::nullopt);
+        host[i].fd = uses.back() ? fds[i].fd : -1;  // lwIP ignores negative descriptors
+        host[i].events = zt::api::poll_events_to_host(fds[i].events);
+    }
+    const std::int64_t deadline = deadline_after(timeout);
+    for (;;) {
+        int ready = 0;
+        for (zts_nfds_t i = 0; i < nfds; ++i) {
+            if (fds[i].fd >= 0 && !uses[i]) {
+                fds[i].revents = ZTS_POLLNVAL;  // not a socket of ours
+                ++ready;
+            }
+        }
+        const int slice = 50;
+        int wait_ms = ready > 0 ? 0 : slice;
+        if (deadline >= 0 && ready == 0) {
+            const std::int64_t left = deadline - zt::osdep::now_ms();
+            wait_ms = static_cast<int>(left <= 0 ? 0 : (left < slice ? left : slice));
+        }
+        const int r = lwip_poll(host.data(), nfds, wait_ms);
+        if (r < 0) return fail_errno();
+        for (zts_nfds_t i = 0; i < nfds; ++i) {
+            if (host[i].fd < 0) continue;
+            fds[i].revents = zt::api::poll_events_from_host(host[i].revents);
+            if (fds[i].revents != 0) ++ready;
+        }
+        if (ready > 0) return ready;
+        if (table().interrupted()) return fail(ENETDOWN);
+        if (deadline >= 0 && zt::osdep::now_ms() >= deadline) return 0;
+        for (const auto& u : uses) {
+            if (u && u->closing()) return fail(EBADF);
+        }
+    }
+}
+
+int zts_bsd_select(int nfds, zts_fd_set* readfds, zts_fd_set* writefds, zts_fd_set* exceptfds,
+                   struct zts_timeval* timeout) {
+    if (nfds < 0 || nfds > ZTS_FD_SETSIZE) return fail(EINVAL);
+    std::vector<zts_pollfd> pfds;
+    for (int fd = 0; fd < nfds; ++fd) {
+        short events = 0;
+        if (readfds != nullptr && ZTS_FD_ISSET(fd, readfds)) events |= ZTS_POLLIN;
+        if (writefds != nullptr && ZTS_FD_ISSET(fd, writefds)) events |= ZTS_POLLOUT;
+        if (exceptfds != nullptr && ZTS_FD_ISSET(fd, exceptfds)) events |= ZTS_POLLPRI;
+        if (events != 0) pfds.push_back(zts_pollfd{fd, events, 0});
+    }
+    int timeout_ms = -1;
+    if (timeout != nullptr) {
+        if (timeout->tv_sec < 0 || timeout->tv_usec < 0) return fail(EINVAL);
+        timeout_ms = static_cast<int>(timeout->tv_sec * 1000 + timeout->tv_usec / 1000);
+    }
+    const int r = zts_bsd_poll(pfds.data(), static_cast<zts_nfds_t>(pfds.size()), timeout_ms);
+    if (r < 0) return r;
+    for (zts_fd_set* set : {readfds, writefds, exceptfds}) {
+        if (set != nullptr) ZTS_FD_ZERO(set);
+    }
+    int count = 0;
+    for (const zts_pollfd& p : pfds) {
+        if (p.revents & ZTS_POLLNVAL) return fail(EBADF);
+        if (readfds != nullptr && (p.revents & (ZTS_POLLIN | ZTS_POLLHUP | ZTS_POLLERR))) {
+            ZTS_FD_SET(p.fd, readfds);
+            ++count;
+        }
+        if (writefds != nullptr && (p.revents & (ZTS_POLLOUT | ZTS_POLLERR))) {
+            ZTS_FD_SET(p.fd, writefds);
+            ++count;
+        }
+        if (exceptfds != nullptr && (p.revents & ZTS_POLLPRI)) {
+            ZTS_FD_SET(p.fd, exceptfds);
+            ++count;
+        }
+    }
+    return count;
+}
+
+ssize_t zts_bsd_send(int fd, const void* buf, size_t len, int flags) {
+    if (!node_running()) return ZTS_ERR_SERVICE;
+    if (buf == nullptr && len > 0) return ZTS_ERR_ARG;
+    auto use = table().acquire(fd);
+    if (!use) return fail_errno();
+    const int host = msg_flags_to_host(flags) & ~MSG_DONTWAIT;
+    return finish(blocking(*use, POLLOUT, (flags & ZTS_MSG_DONTWAIT) != 0, use->state().send_timeout_ms,
+                           [&] { return static_cast<ssize_t>(lwip_send(fd, buf, len, host)); }));
+}
+
+ssize_t zts_bsd_sendto(int fd, const void* buf, size_t len, int flags, const struct zts_sockaddr* addr,
+                       zts_socklen_t addrlen) {
+    if (!node_running()) return ZTS_ERR_SERVICE;
+    if ((buf == nullptr && len > 0) || addr == nullptr || addrlen < sizeof(zts_sockaddr_in) ||
+        addrlen > sizeof(zts_sockaddr_storage)) {
+        return ZTS_ERR_ARG;
+    }
+    auto use = table().acquire(fd);
+    if (!use) return fail_errno();
+    sockaddr_storage ss;
+    socklen_t sl = 0;
+    if (!sockaddr_to_host(addr, addrlen, &ss, &sl)) return fail(EAFNOSUPPORT);
+    const int host = msg_flags_to_host(flags) & ~MSG_DONTWAIT;
+    return finish(blocking(*use, POLLOUT, (flags & ZTS_MSG_DONTWAIT) != 0, use->state().send_timeout_ms, [&] {
+        return static_cast<ssize_t>(lwip_sendto(fd, buf, len, host, reinterpret_cast<sockaddr*>(&ss), sl));
+    }));
+}
+
+ssize_t zts_bsd_sendmsg(int fd, const struct zts_msghdr* msg, int flags) {
+    if (!node_running()) return ZTS_ERR_SERVICE;
+    HostMsg h;
+    if (!msg_to_host(msg, &h, true)) return ZTS_ERR_ARG;
+    auto use = table().acquire(fd);
+    if (!use) return fail_errno();
+    const int host = msg_flags_to_host(flags) & ~MSG_DONTWAIT;
+    return finish(blocking(*use, POLLOUT, (flags & ZTS_MSG_DONTWAIT) != 0, use->state().send_timeout_ms,
+                           [&] { return static_cast<ssize_t>(lwip_sendmsg(fd, &h.msg, host)); }));
+}
+
+ssize_t zts_bsd_recv(int fd, void* buf, size_t len, int flags) {
+    if (!node_running()) return ZTS_ERR_SERVICE;
+    if (buf == nullptr && len > 0) return ZTS_ERR_ARG;
+    auto use = table().acquire(fd);
+    if (!use) return fail_errno();
+    const int host = msg_flags_to_host(flags) & ~MSG_DONTWAIT;
+    return finish(blocking(*use, POLLIN, (flags & ZTS_MSG_DONTWAIT) != 0, use->state().recv_timeout_ms,
+                           [&] { return static_cast<ssize_t>(lwip_recv(fd, buf, len, host)); }));
+}
+
+ssize_t zts_bsd_recvfrom(int fd, void* buf, size_t len, int flags, struct zts_sockaddr* addr, zts_socklen_t* addrlen) {
+    if (!node_running()) return ZTS_ERR_SERVICE;
+    if (buf == nullptr && len > 0) return ZTS_ERR_ARG;
+    auto use = table().acquire(fd);
+    if (!use) return fail_errno();
+    sockaddr_storage ss{};
+    socklen_t sl = sizeof ss;
+    const int host = msg_flags_to_host(flags) & ~MSG_DONTWAIT;
+    const ssize_t r = blocking(*use, POLLIN, (flags & ZTS_MSG_DONTWAIT) != 0, use->state().recv_timeout_ms, [&] {
+        sl = sizeof ss;
+        return static_cast<ssize_t>(lwip_recvfrom(fd, buf, len, host, reinterpret_cast<sockaddr*>(&ss), &sl));
+    });
+    if (r < 0) return fail_errno();
+    if (addr != nullptr && addrlen != nullptr) sockaddr_from_host(ss, addr, addrlen);
+    return r;
+}
+
+ssize_t zts_bsd_recvmsg(int fd, struct zts_msghdr* msg, int flags) {
+    if (!node_running()) return ZTS_ERR_SERVICE;
+    HostMsg h;
+    if (!msg_to_host(msg, &h, false)) return ZTS_ERR_ARG;
+    auto use = table().acquire(fd);
+    if (!use) return fail_errno();
+    sockaddr_storage ss{};
+    if (msg->msg_name != nullptr) {
+        h.msg.msg_name = &ss;
+        h.msg.msg_namelen = sizeof ss;
+    }
+    const int host = msg_flags_to_host(flags) & ~MSG_DONTWAIT;
+    const ssize_t r = blocking(*use, POLLIN, (flags & ZTS_MSG_DONTWAIT) != 0, use->state().recv_timeout_ms,
+                               [&] { return static_cast<ssize_t>(lwip_recvmsg(fd, &h.msg, host)); });
+    if (r < 0) return fail_errno();
+    if (msg->msg_name != nullptr) sockaddr_from_host(ss, static_cast<zts_sockaddr*>(msg->msg_name), &msg->msg_namelen);
+    msg->msg_flags = msg_flags_from_host(h.msg.msg_flags);
+    msg->msg_controllen = 0;  // no ancillary data is produced
+    return r;
+}
+
+ssize_t zts_bsd_read(int fd, void* buf, size_t len) { return zts_bsd_recv(fd, buf, len, 0); }
+ssize_t zts_bsd_write(int fd, const void* buf, size_t len) { return zts_bsd_send(fd, buf, len, 0); }
+
+ssize_t zts_bsd_readv(int fd, const struct zts_iovec* iov, int iovcnt) {
+    zts_msghdr m{};
+    m.msg_iov = const_cast<zts_iovec*>(iov);
+    m.msg_iovlen = iovcnt;
+    return zts_bsd_recvmsg(fd, &m, 0);
+}
+
+ssize_t zts_bsd_writev(int fd, const struct zts_iovec* iov, int iovcnt) {
+    zts_msghdr m{};
+    m.msg_iov = const_cast<zts_iovec*>(iov);
+    m.msg_iovlen = iovcnt;
+    return zts_bsd_sendmsg(fd, &m, 0);
+}
+
+int zts_bsd_shutdown(int fd, int how) {
+    if (!node_running()) return ZTS_ERR_SERVICE;
+    if (how != ZTS_SHUT_RD && how != ZTS_SHUT_WR && how != ZTS_SHUT_RDWR) return fail(EINVAL);
+    auto use = table().acquire(fd);
+    if (!use) return fail_errno();
+    return finish(lwip_shutdown(fd, how));  // SHUT_* have the same values on both sides
+}
+
+}  // extern "C"

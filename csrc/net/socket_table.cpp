@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "net/socket_table.hpp"
+
+#include <cerrno>
+
+#include "net/lwip.hpp"
+#include "osdep/clock.hpp"
+
+namespace zt::net {
+
+namespace {
+// How long one lwip_poll waits before a blocked call looks at close/shutdown again: the most a
+// close from another thread waits for the call to leave.
+constexpr int kPollSliceMs = 50;
+}  // namespace
+
+SocketTable& SocketTable::instance() {
+    static SocketTable* t = new SocketTable();  // lives as long as lwIP: the whole process
+    return *t;
+}
+
+SocketTable::Use::~Use() {
+    if (table_ != nullptr) table_->release(fd_);
+}
+
+bool SocketTable::Use::closing() const {
+    std::lock_guard<std::mutex> g(table_->mutex_);
+    return state_->closing;
+}
+
+void SocketTable::add(int fd, int family, int type) {
+    const int flags = lwip_fcntl(fd, F_GETFL, 0);
+    lwip_fcntl(fd, F_SETFL, (flags < 0 ? 0 : flags) | O_NONBLOCK);
+    std::lock_guard<std::mutex> g(mutex_);
+    State& s = sockets_[fd];
+    s = State{};
+    s.family = family;
+    s.type = type;
+}
+
+std::optional<SocketTable::Use> SocketTable::acquire(int fd) {
+    std::lock_guard<std::mutex> g(mutex_);
+    auto it = sockets_.find(fd);
+    if (it == sockets_.end() || it->second.closing) {
+        errno = EBADF;
+        return std::nullopt;
+    }
+    ++it->second.refs;
+    return Use(this, fd, &it->second);
+}
+
+void SocketTable::release(int fd) {
+    std::lock_guard<std::mutex> g(mutex_);
+    auto it = sockets_.find(fd);
+    if (it != sockets_.end() && --it->second.refs == 0) released_.notify_all();
+}
+
+int SocketTable::close(int fd) {
+    {
+        std::unique_lock<std::mutex> lock(mutex_);
+        auto it = sockets_.find(fd);
+        if (it == sockets_.end() || it->second.closing) {
+            errno = EBADF;
+            return -1;
+        }
+        it->second.closing = true;
+        released_.wait(lock, [&] { return it->second.refs == 0; });
+        sockets_.erase(it);
+    }
+    return lwip_close(fd);
+}
+
+void SocketTable::interrupt_all() {
+    std::lock_guard<std::mutex> g(mutex_);
+    interrupted_ = true;
+}
+
+bool SocketTable::interrupted() const {
+    std::lock_guard<std::mutex> g(mutex_);
+    return interrupted_;
+}
+
+void SocketTable::clear_interrupt() {
+    std::lock_guard<std::mutex> g(mutex_);
+    interrupted_ = false;
+}
+
+std::size_t SocketTable::size() const {
+    std::lock_guard<std::mutex> g(mutex_);
+    return sockets_.size();
+}
+
+int SocketTable::wait(Use& use, short events, std::int64_t deadline_ms) {
+    for (;;) {
+        {
+            std::lock_guard<std::mutex> g(mutex_);
+            if (use.state().closing) {
+                errno = EBADF;
+                return -1;
+            }
+            if (interrupted_) {
+                errno = ENETDOWN;
+                return -1;
+            }
+        }
+        int slice = kPollSliceMs;
+        if (deadline_ms >= 0) {
+            const std::int64_t left = deadline_ms - osdep::now_ms();
+            if (left <= 0) return 0;
+            if (left < slice) slice = static_cast<int>(left);
+        }
+        pollfd p{use.fd(), events, 0};
+        const int r = lwip_poll(&p, 1, slice);
+        if (r < 0) return -1;
+        if (r > 0) return 1;
+    }
+}
+
+}  // namespace zt::net
