@@ -28,12 +28,14 @@ def postgres() -> Iterator[PostgresServer]:
 
 
 def new_postgres_database(server: PostgresServer) -> str:
+    """A URL whose connections see an empty schema of their own (a fresh schema costs milliseconds, a
+    fresh database a third of a second)."""
     import psycopg
 
     name = f"ctl{next(_databases)}"
     with psycopg.connect(server.url(), autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-    return server.url(name)
+        conn.execute(f"CREATE SCHEMA {name}")
+    return f"{server.url()}&options=-csearch_path%3D{name}"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

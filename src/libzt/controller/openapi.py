@@ -204,7 +204,7 @@ def _errors(*codes: int) -> dict[str, Any]:
     texts = {
         400: "the body is not JSON, or a field has the wrong type or value (the message says which)",
         401: "missing or wrong token (body {})",
-        404: "no such network or member",
+        404: "no such network or member (or a path parameter that is not hex of the right length)",
         413: "body larger than 1 MiB",
         503: "the database is unavailable",
     }
@@ -238,8 +238,8 @@ def build() -> dict[str, Any]:
     network_item = {
         "parameters": [NWID_PARAM],
         "get": {"summary": "a network", "responses": {"200": network_ok, **_errors(401, 404, 503)}},
-        "post": _write_op("create or update a network", "NetworkUpdate", network_ok, 413, 503),
-        "put": _write_op("same as POST", "NetworkUpdate", network_ok, 413, 503),
+        "post": _write_op("create or update a network", "NetworkUpdate", network_ok, 404, 413, 503),
+        "put": _write_op("same as POST", "NetworkUpdate", network_ok, 404, 413, 503),
         "delete": {"summary": "delete a network and its members; returns what was deleted",
                    "responses": {"200": network_ok, **_errors(401, 404, 503)}},
     }
@@ -273,7 +273,7 @@ def build() -> dict[str, Any]:
             },
             "/controller/network/{controller}______": {
                 "parameters": [PREFIX_PARAM],
-                "post": _write_op("legacy form of network creation", "NetworkUpdate", network_ok, 413, 503),
+                "post": _write_op("legacy form of network creation", "NetworkUpdate", network_ok, 404, 413, 503),
             },
             "/controller/network/{nwid}": network_item,
             "/controller/network/{nwid}/member": {
