@@ -57,7 +57,11 @@ class PostgresServer:
         cmd = [str(self.bindir / args[0]), *args[1:]]
         if self._as_user:
             cmd = ["runuser", "-u", self._as_user, "--", *cmd]
-        result = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=self.root)
+        # The server is not under test: keep sanitizer runtimes preloaded into the test run (see
+        # scripts/run-tests) out of it, where they make initdb crawl.
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("LD_PRELOAD", "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS")}
+        result = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=self.root, env=env)
         if result.returncode != 0:
             raise PostgresUnavailable(f"{' '.join(cmd)} failed:\n{result.stdout}\n{result.stderr}")
         return result
