@@ -21,7 +21,7 @@ import copy
 import ipaddress
 import secrets
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Optional, Union
+from typing import Any, Callable, Container, Iterable, Optional, Union
 
 from libzt.controller import rules as rules_mod
 from libzt.controller._validate import ip_string
@@ -74,7 +74,8 @@ class NetworkSummary:
     """What the decision needs to know about the other members of the network."""
 
     active_bridges: list[int]
-    allocated_ips: Callable[[], set[str]]  # every member's ipAssignments; called only to auto-assign
+    # Every member's ipAssignments (anything supporting ``in``); called only to auto-assign.
+    allocated_ips: Callable[[], Container[str]]
 
 
 # ---- address formulas (spec §7.1) -------------------------------------------------------------------
@@ -339,7 +340,7 @@ def _assign_ips(spec: NetconfSpec, network: Record, member: Record, routes: list
 
     pools_v6 = list(_pools(network, 6))
     pools_v4 = list(_pools(network, 4))
-    allocated: Optional[set[str]] = None
+    allocated: Optional[Container[str]] = None
 
     def taken(ip: IPAddress) -> bool:
         nonlocal allocated

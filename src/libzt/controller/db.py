@@ -185,6 +185,10 @@ class Transaction:
         rows = self.execute("SELECT member_id FROM members WHERE network_id = ? AND active_bridge", (nwid,)).fetchall()
         return sorted(int(r[0], 16) for r in rows)
 
+    def ip_allocated(self, nwid: str, ip: str) -> bool:
+        row = self.execute("SELECT 1 FROM member_ips WHERE network_id = ? AND ip = ? LIMIT 1", (nwid, ip)).fetchone()
+        return row is not None
+
     def allocated_ips(self, nwid: str) -> set[str]:
         return {r[0] for r in self.execute("SELECT ip FROM member_ips WHERE network_id = ?", (nwid,)).fetchall()}
 
