@@ -1,11 +1,12 @@
 # SPDX-License-Identifier: Apache-2.0
-"""The ``libzt`` command: identities, worlds, and (as later parts land) roots, controllers, demos."""
+"""The ``libzt`` command: identities, worlds, roots, network controllers and their networks, demos."""
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
-from typing import Callable, Optional, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 from libzt.errors import ZeroTierError
 from libzt.identity import Identity, KeyPair
@@ -73,6 +74,106 @@ def _cmd_root(args: argparse.Namespace) -> int:
                     ready_file=args.ready_file)
 
 
+def _cmd_controller(args: argparse.Namespace) -> int:
+    from libzt.controller.run import ControllerOptions, run_controller
+
+    return run_controller(ControllerOptions(
+        directory=args.dir, db=args.db, http=args.http, roots=args.roots, port=args.port,
+        allow_loopback=args.allow_loopback, api_only=args.api_only, workers=args.workers,
+    ))
+
+
+def _client(args: argparse.Namespace) -> Any:
+    from libzt.controller.client import ControllerClient
+
+    return ControllerClient.from_options(args.dir, args.url, args.token)
+
+
+def _cmd_network_create(args: argparse.Namespace) -> int:
+    from libzt.controller.client import network_body
+
+    public = True if args.public else (False if args.private else None)
+    body = network_body(args.name, public, args.pool or [], args.route or [], args.rfc4193, args.sixplane, args.json)
+    network = _client(args).create_network(body)
+    print(network["id"])
+    return 0
+
+
+def _cmd_network_list(args: argparse.Namespace) -> int:
+    networks = _client(args).networks()
+    print(f"{'NETWORK':<16}  {'NAME':<20} {'TYPE':<7} {'MEMBERS':>7} {'AUTHORIZED':>10}")
+    for n in networks:
+        meta = n.get("meta", {})
+        kind = "private" if n.get("private", True) else "public"
+        print(f"{n['id']:<16}  {n.get('name', ''):<20} {kind:<7} {meta.get('totalMemberCount', 0):>7} "
+              f"{meta.get('authorizedMemberCount', 0):>10}")
+    return 0
+
+
+def _cmd_network_show(args: argparse.Namespace) -> int:
+    client = _client(args)
+    shown = {"network": client.network(args.network), "members": client.members(args.network)}
+    print(json.dumps(shown, indent=2, sort_keys=True))
+    return 0
+
+
+def _set_authorized(args: argparse.Namespace, authorized: bool) -> int:
+    member = _client(args).update_member(args.network, args.member, {"authorized": authorized})
+    state = "authorized" if member.get("authorized") else "not authorized"
+    print(f"{member['address']} is {state} on {member['nwid']}")
+    return 0
+
+
+def _cmd_network_authorize(args: argparse.Namespace) -> int:
+    return _set_authorized(args, True)
+
+
+def _cmd_network_deauthorize(args: argparse.Namespace) -> int:
+    return _set_authorized(args, False)
+
+
+def _cmd_network_delete(args: argparse.Namespace) -> int:
+    network = _client(args).delete_network(args.network)
+    print(f"deleted {network['id']}")
+    return 0
+
+
+def _add_network_commands(sub: Any) -> None:
+    network = sub.add_parser("network", help="manage a controller's networks through its REST API").add_subparsers(
+        dest="action", required=True
+    )
+
+    def command(name: str, help: str, func: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
+        c = network.add_parser(name, help=help)
+        c.add_argument("--dir", help="the controller's directory (finds controller.url and authtoken.secret)")
+        c.add_argument("--url", help="the controller's API (default: from --dir, else http://127.0.0.1:9993)")
+        c.add_argument("--token", help="API token (default: DIR/authtoken.secret)")
+        c.set_defaults(func=func)
+        return c
+
+    create = command("create", "create a network with a random ID; prints the ID", _cmd_network_create)
+    create.add_argument("--name")
+    kind = create.add_mutually_exclusive_group()
+    kind.add_argument("--private", action="store_true", help="members need authorization (the default)")
+    kind.add_argument("--public", action="store_true", help="anyone may join")
+    create.add_argument("--pool", action="append", metavar="START-END",
+                        help="auto-assign addresses from this range (turns auto-assignment on); repeat")
+    create.add_argument("--route", action="append", metavar="CIDR[,VIA]", help="a managed route; repeat")
+    create.add_argument("--rfc4193", action="store_true", help="give each member its RFC4193 IPv6 address")
+    create.add_argument("--6plane", dest="sixplane", action="store_true", help="give each member its 6PLANE /80")
+    create.add_argument("--json", help="more fields, as a JSON object (zerotier-one's network fields)")
+    command("list", "list networks with member counts", _cmd_network_list)
+    show = command("show", "print a network and its members as JSON", _cmd_network_show)
+    show.add_argument("network")
+    for name, func, text in (("authorize", _cmd_network_authorize, "let a member join"),
+                             ("deauthorize", _cmd_network_deauthorize, "revoke a member")):
+        c = command(name, text, func)
+        c.add_argument("network")
+        c.add_argument("member", help="the member's 10-hex-digit address")
+    delete = command("delete", "delete a network and its members", _cmd_network_delete)
+    delete.add_argument("network")
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from libzt.demo import run_demo
 
@@ -122,6 +223,20 @@ def build_parser() -> argparse.ArgumentParser:
     root.add_argument("--allow-loopback", action="store_true", help="accept peers on 127.0.0.1/::1 (tests)")
     root.add_argument("--ready-file", help="write 'ADDRESS PORT' here once serving")
     root.set_defaults(func=_cmd_root)
+
+    ctl = sub.add_parser("controller", help="run a network controller (node, database and REST API)")
+    ctl.add_argument("--dir", required=True, help="identity, API token, SQLite database and controller.url live here")
+    ctl.add_argument("--db", help="database URL: postgresql://... (default: SQLite file DIR/controller.db)")
+    ctl.add_argument("--http", default="127.0.0.1:9993", metavar="HOST:PORT",
+                     help="where the REST API listens (default 127.0.0.1:9993; port 0 picks one)")
+    ctl.add_argument("--roots", "--world", dest="roots", help="planet file to trust (default: the one in DIR, "
+                     "else ZeroTier's)")
+    ctl.add_argument("--port", type=int, default=0, help="UDP port of the node (default: random)")
+    ctl.add_argument("--allow-loopback", action="store_true", help="accept peers on 127.0.0.1/::1 (tests)")
+    ctl.add_argument("--api-only", action="store_true", help="database and API only, no ZeroTier node")
+    ctl.add_argument("--workers", type=int, default=2, help="threads deciding config requests")
+    ctl.set_defaults(func=_cmd_controller)
+    _add_network_commands(sub)
 
     demo = sub.add_parser("demo", help="show libzt working end to end on this machine")
     demo.add_argument("--workdir", help="keep the demo's files here (default: a temporary directory)")

@@ -1,0 +1,145 @@
+# SPDX-License-Identifier: Apache-2.0
+"""``libzt controller``: a node that controls networks, with its database and REST API.
+
+::
+
+    libzt controller --dir ctl --roots planet --http 127.0.0.1:9993
+    libzt network create --dir ctl --name lab --pool 10.1.0.10-10.1.0.250 --route 10.1.0.0/24
+
+DIR holds the node's identity (its address prefixes every network it creates), the API token
+(``authtoken.secret``), the SQLite database (``controller.db``, unless ``--db postgresql://...``) and
+``controller.url``, where the API listens (so ``libzt network --dir DIR`` finds it).
+
+``--api-only`` runs the database and the API without a ZeroTier node (to prepare networks, or manage
+them while the node runs elsewhere): the identity in DIR still decides the network IDs.
+"""
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Optional, Sequence
+
+from libzt._files import write_atomic
+from libzt.controller.api import APIServer, ControllerAPI, load_or_create_token
+from libzt.controller.db import open_store
+from libzt.controller.netconf import NetconfError, NetconfSpec
+from libzt.controller.service import Controller
+from libzt.errors import ArgumentError, ZeroTierError
+
+log = logging.getLogger("libzt.controller")
+
+URL_FILE = "controller.url"
+DB_FILE = "controller.db"
+
+
+@dataclass
+class ControllerOptions:
+    directory: str
+    db: Optional[str] = None
+    http: str = "127.0.0.1:9993"
+    roots: Optional[str] = None
+    port: int = 0
+    allow_loopback: bool = False
+    api_only: bool = False
+    workers: int = 2
+
+
+def parse_bind(text: str) -> tuple[str, int]:
+    """``HOST:PORT``, ``[IPv6]:PORT`` or ``PORT`` (on 127.0.0.1)."""
+    host, port_text = "127.0.0.1", text
+    if text.startswith("["):
+        host, _, rest = text[1:].partition("]")
+        port_text = rest.lstrip(":")
+    elif ":" in text:
+        host, _, port_text = text.rpartition(":")
+    if not port_text.isdigit() or not 0 <= int(port_text) <= 65535:
+        raise ArgumentError(f"--http wants HOST:PORT, got {text!r}")
+    return host or "127.0.0.1", int(port_text)
+
+
+class _NoCore:
+    """The CoreLink of --api-only: there is no node to answer members through."""
+
+    def respond(self, request_id: int, spec: NetconfSpec) -> None:
+        pass
+
+    def respond_error(self, request_id: int, error: NetconfError) -> None:
+        pass
+
+    def push(self, spec: NetconfSpec) -> None:
+        pass
+
+    def revoke(self, network_id: int, member_id: int, notify: Sequence[int]) -> None:
+        pass
+
+
+def _identity_address(directory: Path) -> int:
+    from libzt.identity import Identity
+
+    secret = directory / "identity.secret"
+    if secret.is_file():
+        return Identity.load(secret).node_id
+    identity = Identity.generate(threads=0)
+    identity.save(directory)
+    return identity.node_id
+
+
+def run_controller(options: ControllerOptions, stop: Optional[threading.Event] = None) -> int:
+    directory = Path(options.directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    host, port = parse_bind(options.http)
+    token = load_or_create_token(directory)
+    store = open_store(options.db or directory / DB_FILE)
+    node: Any = None
+    link: Any = _NoCore()
+    installed = False
+    try:
+        if options.api_only:
+            address = _identity_address(directory)
+        else:
+            from libzt.controller import _corelink
+            from libzt.node import ZeroTierNode
+            from libzt.world import World
+
+            roots = World.load(options.roots) if options.roots else None
+            node = ZeroTierNode(storage=directory, roots=roots, port=options.port,
+                                allow_loopback=options.allow_loopback).start()
+            address = node.id
+            link = _corelink.NativeCoreLink()
+        controller = Controller(store, link, address, workers=options.workers).start()
+        if node is not None:
+            from libzt.controller import _corelink
+
+            try:
+                _corelink.install(controller.submit)
+                installed = True
+            except ZeroTierError as exc:
+                print(f"controller: WARNING: the core does not hand over config requests ({exc}); "
+                      "the API works, members get no answer", file=sys.stderr, flush=True)
+        server = APIServer(ControllerAPI(controller, token), host, port).start()
+        write_atomic(directory / URL_FILE, (server.url + "\n").encode("ascii"))
+        print(f"controller {address:010x}: API at {server.url} (token in {directory / 'authtoken.secret'}), "
+              f"database {store.description}", flush=True)
+
+        stop = stop or threading.Event()
+        if threading.current_thread() is threading.main_thread():
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(sig, lambda *_: stop.set())
+        stop.wait()
+        print("controller: stopping", flush=True)
+        server.stop()
+        if installed:
+            from libzt.controller import _corelink
+
+            _corelink.install(None)
+        controller.stop()
+    finally:
+        if node is not None:
+            node.stop()
+        store.close()
+    print("controller: stopped", flush=True)
+    return 0

@@ -1,0 +1,241 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Storage and the controller service, run against SQLite and PostgreSQL alike."""
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any, Callable
+
+import pytest
+
+from ctlfake import FakeLink
+from libzt.controller import Controller, NotFound, models, open_store
+from libzt.controller.db import SCHEMA_VERSION, dump
+from libzt.controller.netconf import ConfigRequest, NetconfError
+
+ADDRESS = 0x0F2E12B316
+META = {"v": "7", "revr": "1", "majv": "1", "minv": "e", "revv": "1", "pv": "c"}
+POOL = {"private": False, "v4AssignMode": {"zt": True}, "routes": [{"target": "10.147.17.0/24"}],
+        "ipAssignmentPools": [{"ipRangeStart": "10.147.17.10", "ipRangeEnd": "10.147.17.250"}]}
+
+
+class Clock:
+    def __init__(self, now: int = 1_800_000_000_000) -> None:
+        self.now = now
+
+    def __call__(self) -> int:
+        return self.now
+
+
+def req(nwid: int, member: int, request_id: int = 1, metadata: Any = None) -> ConfigRequest:
+    return ConfigRequest(request_id, nwid, member, f"{member:010x}:0:{'ab' * 64}", dict(META if metadata is None
+                                                                                        else metadata))
+
+
+@pytest.fixture
+def make(db_url: str) -> Any:
+    """make(clock=..., workers=...) -> (controller, link); everything is closed at teardown."""
+    made: list[Any] = []
+
+    def factory(clock: Callable[[], int] = Clock(), workers: int = 1) -> tuple[Controller, FakeLink]:
+        store = open_store(db_url)
+        link = FakeLink()
+        controller = Controller(store, link, ADDRESS, clock=clock, workers=workers).start()
+        made.append(controller)
+        return controller, link
+
+    yield factory
+    for c in made:
+        c.stop()
+        c.store.close()
+
+
+# ---- storage ------------------------------------------------------------------------------------------
+
+
+def test_migrations_bring_an_old_database_up_to_date(db_url: str) -> None:
+    old = open_store(db_url, schema_version=1)
+    assert old.schema_version() == 1
+    network = models.new_network(ADDRESS << 24 | 1, 5)
+    member = dict(models.new_member(ADDRESS << 24 | 1, 0x1122334455, 5), ipAssignments=["10.0.0.7"], revision=1)
+    with old.write() as tx:
+        tx.insert_network(network)
+        tx.execute("INSERT INTO members (network_id, member_id, revision, authorized, active_bridge, doc)"
+                   " VALUES (?, ?, ?, ?, ?, ?)", (member["nwid"], member["id"], 1, False, False, dump(member)))
+    old.close()
+    store = open_store(db_url)
+    try:
+        assert store.schema_version() == SCHEMA_VERSION == 2
+        with store.read() as tx:
+            assert tx.allocated_ips(member["nwid"]) == {"10.0.0.7"}  # filled in by migration 2
+            assert tx.get_member(member["nwid"], member["id"]) == member
+    finally:
+        store.close()
+    again = open_store(db_url)  # opening an up-to-date database changes nothing
+    assert again.schema_version() == 2
+    with again.read() as tx:
+        assert len(tx.execute("SELECT version FROM schema_version").fetchall()) == 2
+    again.close()
+
+
+def test_revision_bumps_only_on_real_change(make: Any) -> None:
+    controller, _ = make()
+    n = controller.create_network({"name": "a"})
+    assert n["revision"] == 1
+    nwid = int(n["id"], 16)
+    assert controller.update_network(nwid, {"name": "a"})["revision"] == 1
+    assert controller.update_network(nwid, {"name": "b"})["revision"] == 2
+    m = controller.update_member(nwid, 0x1122334455, {})
+    assert m["revision"] == 1
+    assert controller.update_member(nwid, 0x1122334455, {"authorized": False})["revision"] == 1
+    assert controller.update_member(nwid, 0x1122334455, {"authorized": True})["revision"] == 2
+
+
+def test_network_ids_carry_the_controller_address(make: Any) -> None:
+    controller, _ = make()
+    ids = {controller.create_network({})["id"] for _ in range(20)}
+    assert len(ids) == 20
+    assert all(i.startswith("0f2e12b316") and int(i[10:], 16) != 0 for i in ids)
+
+
+def test_delete_network_takes_its_members(make: Any) -> None:
+    controller, link = make()
+    nwid = int(controller.create_network(POOL)["id"], 16)
+    controller.process(req(nwid, 0x1111111111))
+    controller.update_member(nwid, 0x2222222222, {"authorized": False})
+    old = controller.delete_network(nwid)
+    assert old["id"] == models.nwid_str(nwid)
+    with controller.store.read() as tx:
+        assert tx.get_network(old["id"]) is None
+        assert tx.members(old["id"]) == [] and tx.allocated_ips(old["id"]) == set()
+    with pytest.raises(NotFound):
+        controller.delete_network(nwid)
+    with pytest.raises(NotFound):
+        controller.update_member(nwid, 0x1111111111, {})
+    controller.wait_idle()
+    assert link.of("revoke") == [("revoke", nwid, 0x1111111111, [])]  # the authorized one is revoked
+
+
+def test_restart_keeps_networks_and_members(db_url: str, make: Any) -> None:
+    controller, _ = make()
+    nwid = int(controller.create_network(dict(POOL, name="kept"))["id"], 16)
+    controller.process(req(nwid, 0x74355AC5DB))
+    with controller.store.read() as tx:
+        before = (tx.get_network(models.nwid_str(nwid)), tx.members(models.nwid_str(nwid)))
+    controller.stop()
+    controller.store.close()
+    again, _ = make()
+    with again.store.read() as tx:
+        assert (tx.get_network(models.nwid_str(nwid)), tx.members(models.nwid_str(nwid))) == before
+    d = again.process(req(nwid, 0x74355AC5DB, request_id=2))
+    assert [i.ip for i in d.spec.static_ips] == ["10.147.17.149"]  # same address after the restart
+    assert d.member["revision"] == before[1][0]["revision"]  # nothing changed, nothing written
+
+
+# ---- the request path ---------------------------------------------------------------------------------
+
+
+def test_requests_are_queued_rate_limited_and_answered(make: Any) -> None:
+    clock = Clock()
+    controller, link = make(clock=clock)
+    nwid = int(controller.create_network(POOL)["id"], 16)
+    assert controller.submit(req(nwid, 0x74355AC5DB, 1))
+    assert not controller.submit(req(nwid, 0x74355AC5DB, 2))  # within 1 s of the last one
+    clock.now += 1001
+    assert controller.submit(req(nwid, 0x74355AC5DB, 3))
+    assert controller.submit(req(nwid, 0x2C962C9374, 4))  # another member is not limited
+    assert not controller.submit(req(0x1234567890000001, 0x74355AC5DB, 5))  # not one of our networks
+    controller.wait_idle()
+    answers = {c[1]: [i.ip for i in c[2].static_ips] for c in link.of("respond")}
+    assert answers == {1: ["10.147.17.149"], 3: ["10.147.17.149"], 4: ["10.147.17.62"]}
+    assert controller.stats.rate_limited == 1
+
+
+def test_refusals_are_answered_and_unknown_members_remembered(make: Any) -> None:
+    controller, link = make()
+    nwid = int(controller.create_network({"private": True})["id"], 16)
+    controller.process(req(nwid, 0x1111111111, 7))
+    controller.process(req(ADDRESS << 24 | 0xABCDEF, 0x1111111111, 8))
+    assert link.of("error") == [("error", 7, NetconfError.ACCESS_DENIED), ("error", 8, NetconfError.NOT_FOUND)]
+    with controller.store.read() as tx:
+        m = tx.get_member(models.nwid_str(nwid), "1111111111")
+    assert m["authorized"] is False and m["identity"].startswith("1111111111:0:") and m["revision"] == 1
+
+
+def test_changes_are_pushed_to_online_members_and_deauthorization_revoked(make: Any) -> None:
+    clock = Clock()
+    controller, link = make(clock=clock)
+    nwid = int(controller.create_network({"private": True, **{k: v for k, v in POOL.items() if k != "private"}})[
+        "id"], 16)
+    a, b = 0x1111111111, 0x2222222222
+    for m in (a, b):
+        controller.update_member(nwid, m, {"authorized": True})
+        controller.submit(req(nwid, m, m))
+    controller.wait_idle()
+    assert len(link.of("respond")) == 2
+    link.clear()
+
+    controller.update_network(nwid, {"name": "renamed"})
+    controller.wait_idle()
+    pushed = sorted((c[1], c[2].name) for c in link.of("push"))
+    assert pushed == [(a, "renamed"), (b, "renamed")]
+    link.clear()
+
+    controller.update_network(nwid, {"name": "renamed"})  # no change: nothing pushed
+    controller.update_member(nwid, a, {"name": "laptop"})  # member change: pushed to it alone
+    controller.wait_idle()
+    assert [c[1] for c in link.of("push")] == [a]
+    link.clear()
+
+    controller.update_member(nwid, b, {"authorized": False})
+    controller.wait_idle()
+    assert link.of("revoke") == [("revoke", nwid, b, [a, b])]
+    assert link.of("push") == []  # b is no longer authorized: nothing to push to it
+    link.clear()
+
+    clock.now += 120_000  # members that stopped asking are offline: nothing pushed, nobody notified
+    controller.update_network(nwid, {"name": "later"})
+    controller.delete_member(nwid, a)
+    controller.wait_idle()
+    assert link.of("push") == [] and link.of("revoke") == [("revoke", nwid, a, [])]
+
+
+def test_concurrent_first_requests_never_share_an_address(make: Any) -> None:
+    controller, link = make(workers=4)
+    nwid = int(controller.create_network(POOL)["id"], 16)
+    # Members whose first choice is the same address (addresses equal modulo the pool's span of 240).
+    members = [0x1000000000 + i * 240 for i in range(24)]
+    errors: list[BaseException] = []
+
+    def ask(m: int) -> None:
+        try:
+            controller.process(req(nwid, m, m))
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=ask, args=(m,)) for m in members]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    ips = [c[2].static_ips[0].ip for c in link.of("respond")]
+    assert len(ips) == len(set(ips)) == len(members)
+    with controller.store.read() as tx:
+        stored = [m["ipAssignments"][0] for m in tx.members(models.nwid_str(nwid))]
+    assert sorted(stored) == sorted(ips)
+
+
+def test_every_stored_row_is_a_valid_record(make: Any) -> None:
+    controller, _ = make()
+    nwid = int(controller.create_network(POOL)["id"], 16)
+    controller.process(req(nwid, 0x74355AC5DB))
+    with controller.store.read() as tx:
+        for nid in tx.network_ids():
+            network = tx.get_network(nid)
+            assert models.same_record(models.update_network(network, network), network) or network["rules"]
+            rows = tx.execute("SELECT member_id, revision, authorized, active_bridge, doc FROM members").fetchall()
+            for mid, revision, authorized, bridge, doc in rows:
+                m = json.loads(doc)
+                assert (m["id"], m["revision"], m["authorized"], m["activeBridge"]) == (mid, revision, bool(authorized),
+                                                                                         bool(bridge))
