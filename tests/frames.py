@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Ethernet frames for tests that talk raw Ethernet on a network's tap: ARP, ICMPv4, ICMPv6 and
-NDP, with real checksums (the official node's lwIP verifies them), and ZeroTier's MAC and 6PLANE
-formulas written out independently of the library (../shared/spec/vl2.md sections 1.2 and 7.1)."""
+NDP, with real checksums (the official node's lwIP verifies them), and ZeroTier's MAC, 6PLANE and
+RFC4193 formulas written out independently of the library (../shared/spec/vl2.md sections 1.2 and 7.1)."""
 from __future__ import annotations
 
 import ipaddress
@@ -26,6 +26,11 @@ def zt_mac(network_id: int, address: int) -> bytes:
 def sixplane(network_id: int, address: int) -> ipaddress.IPv6Address:
     h = (network_id ^ (network_id >> 32)) & 0xFFFFFFFF
     raw = b"\xfc" + h.to_bytes(4, "big") + address.to_bytes(5, "big") + bytes(5) + b"\x01"
+    return ipaddress.IPv6Address(raw)
+
+
+def rfc4193(network_id: int, address: int) -> ipaddress.IPv6Address:
+    raw = b"\xfd" + network_id.to_bytes(8, "big") + b"\x99\x93" + address.to_bytes(5, "big")
     return ipaddress.IPv6Address(raw)
 
 

@@ -13,9 +13,11 @@ import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 import libzt
+from interop.official import OurNode
+from netns import NetNs
 
 # Never ZeroTier's own planet ID: nodes prefer Earth when they know both.
 TEST_WORLD_ID = 0x7E57_0000_0001
@@ -96,3 +98,23 @@ class RootServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def start_root_node(our_node: Callable[..., OurNode], netns: NetNs, planet: Planet, port: int) -> OurNode:
+    """The root as a worker (same code as `libzt root`), so tests can read its counters."""
+    root = our_node(prefix=netns.cmd_prefix, name="root")
+    root.init_from_storage(planet.root_dir)
+    root.init_set_roots(planet.bytes)
+    root.init_set_port(port)
+    root.node_start()
+    root.wait_online(timeout=5)
+    return root
+
+
+def start_node(our_node: Callable[..., OurNode], netns: NetNs, planet: Planet, name: str, **init: int) -> OurNode:
+    node = our_node(prefix=netns.cmd_prefix, name=name)
+    node.init_set_roots(planet.bytes)
+    for call, value in init.items():
+        getattr(node, f"init_{call}")(value)
+    node.node_start()
+    return node

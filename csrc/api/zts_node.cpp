@@ -313,7 +313,8 @@ int ztx_node_get_stats(ztx_node_stats_t* out) {
                                 s.drop_unknown_peer, s.drop_rate_limited, s.drop_unexpected, s.drop_path,
                                 s.drop_relay,        s.drop_fragment,   s.drop_queue_full, s.drop_oversized,
                                 svc.send_errors(),
-                                {},                  {}};
+                                {},                  {},
+                                s.frames_in,         s.frames_out,      s.frames_dropped};
         for (int i = 0; i < 4; ++i) {
             out->rx_suite[i] = s.rx_by_suite[i];
             out->tx_suite[i] = s.tx_by_suite[i];

@@ -225,6 +225,8 @@ typedef struct {
     uint64_t drop_path, drop_relay, drop_fragment, drop_queue_full, drop_oversized, send_errors;
     uint64_t rx_suite[4]; /* authenticated packets in by cipher suite: 0 Poly1305, 1 Salsa20/12, 3 AES */
     uint64_t tx_suite[4];
+    uint64_t frames_in, frames_out; /* VL2 Ethernet frames delivered to this node's stack / sent */
+    uint64_t frames_dropped;        /* by flow rules, membership (certificate) checks, or no config */
 } ztx_node_stats_t;
 ZTX_API int ztx_node_get_stats(ztx_node_stats_t* out);
 

@@ -115,7 +115,10 @@ inline constexpr std::int64_t kPushDirectPathsCutoffTime = 30000;
 inline constexpr unsigned kPushDirectPathsCutoffLimit = 8;
 inline constexpr unsigned kPushDirectPathsMaxPerScopeAndFamily = 8;
 inline constexpr std::int64_t kPeerWhoisRateLimit = 100;
-inline constexpr std::int64_t kPeerCredentialsRateLimit = 1000;
+// NETWORK_CREDENTIALS from one peer: bursts of this many, then one per refill period (ZeroTier cuts a
+// peer off after 15 packets each within a second of the previous one).
+inline constexpr unsigned kPeerCredentialsBurst = 15;
+inline constexpr std::int64_t kPeerCredentialsRefill = 250;
 inline constexpr std::int64_t kEchoRateLimit = 1000 / 6;
 inline constexpr std::int64_t kIdentityVerificationRateLimit = 2000;  // per source /24 (IPv4) or /48 (IPv6)
 inline constexpr std::size_t kMaxPeerPaths = 64;

@@ -171,8 +171,9 @@ bool Node::controller_revoke(std::int64_t now, std::uint64_t network_id, std::ui
     std::vector<std::uint8_t> body;
     Writer w(body);
     bundle.serialize(w);
+    // The revoked member hears of it too: ours then ask again at once and learn ACCESS_DENIED.
     for (std::uint64_t to : notify) {
-        if (to == self_.address() || to == member) continue;
+        if (to == self_.address()) continue;
         Packet p(to, self_.address(), Verb::kNetworkCredentials);
         p.append(body.data(), body.size());
         send(p, true);

@@ -23,6 +23,7 @@ namespace zt {
 
 inline constexpr std::int64_t kNetworkAutoconfDelay = 60000;     // re-request a config this often
 inline constexpr std::int64_t kNetworkRequestRetry = 5000;       // until the first config arrives
+inline constexpr std::int64_t kConfigRequestMinInterval = 1500;  // controllers drop repeats within 1 s
 inline constexpr std::int64_t kMulticastAnnouncePeriod = 60000;  // MULTICAST_LIKE our groups
 inline constexpr std::int64_t kMulticastLikeExpire = 600000;
 inline constexpr std::int64_t kMulticastGatherDelay = kMulticastLikeExpire / 10;
@@ -50,6 +51,7 @@ class Network {
 
     ConfigAssembler& assembler() { return assembler_; }
     std::int64_t last_config_request = INT64_MIN / 2;
+    std::int64_t config_request_due = 0;  // 0, or when to ask again ahead of the periodic refresh
     std::int64_t last_config_update = INT64_MIN / 2;
     std::uint64_t config_request_packet = 0;
 

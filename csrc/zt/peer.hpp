@@ -69,7 +69,7 @@ class Peer {
     // ---- rate limits ---------------------------------------------------------------------------------
     RateGate whois_gate;
     RateGate echo_gate;
-    RateGate credentials_gate;
+    TokenBucket credentials_bucket;  // bursts: a member pushes its COM, tags and capabilities at once
     WindowGate push_paths_gate;
 
   private:

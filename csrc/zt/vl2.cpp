@@ -134,6 +134,7 @@ void Node::emit_network(NodeEvent::Type type, std::uint64_t network_id) {
 
 void Node::request_config(Network& net) {
     net.last_config_request = now_;
+    net.config_request_due = 0;
     Packet p(net.controller(), self_.address(), Verb::kNetworkConfigRequest);
     p.append_u64(net.id());
     const std::string meta = config_request_metadata(config_.protocol_version);
@@ -289,7 +290,7 @@ void Node::push_credentials(Network& net, Peer& peer, bool force) {
 }
 
 void Node::on_network_credentials(Peer& peer, const Packet& p) {
-    if (!peer.credentials_gate.allow(now_, kPeerCredentialsRateLimit / 4)) {
+    if (!peer.credentials_bucket.take(now_, kPeerCredentialsBurst, kPeerCredentialsRefill)) {
         ++stats_.drop_rate_limited;
         return;
     }
@@ -319,7 +320,14 @@ void Node::on_network_credentials(Peer& peer, const Packet& p) {
         Network* net = network(rev.network_id);
         const Identity* controller = controller_of(rev.network_id);
         if (net == nullptr || controller == nullptr || !rev.verify(*controller)) continue;
-        if (rev.credential_type == Revocation::CredentialType::kCom) net->revoke_com(rev.target, rev.threshold);
+        if (rev.credential_type != Revocation::CredentialType::kCom) continue;
+        net->revoke_com(rev.target, rev.threshold);
+        // Our own membership revoked: ask again as soon as the controller accepts a repeat, rather
+        // than at the next refresh, so the application hears ACCESS_DENIED now.
+        if (rev.target == self_.address()) {
+            net->config_request_due = std::max(now_, net->last_config_request + kConfigRequestMinInterval);
+            want_background_at(net->config_request_due);
+        }
     }
     for (const Tag& tag : bundle.tags) {
         Network* net = network(tag.network_id);
@@ -776,7 +784,8 @@ void Node::vl2_background() {
         }
         const std::int64_t due = net.has_config() && net.status() == Network::Status::kOk ? kNetworkAutoconfDelay
                                                                                           : kNetworkRequestRetry;
-        if (now_ - net.last_config_request >= due) request_config(net);
+        const bool asked_for = net.config_request_due != 0 && now_ >= net.config_request_due;
+        if (now_ - net.last_config_request >= due || asked_for) request_config(net);
         if (net.has_config()) announce_groups(net, false);
     }
     subscribers_.expire(now_);

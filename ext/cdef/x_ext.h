@@ -116,6 +116,8 @@ typedef struct {
     uint64_t drop_path, drop_relay, drop_fragment, drop_queue_full, drop_oversized, send_errors;
     uint64_t rx_suite[4];
     uint64_t tx_suite[4];
+    uint64_t frames_in, frames_out;
+    uint64_t frames_dropped;
 } ztx_node_stats_t;
 int ztx_node_get_stats(ztx_node_stats_t* out);
 int ztx_tap_enable(uint64_t net_id, int enabled);

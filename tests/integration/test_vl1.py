@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
 from interop.official import OurNode
 from netns import NetNs
-from worlds import Planet, RootServer, make_planet
+from worlds import RootServer, make_planet, start_node, start_root_node
 
 pytestmark = pytest.mark.netns
 
@@ -21,26 +20,6 @@ PEER_DIRECT = 240
 PEER_RELAY = 241
 PEER_PATH_DISCOVERED = 243
 APP_TYPE = 0x10000  # ZeroTier reserves message types up to 65535
-
-
-def start_root_node(our_node: Callable[..., OurNode], netns: NetNs, planet: Planet, port: int) -> OurNode:
-    """The root as a worker (same code as `libzt root`), so tests can read its counters."""
-    root = our_node(prefix=netns.cmd_prefix, name="root")
-    root.init_from_storage(planet.root_dir)
-    root.init_set_roots(planet.bytes)
-    root.init_set_port(port)
-    root.node_start()
-    root.wait_online(timeout=5)
-    return root
-
-
-def start_node(our_node: Callable[..., OurNode], netns: NetNs, planet: Planet, name: str, **init: int) -> OurNode:
-    node = our_node(prefix=netns.cmd_prefix, name=name)
-    node.init_set_roots(planet.bytes)
-    for call, value in init.items():
-        getattr(node, f"init_{call}")(value)
-    node.node_start()
-    return node
 
 
 def wait_message(node: OurNode, sender: str, msg_type: int, timeout: float = 5.0, since: int = 0) -> dict:

@@ -8,12 +8,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_vl1 import APP_TYPE, start_node, start_root_node, wait_message
+from test_vl1 import APP_TYPE, wait_message
 
 import libzt
 from libzt import wire
 from netns import NetNs
-from worlds import make_planet
+from worlds import make_planet, start_node, start_root_node
 
 pytestmark = pytest.mark.netns
 

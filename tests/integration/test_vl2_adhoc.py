@@ -8,12 +8,11 @@ import time
 from pathlib import Path
 
 import pytest
-from test_vl1 import start_node, start_root_node
 
 import frames
 from interop.official import OurNode
 from netns import NetNs
-from worlds import make_planet
+from worlds import make_planet, start_node, start_root_node
 
 pytestmark = pytest.mark.netns
 

@@ -309,6 +309,9 @@ class NodeStats(Structure):
         ),
         ("rx_suite", c_uint64 * 4),
         ("tx_suite", c_uint64 * 4),
+        ("frames_in", c_uint64),
+        ("frames_out", c_uint64),
+        ("frames_dropped", c_uint64),
     ]
 
 

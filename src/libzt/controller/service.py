@@ -60,7 +60,7 @@ def now_ms() -> int:
 class _MemberStatus:
     last_request: int = 0  # ms
     identity: str = ""
-    metadata: Optional[dict[str, str]] = None  # set once an authorized request was answered
+    metadata: Optional[dict[str, str]] = None  # of the member's last request
     from_address: str = ""
 
 
@@ -109,10 +109,12 @@ class Controller:
         self._status_lock = threading.Lock()
         self._threads: list[threading.Thread] = []
         self._workers = max(1, workers)
+        self._started_at = clock()
 
     # ---- lifecycle ----
 
     def start(self) -> Controller:
+        self._started_at = self._clock()
         if not self._threads:
             for i in range(self._workers):
                 t = threading.Thread(target=self._work, name=f"libzt-controller-{i}", daemon=True)
@@ -192,12 +194,15 @@ class Controller:
             if decision.member is not None:
                 decision.member, _, _ = tx.save_member(decision.member)
         # Committed: now it may be told.
+        if request.request_id:
+            # Remembered whatever the decision, so that authorizing a refused member pushes its
+            # config at once instead of waiting for the member's next request.
+            with self._status_lock:
+                status = self._status.setdefault((request.network_id, request.member_id), _MemberStatus())
+                status.identity = request.identity
+                status.metadata = dict(request.metadata)
         if isinstance(decision, Grant):
             if request.request_id:
-                with self._status_lock:
-                    status = self._status.setdefault((request.network_id, request.member_id), _MemberStatus())
-                    status.identity = request.identity
-                    status.metadata = dict(request.metadata)
                 self.link.respond(request.request_id, decision.spec)
                 self.stats.answered += 1
             else:
@@ -229,6 +234,12 @@ class Controller:
 
     def _revoke(self, network_id: int, member_id: int) -> None:
         notify = self.online_members(network_id)
+        if self._clock() - self._started_at < ONLINE_WINDOW_MS:
+            # Who is online lives in memory: for one window after a (re)start it is not known yet, so
+            # every authorized member hears of the revocation rather than only those seen so far.
+            with self.store.read() as tx:
+                members = tx.members(models.nwid_str(network_id))
+            notify = sorted(set(notify) | {int(m["id"], 16) for m in members if m.get("authorized") is True})
 
         def job() -> None:
             self.link.revoke(network_id, member_id, notify)

@@ -1,0 +1,148 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Networks issued by our controller: a root, ``libzt controller`` and member nodes, each its own
+process in the test namespace. Members get their addresses from the controller, talk through their
+lwIP stacks and raw taps, and lose the network when deauthorized; the controller keeps its networks
+and members across restarts and kill -9, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import ipaddress
+import time
+from pathlib import Path
+
+import pytest
+
+import frames
+from conftest import new_postgres_database
+from controllers import (
+    NETWORK_ACCESS_DENIED,
+    NETWORK_READY_IP4,
+    NETWORK_READY_IP6,
+    POOL,
+    ControllerServer,
+    arp_answer,
+    ipv6_addresses,
+    managed_network,
+    member,
+    on,
+    start_world,
+)
+from netns import NetNs
+
+pytestmark = pytest.mark.netns
+
+
+def test_public_network_gives_addresses_and_carries_frames(netns: NetNs, our_node, tmp_path: Path) -> None:
+    planet, ctl = start_world(netns, our_node, tmp_path, 29961)
+    try:
+        nwid = managed_network(ctl, private=False)
+        assert f"{nwid:016x}".startswith(ctl.address)
+        a, a_id = member(our_node, netns, planet, "a")
+        b, b_id = member(our_node, netns, planet, "b")
+        started = time.monotonic()
+        for node in (a, b):
+            node.net_join(nwid)
+        for node in (a, b):
+            node.wait_event(NETWORK_READY_IP4, timeout=3, match=on(nwid))
+            node.wait_event(NETWORK_READY_IP6, timeout=3 - (time.monotonic() - started), match=on(nwid))
+        assert time.monotonic() - started < 3
+
+        a_ip, b_ip = a.addr_get_str(nwid, family=4), b.addr_get_str(nwid, family=4)
+        low, high = (ipaddress.IPv4Address(POOL[k]) for k in ("ipRangeStart", "ipRangeEnd"))
+        assert a_ip != b_ip and all(low <= ipaddress.IPv4Address(ip) <= high for ip in (a_ip, b_ip))
+        for node, node_id in ((a, a_id), (b, b_id)):
+            assert ipv6_addresses(node, nwid) >= {frames.rfc4193(nwid, node_id), frames.sixplane(nwid, node_id)}
+            assert node.net_transport_is_ready(nwid) == 1
+        record = ctl.member(f"{nwid:016x}", f"{b_id:010x}")
+        assert record["authorized"] is True and record["ipAssignments"] == [b_ip]
+
+
+        # Raw Ethernet: A's tap takes over A's side; B's lwIP answers ARP for B's address, and a
+        # frame written on A's tap arrives on B's once B's tap is on too.
+        a.tap_enable(nwid)
+        assert arp_answer(a, nwid, a_id, a_ip, b_ip, timeout=5) == frames.zt_mac(nwid, b_id)
+        b.tap_enable(nwid)
+        frame = frames.ethernet(frames.zt_mac(nwid, b_id), frames.zt_mac(nwid, a_id), 0x88B5, b"raw from A" * 20)
+        a.tap_write(nwid, frame)
+        deadline = time.monotonic() + 5
+        while (got := b.tap_read(nwid, timeout=max(0.0, deadline - time.monotonic()))) not in (frame, None):
+            pass
+        assert got == frame
+    finally:
+        ctl.stop()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_private_network_admits_only_authorized_members(
+    backend: str, netns: NetNs, our_node, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    db = new_postgres_database(request.getfixturevalue("postgres")) if backend == "postgresql" else ""
+    planet, ctl = start_world(netns, our_node, tmp_path, 29965, db=db)
+    try:
+        nwid = managed_network(ctl, private=True)
+        net = f"{nwid:016x}"
+        a, a_id = member(our_node, netns, planet, "a")
+        b, b_id = member(our_node, netns, planet, "b")
+        ctl.member(net, f"{b_id:010x}", authorized=True)  # B is admitted before it asks
+        for node in (a, b):
+            node.net_join(nwid)
+        b.wait_event(NETWORK_READY_IP4, timeout=3, match=on(nwid))
+        a.wait_event(NETWORK_ACCESS_DENIED, timeout=3, match=on(nwid))
+        assert a.addr_get_str(nwid, family=4) is None
+        assert ctl.member(net, f"{a_id:010x}")["authorized"] is False  # the controller recorded the request
+
+        started = time.monotonic()
+        ctl.member(net, f"{a_id:010x}", authorized=True)
+        a.wait_event(NETWORK_READY_IP4, timeout=5, match=on(nwid))
+        admitted_in = time.monotonic() - started
+        a_ip, b_ip = a.addr_get_str(nwid, family=4), b.addr_get_str(nwid, family=4)
+
+        # Restart the controller, then kill -9 it: members and networks stay, and a member that
+        # rejoins gets the same address back from the database.
+        ctl.stop()
+        ctl = ControllerServer(
+            tmp_path / "ctl", planet.path, netns.cmd_prefix, port=29966, extra=["--db", db] if db else []
+        ).wait_ready()
+        ctl.stop(kill=True)
+        ctl = ControllerServer(
+            tmp_path / "ctl", planet.path, netns.cmd_prefix, port=29966, extra=["--db", db] if db else []
+        ).wait_ready()
+        assert ctl.member(net, f"{a_id:010x}")["ipAssignments"] == [a_ip]
+        since = max(e["seq"] for e in a.event_history()) + 1
+        a.net_leave(nwid)
+        a.net_join(nwid)
+        a.wait_event(NETWORK_READY_IP4, timeout=5, since=since, match=on(nwid))
+        assert a.addr_get_str(nwid, family=4) == a_ip
+
+        # Deauthorized, A's frames stop being accepted by B: B's stack no longer answers A's ARP.
+        a.tap_enable(nwid)
+        assert arp_answer(a, nwid, a_id, a_ip, b_ip, timeout=5) == frames.zt_mac(nwid, b_id)
+        dropped_before = b.node_get_stats()["frames_dropped"]
+        ctl.member(net, f"{a_id:010x}", authorized=False)
+        deadline = time.monotonic() + 10
+        while arp_answer(a, nwid, a_id, a_ip, b_ip, timeout=0.5) is not None:
+            assert time.monotonic() < deadline, "B still accepts A's frames 10 s after deauthorization"
+        assert b.node_get_stats()["frames_dropped"] > dropped_before
+        a.wait_event(NETWORK_ACCESS_DENIED, timeout=10, since=since, match=on(nwid))
+        assert admitted_in < 5
+    finally:
+        ctl.stop()
+
+
+def test_members_get_distinct_addresses_from_a_controller_with_many_members(
+    netns: NetNs, our_node, tmp_path: Path
+) -> None:
+    """Addresses never collide with ones the database already handed out."""
+    planet, ctl = start_world(netns, our_node, tmp_path, 29968)
+    try:
+        nwid = managed_network(ctl, private=False)
+        net = f"{nwid:016x}"
+        taken = [f"10.147.17.{i}" for i in range(10, 40)]
+        for i, ip in enumerate(taken):  # members that exist only in the database
+            ctl.member(net, f"{0x1100000000 + i:010x}", authorized=True, ipAssignments=[ip])
+        node, _ = member(our_node, netns, planet, "late")
+        node.net_join(nwid)
+        node.wait_event(NETWORK_READY_IP4, timeout=3, match=on(nwid))
+        assert node.addr_get_str(nwid, family=4) not in taken
+    finally:
+        ctl.stop()
