@@ -88,17 +88,6 @@ int write_serialized(const std::vector<uint8_t>& bytes, uint8_t* out, size_t* ou
     return copy_bytes(bytes.data(), bytes.size(), out, out_len);
 }
 
-// Ownership by the things a test lists (the sender's certificates of ownership, in effect).
-class CooOwnership : public zt::OwnershipCheck {
-  public:
-    explicit CooOwnership(const zt::CertificateOfOwnership& coo) : coo_(coo) {}
-    bool owns_ip(const zt::InetAddress& ip) const override { return coo_.owns(ip); }
-    bool owns_mac(std::uint64_t mac) const override { return coo_.owns_mac(mac); }
-
-  private:
-    const zt::CertificateOfOwnership& coo_;
-};
-
 // The frame as the rules see it; `coo` gets the owned things.
 const char* frame_from_c(const ztx_frame_t& f, zt::FrameInfo* info, zt::CertificateOfOwnership* coo) {
     if (bad_input(f.payload, f.payload_len)) return "frame: payload is NULL but payload_len is not 0";
@@ -172,9 +161,16 @@ int run_rules(const uint8_t* rules, size_t len, const ztx_capability_spec_t* cap
         }
     }
     zt::FrameInfo info;
-    zt::CertificateOfOwnership coo;
-    if (const char* bad = frame_from_c(*frame, &info, &coo)) return arg_error(bad);
-    const CooOwnership ownership(coo);
+    std::vector<zt::CertificateOfOwnership> coos(1);  // what the sender owns, as one certificate
+    if (const char* bad = frame_from_c(*frame, &info, &coos[0])) return arg_error(bad);
+    zt::NetworkConfig config;  // ours, for the NDP-emulated prefixes; empty: none
+    if (bad_input(frame->config, frame->config_len)) {
+        return arg_error("frame: config is NULL but config_len is not 0");
+    }
+    if (frame->config != nullptr && !parse_netconf(frame->config, frame->config_len, &config, &why)) {
+        return arg_error(why);
+    }
+    const zt::ConfigOwnership ownership(config, coos, info.inbound);
     info.ownership = &ownership;
     const bool unsupported = (frame->netconf_flags & zt::kNetconfFlagUnsupportedMatchResult) != 0;
     const zt::FilterResult r =

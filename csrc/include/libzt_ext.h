@@ -412,6 +412,11 @@ typedef struct {
     unsigned receiver_tag_count;
     const ztx_owned_thing_t* sender_owns; /* what the sender's certificates of ownership list */
     unsigned sender_owns_count;
+    /* Our network config (a dictionary) or NULL. Given, addresses in the network's 6PLANE /40 and
+     * RFC4193 /88 count as the sender's own on inbound frames when the config emulates NDP and we
+     * hold such an address ourselves, as a member judges them. */
+    const uint8_t* config;
+    size_t config_len;
 } ztx_frame_t;
 
 typedef struct {

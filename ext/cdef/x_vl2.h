@@ -44,6 +44,8 @@ typedef struct {
     unsigned receiver_tag_count;
     const ztx_owned_thing_t* sender_owns;
     unsigned sender_owns_count;
+    const uint8_t* config;
+    size_t config_len;
 } ztx_frame_t;
 typedef struct {
     int verdict;

@@ -649,6 +649,11 @@ def rules_evaluate(rules: bytes, capabilities: Optional[list[tuple[int, bytes]]]
             ffi.memmove(things[i].value, value, len(value))
         keep.append(things)
         f.sender_owns, f.sender_owns_count = things, len(owns)
+    config = frame["config"]
+    if config:
+        config_buf = ffi.new("uint8_t[]", config)
+        keep.append(config_buf)
+        f.config, f.config_len = config_buf, len(config)
     out = ffi.new("ztx_filter_result_t *")
     if capabilities is None:
         check(lib.ztx_rules_evaluate(raw, len(raw), f, out), "rule evaluation", err)

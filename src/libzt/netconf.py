@@ -568,6 +568,9 @@ class Frame:
     receiver_tags: Mapping[int, int] = field(default_factory=dict)
     # What the sender's certificates of ownership list: IP addresses, or MACs as "aa:bb:cc:dd:ee:ff".
     sender_owns: Sequence[str] = ()
+    # Our network config (dictionary bytes): with NDP emulation, inbound addresses in the network's
+    # 6PLANE and RFC4193 prefixes count as the sender's own, as they embed its address.
+    config: Optional[bytes] = None
 
     def _fields(self, flags: int) -> ll.FrameFields:
         owns = []
@@ -582,6 +585,7 @@ class Frame:
             "mac_dest": self.mac_dest, "ethertype": self.ethertype, "vlan_id": self.vlan_id,
             "inbound": self.inbound, "netconf_flags": flags, "payload": bytes(self.payload),
             "sender_tags": dict(self.sender_tags), "receiver_tags": dict(self.receiver_tags), "sender_owns": owns,
+            "config": None if self.config is None else bytes(self.config),
         }  # fmt: skip
 
 

@@ -399,3 +399,26 @@ def test_bad_rule_objects_are_refused_by_the_packer() -> None:
                 m("INTEGER_RANGE", start="0", end="1", bits=65)):
         with pytest.raises(NetconfError):
             nc.rules_to_bytes([bad])
+
+
+def test_ndp_emulated_prefixes_count_as_owned_inbound() -> None:
+    from test_netconf_build import CONTROLLER, NWID, A
+
+    me = A.node_id  # (ownership here does not look at certificates: any member will do)
+    spec = nc.NetconfSpec(NWID, me, timestamp=1, flags=nc.FLAG_NDP_EMULATION,
+                          static_ips=[str(nc.sixplane_address(NWID, me)), str(nc.rfc4193_address(NWID, me))])
+    config = nc.build_network_config(spec, CONTROLLER, A)
+    authenticated = m("MATCH_CHARACTERISTICS", mask=f"{nc.CHARACTERISTIC_SENDER_IP_AUTHENTICATED:016x}")
+
+    def from_peer(src: str, inbound: bool = True, with_config: bytes | None = config) -> Frame:
+        return frame(ETH_IPV6, ipv6(src, str(nc.sixplane_address(NWID, me).ip), 17, udp(1, 2)),
+                     zt_source=PEER, zt_dest=me, inbound=inbound, config=with_config)
+
+    peer_6plane = str(nc.sixplane_address(NWID, PEER).ip).replace("::1", "::abcd")  # anywhere in the peer's /80
+    assert matches(authenticated, from_peer(peer_6plane))
+    assert matches(authenticated, from_peer(str(nc.rfc4193_address(NWID, PEER).ip)))
+    assert not matches(authenticated, from_peer("fd12::1"))
+    assert not matches(authenticated, from_peer(peer_6plane, inbound=False))  # outbound: certificates only
+    assert not matches(authenticated, from_peer(peer_6plane, with_config=None))
+    no_ndp = nc.build_network_config(replace(spec, flags=0), CONTROLLER, A)
+    assert not matches(authenticated, from_peer(peer_6plane, with_config=no_ndp))
