@@ -12,6 +12,7 @@
 #include "api/vl2_json.hpp"
 #include "libzt_ext.h"
 #include "zt/netconf.hpp"
+#include "zt/vl2_address.hpp"
 
 static_assert(ZTX_NETCONF_MAX_LEN == zt::kMaxConfigLength, "libzt_ext.h disagrees with the core");
 static_assert(ZTX_CONFIG_CHUNK_MAX_DATA == zt::kMaxConfigChunk, "libzt_ext.h disagrees with the core");
@@ -72,20 +73,20 @@ bool parse_com(const uint8_t* data, size_t len, zt::CertificateOfMembership* com
     return true;
 }
 
+// Exactly one capability, nothing after it.
+bool parse_capability(const uint8_t* data, size_t len, zt::Capability* cap, const char** why) {
+    zt::Reader r(data, len);
+    if (!zt::Capability::parse(r, cap, why)) return false;
+    if (r.remaining() != 0) {
+        *why = "capability: bytes after it";
+        return false;
+    }
+    return true;
+}
+
 int write_serialized(const std::vector<uint8_t>& bytes, uint8_t* out, size_t* out_len) {
     return copy_bytes(bytes.data(), bytes.size(), out, out_len);
 }
-
-// Ownership by the things a test lists (the sender's certificates of ownership, in effect).
-class CooOwnership : public zt::OwnershipCheck {
-  public:
-    explicit CooOwnership(const zt::CertificateOfOwnership& coo) : coo_(coo) {}
-    bool owns_ip(const zt::InetAddress& ip) const override { return coo_.owns(ip); }
-    bool owns_mac(std::uint64_t mac) const override { return coo_.owns_mac(mac); }
-
-  private:
-    const zt::CertificateOfOwnership& coo_;
-};
 
 // The frame as the rules see it; `coo` gets the owned things.
 const char* frame_from_c(const ztx_frame_t& f, zt::FrameInfo* info, zt::CertificateOfOwnership* coo) {
@@ -160,9 +161,16 @@ int run_rules(const uint8_t* rules, size_t len, const ztx_capability_spec_t* cap
         }
     }
     zt::FrameInfo info;
-    zt::CertificateOfOwnership coo;
-    if (const char* bad = frame_from_c(*frame, &info, &coo)) return arg_error(bad);
-    const CooOwnership ownership(coo);
+    std::vector<zt::CertificateOfOwnership> coos(1);  // what the sender owns, as one certificate
+    if (const char* bad = frame_from_c(*frame, &info, &coos[0])) return arg_error(bad);
+    zt::NetworkConfig config;  // ours, for the NDP-emulated prefixes; empty: none
+    if (bad_input(frame->config, frame->config_len)) {
+        return arg_error("frame: config is NULL but config_len is not 0");
+    }
+    if (frame->config != nullptr && !parse_netconf(frame->config, frame->config_len, &config, &why)) {
+        return arg_error(why);
+    }
+    const zt::ConfigOwnership ownership(config, coos, info.inbound);
     info.ownership = &ownership;
     const bool unsupported = (frame->netconf_flags & zt::kNetconfFlagUnsupportedMatchResult) != 0;
     const zt::FilterResult r =
@@ -175,6 +183,12 @@ int run_rules(const uint8_t* rules, size_t len, const ztx_capability_spec_t* cap
 }  // namespace
 
 extern "C" {
+
+uint64_t ztx_mac_from_address(uint64_t network_id, uint64_t node_id) {
+    return zt::mac_from_address(node_id, network_id);
+}
+
+uint64_t ztx_address_from_mac(uint64_t network_id, uint64_t mac) { return zt::address_from_mac(mac, network_id); }
 
 int ztx_dictionary_parse(const uint8_t* data, size_t len, char* out, size_t* out_len) {
     if (bad_input(data, len) || out_len == nullptr || (out == nullptr && *out_len > 0)) {
@@ -306,6 +320,41 @@ int ztx_credentials_reserialize(const uint8_t* data, size_t len, uint8_t* out, s
     std::vector<uint8_t> bytes;
     zt::Writer w(bytes);
     b.serialize(w);
+    return write_serialized(bytes, out, out_len);
+}
+
+int ztx_capability_verify(const uint8_t* cap, size_t len, const ztx_identity* controller,
+                          const ztx_identity* const* holders, unsigned holder_count) {
+    if (bad_input(cap, len) || controller == nullptr || (holders == nullptr && holder_count > 0)) {
+        return arg_error("arguments must not be NULL");
+    }
+    zt::Capability c;
+    const char* why = nullptr;
+    if (!parse_capability(cap, len, &c, &why)) return arg_error(why);
+    std::vector<zt::Identity> others;
+    for (unsigned i = 0; i < holder_count; ++i) {
+        if (holders[i] == nullptr) return arg_error("holders must not contain NULL");
+        others.push_back(holders[i]->id);
+    }
+    return c.verify(controller->id, others) ? 1 : 0;
+}
+
+int ztx_capability_transfer(const uint8_t* cap, size_t len, const ztx_identity* from, uint64_t to, uint8_t* out,
+                            size_t* out_len) {
+    if (bad_input(cap, len) || from == nullptr || out_len == nullptr || (out == nullptr && *out_len > 0)) {
+        return arg_error("arguments must not be NULL");
+    }
+    zt::Capability c;
+    const char* why = nullptr;
+    if (!parse_capability(cap, len, &c, &why)) return arg_error(why);
+    if (c.issued_to() != from->id.address()) return arg_error("capability: only its holder can hand it on");
+    if (to == 0 || to > zt::kAddressMask) return arg_error("capability: `to` must be a 40-bit address");
+    if (!c.sign(from->id, to)) {
+        return arg_error("capability: the chain of custody is full, or the holder has no private key");
+    }
+    std::vector<uint8_t> bytes;
+    zt::Writer w(bytes);
+    c.serialize(w);
     return write_serialized(bytes, out, out_len);
 }
 

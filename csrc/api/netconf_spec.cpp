@@ -134,9 +134,10 @@ bool netconf_spec_from_c(const ztx_netconf_spec_t& in, NetconfSpec* out, const c
     for (unsigned i = 0; i < in.capability_count; ++i) {
         NetconfSpec::CapabilitySpec c;
         c.id = in.capabilities[i].id;
-        if (!rules_from_c(in.capabilities[i].rules, in.capabilities[i].rules_len, kMaxCapabilityRules, &c.rules, why)) {
+        if (!rules_from_c(in.capabilities[i].rules, in.capabilities[i].rules_len, kMaxNetworkRules, &c.rules, why)) {
             return false;
         }
+        if (c.rules.size() > kMaxCapabilityRules) return reject(why, "netconf spec: a capability with more than 64 rules");
         spec.capabilities.push_back(std::move(c));
     }
     if (in.tag_count > sizeof in.tags / sizeof in.tags[0]) return reject(why, "netconf spec: tag_count too large");

@@ -347,6 +347,11 @@ ZTX_API int ztx_controller_revoke(uint64_t network_id, uint64_t member_id, const
 #define ZTX_CONFIG_CHUNK_MAX_DATA 9740 /* dictionary bytes per signed chunk */
 #define ZTX_CONFIG_CHUNK_MAX_LEN 9866  /* a whole chunk: header, data, trailer and signature */
 
+/* A member's MAC on a network (first octet from the network ID, then the address XOR the ID), and
+ * back to the 40-bit address. */
+ZTX_API uint64_t ztx_mac_from_address(uint64_t network_id, uint64_t node_id);
+ZTX_API uint64_t ztx_address_from_mac(uint64_t network_id, uint64_t mac);
+
 /* A Dictionary (key=value lines, escaped values) as JSON [[key, value as hex], ...]. */
 ZTX_API int ztx_dictionary_parse(const uint8_t* data, size_t len, char* out, size_t* out_len);
 
@@ -383,6 +388,15 @@ ZTX_API int ztx_credentials_parse(const uint8_t* data, size_t len, const ztx_ide
                                   size_t* out_len);
 ZTX_API int ztx_credentials_reserialize(const uint8_t* data, size_t len, uint8_t* out, size_t* out_len);
 
+/* One serialized capability (as in a config's CAP or NETWORK_CREDENTIALS): 1 if its chain of custody
+ * is valid (entry 0 from the network's controller, each later one from the previous holder, whose
+ * identities are among holders), 0 if not. */
+ZTX_API int ztx_capability_verify(const uint8_t* cap, size_t len, const ztx_identity* controller,
+                                  const ztx_identity* const* holders, unsigned holder_count);
+/* Hands a capability on: appends a custody entry from its holder `from` (with private key) to `to`. */
+ZTX_API int ztx_capability_transfer(const uint8_t* cap, size_t len, const ztx_identity* from, uint64_t to,
+                                    uint8_t* out, size_t* out_len);
+
 /* Rules: the serialized form (type, length, value ...) as a JSON array, and back through the parser. */
 ZTX_API int ztx_rules_parse(const uint8_t* rules, size_t len, char* out, size_t* out_len);
 ZTX_API int ztx_rules_reserialize(const uint8_t* rules, size_t len, uint8_t* out, size_t* out_len);
@@ -415,6 +429,11 @@ typedef struct {
     unsigned receiver_tag_count;
     const ztx_owned_thing_t* sender_owns; /* what the sender's certificates of ownership list */
     unsigned sender_owns_count;
+    /* Our network config (a dictionary) or NULL. Given, addresses in the network's 6PLANE /40 and
+     * RFC4193 /88 count as the sender's own on inbound frames when the config emulates NDP and we
+     * hold such an address ourselves, as a member judges them. */
+    const uint8_t* config;
+    size_t config_len;
 } ztx_frame_t;
 
 typedef struct {

@@ -65,6 +65,7 @@ bool CertificateOfMembership::parse(Reader& r, CertificateOfMembership* out, con
         q.id = r.u64();
         q.value = r.u64();
         q.max_delta = r.u64();
+        if (!r.ok()) return reject(why, "certificate of membership: truncated");
         if (!com.qualifiers_.empty() && q.id < com.qualifiers_.back().id) {
             return reject(why, "certificate of membership: qualifiers out of order");
         }

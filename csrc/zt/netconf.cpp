@@ -380,16 +380,14 @@ Dictionary NetworkConfig::to_dictionary() const {
     }
     d.set(kKeyDns, bytes_of(blob));
 
-    if (sso.version == 0) {
-        d.set_u64(kKeySsoVersion, 0);
-        d.set_bool(kKeySsoEnabled, sso.enabled);
-        if (sso.enabled) {
-            if (!sso.authentication_url.empty()) d.set(kKeyAuthenticationUrl, sso.authentication_url);
-            d.set_i64(kKeyAuthenticationExpiry, sso.authentication_expiry);
-        }
+    // (ZeroTier writes nothing for versions other than 0 and 1; we keep the version so a config
+    // reads back as it was.)
+    d.set_u64(kKeySsoVersion, sso.version);
+    d.set_bool(kKeySsoEnabled, sso.enabled);
+    if (sso.version == 0 && sso.enabled) {
+        if (!sso.authentication_url.empty()) d.set(kKeyAuthenticationUrl, sso.authentication_url);
+        d.set_i64(kKeyAuthenticationExpiry, sso.authentication_expiry);
     } else if (sso.version == 1) {
-        d.set_u64(kKeySsoVersion, 1);
-        d.set_bool(kKeySsoEnabled, sso.enabled);
         d.set(kKeyIssuerUrl, sso.issuer_url);
         d.set(kKeyCentralEndpointUrl, sso.central_endpoint_url);
         d.set(kKeyNonce, sso.nonce);

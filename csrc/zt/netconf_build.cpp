@@ -72,7 +72,8 @@ bool build_network_config(const NetconfSpec& spec, const Identity& controller, c
     std::stable_sort(nc.capabilities.begin(), nc.capabilities.end(),
                      [](const Capability& a, const Capability& b) { return a.id < b.id; });
 
-    const std::map<std::uint32_t, std::uint32_t> tags_by_id(spec.tags.begin(), spec.tags.end());
+    std::map<std::uint32_t, std::uint32_t> tags_by_id;  // sorted by ID; the last of equal IDs wins
+    for (const auto& [id, value] : spec.tags) tags_by_id[id] = value;
     for (const auto& [id, value] : tags_by_id) {
         Tag tag;
         tag.network_id = nc.network_id;

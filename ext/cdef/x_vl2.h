@@ -2,6 +2,8 @@
 #define ZTX_NETCONF_MAX_LEN ...
 #define ZTX_CONFIG_CHUNK_MAX_DATA ...
 #define ZTX_CONFIG_CHUNK_MAX_LEN ...
+uint64_t ztx_mac_from_address(uint64_t network_id, uint64_t node_id);
+uint64_t ztx_address_from_mac(uint64_t network_id, uint64_t mac);
 int ztx_dictionary_parse(const uint8_t* data, size_t len, char* out, size_t* out_len);
 int ztx_netconf_parse(const uint8_t* dict, size_t len, const ztx_identity* controller, char* out, size_t* out_len);
 int ztx_netconf_reserialize(const uint8_t* dict, size_t len, uint8_t* out, size_t* out_len);
@@ -13,6 +15,8 @@ int ztx_com_agrees(const uint8_t* mine, size_t mine_len, const uint8_t* theirs, 
 int ztx_com_issue(uint64_t timestamp, uint64_t max_delta, uint64_t network_id, const ztx_identity* member, const ztx_identity* controller, uint8_t* out, size_t* out_len);
 int ztx_credentials_parse(const uint8_t* data, size_t len, const ztx_identity* controller, char* out, size_t* out_len);
 int ztx_credentials_reserialize(const uint8_t* data, size_t len, uint8_t* out, size_t* out_len);
+int ztx_capability_verify(const uint8_t* cap, size_t len, const ztx_identity* controller, const ztx_identity* const* holders, unsigned holder_count);
+int ztx_capability_transfer(const uint8_t* cap, size_t len, const ztx_identity* from, uint64_t to, uint8_t* out, size_t* out_len);
 int ztx_rules_parse(const uint8_t* rules, size_t len, char* out, size_t* out_len);
 int ztx_rules_reserialize(const uint8_t* rules, size_t len, uint8_t* out, size_t* out_len);
 #define ZTX_VERDICT_NO_MATCH ...
@@ -40,6 +44,8 @@ typedef struct {
     unsigned receiver_tag_count;
     const ztx_owned_thing_t* sender_owns;
     unsigned sender_owns_count;
+    const uint8_t* config;
+    size_t config_len;
 } ztx_frame_t;
 typedef struct {
     int verdict;

@@ -9,6 +9,8 @@ stdlib's own :class:`OSError` subclasses with real errno values, exactly like :m
      |    +-- IdentityError                   a malformed or inconsistent identity
      |    +-- WorldError                      a malformed, unsigned or inconsistent world
      |    +-- WireError                       a packet that fails authentication or does not decode
+     |    +-- NetconfError                    a malformed or badly signed network config, certificate,
+     |                                        credential, config chunk or rule set
      +-- ServiceError (also RuntimeError)     ZTS_ERR_SERVICE: the node is not in a state to do that
      +-- NoResultError (also LookupError)     ZTS_ERR_NO_RESULT: nothing to report (yet)
      +-- GeneralError (also RuntimeError)     ZTS_ERR_GENERAL: an internal failure
@@ -36,6 +38,11 @@ class WorldError(ArgumentError):
 
 class WireError(ArgumentError):
     """A VL1 packet that fails its MAC check, uses an unusable cipher suite, or does not decode."""
+
+
+class NetconfError(ArgumentError):
+    """A network config, certificate, credential, config chunk or rule set that is malformed, badly
+    signed or otherwise refused."""
 
 
 class ServiceError(ZeroTierError, RuntimeError):
