@@ -240,6 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="show libzt working end to end on this machine")
     demo.add_argument("--workdir", help="keep the demo's files here (default: a temporary directory)")
+    demo.add_argument("--megabytes", type=float, default=100.0, help="how much node A sends to node B (default 100)")
     demo.set_defaults(func=_cmd_demo)
     return p
 

@@ -226,6 +226,40 @@ def test_concurrent_first_requests_never_share_an_address(make: Any) -> None:
     assert sorted(stored) == sorted(ips)
 
 
+def test_queued_requests_share_transactions_and_get_distinct_addresses(make: Any) -> None:
+    controller, link = make(workers=2)
+    nwid = int(controller.create_network(POOL)["id"], 16)
+    members = [0x2000000000 + i * 240 for i in range(200)]  # all want the same first address
+    for m in members:
+        assert controller.submit(req(nwid, m, m))
+    controller.wait_idle()
+    ips = [c[2].static_ips[0].ip for c in link.of("respond")]
+    assert len(ips) == len(set(ips)) == len(members)
+    with controller.store.read() as tx:
+        stored = {m["id"]: m["ipAssignments"] for m in tx.members(models.nwid_str(nwid))}
+    assert sorted(ip for v in stored.values() for ip in v) == sorted(ips)
+
+
+def test_a_failing_request_does_not_sink_the_others_of_its_batch(make: Any, monkeypatch: Any) -> None:
+    controller, link = make()
+    nwid = int(controller.create_network(POOL)["id"], 16)
+    poisoned = 0x3000000003
+    decide = controller._decide
+
+    def sometimes_broken(tx: Any, request: ConfigRequest, now: int) -> Any:
+        if request.member_id == poisoned:
+            raise RuntimeError("a bug in deciding this one")
+        return decide(tx, request, now)
+
+    monkeypatch.setattr(controller, "_decide", sometimes_broken)
+    batch = [req(nwid, m, m) for m in (0x3000000001, 0x3000000002, poisoned, 0x3000000004)]
+    decisions = controller.process_batch(batch)
+    assert decisions[2] is None and all(d is not None for i, d in enumerate(decisions) if i != 2)
+    assert sorted(c[1] for c in link.of("respond")) == [0x3000000001, 0x3000000002, 0x3000000004]
+    with controller.store.read() as tx:
+        assert len(tx.members(models.nwid_str(nwid))) == 3  # the poisoned one left nothing behind
+
+
 def test_every_stored_row_is_a_valid_record(make: Any) -> None:
     controller, _ = make()
     nwid = int(controller.create_network(POOL)["id"], 16)

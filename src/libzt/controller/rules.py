@@ -16,7 +16,9 @@ Two deliberate differences from zerotier-one 1.14.1, both bug fixes:
 """
 from __future__ import annotations
 
+import functools
 import ipaddress
+import json
 import struct
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -366,6 +368,14 @@ def normalize_rules(value: Any, field: str = "rules", max_rules: int = MAX_NETWO
 
 def encode_rules(rules: list[dict[str, Any]]) -> bytes:
     """Serialize JSON rules (as stored) the way members receive them."""
+    # Every config of a network carries the same rules: their JSON text keys a cache, which costs a
+    # fraction of parsing them again for each member.
+    return _encode_text(json.dumps(rules, separators=(",", ":")))
+
+
+@functools.lru_cache(maxsize=256)
+def _encode_text(text: str) -> bytes:
+    rules = json.loads(text)
     return b"".join(parse_rule(r, f"rules[{i}]").to_bytes() for i, r in enumerate(rules))
 
 

@@ -7,9 +7,10 @@
     REST API ----------> create/update/delete_*() --> store tx --> push / revoke jobs --> queue
 
 :class:`Controller` never blocks the core: :meth:`Controller.submit` only rate-limits (one request per
-member and network per second, as zerotier-one) and queues. A worker thread runs each request in one
-database transaction (network row locked, member read, decision, member saved) and answers only after
-the commit, so whatever a member was told survives a crash.
+member and network per second, as zerotier-one) and queues. A worker thread decides requests in a
+database transaction (network row locked, member read, decision, member saved; requests that queued
+up meanwhile share it) and answers only after the commit, so whatever a member was told survives a
+crash.
 
 The core is reached through :class:`CoreLink` (respond, respond_error, push, revoke): the real one is
 :class:`libzt.controller._corelink.NativeCoreLink`; tests and the benchmark use a fake that records calls.
@@ -22,7 +23,7 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional, Protocol, Sequence
+from typing import Any, Callable, Optional, Protocol, Sequence, Union
 
 from libzt.controller import models
 from libzt.controller.assign import Grant, NetworkSummary, Refusal, decide
@@ -34,6 +35,7 @@ log = logging.getLogger("libzt.controller")
 MIN_REQUEST_PERIOD_MS = 1000  # ZT_NETCONF_MIN_REQUEST_PERIOD
 ONLINE_WINDOW_MS = 120_000  # a member that asked within 2 x 60 s is online: changes are pushed to it
 _STATUS_PRUNE_AT = 65536
+BATCH_MAX = 64  # requests decided in one transaction
 
 
 class CoreLink(Protocol):
@@ -104,7 +106,7 @@ class Controller:
         self.address = address
         self.stats = Stats()
         self._clock = clock
-        self._jobs: queue.Queue[Optional[Callable[[], None]]] = queue.Queue()
+        self._jobs: queue.Queue[Union[ConfigRequest, Callable[[], None], None]] = queue.Queue()
         self._status: dict[tuple[int, int], _MemberStatus] = {}
         self._status_lock = threading.Lock()
         self._threads: list[threading.Thread] = []
@@ -142,14 +144,36 @@ class Controller:
     def _work(self) -> None:
         while True:
             job = self._jobs.get()
-            try:
-                if job is None:
-                    return
-                job()
-            except Exception:
-                self.stats.failed += 1
-                log.exception("controller: a job failed")
-            finally:
+            if isinstance(job, ConfigRequest):
+                # Group commit: requests already waiting share one transaction (one fsync), which is
+                # what a burst of joining members costs; whatever else was queued runs after them.
+                batch, after = [job], None
+                while len(batch) < BATCH_MAX:
+                    try:
+                        queued = self._jobs.get_nowait()
+                    except queue.Empty:
+                        break
+                    if not isinstance(queued, ConfigRequest):
+                        after = queued
+                        break
+                    batch.append(queued)
+                self._run(lambda b=batch: self.process_batch(b), len(batch))
+                if after is None:
+                    continue
+                job = after
+            if job is None:
+                self._jobs.task_done()
+                return
+            self._run(job, 1)
+
+    def _run(self, job: Callable[[], Any], count: int) -> None:
+        try:
+            job()
+        except Exception:
+            self.stats.failed += 1
+            log.exception("controller: a job failed")
+        finally:
+            for _ in range(count):
                 self._jobs.task_done()
 
     # ---- requests from the core ----
@@ -173,7 +197,7 @@ class Controller:
             if request.request_id:
                 status.last_request = now
                 status.from_address = request.from_address
-        self._jobs.put(lambda: self.process(request))
+        self._jobs.put(request)
         return True
 
     def _prune_status(self, now: int) -> None:
@@ -182,18 +206,46 @@ class Controller:
 
     def process(self, request: ConfigRequest) -> Any:
         """Decide one request (in one transaction), then answer it; returns the decision."""
-        self.stats.requests += 1
+        return self.process_batch([request])[0]
+
+    def process_batch(self, requests: Sequence[ConfigRequest]) -> list[Any]:
+        """Decide requests in one transaction, then answer them; returns the decisions. If the batch
+        fails, each request is tried alone, so one bad request cannot sink the others."""
+        self.stats.requests += len(requests)
         now = self._clock()
+        try:
+            with self.store.write() as tx:
+                decisions = [self._decide(tx, r, now) for r in requests]
+        except Exception:
+            if len(requests) == 1:
+                raise
+            self.stats.requests -= len(requests)
+            out = []
+            for r in requests:
+                try:
+                    out.extend(self.process_batch([r]))
+                except Exception:
+                    self.stats.failed += 1
+                    log.exception("controller: a request failed")
+                    out.append(None)
+            return out
+        # Committed: now they may be told.
+        for request, decision in zip(requests, decisions):
+            self._answer(request, decision)
+        return decisions
+
+    def _decide(self, tx: Any, request: ConfigRequest, now: int) -> Any:
         nwid, mid = models.nwid_str(request.network_id), models.address_str(request.member_id)
-        with self.store.write() as tx:
-            network = tx.get_network(nwid, lock=True)
-            member = tx.get_member(nwid, mid) if network is not None else None
-            summary = NetworkSummary(tx.active_bridges(nwid) if network is not None else [],
-                                     lambda: _AllocatedIps(tx, nwid))
-            decision = decide(request, network, member, summary, now)
-            if decision.member is not None:
-                decision.member, _, _ = tx.save_member(decision.member)
-        # Committed: now it may be told.
+        network = tx.get_network(nwid, lock=True)
+        member = tx.get_member(nwid, mid) if network is not None else None
+        summary = NetworkSummary(tx.active_bridges(nwid) if network is not None else [],
+                                 lambda: _AllocatedIps(tx, nwid))
+        decision = decide(request, network, member, summary, now)
+        if decision.member is not None:
+            decision.member, _, _ = tx.save_member(decision.member)
+        return decision
+
+    def _answer(self, request: ConfigRequest, decision: Any) -> None:
         if request.request_id:
             # Remembered whatever the decision, so that authorizing a refused member pushes its
             # config at once instead of waiting for the member's next request.
@@ -212,7 +264,6 @@ class Controller:
             self.link.respond_error(request.request_id, decision.error)
             self.stats.refused += 1
             self.stats.by_error[decision.error.name] = self.stats.by_error.get(decision.error.name, 0) + 1
-        return decision
 
     # ---- who is online ----
 
@@ -230,7 +281,7 @@ class Controller:
                 if s is None or s.metadata is None or now - s.last_request >= ONLINE_WINDOW_MS:
                     continue
                 request = ConfigRequest(0, network_id, mid, s.identity, dict(s.metadata), s.from_address)
-            self._jobs.put(lambda r=request: self.process(r))
+            self._jobs.put(request)
 
     def _revoke(self, network_id: int, member_id: int) -> None:
         notify = self.online_members(network_id)
