@@ -36,11 +36,13 @@ def serve(listener: Any) -> None:
     report(event="received", peer=peer[0], bytes=total, sha256=digest.hexdigest(), seconds=seconds)
 
 
-def send(libzt: Any, peer_ip: str, size: int) -> None:
+def send(peer_ip: str, size: int) -> None:
+    from libzt import socket
+
     pattern = hashlib.sha256(b"libzt demo").digest() * (CHUNK // 32)
     digest = hashlib.sha256()
     started = time.monotonic()
-    with libzt.create_connection((peer_ip, PORT), timeout=30) as conn:
+    with socket.create_connection((peer_ip, PORT), timeout=30) as conn:
         connected = time.monotonic() - started
         sent = 0
         while sent < size:
@@ -48,7 +50,7 @@ def send(libzt: Any, peer_ip: str, size: int) -> None:
             conn.sendall(piece)
             digest.update(piece)
             sent += len(piece)
-        conn.shutdown(libzt.SHUT_WR)
+        conn.shutdown(socket.SHUT_WR)
         answer = b""
         while chunk := conn.recv(128):
             answer += chunk
@@ -71,13 +73,13 @@ def main(argv: list[str]) -> int:
         report(event="ready", node=node.address, ip=ipv4, seconds=time.monotonic() - started,
                addresses=[str(a) for a in network.addresses])
         if role == "serve":
-            with libzt.socket(libzt.AF_INET, libzt.SOCK_STREAM) as listener:
-                listener.bind(("0.0.0.0", PORT))
-                listener.listen(1)
+            from libzt import socket
+
+            with socket.create_server(("0.0.0.0", PORT)) as listener:
                 report(event="listening", ip=ipv4, port=PORT)
                 serve(listener)
         else:
-            send(libzt, argv[4], int(argv[5]))
+            send(argv[4], int(argv[5]))
     return 0
 
 

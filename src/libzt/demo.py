@@ -135,6 +135,7 @@ def run_demo(args: argparse.Namespace) -> int:
             ctl = start("controller", _libzt("controller", "--dir", "ctl", "--roots", "planet", "--http",
                                              "127.0.0.1:0", "--allow-loopback"))
             print("    " + ctl.wait_line(lambda ln: " API at " in ln, 60))
+            print("    " + ctl.wait_line(lambda ln: ln.endswith(": node online"), 60))
 
             _step("creating a network through the REST API (POST /controller/network)")
             from libzt.controller.client import ControllerClient

@@ -17,6 +17,7 @@ import threading
 from pathlib import Path
 from typing import Optional
 
+from libzt._console import say
 from libzt.errors import ArgumentError
 from libzt.events import EventCode
 from libzt.identity import Identity
@@ -49,17 +50,17 @@ def run_root(
             signal.signal(sig, lambda *_: stop.set())
 
     node = ZeroTierNode(storage=identity_dir, roots=world, port=port, allow_loopback=allow_loopback)
-    node.add_event_callback(lambda ev: print(f"root: {ev!r}", flush=True)
+    node.add_event_callback(lambda ev: say(f"root: {ev!r}")
                             if ev.code not in (EventCode.USER_MESSAGE, EventCode.ECHO_REPLY) else None)
     with node:
-        print(f"root {node.address} serving world {world.id} on UDP port {node.port}", flush=True)
+        say(f"root {node.address} serving world {world.id} on UDP port {node.port}")
         if ready_file:
             Path(ready_file).write_text(f"{node.address} {node.port}\n")
         while not stop.wait(10.0):
             s = node.stats()
-            print(f"root: {len(node.peers())} peers, {s['rx_packets']} packets in, {s['relayed']} relayed, "
-                  f"{sum(v for k, v in s.items() if k.startswith('drop_'))} dropped", flush=True)
-    print("root: stopped", flush=True)
+            say(f"root: {len(node.peers())} peers, {s['rx_packets']} packets in, {s['relayed']} relayed, "
+                f"{sum(v for k, v in s.items() if k.startswith('drop_'))} dropped")
+    say("root: stopped")
     return 0
 
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
+from libzt._console import say
 from libzt._files import write_atomic
 from libzt.controller.api import APIServer, ControllerAPI, load_or_create_token
 from libzt.controller.db import open_store
@@ -88,6 +89,14 @@ def _identity_address(directory: Path) -> int:
     return identity.node_id
 
 
+def _announce_online(node: Any) -> None:
+    try:
+        node.wait_online()
+    except ZeroTierError:
+        return  # stopped first
+    say(f"controller {node.address}: node online")
+
+
 def run_controller(options: ControllerOptions, stop: Optional[threading.Event] = None) -> int:
     directory = Path(options.directory)
     directory.mkdir(parents=True, exist_ok=True)
@@ -118,19 +127,22 @@ def run_controller(options: ControllerOptions, stop: Optional[threading.Event] =
                 _corelink.install(controller.submit)
                 installed = True
             except ZeroTierError as exc:
-                print(f"controller: WARNING: the core does not hand over config requests ({exc}); "
-                      "the API works, members get no answer", file=sys.stderr, flush=True)
+                say(f"controller: WARNING: the core does not hand over config requests ({exc}); "
+                    "the API works, members get no answer", stream=sys.stderr)
         server = APIServer(ControllerAPI(controller, token), host, port).start()
         write_atomic(directory / URL_FILE, (server.url + "\n").encode("ascii"))
-        print(f"controller {address:010x}: API at {server.url} (token in {directory / 'authtoken.secret'}), "
-              f"database {store.description}", flush=True)
+        say(f"controller {address:010x}: API at {server.url} (token in {directory / 'authtoken.secret'}), "
+            f"database {store.description}")
+        if node is not None:
+            # Members reach the controller through a root: say when that works.
+            threading.Thread(target=_announce_online, args=(node,), daemon=True).start()
 
         stop = stop or threading.Event()
         if threading.current_thread() is threading.main_thread():
             for sig in (signal.SIGINT, signal.SIGTERM):
                 signal.signal(sig, lambda *_: stop.set())
         stop.wait()
-        print("controller: stopping", flush=True)
+        say("controller: stopping")
         server.stop()
         if installed:
             from libzt.controller import _corelink
@@ -141,5 +153,5 @@ def run_controller(options: ControllerOptions, stop: Optional[threading.Event] =
         if node is not None:
             node.stop()
         store.close()
-    print("controller: stopped", flush=True)
+    say("controller: stopped")
     return 0
