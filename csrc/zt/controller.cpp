@@ -22,7 +22,7 @@ void Node::on_network_config_request(Peer& peer, std::int64_t local_socket, cons
         Packet err(peer.address(), self_.address(), Verb::kError);
         wire::build_error(err, wire::Error{{Verb::kNetworkConfigRequest, p.packet_id()},
                                             ErrorCode::kUnsupportedOperation, r.network_id});
-        send(err, true);
+        reply(peer, err);
         return;
     }
     auto& last = last_request_[{r.network_id, peer.address()}];

@@ -119,6 +119,12 @@ void Node::dispatch(Peer& peer, std::int64_t local_socket, const InetAddress& fr
         return;
     }
     note_received(peer, local_socket, from, p, verb);
+    rx_local_socket_ = local_socket;
+    rx_from_ = from;
+    struct Forget {  // reply() must never use a path after its packet was handled
+        Node& n;
+        ~Forget() { n.rx_local_socket_ = -1; }
+    } forget{*this};
     switch (verb) {
         case Verb::kError: on_error(peer, p); break;
         case Verb::kWhois: on_whois(peer, p); break;
@@ -264,7 +270,7 @@ void Node::on_whois(Peer& peer, const Packet& p) {
     Packet ok(peer.address(), self_.address(), Verb::kOk);
     wire::build_reply_header(ok, {Verb::kWhois, p.packet_id()});
     wire::build_ok_whois(ok, known);
-    send(ok, true);
+    reply(peer, ok);
 }
 
 void Node::on_rendezvous(Peer& peer, const Packet& p) {

@@ -199,6 +199,9 @@ class Node {
     bool send_to_peer(Peer& peer, Packet& p, bool encrypt);
     // Armors `p` for `peer` and sends it on one physical path (fragmenting as needed).
     void send_on(Peer& peer, Packet& p, bool encrypt, std::int64_t local_socket, const InetAddress& to);
+    // Answers the packet being handled: like send(), but when the peer has no confirmed path yet
+    // (it has just said HELLO and not yet answered ours), back the way the request came.
+    void reply(Peer& peer, Packet& p);
     void send_raw(std::int64_t local_socket, const InetAddress& to, const std::uint8_t* data, std::size_t len,
                   unsigned ttl = 0);
     void request_whois(std::uint64_t address);
@@ -267,6 +270,9 @@ class Node {
     Topology topology_;
     NodeStats stats_;
     std::int64_t now_ = 0;
+    // The path the packet being dispatched arrived on (see reply()).
+    std::int64_t rx_local_socket_ = -1;
+    InetAddress rx_from_;
     bool online_ = false;
     std::int64_t last_ping_check_ = INT64_MIN / 2;
     std::int64_t last_housekeeping_ = INT64_MIN / 2;

@@ -240,6 +240,15 @@ void Node::send_on(Peer& peer, Packet& p, bool encrypt, std::int64_t local_socke
     if (Path* path = peer.find_path(local_socket, to)) path->last_out = now_;
 }
 
+void Node::reply(Peer& peer, Packet& p) {
+    Path* direct = peer.best_path(now_);
+    if ((direct != nullptr && direct->alive(now_)) || rx_local_socket_ < 0) {
+        send(p, true);
+        return;
+    }
+    send_on(peer, p, true, rx_local_socket_, rx_from_);
+}
+
 bool Node::send_to_peer(Peer& peer, Packet& p, bool encrypt) {
     Path* direct = peer.best_path(now_);
     if (direct != nullptr && direct->alive(now_)) {

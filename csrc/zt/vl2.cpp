@@ -562,7 +562,7 @@ void Node::on_frame(Peer& peer, const Packet& p, bool ext) {
         Packet err(peer.address(), self_.address(), Verb::kError);
         wire::build_error(err, wire::Error{{ext ? Verb::kExtFrame : Verb::kFrame, p.packet_id()},
                                             ErrorCode::kNeedMembershipCertificate, nwid});
-        send(err, true);
+        reply(peer, err);
         ++stats_.frames_dropped;
         return;
     }
@@ -581,7 +581,7 @@ void Node::on_frame(Peer& peer, const Packet& p, bool ext) {
         Packet ok(peer.address(), self_.address(), Verb::kOk);
         wire::build_reply_header(ok, {Verb::kExtFrame, p.packet_id()});
         ok.append_u64(nwid);
-        send(ok, true);
+        reply(peer, ok);
     }
 }
 
@@ -711,7 +711,7 @@ void Node::on_multicast_gather(Peer& peer, const Packet& p) {
     ok.append_u16(static_cast<std::uint16_t>(members.size()));
     for (std::uint64_t m : members) ok.append_u40(m);
     ok.compress();
-    send(ok, true);
+    reply(peer, ok);
 }
 
 void Node::on_ok_multicast_gather(Peer& peer, const Packet& p) {
@@ -758,7 +758,7 @@ void Node::on_multicast_frame(Peer& peer, const Packet& p) {
         Packet err(peer.address(), self_.address(), Verb::kError);
         wire::build_error(err, wire::Error{{Verb::kMulticastFrame, p.packet_id()},
                                             ErrorCode::kNeedMembershipCertificate, f.network_id});
-        send(err, true);
+        reply(peer, err);
         ++stats_.frames_dropped;
         return;
     }
