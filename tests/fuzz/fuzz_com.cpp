@@ -10,25 +10,11 @@
 #include <vector>
 
 #include "zt/credentials.hpp"
+#include "fuzz_support.hpp"
 
 namespace {
 
-void check(bool condition) {
-    if (!condition) std::abort();
-}
-
-const zt::Identity& controller() {
-    static const zt::Identity id = [] {
-        zt::Identity i;
-        const char* why = nullptr;
-        zt::Identity::from_string(
-            "0f2e12b316:0:5b3b0fea9dda4b2af5f0f56bd3b5051112a62c4edc555e5edfadaaeb4c079d4be69b9c8f807904aeb7374ae17a28"
-            "24610e1a16db737453ea0e62835ef5e2ba5f",
-            &i, &why);
-        return i;
-    }();
-    return id;
-}
+using fuzz::check;
 
 template <typename T>
 std::vector<std::uint8_t> bytes_of(const T& item) {
@@ -54,7 +40,7 @@ void one(const std::uint8_t* data, std::size_t size) {
     T again;
     check(T::parse(r2, &again, &why) && r2.remaining() == 0);
     check(bytes_of(again) == out);
-    item.verify(controller());
+    item.verify(fuzz::captured_controller());
 }
 
 void bundle(const std::uint8_t* data, std::size_t size) {
@@ -69,11 +55,11 @@ void bundle(const std::uint8_t* data, std::size_t size) {
     check(zt::CredentialBundle::parse(out.data(), out.size(), &again, &why));
     check(bytes_of(again) == out);
     for (const auto& com : b.coms) {
-        com.verify(controller());
-        com.agrees_with(com, controller());
-        if (!b.coms.empty()) b.coms.front().agrees_with(com, controller());
+        com.verify(fuzz::captured_controller());
+        com.agrees_with(com, fuzz::captured_controller());
+        if (!b.coms.empty()) b.coms.front().agrees_with(com, fuzz::captured_controller());
     }
-    for (const auto& c : b.capabilities) c.verify(controller(), {controller()});
+    for (const auto& c : b.capabilities) c.verify(fuzz::captured_controller(), {fuzz::captured_controller()});
 }
 
 }  // namespace

@@ -12,25 +12,11 @@
 #include <vector>
 
 #include "zt/netconf.hpp"
+#include "fuzz_support.hpp"
 
 namespace {
 
-void check(bool condition) {
-    if (!condition) std::abort();
-}
-
-const zt::Identity& controller() {
-    static const zt::Identity id = [] {
-        zt::Identity i;
-        const char* why = nullptr;
-        zt::Identity::from_string(
-            "0f2e12b316:0:5b3b0fea9dda4b2af5f0f56bd3b5051112a62c4edc555e5edfadaaeb4c079d4be69b9c8f807904aeb7374ae17a28"
-            "24610e1a16db737453ea0e62835ef5e2ba5f",
-            &i, &why);
-        return i;
-    }();
-    return id;
-}
+using fuzz::check;
 
 }  // namespace
 
@@ -46,7 +32,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         std::string dictionary;
         std::uint64_t update_id = 0;
         const char* why = nullptr;
-        switch (assembler.add(chunk.data(), chunk.size(), controller(), true, packet_id++, &dictionary, &update_id,
+        switch (assembler.add(chunk.data(), chunk.size(), fuzz::captured_controller(), true, packet_id++, &dictionary, &update_id,
                               &why)) {
             case zt::ConfigAssembler::Result::kComplete:
                 check(!dictionary.empty() && dictionary.size() <= zt::kMaxConfigLength);

@@ -19,12 +19,11 @@
 #include <vector>
 
 #include "zt/packet.hpp"
+#include "fuzz_support.hpp"
 
 namespace {
 
-void check(bool condition) {
-    if (!condition) std::abort();
-}
+using fuzz::check;
 
 class Input {
   public:

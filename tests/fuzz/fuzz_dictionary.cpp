@@ -8,11 +8,10 @@
 #include <string>
 
 #include "zt/dictionary.hpp"
+#include "fuzz_support.hpp"
 
 namespace {
-void check(bool condition) {
-    if (!condition) std::abort();
-}
+using fuzz::check;
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

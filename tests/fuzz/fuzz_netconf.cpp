@@ -9,25 +9,11 @@
 #include <string>
 
 #include "zt/netconf.hpp"
+#include "fuzz_support.hpp"
 
 namespace {
 
-void check(bool condition) {
-    if (!condition) std::abort();
-}
-
-const zt::Identity& controller() {
-    static const zt::Identity id = [] {
-        zt::Identity i;
-        const char* why = nullptr;
-        zt::Identity::from_string(
-            "0f2e12b316:0:5b3b0fea9dda4b2af5f0f56bd3b5051112a62c4edc555e5edfadaaeb4c079d4be69b9c8f807904aeb7374ae17a28"
-            "24610e1a16db737453ea0e62835ef5e2ba5f",
-            &i, &why);
-        return i;
-    }();
-    return id;
-}
+using fuzz::check;
 
 std::string round(const zt::NetworkConfig& nc) { return nc.to_dictionary().serialize(); }
 
@@ -47,10 +33,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check(zt::Dictionary::parse(reinterpret_cast<const std::uint8_t*>(first.data()), first.size(), &d2, &why));
     check(zt::NetworkConfig::from_dictionary(d2, &nc2, &why));
     check(round(nc2) == first);
-    if (nc.com) nc.com->verify(controller());
-    for (const auto& c : nc.capabilities) c.verify(controller());
-    for (const auto& t : nc.tags) t.verify(controller());
-    for (const auto& c : nc.coos) c.verify(controller());
+    if (nc.com) nc.com->verify(fuzz::captured_controller());
+    for (const auto& c : nc.capabilities) c.verify(fuzz::captured_controller());
+    for (const auto& t : nc.tags) t.verify(fuzz::captured_controller());
+    for (const auto& c : nc.coos) c.verify(fuzz::captured_controller());
     nc.permits_bridging(nc.issued_to);
     nc.tag(1);
     zt::ConfigOwnership ownership(nc, nc.coos, true);

@@ -22,15 +22,14 @@
 #include "zt/inspect.hpp"
 #include "zt/packet.hpp"
 #include "zt/wire.hpp"
+#include "fuzz_support.hpp"
 
 namespace {
 
 constexpr std::uint8_t kPacketId[8] = {0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08};
 constexpr std::size_t kControlLen = 11;
 
-void check(bool condition) {
-    if (!condition) std::abort();
-}
+using fuzz::check;
 
 const zt::SymmetricKey& fuzz_key() {
     static const zt::SymmetricKey key = [] {

@@ -15,14 +15,13 @@
 
 #include "zt/credentials.hpp"
 #include "zt/rules.hpp"
+#include "fuzz_support.hpp"
 
 namespace {
 
 constexpr std::size_t kFrameHeader = 1 + 2 + 6;
 
-void check(bool condition) {
-    if (!condition) std::abort();
-}
+using fuzz::check;
 
 std::vector<std::uint8_t> serialized(const std::vector<zt::Rule>& rules) {
     std::vector<std::uint8_t> out;
