@@ -326,7 +326,8 @@ OUR_PROTOTYPES: Dict[str, Any] = {
 # Symbols of the official build that are lwIP internals, not API.
 OFFICIAL_ONLY = {"sys_lock_tcpip_core", "sys_unlock_tcpip_core"}
 
-# name -> (restype, argtypes). Only calls that work in 1.8.4 (not zts_tcp_server/client).
+# name -> (restype, argtypes). zts_tcp_server/zts_tcp_client are broken in 1.8.4 (they return what
+# bind/connect returned, not the descriptor): tests drive them on our nodes only.
 PROTOTYPES: Dict[str, Any] = {
     "zts_id_new": (c_int, [c_char_p, POINTER(c_uint)]),
     "zts_id_pair_is_valid": (c_int, [c_char_p, c_uint]),
@@ -382,6 +383,11 @@ PROTOTYPES: Dict[str, Any] = {
     "zts_close": (c_int, [c_int]),
     "zts_shutdown_wr": (c_int, [c_int]),
     "zts_getsockname": (c_int, [c_int, c_char_p, c_int, POINTER(c_ushort)]),
+    "zts_getpeername": (c_int, [c_int, c_char_p, c_int, POINTER(c_ushort)]),
+    "zts_tcp_client": (c_int, [c_char_p, c_ushort]),
+    "zts_tcp_server": (c_int, [c_char_p, c_ushort, c_char_p, c_int, POINTER(c_ushort)]),
+    "zts_udp_server": (c_int, [c_char_p, c_ushort]),
+    "zts_udp_client": (c_int, [c_char_p]),
     "zts_set_no_delay": (c_int, [c_int, c_int]),
     "zts_set_recv_timeout": (c_int, [c_int, c_int, c_int]),
     "zts_set_blocking": (c_int, [c_int, c_int]),
@@ -963,11 +969,33 @@ class Worker:
     def cmd_connect(self, fd: int, ip: str, port: int, timeout_ms: int = 10000) -> int:
         return int(self.lib.zts_connect(int(fd), ip.encode(), int(port), int(timeout_ms)))
 
-    def cmd_getsockname(self, fd: int) -> Dict[str, Any]:
+    def _name(self, call: Any, fd: int) -> Dict[str, Any]:
         buf = ctypes.create_string_buffer(ZTS_INET6_ADDRSTRLEN)
         port = c_ushort(0)
-        ret = int(self.lib.zts_getsockname(int(fd), buf, ZTS_INET6_ADDRSTRLEN, byref(port)))
+        ret = int(call(int(fd), buf, ZTS_INET6_ADDRSTRLEN, byref(port)))
         return {"ret": ret, "ip": buf.value.decode() if ret >= 0 else None, "port": port.value}
+
+    def cmd_getsockname(self, fd: int) -> Dict[str, Any]:
+        return self._name(self.lib.zts_getsockname, fd)
+
+    def cmd_getpeername(self, fd: int) -> Dict[str, Any]:
+        return self._name(self.lib.zts_getpeername, fd)
+
+    def cmd_tcp_client(self, ip: str, port: int) -> int:
+        return int(self.lib.zts_tcp_client(ip.encode(), int(port)))
+
+    def cmd_tcp_server(self, ip: str, port: int) -> Dict[str, Any]:
+        """Blocks until one client connects: {"fd" (the client's), "ip", "port"}."""
+        buf = ctypes.create_string_buffer(ZTS_INET6_ADDRSTRLEN)
+        port_out = c_ushort(0)
+        ret = int(self.lib.zts_tcp_server(ip.encode(), int(port), buf, ZTS_INET6_ADDRSTRLEN, byref(port_out)))
+        return {"fd": ret, "ip": buf.value.decode() if ret >= 0 else None, "port": port_out.value}
+
+    def cmd_udp_server(self, ip: str, port: int) -> int:
+        return int(self.lib.zts_udp_server(ip.encode(), int(port)))
+
+    def cmd_udp_client(self, ip: str) -> int:
+        return int(self.lib.zts_udp_client(ip.encode()))
 
     def cmd_send(self, fd: int, data: str, flags: int = 0) -> int:
         raw = bytes.fromhex(data)
