@@ -400,6 +400,12 @@ PROTOTYPES: Dict[str, Any] = {
         [c_int, c_void_p, c_size_t, c_int, POINTER(SockaddrStorage), POINTER(c_uint32)],
     ),
     "zts_util_ipstr_to_saddr": (c_int, [c_char_p, c_ushort, POINTER(SockaddrStorage), POINTER(c_uint32)]),
+    "zts_util_ntop": (c_int, [POINTER(SockaddrStorage), c_uint32, c_char_p, c_int, POINTER(c_ushort)]),
+    "zts_util_get_ip_family": (c_int, [c_char_p]),
+    "zts_inet_pton": (c_int, [c_int, c_char_p, c_void_p]),
+    "zts_inet_ntop": (c_char_p, [c_int, c_void_p, c_char_p, c_uint32]),
+    "zts_ipaddr_aton": (c_int, [c_char_p, c_void_p]),
+    "zts_ipaddr_ntoa": (c_char_p, [c_void_p]),
     # lwIP internals, for the IPv6 input workaround (see Worker.fix_ipv6_input).
     "sys_lock_tcpip_core": (None, []),
     "sys_unlock_tcpip_core": (None, []),
@@ -1044,6 +1050,36 @@ class Worker:
             "ip": src["ip"] if src else None,
             "port": src["port"] if src else None,
         }
+
+    def cmd_util_text(self, texts: List[str]) -> Dict[str, Any]:
+        """What the address utilities make of each text (no node needed): family, inet_pton for
+        both families and inet_ntop back, ipaddr_aton and ntoa back, ipstr_to_saddr and util_ntop."""
+        out: Dict[str, Any] = {}
+        for text in texts:
+            raw = text.encode()
+            row: Dict[str, Any] = {"family": int(self.lib.zts_util_get_ip_family(raw))}
+            for family, size in ((ZTS_AF_INET, 4), (ZTS_AF_INET6, 16)):
+                binary = ctypes.create_string_buffer(16)
+                ret = int(self.lib.zts_inet_pton(family, raw, binary))
+                back = ctypes.create_string_buffer(ZTS_INET6_ADDRSTRLEN)
+                shown = self.lib.zts_inet_ntop(family, binary, back, ZTS_INET6_ADDRSTRLEN) if ret == 1 else None
+                row[f"pton{size}"] = [ret, binary.raw[:size].hex() if ret == 1 else None, shown and shown.decode()]
+            ip_addr = ctypes.create_string_buffer(64)  # zts_ip_addr (its layout differs between the two)
+            ret = int(self.lib.zts_ipaddr_aton(raw, ip_addr))
+            shown = self.lib.zts_ipaddr_ntoa(ip_addr) if ret == 1 else None
+            row["aton"] = [ret, shown and shown.decode()]
+            ss = SockaddrStorage()
+            addrlen = c_uint32(ctypes.sizeof(ss))
+            ret = int(self.lib.zts_util_ipstr_to_saddr(raw, 8080, byref(ss), byref(addrlen)))
+            if ret == ZTS_ERR_OK:
+                back = ctypes.create_string_buffer(ZTS_INET6_ADDRSTRLEN)
+                port = c_ushort(0)
+                ntop = int(self.lib.zts_util_ntop(byref(ss), addrlen.value, back, ZTS_INET6_ADDRSTRLEN, byref(port)))
+                row["saddr"] = [ret, addrlen.value, ntop, back.value.decode(), port.value]
+            else:
+                row["saddr"] = [ret]
+            out[text] = row
+        return out
 
     def cmd_send_bytes(
         self, fd: int, n: int, seed: int = 0, chunk: int = 65536, then: Optional[str] = None
