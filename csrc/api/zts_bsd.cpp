@@ -12,7 +12,8 @@
 
 #include "ZeroTierSockets.h"
 #include "api/bsd_translate.hpp"
-#include "api/runtime.hpp"
+#include "api/socket_call.hpp"
+#include "net/connect.hpp"
 #include "net/lwip.hpp"
 #include "net/socket_table.hpp"
 #include "net/stack.hpp"
@@ -20,34 +21,18 @@
 
 namespace {
 
+using zt::api::deadline_after;
+using zt::api::fail;
+using zt::api::fail_errno;
+using zt::api::finish;
 using zt::api::msg_flags_from_host;
 using zt::api::msg_flags_to_host;
+using zt::api::node_running;
 using zt::api::sockaddr_from_host;
 using zt::api::sockaddr_to_host;
 using zt::net::SocketTable;
 
-SocketTable& table() { return SocketTable::instance(); }
-
-bool node_running() {
-    zt::api::Runtime& rt = zt::api::runtime();
-    std::lock_guard<std::mutex> g(rt.mutex);
-    return rt.running();
-}
-
-// Records errno for the caller (libzt's zts_errno) and returns ZTS_ERR_SOCKET.
-int fail(int err) {
-    zts_errno = err;
-    return ZTS_ERR_SOCKET;
-}
-int fail_errno() { return fail(errno); }
-
-template <typename T>
-T finish(T r) {
-    if (r < 0) return static_cast<T>(fail_errno());
-    return r;
-}
-
-std::int64_t deadline_after(int timeout_ms) { return timeout_ms < 0 ? -1 : zt::osdep::now_ms() + timeout_ms; }
+SocketTable& table() { return zt::api::sockets(); }
 
 // Runs a non-blocking lwIP operation until it succeeds, fails for real, or (for a blocking socket)
 // the wait for `events` times out, the socket is closed by another thread, or the node stops.
@@ -56,7 +41,12 @@ ssize_t blocking(SocketTable::Use& use, short events, bool dontwait, int timeout
     const std::int64_t deadline = deadline_after(timeout_ms);
     for (;;) {
         const ssize_t r = op();
-        if (r >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) return r;
+        if (r >= 0) return r;
+        if (errno != EAGAIN && errno != EWOULDBLOCK) {
+            // The node stopped under the call (lwIP saw its connection aborted): say that.
+            if (table().interrupted()) errno = ENETDOWN;
+            return r;
+        }
         if (dontwait || use.state().nonblocking) return r;
         const int w = table().wait(use, events, deadline);
         if (w < 0) return -1;
@@ -104,10 +94,10 @@ int zts_bsd_socket(int family, int type, int protocol) {
     if (family != ZTS_AF_INET && family != ZTS_AF_INET6) return fail(EAFNOSUPPORT);
     if (type != ZTS_SOCK_STREAM && type != ZTS_SOCK_DGRAM && type != ZTS_SOCK_RAW) return fail(EPROTOTYPE);
     zt::net::ensure_stack();
-    const int fd = lwip_socket(family, type, protocol);
-    if (fd < 0) return fail_errno();
-    table().add(fd, family, type);
-    return fd;
+    const int lwip_fd = lwip_socket(family, type, protocol);
+    if (lwip_fd < 0) return fail_errno();
+    const int fd = table().add(lwip_fd, family, type);
+    return fd < 0 ? fail_errno() : fd;
 }
 
 int zts_bsd_bind(int fd, const struct zts_sockaddr* addr, zts_socklen_t addrlen) {
@@ -118,7 +108,7 @@ int zts_bsd_bind(int fd, const struct zts_sockaddr* addr, zts_socklen_t addrlen)
     sockaddr_storage ss;
     socklen_t len = 0;
     if (!sockaddr_to_host(addr, addrlen, &ss, &len)) return fail(EAFNOSUPPORT);
-    return finish(lwip_bind(fd, reinterpret_cast<sockaddr*>(&ss), len));
+    return finish(lwip_bind(use->lwip(), reinterpret_cast<sockaddr*>(&ss), len));
 }
 
 int zts_bsd_connect(int fd, const struct zts_sockaddr* addr, zts_socklen_t addrlen) {
@@ -129,15 +119,9 @@ int zts_bsd_connect(int fd, const struct zts_sockaddr* addr, zts_socklen_t addrl
     sockaddr_storage ss;
     socklen_t len = 0;
     if (!sockaddr_to_host(addr, addrlen, &ss, &len)) return fail(EAFNOSUPPORT);
-    if (lwip_connect(fd, reinterpret_cast<sockaddr*>(&ss), len) == 0) return ZTS_ERR_OK;
-    if (errno != EINPROGRESS || use->state().nonblocking || use->state().type != ZTS_SOCK_STREAM) return fail_errno();
-    // Blocking connect: wait for the handshake (SO_SNDTIMEO bounds it, as on Linux).
-    const int w = table().wait(*use, POLLOUT, deadline_after(use->state().send_timeout_ms));
-    if (w < 0) return fail_errno();
-    if (w == 0) return fail(ETIMEDOUT);
-    int err = 0;
-    socklen_t err_len = sizeof err;
-    lwip_getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &err_len);
+    // Blocking: wait for the handshake (SO_SNDTIMEO bounds it, as on Linux).
+    const int err = zt::net::connect_once(table(), *use, reinterpret_cast<sockaddr*>(&ss), len,
+                                          deadline_after(use->state().send_timeout_ms));
     return err == 0 ? ZTS_ERR_OK : fail(err);
 }
 
@@ -145,7 +129,7 @@ int zts_bsd_listen(int fd, int backlog) {
     if (!node_running()) return ZTS_ERR_SERVICE;
     auto use = table().acquire(fd);
     if (!use) return fail_errno();
-    return finish(lwip_listen(fd, backlog));
+    return finish(lwip_listen(use->lwip(), backlog));
 }
 
 int zts_bsd_accept(int fd, struct zts_sockaddr* addr, zts_socklen_t* addrlen) {
@@ -155,10 +139,10 @@ int zts_bsd_accept(int fd, struct zts_sockaddr* addr, zts_socklen_t* addrlen) {
     sockaddr_storage ss{};
     socklen_t len = sizeof ss;
     const ssize_t r = blocking(*use, POLLIN, false, use->state().recv_timeout_ms,
-                               [&] { return static_cast<ssize_t>(lwip_accept(fd, reinterpret_cast<sockaddr*>(&ss), &len)); });
+                               [&] { return static_cast<ssize_t>(lwip_accept(use->lwip(), reinterpret_cast<sockaddr*>(&ss), &len)); });
     if (r < 0) return fail_errno();
-    const int child = static_cast<int>(r);
-    table().add(child, use->state().family, use->state().type);
+    const int child = table().add(static_cast<int>(r), use->state().family, use->state().type);
+    if (child < 0) return fail_errno();
     if (addr != nullptr && addrlen != nullptr) sockaddr_from_host(ss, addr, addrlen);
     return child;
 }
@@ -183,10 +167,10 @@ int zts_bsd_setsockopt(int fd, int level, int optname, const void* optval, zts_s
         // lwIP's own option (keep-alive idle time in ms); the host name for it is TCP_KEEPIDLE in s.
         if (optval == nullptr || optlen < sizeof(int)) return fail(EINVAL);
         const int seconds = *static_cast<const int*>(optval) / 1000;
-        return finish(lwip_setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &seconds, sizeof seconds));
+        return finish(lwip_setsockopt(use->lwip(), IPPROTO_TCP, TCP_KEEPIDLE, &seconds, sizeof seconds));
     }
     if (!zt::api::sockopt_to_host(level, optname, &host_level, &host_name)) return fail(ENOPROTOOPT);
-    return finish(lwip_setsockopt(fd, host_level, host_name, optval, optlen));
+    return finish(lwip_setsockopt(use->lwip(), host_level, host_name, optval, optlen));
 }
 
 int zts_bsd_getsockopt(int fd, int level, int optname, void* optval, zts_socklen_t* optlen) {
@@ -207,7 +191,7 @@ int zts_bsd_getsockopt(int fd, int level, int optname, void* optval, zts_socklen
     int host_name = 0;
     if (!zt::api::sockopt_to_host(level, optname, &host_level, &host_name)) return fail(ENOPROTOOPT);
     socklen_t len = *optlen;
-    const int r = lwip_getsockopt(fd, host_level, host_name, optval, &len);
+    const int r = lwip_getsockopt(use->lwip(), host_level, host_name, optval, &len);
     if (r < 0) return fail_errno();
     *optlen = len;
     return ZTS_ERR_OK;
@@ -223,7 +207,7 @@ int zts_bsd_getsockname(int fd, struct zts_sockaddr* addr, zts_socklen_t* addrle
     if (!use) return fail_errno();
     sockaddr_storage ss{};
     socklen_t len = sizeof ss;
-    if (lwip_getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) < 0) return fail_errno();
+    if (lwip_getsockname(use->lwip(), reinterpret_cast<sockaddr*>(&ss), &len) < 0) return fail_errno();
     sockaddr_from_host(ss, addr, addrlen);
     return ZTS_ERR_OK;
 }
@@ -238,7 +222,7 @@ int zts_bsd_getpeername(int fd, struct zts_sockaddr* addr, zts_socklen_t* addrle
     if (!use) return fail_errno();
     sockaddr_storage ss{};
     socklen_t len = sizeof ss;
-    if (lwip_getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len) < 0) return fail_errno();
+    if (lwip_getpeername(use->lwip(), reinterpret_cast<sockaddr*>(&ss), &len) < 0) return fail_errno();
     sockaddr_from_host(ss, addr, addrlen);
     return ZTS_ERR_OK;
 }
@@ -262,14 +246,14 @@ int zts_bsd_fcntl(int fd, int cmd, int flags) {
 
 int zts_bsd_ioctl(int fd, unsigned long request, void* argp) {
     if (!node_running()) return ZTS_ERR_SERVICE;
-    if (argp == nullptr) return fail(EINVAL);
+    if (argp == nullptr) return ZTS_ERR_ARG;
     auto use = table().acquire(fd);
     if (!use) return fail_errno();
     if (request == ZTS_FIONBIO) {
         use->state().nonblocking = *static_cast<int*>(argp) != 0;
         return ZTS_ERR_OK;
     }
-    if (request == ZTS_FIONREAD) return finish(lwip_ioctl(fd, FIONREAD, argp));
+    if (request == ZTS_FIONREAD) return finish(lwip_ioctl(use->lwip(), FIONREAD, argp));
     return fail(EINVAL);
 }
 
@@ -282,7 +266,7 @@ int zts_bsd_poll(struct zts_pollfd* fds, zts_nfds_t nfds, int timeout) {
     for (zts_nfds_t i = 0; i < nfds; ++i) {
         fds[i].revents = 0;
         uses.push_back(fds[i].fd >= 0 ? table().acquire(fds[i].fd) : std::nullopt);
-        host[i].fd = uses.back() ? fds[i].fd : -1;  // lwIP ignores negative descriptors
+        host[i].fd = uses.back() ? uses.back()->lwip() : -1;  // lwIP ignores negative descriptors
         host[i].events = zt::api::poll_events_to_host(fds[i].events);
     }
     const std::int64_t deadline = deadline_after(timeout);
@@ -363,7 +347,7 @@ ssize_t zts_bsd_send(int fd, const void* buf, size_t len, int flags) {
     if (!use) return fail_errno();
     const int host = msg_flags_to_host(flags) & ~MSG_DONTWAIT;
     return finish(blocking(*use, POLLOUT, (flags & ZTS_MSG_DONTWAIT) != 0, use->state().send_timeout_ms,
-                           [&] { return static_cast<ssize_t>(lwip_send(fd, buf, len, host)); }));
+                           [&] { return static_cast<ssize_t>(lwip_send(use->lwip(), buf, len, host)); }));
 }
 
 ssize_t zts_bsd_sendto(int fd, const void* buf, size_t len, int flags, const struct zts_sockaddr* addr,
@@ -380,7 +364,7 @@ ssize_t zts_bsd_sendto(int fd, const void* buf, size_t len, int flags, const str
     if (!sockaddr_to_host(addr, addrlen, &ss, &sl)) return fail(EAFNOSUPPORT);
     const int host = msg_flags_to_host(flags) & ~MSG_DONTWAIT;
     return finish(blocking(*use, POLLOUT, (flags & ZTS_MSG_DONTWAIT) != 0, use->state().send_timeout_ms, [&] {
-        return static_cast<ssize_t>(lwip_sendto(fd, buf, len, host, reinterpret_cast<sockaddr*>(&ss), sl));
+        return static_cast<ssize_t>(lwip_sendto(use->lwip(), buf, len, host, reinterpret_cast<sockaddr*>(&ss), sl));
     }));
 }
 
@@ -392,7 +376,7 @@ ssize_t zts_bsd_sendmsg(int fd, const struct zts_msghdr* msg, int flags) {
     if (!use) return fail_errno();
     const int host = msg_flags_to_host(flags) & ~MSG_DONTWAIT;
     return finish(blocking(*use, POLLOUT, (flags & ZTS_MSG_DONTWAIT) != 0, use->state().send_timeout_ms,
-                           [&] { return static_cast<ssize_t>(lwip_sendmsg(fd, &h.msg, host)); }));
+                           [&] { return static_cast<ssize_t>(lwip_sendmsg(use->lwip(), &h.msg, host)); }));
 }
 
 ssize_t zts_bsd_recv(int fd, void* buf, size_t len, int flags) {
@@ -402,7 +386,7 @@ ssize_t zts_bsd_recv(int fd, void* buf, size_t len, int flags) {
     if (!use) return fail_errno();
     const int host = msg_flags_to_host(flags) & ~MSG_DONTWAIT;
     return finish(blocking(*use, POLLIN, (flags & ZTS_MSG_DONTWAIT) != 0, use->state().recv_timeout_ms,
-                           [&] { return static_cast<ssize_t>(lwip_recv(fd, buf, len, host)); }));
+                           [&] { return static_cast<ssize_t>(lwip_recv(use->lwip(), buf, len, host)); }));
 }
 
 ssize_t zts_bsd_recvfrom(int fd, void* buf, size_t len, int flags, struct zts_sockaddr* addr, zts_socklen_t* addrlen) {
@@ -415,7 +399,7 @@ ssize_t zts_bsd_recvfrom(int fd, void* buf, size_t len, int flags, struct zts_so
     const int host = msg_flags_to_host(flags) & ~MSG_DONTWAIT;
     const ssize_t r = blocking(*use, POLLIN, (flags & ZTS_MSG_DONTWAIT) != 0, use->state().recv_timeout_ms, [&] {
         sl = sizeof ss;
-        return static_cast<ssize_t>(lwip_recvfrom(fd, buf, len, host, reinterpret_cast<sockaddr*>(&ss), &sl));
+        return static_cast<ssize_t>(lwip_recvfrom(use->lwip(), buf, len, host, reinterpret_cast<sockaddr*>(&ss), &sl));
     });
     if (r < 0) return fail_errno();
     if (addr != nullptr && addrlen != nullptr) sockaddr_from_host(ss, addr, addrlen);
@@ -435,7 +419,7 @@ ssize_t zts_bsd_recvmsg(int fd, struct zts_msghdr* msg, int flags) {
     }
     const int host = msg_flags_to_host(flags) & ~MSG_DONTWAIT;
     const ssize_t r = blocking(*use, POLLIN, (flags & ZTS_MSG_DONTWAIT) != 0, use->state().recv_timeout_ms,
-                               [&] { return static_cast<ssize_t>(lwip_recvmsg(fd, &h.msg, host)); });
+                               [&] { return static_cast<ssize_t>(lwip_recvmsg(use->lwip(), &h.msg, host)); });
     if (r < 0) return fail_errno();
     if (msg->msg_name != nullptr) sockaddr_from_host(ss, static_cast<zts_sockaddr*>(msg->msg_name), &msg->msg_namelen);
     msg->msg_flags = msg_flags_from_host(h.msg.msg_flags);
@@ -465,7 +449,7 @@ int zts_bsd_shutdown(int fd, int how) {
     if (how != ZTS_SHUT_RD && how != ZTS_SHUT_WR && how != ZTS_SHUT_RDWR) return fail(EINVAL);
     auto use = table().acquire(fd);
     if (!use) return fail_errno();
-    return finish(lwip_shutdown(fd, how));  // SHUT_* have the same values on both sides
+    return finish(lwip_shutdown(use->lwip(), how));  // SHUT_* have the same values on both sides
 }
 
 }  // extern "C"

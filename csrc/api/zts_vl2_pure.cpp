@@ -2,10 +2,10 @@
 // The zts_* functions of ZeroTierSockets.h that only compute (no node needed): the IPv6 addresses
 // ZeroTier derives from network and node IDs, and ad-hoc network IDs. Same argument checks and
 // results as libzt's src/Controls.cpp.
-#include <cstdio>
 #include <cstring>
 
 #include "ZeroTierSockets.h"
+#include "api/ip_text.hpp"
 #include "zt/vl2_address.hpp"
 
 namespace {
@@ -19,36 +19,10 @@ void write_in6(const zt::InetAddress& a, zts_sockaddr_storage* ss) {
     std::memcpy(&in6->sin6_addr, a.ip, 16);
 }
 
-// IPv6 text as lwIP's ip6addr_ntoa_r writes it (what libzt's zts_inet_ntop gives): lower-case hex
-// without leading zeros, and "::" for the FIRST run of two or more zero groups (glibc picks the
-// longest run instead).
-void format_like_lwip(const std::uint8_t ip[16], char out[ZTS_IP_MAX_STR_LEN]) {
-    std::uint16_t groups[8];
-    for (int i = 0; i < 8; ++i) groups[i] = static_cast<std::uint16_t>((ip[2 * i] << 8) | ip[2 * i + 1]);
-    int run_start = -1;
-    int run_len = 0;
-    for (int i = 0; i < 8 && run_start < 0; ++i) {
-        if (groups[i] != 0 || i == 7 || groups[i + 1] != 0) continue;
-        run_start = i;
-        while (i + run_len < 8 && groups[i + run_len] == 0) ++run_len;
-    }
-    int at = 0;
-    const int cap = ZTS_IP_MAX_STR_LEN;
-    for (int i = 0; i < 8; ++i) {
-        if (i == run_start) {
-            at += std::snprintf(out + at, cap - at, "::");
-            i += run_len - 1;
-            continue;
-        }
-        const bool colon = i > 0 && i != run_start + run_len;  // (the "::" already separates)
-        at += std::snprintf(out + at, cap - at, colon ? ":%x" : "%x", static_cast<unsigned>(groups[i]));
-    }
-}
-
 int compute_str(uint64_t net_id, uint64_t node_id, char* dst, unsigned int len,
                 zt::InetAddress (*make)(uint64_t, uint64_t)) {
     if (net_id == 0 || node_id == 0 || dst == nullptr || len != ZTS_IP_MAX_STR_LEN) return ZTS_ERR_ARG;
-    format_like_lwip(make(net_id, node_id).ip, dst);
+    zt::api::format_ipv6(make(net_id, node_id).ip, dst, len);  // as libzt writes it (lwIP's text)
     return ZTS_ERR_OK;
 }
 

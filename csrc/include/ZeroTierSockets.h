@@ -906,14 +906,24 @@ ZTS_API int ZTCALL zts_bsd_shutdown(int fd, int how);
  * Simplified socket API: addresses as text plus a port
  *
  * Address strings are IPv4 or IPv6 literals (no host names); buffers that
- * receive one must be ZTS_IP_MAX_STR_LEN long. Errors as for the BSD calls.
+ * receive one must be exactly ZTS_INET6_ADDRSTRLEN long (anything else is
+ * ZTS_ERR_ARG, as in libzt), and are written the way libzt writes them
+ * (IPv6 in upper case, see zts_inet_ntop). Port out-parameters may be NULL.
+ * Errors as for the BSD calls: ZTS_ERR_SERVICE while no node runs, checked
+ * before the arguments.
  *--------------------------------------------------------------------------*/
 
 ZTS_API int ZTCALL zts_socket(int family, int type, int protocol);
 
-/* Unlike zts_bsd_connect(), a blocking socket retries until timeout_ms has
- * passed (0 means 30 s): the first packets to a peer are often lost while a
- * path to it forms. On a non-blocking socket this is zts_bsd_connect(). */
+/* Unlike zts_bsd_connect(), a blocking socket tries again, four times a
+ * second, until timeout_ms has passed (0 means 30 s; negative is ZTS_ERR_ARG):
+ * the first packets to a peer are often lost while a path to it forms, its
+ * address may not be assigned yet, and its listener may not be up yet. Each
+ * new attempt runs on a fresh socket under the same descriptor, with the
+ * options and local address the first one had. Fails with zts_errno
+ * ZTS_ETIMEDOUT if an attempt was still under way at the deadline, else with
+ * the last attempt's reason (ZTS_ECONNREFUSED, ZTS_EHOSTUNREACH, ...). On a
+ * non-blocking socket this is one zts_bsd_connect(). */
 ZTS_API int ZTCALL zts_connect(int fd, const char* ipstr, unsigned short port, int timeout_ms);
 ZTS_API int ZTCALL zts_bind(int fd, const char* ipstr, unsigned short port);
 ZTS_API int ZTCALL zts_listen(int fd, int backlog);
@@ -930,8 +940,11 @@ ZTS_API int ZTCALL zts_close(int fd);
 ZTS_API int ZTCALL zts_getpeername(int fd, char* remote_addr_str, int len, unsigned short* port);
 ZTS_API int ZTCALL zts_getsockname(int fd, char* local_addr_str, int len, unsigned short* port);
 
-/* One-call helpers; each returns the descriptor. zts_tcp_server() blocks
- * until one client connects and returns that client's descriptor. */
+/* One-call helpers; each returns the descriptor (libzt 1.8.4's tcp_client and
+ * tcp_server return 0 instead: fixed here). zts_tcp_client() connects as
+ * zts_connect() with the default 30 s. zts_tcp_server() blocks until one
+ * client connects and returns that client's descriptor; the listening socket
+ * is closed. On failure they close what they opened, zts_errno kept. */
 ZTS_API int ZTCALL zts_tcp_client(const char* remote_ipstr, unsigned short remote_port);
 ZTS_API int ZTCALL zts_tcp_server(
     const char* local_ipstr,
@@ -940,11 +953,15 @@ ZTS_API int ZTCALL zts_tcp_server(
     int len,
     unsigned short* remote_port);
 ZTS_API int ZTCALL zts_udp_server(const char* local_ipstr, unsigned short local_port);
-/* A UDP socket connected to remote_ipstr. */
+/* A UDP socket of remote_ipstr's family, nothing more (as in libzt): send
+ * with zts_bsd_sendto(), or zts_connect() it first. */
 ZTS_API int ZTCALL zts_udp_client(const char* remote_ipstr);
 
-/* Option shortcuts. Getters return the value (1/0 for on/off) or a negative
- * zts_error_t. */
+/* Option shortcuts. Setters take 0/1 for on/off (else ZTS_ERR_ARG) and
+ * refuse negative sizes and times; getters return the value (1/0 for on/off)
+ * or a negative zts_error_t. zts_get_recv_timeout/zts_get_send_timeout return
+ * whole seconds, as in libzt. lwIP has no send buffer size: the
+ * *_send_buf_size calls fail with ZTS_ENOPROTOOPT, as in libzt. */
 ZTS_API int ZTCALL zts_set_no_delay(int fd, int enabled);
 ZTS_API int ZTCALL zts_get_no_delay(int fd);
 /* The socket's pending error (ZTS_SO_ERROR), a zts_errno_t. */
@@ -987,8 +1004,10 @@ struct zts_hostent {
 /* Same spelling as <netdb.h>, so both headers can be included together. */
 #define h_addr h_addr_list[0]
 
-/* Queries the servers set with zts_dns_set_server(). Returns a pointer to
- * storage shared by all callers, or NULL. */
+/* Name resolution is NOT available in this implementation: the lwIP it is
+ * built on has no DNS client. zts_bsd_gethostbyname() and zts_dns_get_server()
+ * return NULL and zts_dns_set_server() returns ZTS_ERR_SOCKET, all with
+ * zts_errno ZTS_ENOSYS (after libzt's argument and node checks). */
 ZTS_API struct zts_hostent* ZTCALL zts_bsd_gethostbyname(const char* name);
 
 /* Network byte order. */
@@ -1013,7 +1032,6 @@ typedef struct zts_ip_addr {
 } zts_ip_addr;
 
 ZTS_API int ZTCALL zts_dns_set_server(uint8_t index, const zts_ip_addr* addr);
-/* The configured server, or an all-zero address if index is unused. */
 ZTS_API const zts_ip_addr* ZTCALL zts_dns_get_server(uint8_t index);
 
 /*----------------------------------------------------------------------------
@@ -1065,29 +1083,34 @@ ZTS_API int ZTCALL zts_util_sign_root_set(
 
 ZTS_API void ZTCALL zts_util_delay(unsigned long milliseconds);
 
-/* ZTS_AF_INET or ZTS_AF_INET6 for an address literal. */
+/* ZTS_AF_INET or ZTS_AF_INET6 for an address literal, ZTS_ERR_ARG for
+ * anything else (libzt: -1). */
 ZTS_API int ZTCALL zts_util_get_ip_family(const char* ipstr);
 
-/* Text address and port to a sockaddr. *addrlen: in, size of dstaddr; out,
- * size used. */
+/* Text address and port to a sockaddr (zeroed, sin_len set). *addrlen: in,
+ * size of dstaddr (ZTS_ERR_ARG if too small); out, size used. */
 ZTS_API int ZTCALL zts_util_ipstr_to_saddr(
     const char* src_ipstr,
     unsigned short port,
     struct zts_sockaddr* dstaddr,
     zts_socklen_t* addrlen);
 
-/* sockaddr to text address and port. */
+/* sockaddr to text address and port; len must be ZTS_INET6_ADDRSTRLEN. */
 ZTS_API int ZTCALL
 zts_util_ntop(struct zts_sockaddr* addr, zts_socklen_t addrlen, char* dst_str, int len, unsigned short* port);
 
-/* lwIP-style conversions. zts_ipaddr_ntoa returns a static buffer (not
- * thread safe); zts_ipaddr_aton returns 1 on success and 0 on failure. */
+/* lwIP-style conversions. zts_ipaddr_ntoa returns a buffer of the calling
+ * thread that its next call overwrites; zts_ipaddr_aton returns 1 on success
+ * and 0 on failure (addr may be NULL to only check). */
 ZTS_API char* ZTCALL zts_ipaddr_ntoa(const zts_ip_addr* addr);
 ZTS_API int ZTCALL zts_ipaddr_aton(const char* cp, zts_ip_addr* addr);
 
-/* POSIX inet_ntop/inet_pton with ZTS_AF_* families. zts_inet_pton returns 1
- * on success, 0 for an invalid string and a negative value on error; it does
- * not use the zts_error_t convention. */
+/* inet_ntop/inet_pton with ZTS_AF_* families, spelling addresses as libzt
+ * (lwIP) does: IPv6 text in upper case with "::" for the first run of zero
+ * groups, IPv4 text in any of inet_aton's forms ("10.1", "0x7f.0.0.1").
+ * zts_inet_pton returns 1 on success, 0 for an invalid string and -1 (with
+ * zts_errno set) for a bad family or NULL; it does not use the zts_error_t
+ * convention. zts_inet_ntop returns NULL (zts_errno set) on failure. */
 ZTS_API const char* ZTCALL zts_inet_ntop(int family, const void* src, char* dst, zts_socklen_t size);
 ZTS_API int ZTCALL zts_inet_pton(int family, const char* src, void* dst);
 

@@ -5,6 +5,7 @@
 
 #include <cstring>
 
+#include "net/frame_filter.hpp"
 #include "net/ipv6_router.hpp"
 #include "zt/bytes.hpp"
 #include "zt/vl2_address.hpp"
@@ -161,6 +162,8 @@ std::uint64_t VirtualNetif::route_ipv6(const std::uint8_t* packet, std::size_t l
 
 void VirtualNetif::input(std::uint64_t src_mac, std::uint64_t dst_mac, std::uint16_t ethertype,
                          const std::uint8_t* data, std::size_t len) {
+    if (len > 0xffff - 14) return;  // more than a pbuf can hold (ZeroTier frames are far smaller)
+    if (!lwip_may_see(ethertype, data, len)) return;
     struct pbuf* p = pbuf_alloc(PBUF_RAW, static_cast<u16_t>(len + 14), PBUF_RAM);
     if (p == nullptr) return;  // out of memory: a dropped frame, as on a congested link
     std::uint8_t header[14];

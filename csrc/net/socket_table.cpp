@@ -2,6 +2,7 @@
 #include "net/socket_table.hpp"
 
 #include <cerrno>
+#include <chrono>
 
 #include "net/lwip.hpp"
 #include "osdep/clock.hpp"
@@ -28,14 +29,26 @@ bool SocketTable::Use::closing() const {
     return state_->closing;
 }
 
-void SocketTable::add(int fd, int family, int type) {
-    const int flags = lwip_fcntl(fd, F_GETFL, 0);
-    lwip_fcntl(fd, F_SETFL, (flags < 0 ? 0 : flags) | O_NONBLOCK);
+void SocketTable::make_nonblocking(int lwip_fd) {
+    const int flags = lwip_fcntl(lwip_fd, F_GETFL, 0);
+    lwip_fcntl(lwip_fd, F_SETFL, (flags < 0 ? 0 : flags) | O_NONBLOCK);
+}
+
+int SocketTable::add(int lwip_fd, int family, int type) {
+    make_nonblocking(lwip_fd);
     std::lock_guard<std::mutex> g(mutex_);
+    int fd = 0;
+    while (fd < kMaxSockets && sockets_.count(fd) != 0) ++fd;  // the lowest free, as POSIX does
+    if (fd == kMaxSockets) {
+        lwip_close(lwip_fd);
+        errno = ENFILE;
+        return -1;
+    }
     State& s = sockets_[fd];
-    s = State{};
+    s.lwip_fd = lwip_fd;
     s.family = family;
     s.type = type;
+    return fd;
 }
 
 std::optional<SocketTable::Use> SocketTable::acquire(int fd) {
@@ -56,6 +69,7 @@ void SocketTable::release(int fd) {
 }
 
 int SocketTable::close(int fd) {
+    int lwip_fd = -1;
     {
         std::unique_lock<std::mutex> lock(mutex_);
         auto it = sockets_.find(fd);
@@ -63,16 +77,33 @@ int SocketTable::close(int fd) {
             errno = EBADF;
             return -1;
         }
-        it->second.closing = true;
-        released_.wait(lock, [&] { return it->second.refs == 0; });
+        State& s = it->second;
+        s.closing = true;
+        stopping_.notify_all();
+        released_.wait(lock, [&] { return s.refs == 0; });
+        lwip_fd = s.lwip_fd;
         sockets_.erase(it);
     }
-    return lwip_close(fd);
+    return lwip_close(lwip_fd);
+}
+
+int SocketTable::replace(Use& use, int new_lwip_fd) {
+    make_nonblocking(new_lwip_fd);
+    std::lock_guard<std::mutex> g(mutex_);
+    if (use.state_->refs != 1) {
+        errno = EBUSY;
+        return -1;
+    }
+    const int old = use.state_->lwip_fd;
+    use.state_->lwip_fd = new_lwip_fd;
+    use.lwip_fd_ = new_lwip_fd;
+    return old;
 }
 
 void SocketTable::interrupt_all() {
     std::lock_guard<std::mutex> g(mutex_);
     interrupted_ = true;
+    stopping_.notify_all();
 }
 
 bool SocketTable::interrupted() const {
@@ -109,10 +140,27 @@ int SocketTable::wait(Use& use, short events, std::int64_t deadline_ms) {
             if (left <= 0) return 0;
             if (left < slice) slice = static_cast<int>(left);
         }
-        pollfd p{use.fd(), events, 0};
+        pollfd p{use.lwip(), events, 0};
         const int r = lwip_poll(&p, 1, slice);
         if (r < 0) return -1;
         if (r > 0) return 1;
+    }
+}
+
+bool SocketTable::pause(Use& use, std::int64_t deadline_ms) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    for (;;) {
+        if (use.state().closing) {
+            errno = EBADF;
+            return false;
+        }
+        if (interrupted_) {
+            errno = ENETDOWN;
+            return false;
+        }
+        const std::int64_t left = deadline_ms - osdep::now_ms();
+        if (left <= 0) return true;
+        stopping_.wait_for(lock, std::chrono::milliseconds(left));
     }
 }
 

@@ -1,5 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-// The lwIP sockets the application holds, and how blocking calls wait on them.
+// The sockets the application holds, and how blocking calls wait on them.
+//
+// Descriptors are ours, not lwIP's: the table numbers sockets from 0 like libzt (whose lwIP has
+// LWIP_SOCKET_OFFSET 0), below ZTS_FD_SETSIZE so zts_fd_set can hold every one, and maps each to
+// the lwIP socket underneath. That socket can change: zts_connect starts over on a fresh one when
+// a connection attempt left the old one spent (lwIP frees a TCP socket's PCB when an attempt fails).
 //
 // Debian's lwIP is built without LWIP_NETCONN_FULLDUPLEX: closing a socket while another thread is
 // blocked inside lwIP on it is unsafe. So lwIP sockets are always non-blocking underneath; a blocking
@@ -20,7 +25,11 @@ namespace zt::net {
 
 class SocketTable {
   public:
+    // Most sockets open at once: the size of zts_fd_set (ZTS_FD_SETSIZE).
+    static constexpr int kMaxSockets = 1024;
+
     struct State {
+        int lwip_fd = -1;  // the lwIP socket underneath
         int family = 0;
         int type = 0;
         int refs = 0;  // calls in progress
@@ -33,29 +42,39 @@ class SocketTable {
     // A call in progress on a socket; releases it when it goes out of scope.
     class Use {
       public:
-        Use(SocketTable* t, int fd, State* s) : table_(t), fd_(fd), state_(s) {}
-        Use(Use&& o) noexcept : table_(o.table_), fd_(o.fd_), state_(o.state_) { o.table_ = nullptr; }
+        Use(SocketTable* t, int fd, State* s) : table_(t), fd_(fd), lwip_fd_(s->lwip_fd), state_(s) {}
+        Use(Use&& o) noexcept : table_(o.table_), fd_(o.fd_), lwip_fd_(o.lwip_fd_), state_(o.state_) {
+            o.table_ = nullptr;
+        }
         Use(const Use&) = delete;
         ~Use();
         State& state() { return *state_; }
-        int fd() const { return fd_; }
+        int fd() const { return fd_; }         // the application's descriptor
+        int lwip() const { return lwip_fd_; }  // lwIP's, for lwip_* calls
         bool closing() const;
 
       private:
+        friend class SocketTable;
         SocketTable* table_;
         int fd_;
+        int lwip_fd_;  // fixed for the whole call, unless this call replaces the socket
         State* state_;
     };
 
     static SocketTable& instance();
 
-    // A socket lwIP just created (made non-blocking underneath here).
-    void add(int fd, int family, int type);
+    // Takes a socket lwIP just created (made non-blocking underneath here) and returns the
+    // application's descriptor for it, or -1 with errno ENFILE (lwIP's socket is then closed).
+    int add(int lwip_fd, int family, int type);
     // Begins a call on fd; nothing (errno EBADF) if it is not ours or is being closed.
     std::optional<Use> acquire(int fd);
     // Marks the socket closed for new calls, waits for calls in progress (they notice within a poll
     // slice), then closes it in lwIP. Returns lwip_close's result.
     int close(int fd);
+    // Puts a fresh lwIP socket (made non-blocking here) under `use`'s descriptor and returns the
+    // one it replaces, for the caller to close. Only while `use` is the one call on the socket (a
+    // call in another thread could still be inside lwIP with the old one): otherwise -1, errno EBUSY.
+    int replace(Use& use, int new_lwip_fd);
     // Node shutdown: every socket stops waiting; closing stays the application's call.
     void interrupt_all();
     bool interrupted() const;
@@ -66,13 +85,18 @@ class SocketTable {
     // epoch of osdep::now_ms, -1 none) passes or the socket is closing. 1 ready, 0 timeout, -1 with
     // errno set (EBADF when closed meanwhile, ENETDOWN when the node stopped).
     int wait(Use& use, short events, std::int64_t deadline_ms);
+    // Sleeps until the deadline unless the socket is closed or the node stops first: true after a
+    // full sleep, false with errno set (EBADF, ENETDOWN) otherwise.
+    bool pause(Use& use, std::int64_t deadline_ms);
 
   private:
     void release(int fd);
+    static void make_nonblocking(int lwip_fd);
 
     mutable std::mutex mutex_;
-    std::condition_variable released_;
-    std::unordered_map<int, State> sockets_;
+    std::condition_variable released_;  // a call left a socket
+    std::condition_variable stopping_;  // a socket began closing, or the node stopped
+    std::unordered_map<int, State> sockets_;  // element addresses are stable
     bool interrupted_ = false;
 };
 

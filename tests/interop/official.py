@@ -666,6 +666,15 @@ class OfficialNode:
     def listen(self, fd: int, backlog: int = 8, check: bool = True) -> int:
         return self._sock("listen", check, None, fd=fd, backlog=backlog)
 
+    def tcp_server(self, ip: str, port: int, timeout: Optional[float] = None, check: bool = True) -> Dict[str, Any]:
+        """zts_tcp_server: {"fd", "ip", "port"} of the one client (blocks; see submit("tcp_server", ...)).
+        Broken in 1.8.4."""
+        reply = self.call_reply("tcp_server", timeout=timeout, ip=ip, port=port)
+        res = dict(reply["result"])
+        if check and res["fd"] < 0:
+            raise ZtsError("tcp_server", res["fd"], int(reply.get("errno", 0)))
+        return res
+
     def accept(self, fd: int, timeout: Optional[float] = None, check: bool = True) -> Dict[str, Any]:
         """{"fd", "ip", "port"} (blocks; see submit("accept", fd=...) to overlap)."""
         reply = self.call_reply("accept", timeout=timeout, fd=fd)
@@ -679,6 +688,19 @@ class OfficialNode:
 
     def getsockname(self, fd: int) -> Dict[str, Any]:
         return dict(self.call("getsockname", fd=fd))
+
+    def getpeername(self, fd: int) -> Dict[str, Any]:
+        return dict(self.call("getpeername", fd=fd))
+
+    def tcp_client(self, ip: str, port: int, check: bool = True) -> int:
+        """zts_tcp_client: a connected descriptor (it retries up to 30 s). Broken in 1.8.4."""
+        return self._sock("tcp_client", check, 60.0, ip=ip, port=port)
+
+    def udp_server(self, ip: str, port: int, check: bool = True) -> int:
+        return self._sock("udp_server", check, None, ip=ip, port=port)
+
+    def udp_client(self, ip: str, check: bool = True) -> int:
+        return self._sock("udp_client", check, None, ip=ip)
 
     def send(self, fd: int, data: bytes, flags: int = 0, check: bool = True) -> int:
         return self._sock("send", check, None, fd=fd, data=data.hex(), flags=flags)

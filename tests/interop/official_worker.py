@@ -329,7 +329,8 @@ OUR_PROTOTYPES: Dict[str, Any] = {
 # Symbols of the official build that are lwIP internals, not API.
 OFFICIAL_ONLY = {"sys_lock_tcpip_core", "sys_unlock_tcpip_core"}
 
-# name -> (restype, argtypes). Only calls that work in 1.8.4 (not zts_tcp_server/client).
+# name -> (restype, argtypes). zts_tcp_server/zts_tcp_client are broken in 1.8.4 (they return what
+# bind/connect returned, not the descriptor): tests drive them on our nodes only.
 PROTOTYPES: Dict[str, Any] = {
     "zts_id_new": (c_int, [c_char_p, POINTER(c_uint)]),
     "zts_id_pair_is_valid": (c_int, [c_char_p, c_uint]),
@@ -385,6 +386,11 @@ PROTOTYPES: Dict[str, Any] = {
     "zts_close": (c_int, [c_int]),
     "zts_shutdown_wr": (c_int, [c_int]),
     "zts_getsockname": (c_int, [c_int, c_char_p, c_int, POINTER(c_ushort)]),
+    "zts_getpeername": (c_int, [c_int, c_char_p, c_int, POINTER(c_ushort)]),
+    "zts_tcp_client": (c_int, [c_char_p, c_ushort]),
+    "zts_tcp_server": (c_int, [c_char_p, c_ushort, c_char_p, c_int, POINTER(c_ushort)]),
+    "zts_udp_server": (c_int, [c_char_p, c_ushort]),
+    "zts_udp_client": (c_int, [c_char_p]),
     "zts_set_no_delay": (c_int, [c_int, c_int]),
     "zts_set_recv_timeout": (c_int, [c_int, c_int, c_int]),
     "zts_set_blocking": (c_int, [c_int, c_int]),
@@ -397,6 +403,12 @@ PROTOTYPES: Dict[str, Any] = {
         [c_int, c_void_p, c_size_t, c_int, POINTER(SockaddrStorage), POINTER(c_uint32)],
     ),
     "zts_util_ipstr_to_saddr": (c_int, [c_char_p, c_ushort, POINTER(SockaddrStorage), POINTER(c_uint32)]),
+    "zts_util_ntop": (c_int, [POINTER(SockaddrStorage), c_uint32, c_char_p, c_int, POINTER(c_ushort)]),
+    "zts_util_get_ip_family": (c_int, [c_char_p]),
+    "zts_inet_pton": (c_int, [c_int, c_char_p, c_void_p]),
+    "zts_inet_ntop": (c_char_p, [c_int, c_void_p, c_char_p, c_uint32]),
+    "zts_ipaddr_aton": (c_int, [c_char_p, c_void_p]),
+    "zts_ipaddr_ntoa": (c_char_p, [c_void_p]),
     # lwIP internals, for the IPv6 input workaround (see Worker.fix_ipv6_input).
     "sys_lock_tcpip_core": (None, []),
     "sys_unlock_tcpip_core": (None, []),
@@ -966,11 +978,33 @@ class Worker:
     def cmd_connect(self, fd: int, ip: str, port: int, timeout_ms: int = 10000) -> int:
         return int(self.lib.zts_connect(int(fd), ip.encode(), int(port), int(timeout_ms)))
 
-    def cmd_getsockname(self, fd: int) -> Dict[str, Any]:
+    def _name(self, call: Any, fd: int) -> Dict[str, Any]:
         buf = ctypes.create_string_buffer(ZTS_INET6_ADDRSTRLEN)
         port = c_ushort(0)
-        ret = int(self.lib.zts_getsockname(int(fd), buf, ZTS_INET6_ADDRSTRLEN, byref(port)))
+        ret = int(call(int(fd), buf, ZTS_INET6_ADDRSTRLEN, byref(port)))
         return {"ret": ret, "ip": buf.value.decode() if ret >= 0 else None, "port": port.value}
+
+    def cmd_getsockname(self, fd: int) -> Dict[str, Any]:
+        return self._name(self.lib.zts_getsockname, fd)
+
+    def cmd_getpeername(self, fd: int) -> Dict[str, Any]:
+        return self._name(self.lib.zts_getpeername, fd)
+
+    def cmd_tcp_client(self, ip: str, port: int) -> int:
+        return int(self.lib.zts_tcp_client(ip.encode(), int(port)))
+
+    def cmd_tcp_server(self, ip: str, port: int) -> Dict[str, Any]:
+        """Blocks until one client connects: {"fd" (the client's), "ip", "port"}."""
+        buf = ctypes.create_string_buffer(ZTS_INET6_ADDRSTRLEN)
+        port_out = c_ushort(0)
+        ret = int(self.lib.zts_tcp_server(ip.encode(), int(port), buf, ZTS_INET6_ADDRSTRLEN, byref(port_out)))
+        return {"fd": ret, "ip": buf.value.decode() if ret >= 0 else None, "port": port_out.value}
+
+    def cmd_udp_server(self, ip: str, port: int) -> int:
+        return int(self.lib.zts_udp_server(ip.encode(), int(port)))
+
+    def cmd_udp_client(self, ip: str) -> int:
+        return int(self.lib.zts_udp_client(ip.encode()))
 
     def cmd_send(self, fd: int, data: str, flags: int = 0) -> int:
         raw = bytes.fromhex(data)
@@ -1019,6 +1053,36 @@ class Worker:
             "ip": src["ip"] if src else None,
             "port": src["port"] if src else None,
         }
+
+    def cmd_util_text(self, texts: List[str]) -> Dict[str, Any]:
+        """What the address utilities make of each text (no node needed): family, inet_pton for
+        both families and inet_ntop back, ipaddr_aton and ntoa back, ipstr_to_saddr and util_ntop."""
+        out: Dict[str, Any] = {}
+        for text in texts:
+            raw = text.encode()
+            row: Dict[str, Any] = {"family": int(self.lib.zts_util_get_ip_family(raw))}
+            for family, size in ((ZTS_AF_INET, 4), (ZTS_AF_INET6, 16)):
+                binary = ctypes.create_string_buffer(16)
+                ret = int(self.lib.zts_inet_pton(family, raw, binary))
+                back = ctypes.create_string_buffer(ZTS_INET6_ADDRSTRLEN)
+                shown = self.lib.zts_inet_ntop(family, binary, back, ZTS_INET6_ADDRSTRLEN) if ret == 1 else None
+                row[f"pton{size}"] = [ret, binary.raw[:size].hex() if ret == 1 else None, shown and shown.decode()]
+            ip_addr = ctypes.create_string_buffer(64)  # zts_ip_addr (its layout differs between the two)
+            ret = int(self.lib.zts_ipaddr_aton(raw, ip_addr))
+            shown = self.lib.zts_ipaddr_ntoa(ip_addr) if ret == 1 else None
+            row["aton"] = [ret, shown and shown.decode()]
+            ss = SockaddrStorage()
+            addrlen = c_uint32(ctypes.sizeof(ss))
+            ret = int(self.lib.zts_util_ipstr_to_saddr(raw, 8080, byref(ss), byref(addrlen)))
+            if ret == ZTS_ERR_OK:
+                back = ctypes.create_string_buffer(ZTS_INET6_ADDRSTRLEN)
+                port = c_ushort(0)
+                ntop = int(self.lib.zts_util_ntop(byref(ss), addrlen.value, back, ZTS_INET6_ADDRSTRLEN, byref(port)))
+                row["saddr"] = [ret, addrlen.value, ntop, back.value.decode(), port.value]
+            else:
+                row["saddr"] = [ret]
+            out[text] = row
+        return out
 
     def cmd_send_bytes(
         self, fd: int, n: int, seed: int = 0, chunk: int = 65536, then: Optional[str] = None

@@ -1,0 +1,96 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Writes the seed corpus of fuzz_frames: Ethernet frames a member could send to the interface of
+fuzz_frames.cpp (its network, address and ports), in that target's record form.
+
+Run from the repository root: ``.venv/bin/python tests/fuzz/make_frame_seeds.py``.
+"""
+from __future__ import annotations
+
+import struct
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+import frames  # noqa: E402
+
+NWID = 0xFF1C000000000001  # as fuzz_frames.cpp
+US, PEER = 0x1122334455, 0x66778899AA
+US_IP4, PEER_IP4 = "28.51.68.85", "28.136.153.170"
+US_MAC, PEER_MAC = frames.zt_mac(NWID, US), frames.zt_mac(NWID, PEER)
+US_IP6, PEER_IP6 = frames.sixplane(NWID, US), frames.sixplane(NWID, PEER)
+OUR_MAC_AND_CHECKSUMS = 0x03  # record flags: the target sets our MAC and fixes the checksums
+
+
+def record(frame: bytes, flags: int = OUR_MAC_AND_CHECKSUMS) -> bytes:
+    return struct.pack(">BH", flags, len(frame)) + frame
+
+
+def v4(proto: int, payload: bytes, **kw: int) -> bytes:
+    return frames.ethernet(US_MAC, PEER_MAC, frames.ETH_IPV4, frames.ipv4(PEER_IP4, US_IP4, proto, payload, **kw))
+
+
+def v6(next_header: int, payload: bytes) -> bytes:
+    return frames.ethernet(US_MAC, PEER_MAC, frames.ETH_IPV6, frames.ipv6(PEER_IP6, US_IP6, next_header, payload))
+
+
+def tcp(flags: int, dst_port: int = 80, seq: int = 1000, ack: int = 0, data: bytes = b"") -> bytes:
+    options = b"\x02\x04\x0a\xc8\x01\x03\x03\x07\x04\x02\x00\x00"  # MSS 2760, window scale 7, SACK ok
+    offset = (20 + len(options)) // 4
+    return struct.pack(">HHIIBBHHH", 40000, dst_port, seq, ack, offset << 4, flags, 65535, 0, 0) + options + data
+
+
+def udp(dst_port: int, data: bytes) -> bytes:
+    return struct.pack(">HHHH", 40001, dst_port, 8 + len(data), 0) + data
+
+
+def fragment(ident: int, offset_units: int, more: bool, payload: bytes) -> bytes:
+    """One IPv4 fragment of a UDP datagram (offset in 8-byte units)."""
+    header = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), ident, (0x2000 if more else 0) | offset_units,
+                         64, 17, 0, bytes(map(int, PEER_IP4.split("."))), bytes(map(int, US_IP4.split("."))))
+    return frames.ethernet(US_MAC, PEER_MAC, frames.ETH_IPV4, header + payload)
+
+
+# UDP-Lite with a checksum coverage longer than the datagram: Debian's lwIP aborts on it (an
+# assertion in inet_chksum.c) unless the interface drops UDP-Lite (csrc/net/frame_filter.cpp). The
+# variants behind an extension header exercise the filter's walk of the IPv6 header chain.
+UDPLITE_BAD_COVERAGE = struct.pack(">HHHH", 40001, 53, 0xFFFF, 0) + b"lite"
+DESTINATION_OPTIONS_THEN_UDPLITE = bytes([136, 0, 1, 4, 0, 0, 0, 0]) + UDPLITE_BAD_COVERAGE  # PadN option
+FRAGMENT_HEADER_THEN_UDPLITE = bytes([136, 0, 0, 0, 0, 0, 0, 7]) + UDPLITE_BAD_COVERAGE  # offset 0, last
+
+SEEDS = {
+    "arp_request": record(frames.ethernet(frames.BROADCAST, PEER_MAC, frames.ETH_ARP,
+                                          frames.arp(1, PEER_MAC, PEER_IP4, bytes(6), US_IP4)), flags=0),
+    "icmp4_echo": record(frames.ethernet(US_MAC, PEER_MAC, frames.ETH_IPV4,
+                                         frames.icmp4_echo(PEER_IP4, US_IP4, 7, 1, b"fuzz"))),
+    "tcp4_syn": record(v4(6, tcp(0x02))),
+    "tcp4_syn_then_ack_data": record(v4(6, tcp(0x02))) + record(v4(6, tcp(0x18, seq=1001, ack=1, data=b"GET /"))),
+    "tcp4_rst": record(v4(6, tcp(0x04))),
+    "udp4": record(v4(17, udp(53, b"\x12\x34query"))),
+    "udp4_fragments": record(fragment(9, 0, True, udp(53, bytes(64))[:16]))
+    + record(fragment(9, 2, False, udp(53, bytes(64))[16:])),
+    "icmp6_neighbor_solicitation": record(frames.ethernet(frames.solicited_node(US_IP6)[1], PEER_MAC, frames.ETH_IPV6,
+                                                          frames.neighbor_solicitation(PEER_IP6, PEER_MAC, US_IP6)),
+                                          flags=0),
+    "icmp6_echo": record(frames.ethernet(US_MAC, PEER_MAC, frames.ETH_IPV6,
+                                         frames.icmp6_echo(PEER_IP6, US_IP6, 7, 1, b"fuzz"))),
+    "tcp6_syn": record(v6(6, tcp(0x02))),
+    "udp6": record(v6(17, udp(53, b"\x56\x78query"))),
+    "udplite4_bad_coverage": record(v4(136, UDPLITE_BAD_COVERAGE)),
+    "udplite6_bad_coverage": record(v6(136, UDPLITE_BAD_COVERAGE)),
+    "udplite6_after_destination_options": record(v6(60, DESTINATION_OPTIONS_THEN_UDPLITE)),
+    "udplite6_in_a_fragment": record(v6(44, FRAGMENT_HEADER_THEN_UDPLITE)),
+}
+
+
+def main() -> None:
+    out = HERE / "corpus" / "frames"
+    out.mkdir(parents=True, exist_ok=True)
+    for name, data in SEEDS.items():
+        (out / name).write_bytes(data)
+    print(f"{len(SEEDS)} seeds in {out}")
+
+
+if __name__ == "__main__":
+    main()
