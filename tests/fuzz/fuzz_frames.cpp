@@ -17,9 +17,11 @@
 // connections and datagrams are taken and dropped after every input. Frames lwIP sends (ARP and
 // neighbor answers, SYN-ACKs, resets, ICMP errors) are checked for sane lengths and dropped.
 //
-// lwIP keeps frames from one input for later ones (waiting for an ARP answer, for the other IP
-// fragments), which libFuzzer's check after each input reports as leaks. So that check is off;
-// LeakSanitizer still checks the whole run when it ends (ASAN_OPTIONS=detect_leaks=1).
+// No leak checks: lwIP keeps frames from one input for later ones (waiting for an ARP answer, for
+// the other IP fragments, in TIME_WAIT), and its thread and timers are still at work when the run
+// ends, so neither the check after each input nor the one at exit can tell held state from a leak
+// (both reported a few lwIP buffers that no replay reproduced). What this target checks is that no
+// frame crashes lwIP or our interface, reads or writes out of bounds, or hits undefined behaviour.
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -146,6 +148,9 @@ void drain_sockets(const Harness& h) {
 }
 
 }  // namespace
+
+// Defaults that ASAN_OPTIONS can still override (see above for why).
+extern "C" const char* __asan_default_options() { return "leak_check_at_exit=0"; }
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     Harness& h = *harness();
