@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "net/stack.hpp"
 
+#include "net/loopback.hpp"
 #include "net/lwip.hpp"
 
 #include <atomic>
@@ -27,8 +28,12 @@ void on_tcpip_ready(void*) {
 void ensure_stack() {
     std::call_once(g_started, [] {
         tcpip_init(on_tcpip_ready, nullptr);
-        std::unique_lock<std::mutex> lock(g_ready_mutex);
-        g_ready.wait(lock, [] { return g_running.load(); });
+        {
+            std::unique_lock<std::mutex> lock(g_ready_mutex);
+            g_ready.wait(lock, [] { return g_running.load(); });
+        }
+        CoreLock core;
+        add_loopback_locked();
     });
 }
 
