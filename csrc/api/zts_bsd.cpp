@@ -47,6 +47,14 @@ T finish(T r) {
     return r;
 }
 
+// lwIP says ECONNRESET for a connection refused by the peer (RST in reply to the SYN); POSIX says
+// ECONNREFUSED. Only a connect whose outcome was not seen yet can have been refused.
+int connect_error(SocketTable::State& s, int err) {
+    if (!s.connect_pending) return err;
+    s.connect_pending = false;
+    return err == ECONNRESET ? ECONNREFUSED : err;
+}
+
 std::int64_t deadline_after(int timeout_ms) { return timeout_ms < 0 ? -1 : zt::osdep::now_ms() + timeout_ms; }
 
 // Runs a non-blocking lwIP operation until it succeeds, fails for real, or (for a blocking socket)
@@ -56,7 +64,14 @@ ssize_t blocking(SocketTable::Use& use, short events, bool dontwait, int timeout
     const std::int64_t deadline = deadline_after(timeout_ms);
     for (;;) {
         const ssize_t r = op();
-        if (r >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) return r;
+        if (r >= 0) {
+            use.state().connect_pending = false;  // data moved: the connection was made
+            return r;
+        }
+        if (errno != EAGAIN && errno != EWOULDBLOCK) {
+            errno = connect_error(use.state(), errno);
+            return r;
+        }
         if (dontwait || use.state().nonblocking) return r;
         const int w = table().wait(use, events, deadline);
         if (w < 0) return -1;
@@ -130,6 +145,7 @@ int zts_bsd_connect(int fd, const struct zts_sockaddr* addr, zts_socklen_t addrl
     socklen_t len = 0;
     if (!sockaddr_to_host(addr, addrlen, &ss, &len)) return fail(EAFNOSUPPORT);
     if (lwip_connect(fd, reinterpret_cast<sockaddr*>(&ss), len) == 0) return ZTS_ERR_OK;
+    if (errno == EINPROGRESS && use->state().type == ZTS_SOCK_STREAM) use->state().connect_pending = true;
     if (errno != EINPROGRESS || use->state().nonblocking || use->state().type != ZTS_SOCK_STREAM) return fail_errno();
     // Blocking connect: wait for the handshake (SO_SNDTIMEO bounds it, as on Linux).
     const int w = table().wait(*use, POLLOUT, deadline_after(use->state().send_timeout_ms));
@@ -138,6 +154,7 @@ int zts_bsd_connect(int fd, const struct zts_sockaddr* addr, zts_socklen_t addrl
     int err = 0;
     socklen_t err_len = sizeof err;
     lwip_getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &err_len);
+    err = connect_error(use->state(), err);
     return err == 0 ? ZTS_ERR_OK : fail(err);
 }
 
@@ -210,6 +227,16 @@ int zts_bsd_getsockopt(int fd, int level, int optname, void* optval, zts_socklen
     const int r = lwip_getsockopt(fd, host_level, host_name, optval, &len);
     if (r < 0) return fail_errno();
     *optlen = len;
+    if (host_level == SOL_SOCKET && host_name == SO_ERROR && use->state().connect_pending && len >= sizeof(int)) {
+        int* err = static_cast<int*>(optval);
+        sockaddr_storage peer{};
+        socklen_t peer_len = sizeof peer;
+        if (*err != 0) {
+            *err = connect_error(use->state(), *err);
+        } else if (lwip_getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_len) == 0) {
+            use->state().connect_pending = false;  // connected
+        }
+    }
     return ZTS_ERR_OK;
 }
 

@@ -28,6 +28,9 @@ class SocketTable {
         bool nonblocking = false;  // as the application set it
         int recv_timeout_ms = -1;  // -1: wait forever
         int send_timeout_ms = -1;
+        // A TCP connect was started and its outcome not seen yet. lwIP reports a refused connection
+        // (RST in reply to the SYN) as ECONNRESET; while this is set, that means ECONNREFUSED.
+        bool connect_pending = false;
     };
 
     // A call in progress on a socket; releases it when it goes out of scope.
