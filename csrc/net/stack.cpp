@@ -3,6 +3,7 @@
 
 #include "net/loopback.hpp"
 #include "net/lwip.hpp"
+#include "net/tcp_acks.hpp"
 
 #include <atomic>
 #include <condition_variable>
@@ -34,6 +35,7 @@ void ensure_stack() {
         }
         CoreLock core;
         add_loopback_locked();
+        start_withheld_ack_timer_locked();
     });
 }
 
