@@ -27,6 +27,7 @@ import traceback
 from typing import Any, Callable, Dict
 
 import libzt
+from libzt import aio
 from libzt import socket as zsocket
 
 
@@ -227,8 +228,6 @@ class Peer:
 
     def cmd_aio_echo(self, version: int = 4, port: int = 0) -> Dict[str, Any]:
         """An asyncio echo server (libzt.aio.start_server) on a loop of its own."""
-        from libzt import aio
-
         started: Dict[str, Any] = {}
         ready = threading.Event()
 
