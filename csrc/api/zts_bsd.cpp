@@ -121,6 +121,7 @@ int zts_bsd_socket(int family, int type, int protocol) {
     zt::net::ensure_stack();
     const int fd = lwip_socket(family, type, protocol);
     if (fd < 0) return fail_errno();
+    SocketTable::guard_events(fd, type == ZTS_SOCK_STREAM);
     table().add(fd, family, type);
     return fd;
 }
