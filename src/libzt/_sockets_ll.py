@@ -281,9 +281,17 @@ def recv(fd: int, size: int, flags: int) -> Optional[bytes]:
     return ffi.buffer(buf, n)[:]
 
 
-def recv_into(fd: int, buffer: Any, size: int, flags: int) -> int:
-    """Receives into the first ``size`` bytes of a writable buffer (the caller checked the size)."""
-    return _io(lib.zts_bsd_recv(fd, _writable(buffer), size, flags))
+def _into(buffer: Any, nbytes: int) -> Tuple[Any, int]:
+    buf = _writable(buffer)
+    if nbytes > len(buf):
+        raise ValueError("buffer too small for requested bytes")
+    return buf, nbytes or len(buf)
+
+
+def recv_into(fd: int, buffer: Any, nbytes: int, flags: int) -> int:
+    """Receives into a writable buffer: its first ``nbytes`` bytes, or all of it for 0."""
+    buf, size = _into(buffer, nbytes)
+    return _io(lib.zts_bsd_recv(fd, buf, size, flags))
 
 
 def recvfrom(fd: int, size: int, flags: int) -> Tuple[Optional[bytes], Optional[Address]]:
@@ -295,10 +303,10 @@ def recvfrom(fd: int, size: int, flags: int) -> Tuple[Optional[bytes], Optional[
     return ffi.buffer(buf, n)[:], _address(storage, length[0])
 
 
-def recvfrom_into(fd: int, buffer: Any, size: int, flags: int) -> Tuple[int, Optional[Address]]:
+def recvfrom_into(fd: int, buffer: Any, nbytes: int, flags: int) -> Tuple[int, Optional[Address]]:
+    buf, size = _into(buffer, nbytes)
     storage, length = _storage()
-    n = _io(lib.zts_bsd_recvfrom(fd, _writable(buffer), size, flags, ffi.cast("struct zts_sockaddr *", storage),
-                                 length))
+    n = _io(lib.zts_bsd_recvfrom(fd, buf, size, flags, ffi.cast("struct zts_sockaddr *", storage), length))
     if n == WOULD_BLOCK:
         return n, None
     return n, _address(storage, length[0])

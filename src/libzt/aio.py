@@ -222,7 +222,7 @@ class _StreamTransport(_Transport, asyncio.Transport):
         buf = self._protocol.get_buffer(-1)  # type: ignore[attr-defined]
         if not len(buf):
             raise RuntimeError("get_buffer() returned an empty buffer")
-        n = _ll.recv_into(self._fd, buf, memoryview(buf).nbytes, 0)
+        n = _ll.recv_into(self._fd, buf, 0, 0)
         if n > 0:
             self._protocol.buffer_updated(n)  # type: ignore[attr-defined]
         return n

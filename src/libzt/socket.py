@@ -40,10 +40,9 @@ import os
 import socket as _stdlib
 import struct as _struct
 import sys
-import threading
 import time
 import warnings
-from typing import Any, Iterable, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, Union
 
 from libzt import _sockets_ll as _ll
 
@@ -139,8 +138,10 @@ _TIMEO = {_stdlib.SO_RCVTIMEO: "recv", _stdlib.SO_SNDTIMEO: "send"}
 _TIMEVAL = "@ll"  # struct timeval on this host
 _BYTEORDER = sys.byteorder  # option values are C ints
 
-_POLL_SLICE_MS = 200  # how often a wait in the main thread lets signal handlers run
-_MAIN_THREAD = threading.main_thread().ident
+# The longest a blocking call stays in libzt before coming back to Python, which then calls again:
+# signal handlers (Ctrl-C) run in between, and timeouts longer than this are counted here.
+_C_SLICE = 0.25
+_MONOTONIC = time.monotonic
 _default_timeout: Optional[float] = None
 
 
@@ -314,11 +315,13 @@ class socket:
     ``fileno`` wraps an existing libzt descriptor (as :meth:`detach` returns it).
     """
 
-    # Blocking semantics live here, not in the native layer: the libzt descriptor is always
-    # non-blocking underneath, and a call that would block waits for readiness in zts_bsd_poll (GIL
-    # released) until its deadline, as CPython does with its own sockets. One code path then serves
-    # blocking, timeout and non-blocking modes, timeouts are exact, sendall has one deadline for the
-    # whole buffer, and a wait in the main thread can return every so often to let signal handlers run.
+    # Blocking. A blocking call is one call into libzt, which waits there (GIL released) until the
+    # operation can proceed, the socket is closed or the node stops: the fast path of a ping-pong is
+    # one native call per send and per receive. The libzt socket's own wait limit (SO_RCVTIMEO /
+    # SO_SNDTIMEO underneath) is at most _C_SLICE: a longer wait comes back to Python with EAGAIN that
+    # often and calls again, which lets signal handlers run in the main thread and keeps timeouts
+    # (and SO_RCVTIMEO/SO_SNDTIMEO as the application set them) exact here. Non-blocking mode is the
+    # libzt socket's O_NONBLOCK. connect() waits for the handshake with zts_bsd_poll, as CPython does.
 
     def __init__(self, family: int = -1, type: int = -1, proto: int = -1, fileno: Optional[int] = None) -> None:
         flags = 0
@@ -333,11 +336,6 @@ class socket:
             if type not in _TYPES:
                 raise OSError(_errno.ESOCKTNOSUPPORT, os.strerror(_errno.ESOCKTNOSUPPORT))
             fd = _ll.socket(_FAMILIES[family], _TYPES[type], proto)
-            try:
-                _ll.set_nonblocking(fd, True)
-            except BaseException:
-                _ll.close(fd)
-                raise
         else:
             fd = int(fileno)
             if fd < 0:
@@ -349,15 +347,24 @@ class socket:
                 zts_type = int.from_bytes(_ll.getsockopt(fd, _ll.SOL_SOCKET, _ll.SO_TYPE, 4), "little", signed=True)
                 type = _TYPES_BACK.get(zts_type, _stdlib.SOCK_STREAM)
             proto = 0 if proto == -1 else proto
-            _ll.set_nonblocking(fd, True)
         self._fd = fd
         self._family = family
         self._type = type
         self._proto = proto
         self._closed = False
         self._io_refs = 0
+        self._option_timeouts: Dict[str, Optional[float]] = {"recv": None, "send": None}  # as the app set them
+        self._limits: Dict[str, Optional[float]] = {"recv": None, "send": None}  # how long a call may wait
+        self._c_nonblocking: Optional[bool] = None  # the libzt socket's mode and wait limit, as last set
+        self._c_wait = 0.0
+        self._c_wait_cut = False  # lowered for the end of a timeout, to be restored
         self._timeout = 0.0 if flags & getattr(_stdlib, "SOCK_NONBLOCK", 0) else _default_timeout
-        self._option_timeouts = {"recv": None, "send": None}  # SO_RCVTIMEO / SO_SNDTIMEO as set
+        try:
+            self._apply_mode()
+        except BaseException:
+            if fileno is None:
+                _ll.close(fd)
+            raise
 
     # ---- identity --------------------------------------------------------------------------------
 
@@ -445,53 +452,77 @@ class socket:
 
     def settimeout(self, value: Optional[float], /) -> None:
         self._timeout = _check_timeout(value)
+        self._apply_mode()
 
     def gettimeout(self) -> Optional[float]:
         return self._timeout
 
     def setblocking(self, flag: bool, /) -> None:
         self._timeout = None if flag else 0.0
+        self._apply_mode()
 
     def getblocking(self) -> bool:
         return self._timeout != 0.0
 
-    def _deadline(self, direction: str) -> Optional[float]:
-        """When a wait in this direction gives up (None: never; only called when not non-blocking)."""
-        if self._timeout is not None:
-            return time.monotonic() + self._timeout
-        option = self._option_timeouts[direction]
-        return None if option is None else time.monotonic() + option
+    def _apply_mode(self) -> None:
+        """Bring the libzt socket's mode and wait limit in line with the timeout (native calls only
+        for what changed)."""
+        for direction in ("recv", "send"):
+            self._limits[direction] = self._timeout if self._timeout is not None else self._option_timeouts[direction]
+        nonblocking = self._timeout == 0.0
+        if nonblocking != self._c_nonblocking:
+            _ll.set_nonblocking(self._live_fd(), nonblocking)
+            self._c_nonblocking = nonblocking
+        if not nonblocking:
+            wait = min([_C_SLICE, *(limit for limit in self._limits.values() if limit)])
+            if wait != self._c_wait:
+                _ll.set_timeouts(self._live_fd(), wait)
+                self._c_wait = wait
 
-    def _wait(self, events: int, deadline: Optional[float]) -> None:
-        """Wait until the socket is ready for ``events`` or raise at the deadline: :data:`timeout` in
-        timeout mode, ``BlockingIOError`` when SO_RCVTIMEO/SO_SNDTIMEO ran out (as on Linux)."""
-        main = threading.get_ident() == _MAIN_THREAD
-        while True:
-            if deadline is None:
-                wait_ms = _POLL_SLICE_MS if main else -1
-            else:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    if self._timeout is not None:
-                        raise timeout("timed out")
-                    raise _ll.error(_errno.EAGAIN)
-                wait_ms = max(1, int(left * 1000 + 0.999))
-                if main:
-                    wait_ms = min(wait_ms, _POLL_SLICE_MS)
-            if _ll.poll_one(self._live_fd(), events, wait_ms):
-                return
-            # Back in Python (in the main thread, pending signal handlers run here).
-
-    def _would_block(self, events: int, deadline: Optional[float], direction: str, first: bool,
-                     zflags: int = 0) -> Optional[float]:
-        """After an operation would block: raise in non-blocking mode (or for MSG_DONTWAIT), else wait;
-        returns the deadline to keep for the retry."""
+    def _again(self, direction: str, zflags: int, started: float) -> None:
+        """The call returned EAGAIN. Raise (non-blocking, MSG_DONTWAIT, or the time is up: timeout in
+        timeout mode, BlockingIOError for SO_RCVTIMEO/SO_SNDTIMEO as on Linux) or return to call again."""
         if self._timeout == 0.0 or zflags & _ll.MSG_DONTWAIT:
             raise _ll.error(_errno.EAGAIN)
-        if first:
-            deadline = self._deadline(direction)
-        self._wait(events, deadline)
-        return deadline
+        limit = self._limits[direction]
+        if limit is None:
+            return  # blocking: one more slice
+        left = started + limit - _MONOTONIC()
+        if left <= 0.0005:
+            if self._timeout is not None:
+                raise timeout("timed out")
+            raise _ll.error(_errno.EAGAIN)
+        if left < self._c_wait:
+            _ll.set_timeouts(self._live_fd(), left)  # the last stretch: wait no longer than what is left
+            self._c_wait_cut = True
+
+    def _retry(self, call: Callable[[], Any], again: Any, direction: str, zflags: int, started: float) -> Any:
+        """Call again until the result is not ``again`` (the would-block value of ``call``)."""
+        try:
+            while True:
+                self._again(direction, zflags, started)
+                result = call()
+                if result != again:
+                    return result
+        finally:
+            if self._c_wait_cut:
+                self._c_wait_cut = False
+                try:
+                    _ll.set_timeouts(self._live_fd(), self._c_wait)
+                except OSError:
+                    pass  # closed meanwhile
+
+    def _start(self, direction: str) -> float:
+        return _MONOTONIC() if self._limits[direction] is not None else 0.0
+
+    def _wait_ready(self, events: int, direction: str, started: float) -> None:
+        """Wait in zts_bsd_poll (slice by slice) until ready for ``events``, or raise as _again."""
+        while True:
+            self._again(direction, 0, started)
+            limit = self._limits[direction]
+            wait = _C_SLICE if limit is None else min(_C_SLICE, started + limit - _MONOTONIC())
+            if _ll.poll_one(self._live_fd(), events, max(1, int(wait * 1000 + 0.999))):
+                return
 
     # ---- connections ------------------------------------------------------------------------------
 
@@ -502,13 +533,11 @@ class socket:
         _ll.listen(self._live_fd(), max(0, backlog))
 
     def _accept(self) -> Tuple[int, Any]:
-        deadline, first = None, True
-        while True:
-            fd, addr = _ll.accept(self._live_fd())
-            if fd != _ll.WOULD_BLOCK:
-                return fd, _from_address(addr)
-            deadline = self._would_block(_ll.POLLIN, deadline, "recv", first)
-            first = False
+        started = self._start("recv")
+        fd, addr = _ll.accept(self._live_fd())
+        if fd == _ll.WOULD_BLOCK:
+            fd, addr = self._retry(lambda: _ll.accept(self._live_fd()), (_ll.WOULD_BLOCK, None), "recv", 0, started)
+        return fd, _from_address(addr)
 
     def accept(self) -> Tuple[socket, Any]:
         """(new socket, peer address); the new socket has the default timeout."""
@@ -523,16 +552,26 @@ class socket:
 
     def _connect(self, address: Any, raise_errors: bool) -> int:
         fd = self._live_fd()
-        err = _ll.connect(fd, _to_address(self._family, address, "connect()"))
-        if err != _errno.EINPROGRESS or self._timeout == 0.0:
-            return err
-        deadline = self._deadline("send")
+        target = _to_address(self._family, address, "connect()")
+        started = self._start("send")
+        if self._c_nonblocking:
+            return _ll.connect(fd, target)
+        # Started non-blocking, then waited for here: a handshake can take longer than a slice.
+        _ll.set_nonblocking(fd, True)
         try:
-            self._wait(_ll.POLLOUT, deadline)
+            err = _ll.connect(fd, target)
+        finally:
+            _ll.set_nonblocking(fd, False)
+        if err != _errno.EINPROGRESS:
+            return err
+        try:
+            self._wait_ready(_ll.POLLOUT, "send", started)
         except timeout:
             if raise_errors:
                 raise
             return _errno.EWOULDBLOCK
+        except BlockingIOError:
+            return _errno.EINPROGRESS  # SO_SNDTIMEO ran out, as on Linux
         return int.from_bytes(_ll.getsockopt(fd, _ll.SOL_SOCKET, _ll.SO_ERROR, 4), "little", signed=True)
 
     def connect(self, address: Any, /) -> None:
@@ -576,6 +615,7 @@ class socket:
             if sec < 0 or not 0 <= usec < 1_000_000:
                 raise OSError(_errno.EDOM, os.strerror(_errno.EDOM))
             self._option_timeouts[_TIMEO[optname]] = (sec + usec / 1e6) or None
+            self._apply_mode()
             return
         zlevel, zname = self._option(level, optname)
         if value is None:
@@ -629,140 +669,139 @@ class socket:
         if flags & _MSG_WAITALL and bufsize:
             buf = bytearray(bufsize)
             return bytes(buf[: self.recv_into(buf, bufsize, flags)])
-        zflags = self._flags(flags)
-        deadline, first = None, True
-        while True:
-            data = _ll.recv(self._live_fd(), bufsize, zflags)
-            if data is not None:
-                return data
-            deadline = self._would_block(_ll.POLLIN, deadline, "recv", first, zflags)
-            first = False
+        zflags = self._flags(flags) if flags else 0
+        started = self._start("recv")
+        data = _ll.recv(self._live_fd(), bufsize, zflags)
+        if data is None:
+            data = self._retry(lambda: _ll.recv(self._live_fd(), bufsize, zflags), None, "recv", zflags, started)
+        return data
 
     def recv_into(self, buffer: Any, nbytes: int = 0, flags: int = 0, /) -> int:
-        size = self._into_size(buffer, nbytes, "recv_into")
-        zflags = self._flags(flags)
-        waitall = bool(flags & _MSG_WAITALL) and self._type == _stdlib.SOCK_STREAM
-        view = memoryview(buffer).cast("B") if waitall else buffer
-        got = 0
-        deadline, first = None, True
-        while True:
-            n = _ll.recv_into(self._live_fd(), view[got:] if got else view, size - got, zflags)
-            if n == _ll.WOULD_BLOCK:
-                if got and self._timeout == 0.0:
-                    return got
-                deadline = self._would_block(_ll.POLLIN, deadline, "recv", first, zflags)
-                first = False
-                continue
-            got += n
-            if not waitall or n == 0 or got >= size:
-                return got
-
-    @staticmethod
-    def _into_size(buffer: Any, nbytes: int, what: str) -> int:
         if nbytes < 0:
-            raise ValueError(f"negative buffersize in {what}")
-        length = memoryview(buffer).nbytes
-        if nbytes > length:
-            raise ValueError("buffer too small for requested bytes")
-        return nbytes or length
+            raise ValueError("negative buffersize in recv_into")
+        zflags = self._flags(flags) if flags else 0
+        started = self._start("recv")
+        if flags & _MSG_WAITALL and self._type == _stdlib.SOCK_STREAM:
+            return self._recv_into_all(buffer, nbytes, zflags, started)
+        n = _ll.recv_into(self._live_fd(), buffer, nbytes, zflags)
+        if n == _ll.WOULD_BLOCK:
+            n = self._retry(lambda: _ll.recv_into(self._live_fd(), buffer, nbytes, zflags), _ll.WOULD_BLOCK, "recv",
+                            zflags, started)
+        return n
+
+    def _recv_into_all(self, buffer: Any, nbytes: int, zflags: int, started: float) -> int:
+        # MSG_WAITALL, which lwIP does not do: until the buffer is full, EOF, or an error after data.
+        view = memoryview(buffer).cast("B")
+        size = nbytes or len(view)
+        got = 0
+        while got < size:
+            try:
+                part = view[got:size]
+                n = _ll.recv_into(self._live_fd(), part, 0, zflags)
+                if n == _ll.WOULD_BLOCK:
+                    n = self._retry(lambda part=part: _ll.recv_into(self._live_fd(), part, 0, zflags),
+                                    _ll.WOULD_BLOCK, "recv", zflags, started)
+            except OSError:
+                if got:
+                    return got
+                raise
+            if n == 0:
+                break
+            got += n
+        return got
 
     def recvfrom(self, bufsize: int, flags: int = 0, /) -> Tuple[bytes, Any]:
         if bufsize < 0:
             raise ValueError("negative buffersize in recvfrom")
-        zflags = self._flags(flags)
-        deadline, first = None, True
-        while True:
-            data, addr = _ll.recvfrom(self._live_fd(), bufsize, zflags)
-            if data is not None:
-                return data, self._sender(addr)
-            deadline = self._would_block(_ll.POLLIN, deadline, "recv", first, zflags)
-            first = False
+        zflags = self._flags(flags) if flags else 0
+        started = self._start("recv")
+        data, addr = _ll.recvfrom(self._live_fd(), bufsize, zflags)
+        if data is None:
+            data, addr = self._retry(lambda: _ll.recvfrom(self._live_fd(), bufsize, zflags), (None, None), "recv",
+                                     zflags, started)
+        return data, self._sender(addr)
 
     def recvfrom_into(self, buffer: Any, nbytes: int = 0, flags: int = 0, /) -> Tuple[int, Any]:
-        size = self._into_size(buffer, nbytes, "recvfrom_into")
-        zflags = self._flags(flags)
-        deadline, first = None, True
-        while True:
-            n, addr = _ll.recvfrom_into(self._live_fd(), buffer, size, zflags)
-            if n != _ll.WOULD_BLOCK:
-                return n, self._sender(addr)
-            deadline = self._would_block(_ll.POLLIN, deadline, "recv", first, zflags)
-            first = False
+        if nbytes < 0:
+            raise ValueError("negative buffersize in recvfrom_into")
+        zflags = self._flags(flags) if flags else 0
+        started = self._start("recv")
+        n, addr = _ll.recvfrom_into(self._live_fd(), buffer, nbytes, zflags)
+        if n == _ll.WOULD_BLOCK:
+            n, addr = self._retry(lambda: _ll.recvfrom_into(self._live_fd(), buffer, nbytes, zflags),
+                                  (_ll.WOULD_BLOCK, None), "recv", zflags, started)
+        return n, self._sender(addr)
 
     def recvmsg(self, bufsize: int, ancbufsize: int = 0, flags: int = 0, /) -> Tuple[bytes, list, int, Any]:
         """(data, [], msg_flags, address): no ancillary data is ever received."""
         if bufsize < 0:
             raise ValueError("negative buffer size in recvmsg()")
-        zflags = self._flags(flags)
-        deadline, first = None, True
-        while True:
-            data, zts_flags, addr = _ll.recvmsg(self._live_fd(), bufsize, zflags)
-            if data is not None:
-                msg_flags = (_stdlib.MSG_TRUNC if zts_flags & _ll.MSG_TRUNC else 0) | \
-                            (_stdlib.MSG_CTRUNC if zts_flags & _ll.MSG_CTRUNC else 0)
-                return data, [], msg_flags, self._sender(addr)
-            deadline = self._would_block(_ll.POLLIN, deadline, "recv", first, zflags)
-            first = False
+        zflags = self._flags(flags) if flags else 0
+        started = self._start("recv")
+        data, zts_flags, addr = _ll.recvmsg(self._live_fd(), bufsize, zflags)
+        if data is None:
+            data, zts_flags, addr = self._retry(lambda: _ll.recvmsg(self._live_fd(), bufsize, zflags),
+                                                (None, 0, None), "recv", zflags, started)
+        msg_flags = (_stdlib.MSG_TRUNC if zts_flags & _ll.MSG_TRUNC else 0) | \
+                    (_stdlib.MSG_CTRUNC if zts_flags & _ll.MSG_CTRUNC else 0)
+        return data, [], msg_flags, self._sender(addr)
 
     def _sender(self, addr: Optional[_ll.Address]) -> Any:
         # As on Linux: a stream socket does not report who sent the bytes.
         return None if self._type == _stdlib.SOCK_STREAM else _from_address(addr)
 
     def send(self, data: Any, flags: int = 0, /) -> int:
-        zflags = self._flags(flags)
-        deadline, first = None, True
-        while True:
-            n = _ll.send(self._live_fd(), data, zflags)
-            if n != _ll.WOULD_BLOCK:
-                return n
-            deadline = self._would_block(_ll.POLLOUT, deadline, "send", first, zflags)
-            first = False
+        zflags = self._flags(flags) if flags else 0
+        started = self._start("send")
+        n = _ll.send(self._live_fd(), data, zflags)
+        if n == _ll.WOULD_BLOCK:
+            n = self._retry(lambda: _ll.send(self._live_fd(), data, zflags), _ll.WOULD_BLOCK, "send", zflags,
+                            started)
+        return n
 
     def sendall(self, data: Any, flags: int = 0, /) -> None:
         """Send all of ``data``; a timeout bounds the whole call, not each piece."""
-        zflags = self._flags(flags)
+        zflags = self._flags(flags) if flags else 0
+        started = self._start("send")
         view = _ll.view(data)
         total = len(view)
         sent = 0
-        deadline, first = None, True
         while sent < total:
-            n = _ll.send_view(self._live_fd(), view[sent:total] if sent else view, zflags)
+            rest = view[sent:total] if sent else view
+            n = _ll.send_view(self._live_fd(), rest, zflags)
             if n == _ll.WOULD_BLOCK:
-                deadline = self._would_block(_ll.POLLOUT, deadline, "send", first, zflags)
-                first = False
-            else:
-                sent += n
+                n = self._retry(lambda rest=rest: _ll.send_view(self._live_fd(), rest, zflags), _ll.WOULD_BLOCK,
+                                "send", zflags, started)
+            sent += n
 
     def sendto(self, data: Any, flags_or_address: Any, address: Any = None, /) -> int:
         if address is None:
             flags, address = 0, flags_or_address
         else:
             flags = flags_or_address
-        zflags = self._flags(flags)
+        zflags = self._flags(flags) if flags else 0
         target = _to_address(self._family, address, "sendto()")
-        deadline, first = None, True
-        while True:
-            n = _ll.sendto(self._live_fd(), data, zflags, target)
-            if n != _ll.WOULD_BLOCK:
-                return n
-            deadline = self._would_block(_ll.POLLOUT, deadline, "send", first, zflags)
-            first = False
+        started = self._start("send")
+        n = _ll.sendto(self._live_fd(), data, zflags, target)
+        if n == _ll.WOULD_BLOCK:
+            n = self._retry(lambda: _ll.sendto(self._live_fd(), data, zflags, target), _ll.WOULD_BLOCK, "send",
+                            zflags, started)
+        return n
 
     def sendmsg(self, buffers: Iterable[Any], ancdata: Iterable[Any] = (), flags: int = 0, address: Any = None,
                 /) -> int:
         """Gathers ``buffers`` into one send; ancillary data is not supported."""
         if list(ancdata):
             raise _unsupported("ancillary data")
-        zflags = self._flags(flags)
+        zflags = self._flags(flags) if flags else 0
         pieces = list(buffers)
         target = None if address is None else _to_address(self._family, address, "sendmsg()")
-        deadline, first = None, True
-        while True:
-            n = _ll.sendmsg(self._live_fd(), pieces, zflags, target)
-            if n != _ll.WOULD_BLOCK:
-                return n
-            deadline = self._would_block(_ll.POLLOUT, deadline, "send", first, zflags)
-            first = False
+        started = self._start("send")
+        n = _ll.sendmsg(self._live_fd(), pieces, zflags, target)
+        if n == _ll.WOULD_BLOCK:
+            n = self._retry(lambda: _ll.sendmsg(self._live_fd(), pieces, zflags, target), _ll.WOULD_BLOCK, "send",
+                            zflags, started)
+        return n
 
     def sendfile(self, file: Any, offset: int = 0, count: Optional[int] = None) -> int:
         """Send a file opened in binary mode (read and sent in blocks: there is no zero-copy path)."""

@@ -2,9 +2,10 @@
 """The other end of the socket tests: a ZeroTier node in its own process (one node per process),
 serving through ``libzt.socket`` and ``libzt.aio`` what the tests ask for.
 
-Started by ``tests/integration/sockets_pair.py`` (never collected by pytest)::
+Started by ``tests/integration/sockets_pair.py`` and ``bench/tcp.py`` (never collected by pytest)::
 
     python socket_peer.py --world PLANET_FILE --network NWID
+    python socket_peer.py --kernel        # the same commands over the OS's own sockets (benchmarks)
 
 Protocol: JSON lines. stdout carries ``{"ready": {"id", "ipv4", "ipv6"}}`` once the node is online and
 on the network, then one ``{"id": n, "result": ...}`` or ``{"id": n, "error": "..."}`` per request read
@@ -14,6 +15,7 @@ and the library's own prints go to stderr.
 """
 from __future__ import annotations
 
+import _thread
 import argparse
 import asyncio
 import hashlib
@@ -24,11 +26,14 @@ import sys
 import threading
 import time
 import traceback
-from typing import Any, Callable, Dict
+from typing import Any, Callable, Dict, List, Optional
 
 import libzt
 from libzt import aio
 from libzt import socket as zsocket
+
+if "--kernel" in sys.argv:
+    import socket as zsocket  # type: ignore[no-redef]  # same API: that is the point of libzt.socket
 
 
 class Channel:
@@ -56,7 +61,7 @@ def any_address(version: int) -> str:
 
 
 class Peer:
-    def __init__(self, node: libzt.ZeroTierNode, channel: Channel) -> None:
+    def __init__(self, node: Optional[libzt.ZeroTierNode], channel: Channel) -> None:
         self.node = node
         self.channel = channel
         self.listeners: list[zsocket.socket] = []
@@ -81,13 +86,16 @@ class Peer:
         return server
 
     def _serve(self, server: zsocket.socket, handle: Callable[[zsocket.socket], None]) -> None:
+        # Accept as fast as connections come: lwIP queues at most 127 connections that are not
+        # accepted yet and resets the next ones. A thread per connection, started without waiting
+        # for it to run (threading.Thread.start waits; _thread does not).
         def loop() -> None:
             while True:
                 try:
                     conn, _ = server.accept()
                 except OSError:
                     return  # closed by stop_servers
-                threading.Thread(target=handle, args=(conn,), daemon=True).start()
+                _thread.start_new_thread(handle, (conn,))
 
         threading.Thread(target=loop, daemon=True).start()
 
@@ -107,8 +115,8 @@ class Peer:
                             break
                         conn.sendall(memoryview(buf)[:n])
                     conn.shutdown(zsocket.SHUT_WR)
-                except OSError:
-                    pass
+                except OSError as exc:
+                    print(f"tcp_echo: {exc!r}", file=sys.stderr, flush=True)
 
         self._serve(server, echo)
         return {"port": server.getsockname()[1]}
@@ -257,6 +265,70 @@ class Peer:
             raise RuntimeError("aio server did not start")
         return started
 
+    # ---- benchmarks: one side each -------------------------------------------------------------------
+
+    def cmd_tcp_sink(self, version: int = 4, port: int = 0) -> Dict[str, Any]:
+        """Accept one connection and read until EOF: bytes, and seconds from the first byte to EOF."""
+        with self._listen(version, port, backlog=1) as server:
+            self.ready(port=server.getsockname()[1])
+            conn, _ = server.accept()
+        buf = bytearray(256 * 1024)
+        total, first = 0, 0.0
+        with conn:
+            while True:
+                n = conn.recv_into(buf)
+                if n == 0:
+                    break
+                if not total:
+                    first = time.perf_counter()
+                total += n
+        return {"received": total, "seconds": time.perf_counter() - first}
+
+    def cmd_tcp_send(self, host: str, port: int, size: int) -> Dict[str, Any]:
+        """Connect and send ``size`` bytes, then half-close and wait for the other side to close."""
+        data = memoryview(bytes(size))
+        with zsocket.create_connection((host, port), timeout=60) as sock:
+            started = time.perf_counter()
+            sock.sendall(data)
+            sock.shutdown(zsocket.SHUT_WR)
+            sock.recv(1)
+        return {"sent": size, "seconds": time.perf_counter() - started}
+
+    def cmd_tcp_echo_nodelay(self, version: int = 4, port: int = 0) -> Dict[str, Any]:
+        """Accept one connection and echo with TCP_NODELAY until EOF (the ping-pong's other end)."""
+        with self._listen(version, port, backlog=1) as server:
+            self.ready(port=server.getsockname()[1])
+            conn, _ = server.accept()
+        conn.setsockopt(zsocket.IPPROTO_TCP, zsocket.TCP_NODELAY, 1)
+        buf = bytearray(65536)
+        with conn:
+            while True:
+                n = conn.recv_into(buf)
+                if n == 0:
+                    break
+                conn.sendall(memoryview(buf)[:n])
+        return {"done": True}
+
+    def cmd_tcp_pingpong(self, host: str, port: int, count: int, size: int = 32, warmup: int = 100) -> Dict[str, Any]:
+        """``count`` round trips of ``size`` bytes, one at a time, with TCP_NODELAY: each RTT in µs."""
+        message = bytes(size)
+        buf = bytearray(size)
+        rtts: List[float] = []
+        with zsocket.create_connection((host, port), timeout=30) as sock:
+            sock.setsockopt(zsocket.IPPROTO_TCP, zsocket.TCP_NODELAY, 1)
+            for i in range(warmup + count):
+                t0 = time.perf_counter()
+                sock.sendall(message)
+                got = 0
+                while got < size:
+                    n = sock.recv_into(memoryview(buf)[got:])
+                    if n == 0:
+                        raise ConnectionError("echo server closed")
+                    got += n
+                if i >= warmup:
+                    rtts.append((time.perf_counter() - t0) * 1e6)
+        return {"rtt_us": rtts}
+
     def cmd_stop_servers(self) -> int:
         for s in self.listeners:
             s.close()
@@ -265,22 +337,27 @@ class Peer:
         return n
 
     def cmd_stats(self) -> Dict[str, Any]:
-        return self.node.stats()
+        return self.node.stats() if self.node is not None else {}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--world", required=True)
-    parser.add_argument("--network", required=True)
+    parser.add_argument("--world")
+    parser.add_argument("--network")
+    parser.add_argument("--kernel", action="store_true", help="no node: the OS's own sockets")
     args = parser.parse_args()
     channel = Channel()
-    node = libzt.ZeroTierNode(roots=libzt.World.load(args.world), allow_loopback=True)
-    node.start()
-    node.wait_online(timeout=30)
-    network = node.join(args.network).wait_ready(timeout=30)
-    v4 = [str(a.ip) for a in network.addresses if a.version == 4]
-    v6 = [str(a.ip) for a in network.addresses if a.version == 6]
-    channel.send({"ready": {"id": node.address, "ipv4": v4[0] if v4 else None, "ipv6": v6[0] if v6 else None}})
+    node = None
+    if args.kernel:
+        channel.send({"ready": {"id": None, "ipv4": None, "ipv6": None}})
+    else:
+        node = libzt.ZeroTierNode(roots=libzt.World.load(args.world), allow_loopback=True)
+        node.start()
+        node.wait_online(timeout=30)
+        network = node.join(args.network).wait_ready(timeout=30)
+        v4 = [str(a.ip) for a in network.addresses if a.version == 4]
+        v6 = [str(a.ip) for a in network.addresses if a.version == 6]
+        channel.send({"ready": {"id": node.address, "ipv4": v4[0] if v4 else None, "ipv6": v6[0] if v6 else None}})
     peer = Peer(node, channel)
     for line in sys.stdin:
         if line.strip():

@@ -16,7 +16,7 @@ import threading
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterator, Optional
+from typing import Any, Dict, Iterator, Optional, Sequence
 
 import pytest
 
@@ -49,10 +49,13 @@ class Request:
 class SocketPeer:
     """The peer process; killed by ``close()`` whatever state it is in."""
 
-    def __init__(self, planet: Planet, network_id: int, start_timeout: float = 60) -> None:
+    def __init__(self, planet: Optional[Planet], network_id: int = 0, start_timeout: float = 60,
+                 prefix: Sequence[str] = (), stderr: Any = None) -> None:
+        """``planet=None``: the peer uses the OS's sockets and runs no node (``--kernel``)."""
+        args = ["--kernel"] if planet is None else ["--world", str(planet.path), "--network", f"{network_id:016x}"]
         self.proc = subprocess.Popen(
-            [sys.executable, str(PEER_SCRIPT), "--world", str(planet.path), "--network", f"{network_id:016x}"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, start_new_session=True,
+            [*prefix, sys.executable, str(PEER_SCRIPT), *args],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr, text=True, start_new_session=True,
         )
         self._ids = itertools.count(1)
         self._pending: Dict[int, Request] = {}
@@ -65,9 +68,9 @@ class SocketPeer:
         except BaseException:
             self.close()
             raise
-        self.id: str = info["id"]
-        self.ipv4: str = info["ipv4"]
-        self.ipv6: str = info["ipv6"]
+        self.id: Optional[str] = info["id"]
+        self.ipv4: Optional[str] = info["ipv4"]
+        self.ipv6: Optional[str] = info["ipv6"]
 
     def _read(self) -> None:
         assert self.proc.stdout is not None
@@ -128,7 +131,9 @@ class Pair:
 
     def address(self, version: int) -> str:
         """The peer's address of that IP version."""
-        return self.peer.ipv6 if version == 6 else self.peer.ipv4
+        address = self.peer.ipv6 if version == 6 else self.peer.ipv4
+        assert address is not None
+        return address
 
 
 def start_pair(tmp: Path, root_port: int) -> Iterator[Pair]:
