@@ -96,6 +96,7 @@ int zts_bsd_socket(int family, int type, int protocol) {
     zt::net::ensure_stack();
     const int lwip_fd = lwip_socket(family, type, protocol);
     if (lwip_fd < 0) return fail_errno();
+    SocketTable::guard_events(lwip_fd, type == ZTS_SOCK_STREAM);
     const int fd = table().add(lwip_fd, family, type);
     return fd < 0 ? fail_errno() : fd;
 }

@@ -63,6 +63,7 @@ int renew(SocketTable& table, SocketTable::Use& use, const SocketSetup& setup) {
     const int family = use.state().family == AF_INET6 ? AF_INET6 : AF_INET;
     const int fresh = lwip_socket(family, SOCK_STREAM, 0);
     if (fresh < 0) return errno;
+    SocketTable::guard_events(fresh, true);
     for (const SocketSetup::Option& o : setup.options) lwip_setsockopt(fresh, o.level, o.name, o.value, o.len);
     const int old = table.replace(use, fresh);
     if (old < 0) {

@@ -7,6 +7,7 @@
 
 #include "net/frame_filter.hpp"
 #include "net/ipv6_router.hpp"
+#include "osdep/clock.hpp"
 #include "zt/bytes.hpp"
 #include "zt/vl2_address.hpp"
 
@@ -54,6 +55,10 @@ struct NetifCallbacks {
             if (answer_router_solicitation(n, v->network_id_, v->mac_, data + 14, p->tot_len - 14)) return ERR_OK;
             dst = v->route_ipv6(data + 14, p->tot_len - 14);
             if (dst == 0) return ERR_RTE;
+        }
+        if ((ethertype == 0x0800 || ethertype == 0x86dd) &&
+            v->ack_storm_.suppress(data + 14, p->tot_len - 14, osdep::now_ms())) {
+            return ERR_OK;  // a repeat of a zero-window ACK: see ack_storm.hpp
         }
         v->frames_(v->network_id_, src, dst, ethertype, data + 14, p->tot_len - 14);
         return ERR_OK;

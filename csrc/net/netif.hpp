@@ -10,6 +10,7 @@
 #include <memory>
 #include <vector>
 
+#include "net/ack_storm.hpp"
 #include "zt/netconf.hpp"
 
 struct netif;
@@ -55,6 +56,7 @@ class VirtualNetif {
     GroupSink groups_;
     std::unique_ptr<struct netif> netif_;
     std::vector<ManagedIp> applied_;
+    AckStormGuard ack_storm_;  // used under the core lock, as linkoutput is
     NetworkConfig network_config_;
 };
 

@@ -1,11 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "net/socket_table.hpp"
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 
 #include "net/lwip.hpp"
 #include "osdep/clock.hpp"
+
+extern "C" {
+#include <lwip/api.h>
+#include <lwip/priv/sockets_priv.h>  // struct lwip_sock, lwip_socket_dbg_get_socket
+}
 
 namespace zt::net {
 
@@ -49,6 +55,43 @@ int SocketTable::add(int lwip_fd, int family, int type) {
     s.family = family;
     s.type = type;
     return fd;
+}
+
+namespace {
+
+std::atomic<netconn_callback> g_lwip_event{nullptr};  // lwIP's own event_callback (sockets.c)
+
+// Debian's liblwip delivers events of a netconn whose socket was already closed: the socket number
+// they carry may belong to a new socket by then, which then polls readable and writable for
+// nothing (its event counters are per number, and lwIP's event_callback does not check the
+// netconn). Events are passed on only when the number still belongs to their netconn.
+void guarded_event(struct netconn* conn, enum netconn_evt evt, u16_t len) {
+    if (conn != nullptr && conn->socket >= 0) {
+        SYS_ARCH_DECL_PROTECT(lev);
+        SYS_ARCH_PROTECT(lev);
+        const struct lwip_sock* sock = lwip_socket_dbg_get_socket(conn->socket);
+        const bool ours = sock != nullptr && sock->conn == conn;
+        SYS_ARCH_UNPROTECT(lev);
+        if (!ours) return;  // closed: nobody can be waiting for it
+    }
+    g_lwip_event.load(std::memory_order_relaxed)(conn, evt, len);
+}
+
+}  // namespace
+
+void SocketTable::guard_events(int fd, bool tcp) {
+    struct lwip_sock* sock = lwip_socket_dbg_get_socket(fd);
+    if (sock == nullptr) return;
+    if (sock->conn != nullptr && sock->conn->callback != guarded_event) {
+        g_lwip_event = sock->conn->callback;  // the same for every socket; accepted ones inherit ours
+        sock->conn->callback = guarded_event;
+    }
+    SYS_ARCH_DECL_PROTECT(lev);
+    SYS_ARCH_PROTECT(lev);
+    sock->rcvevent = 0;
+    sock->sendevent = tcp ? 0 : 1;  // a TCP socket is writable once connected; UDP and raw at once
+    sock->errevent = 0;
+    SYS_ARCH_UNPROTECT(lev);
 }
 
 std::optional<SocketTable::Use> SocketTable::acquire(int fd) {

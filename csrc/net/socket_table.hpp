@@ -66,6 +66,13 @@ class SocketTable {
     // Takes a socket lwIP just created (made non-blocking underneath here) and returns the
     // application's descriptor for it, or -1 with errno ENFILE (lwIP's socket is then closed).
     int add(int lwip_fd, int family, int type);
+    // For a socket lwip_socket() just made: keeps events of closed sockets off it. lwIP goes on
+    // delivering events of a netconn after its socket is closed, by socket number; once the number
+    // is reused, the new socket polls readable and writable for nothing (a non-blocking connect
+    // then looks complete while lwIP is still connecting, and a send fails with EINPROGRESS).
+    // This routes the netconn's events through a check that the number is still its own (accepted
+    // sockets inherit it from their listener) and clears what the slot may already hold.
+    static void guard_events(int lwip_fd, bool tcp);
     // Begins a call on fd; nothing (errno EBADF) if it is not ours or is being closed.
     std::optional<Use> acquire(int fd);
     // Marks the socket closed for new calls, waits for calls in progress (they notice within a poll

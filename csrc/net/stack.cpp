@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "net/stack.hpp"
 
+#include "net/loopback.hpp"
 #include "net/lwip.hpp"
+#include "net/tcp_acks.hpp"
 
 #include <atomic>
 #include <condition_variable>
@@ -27,8 +29,13 @@ void on_tcpip_ready(void*) {
 void ensure_stack() {
     std::call_once(g_started, [] {
         tcpip_init(on_tcpip_ready, nullptr);
-        std::unique_lock<std::mutex> lock(g_ready_mutex);
-        g_ready.wait(lock, [] { return g_running.load(); });
+        {
+            std::unique_lock<std::mutex> lock(g_ready_mutex);
+            g_ready.wait(lock, [] { return g_running.load(); });
+        }
+        CoreLock core;
+        add_loopback_locked();
+        start_withheld_ack_timer_locked();
     });
 }
 

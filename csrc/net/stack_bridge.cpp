@@ -2,6 +2,7 @@
 #include "net/stack_bridge.hpp"
 
 #include "net/stack.hpp"
+#include "net/tcp_acks.hpp"
 
 namespace zt::net {
 
@@ -65,6 +66,7 @@ std::vector<std::uint64_t> StackBridge::drain() {
         auto it = netifs_.find(f.network_id);
         if (it != netifs_.end()) it->second->input(f.src_mac, f.dst_mac, f.ethertype, f.data.data(), f.data.size());
     }
+    if (!frames.empty()) send_withheld_acks_locked();
     return came_up;
 }
 

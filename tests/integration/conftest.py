@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 """Fixtures of the controller's tests: a private PostgreSQL server and a database per test, SQLite
-or PostgreSQL, so the same tests run against both back ends."""
+or PostgreSQL, so the same tests run against both back ends; and the socket tests' pair of nodes."""
 from __future__ import annotations
 
 import itertools
@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+from sockets_pair import zt_pair  # noqa: F401  (a fixture)
 
 from pgserver import PostgresServer, PostgresUnavailable
 

@@ -1143,6 +1143,46 @@ class Worker:
             "seconds_from_first_byte": (time.monotonic() - first_byte_at) if first_byte_at else 0.0,
         }
 
+    def cmd_tcp_echo_loop(self, fd: int) -> Dict[str, Any]:
+        """Echo what arrives until EOF (the other end of tcp_pingpong)."""
+        buf = ctypes.create_string_buffer(65536)
+        base = ctypes.addressof(buf)
+        total = 0
+        while True:
+            ret = int(self.lib.zts_recv(int(fd), buf, 65536, 0))
+            if ret <= 0:
+                break
+            done = 0
+            while done < ret:
+                sent = int(self.lib.zts_send(int(fd), c_void_p(base + done), ret - done, 0))
+                if sent < 0:
+                    return {"echoed": total, "errno": self.zts_errno()}
+                done += sent
+            total += ret
+        return {"echoed": total}
+
+    def cmd_tcp_pingpong(self, fd: int, count: int, size: int = 32, warmup: int = 100) -> Dict[str, Any]:
+        """``count`` round trips of ``size`` bytes, one at a time, against tcp_echo_loop: RTTs in µs
+        (the same loop as the socket benchmark's client, with ctypes calls instead of cffi)."""
+        size = int(size)
+        message = ctypes.create_string_buffer(size)
+        buf = ctypes.create_string_buffer(size)
+        base = ctypes.addressof(buf)
+        rtts: List[float] = []
+        for i in range(int(warmup) + int(count)):
+            t0 = time.perf_counter()
+            if int(self.lib.zts_send(int(fd), message, size, 0)) != size:
+                raise CommandError(f"zts_send failed (errno {self.zts_errno()})")
+            got = 0
+            while got < size:
+                ret = int(self.lib.zts_recv(int(fd), c_void_p(base + got), size - got, 0))
+                if ret <= 0:
+                    raise CommandError(f"zts_recv returned {ret} (errno {self.zts_errno()})")
+                got += ret
+            if i >= warmup:
+                rtts.append((time.perf_counter() - t0) * 1e6)
+        return {"rtt_us": rtts}
+
     # --- process --------------------------------------------------------------------
 
     # --- extensions of ours (ztx_*) ---------------------------------------------------

@@ -1,0 +1,150 @@
+# SPDX-License-Identifier: Apache-2.0
+"""What bench/tcp.py and bench/rtt.py share: three pairs of TCP endpoints in one network namespace.
+
+* ``ours``: two of our nodes, each in its own process (tests/integration/socket_peer.py), serving and
+  connecting with ``libzt.socket`` over the 6PLANE addresses of an ad-hoc network.
+* ``official``: two official libzt 1.8.4 nodes in the JSON workers of tests/interop (their calls made
+  through ctypes, with the harness's workarounds), on the same kind of ad-hoc network.
+* ``kernel``: the same peer script with ``--kernel``: the stdlib's sockets between the namespace's two
+  veth addresses. Both addresses are local to the namespace, so the kernel carries this over its
+  loopback path: a ceiling, not a peer.
+
+One root (our ``libzt root``) serves both libraries. Everything lives in a throwaway namespace (no
+traffic leaves the machine) and is killed on exit, Ctrl-C included.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Optional
+
+HERE = Path(__file__).resolve().parent
+TESTS = HERE.parent / "tests"
+sys.path.insert(0, str(TESTS))
+sys.path.insert(0, str(TESTS / "integration"))
+
+from sockets_pair import SocketPeer  # noqa: E402
+
+from interop.official import ZTS_EVENT_ADDR_ADDED_IP6, ZTS_EVENT_NETWORK_READY_IP6, OfficialNode, ensure_official  # noqa: E402
+from netns import NetNs, unavailable_reason  # noqa: E402
+from worlds import RootServer, make_planet  # noqa: E402
+
+ROOT_PORT = 29993
+ADHOC_PORTS = (5000, 6000)
+ADHOC = (0xFF << 56) | (ADHOC_PORTS[0] << 40) | (ADHOC_PORTS[1] << 24)  # ffSSSSEEEE000000: IPv6, TCP/UDP to those
+PORT = 5555  # inside the ad-hoc network's port range
+
+
+def log(*args: Any) -> None:
+    print(*args, file=sys.stderr, flush=True)
+
+
+def pct(values: List[float], q: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, round(q * (len(s) - 1)))]
+
+
+def summary(values: List[float]) -> Dict[str, float]:
+    return {"median": statistics.median(values), "min": min(values), "max": max(values),
+            "p99": pct(values, 0.99), "n": len(values)}
+
+
+@dataclass
+class Endpoints:
+    ns: NetNs
+    ours_server: SocketPeer
+    ours_client: SocketPeer
+    kernel_server: SocketPeer
+    kernel_client: SocketPeer
+    official_server: OfficialNode
+    official_client: OfficialNode
+    official_server_ip: str
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def _official(ns: NetNs, name: str, world: bytes, port: int) -> OfficialNode:
+    node = OfficialNode(ensure_official(), prefix=ns.cmd_prefix, name=name)
+    node.init_set_roots(world)
+    node.init_set_port(port)
+    node.init_allow_port_mapping(False)
+    node.init_allow_secondary_port(False)
+    node.node_start()
+    return node
+
+
+@contextlib.contextmanager
+def endpoints(logdir: Optional[Path] = None) -> Iterator[Endpoints]:
+    """Start everything (about 15 s: the official nodes retry their root every 5 s)."""
+    reason = unavailable_reason()
+    if reason:
+        raise SystemExit(reason)
+    signal.signal(signal.SIGTERM, _interrupt)  # cleanup runs on kill as on Ctrl-C
+    with tempfile.TemporaryDirectory(prefix="libzt-bench-sockets-") as tmp, NetNs() as ns, \
+            contextlib.ExitStack() as stack:
+        logs = logdir or Path(tmp)
+        planet = make_planet(Path(tmp), [f"{ns.ADDR1}/{ROOT_PORT}"])
+        root = RootServer(planet, prefix=ns.cmd_prefix, port=ROOT_PORT)
+        stack.callback(root.stop)
+        root.wait_ready()
+        official = []
+        for name, port in (("official-server", 29901), ("official-client", 29902)):
+            node = _official(ns, name, planet.bytes, port)
+            stack.callback(node.close)
+            official.append(node)
+        peers = []
+        for name in ("ours-server", "ours-client"):
+            err = stack.enter_context((logs / f"{name}.log").open("wb"))
+            peer = SocketPeer(planet, ADHOC, prefix=ns.cmd_prefix, stderr=err)
+            stack.callback(peer.close)
+            peers.append(peer)
+        for _ in ("kernel-server", "kernel-client"):
+            peer = SocketPeer(None, prefix=ns.cmd_prefix)
+            stack.callback(peer.close)
+            peers.append(peer)
+        for node in official:
+            node.wait_online(timeout=60)
+            node.net_join(ADHOC)
+        for node in official:
+            node.wait_event(ZTS_EVENT_NETWORK_READY_IP6, timeout=60)
+            added = node.wait_event(ZTS_EVENT_ADDR_ADDED_IP6, timeout=30)
+            if added.get("ipv6_input_fixed") != 1:
+                raise RuntimeError(f"{node.name}: the harness's IPv6 workaround is not in place")
+        server_ip = official[0].addr_get_str(ADHOC, family=6)
+        assert server_ip
+        log(f"namespace {ns.name}: ours {peers[0].ipv6} <- {peers[1].ipv6}; official {server_ip}; kernel "
+            f"{ns.ADDR1} <- {ns.ADDR2}")
+        yield Endpoints(ns, peers[0], peers[1], peers[2], peers[3], official[0], official[1], server_ip)
+
+
+def official_connection(e: Endpoints, timeout: float = 60) -> tuple[int, int, int]:
+    """(listening fd on the server, accepted fd, client fd): a TCP connection between the official nodes."""
+    a, b = e.official_server, e.official_client
+    server = a.bsd_socket(6)
+    a.bind(server, "::", PORT)
+    a.listen(server)
+    accepting = a.submit("accept", fd=server)
+    client = b.bsd_socket(6)
+    deadline = time.monotonic() + timeout
+    while True:  # the first SYNs can go before the path does
+        if b.connect(client, e.official_server_ip, PORT, timeout_ms=5000, check=False) == 0:
+            break
+        if time.monotonic() > deadline:
+            raise TimeoutError("official nodes cannot connect")
+        b.close_fd(client)
+        client = b.bsd_socket(6)
+    conn = a.result(accepting, "accept", timeout=30)
+    return server, int(conn["fd"]), client
+
+
+def load() -> float:
+    return os.getloadavg()[0]

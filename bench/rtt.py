@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""Small-message round trips over TCP: our nodes against two official libzt 1.8.4 nodes and kernel TCP.
+
+All three in one run, in one network namespace (bench/_sockets.py): 32-byte ping-pong over one TCP
+connection with TCP_NODELAY at both ends, one message in flight, ``--count`` round trips per side
+after 100 of warm-up, timed by the client around send + receive.
+
+* ours: ``libzt.socket`` (sendall, recv_into), two processes, IPv6 6PLANE over an ad-hoc network;
+* official: the same loop in the JSON worker through ctypes (zts_send / zts_recv), same network type;
+* kernel: the same Python code as ours over the stdlib's sockets.
+
+Target: ours <= 0.8x official. Usage (as root): python3 bench/rtt.py [--count N] [--json]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from typing import Any, Dict, List
+
+from _sockets import PORT, Endpoints, endpoints, load, log, official_connection, summary
+
+SIZE = 32
+
+
+def ours(e: Endpoints, count: int) -> List[float]:
+    echo = e.ours_server.start("tcp_echo_nodelay", version=6, port=PORT)
+    echo.early()
+    rtts = e.ours_client.call("tcp_pingpong", timeout=600, host=e.ours_server.ipv6, port=PORT, count=count,
+                              size=SIZE)["rtt_us"]
+    echo.result(timeout=30)
+    return rtts
+
+
+def kernel(e: Endpoints, count: int) -> List[float]:
+    echo = e.kernel_server.start("tcp_echo_nodelay", version=4, port=PORT)
+    echo.early()
+    rtts = e.kernel_client.call("tcp_pingpong", timeout=600, host=e.ns.ADDR1, port=PORT, count=count,
+                                size=SIZE)["rtt_us"]
+    echo.result(timeout=30)
+    return rtts
+
+
+def official(e: Endpoints, count: int) -> List[float]:
+    a, b = e.official_server, e.official_client
+    listener, conn, client = official_connection(e)
+    try:
+        a.set_no_delay(conn)
+        b.set_no_delay(client)
+        echo = a.submit("tcp_echo_loop", fd=conn)
+        rtts = b.call("tcp_pingpong", timeout=600, fd=client, count=count, size=SIZE)["rtt_us"]
+        b.close_fd(client)
+        a.result(echo, "tcp_echo_loop", timeout=30)
+        a.close_fd(conn, check=False)
+    finally:
+        a.close_fd(listener, check=False)
+    return rtts
+
+
+def main(argv: List[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--count", type=int, default=2000, help="round trips per side (default 2000)")
+    parser.add_argument("--json", action="store_true")
+    opts = parser.parse_args(argv)
+    before = load()
+    started = time.monotonic()
+    with endpoints() as e:
+        ours(e, 200)  # warm up: paths, NDP, the first handshake
+        results = {"ours": ours(e, opts.count), "official": official(e, opts.count), "kernel": kernel(e, opts.count)}
+    out: Dict[str, Any] = {side: summary(v) for side, v in results.items()}
+    out |= {"count": opts.count, "size": SIZE, "cpus": os.cpu_count(), "load_before": before, "load_after": load(),
+            "seconds": round(time.monotonic() - started, 1)}
+    if opts.json:
+        print(json.dumps(out, indent=2))
+        return 0
+    print(f"\nTCP ping-pong, {SIZE} B, TCP_NODELAY, {opts.count} round trips per side; {out['cpus']} CPUs, "
+          f"load {before:.2f} -> {out['load_after']:.2f}")
+    print(f"  {'µs':10} {'median':>9} {'p99':>9} {'min':>9} {'max':>9}")
+    for side in ("ours", "official", "kernel"):
+        s = out[side]
+        print(f"  {side:10} {s['median']:9.0f} {s['p99']:9.0f} {s['min']:9.0f} {s['max']:9.0f}")
+    o, f, k = out["ours"]["median"], out["official"]["median"], out["kernel"]["median"]
+    print(f"\n  ours / official (median): {o / f:.2f}x (target <= 0.8)   ours / kernel: {o / k:.1f}x")
+    print(f"  (total {out['seconds']} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        log("interrupted: namespace, processes and files cleaned up")
+        sys.exit(130)

@@ -1,0 +1,366 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The cffi tier of libzt's sockets: ``zts_bsd_*`` calls on descriptors, with plain Python values in
+and out (ints, bytes, buffers, address tuples). No cdata escapes this module.
+
+Errors become the builtin :class:`OSError` subclass for the call's ``zts_errno`` (the constructor picks
+it: ``OSError(ECONNREFUSED, ...)`` is a ``ConnectionRefusedError``), constructed with ``(errno,
+strerror)`` as the stdlib does. A call on a stopped node is ``ENETDOWN``. The one result that is not
+an exception is "would block": the I/O calls return :data:`WOULD_BLOCK` instead of raising, since the
+layers above treat it as flow control (wait for readiness and retry), not as a failure.
+
+Addresses cross this module as ``(family, packed_ip, port, flowinfo, scope_id)`` with ``family`` one of
+``ZTS_AF_INET`` / ``ZTS_AF_INET6`` and ``packed_ip`` 4 or 16 bytes; parsing and formatting text
+addresses is the caller's business.
+
+All calls release the GIL (cffi does) and may block in the native layer: there, a blocking call ends
+with ``EBADF`` when another thread closes the socket and ``ENETDOWN`` when the node stops.
+"""
+from __future__ import annotations
+
+import errno as _errno
+import os
+import struct
+from typing import Any, Optional, Sequence, Tuple
+
+from libzt._native import ffi, lib
+
+Address = Tuple[int, bytes, int, int, int]  # (ZTS family, packed IP, port, flowinfo, scope_id)
+
+WOULD_BLOCK = -1  # returned by the I/O calls where the stdlib would raise BlockingIOError
+
+AF_INET = lib.ZTS_AF_INET
+AF_INET6 = lib.ZTS_AF_INET6
+SOCK_STREAM = lib.ZTS_SOCK_STREAM
+SOCK_DGRAM = lib.ZTS_SOCK_DGRAM
+SOCK_RAW = lib.ZTS_SOCK_RAW
+POLLIN = lib.ZTS_POLLIN
+POLLOUT = lib.ZTS_POLLOUT
+POLLERR = lib.ZTS_POLLERR
+POLLHUP = lib.ZTS_POLLHUP
+POLLNVAL = lib.ZTS_POLLNVAL
+MSG_PEEK = lib.ZTS_MSG_PEEK
+MSG_WAITALL = lib.ZTS_MSG_WAITALL
+MSG_OOB = lib.ZTS_MSG_OOB
+MSG_DONTWAIT = lib.ZTS_MSG_DONTWAIT
+MSG_MORE = lib.ZTS_MSG_MORE
+MSG_TRUNC = lib.ZTS_MSG_TRUNC
+MSG_CTRUNC = lib.ZTS_MSG_CTRUNC
+SOL_SOCKET = lib.ZTS_SOL_SOCKET
+SO_TYPE = lib.ZTS_SO_TYPE
+SO_ERROR = lib.ZTS_SO_ERROR
+SO_RCVTIMEO = lib.ZTS_SO_RCVTIMEO
+SO_SNDTIMEO = lib.ZTS_SO_SNDTIMEO
+
+_SOCKADDR_STORAGE_LEN = ffi.sizeof("struct zts_sockaddr_storage")
+_SIN_LEN = ffi.sizeof("struct zts_sockaddr_in")
+_SIN6_LEN = ffi.sizeof("struct zts_sockaddr_in6")
+_errno_location = lib.zts_errno_location
+_raw = ffi.new_allocator(should_clear_after_alloc=False)  # receive buffers are overwritten anyway
+
+
+# ---- errors -------------------------------------------------------------------------------------
+
+
+def error(code: int) -> OSError:
+    """The exception for an errno value, as the stdlib would raise it."""
+    return OSError(code, os.strerror(code))
+
+
+def _failure(ret: int) -> OSError:
+    """The exception for a negative return value, read right after the call on the same thread."""
+    if ret == lib.ZTS_ERR_SOCKET:
+        return error(_errno_location()[0])
+    if ret == lib.ZTS_ERR_SERVICE:
+        return OSError(_errno.ENETDOWN, os.strerror(_errno.ENETDOWN) + " (the ZeroTier node is not running)")
+    return OSError(_errno.EINVAL, os.strerror(_errno.EINVAL))  # ZTS_ERR_ARG: a bad length or pointer
+
+
+def _check(ret: int) -> int:
+    if ret < 0:
+        raise _failure(ret)
+    return ret
+
+
+def _io(ret: int) -> int:
+    """Checks an I/O call: its count, or WOULD_BLOCK, or raises."""
+    if ret >= 0:
+        return ret
+    if ret == lib.ZTS_ERR_SOCKET:
+        code = _errno_location()[0]
+        if code == _errno.EAGAIN or code == _errno.EWOULDBLOCK:
+            return WOULD_BLOCK
+        raise error(code)
+    raise _failure(ret)
+
+
+def _readable(buffer: Any) -> Any:
+    try:
+        return ffi.from_buffer(buffer)
+    except TypeError:
+        raise TypeError(f"a bytes-like object is required, not '{type(buffer).__name__}'") from None
+
+
+def _writable(buffer: Any) -> Any:
+    try:
+        return ffi.from_buffer(buffer, require_writable=True)
+    except TypeError:
+        raise TypeError(f"a writable bytes-like object is required, not '{type(buffer).__name__}'") from None
+
+
+# ---- addresses ------------------------------------------------------------------------------------
+
+
+def _sockaddr(addr: Address) -> Tuple[Any, int]:
+    family, ip, port, flowinfo, scope_id = addr
+    if family == AF_INET:
+        raw = struct.pack("!BBH4s8x", _SIN_LEN, AF_INET, port, ip)
+    else:
+        # flowinfo in network byte order (as the stdlib passes it), the scope in host order.
+        raw = struct.pack("!BBHI16s", _SIN6_LEN, AF_INET6, port, flowinfo, ip) + struct.pack("=I", scope_id)
+    return ffi.from_buffer("struct zts_sockaddr *", bytearray(raw)), len(raw)
+
+
+def _address(storage: Any, length: int) -> Optional[Address]:
+    raw = bytes(ffi.buffer(storage, min(length, _SOCKADDR_STORAGE_LEN)))
+    if len(raw) >= _SIN_LEN and raw[1] == AF_INET:
+        port, ip = struct.unpack_from("!H4s", raw, 2)
+        return AF_INET, ip, port, 0, 0
+    if len(raw) >= _SIN6_LEN and raw[1] == AF_INET6:
+        port, flowinfo, ip = struct.unpack_from("!HI16s", raw, 2)
+        (scope_id,) = struct.unpack_from("=I", raw, 24)
+        return AF_INET6, ip, port, flowinfo, scope_id
+    return None
+
+
+def _storage() -> Tuple[Any, Any]:
+    storage = ffi.new("struct zts_sockaddr_storage *")
+    return storage, ffi.new("zts_socklen_t *", _SOCKADDR_STORAGE_LEN)
+
+
+# ---- descriptors --------------------------------------------------------------------------------
+
+
+def socket(family: int, type: int, proto: int) -> int:
+    return _check(lib.zts_bsd_socket(family, type, proto))
+
+
+def close(fd: int) -> None:
+    _check(lib.zts_bsd_close(fd))
+
+
+def bind(fd: int, addr: Address) -> None:
+    sa, length = _sockaddr(addr)
+    _check(lib.zts_bsd_bind(fd, sa, length))
+
+
+def listen(fd: int, backlog: int) -> None:
+    _check(lib.zts_bsd_listen(fd, backlog))
+
+
+def connect(fd: int, addr: Address) -> int:
+    """0 once connected, else the errno (EINPROGRESS on a non-blocking socket, ETIMEDOUT, ...):
+    connect_ex's contract; connect raises it."""
+    sa, length = _sockaddr(addr)
+    ret = lib.zts_bsd_connect(fd, sa, length)
+    if ret >= 0:
+        return 0
+    if ret == lib.ZTS_ERR_SOCKET:
+        return int(_errno_location()[0])
+    raise _failure(ret)
+
+
+def accept(fd: int) -> Tuple[int, Optional[Address]]:
+    """(new descriptor, peer) or (WOULD_BLOCK, None)."""
+    storage, length = _storage()
+    child = _io(lib.zts_bsd_accept(fd, ffi.cast("struct zts_sockaddr *", storage), length))
+    if child == WOULD_BLOCK:
+        return WOULD_BLOCK, None
+    return child, _address(storage, length[0])
+
+
+def shutdown(fd: int, how: int) -> None:
+    _check(lib.zts_bsd_shutdown(fd, how))
+
+
+def getsockname(fd: int) -> Optional[Address]:
+    storage, length = _storage()
+    _check(lib.zts_bsd_getsockname(fd, ffi.cast("struct zts_sockaddr *", storage), length))
+    return _address(storage, length[0])
+
+
+def getpeername(fd: int) -> Optional[Address]:
+    storage, length = _storage()
+    _check(lib.zts_bsd_getpeername(fd, ffi.cast("struct zts_sockaddr *", storage), length))
+    return _address(storage, length[0])
+
+
+def setsockopt(fd: int, level: int, name: int, value: bytes) -> None:
+    _check(lib.zts_bsd_setsockopt(fd, level, name, value, len(value)))
+
+
+def getsockopt(fd: int, level: int, name: int, size: int) -> bytes:
+    buf = ffi.new("char[]", max(size, 1))
+    length = ffi.new("zts_socklen_t *", size)
+    _check(lib.zts_bsd_getsockopt(fd, level, name, buf, length))
+    return bytes(ffi.buffer(buf, min(length[0], size)))
+
+
+def set_timeouts(fd: int, seconds: Optional[float]) -> None:
+    """SO_RCVTIMEO and SO_SNDTIMEO; None (or 0) waits forever. Rounded up to whole milliseconds, the
+    native layer's unit, so that a short timeout never becomes 'forever'."""
+    if not seconds:
+        sec, usec = 0, 0
+    else:
+        ms = max(1, int(-(-seconds * 1000 // 1)))
+        sec, usec = divmod(ms * 1000, 1_000_000)
+    tv = ffi.new("zts_timeval *", (sec, usec))
+    for name in (SO_RCVTIMEO, SO_SNDTIMEO):
+        _check(lib.zts_bsd_setsockopt(fd, SOL_SOCKET, name, tv, ffi.sizeof("zts_timeval")))
+
+
+def set_nonblocking(fd: int, enabled: bool) -> None:
+    _check(lib.zts_bsd_fcntl(fd, lib.ZTS_F_SETFL, lib.ZTS_O_NONBLOCK if enabled else 0))
+
+
+def bytes_available(fd: int) -> int:
+    n = ffi.new("int *")
+    _check(lib.zts_bsd_ioctl(fd, lib.ZTS_FIONREAD, n))
+    return int(n[0])
+
+
+def poll(fds: Sequence[Tuple[int, int]], timeout_ms: int) -> list[int]:
+    """revents for each (fd, events), after waiting up to timeout_ms (-1: no limit)."""
+    table = ffi.new("struct zts_pollfd[]", len(fds))
+    for i, (fd, events) in enumerate(fds):
+        table[i].fd = fd
+        table[i].events = events
+    _check(lib.zts_bsd_poll(table, len(fds), timeout_ms))
+    return [table[i].revents for i in range(len(fds))]
+
+
+def poll_one(fd: int, events: int, timeout_ms: int) -> int:
+    """revents of one descriptor (0 when the time ran out)."""
+    p = ffi.new("struct zts_pollfd *", (fd, events, 0))
+    _check(lib.zts_bsd_poll(p, 1, timeout_ms))
+    return int(p.revents)
+
+
+class PollSet:
+    """A reusable zts_pollfd array, for a thread that polls the same sockets over and over."""
+
+    def __init__(self) -> None:
+        self._table = ffi.new("struct zts_pollfd[]", 16)
+        self._count = 0
+
+    def set(self, fds: Sequence[Tuple[int, int]]) -> None:
+        if len(fds) > len(self._table):
+            self._table = ffi.new("struct zts_pollfd[]", max(len(fds), 2 * len(self._table)))
+        table = self._table
+        for i, (fd, events) in enumerate(fds):
+            table[i].fd = fd
+            table[i].events = events
+            table[i].revents = 0
+        self._count = len(fds)
+
+    def poll(self, timeout_ms: int) -> list[Tuple[int, int]]:
+        """(fd, revents) of the ready descriptors."""
+        _check(lib.zts_bsd_poll(self._table, self._count, timeout_ms))
+        table = self._table
+        return [(table[i].fd, table[i].revents) for i in range(self._count) if table[i].revents]
+
+
+# ---- data -----------------------------------------------------------------------------------------
+
+
+def recv(fd: int, size: int, flags: int) -> Optional[bytes]:
+    """The bytes received, or None for would-block."""
+    buf = _raw("char[]", size) if size > 0 else ffi.new("char[1]")
+    n = _io(lib.zts_bsd_recv(fd, buf, size, flags))
+    if n == WOULD_BLOCK:
+        return None
+    return ffi.buffer(buf, n)[:]
+
+
+def _into(buffer: Any, nbytes: int) -> Tuple[Any, int]:
+    buf = _writable(buffer)
+    if nbytes > len(buf):
+        raise ValueError("buffer too small for requested bytes")
+    return buf, nbytes or len(buf)
+
+
+def recv_into(fd: int, buffer: Any, nbytes: int, flags: int) -> int:
+    """Receives into a writable buffer: its first ``nbytes`` bytes, or all of it for 0."""
+    buf, size = _into(buffer, nbytes)
+    return _io(lib.zts_bsd_recv(fd, buf, size, flags))
+
+
+def recvfrom(fd: int, size: int, flags: int) -> Tuple[Optional[bytes], Optional[Address]]:
+    buf = _raw("char[]", size) if size > 0 else ffi.new("char[1]")
+    storage, length = _storage()
+    n = _io(lib.zts_bsd_recvfrom(fd, buf, size, flags, ffi.cast("struct zts_sockaddr *", storage), length))
+    if n == WOULD_BLOCK:
+        return None, None
+    return ffi.buffer(buf, n)[:], _address(storage, length[0])
+
+
+def recvfrom_into(fd: int, buffer: Any, nbytes: int, flags: int) -> Tuple[int, Optional[Address]]:
+    buf, size = _into(buffer, nbytes)
+    storage, length = _storage()
+    n = _io(lib.zts_bsd_recvfrom(fd, buf, size, flags, ffi.cast("struct zts_sockaddr *", storage), length))
+    if n == WOULD_BLOCK:
+        return n, None
+    return n, _address(storage, length[0])
+
+
+def recvmsg(fd: int, size: int, flags: int) -> Tuple[Optional[bytes], int, Optional[Address]]:
+    """(data or None for would-block, msg_flags as ZTS_MSG_*, sender)."""
+    buf = _raw("char[]", max(size, 1))
+    iov = ffi.new("struct zts_iovec *", (buf, size))
+    storage = ffi.new("struct zts_sockaddr_storage *")
+    msg = ffi.new("struct zts_msghdr *")
+    msg.msg_name = storage
+    msg.msg_namelen = _SOCKADDR_STORAGE_LEN
+    msg.msg_iov = iov
+    msg.msg_iovlen = 1
+    n = _io(lib.zts_bsd_recvmsg(fd, msg, flags))
+    if n == WOULD_BLOCK:
+        return None, 0, None
+    return ffi.buffer(buf, n)[:], int(msg.msg_flags), _address(storage, msg.msg_namelen)
+
+
+def send(fd: int, data: Any, flags: int) -> int:
+    """Bytes sent, or WOULD_BLOCK."""
+    buf = _readable(data)
+    return _io(lib.zts_bsd_send(fd, buf, len(buf), flags))
+
+
+def send_view(fd: int, view: Any, flags: int) -> int:
+    """send() of a cdata buffer from :func:`view` (no conversion: for loops over one big buffer)."""
+    return _io(lib.zts_bsd_send(fd, view, len(view), flags))
+
+
+def view(data: Any) -> Any:
+    """A cdata view of a bytes-like object, sliceable without copying (``view(b)[n:]``)."""
+    return _readable(data)
+
+
+def sendto(fd: int, data: Any, flags: int, addr: Address) -> int:
+    buf = _readable(data)
+    sa, length = _sockaddr(addr)
+    return _io(lib.zts_bsd_sendto(fd, buf, len(buf), flags, sa, length))
+
+
+def sendmsg(fd: int, buffers: Sequence[Any], flags: int, addr: Optional[Address]) -> int:
+    views = [_readable(b) for b in buffers]
+    iov = ffi.new("struct zts_iovec[]", max(len(views), 1))
+    for i, v in enumerate(views):
+        iov[i].iov_base = v
+        iov[i].iov_len = len(v)
+    msg = ffi.new("struct zts_msghdr *")
+    msg.msg_iov = iov
+    msg.msg_iovlen = len(views)
+    if addr is not None:
+        sa, length = _sockaddr(addr)
+        msg.msg_name = sa
+        msg.msg_namelen = length
+    return _io(lib.zts_bsd_sendmsg(fd, msg, flags))

@@ -1,0 +1,1052 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Sockets on ZeroTier networks, shaped like the standard library's :mod:`socket`.
+
+Overview
+    ``libzt.socket`` is a drop-in namespace for the parts of :mod:`socket` that make sense for a
+    TCP/IP stack that lives inside this process (lwIP, beneath the :class:`~libzt.ZeroTierNode`):
+    the :class:`socket` class with the stdlib's methods and signatures, :func:`create_connection`,
+    :func:`create_server`, :func:`socketpair`, a numeric :func:`getaddrinfo`, default timeouts, and
+    every upper-case constant of :mod:`socket` (``AF_INET``, ``SOCK_STREAM``, ``SOL_SOCKET``,
+    ``TCP_NODELAY``, ...), which are translated to libzt's own values underneath. Errors are the
+    stdlib's: :class:`OSError` subclasses with real ``errno`` values (``ConnectionRefusedError``,
+    ``ConnectionResetError``, ...), :data:`timeout` (``TimeoutError``) when a timeout expires,
+    :class:`gaierror` for names it cannot resolve.
+
+Usage
+    Start a node and join a network first (one node per process)::
+
+        from libzt import socket
+        with socket.create_connection(("10.147.17.5", 8080), timeout=5) as s:
+            s.sendall(b"hello")
+            print(s.recv(1024))
+
+What differs from :mod:`socket`
+    * Only ``AF_INET`` and ``AF_INET6``; addresses are numeric (``"localhost"`` means the loopback
+      address). There is no DNS: :func:`getaddrinfo` raises :class:`gaierror` for other names.
+    * :meth:`socket.fileno` is libzt's descriptor, not an OS file descriptor: it means nothing to
+      :mod:`select`, :mod:`selectors` or :mod:`os`. Use :mod:`libzt.aio` for event-driven code.
+    * Blocking calls wait inside libzt with the GIL released. They end with ``OSError(EBADF)`` when
+      another thread closes the socket and ``OSError(ENETDOWN)`` when the node stops; in the main
+      thread they also let signal handlers run (Ctrl-C interrupts them), as the stdlib's do.
+    * Operations that need an OS descriptor (``dup``, inheritance, ``recvmsg_into``, ancillary data)
+      raise ``OSError(EOPNOTSUPP)``.
+"""
+from __future__ import annotations
+
+import builtins
+import errno as _errno
+import io
+import os
+import socket as _stdlib
+import struct as _struct
+import sys
+import time
+import warnings
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, Union
+
+from libzt import _sockets_ll as _ll
+
+# Every upper-case constant of the standard library's socket module, so that code written for it
+# finds the names it expects; values the stack does not know are refused where they are used.
+globals().update({_name: getattr(_stdlib, _name) for _name in _stdlib.__all__ if _name.isupper()})
+
+AddressFamily = _stdlib.AddressFamily
+SocketKind = _stdlib.SocketKind
+error = OSError
+timeout = _stdlib.timeout  # TimeoutError since Python 3.10
+gaierror = _stdlib.gaierror
+herror = _stdlib.herror
+# Pure conversions, the same here as in the stdlib.
+htonl, htons, ntohl, ntohs = _stdlib.htonl, _stdlib.htons, _stdlib.ntohl, _stdlib.ntohs
+inet_aton, inet_ntoa, inet_pton, inet_ntop = _stdlib.inet_aton, _stdlib.inet_ntoa, _stdlib.inet_pton, _stdlib.inet_ntop
+has_ipv6 = True
+
+_GLOBAL_DEFAULT_TIMEOUT = _stdlib._GLOBAL_DEFAULT_TIMEOUT  # the stdlib's sentinel, so both agree
+
+__all__ = [  # noqa: RUF005
+    "AddressFamily",
+    "SocketIO",
+    "SocketKind",
+    "SocketType",
+    "create_connection",
+    "create_server",
+    "error",
+    "gaierror",
+    "getaddrinfo",
+    "getdefaulttimeout",
+    "has_dualstack_ipv6",
+    "has_ipv6",
+    "herror",
+    "htonl",
+    "htons",
+    "inet_aton",
+    "inet_ntoa",
+    "inet_ntop",
+    "inet_pton",
+    "ntohl",
+    "ntohs",
+    "setdefaulttimeout",
+    "socket",
+    "socketpair",
+    "timeout",
+] + sorted(_name for _name in _stdlib.__all__ if _name.isupper())
+
+# ---- translation of the stdlib's constants ----------------------------------------------------------
+
+_FAMILIES = {_stdlib.AF_INET: _ll.AF_INET, _stdlib.AF_INET6: _ll.AF_INET6}
+_TYPES = {_stdlib.SOCK_STREAM: _ll.SOCK_STREAM, _stdlib.SOCK_DGRAM: _ll.SOCK_DGRAM, _stdlib.SOCK_RAW: _ll.SOCK_RAW}
+_TYPES_BACK = {v: k for k, v in _TYPES.items()}
+_TYPE_FLAGS = getattr(_stdlib, "SOCK_NONBLOCK", 0) | getattr(_stdlib, "SOCK_CLOEXEC", 0)
+
+_MSG_FLAGS = [(getattr(_stdlib, name), zts) for name, zts in (
+    ("MSG_PEEK", _ll.MSG_PEEK),
+    ("MSG_OOB", _ll.MSG_OOB),
+    ("MSG_DONTWAIT", _ll.MSG_DONTWAIT),
+    ("MSG_MORE", _ll.MSG_MORE),
+) if hasattr(_stdlib, name)]
+_MSG_WAITALL = getattr(_stdlib, "MSG_WAITALL", 0)  # emulated here: lwIP returns what it has
+_MSG_IGNORED = getattr(_stdlib, "MSG_NOSIGNAL", 0)  # there are no signals to suppress
+
+
+def _zts_constants() -> dict[Tuple[int, int], Tuple[int, int]]:
+    from libzt._native import lib  # constants only; the calls stay in _sockets_ll
+
+    table = {
+        "SOL_SOCKET": ("ZTS_SOL_SOCKET", [
+            "SO_DEBUG", "SO_ACCEPTCONN", "SO_REUSEADDR", "SO_KEEPALIVE", "SO_DONTROUTE", "SO_BROADCAST",
+            "SO_LINGER", "SO_OOBINLINE", "SO_REUSEPORT", "SO_SNDBUF", "SO_RCVBUF", "SO_SNDLOWAT", "SO_RCVLOWAT",
+            "SO_ERROR", "SO_TYPE", "SO_NO_CHECK", "SO_BINDTODEVICE"]),
+        "IPPROTO_IP": ("ZTS_IPPROTO_IP", [
+            "IP_TOS", "IP_TTL", "IP_ADD_MEMBERSHIP", "IP_DROP_MEMBERSHIP", "IP_MULTICAST_TTL", "IP_MULTICAST_IF",
+            "IP_MULTICAST_LOOP", "IP_PKTINFO"]),
+        "IPPROTO_TCP": ("ZTS_IPPROTO_TCP", ["TCP_NODELAY", "TCP_KEEPIDLE", "TCP_KEEPINTVL", "TCP_KEEPCNT"]),
+        "IPPROTO_IPV6": ("ZTS_IPPROTO_IPV6", [
+            "IPV6_CHECKSUM", "IPV6_JOIN_GROUP", "IPV6_LEAVE_GROUP", "IPV6_V6ONLY"]),
+    }
+    out = {}
+    for level, (zts_level, names) in table.items():
+        for name in names:
+            if hasattr(_stdlib, level) and hasattr(_stdlib, name):
+                key = (getattr(_stdlib, level), getattr(_stdlib, name))
+                out[key] = (getattr(lib, zts_level), getattr(lib, "ZTS_" + name))
+    return out
+
+
+_OPTIONS = _zts_constants()
+_SOL_SOCKET = _stdlib.SOL_SOCKET
+_TIMEO = {_stdlib.SO_RCVTIMEO: "recv", _stdlib.SO_SNDTIMEO: "send"}
+_TIMEVAL = "@ll"  # struct timeval on this host
+_BYTEORDER = sys.byteorder  # option values are C ints
+
+# The longest a blocking call stays in libzt before coming back to Python, which then calls again:
+# signal handlers (Ctrl-C) run in between, and timeouts longer than this are counted here.
+_C_SLICE = 0.25
+_MONOTONIC = time.monotonic
+_default_timeout: Optional[float] = None
+
+
+def getdefaulttimeout() -> Optional[float]:
+    """The timeout new libzt sockets start with (None: blocking)."""
+    return _default_timeout
+
+
+def setdefaulttimeout(timeout: Optional[float], /) -> None:
+    global _default_timeout
+    _default_timeout = _check_timeout(timeout)
+
+
+def _check_timeout(value: Optional[float]) -> Optional[float]:
+    if value is None:
+        return None
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"'{type(value).__name__}' object cannot be interpreted as a timeout") from None
+    if seconds < 0 or seconds != seconds:
+        raise ValueError("Timeout value out of range")
+    return seconds
+
+
+def _unsupported(what: str) -> OSError:
+    # The one refusal of this module: libzt sockets are not OS file descriptors.
+    return OSError(_errno.EOPNOTSUPP, f"libzt.socket does not support {what}: its sockets live in this process's "
+                                      "own TCP/IP stack, not in the operating system's")
+
+
+# ---- addresses --------------------------------------------------------------------------------------
+
+
+def _host_text(host: Any, what: str) -> str:
+    if isinstance(host, str):
+        return host
+    if isinstance(host, (bytes, bytearray)):
+        return bytes(host).decode("ascii")
+    raise TypeError(f"{what}: host must be str, not {type(host).__name__}")
+
+
+def _pack_host(family: int, host: str) -> Tuple[bytes, int]:
+    """Packed IP and IPv6 scope of a numeric host (with the stdlib's special names)."""
+    if family == _stdlib.AF_INET:
+        if host == "":
+            return bytes(4), 0
+        if host == "<broadcast>":
+            return b"\xff\xff\xff\xff", 0
+        if host == "localhost":
+            return bytes([127, 0, 0, 1]), 0
+        try:
+            return _stdlib.inet_pton(_stdlib.AF_INET, host), 0
+        except OSError:
+            pass
+    else:
+        if host == "":
+            return bytes(16), 0
+        if host == "localhost":
+            return bytes(15) + b"\x01", 0
+        text, _, scope = host.partition("%")
+        try:
+            packed = _stdlib.inet_pton(_stdlib.AF_INET6, text)
+            if not scope:
+                return packed, 0
+            if scope.isdigit():
+                return packed, int(scope)
+        except OSError:
+            pass
+    raise gaierror(_stdlib.EAI_NONAME, f"Name or service not known: {host!r} (libzt resolves numeric addresses "
+                                       "only)")
+
+
+def _port(port: Any, what: str) -> int:
+    if not isinstance(port, int) or isinstance(port, bool):
+        raise TypeError(f"'{type(port).__name__}' object cannot be interpreted as an integer")
+    if not 0 <= port <= 65535:
+        raise OverflowError(f"{what}: port must be 0-65535.")
+    return port
+
+
+def _to_address(family: int, address: Any, what: str) -> _ll.Address:
+    if family == _stdlib.AF_INET:
+        if not isinstance(address, tuple):
+            raise TypeError(f"{what}: AF_INET address must be tuple, not {type(address).__name__}")
+        if len(address) != 2:
+            raise TypeError("AF_INET address must be a pair (host, port)")
+        ip, _ = _pack_host(family, _host_text(address[0], what))
+        return _ll.AF_INET, ip, _port(address[1], what), 0, 0
+    if family == _stdlib.AF_INET6:
+        if not isinstance(address, tuple) or not 2 <= len(address) <= 4:
+            raise TypeError("AF_INET6 address must be a tuple (host, port[, flowinfo[, scopeid]])")
+        ip, scope = _pack_host(family, _host_text(address[0], what))
+        flowinfo = address[2] if len(address) > 2 else 0
+        if not 0 <= flowinfo <= 0xFFFFF:
+            raise OverflowError(f"{what}: flowinfo must be 0-1048575.")
+        scope_id = address[3] if len(address) > 3 else scope
+        return _ll.AF_INET6, ip, _port(address[1], what), flowinfo, scope_id
+    raise OSError(_errno.EAFNOSUPPORT, os.strerror(_errno.EAFNOSUPPORT))
+
+
+def _from_address(addr: Optional[_ll.Address]) -> Any:
+    if addr is None:
+        return None
+    family, ip, port, flowinfo, scope_id = addr
+    if family == _ll.AF_INET:
+        return _stdlib.inet_ntop(_stdlib.AF_INET, ip), port
+    return _stdlib.inet_ntop(_stdlib.AF_INET6, ip), port, flowinfo, scope_id
+
+
+def getaddrinfo(host: Any, port: Any, family: int = 0, type: int = 0, proto: int = 0,
+                flags: int = 0) -> List[Tuple[AddressFamily, SocketKind, int, str, Any]]:
+    """The stdlib's ``getaddrinfo`` for numeric hosts (and ``None``, ``""``, ``"localhost"``).
+
+    Raises :class:`gaierror` for other names: libzt has no resolver.
+    """
+    if port is None:
+        number = 0
+    elif isinstance(port, int) and not isinstance(port, bool):
+        number = port
+    elif isinstance(port, (str, bytes)):
+        text = port.decode("ascii") if isinstance(port, bytes) else port
+        if not text.isdigit():
+            raise gaierror(_stdlib.EAI_SERVICE, f"Servname not supported for ai_socktype: {text!r} (numeric "
+                                                "ports only)")
+        number = int(text)
+    else:
+        raise OSError("Int or String expected")
+    if not 0 <= number <= 65535:
+        raise gaierror(_stdlib.EAI_SERVICE, "Servname not supported for ai_socktype")
+    families = [family] if family else [_stdlib.AF_INET, _stdlib.AF_INET6]
+    if any(f not in _FAMILIES for f in families):
+        raise gaierror(_stdlib.EAI_FAMILY, "ai_family not supported")
+    if host is None:
+        passive = bool(flags & _stdlib.AI_PASSIVE)
+        hosts = {_stdlib.AF_INET: "" if passive else "localhost", _stdlib.AF_INET6: "" if passive else "localhost"}
+    else:
+        text = _host_text(host, "getaddrinfo")
+        hosts = {f: text for f in families}
+    protos = {_stdlib.SOCK_STREAM: _stdlib.IPPROTO_TCP, _stdlib.SOCK_DGRAM: _stdlib.IPPROTO_UDP, _stdlib.SOCK_RAW: 0}
+    kinds = [(type, proto or protos.get(type, 0))] if type else list(protos.items())
+    results = []
+    error: Optional[gaierror] = None
+    for f in families:
+        try:
+            ip, scope = _pack_host(f, hosts[f])
+        except gaierror as exc:
+            error = exc
+            continue
+        if f == _stdlib.AF_INET:
+            sockaddr: Any = (_stdlib.inet_ntop(f, ip), number)
+        else:
+            sockaddr = (_stdlib.inet_ntop(f, ip), number, 0, scope)
+        for kind, p in kinds:
+            if kind not in _TYPES:
+                raise gaierror(_stdlib.EAI_SOCKTYPE, "ai_socktype not supported")
+            results.append((AddressFamily(f), SocketKind(kind), p, "", sockaddr))
+    if not results:
+        assert error is not None
+        raise error
+    return results
+
+
+# ---- the socket -------------------------------------------------------------------------------------
+
+
+class socket:
+    """A libzt socket: the stdlib's :class:`socket.socket` API over libzt's TCP/IP stack.
+
+    ``socket(family=AF_INET, type=SOCK_STREAM, proto=0, fileno=None)`` takes the stdlib's constants.
+    ``fileno`` wraps an existing libzt descriptor (as :meth:`detach` returns it).
+    """
+
+    # Blocking. A blocking call is one call into libzt, which waits there (GIL released) until the
+    # operation can proceed, the socket is closed or the node stops: the fast path of a ping-pong is
+    # one native call per send and per receive. The libzt socket's own wait limit (SO_RCVTIMEO /
+    # SO_SNDTIMEO underneath) is at most _C_SLICE: a longer wait comes back to Python with EAGAIN that
+    # often and calls again, which lets signal handlers run in the main thread and keeps timeouts
+    # (and SO_RCVTIMEO/SO_SNDTIMEO as the application set them) exact here. Non-blocking mode is the
+    # libzt socket's O_NONBLOCK. connect() waits for the handshake with zts_bsd_poll, as CPython does.
+
+    def __init__(self, family: int = -1, type: int = -1, proto: int = -1, fileno: Optional[int] = None) -> None:
+        flags = 0
+        if fileno is None:
+            family = _stdlib.AF_INET if family == -1 else family
+            type = _stdlib.SOCK_STREAM if type == -1 else type
+            proto = 0 if proto == -1 else proto
+            flags = type & _TYPE_FLAGS
+            type &= ~_TYPE_FLAGS
+            if family not in _FAMILIES:
+                raise OSError(_errno.EAFNOSUPPORT, os.strerror(_errno.EAFNOSUPPORT))
+            if type not in _TYPES:
+                raise OSError(_errno.ESOCKTNOSUPPORT, os.strerror(_errno.ESOCKTNOSUPPORT))
+            fd = _ll.socket(_FAMILIES[family], _TYPES[type], proto)
+        else:
+            fd = int(fileno)
+            if fd < 0:
+                raise ValueError("negative file descriptor")
+            if family == -1:
+                name = _ll.getsockname(fd)
+                family = _stdlib.AF_INET6 if name is not None and name[0] == _ll.AF_INET6 else _stdlib.AF_INET
+            if type == -1:
+                zts_type = int.from_bytes(_ll.getsockopt(fd, _ll.SOL_SOCKET, _ll.SO_TYPE, 4), "little", signed=True)
+                type = _TYPES_BACK.get(zts_type, _stdlib.SOCK_STREAM)
+            proto = 0 if proto == -1 else proto
+        self._fd = fd
+        self._family = family
+        self._type = type
+        self._proto = proto
+        self._closed = False
+        self._io_refs = 0
+        self._option_timeouts: Dict[str, Optional[float]] = {"recv": None, "send": None}  # as the app set them
+        self._limits: Dict[str, Optional[float]] = {"recv": None, "send": None}  # how long a call may wait
+        self._c_nonblocking: Optional[bool] = None  # the libzt socket's mode and wait limit, as last set
+        self._c_wait = 0.0
+        self._c_wait_cut = False  # lowered for the end of a timeout, to be restored
+        self._timeout = 0.0 if flags & getattr(_stdlib, "SOCK_NONBLOCK", 0) else _default_timeout
+        try:
+            self._apply_mode()
+        except BaseException:
+            if fileno is None:
+                _ll.close(fd)
+            raise
+
+    # ---- identity --------------------------------------------------------------------------------
+
+    @property
+    def family(self) -> AddressFamily:
+        return AddressFamily(self._family)
+
+    @property
+    def type(self) -> SocketKind:
+        return SocketKind(self._type)
+
+    @property
+    def proto(self) -> int:
+        return self._proto
+
+    @property
+    def timeout(self) -> Optional[float]:
+        return self._timeout
+
+    def fileno(self) -> int:
+        """libzt's descriptor (-1 once closed). Not an OS file descriptor."""
+        return self._fd
+
+    def __repr__(self) -> str:
+        closed = getattr(self, "_closed", False)
+        s = f"<{type(self).__module__}.{type(self).__qualname__}{' [closed]' if closed else ''} fd={self._fd}, " \
+            f"family={self._family}, type={self._type}, proto={self._proto}"
+        if not closed and self._fd >= 0:
+            try:
+                s += f", laddr={self.getsockname()}"
+                s += f", raddr={self.getpeername()}"
+            except OSError:
+                pass
+        return s + ">"
+
+    def __getstate__(self) -> None:
+        raise TypeError(f"cannot pickle {type(self).__name__!r} object")
+
+    # ---- lifecycle -------------------------------------------------------------------------------
+
+    def __enter__(self) -> socket:
+        return self
+
+    def __exit__(self, *args: object) -> None:
+        if not self._closed:
+            self.close()
+
+    def close(self) -> None:
+        """Close the socket (once files from :meth:`makefile` are closed too). A call blocked on it in
+        another thread ends with ``OSError(EBADF)``."""
+        self._closed = True
+        if self._io_refs <= 0:
+            self._real_close()
+
+    def _real_close(self) -> None:
+        fd, self._fd = self._fd, -1
+        if fd >= 0:
+            try:
+                _ll.close(fd)
+            except OSError as exc:
+                if exc.errno != _errno.ENETDOWN:  # a stopped node took its sockets with it
+                    raise
+
+    def detach(self) -> int:
+        """Give up the descriptor without closing it; the socket object is closed."""
+        self._closed = True
+        fd, self._fd = self._fd, -1
+        return fd
+
+    def __del__(self) -> None:
+        if getattr(self, "_fd", -1) >= 0:
+            warnings.warn(f"unclosed {self!r}", ResourceWarning, stacklevel=2, source=self)
+            try:
+                self._real_close()
+            except Exception:
+                pass
+
+    def _live_fd(self) -> int:
+        fd = self._fd
+        if fd < 0:
+            raise OSError(_errno.EBADF, os.strerror(_errno.EBADF))
+        return fd
+
+    # ---- blocking modes --------------------------------------------------------------------------
+
+    def settimeout(self, value: Optional[float], /) -> None:
+        self._timeout = _check_timeout(value)
+        self._apply_mode()
+
+    def gettimeout(self) -> Optional[float]:
+        return self._timeout
+
+    def setblocking(self, flag: bool, /) -> None:
+        self._timeout = None if flag else 0.0
+        self._apply_mode()
+
+    def getblocking(self) -> bool:
+        return self._timeout != 0.0
+
+    def _apply_mode(self) -> None:
+        """Bring the libzt socket's mode and wait limit in line with the timeout (native calls only
+        for what changed)."""
+        for direction in ("recv", "send"):
+            self._limits[direction] = self._timeout if self._timeout is not None else self._option_timeouts[direction]
+        nonblocking = self._timeout == 0.0
+        if nonblocking != self._c_nonblocking:
+            _ll.set_nonblocking(self._live_fd(), nonblocking)
+            self._c_nonblocking = nonblocking
+        if not nonblocking:
+            wait = min([_C_SLICE, *(limit for limit in self._limits.values() if limit)])
+            if wait != self._c_wait:
+                _ll.set_timeouts(self._live_fd(), wait)
+                self._c_wait = wait
+
+    def _again(self, direction: str, zflags: int, started: float) -> None:
+        """The call returned EAGAIN. Raise (non-blocking, MSG_DONTWAIT, or the time is up: timeout in
+        timeout mode, BlockingIOError for SO_RCVTIMEO/SO_SNDTIMEO as on Linux) or return to call again."""
+        if self._timeout == 0.0 or zflags & _ll.MSG_DONTWAIT:
+            raise _ll.error(_errno.EAGAIN)
+        limit = self._limits[direction]
+        if limit is None:
+            return  # blocking: one more slice
+        left = started + limit - _MONOTONIC()
+        if left <= 0.0005:
+            if self._timeout is not None:
+                raise timeout("timed out")
+            raise _ll.error(_errno.EAGAIN)
+        if left < self._c_wait:
+            _ll.set_timeouts(self._live_fd(), left)  # the last stretch: wait no longer than what is left
+            self._c_wait_cut = True
+
+    def _retry(self, call: Callable[[], Any], again: Any, direction: str, zflags: int, started: float) -> Any:
+        """Call again until the result is not ``again`` (the would-block value of ``call``)."""
+        try:
+            while True:
+                self._again(direction, zflags, started)
+                result = call()
+                if result != again:
+                    return result
+        finally:
+            if self._c_wait_cut:
+                self._c_wait_cut = False
+                try:
+                    _ll.set_timeouts(self._live_fd(), self._c_wait)
+                except OSError:
+                    pass  # closed meanwhile
+
+    def _start(self, direction: str) -> float:
+        return _MONOTONIC() if self._limits[direction] is not None else 0.0
+
+    def _wait_ready(self, events: int, direction: str, started: float) -> None:
+        """Wait in zts_bsd_poll (slice by slice) until ready for ``events``, or raise as _again."""
+        while True:
+            self._again(direction, 0, started)
+            limit = self._limits[direction]
+            wait = _C_SLICE if limit is None else min(_C_SLICE, started + limit - _MONOTONIC())
+            if _ll.poll_one(self._live_fd(), events, max(1, int(wait * 1000 + 0.999))):
+                return
+
+    # ---- connections ------------------------------------------------------------------------------
+
+    def bind(self, address: Any, /) -> None:
+        _ll.bind(self._live_fd(), _to_address(self._family, address, "bind()"))
+
+    def listen(self, backlog: int = min(_stdlib.SOMAXCONN, 128), /) -> None:
+        _ll.listen(self._live_fd(), max(0, backlog))
+
+    def _accept(self) -> Tuple[int, Any]:
+        started = self._start("recv")
+        fd, addr = _ll.accept(self._live_fd())
+        if fd == _ll.WOULD_BLOCK:
+            fd, addr = self._retry(lambda: _ll.accept(self._live_fd()), (_ll.WOULD_BLOCK, None), "recv", 0, started)
+        return fd, _from_address(addr)
+
+    def accept(self) -> Tuple[socket, Any]:
+        """(new socket, peer address); the new socket has the default timeout."""
+        fd, address = self._accept()
+        try:
+            sock = type(self)(self._family, self._type, self._proto, fileno=fd)
+        except BaseException:
+            _ll.close(fd)
+            raise
+        sock._timeout = _default_timeout
+        return sock, address
+
+    def _connect(self, address: Any, raise_errors: bool) -> int:
+        fd = self._live_fd()
+        target = _to_address(self._family, address, "connect()")
+        started = self._start("send")
+        if self._c_nonblocking:
+            return _ll.connect(fd, target)
+        # Started non-blocking, then waited for here: a handshake can take longer than a slice.
+        _ll.set_nonblocking(fd, True)
+        try:
+            err = _ll.connect(fd, target)
+        finally:
+            _ll.set_nonblocking(fd, False)
+        if err != _errno.EINPROGRESS:
+            return err
+        try:
+            self._wait_ready(_ll.POLLOUT, "send", started)
+        except timeout:
+            if raise_errors:
+                raise
+            return _errno.EWOULDBLOCK
+        except BlockingIOError:
+            return _errno.EINPROGRESS  # SO_SNDTIMEO ran out, as on Linux
+        return int.from_bytes(_ll.getsockopt(fd, _ll.SOL_SOCKET, _ll.SO_ERROR, 4), "little", signed=True)
+
+    def connect(self, address: Any, /) -> None:
+        err = self._connect(address, True)
+        if err:
+            raise _ll.error(err)
+
+    def connect_ex(self, address: Any, /) -> int:
+        """connect(), returning the errno instead of raising it (0 on success)."""
+        try:
+            return self._connect(address, False)
+        except gaierror:
+            raise
+        except OSError as exc:
+            if exc.errno is None:
+                raise
+            return exc.errno
+
+    def shutdown(self, how: int, /) -> None:
+        if how not in (_stdlib.SHUT_RD, _stdlib.SHUT_WR, _stdlib.SHUT_RDWR):
+            raise OSError(_errno.EINVAL, os.strerror(_errno.EINVAL))
+        _ll.shutdown(self._live_fd(), how)
+
+    def getsockname(self) -> Any:
+        return _from_address(_ll.getsockname(self._live_fd()))
+
+    def getpeername(self) -> Any:
+        return _from_address(_ll.getpeername(self._live_fd()))
+
+    # ---- options ---------------------------------------------------------------------------------
+
+    def setsockopt(self, level: int, optname: int, value: Union[int, bytes, None], optlen: Optional[int] = None,
+                   /) -> None:
+        """The stdlib's constants; ``value`` an int (a C int) or the option's bytes."""
+        if level == _SOL_SOCKET and optname in _TIMEO:
+            # Timeouts of a blocking socket (Linux semantics: then EAGAIN); kept here like the rest of
+            # the blocking logic.
+            if not isinstance(value, (bytes, bytearray)) or len(value) < _struct.calcsize(_TIMEVAL):
+                raise OSError(_errno.EINVAL, os.strerror(_errno.EINVAL))
+            sec, usec = _struct.unpack_from(_TIMEVAL, value)
+            if sec < 0 or not 0 <= usec < 1_000_000:
+                raise OSError(_errno.EDOM, os.strerror(_errno.EDOM))
+            self._option_timeouts[_TIMEO[optname]] = (sec + usec / 1e6) or None
+            self._apply_mode()
+            return
+        zlevel, zname = self._option(level, optname)
+        if value is None:
+            if optlen is None:
+                raise TypeError("setsockopt() takes an int, a buffer, or None with optlen")
+            raw = bytes(optlen)
+        elif isinstance(value, int):
+            raw = value.to_bytes(4, _BYTEORDER, signed=True)
+        else:
+            raw = bytes(value)
+        _ll.setsockopt(self._live_fd(), zlevel, zname, raw)
+
+    def getsockopt(self, level: int, optname: int, buflen: int = 0, /) -> Union[int, bytes]:
+        if level == _SOL_SOCKET and optname in _TIMEO:
+            seconds = self._option_timeouts[_TIMEO[optname]] or 0.0
+            raw = _struct.pack(_TIMEVAL, int(seconds), round((seconds % 1) * 1e6))
+            return raw[:buflen] if buflen else int.from_bytes(raw[:4], _BYTEORDER, signed=True)
+        zlevel, zname = self._option(level, optname)
+        raw = _ll.getsockopt(self._live_fd(), zlevel, zname, buflen or 4)
+        if buflen:
+            return raw
+        value = int.from_bytes(raw[:4].ljust(4, b"\0"), _BYTEORDER, signed=True)
+        if (level, optname) == (_SOL_SOCKET, _stdlib.SO_TYPE):
+            return _TYPES_BACK.get(value, value)
+        return value
+
+    @staticmethod
+    def _option(level: int, optname: int) -> Tuple[int, int]:
+        try:
+            return _OPTIONS[(level, optname)]
+        except KeyError:
+            raise OSError(_errno.ENOPROTOOPT, os.strerror(_errno.ENOPROTOOPT)) from None
+
+    # ---- data ------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _flags(flags: int) -> int:
+        out = 0
+        for std, zts in _MSG_FLAGS:
+            if flags & std:
+                out |= zts
+                flags &= ~std
+        flags &= ~(_MSG_WAITALL | _MSG_IGNORED)
+        if flags:
+            raise OSError(_errno.EOPNOTSUPP, f"message flags {flags:#x} are not supported")
+        return out
+
+    def recv(self, bufsize: int, flags: int = 0, /) -> bytes:
+        if bufsize < 0:
+            raise ValueError("negative buffersize in recv")
+        if flags & _MSG_WAITALL and bufsize:
+            buf = bytearray(bufsize)
+            return bytes(buf[: self.recv_into(buf, bufsize, flags)])
+        zflags = self._flags(flags) if flags else 0
+        started = self._start("recv")
+        data = _ll.recv(self._live_fd(), bufsize, zflags)
+        if data is None:
+            data = self._retry(lambda: _ll.recv(self._live_fd(), bufsize, zflags), None, "recv", zflags, started)
+        return data
+
+    def recv_into(self, buffer: Any, nbytes: int = 0, flags: int = 0, /) -> int:
+        if nbytes < 0:
+            raise ValueError("negative buffersize in recv_into")
+        zflags = self._flags(flags) if flags else 0
+        started = self._start("recv")
+        if flags & _MSG_WAITALL and self._type == _stdlib.SOCK_STREAM:
+            return self._recv_into_all(buffer, nbytes, zflags, started)
+        n = _ll.recv_into(self._live_fd(), buffer, nbytes, zflags)
+        if n == _ll.WOULD_BLOCK:
+            n = self._retry(lambda: _ll.recv_into(self._live_fd(), buffer, nbytes, zflags), _ll.WOULD_BLOCK, "recv",
+                            zflags, started)
+        return n
+
+    def _recv_into_all(self, buffer: Any, nbytes: int, zflags: int, started: float) -> int:
+        # MSG_WAITALL, which lwIP does not do: until the buffer is full, EOF, or an error after data.
+        view = memoryview(buffer).cast("B")
+        size = nbytes or len(view)
+        got = 0
+        while got < size:
+            try:
+                part = view[got:size]
+                n = _ll.recv_into(self._live_fd(), part, 0, zflags)
+                if n == _ll.WOULD_BLOCK:
+                    n = self._retry(lambda part=part: _ll.recv_into(self._live_fd(), part, 0, zflags),
+                                    _ll.WOULD_BLOCK, "recv", zflags, started)
+            except OSError:
+                if got:
+                    return got
+                raise
+            if n == 0:
+                break
+            got += n
+        return got
+
+    def recvfrom(self, bufsize: int, flags: int = 0, /) -> Tuple[bytes, Any]:
+        if bufsize < 0:
+            raise ValueError("negative buffersize in recvfrom")
+        zflags = self._flags(flags) if flags else 0
+        started = self._start("recv")
+        data, addr = _ll.recvfrom(self._live_fd(), bufsize, zflags)
+        if data is None:
+            data, addr = self._retry(lambda: _ll.recvfrom(self._live_fd(), bufsize, zflags), (None, None), "recv",
+                                     zflags, started)
+        return data, self._sender(addr)
+
+    def recvfrom_into(self, buffer: Any, nbytes: int = 0, flags: int = 0, /) -> Tuple[int, Any]:
+        if nbytes < 0:
+            raise ValueError("negative buffersize in recvfrom_into")
+        zflags = self._flags(flags) if flags else 0
+        started = self._start("recv")
+        n, addr = _ll.recvfrom_into(self._live_fd(), buffer, nbytes, zflags)
+        if n == _ll.WOULD_BLOCK:
+            n, addr = self._retry(lambda: _ll.recvfrom_into(self._live_fd(), buffer, nbytes, zflags),
+                                  (_ll.WOULD_BLOCK, None), "recv", zflags, started)
+        return n, self._sender(addr)
+
+    def recvmsg(self, bufsize: int, ancbufsize: int = 0, flags: int = 0, /) -> Tuple[bytes, list, int, Any]:
+        """(data, [], msg_flags, address): no ancillary data is ever received."""
+        if bufsize < 0:
+            raise ValueError("negative buffer size in recvmsg()")
+        zflags = self._flags(flags) if flags else 0
+        started = self._start("recv")
+        data, zts_flags, addr = _ll.recvmsg(self._live_fd(), bufsize, zflags)
+        if data is None:
+            data, zts_flags, addr = self._retry(lambda: _ll.recvmsg(self._live_fd(), bufsize, zflags),
+                                                (None, 0, None), "recv", zflags, started)
+        msg_flags = (_stdlib.MSG_TRUNC if zts_flags & _ll.MSG_TRUNC else 0) | \
+                    (_stdlib.MSG_CTRUNC if zts_flags & _ll.MSG_CTRUNC else 0)
+        return data, [], msg_flags, self._sender(addr)
+
+    def _sender(self, addr: Optional[_ll.Address]) -> Any:
+        # As on Linux: a stream socket does not report who sent the bytes.
+        return None if self._type == _stdlib.SOCK_STREAM else _from_address(addr)
+
+    def send(self, data: Any, flags: int = 0, /) -> int:
+        zflags = self._flags(flags) if flags else 0
+        started = self._start("send")
+        n = _ll.send(self._live_fd(), data, zflags)
+        if n == _ll.WOULD_BLOCK:
+            n = self._retry(lambda: _ll.send(self._live_fd(), data, zflags), _ll.WOULD_BLOCK, "send", zflags,
+                            started)
+        return n
+
+    def sendall(self, data: Any, flags: int = 0, /) -> None:
+        """Send all of ``data``; a timeout bounds the whole call, not each piece."""
+        zflags = self._flags(flags) if flags else 0
+        started = self._start("send")
+        view = _ll.view(data)
+        total = len(view)
+        sent = 0
+        while sent < total:
+            rest = view[sent:total] if sent else view
+            n = _ll.send_view(self._live_fd(), rest, zflags)
+            if n == _ll.WOULD_BLOCK:
+                n = self._retry(lambda rest=rest: _ll.send_view(self._live_fd(), rest, zflags), _ll.WOULD_BLOCK,
+                                "send", zflags, started)
+            sent += n
+
+    def sendto(self, data: Any, flags_or_address: Any, address: Any = None, /) -> int:
+        if address is None:
+            flags, address = 0, flags_or_address
+        else:
+            flags = flags_or_address
+        zflags = self._flags(flags) if flags else 0
+        target = _to_address(self._family, address, "sendto()")
+        started = self._start("send")
+        n = _ll.sendto(self._live_fd(), data, zflags, target)
+        if n == _ll.WOULD_BLOCK:
+            n = self._retry(lambda: _ll.sendto(self._live_fd(), data, zflags, target), _ll.WOULD_BLOCK, "send",
+                            zflags, started)
+        return n
+
+    def sendmsg(self, buffers: Iterable[Any], ancdata: Iterable[Any] = (), flags: int = 0, address: Any = None,
+                /) -> int:
+        """Gathers ``buffers`` into one send; ancillary data is not supported."""
+        if list(ancdata):
+            raise _unsupported("ancillary data")
+        zflags = self._flags(flags) if flags else 0
+        pieces = list(buffers)
+        target = None if address is None else _to_address(self._family, address, "sendmsg()")
+        started = self._start("send")
+        n = _ll.sendmsg(self._live_fd(), pieces, zflags, target)
+        if n == _ll.WOULD_BLOCK:
+            n = self._retry(lambda: _ll.sendmsg(self._live_fd(), pieces, zflags, target), _ll.WOULD_BLOCK, "send",
+                            zflags, started)
+        return n
+
+    def sendfile(self, file: Any, offset: int = 0, count: Optional[int] = None) -> int:
+        """Send a file opened in binary mode (read and sent in blocks: there is no zero-copy path)."""
+        if "b" not in getattr(file, "mode", "b"):
+            raise ValueError("file should be opened in binary mode")
+        if self._type != _stdlib.SOCK_STREAM:
+            raise ValueError("only SOCK_STREAM type sockets are supported")
+        if self._timeout == 0.0:
+            raise ValueError("non-blocking sockets are not supported")
+        if count is not None and (not isinstance(count, int) or count <= 0):
+            raise ValueError(f"count must be a positive integer (got {count!r})")
+        if offset:
+            file.seek(offset)
+        sent = 0
+        try:
+            while count is None or sent < count:
+                block = file.read(min(65536, count - sent) if count is not None else 65536)
+                if not block:
+                    break
+                self.sendall(block)
+                sent += len(block)
+            return sent
+        finally:
+            if sent > 0 and hasattr(file, "seek"):
+                file.seek(offset + sent)
+
+    # ---- files -----------------------------------------------------------------------------------
+
+    def makefile(self, mode: str = "r", buffering: Optional[int] = None, *, encoding: Optional[str] = None,
+                 errors: Optional[str] = None, newline: Optional[str] = None) -> Any:
+        """A file object over the socket, as the stdlib's: binary or text, buffered or (binary only)
+        raw. Closing the socket waits for its files to be closed."""
+        if not set(mode) <= {"r", "w", "b"}:
+            raise ValueError(f"invalid mode {mode!r} (only r, w, b allowed)")
+        writing = "w" in mode
+        reading = "r" in mode or not writing
+        raw = SocketIO(self, ("r" if reading else "") + ("w" if writing else ""))
+        self._io_refs += 1
+        size = io.DEFAULT_BUFFER_SIZE if buffering is None or buffering < 0 else buffering
+        if size == 0:
+            if "b" not in mode:
+                raise ValueError("unbuffered streams must be binary")
+            return raw
+        if reading and writing:
+            buffer: Any = io.BufferedRWPair(raw, raw, size)
+        elif reading:
+            buffer = io.BufferedReader(raw, size)
+        else:
+            buffer = io.BufferedWriter(raw, size)
+        if "b" in mode:
+            return buffer
+        encoding = io.text_encoding(encoding) if hasattr(io, "text_encoding") else encoding
+        text = io.TextIOWrapper(buffer, encoding, errors, newline)
+        text.mode = mode  # type: ignore[misc]
+        return text
+
+    def _decref_socketios(self) -> None:
+        if self._io_refs > 0:
+            self._io_refs -= 1
+        if self._closed and self._io_refs <= 0:
+            self._real_close()
+
+    # ---- what an OS descriptor would be needed for -----------------------------------------------
+
+    def dup(self) -> socket:
+        raise _unsupported("dup()")
+
+    def get_inheritable(self) -> bool:
+        return False  # never inherited: child processes do not share this process's stack
+
+    def set_inheritable(self, inheritable: bool, /) -> None:
+        if inheritable:
+            raise _unsupported("inheritable sockets")
+
+    def recvmsg_into(self, buffers: Any, ancbufsize: int = 0, flags: int = 0, /) -> Any:
+        raise _unsupported("recvmsg_into()")
+
+
+SocketType = socket
+
+
+class SocketIO(io.RawIOBase):
+    """Raw I/O over a libzt :class:`socket`, what :meth:`socket.makefile` buffers.
+
+    ``readinto`` and ``write`` are the socket's ``recv_into`` and ``send``; in non-blocking mode they
+    return None when they would block. After a timeout the object refuses to read: the bytes of a
+    partly read message may have been lost in a buffer above it.
+    """
+
+    def __init__(self, sock: socket, mode: str) -> None:
+        if mode not in ("r", "w", "rw", "rb", "wb", "rwb"):
+            raise ValueError(f"invalid mode: {mode!r}")
+        super().__init__()
+        self._sock: Optional[socket] = sock
+        if "b" not in mode:
+            mode += "b"
+        self._mode = mode
+        self._reading = "r" in mode
+        self._writing = "w" in mode
+        self._timed_out = False
+
+    @property
+    def mode(self) -> str:  # type: ignore[override]
+        return self._mode
+
+    @property
+    def name(self) -> int:
+        return -1 if self.closed or self._sock is None else self._sock.fileno()
+
+    def _socket(self) -> socket:
+        if self.closed or self._sock is None:
+            raise ValueError("I/O operation on closed socket file")
+        return self._sock
+
+    def readinto(self, b: Any) -> Optional[int]:  # type: ignore[override]
+        sock = self._socket()
+        if not self._reading:
+            raise io.UnsupportedOperation("not readable")
+        if self._timed_out:
+            raise OSError("cannot read from timed out object")
+        try:
+            return sock.recv_into(b)
+        except timeout:
+            self._timed_out = True
+            raise
+        except BlockingIOError:
+            return None
+
+    def write(self, b: Any) -> Optional[int]:  # type: ignore[override]
+        sock = self._socket()
+        if not self._writing:
+            raise io.UnsupportedOperation("not writable")
+        try:
+            return sock.send(b)
+        except BlockingIOError:
+            return None
+
+    def readable(self) -> bool:
+        self._socket()
+        return self._reading
+
+    def writable(self) -> bool:
+        self._socket()
+        return self._writing
+
+    def seekable(self) -> bool:
+        self._socket()
+        return False
+
+    def fileno(self) -> int:
+        return self._socket().fileno()
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        super().close()
+        sock, self._sock = self._sock, None
+        if sock is not None:
+            sock._decref_socketios()
+
+
+# ---- helpers ------------------------------------------------------------------------------------------
+
+
+def create_connection(address: Tuple[Any, Any], timeout: Any = _GLOBAL_DEFAULT_TIMEOUT,
+                      source_address: Optional[Tuple[Any, Any]] = None, *, all_errors: bool = False) -> socket:
+    """Connect to ``(host, port)`` over ZeroTier and return the socket, as the stdlib's
+    :func:`socket.create_connection`: every address :func:`getaddrinfo` gives is tried in turn."""
+    host, port = address
+    errors: List[OSError] = []
+    for family, kind, proto, _, sockaddr in getaddrinfo(host, port, 0, _stdlib.SOCK_STREAM):
+        sock = None
+        try:
+            sock = socket(family, kind, proto)
+            if timeout is not _GLOBAL_DEFAULT_TIMEOUT:
+                sock.settimeout(timeout)
+            if source_address:
+                sock.bind(source_address)
+            sock.connect(sockaddr)
+            errors.clear()
+            return sock
+        except OSError as exc:
+            errors.append(exc)
+            if sock is not None:
+                sock.close()
+    if not errors:
+        raise OSError("getaddrinfo returns an empty list")
+    group = getattr(builtins, "ExceptionGroup", None)  # Python 3.11+
+    if all_errors and group is not None:
+        raise group("create_connection failed", errors)
+    raise errors[0]
+
+
+def has_dualstack_ipv6() -> bool:
+    """Whether an AF_INET6 socket can also take IPv4 connections (IPV6_V6ONLY off)."""
+    try:
+        with socket(_stdlib.AF_INET6, _stdlib.SOCK_STREAM) as sock:
+            sock.setsockopt(_stdlib.IPPROTO_IPV6, _stdlib.IPV6_V6ONLY, 0)
+            return True
+    except OSError:
+        return False
+
+
+def create_server(address: Tuple[Any, Any], *, family: int = _stdlib.AF_INET, backlog: Optional[int] = None,
+                  reuse_port: bool = False, dualstack_ipv6: bool = False) -> socket:
+    """A listening TCP socket bound to ``address``, as the stdlib's :func:`socket.create_server`
+    (SO_REUSEADDR on; SO_REUSEPORT and a dual-stack IPv6 socket on request)."""
+    if dualstack_ipv6 and family != _stdlib.AF_INET6:
+        raise ValueError("dualstack_ipv6 requires AF_INET6 family")
+    sock = socket(family, _stdlib.SOCK_STREAM)
+    try:
+        sock.setsockopt(_stdlib.SOL_SOCKET, _stdlib.SO_REUSEADDR, 1)
+        if reuse_port:
+            sock.setsockopt(_stdlib.SOL_SOCKET, _stdlib.SO_REUSEPORT, 1)
+        if family == _stdlib.AF_INET6:
+            sock.setsockopt(_stdlib.IPPROTO_IPV6, _stdlib.IPV6_V6ONLY, 0 if dualstack_ipv6 else 1)
+        try:
+            sock.bind(address)
+        except OSError as exc:
+            raise OSError(exc.errno, f"{exc.strerror} (while attempting to bind on address {address!r})") from None
+        if backlog is None:
+            sock.listen()
+        else:
+            sock.listen(backlog)
+        return sock
+    except BaseException:
+        sock.close()
+        raise
+
+
+def socketpair(family: int = _stdlib.AF_INET, type: int = _stdlib.SOCK_STREAM, proto: int = 0) -> Tuple[socket, socket]:
+    """Two connected sockets, through the stack's loopback interface (there is no AF_UNIX)."""
+    if family not in _FAMILIES:
+        raise ValueError("Only AF_INET and AF_INET6 socket address families are supported")
+    if type != _stdlib.SOCK_STREAM:
+        raise ValueError("Only SOCK_STREAM socket type is supported")
+    host = "127.0.0.1" if family == _stdlib.AF_INET else "::1"
+    with socket(family, type, proto) as listener:
+        listener.bind((host, 0))
+        listener.listen(1)
+        a = socket(family, type, proto)
+        try:
+            a.connect(listener.getsockname()[:2])
+            b, _ = listener.accept()
+        except BaseException:
+            a.close()
+            raise
+    return a, b

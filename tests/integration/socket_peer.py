@@ -1,0 +1,369 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The other end of the socket tests: a ZeroTier node in its own process (one node per process),
+serving through ``libzt.socket`` and ``libzt.aio`` what the tests ask for.
+
+Started by ``tests/integration/sockets_pair.py`` and ``bench/tcp.py`` (never collected by pytest)::
+
+    python socket_peer.py --world PLANET_FILE --network NWID
+    python socket_peer.py --kernel        # the same commands over the OS's own sockets (benchmarks)
+
+Protocol: JSON lines. stdout carries ``{"ready": {"id", "ipv4", "ipv6"}}`` once the node is online and
+on the network, then one ``{"id": n, "result": ...}`` or ``{"id": n, "error": "..."}`` per request read
+from stdin (``{"id": n, "cmd": name, "args": {...}}``); every request runs on its own thread, so a
+server started by one request does not hold up the next. The process exits when stdin closes. Logs
+and the library's own prints go to stderr.
+"""
+from __future__ import annotations
+
+import _thread
+import argparse
+import asyncio
+import hashlib
+import json
+import os
+import random
+import sys
+import threading
+import time
+import traceback
+from typing import Any, Callable, Dict, List, Optional
+
+import libzt
+from libzt import aio
+from libzt import socket as zsocket
+
+if "--kernel" in sys.argv:
+    import socket as zsocket  # type: ignore[no-redef]  # same API: that is the point of libzt.socket
+
+
+class Channel:
+    """stdout as a private JSON-lines channel: fd 1 becomes stderr, so native prints cannot corrupt it."""
+
+    def __init__(self) -> None:
+        fd = os.dup(1)
+        os.dup2(2, 1)
+        sys.stdout = sys.stderr
+        self._out = os.fdopen(fd, "w", buffering=1)
+        self._lock = threading.Lock()
+
+    def send(self, obj: Dict[str, Any]) -> None:
+        with self._lock:
+            self._out.write(json.dumps(obj) + "\n")
+            self._out.flush()
+
+
+def family_of(version: int) -> int:
+    return zsocket.AF_INET6 if version == 6 else zsocket.AF_INET
+
+
+def any_address(version: int) -> str:
+    return "::" if version == 6 else "0.0.0.0"
+
+
+class Peer:
+    def __init__(self, node: Optional[libzt.ZeroTierNode], channel: Channel) -> None:
+        self.node = node
+        self.channel = channel
+        self.listeners: list[zsocket.socket] = []
+        self._request = threading.local()  # the request this thread serves
+
+    def ready(self, **fields: Any) -> None:
+        """An early reply for the request being served (e.g. the port a server listens on)."""
+        self.channel.send({"id": self._request.id, "early": fields})
+
+    def serve(self, request: Dict[str, Any]) -> None:
+        self._request.id = request.get("id")
+        try:
+            result = getattr(self, "cmd_" + request["cmd"])(**request.get("args", {}))
+            self.channel.send({"id": self._request.id, "result": result})
+        except Exception as exc:
+            self.channel.send({"id": self._request.id, "error": f"{type(exc).__name__}: {exc}",
+                               "trace": traceback.format_exc()})
+
+    def _listen(self, version: int, port: int, backlog: int = 128) -> zsocket.socket:
+        server = zsocket.create_server((any_address(version), port), family=family_of(version), backlog=backlog)
+        self.listeners.append(server)
+        return server
+
+    def _serve(self, server: zsocket.socket, handle: Callable[[zsocket.socket], None]) -> None:
+        # Accept as fast as connections come: lwIP queues at most 127 connections that are not
+        # accepted yet and resets the next ones. A thread per connection, started without waiting
+        # for it to run (threading.Thread.start waits; _thread does not).
+        def loop() -> None:
+            while True:
+                try:
+                    conn, _ = server.accept()
+                except OSError:
+                    return  # closed by stop_servers
+                _thread.start_new_thread(handle, (conn,))
+
+        threading.Thread(target=loop, daemon=True).start()
+
+    # ---- commands: each returns a JSON-able result ---------------------------------------------
+
+    def cmd_tcp_echo(self, version: int = 4, port: int = 0) -> Dict[str, Any]:
+        """An echo server: each connection gets back what it sends, until it half-closes."""
+        server = self._listen(version, port)
+
+        def echo(conn: zsocket.socket) -> None:
+            buf = bytearray(65536)
+            with conn:
+                try:
+                    while True:
+                        n = conn.recv_into(buf)
+                        if n == 0:
+                            break
+                        conn.sendall(memoryview(buf)[:n])
+                    conn.shutdown(zsocket.SHUT_WR)
+                except OSError as exc:
+                    print(f"tcp_echo: {exc!r}", file=sys.stderr, flush=True)
+
+        self._serve(server, echo)
+        return {"port": server.getsockname()[1]}
+
+    def cmd_tcp_exchange(self, version: int = 4, port: int = 0, send: int = 0, seed: int = 0) -> Dict[str, Any]:
+        """Accept one connection; send ``send`` seeded random bytes while receiving until EOF (both at
+        once), then half-close. Replies when both directions are done."""
+        with self._listen(version, port, backlog=1) as server:
+            self.ready(port=server.getsockname()[1])
+            conn, _ = server.accept()
+        payload = random.Random(seed).randbytes(send)
+        sent_error: list[str] = []
+
+        def sender() -> None:
+            try:
+                conn.sendall(payload)
+                conn.shutdown(zsocket.SHUT_WR)
+            except OSError as exc:
+                sent_error.append(repr(exc))
+
+        started = time.monotonic()
+        t = threading.Thread(target=sender)
+        t.start()
+        digest = hashlib.sha256()
+        received = 0
+        buf = bytearray(256 * 1024)
+        view = memoryview(buf)
+        while True:
+            n = conn.recv_into(buf)
+            if n == 0:
+                break
+            digest.update(view[:n])
+            received += n
+        t.join()
+        conn.close()
+        return {"received": received, "sha256": digest.hexdigest(), "send_error": sent_error,
+                "seconds": time.monotonic() - started}
+
+    def cmd_tcp_half_close(self, version: int = 4, port: int = 0) -> Dict[str, Any]:
+        """Accept one connection, read until the client half-closes, then answer with the count and
+        more data, and close."""
+        with self._listen(version, port, backlog=1) as server:
+            self.ready(port=server.getsockname()[1])
+            conn, _ = server.accept()
+        with conn:
+            total = 0
+            while True:
+                data = conn.recv(65536)
+                if not data:
+                    break
+                total += len(data)
+            conn.sendall(f"got {total} bytes".encode() + bytes(100_000))
+        return {"received": total}
+
+    def cmd_tcp_close_unread(self, version: int = 4, port: int = 0) -> Dict[str, Any]:
+        """Accept one connection, wait for bytes to arrive, close without reading them (an RST)."""
+        with self._listen(version, port, backlog=1) as server:
+            self.ready(port=server.getsockname()[1])
+            conn, _ = server.accept()
+        conn.recv(1, zsocket.MSG_PEEK)  # something is there
+        conn.close()
+        return {"closed": True}
+
+    def cmd_tcp_stuck(self, version: int = 4, port: int = 0, send: int = 1_000_000) -> Dict[str, Any]:
+        """Accept one connection and send ``send`` bytes without ever reading (with a client doing
+        the same, both receive windows fill up). Ends when the connection does."""
+        with self._listen(version, port, backlog=1) as server:
+            self.ready(port=server.getsockname()[1])
+            conn, _ = server.accept()
+        with conn:
+            try:
+                conn.sendall(bytes(send))
+            except OSError as exc:
+                return {"error": exc.errno}
+        return {"error": None}
+
+    def cmd_udp_count(self, version: int = 4, port: int = 0, idle: float = 2.0) -> Dict[str, Any]:
+        """Count datagrams (each starts with an 8-byte sequence number) until none came for ``idle``
+        seconds after the first; report which arrived and their sizes."""
+        sock = zsocket.socket(family_of(version), zsocket.SOCK_DGRAM)
+        sock.bind((any_address(version), port))
+        self.ready(port=sock.getsockname()[1])
+        seen = set()
+        sizes: Dict[int, int] = {}
+        digest = hashlib.sha256()
+        sock.settimeout(30)  # the first one
+        with sock:
+            while True:
+                try:
+                    data, _ = sock.recvfrom(70000)
+                except zsocket.timeout:
+                    break
+                sock.settimeout(idle)
+                seq = int.from_bytes(data[:8], "big")
+                if seq == 2**64 - 1:
+                    break  # the end marker
+                seen.add(seq)
+                sizes[len(data)] = sizes.get(len(data), 0) + 1
+                digest.update(data)
+        return {"count": len(seen), "max_seq": max(seen) if seen else -1, "sizes": sizes}
+
+    def cmd_udp_echo(self, version: int = 4, port: int = 0) -> Dict[str, Any]:
+        sock = zsocket.socket(family_of(version), zsocket.SOCK_DGRAM)
+        sock.bind((any_address(version), port))
+        self.listeners.append(sock)
+
+        def loop() -> None:
+            while True:
+                try:
+                    data, addr = sock.recvfrom(70000)
+                    sock.sendto(data, addr)
+                except OSError:
+                    return
+
+        threading.Thread(target=loop, daemon=True).start()
+        return {"port": sock.getsockname()[1]}
+
+    def cmd_aio_echo(self, version: int = 4, port: int = 0) -> Dict[str, Any]:
+        """An asyncio echo server (libzt.aio.start_server) on a loop of its own."""
+        started: Dict[str, Any] = {}
+        ready = threading.Event()
+
+        async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            try:
+                while True:
+                    data = await reader.read(65536)
+                    if not data:
+                        break
+                    writer.write(data)
+                    await writer.drain()
+                writer.write_eof()
+            except (ConnectionError, OSError):
+                pass
+            finally:
+                writer.close()
+
+        async def main() -> None:
+            server = await aio.start_server(handle, any_address(version), port)
+            started["port"] = server.sockets[0].getsockname()[1]
+            ready.set()
+            async with server:
+                await server.serve_forever()
+
+        threading.Thread(target=asyncio.run, args=(main(),), daemon=True).start()
+        if not ready.wait(10):
+            raise RuntimeError("aio server did not start")
+        return started
+
+    # ---- benchmarks: one side each -------------------------------------------------------------------
+
+    def cmd_tcp_sink(self, version: int = 4, port: int = 0) -> Dict[str, Any]:
+        """Accept one connection and read until EOF: bytes, and seconds from the first byte to EOF."""
+        with self._listen(version, port, backlog=1) as server:
+            self.ready(port=server.getsockname()[1])
+            conn, _ = server.accept()
+        buf = bytearray(256 * 1024)
+        total, first = 0, 0.0
+        with conn:
+            while True:
+                n = conn.recv_into(buf)
+                if n == 0:
+                    break
+                if not total:
+                    first = time.perf_counter()
+                total += n
+        return {"received": total, "seconds": time.perf_counter() - first}
+
+    def cmd_tcp_send(self, host: str, port: int, size: int) -> Dict[str, Any]:
+        """Connect and send ``size`` bytes, then half-close and wait for the other side to close."""
+        data = memoryview(bytes(size))
+        with zsocket.create_connection((host, port), timeout=60) as sock:
+            started = time.perf_counter()
+            sock.sendall(data)
+            sock.shutdown(zsocket.SHUT_WR)
+            sock.recv(1)
+        return {"sent": size, "seconds": time.perf_counter() - started}
+
+    def cmd_tcp_echo_nodelay(self, version: int = 4, port: int = 0) -> Dict[str, Any]:
+        """Accept one connection and echo with TCP_NODELAY until EOF (the ping-pong's other end)."""
+        with self._listen(version, port, backlog=1) as server:
+            self.ready(port=server.getsockname()[1])
+            conn, _ = server.accept()
+        conn.setsockopt(zsocket.IPPROTO_TCP, zsocket.TCP_NODELAY, 1)
+        buf = bytearray(65536)
+        with conn:
+            while True:
+                n = conn.recv_into(buf)
+                if n == 0:
+                    break
+                conn.sendall(memoryview(buf)[:n])
+        return {"done": True}
+
+    def cmd_tcp_pingpong(self, host: str, port: int, count: int, size: int = 32, warmup: int = 100) -> Dict[str, Any]:
+        """``count`` round trips of ``size`` bytes, one at a time, with TCP_NODELAY: each RTT in µs."""
+        message = bytes(size)
+        buf = bytearray(size)
+        rtts: List[float] = []
+        with zsocket.create_connection((host, port), timeout=30) as sock:
+            sock.setsockopt(zsocket.IPPROTO_TCP, zsocket.TCP_NODELAY, 1)
+            for i in range(warmup + count):
+                t0 = time.perf_counter()
+                sock.sendall(message)
+                got = 0
+                while got < size:
+                    n = sock.recv_into(memoryview(buf)[got:])
+                    if n == 0:
+                        raise ConnectionError("echo server closed")
+                    got += n
+                if i >= warmup:
+                    rtts.append((time.perf_counter() - t0) * 1e6)
+        return {"rtt_us": rtts}
+
+    def cmd_stop_servers(self) -> int:
+        for s in self.listeners:
+            s.close()
+        n = len(self.listeners)
+        self.listeners.clear()
+        return n
+
+    def cmd_stats(self) -> Dict[str, Any]:
+        return self.node.stats() if self.node is not None else {}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--world")
+    parser.add_argument("--network")
+    parser.add_argument("--kernel", action="store_true", help="no node: the OS's own sockets")
+    args = parser.parse_args()
+    channel = Channel()
+    node = None
+    if args.kernel:
+        channel.send({"ready": {"id": None, "ipv4": None, "ipv6": None}})
+    else:
+        node = libzt.ZeroTierNode(roots=libzt.World.load(args.world), allow_loopback=True)
+        node.start()
+        node.wait_online(timeout=30)
+        network = node.join(args.network).wait_ready(timeout=30)
+        v4 = [str(a.ip) for a in network.addresses if a.version == 4]
+        v6 = [str(a.ip) for a in network.addresses if a.version == 6]
+        channel.send({"ready": {"id": node.address, "ipv4": v4[0] if v4 else None, "ipv6": v6[0] if v6 else None}})
+    peer = Peer(node, channel)
+    for line in sys.stdin:
+        if line.strip():
+            threading.Thread(target=peer.serve, args=(json.loads(line),), daemon=True).start()
+    os._exit(0)  # native threads make an orderly interpreter exit slow; the node goes with the process
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,354 @@
+# SPDX-License-Identifier: Apache-2.0
+"""libzt.socket between two of our nodes on an ad-hoc network (IPv4 44.x.y.z/8 and 6PLANE IPv6):
+this process's node against a peer process serving through libzt.socket too (socket_peer.py)."""
+from __future__ import annotations
+
+import errno
+import gc
+import hashlib
+import pickle
+import random
+import socket as stdlib_socket
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+from sockets_pair import Pair
+
+from libzt import socket
+
+ROOT_PORT = 39971
+MB = 1_000_000
+
+
+def connect(pair: Pair, version: int, port: int, timeout: float = 10) -> socket.socket:
+    return socket.create_connection((pair.address(version), port), timeout=timeout)
+
+
+def recv_all(sock: socket.socket) -> bytes:
+    chunks = []
+    while True:
+        data = sock.recv(65536)
+        if not data:
+            return b"".join(chunks)
+        chunks.append(data)
+
+
+@pytest.fixture(scope="module")
+def echo_port(zt_pair: Pair) -> dict[int, int]:
+    return {v: zt_pair.peer.call("tcp_echo", version=v)["port"] for v in (4, 6)}
+
+
+def test_tcp_100_mb_each_way_at_once(zt_pair: Pair) -> None:
+    """Full duplex: 100 MB up and 100 MB down on one connection, both hashed."""
+    size = 100 * MB
+    request = zt_pair.peer.start("tcp_exchange", version=4, send=size, seed=1)
+    payload = random.Random(2).randbytes(size)
+    expected_down = hashlib.sha256(random.Random(1).randbytes(size)).hexdigest()
+    started = time.monotonic()
+    with connect(zt_pair, 4, request.early()["port"], timeout=60) as sock:
+        sender_errors: list[BaseException] = []
+
+        def send() -> None:
+            try:
+                sock.sendall(payload)
+                sock.shutdown(socket.SHUT_WR)
+            except BaseException as exc:  # reported below
+                sender_errors.append(exc)
+
+        sender = threading.Thread(target=send)
+        sender.start()
+        digest, received = hashlib.sha256(), 0
+        buf = bytearray(256 * 1024)
+        view = memoryview(buf)
+        while True:
+            n = sock.recv_into(buf)
+            if n == 0:
+                break
+            digest.update(view[:n])
+            received += n
+        sender.join()
+    elapsed = time.monotonic() - started
+    result = request.result(timeout=120)
+    print(f"\n100 MB each way at once: {elapsed:.2f} s, {2 * size / elapsed / MB:.1f} MB/s in total")
+    assert not sender_errors
+    assert (received, digest.hexdigest()) == (size, expected_down)
+    assert (result["received"], result["sha256"]) == (size, hashlib.sha256(payload).hexdigest())
+
+
+@pytest.mark.parametrize("version", [4, 6])
+def test_echo_and_addresses(zt_pair: Pair, echo_port: dict[int, int], version: int) -> None:
+    data = random.Random(version).randbytes(2 * MB)
+    with connect(zt_pair, version, echo_port[version]) as sock:
+        assert sock.family == (socket.AF_INET6 if version == 6 else socket.AF_INET)
+        assert sock.type == socket.SOCK_STREAM
+        local, peer = sock.getsockname(), sock.getpeername()
+        if version == 4:
+            assert local[0] == zt_pair.ipv4 and peer == (zt_pair.peer.ipv4, echo_port[4])
+        else:
+            assert len(local) == 4 and len(peer) == 4  # (host, port, flowinfo, scope_id), as the stdlib's
+            assert local[0] == zt_pair.ipv6 and peer[:2] == (zt_pair.peer.ipv6, echo_port[6])
+        assert f"raddr={peer}" in repr(sock)
+        sender = threading.Thread(target=lambda: (sock.sendall(data), sock.shutdown(socket.SHUT_WR)))
+        sender.start()
+        echoed = recv_all(sock)
+        sender.join()
+    assert echoed == data
+
+
+def test_200_concurrent_connections_each_echo_64_kib(zt_pair: Pair, echo_port: dict[int, int]) -> None:
+    """Also: sockets close while others are created, and lwIP hands socket numbers on. It must not
+    hand on the closed socket's readiness too: a new TCP socket is neither readable nor writable."""
+    from libzt import _sockets_ll
+
+    def one(i: int) -> tuple[bool, int]:
+        data = random.Random(i).randbytes(64 * 1024)
+        with connect(zt_pair, 4, echo_port[4], timeout=60) as sock:
+            sock.sendall(data)
+            sock.shutdown(socket.SHUT_WR)
+            echoed = recv_all(sock) == data
+        with socket.socket() as fresh:
+            return echoed, _sockets_ll.poll_one(fresh.fileno(), _sockets_ll.POLLIN | _sockets_ll.POLLOUT, 0)
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=200) as pool:
+        results = list(pool.map(one, range(200)))
+    print(f"\n200 connections x 64 KiB echoed in {time.monotonic() - started:.2f} s")
+    assert all(echoed for echoed, _ in results)
+    assert {events for _, events in results} == {0}
+
+
+def test_half_close_then_read_the_rest(zt_pair: Pair) -> None:
+    request = zt_pair.peer.start("tcp_half_close", version=4)
+    with connect(zt_pair, 4, request.early()["port"]) as sock:
+        sock.sendall(b"x" * 300_000)
+        sock.shutdown(socket.SHUT_WR)  # the peer sees EOF, and can still answer
+        with pytest.raises(OSError):
+            sock.send(b"more")  # EPIPE: our side is shut
+        answer = recv_all(sock)
+    assert answer == b"got 300000 bytes" + bytes(100_000)
+    assert request.result() == {"received": 300_000}
+
+
+def test_close_with_unread_data_resets_the_connection(zt_pair: Pair) -> None:
+    request = zt_pair.peer.start("tcp_close_unread", version=4)
+    with connect(zt_pair, 4, request.early()["port"]) as sock:
+        sock.sendall(b"the peer will not read this")
+        request.result()
+        with pytest.raises(ConnectionResetError) as info:
+            while sock.recv(100):  # the RST arrives; no data came before it
+                pass
+        assert info.value.errno == errno.ECONNRESET and info.value.strerror == "Connection reset by peer"
+
+
+@pytest.mark.parametrize("version", [4, 6])
+def test_connection_refused(zt_pair: Pair, version: int) -> None:
+    address = (zt_pair.address(version), 9)  # nobody listens there
+    with pytest.raises(ConnectionRefusedError) as info:
+        socket.create_connection(address, timeout=10)
+    assert info.value.errno == errno.ECONNREFUSED
+    with socket.socket(socket.AF_INET6 if version == 6 else socket.AF_INET) as sock:
+        assert sock.connect_ex(address) == errno.ECONNREFUSED
+
+
+def test_timeouts_and_non_blocking_mode(zt_pair: Pair, echo_port: dict[int, int]) -> None:
+    with connect(zt_pair, 4, echo_port[4]) as sock:
+        sock.settimeout(0.3)
+        assert sock.gettimeout() == 0.3 and sock.getblocking()
+        started = time.monotonic()
+        with pytest.raises(socket.timeout) as info:
+            sock.recv(10)  # the echo server has nothing to say
+        waited = time.monotonic() - started
+        assert isinstance(info.value, TimeoutError) and str(info.value) == "timed out"
+        assert 0.29 <= waited < 1.5
+        sock.setblocking(False)
+        assert sock.gettimeout() == 0.0 and not sock.getblocking()
+        with pytest.raises(BlockingIOError):
+            sock.recv(10)
+        sock.setblocking(True)
+        sock.sendall(b"ping")
+        assert sock.recv(10, socket.MSG_PEEK) == b"ping"
+        assert sock.recv(10) == b"ping"
+        with pytest.raises(BlockingIOError):
+            sock.recv(10, socket.MSG_DONTWAIT)
+    # Connecting to an address nobody holds: nothing answers.
+    silent = ("44.0.0.1", 80)
+    started = time.monotonic()
+    with pytest.raises(socket.timeout):
+        socket.create_connection(silent, timeout=0.5)
+    assert 0.45 <= time.monotonic() - started < 2.0
+    with socket.socket() as sock:
+        sock.setblocking(False)
+        with pytest.raises(BlockingIOError) as exc:
+            sock.connect(silent)
+        assert exc.value.errno == errno.EINPROGRESS
+
+
+def test_blocked_recv_and_accept_end_when_another_thread_closes_the_socket(zt_pair: Pair,
+                                                                           echo_port: dict[int, int]) -> None:
+    outcome: dict[str, Any] = {}
+
+    def blocked(name: str, call: Any) -> threading.Thread:
+        def run() -> None:
+            started = time.monotonic()
+            try:
+                call()
+                outcome[name] = "returned"
+            except OSError as exc:
+                outcome[name] = (exc.errno, time.monotonic() - started)
+
+        t = threading.Thread(target=run)
+        t.start()
+        return t
+
+    conn = connect(zt_pair, 4, echo_port[4])
+    listener = socket.create_server(("0.0.0.0", 0))
+    threads = [blocked("recv", lambda: conn.recv(10)), blocked("accept", listener.accept)]
+    time.sleep(0.2)  # let both block (not a synchronisation: the assertions hold either way)
+    conn.close()
+    listener.close()
+    for t in threads:
+        t.join(5)
+    assert not any(t.is_alive() for t in threads)
+    for name in ("recv", "accept"):
+        code, _ = outcome[name]
+        assert code == errno.EBADF, outcome
+
+
+@pytest.fixture(scope="module")
+def udp_echo_port(zt_pair: Pair) -> dict[int, int]:
+    return {v: zt_pair.peer.call("udp_echo", version=v)["port"] for v in (4, 6)}
+
+
+def test_udp_10000_datagrams_counted(zt_pair: Pair, udp_echo_port: dict[int, int]) -> None:
+    request = zt_pair.peer.start("udp_count", version=4, idle=2.0)
+    port = request.early()["port"]
+    total = 10_000
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        # First a round trip, so that the peer's MAC is known: while lwIP asks (ARP) it holds only
+        # the last 10 datagrams for that address.
+        sock.settimeout(5)
+        sock.sendto(b"arp", (zt_pair.peer.ipv4, udp_echo_port[4]))
+        assert sock.recv(10) == b"arp"
+        target = (zt_pair.peer.ipv4, port)
+        started = time.monotonic()
+        for seq in range(total):
+            sock.sendto(seq.to_bytes(8, "big") + bytes(1000), target)
+            if seq % 32 == 31:
+                time.sleep(0.001)  # pacing: the receiver's stack queues up to 127 datagrams per socket
+        elapsed = time.monotonic() - started
+        sock.sendto((2**64 - 1).to_bytes(8, "big"), target)
+    result = request.result(timeout=60)
+    lost = total - result["count"]
+    print(f"\nUDP: {total} datagrams of 1008 bytes in {elapsed:.2f} s, {lost} lost")
+    assert result["sizes"] == {"1008": result["count"]}
+    assert lost == 0
+
+
+@pytest.mark.parametrize("version", [4, 6])
+def test_udp_echo_and_the_largest_datagrams(zt_pair: Pair, udp_echo_port: dict[int, int], version: int) -> None:
+    port = udp_echo_port[version]
+    family = socket.AF_INET6 if version == 6 else socket.AF_INET
+    with socket.socket(family, socket.SOCK_DGRAM) as sock:
+        sock.settimeout(5)
+        target = (zt_pair.address(version), port)
+        # One full ZeroTier frame, then IP-fragmented ones up to what lwIP reassembles.
+        for size in (1, 1400, 2800 - (48 if version == 6 else 28), 8192, 16384):
+            payload = random.Random(size).randbytes(size)
+            sock.sendto(payload, target)
+            data, sender = sock.recvfrom(70000)
+            assert data == payload, size
+            assert sender[:2] == target
+        sock.sendto(b"into a buffer", target)
+        buf = bytearray(100)
+        n, sender = sock.recvfrom_into(buf)
+        assert bytes(buf[:n]) == b"into a buffer" and sender[:2] == target
+        with pytest.raises(OSError) as info:
+            sock.sendto(bytes(65536), target)  # more than UDP can carry
+        assert info.value.errno == errno.EMSGSIZE
+
+
+def test_makefile_binary_and_text(zt_pair: Pair, echo_port: dict[int, int]) -> None:
+    with connect(zt_pair, 4, echo_port[4]) as sock:
+        with sock.makefile("rwb") as f:
+            f.write(b"line one\nline two\n")
+            f.flush()
+            assert f.readline() == b"line one\n"
+            assert f.readline() == b"line two\n"
+        text = sock.makefile("rw", encoding="utf-8", newline="")
+        text.write("über\r\n")
+        text.flush()
+        assert text.readline() == "über\r\n"
+        sock.close()  # the file keeps the socket open until it is closed too
+        assert sock.fileno() >= 0
+        text.close()
+        assert sock.fileno() == -1
+
+
+def test_options(zt_pair: Pair, echo_port: dict[int, int]) -> None:
+    with connect(zt_pair, 4, echo_port[4]) as sock:
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 0
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
+        assert sock.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE) == socket.SOCK_STREAM
+        assert sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+        assert sock.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE) != 0
+        with pytest.raises(OSError) as info:
+            sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED)
+        assert info.value.errno == errno.ENOPROTOOPT
+
+
+def test_zero_window_ack_storm_is_broken(zt_pair: Pair) -> None:
+    """Both ends send without reading until both receive windows are full: lwIP alone would trade
+    zero-window ACKs at hundreds of packets a second for as long as that lasts."""
+    request = zt_pair.peer.start("tcp_stuck", version=4, send=2 * MB)
+    sock = connect(zt_pair, 4, request.early()["port"])
+    try:
+        sock.settimeout(1.0)
+        with pytest.raises(socket.timeout):
+            sock.sendall(bytes(2 * MB))  # stuck: nobody reads
+        before = zt_pair.node.stats()["tx_packets"]
+        time.sleep(1.0)  # measuring a rate over a second, not waiting for an event
+        sent = zt_pair.node.stats()["tx_packets"] - before
+    finally:
+        sock.close()  # with unread data: an RST ends the peer's send
+    assert request.result()["error"] == errno.ECONNRESET
+    assert sent < 60, f"{sent} packets in a second while both ends were stuck"
+
+
+def test_socket_object_behaves_like_the_stdlibs(zt_pair: Pair) -> None:
+    sock = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    assert isinstance(sock.family, socket.AddressFamily) and sock.family == stdlib_socket.AF_INET6
+    assert isinstance(sock.type, socket.SocketKind) and sock.type == stdlib_socket.SOCK_DGRAM
+    with pytest.raises(TypeError):
+        pickle.dumps(sock)
+    with sock:
+        assert sock.fileno() >= 0
+    assert sock.fileno() == -1 and "[closed]" in repr(sock)
+    with pytest.raises(OSError) as info:
+        sock.sendto(b"x", ("::1", 9))
+    assert info.value.errno == errno.EBADF
+    with pytest.raises(OSError) as info:
+        socket.socket(socket.AF_UNIX)
+    assert info.value.errno == errno.EAFNOSUPPORT
+    with pytest.raises(OSError) as info:
+        socket.socket().dup()
+    assert info.value.errno == errno.EOPNOTSUPP
+    with pytest.warns(ResourceWarning):
+        leaked = socket.socket()
+        del leaked
+        gc.collect()
+    assert socket.getaddrinfo("44.1.2.3", 80, type=socket.SOCK_STREAM) == [
+        (socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", ("44.1.2.3", 80))]
+    assert socket.getaddrinfo("fc00::1", "80", socket.AF_INET6, socket.SOCK_DGRAM)[0][4] == ("fc00::1", 80, 0, 0)
+    with pytest.raises(socket.gaierror):
+        socket.getaddrinfo("example.com", 80)
+    with pytest.raises(TypeError):
+        socket.socket().connect("44.1.2.3:80")
+    server = socket.create_server(("", 0), family=socket.AF_INET6, dualstack_ipv6=socket.has_dualstack_ipv6())
+    with server:
+        assert server.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR) != 0
+        assert server.getsockname()[0] == "::"
