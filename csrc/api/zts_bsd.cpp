@@ -41,10 +41,13 @@ ssize_t blocking(SocketTable::Use& use, short events, bool dontwait, int timeout
     const std::int64_t deadline = deadline_after(timeout_ms);
     for (;;) {
         const ssize_t r = op();
-        if (r >= 0) return r;
+        if (r >= 0) {
+            use.state().connect_pending = false;  // data moved: the connection was made
+            return r;
+        }
         if (errno != EAGAIN && errno != EWOULDBLOCK) {
             // The node stopped under the call (lwIP saw its connection aborted): say that.
-            if (table().interrupted()) errno = ENETDOWN;
+            errno = table().interrupted() ? ENETDOWN : zt::net::connect_outcome(use.state(), errno);
             return r;
         }
         if (dontwait || use.state().nonblocking) return r;
@@ -195,6 +198,17 @@ int zts_bsd_getsockopt(int fd, int level, int optname, void* optval, zts_socklen
     const int r = lwip_getsockopt(use->lwip(), host_level, host_name, optval, &len);
     if (r < 0) return fail_errno();
     *optlen = len;
+    if (host_level == SOL_SOCKET && host_name == SO_ERROR && use->state().connect_pending && len >= sizeof(int)) {
+        // How a non-blocking connect learns its outcome: refused, or (no error and a peer) made.
+        int* err = static_cast<int*>(optval);
+        sockaddr_storage peer{};
+        socklen_t peer_len = sizeof peer;
+        if (*err != 0) {
+            *err = zt::net::connect_outcome(use->state(), *err);
+        } else if (lwip_getpeername(use->lwip(), reinterpret_cast<sockaddr*>(&peer), &peer_len) == 0) {
+            use->state().connect_pending = false;
+        }
+    }
     return ZTS_ERR_OK;
 }
 

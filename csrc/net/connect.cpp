@@ -96,18 +96,30 @@ bool worth_retrying(int err) {
 
 }  // namespace
 
+int connect_outcome(SocketTable::State& state, int err) {
+    if (!state.connect_pending) return err;
+    state.connect_pending = false;
+    return err == ECONNRESET ? ECONNREFUSED : err;
+}
+
 int connect_once(SocketTable& table, SocketTable::Use& use, const sockaddr* addr, socklen_t len,
                  std::int64_t deadline_ms) {
     if (lwip_connect(use.lwip(), addr, len) == 0) return 0;
-    if (errno != EINPROGRESS || use.state().nonblocking) return errno;
+    if (errno != EINPROGRESS) return errno;
+    // Its outcome shows later, in SO_ERROR or the next call's error (connect_outcome).
+    use.state().connect_pending = use.state().type == SOCK_STREAM;
+    if (use.state().nonblocking) return errno;
     const int w = table.wait(use, POLLOUT, deadline_ms);
     if (w < 0) return errno;
     if (w == 0) return ETIMEDOUT;
     int err = 0;
     socklen_t err_len = sizeof err;
     if (lwip_getsockopt(use.lwip(), SOL_SOCKET, SO_ERROR, &err, &err_len) < 0) return errno;
-    if (err != 0 && table.interrupted()) return ENETDOWN;  // the node stopped: not how lwIP saw it
-    return err == ECONNRESET ? ECONNREFUSED : err;  // a reset in reply to our SYN is a refusal
+    if (err != 0 && table.interrupted()) {
+        use.state().connect_pending = false;
+        return ENETDOWN;  // the node stopped: not how lwIP saw it
+    }
+    return connect_outcome(use.state(), err);
 }
 
 int connect_until(SocketTable& table, SocketTable::Use& use, const sockaddr* addr, socklen_t len,

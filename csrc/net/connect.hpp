@@ -32,6 +32,11 @@ int connect_once(SocketTable& table, SocketTable::Use& use, const sockaddr* addr
 // apart. At the deadline: ETIMEDOUT if an attempt was still under way, else the last attempt's
 // errno. Failures that another attempt cannot change (EISCONN, EBADF, EAFNOSUPPORT, ...) and the
 // socket's close or node shutdown end it at once.
+// What a connection error means to the application: lwIP reports a reset in reply to our SYN as
+// ECONNRESET, POSIX (and libzt) as ECONNREFUSED. Only a connect whose outcome was not seen yet can
+// have been refused, so this also marks that outcome as seen.
+int connect_outcome(SocketTable::State& state, int err);
+
 int connect_until(SocketTable& table, SocketTable::Use& use, const sockaddr* addr, socklen_t len,
                   std::int64_t deadline_ms);
 

@@ -37,6 +37,7 @@ class SocketTable {
         bool nonblocking = false;  // as the application set it
         int recv_timeout_ms = -1;  // -1: wait forever
         int send_timeout_ms = -1;
+        bool connect_pending = false;  // a TCP connect was started whose outcome nobody has seen yet
     };
 
     // A call in progress on a socket; releases it when it goes out of scope.

@@ -26,6 +26,7 @@ from controllers import (
     member,
     on,
     start_world,
+    tcp_transfer,
 )
 from netns import NetNs
 
@@ -56,6 +57,9 @@ def test_public_network_gives_addresses_and_carries_frames(netns: NetNs, our_nod
         record = ctl.member(f"{nwid:016x}", f"{b_id:010x}")
         assert record["authorized"] is True and record["ipAssignments"] == [b_ip]
 
+        # TCP through both stacks: to B's pool address, and back to A's RFC4193 address.
+        tcp_transfer(a, b, b_ip, 7001, 1 << 20)
+        tcp_transfer(b, a, str(frames.rfc4193(nwid, a_id)), 7002, 256 << 10, family=6)
 
         # Raw Ethernet: A's tap takes over A's side; B's lwIP answers ARP for B's address, and a
         # frame written on A's tap arrives on B's once B's tap is on too.
@@ -96,6 +100,7 @@ def test_private_network_admits_only_authorized_members(
         a.wait_event(NETWORK_READY_IP4, timeout=5, match=on(nwid))
         admitted_in = time.monotonic() - started
         a_ip, b_ip = a.addr_get_str(nwid, family=4), b.addr_get_str(nwid, family=4)
+        tcp_transfer(a, b, b_ip, 7003, 64 << 10)
 
         # Restart the controller, then kill -9 it: members and networks stay, and a member that
         # rejoins gets the same address back from the database.
