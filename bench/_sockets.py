@@ -23,7 +23,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Callable, Dict, Iterator, List, Optional
 
 HERE = Path(__file__).resolve().parent
 TESTS = HERE.parent / "tests"
@@ -148,3 +148,12 @@ def official_connection(e: Endpoints, timeout: float = 60) -> tuple[int, int, in
 
 def load() -> float:
     return os.getloadavg()[0]
+
+
+def run_main(main: Callable[[], int]) -> None:
+    """Runs a benchmark's main: its exit status, or 130 after Ctrl-C (everything cleaned up by then)."""
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        log("interrupted: namespace, processes and files cleaned up")
+        sys.exit(130)

@@ -18,11 +18,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import time
 from typing import Any, Dict, List
 
-from _sockets import PORT, Endpoints, endpoints, load, log, official_connection, summary
+from _sockets import PORT, Endpoints, endpoints, load, log, official_connection, run_main, summary
 
 MB = 1_000_000
 
@@ -94,8 +93,4 @@ def main(argv: List[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:
-        log("interrupted: namespace, processes and files cleaned up")
-        sys.exit(130)
+    run_main(main)

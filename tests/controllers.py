@@ -12,8 +12,6 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import json
-import os
-import signal
 import subprocess
 import sys
 import threading
@@ -24,7 +22,7 @@ from typing import Any, Callable, Optional, Sequence
 import frames
 from interop.official import OurNode, expected_bytes
 from netns import NetNs
-from worlds import Planet, make_planet, start_node, start_root_node
+from worlds import Planet, make_planet, start_node, start_root_node, stop_process
 
 # The relay: one JSON request per line in, one JSON answer per line out.
 _RELAY = r"""
@@ -156,18 +154,7 @@ class ControllerServer:
         if self.api is not None:
             self.api.close()
             self.api = None
-        if self.proc.poll() is None:
-            if kill:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            else:
-                self.proc.terminate()
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout)
-        self._reader.join(5)
-        return self.proc.returncode
+        return stop_process(self.proc, self._reader, timeout, kill=kill)
 
     def __enter__(self) -> ControllerServer:
         return self.wait_ready()

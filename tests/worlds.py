@@ -82,15 +82,7 @@ class RootServer:
         return "".join(self._lines)
 
     def stop(self, timeout: float = 10.0) -> Optional[int]:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout)
-        self._reader.join(5)
-        return self.proc.returncode
+        return stop_process(self.proc, self._reader, timeout)
 
     def __enter__(self) -> RootServer:
         self.wait_ready()
@@ -98,6 +90,23 @@ class RootServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def stop_process(proc: subprocess.Popen[str], reader: threading.Thread, timeout: float, kill: bool = False) -> int:
+    """Ends a server process started in a session of its own (SIGTERM, or SIGKILL to its whole group
+    with ``kill`` or when it does not exit in time) and joins the thread reading its output."""
+    if proc.poll() is None:
+        if kill:
+            os.killpg(proc.pid, signal.SIGKILL)
+        else:
+            proc.terminate()
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout)
+    reader.join(5)
+    return proc.returncode
 
 
 def start_root_node(our_node: Callable[..., OurNode], netns: NetNs, planet: Planet, port: int) -> OurNode:

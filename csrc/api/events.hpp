@@ -26,6 +26,7 @@ struct OwnedEvent {
     ztx_echo_reply_t echo{};
     std::unique_ptr<zts_net_info_t> network;
     std::unique_ptr<zts_addr_info_t> addr;
+    std::unique_ptr<zts_netif_info_t> netif;
     // Work for the event thread instead of a message (controller requests): run in event order.
     std::function<void()> task;
 };

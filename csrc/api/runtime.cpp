@@ -29,6 +29,32 @@ void Runtime::post_node_event(int code) {
     events.post(std::move(e));
 }
 
+void Runtime::post_stack_event(int code) {
+    auto e = std::make_unique<OwnedEvent>();
+    e->msg.event_code = static_cast<int16_t>(code);
+    events.post(std::move(e));
+}
+
+void Runtime::on_netif(const net::NetifChange& change) {
+    const int up[] = {ZTS_EVENT_NETIF_UP, ZTS_EVENT_NETIF_LINK_UP};
+    const int down[] = {ZTS_EVENT_NETIF_LINK_DOWN, ZTS_EVENT_NETIF_DOWN, ZTS_EVENT_NETIF_REMOVED};
+    auto post = [&](int code) {
+        auto e = std::make_unique<OwnedEvent>();
+        e->msg.event_code = static_cast<int16_t>(code);
+        e->netif = std::make_unique<zts_netif_info_t>();
+        e->netif->net_id = change.network_id;
+        e->netif->mac = change.mac;
+        e->netif->mtu = change.mtu;
+        e->msg.netif = e->netif.get();
+        events.post(std::move(e));
+    };
+    if (change.up) {
+        for (int code : up) post(code);
+    } else {
+        for (int code : down) post(code);
+    }
+}
+
 void Runtime::on_store(const char* what, const std::vector<std::uint8_t>& data) {
     int code = 0;
     if (std::strcmp(what, "identity.secret") == 0) code = ZTS_EVENT_STORE_IDENTITY_SECRET;

@@ -28,8 +28,13 @@ class Runtime final : public osdep::ServiceListener {
     void on_node_event(const NodeEvent& e) override;
     void on_store(const char* what, const std::vector<std::uint8_t>& data) override;
     void on_config_request(const ConfigRequest& request) override;
+    // NETIF_UP and NETIF_LINK_UP when a network's interface comes up; NETIF_LINK_DOWN, NETIF_DOWN
+    // and NETIF_REMOVED when it goes away.
+    void on_netif(const net::NetifChange& change) override;
 
     void post_node_event(int code);  // NODE_UP/DOWN/...: with the node's info
+    // STACK_UP/STACK_DOWN: the sockets' stack is usable from now on / no longer (no payload).
+    void post_stack_event(int code);
 
     // The controller application's handler (ztx_controller_set_handler); guarded by `mutex`.
     ztx_controller_handler_t controller_handler = nullptr;

@@ -168,6 +168,7 @@ int zts_node_start(void) {
     }
     zt::net::SocketTable::instance().clear_interrupt();
     rt.post_node_event(ZTS_EVENT_NODE_UP);
+    rt.post_stack_event(ZTS_EVENT_STACK_UP);  // lwIP runs (Service::start made sure) and sockets work
     return ZTS_ERR_OK;
 }
 
@@ -177,6 +178,7 @@ int zts_node_stop(void) {
     if (!rt.running()) return ZTS_ERR_SERVICE;
     zt::net::SocketTable::instance().interrupt_all();  // blocked socket calls return (ENETDOWN)
     rt.service->stop();
+    rt.post_stack_event(ZTS_EVENT_STACK_DOWN);
     rt.post_node_event(ZTS_EVENT_NODE_DOWN);
     rt.service.reset();
     return ZTS_ERR_OK;
@@ -190,6 +192,7 @@ int zts_node_free(void) {
         if (rt.running()) {
             zt::net::SocketTable::instance().interrupt_all();
             rt.service->stop();
+            rt.post_stack_event(ZTS_EVENT_STACK_DOWN);
             rt.post_node_event(ZTS_EVENT_NODE_DOWN);
         }
         rt.service.reset();

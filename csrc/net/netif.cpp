@@ -102,6 +102,8 @@ VirtualNetif::~VirtualNetif() {
 
 bool VirtualNetif::up() const { return netif_is_up(netif_.get()) && netif_is_link_up(netif_.get()); }
 
+int VirtualNetif::mtu() const { return netif_->mtu; }
+
 bool VirtualNetif::has_ipv4() const { return !ip4_addr_isany_val(*netif_ip4_addr(netif_.get())); }
 
 bool VirtualNetif::has_ipv6() const {

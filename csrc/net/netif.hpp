@@ -42,6 +42,8 @@ class VirtualNetif {
     void refresh_router();
 
     std::uint64_t network_id() const { return network_id_; }
+    std::uint64_t mac() const { return mac_; }
+    int mtu() const;
     bool up() const;
     bool has_ipv4() const;
     bool has_ipv6() const;

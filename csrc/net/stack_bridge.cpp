@@ -10,7 +10,7 @@ namespace {
 constexpr std::size_t kMaxQueuedFrames = 8192;  // a stalled stack drops frames, it does not grow
 }
 
-StackBridge::~StackBridge() { remove_all(); }
+StackBridge::~StackBridge() { (void)remove_all(); }
 
 void StackBridge::queue_frame(std::uint64_t network_id, std::uint64_t src_mac, std::uint64_t dst_mac,
                               std::uint16_t ethertype, const std::uint8_t* data, std::size_t len) {
@@ -34,7 +34,7 @@ bool StackBridge::has_work() const {
     return !frames_in_.empty() || !configs_in_.empty();
 }
 
-std::vector<std::uint64_t> StackBridge::drain() {
+std::vector<NetifChange> StackBridge::drain() {
     std::vector<Frame> frames;
     std::vector<ConfigUpdate> configs;
     {
@@ -42,23 +42,28 @@ std::vector<std::uint64_t> StackBridge::drain() {
         frames.swap(frames_in_);
         configs.swap(configs_in_);
     }
-    std::vector<std::uint64_t> came_up;
-    if (frames.empty() && configs.empty()) return came_up;
+    std::vector<NetifChange> changes;
+    if (frames.empty() && configs.empty()) return changes;
     ensure_stack();
     CoreLock core;
     for (ConfigUpdate& u : configs) {
         auto it = netifs_.find(u.network_id);
         if (!u.config) {
-            if (it != netifs_.end()) netifs_.erase(it);
+            if (it != netifs_.end()) {
+                changes.push_back(NetifChange{u.network_id, it->second->mac(), it->second->mtu(), false});
+                netifs_.erase(it);
+            }
             std::lock_guard<std::mutex> g(up_mutex_);
             up_.erase(u.network_id);
             continue;
         }
         if (it == netifs_.end()) {
             it = netifs_.emplace(u.network_id, std::make_unique<VirtualNetif>(u.network_id, u.mac, frames_, groups_)).first;
-            came_up.push_back(u.network_id);
+            it->second->apply(*u.config);
+            changes.push_back(NetifChange{u.network_id, u.mac, it->second->mtu(), true});
+        } else {
+            it->second->apply(*u.config);
         }
-        it->second->apply(*u.config);
         std::lock_guard<std::mutex> g(up_mutex_);
         up_[u.network_id] = it->second->up();
     }
@@ -67,7 +72,7 @@ std::vector<std::uint64_t> StackBridge::drain() {
         if (it != netifs_.end()) it->second->input(f.src_mac, f.dst_mac, f.ethertype, f.data.data(), f.data.size());
     }
     if (!frames.empty()) send_withheld_acks_locked();
-    return came_up;
+    return changes;
 }
 
 void StackBridge::refresh() {
@@ -82,12 +87,15 @@ bool StackBridge::interface_up(std::uint64_t network_id) const {
     return it != up_.end() && it->second;
 }
 
-void StackBridge::remove_all() {
-    if (netifs_.empty()) return;
+std::vector<NetifChange> StackBridge::remove_all() {
+    std::vector<NetifChange> gone;
+    if (netifs_.empty()) return gone;
     CoreLock core;
+    for (const auto& kv : netifs_) gone.push_back(NetifChange{kv.first, kv.second->mac(), kv.second->mtu(), false});
     netifs_.clear();
     std::lock_guard<std::mutex> g(up_mutex_);
     up_.clear();
+    return gone;
 }
 
 }  // namespace zt::net

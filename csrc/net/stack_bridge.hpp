@@ -16,6 +16,14 @@
 
 namespace zt::net {
 
+// An interface that came up (a network's first config) or went away (left, or the node stopped).
+struct NetifChange {
+    std::uint64_t network_id;
+    std::uint64_t mac;
+    int mtu;
+    bool up;
+};
+
 class StackBridge {
   public:
     StackBridge(FrameSink frames, GroupSink groups) : frames_(std::move(frames)), groups_(std::move(groups)) {}
@@ -29,12 +37,12 @@ class StackBridge {
     bool has_work() const;
 
     // Consumer side (node lock NOT held): takes the core lock once and applies everything queued.
-    // Returns the networks whose interfaces came up (for NETIF events).
-    std::vector<std::uint64_t> drain();
+    // Returns the interfaces that came up or went away (for NETIF events).
+    std::vector<NetifChange> drain();
     // Periodic upkeep (node lock not held): keeps the virtual IPv6 routers announced.
     void refresh();
     bool interface_up(std::uint64_t network_id) const;
-    void remove_all();
+    std::vector<NetifChange> remove_all();
 
   private:
     struct Frame {

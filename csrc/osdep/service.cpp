@@ -176,7 +176,9 @@ void Service::stop() {
     stopping_ = true;
     wake();
     if (core_.joinable()) core_.join();
-    if (stack_) stack_->remove_all();  // interfaces go before the node they send through
+    if (stack_) {
+        for (const net::NetifChange& c : stack_->remove_all()) listener_.on_netif(c);  // before the node they send through
+    }
     {
         std::lock_guard<std::mutex> g(mutex_);
         udp_.close();
@@ -204,7 +206,7 @@ void Service::after_api_call() {
 
 void Service::drain_stack() {
     if (!stack_) return;
-    for (std::uint64_t nwid : stack_->drain()) listener_.on_netif_up(nwid);
+    for (const net::NetifChange& c : stack_->drain()) listener_.on_netif(c);
 }
 
 void Service::run() {

@@ -49,7 +49,7 @@ class ServiceListener {
     virtual void on_node_event(const NodeEvent& e) = 0;
     virtual void on_store(const char* what, const std::vector<std::uint8_t>& data) = 0;  // "identity.secret", ...
     virtual void on_config_request(const ConfigRequest& request) {}
-    virtual void on_netif_up(std::uint64_t network_id) {}
+    virtual void on_netif(const net::NetifChange& change) {}
 };
 
 class Service final : public NodeHost {

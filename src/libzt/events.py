@@ -105,7 +105,7 @@ class Event:
     message_type: Optional[int] = None  # USER_MESSAGE
     data: bytes = b""  # USER_MESSAGE / ECHO_REPLY payload, STORE_* content
     rtt_ms: Optional[int] = None  # ECHO_REPLY
-    network: Optional[dict] = None  # NETWORK_* events: libzt.network info fields (id, status, ...)
+    network: Optional[dict] = None  # NETWORK_*: libzt.network info fields (id, status, ...); NETIF_*: id, mac, mtu
     address: Optional[str] = None  # ADDR_* events: "ip/bits"
     extra: dict = field(default_factory=dict)
 

@@ -99,6 +99,8 @@ def _event_from_native(msg: Any) -> Event:
     if msg.addr != ffi.NULL:
         nwid, address = ll.addr_info_text(msg.addr)
         network = {"id": nwid}
+    if msg.netif != ffi.NULL:  # NETIF_* events: the network's interface
+        network = {"id": int(msg.netif.net_id), "mac": int(msg.netif.mac), "mtu": int(msg.netif.mtu)}
     return Event(kind, node_id=node_id, port=port, peer=peer, data=data, network=network, address=address)
 
 

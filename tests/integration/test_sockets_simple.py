@@ -10,6 +10,7 @@ from typing import Callable, Tuple
 import pytest
 from test_vl1 import start_node, start_root_node
 
+import frames
 from interop.official import OurNode, expected_bytes
 from netns import NetNs
 from worlds import make_planet
@@ -94,3 +95,28 @@ def test_udp_server_and_client(pair: Tuple[OurNode, OurNode]) -> None:
     b.set_recv_timeout(client, 5)
     assert a.bsd_sendto(server, b"reply", b_ip, msg["port"]) == 5
     assert b.bsd_recvfrom(client, 1500, timeout=15)["data"] == b"reply"
+
+
+def test_interface_and_stack_events(pair: Tuple[OurNode, OurNode]) -> None:
+    """NETIF_UP and NETIF_LINK_UP (network, MAC, MTU) when a network's interface comes up, LINK_DOWN,
+    DOWN and REMOVED when the node leaves; STACK_UP after NODE_UP, STACK_DOWN before NODE_DOWN."""
+    node_up, node_down, stack_up, stack_down = 200, 203, 220, 221
+    netif_up, netif_down, netif_removed, link_up, link_down = 230, 231, 232, 233, 234
+    a, _ = pair
+    a_id = int(a.node_get_id(), 16)
+    expected = {"net_id": f"{NWID:016x}", "mac": frames.zt_mac(NWID, a_id).hex(), "mtu": 2800}
+    codes = [e["code"] for e in a.event_history()]
+    assert codes.index(node_up) < codes.index(stack_up) < codes.index(netif_up) < codes.index(link_up)
+    assert [e["netif"] for e in a.event_history() if e["code"] in (netif_up, link_up)] == [expected] * 2
+
+    since = max(e["seq"] for e in a.event_history()) + 1
+    a.net_leave(NWID)
+    a.wait_event(netif_removed, timeout=5, since=since)
+    gone = [e for e in a.event_history() if e["seq"] >= since and e["code"] in (link_down, netif_down, netif_removed)]
+    assert [e["code"] for e in gone] == [link_down, netif_down, netif_removed]
+    assert all(e["netif"] == expected for e in gone)
+
+    a.node_stop()
+    a.wait_event(node_down, timeout=5)
+    codes = [e["code"] for e in a.event_history()]
+    assert codes.index(stack_down) < codes.index(node_down)
