@@ -32,7 +32,13 @@ sys.path.insert(0, str(TESTS / "integration"))
 
 from sockets_pair import SocketPeer  # noqa: E402
 
-from interop.official import ZTS_EVENT_ADDR_ADDED_IP6, ZTS_EVENT_NETWORK_READY_IP6, OfficialNode, ensure_official  # noqa: E402
+from interop.official import (  # noqa: E402
+    ZTS_EVENT_ADDR_ADDED_IP6,
+    ZTS_EVENT_NETWORK_READY_IP6,
+    OfficialNode,
+    OurNode,
+    ensure_official,
+)
 from netns import NetNs, unavailable_reason  # noqa: E402
 from worlds import RootServer, make_planet  # noqa: E402
 
@@ -66,6 +72,11 @@ class Endpoints:
     official_server: OfficialNode
     official_client: OfficialNode
     official_server_ip: str
+    # Our library driven exactly like the official one (same worker, same ctypes loops): tells the
+    # native library's share from that of the Python socket layer.
+    c_server: OurNode
+    c_client: OurNode
+    c_server_ip: str
 
 
 def _interrupt(signum: int, frame: Any) -> None:
@@ -101,6 +112,14 @@ def endpoints(logdir: Optional[Path] = None) -> Iterator[Endpoints]:
             node = _official(ns, name, planet.bytes, port)
             stack.callback(node.close)
             official.append(node)
+        ours_c = []
+        for name, port in (("ours-c-server", 29903), ("ours-c-client", 29904)):
+            node = OurNode(prefix=ns.cmd_prefix, name=name)
+            stack.callback(node.close)
+            node.init_set_roots(planet.bytes)
+            node.init_set_port(port)
+            node.node_start()
+            ours_c.append(node)
         peers = []
         for name in ("ours-server", "ours-client"):
             err = stack.enter_context((logs / f"{name}.log").open("wb"))
@@ -121,14 +140,24 @@ def endpoints(logdir: Optional[Path] = None) -> Iterator[Endpoints]:
                 raise RuntimeError(f"{node.name}: the harness's IPv6 workaround is not in place")
         server_ip = official[0].addr_get_str(ADHOC, family=6)
         assert server_ip
+        for node in ours_c:
+            node.wait_online(timeout=30)
+            node.net_join(ADHOC)
+        for node in ours_c:
+            node.wait_event(ZTS_EVENT_NETWORK_READY_IP6, timeout=30)
+        c_server_ip = ours_c[0].addr_get_str(ADHOC, family=6)
+        assert c_server_ip
         log(f"namespace {ns.name}: ours {peers[0].ipv6} <- {peers[1].ipv6}; official {server_ip}; kernel "
             f"{ns.ADDR1} <- {ns.ADDR2}")
-        yield Endpoints(ns, peers[0], peers[1], peers[2], peers[3], official[0], official[1], server_ip)
+        yield Endpoints(ns, peers[0], peers[1], peers[2], peers[3], official[0], official[1], server_ip, ours_c[0],
+                        ours_c[1], c_server_ip)
 
 
-def official_connection(e: Endpoints, timeout: float = 60) -> tuple[int, int, int]:
-    """(listening fd on the server, accepted fd, client fd): a TCP connection between the official nodes."""
-    a, b = e.official_server, e.official_client
+def official_connection(e: Endpoints, timeout: float = 60, ours: bool = False) -> tuple[int, int, int]:
+    """(listening fd on the server, accepted fd, client fd): a TCP connection between the official
+    nodes (between our worker nodes with ``ours``)."""
+    a, b = (e.c_server, e.c_client) if ours else (e.official_server, e.official_client)
+    server_ip = e.c_server_ip if ours else e.official_server_ip
     server = a.bsd_socket(6)
     a.bind(server, "::", PORT)
     a.listen(server)
@@ -136,7 +165,7 @@ def official_connection(e: Endpoints, timeout: float = 60) -> tuple[int, int, in
     client = b.bsd_socket(6)
     deadline = time.monotonic() + timeout
     while True:  # the first SYNs can go before the path does
-        if b.connect(client, e.official_server_ip, PORT, timeout_ms=5000, check=False) == 0:
+        if b.connect(client, server_ip, PORT, timeout_ms=5000, check=False) == 0:
             break
         if time.monotonic() > deadline:
             raise TimeoutError("official nodes cannot connect")

@@ -7,6 +7,8 @@ connection with TCP_NODELAY at both ends, one message in flight, ``--count`` rou
 after 100 of warm-up, timed by the client around send + receive.
 
 * ours: ``libzt.socket`` (sendall, recv_into), two processes, IPv6 6PLANE over an ad-hoc network;
+* ours_c_api: our library driven exactly like the official one (the same worker and ctypes loop):
+  the native library's share, without the Python socket layer;
 * official: the same loop in the JSON worker through ctypes (zts_send / zts_recv), same network type;
 * kernel: the same Python code as ours over the stdlib's sockets.
 
@@ -43,9 +45,9 @@ def kernel(e: Endpoints, count: int) -> List[float]:
     return rtts
 
 
-def official(e: Endpoints, count: int) -> List[float]:
-    a, b = e.official_server, e.official_client
-    listener, conn, client = official_connection(e)
+def official(e: Endpoints, count: int, ours: bool = False) -> List[float]:
+    a, b = (e.c_server, e.c_client) if ours else (e.official_server, e.official_client)
+    listener, conn, client = official_connection(e, ours=ours)
     try:
         a.set_no_delay(conn)
         b.set_no_delay(client)
@@ -68,7 +70,8 @@ def main(argv: List[str] | None = None) -> int:
     started = time.monotonic()
     with endpoints() as e:
         ours(e, 200)  # warm up: paths, NDP, the first handshake
-        results = {"ours": ours(e, opts.count), "official": official(e, opts.count), "kernel": kernel(e, opts.count)}
+        results = {"ours": ours(e, opts.count), "ours_c_api": official(e, opts.count, ours=True),
+                   "official": official(e, opts.count), "kernel": kernel(e, opts.count)}
     out: Dict[str, Any] = {side: summary(v) for side, v in results.items()}
     out |= {"count": opts.count, "size": SIZE, "cpus": os.cpu_count(), "load_before": before, "load_after": load(),
             "seconds": round(time.monotonic() - started, 1)}
@@ -78,11 +81,12 @@ def main(argv: List[str] | None = None) -> int:
     print(f"\nTCP ping-pong, {SIZE} B, TCP_NODELAY, {opts.count} round trips per side; {out['cpus']} CPUs, "
           f"load {before:.2f} -> {out['load_after']:.2f}")
     print(f"  {'µs':10} {'median':>9} {'p99':>9} {'min':>9} {'max':>9}")
-    for side in ("ours", "official", "kernel"):
+    for side in ("ours", "ours_c_api", "official", "kernel"):
         s = out[side]
         print(f"  {side:10} {s['median']:9.0f} {s['p99']:9.0f} {s['min']:9.0f} {s['max']:9.0f}")
-    o, f, k = out["ours"]["median"], out["official"]["median"], out["kernel"]["median"]
+    o, c, f, k = (out[side]["median"] for side in ("ours", "ours_c_api", "official", "kernel"))
     print(f"\n  ours / official (median): {o / f:.2f}x (target <= 0.8)   ours / kernel: {o / k:.1f}x")
+    print(f"  same ctypes loop, our library / official: {c / f:.2f}x")
     print(f"  (total {out['seconds']} s)")
     return 0
 

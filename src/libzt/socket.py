@@ -104,7 +104,7 @@ _MSG_FLAGS = [(getattr(_stdlib, name), zts) for name, zts in (
     ("MSG_DONTWAIT", _ll.MSG_DONTWAIT),
     ("MSG_MORE", _ll.MSG_MORE),
 ) if hasattr(_stdlib, name)]
-_MSG_WAITALL = getattr(_stdlib, "MSG_WAITALL", 0)  # emulated here: lwIP returns what it has
+_MSG_WAITALL = int(getattr(_stdlib, "MSG_WAITALL", 0))  # emulated here: lwIP returns what it has (int: enum & is slow)
 _MSG_IGNORED = getattr(_stdlib, "MSG_NOSIGNAL", 0)  # there are no signals to suppress
 
 
