@@ -193,9 +193,11 @@ class Peer:
                 return {"error": exc.errno}
         return {"error": None}
 
-    def cmd_udp_count(self, version: int = 4, port: int = 0, idle: float = 2.0) -> Dict[str, Any]:
+    def cmd_udp_count(self, version: int = 4, port: int = 0, idle: float = 2.0, ack_every: int = 0) -> Dict[str, Any]:
         """Count datagrams (each starts with an 8-byte sequence number) until none came for ``idle``
-        seconds after the first; report which arrived and their sizes."""
+        seconds after the first; report which arrived and their sizes. With ``ack_every``, tell the
+        sender how many arrived so far (8 bytes) each time that many more came, so that it can keep
+        within what this socket queues."""
         sock = zsocket.socket(family_of(version), zsocket.SOCK_DGRAM)
         sock.bind((any_address(version), port))
         self.ready(port=sock.getsockname()[1])
@@ -206,7 +208,7 @@ class Peer:
         with sock:
             while True:
                 try:
-                    data, _ = sock.recvfrom(70000)
+                    data, sender = sock.recvfrom(70000)
                 except zsocket.timeout:
                     break
                 sock.settimeout(idle)
@@ -214,6 +216,8 @@ class Peer:
                 if seq == 2**64 - 1:
                     break  # the end marker
                 seen.add(seq)
+                if ack_every and len(seen) % ack_every == 0:
+                    sock.sendto(len(seen).to_bytes(8, "big"), sender)
                 sizes[len(data)] = sizes.get(len(data), 0) + 1
                 digest.update(data)
         return {"count": len(seen), "max_seq": max(seen) if seen else -1, "sizes": sizes}
