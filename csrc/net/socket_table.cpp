@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <chrono>
 
+#include "net/busy_poll.hpp"
 #include "net/lwip.hpp"
 #include "osdep/clock.hpp"
 
@@ -165,6 +166,19 @@ std::size_t SocketTable::size() const {
 }
 
 int SocketTable::wait(Use& use, short events, std::int64_t deadline_ms) {
+    const auto started = std::chrono::steady_clock::now();
+    const int watch_us = busy_poll_us();
+    // Watched only while its waits end quickly (see net/busy_poll.hpp).
+    // Watched only for an answer to what was just sent, while answers come quickly (see
+    // net/busy_poll.hpp); the exchange also clears the mark for the next wait.
+    bool watching = watch_us > 0 && (events & POLLOUT) == 0 && use.state().sent_since_wait.exchange(false) &&
+                    use.state().last_wait_us.load(std::memory_order_relaxed) <= kWorthWatchingUs;
+    const auto done = [&](int result) {
+        const auto took = std::chrono::steady_clock::now() - started;
+        use.state().last_wait_us.store(std::chrono::duration_cast<std::chrono::microseconds>(took).count(),
+                                       std::memory_order_relaxed);
+        return result;
+    };
     for (;;) {
         {
             std::lock_guard<std::mutex> g(mutex_);
@@ -180,13 +194,17 @@ int SocketTable::wait(Use& use, short events, std::int64_t deadline_ms) {
         int slice = kPollSliceMs;
         if (deadline_ms >= 0) {
             const std::int64_t left = deadline_ms - osdep::now_ms();
-            if (left <= 0) return 0;
+            if (left <= 0) return done(0);
             if (left < slice) slice = static_cast<int>(left);
         }
         pollfd p{use.lwip(), events, 0};
+        if (watching) {
+            watching = false;
+            if (watch(use.lwip(), events, watch_us)) slice = 0;  // lwip_poll confirms (or not) at once
+        }
         const int r = lwip_poll(&p, 1, slice);
         if (r < 0) return -1;
-        if (r > 0) return 1;
+        if (r > 0) return done(1);
     }
 }
 

@@ -116,6 +116,20 @@ class _Transport:
 
     # ---- closing ---------------------------------------------------------------------------------
 
+    def close(self) -> None:
+        """Close after what is queued for sending has gone (``abort()`` does not wait)."""
+        if self._closing:
+            return
+        self._closing = True
+        self._poller.remove(self._fd, _poller.POLLIN)
+        if not self._sending():
+            self._conn_lost += 1
+            self._loop.call_soon(self._call_connection_lost, None)
+
+    def _sending(self) -> bool:
+        """Whether data is still queued for sending (the transport closes once it is gone)."""
+        raise NotImplementedError
+
     def _fatal_error(self, exc: BaseException, message: str = "Fatal error on libzt transport") -> None:
         if isinstance(exc, OSError):
             if self._loop.get_debug():
@@ -351,15 +365,8 @@ class _StreamTransport(_Transport, asyncio.Transport):
 
     # ---- closing ---------------------------------------------------------------------------------
 
-    def close(self) -> None:
-        """Close after the write buffer has been sent (``abort()`` does not wait)."""
-        if self._closing:
-            return
-        self._closing = True
-        self._poller.remove(self._fd, _poller.POLLIN)
-        if not self._buffer:
-            self._conn_lost += 1
-            self._loop.call_soon(self._call_connection_lost, None)
+    def _sending(self) -> bool:
+        return bool(self._buffer)
 
     def _force_close(self, exc: Optional[BaseException]) -> None:
         self._buffer.clear()
@@ -460,14 +467,8 @@ class _DatagramTransport(_Transport, asyncio.DatagramTransport):
             self._conn_lost += 1
             self._call_connection_lost(None)
 
-    def close(self) -> None:
-        if self._closing:
-            return
-        self._closing = True
-        self._poller.remove(self._fd, _poller.POLLIN)
-        if not self._queue:
-            self._conn_lost += 1
-            self._loop.call_soon(self._call_connection_lost, None)
+    def _sending(self) -> bool:
+        return bool(self._queue)
 
     def _force_close(self, exc: Optional[BaseException]) -> None:
         self._queue.clear()
