@@ -213,7 +213,10 @@ int zts_bsd_getsockopt(int fd, int level, int optname, void* optval, zts_socklen
     return ZTS_ERR_OK;
 }
 
-int zts_bsd_getsockname(int fd, struct zts_sockaddr* addr, zts_socklen_t* addrlen) {
+namespace {
+
+// getsockname and getpeername: the same checks and conversion around lwIP's call.
+int socket_name(int fd, struct zts_sockaddr* addr, zts_socklen_t* addrlen, int (*lwip_name)(int, sockaddr*, socklen_t*)) {
     if (!node_running()) return ZTS_ERR_SERVICE;
     if (addr == nullptr || addrlen == nullptr || *addrlen < sizeof(zts_sockaddr_in) ||
         *addrlen > sizeof(zts_sockaddr_storage)) {
@@ -223,24 +226,19 @@ int zts_bsd_getsockname(int fd, struct zts_sockaddr* addr, zts_socklen_t* addrle
     if (!use) return fail_errno();
     sockaddr_storage ss{};
     socklen_t len = sizeof ss;
-    if (lwip_getsockname(use->lwip(), reinterpret_cast<sockaddr*>(&ss), &len) < 0) return fail_errno();
+    if (lwip_name(use->lwip(), reinterpret_cast<sockaddr*>(&ss), &len) < 0) return fail_errno();
     sockaddr_from_host(ss, addr, addrlen);
     return ZTS_ERR_OK;
 }
 
+}  // namespace
+
+int zts_bsd_getsockname(int fd, struct zts_sockaddr* addr, zts_socklen_t* addrlen) {
+    return socket_name(fd, addr, addrlen, lwip_getsockname);
+}
+
 int zts_bsd_getpeername(int fd, struct zts_sockaddr* addr, zts_socklen_t* addrlen) {
-    if (!node_running()) return ZTS_ERR_SERVICE;
-    if (addr == nullptr || addrlen == nullptr || *addrlen < sizeof(zts_sockaddr_in) ||
-        *addrlen > sizeof(zts_sockaddr_storage)) {
-        return ZTS_ERR_ARG;
-    }
-    auto use = table().acquire(fd);
-    if (!use) return fail_errno();
-    sockaddr_storage ss{};
-    socklen_t len = sizeof ss;
-    if (lwip_getpeername(use->lwip(), reinterpret_cast<sockaddr*>(&ss), &len) < 0) return fail_errno();
-    sockaddr_from_host(ss, addr, addrlen);
-    return ZTS_ERR_OK;
+    return socket_name(fd, addr, addrlen, lwip_getpeername);
 }
 
 int zts_bsd_close(int fd) {

@@ -344,24 +344,23 @@ class _StreamTransport(_Transport, asyncio.Transport):
         if len(self._buffer) <= self._high_water or self._protocol_paused:
             return
         self._protocol_paused = True
-        try:
-            self._protocol.pause_writing()
-        except (SystemExit, KeyboardInterrupt):
-            raise
-        except BaseException as exc:
-            self._loop.call_exception_handler({"message": "protocol.pause_writing() failed", "exception": exc,
-                                               "transport": self, "protocol": self._protocol})
+        self._tell_protocol("pause_writing")
 
     def _maybe_resume_protocol(self) -> None:
         if self._protocol_paused and len(self._buffer) <= self._low_water:
             self._protocol_paused = False
-            try:
-                self._protocol.resume_writing()
-            except (SystemExit, KeyboardInterrupt):
-                raise
-            except BaseException as exc:
-                self._loop.call_exception_handler({"message": "protocol.resume_writing() failed", "exception": exc,
-                                                   "transport": self, "protocol": self._protocol})
+            self._tell_protocol("resume_writing")
+
+    def _tell_protocol(self, method: str) -> None:
+        """Flow control for the protocol; its failure goes to the loop's exception handler, as asyncio's
+        own transports do."""
+        try:
+            getattr(self._protocol, method)()
+        except (SystemExit, KeyboardInterrupt):
+            raise
+        except BaseException as exc:
+            self._loop.call_exception_handler({"message": f"protocol.{method}() failed", "exception": exc,
+                                               "transport": self, "protocol": self._protocol})
 
     # ---- closing ---------------------------------------------------------------------------------
 
