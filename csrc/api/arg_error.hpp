@@ -4,7 +4,7 @@
 
 namespace zt::api {
 
-// Records why (a static string) and returns ZTS_ERR_ARG, for `return arg_error("...")`.
+// Records (a copy of) why and returns ZTS_ERR_ARG, for `return arg_error("...")`.
 int arg_error(const char* why);
 void clear_error();
 

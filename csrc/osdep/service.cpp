@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
+#include <string>
 #include <string_view>
 
 #include "net/stack.hpp"
@@ -18,6 +20,15 @@ namespace zt::osdep {
 namespace {
 constexpr int kMaxEpollEvents = 8;
 constexpr unsigned kRandomPortTrials = 256;
+// identity.secret holds one line of about 270 characters; a file past this is not one.
+constexpr std::size_t kIdentityFileMaxLen = 4096;
+
+// A secret identity we may run as: well formed, its address derived from its public key, and its
+// private key the one behind that public key (locally_validate checks both).
+bool usable_secret_identity(std::string_view text, Identity* out) {
+    const char* why = nullptr;
+    return Identity::from_string(text, out, &why) && out->has_private() && out->locally_validate();
+}
 }  // namespace
 
 Service::Service(ServiceConfig config, ServiceListener& listener)
@@ -28,24 +39,15 @@ Service::Service(ServiceConfig config, ServiceListener& listener)
 Service::~Service() { stop(); }
 
 bool Service::load_identity() {
-    const char* why = nullptr;
     if (!config_.identity_secret.empty()) {
-        if (!Identity::from_string(config_.identity_secret, &identity_, &why) || !identity_.has_private()) {
+        if (!usable_secret_identity(config_.identity_secret, &identity_)) {
             error_text_ = "the identity given to zts_init_from_memory is not a valid secret identity";
             return false;
         }
         return true;
     }
-    std::vector<std::uint8_t> bytes;
-    if (state_ && state_->read("identity.secret", &bytes, 4096)) {
-        const std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-        const std::size_t end = text.find_last_not_of(" \r\n\t");
-        if (!Identity::from_string(text.substr(0, end + 1), &identity_, &why) || !identity_.has_private()) {
-            error_text_ = "identity.secret in the storage directory is not a valid secret identity";
-            return false;
-        }
-        return true;
-    }
+    if (state_ && !load_stored_identity()) return false;
+    if (!identity_.is_null()) return true;
     identity_ = Identity::generate(1);
     const std::string secret = identity_.to_string(true);
     const std::string pub = identity_.to_string(false);
@@ -58,6 +60,40 @@ bool Service::load_identity() {
     }
     listener_.on_store("identity.secret", std::vector<std::uint8_t>(secret.begin(), secret.end()));
     listener_.on_store("identity.public", std::vector<std::uint8_t>(pub.begin(), pub.end()));
+    return true;
+}
+
+bool Service::load_stored_identity() {
+    // Only an absent file may be replaced by a new identity: anything else that stands at that name
+    // is somebody's key (a controller's is what its networks are named after), so the node refuses
+    // to start and leaves the file alone.
+    const std::string file = state_->path() + "/identity.secret";
+    const char* const untouched = "; the node did not start and left the file as it is";
+    std::vector<std::uint8_t> bytes;
+    int error_number = 0;
+    switch (state_->read_file("identity.secret", &bytes, kIdentityFileMaxLen, &error_number)) {
+        case StateDir::ReadResult::kAbsent:
+            return true;
+        case StateDir::ReadResult::kTooLarge:
+            error_text_ = file + ": larger than " + std::to_string(kIdentityFileMaxLen) +
+                          " bytes, so not an identity file" + untouched;
+            return false;
+        case StateDir::ReadResult::kFailed:
+            error_text_ = file + ": cannot be read (" + std::strerror(error_number) + ")" + untouched;
+            return false;
+        case StateDir::ReadResult::kOk:
+            break;
+    }
+    const std::string_view text(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    const std::size_t end = text.find_last_not_of(" \r\n\t");
+    if (end == std::string_view::npos || !usable_secret_identity(text.substr(0, end + 1), &identity_)) {
+        identity_ = Identity();
+        error_text_ = file +
+                      ": not a valid secret identity (address:0:public:private, the address derived from the "
+                      "public key and the private key matching it)" +
+                      untouched;
+        return false;
+    }
     return true;
 }
 

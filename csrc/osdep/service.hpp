@@ -61,7 +61,7 @@ class Service final : public NodeHost {
 
     // Loads or creates the identity, reads the world, binds sockets, starts the core thread.
     StartError start();
-    const char* start_error_text() const { return error_text_; }
+    const char* start_error_text() const { return error_text_.c_str(); }
     void stop();
     bool running() const { return running_.load(); }
 
@@ -98,6 +98,7 @@ class Service final : public NodeHost {
 
   private:
     bool load_identity();
+    bool load_stored_identity();  // identity.secret from storage, if there is one
     bool load_world(World* out);
     bool bind_port();
     void load_peer_cache();
@@ -120,7 +121,7 @@ class Service final : public NodeHost {
     int wake_fd_ = -1;
     int epoll_fd_ = -1;
     std::atomic<std::int64_t> next_background_{0};
-    const char* error_text_ = "";
+    std::string error_text_;
     std::unique_ptr<net::StackBridge> stack_;
     std::int64_t last_stack_refresh_ = 0;
     std::mutex taps_mutex_;

@@ -40,25 +40,41 @@ bool write_all(int fd, const std::uint8_t* p, std::size_t len) {
 
 bool StateDir::ensure_exists() const { return mkdirs(path_); }
 
-bool StateDir::read(const std::string& name, std::vector<std::uint8_t>* out, std::size_t max_len) const {
+StateDir::ReadResult StateDir::read_file(const std::string& name, std::vector<std::uint8_t>* out,
+                                         std::size_t max_len, int* error_number) const {
     const std::string full = path_ + "/" + name;
-    const int fd = ::open(full.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return false;
     out->clear();
+    const int fd = ::open(full.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENOENT) return ReadResult::kAbsent;
+        *error_number = errno;
+        return ReadResult::kFailed;
+    }
     std::uint8_t buf[4096];
-    bool ok = true;
+    ReadResult result = ReadResult::kOk;
     for (;;) {
         const ssize_t n = ::read(fd, buf, sizeof buf);
         if (n < 0 && errno == EINTR) continue;
-        if (n < 0 || out->size() + static_cast<std::size_t>(n) > max_len) {
-            ok = false;
+        if (n < 0) {
+            *error_number = errno;
+            result = ReadResult::kFailed;
             break;
         }
         if (n == 0) break;
+        if (out->size() + static_cast<std::size_t>(n) > max_len) {
+            result = ReadResult::kTooLarge;
+            break;
+        }
         out->insert(out->end(), buf, buf + n);
     }
     ::close(fd);
-    return ok;
+    if (result != ReadResult::kOk) out->clear();
+    return result;
+}
+
+bool StateDir::read(const std::string& name, std::vector<std::uint8_t>* out, std::size_t max_len) const {
+    int ignored = 0;
+    return read_file(name, out, max_len, &ignored) == ReadResult::kOk;
 }
 
 bool StateDir::write(const std::string& name, const void* data, std::size_t len, unsigned mode) const {
