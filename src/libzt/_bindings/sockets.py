@@ -22,7 +22,7 @@ import os
 import struct
 from typing import Any, Optional, Sequence, Tuple
 
-from libzt._native import ffi, lib
+from libzt._bindings import ffi, lib
 
 Address = Tuple[int, bytes, int, int, int]  # (ZTS family, packed IP, port, flowinfo, scope_id)
 

@@ -1,12 +1,15 @@
 # SPDX-License-Identifier: Apache-2.0
-"""The only module that touches cffi objects: calls into ``libzt._native``, checks return codes and
-hands back plain ``bytes``, ``int`` and ``str``. Everything above it is ordinary Python."""
+"""The ``ztx_*`` extensions and the node's queries: identities, key pairs, worlds, the wire inspector,
+VL2 configs, certificates and rules (``ext/cdef/x_ext.h``, ``x_vl2.h``), peers and networks (``node.h``).
+
+Calls into ``libzt._native``, checks return codes and hands back plain ``bytes``, ``int``, ``str`` and
+dicts; handles (identities, assemblers) are opaque to the callers."""
 from __future__ import annotations
 
 import json
 from typing import Any, Callable, Optional
 
-from libzt._native import ffi, lib
+from libzt._bindings import ffi, lib
 from libzt.errors import ZTS_ERR_ARG, ArgumentError, raise_for
 
 IdentityHandle = Any  # a cffi ``ztx_identity *`` owning its memory (freed by the garbage collector)
@@ -340,6 +343,52 @@ def defrag_in_progress(h: DefragHandle) -> int:
 def node_call(code: int, what: str) -> int:
     """Check the result of a zts_node_* / zts_init_* call."""
     return check(code, what)
+
+
+def error_message(default: str) -> str:
+    """The core's reason for this thread's last failure (``default`` when it gave none)."""
+    return _error_message(default)
+
+
+def init_reset() -> int:
+    """Forget every zts_init_* setting (0), or ZTS_ERR_SERVICE while the node runs."""
+    return int(lib.ztx_init_reset())
+
+
+def init_allow_loopback_paths(allowed: bool) -> int:
+    return int(lib.ztx_init_allow_loopback_paths(int(allowed)))
+
+
+def node_identity() -> str:
+    """This node's identity with its secret (``zts_node_get_id_pair``)."""
+    buf = ffi.new("char[]", lib.ZTS_ID_STR_BUF_LEN)
+    size = ffi.new("unsigned int *", lib.ZTS_ID_STR_BUF_LEN)
+    check(lib.zts_node_get_id_pair(buf, size), "identity")
+    return ffi.string(buf, size[0]).decode("ascii")
+
+
+def new_identity() -> str:
+    """A new identity with its secret (``zts_id_new``), as text."""
+    buf = ffi.new("char[]", lib.ZTS_ID_STR_BUF_LEN)
+    size = ffi.new("unsigned int *", lib.ZTS_ID_STR_BUF_LEN)
+    check(lib.zts_id_new(buf, size), "identity generation failed")
+    return ffi.string(buf, size[0]).decode("ascii")
+
+
+def addr_get_str(network_id: int, family: int) -> Optional[str]:
+    """The node's address of ``family`` (ZTS_AF_*) on a network, or None if it has none."""
+    buf = ffi.new("char[]", lib.ZTS_IP_MAX_STR_LEN)
+    if lib.zts_addr_get_str(network_id, family, buf, lib.ZTS_IP_MAX_STR_LEN) < 0:
+        return None
+    return ffi.string(buf).decode("ascii")
+
+
+def send_user_message(peer_id: int, message_type: int, data: bytes) -> None:
+    check(lib.ztx_node_send_user_message(peer_id, message_type, data, len(data)), "user message")
+
+
+def ping(peer_id: int, data: bytes) -> None:
+    check(lib.ztx_node_ping(peer_id, data, len(data)), "ping")
 
 
 def sockaddr_to_tuple(ss: Any) -> tuple[str, int]:
