@@ -516,7 +516,10 @@ class ZeroTierNode:
         return self._init("zts_init_allow_id_cache", int(allowed))
 
     def node_start(self) -> int:
-        """:meth:`start`, answering ``ZTS_ERR_OK`` or the error's ``ZTS_ERR_*`` code."""
+        """:meth:`start`, answering ``ZTS_ERR_OK`` or the error's ``ZTS_ERR_*`` code (as C does,
+        ``ZTS_ERR_SERVICE`` when the node already runs)."""
+        if self._running:
+            return ERR_SERVICE
         try:
             self.start()
         except ZeroTierError as exc:
