@@ -4,17 +4,22 @@ official wheel has them) runs as written. Each example is its own process, its o
 network namespace, on a private world served by our root; they meet on an ad-hoc network."""
 from __future__ import annotations
 
+import os
 import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import pytest
 
+import frames
 from clib import OutputLines
+from controllers import NETWORK_READY_IP4, arp_answer, echo_reply, on
+from interop.official import OurNode
 from netns import NetNs
-from worlds import Planet, RootServer, make_planet
+from worlds import Planet, RootServer, make_planet, start_node
 
 GUIDE = Path(__file__).resolve().parent.parent.parent / "examples" / "guide"
 NETWORK = "ff1c000000000001"  # ad-hoc IPv4 network (28.x.y.z/8): no controller needed
@@ -76,3 +81,31 @@ def test_identities_example_keeps_the_stored_identity(netns: NetNs, planet: Plan
     assert ids["from storage"] == ids["from memory"] != ids["new identity"]
     assert (storage / "identity.secret").read_text().startswith(ids["from storage"] + ":0:")
     assert "storage and memory agree: True" in run.stdout
+
+
+def test_pingable_node_answers_arp_and_ping(netns: NetNs, planet: Planet, our_node: Callable[..., OurNode]) -> None:
+    """Part 1 of the guide: another node on the network pings the address the example prints (raw
+    ARP and ICMP echo from that node's tap; the example's TCP/IP stack answers)."""
+    pingable = netns.popen(guide("pingable_node.py", planet, NETWORK),
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    out = OutputLines(pingable)
+    target_id = int(out.wait_for("Node ID:", timeout=DEADLINE).split()[-1], 16)
+    target_ip = out.wait_for("IPv4 address:", timeout=DEADLINE).split()[-1]
+    out.wait_for("Ready to be pinged", timeout=DEADLINE)
+
+    nwid = int(NETWORK, 16)
+    pinger = start_node(our_node, netns, planet, "pinger")
+    pinger.wait_online(timeout=DEADLINE)
+    pinger.net_join(nwid)
+    pinger.wait_event(NETWORK_READY_IP4, timeout=DEADLINE, match=on(nwid))
+    pinger_id = int(pinger.node_get_id(), 16)
+    pinger_ip = pinger.addr_get_str(nwid, family=4)
+    assert pinger_ip is not None
+    pinger.tap_enable(nwid)
+    target_mac, pinger_mac = frames.zt_mac(nwid, target_id), frames.zt_mac(nwid, pinger_id)
+    assert arp_answer(pinger, nwid, pinger_id, pinger_ip, target_ip, timeout=60) == target_mac
+    assert echo_reply(pinger, nwid, pinger_mac, target_mac, pinger_ip, target_ip, timeout=60) == \
+        b"ping from libzt for python"
+
+    os.killpg(pingable.pid, signal.SIGINT)  # Ctrl-C: the example stops its node and exits
+    assert pingable.wait(timeout=60) == 0, "\n".join(out.lines)
