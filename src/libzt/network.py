@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Optional, Union
 
-from libzt._bindings import core as ll
+from libzt._bindings import node as ll
 from libzt._bindings import tap as _tap
 from libzt._bindings import zts as _zts
 from libzt._bindings.constants import enum_members

@@ -36,11 +36,12 @@ import os
 import queue
 import threading
 import time
+import weakref
 from pathlib import Path
 from typing import Any, Callable, Iterator, Optional, Union
 
-from libzt._bindings import core as ll
 from libzt._bindings import events as _native_events
+from libzt._bindings import node as ll
 from libzt._bindings import zts as _zts
 from libzt._bindings.constants import ERR_OK, ERR_SERVICE, ZTS_CONSTANTS
 from libzt.errors import ArgumentError, NoResultError, ServiceError, ZeroTierError, code_for
@@ -65,7 +66,11 @@ builtins_len = len  # the guide's methods take an argument named len, as C does
 _HISTORY_LIMIT = 10_000
 _QUEUE_LIMIT = 10_000  # events() iterator backlog; the oldest go when nobody reads
 _current_lock = threading.Lock()
-_current: Optional[ZeroTierNode] = None  # the node whose events the native handler delivers
+_current: Optional[ZeroTierNode] = None  # the running node
+# The node the native handler delivers events to: the one started last, also after it stops (the
+# events of its stop, NODE_DOWN and STACK_DOWN, arrive after zts_node_stop returns). Weak: a node
+# the application dropped is not kept alive for its events.
+_listener: Optional[weakref.ref[ZeroTierNode]] = None
 
 
 def _peer_id(peer: PeerLike) -> int:
@@ -87,7 +92,7 @@ def _peer_id(peer: PeerLike) -> int:
 def _dispatch(event: Event) -> None:
     # The sink of the native event handler while a ZeroTierNode runs.
     with _current_lock:
-        node = _current
+        node = _listener() if _listener is not None else None
     if node is not None:
         node._deliver(event)
 
@@ -153,7 +158,7 @@ class ZeroTierNode:
 
     def start(self) -> ZeroTierNode:
         """Start the node (it comes online in the background: see :meth:`wait_online`)."""
-        global _current
+        global _current, _listener
         with _current_lock:
             if _current is not None and _current is not self:
                 raise ServiceError("another ZeroTierNode is running in this process (libzt runs one per process)")
@@ -163,6 +168,7 @@ class ZeroTierNode:
             self._history = []
             self._history_base = 0
             _current = self
+            _listener = weakref.ref(self)
         try:
             ll.node_call(_zts.zts_node_start(), "zts_node_start failed: " + ll.error_message("could not start"))
         except BaseException:

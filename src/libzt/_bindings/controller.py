@@ -13,7 +13,7 @@ import logging
 import threading
 from typing import Any, Callable, Optional, Sequence
 
-from libzt._bindings import core as ll
+from libzt._bindings import calls as ll
 from libzt._bindings import ffi, lib
 from libzt.controller._validate import InvalidField
 from libzt.controller.netconf import ConfigRequest, NetconfError, NetconfSpec, parse_dictionary

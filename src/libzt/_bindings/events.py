@@ -12,7 +12,8 @@ import logging
 import threading
 from typing import Any, Callable, Optional
 
-from libzt._bindings import core, ffi, lib
+from libzt._bindings import ffi, lib
+from libzt._bindings import node as node_binding
 from libzt.events import Event, EventCode, PathInfo, PeerInfo, PeerRole
 
 log = logging.getLogger("libzt")
@@ -58,7 +59,7 @@ def event_from_message(msg: Any) -> Event:
         kind = EventCode(code)
     except ValueError:
         return Event(EventCode.NODE_UP, extra={"unknown_code": code})
-    peer = peer_from_fields(core.peer_info_fields(msg.peer)) if msg.peer != ffi.NULL else None
+    peer = peer_from_fields(node_binding.peer_info_fields(msg.peer)) if msg.peer != ffi.NULL else None
     if kind is EventCode.USER_MESSAGE:
         um = ffi.cast("ztx_user_message_t *", msg.cache)
         return Event(kind, peer=peer or _sender(um.peer_id), message_type=int(um.type),
@@ -70,10 +71,10 @@ def event_from_message(msg: Any) -> Event:
     node_id = int(msg.node.node_id) if msg.node != ffi.NULL else None
     port = int(msg.node.port_primary) if msg.node != ffi.NULL else None
     data = bytes(ffi.buffer(msg.cache, msg.len)) if msg.cache != ffi.NULL and msg.len > 0 else b""
-    network = core.net_info_fields(msg.network) if msg.network != ffi.NULL else None
+    network = node_binding.net_info_fields(msg.network) if msg.network != ffi.NULL else None
     address = None
     if msg.addr != ffi.NULL:
-        nwid, address = core.addr_info_text(msg.addr)
+        nwid, address = node_binding.addr_info_text(msg.addr)
         network = {"id": nwid}
     if msg.netif != ffi.NULL:  # NETIF_* events: the network's interface
         network = {"id": int(msg.netif.net_id), "mac": int(msg.netif.mac), "mtu": int(msg.netif.mtu)}

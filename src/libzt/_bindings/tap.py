@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Optional
 
 from libzt._bindings import ffi, lib
-from libzt._bindings.core import check
+from libzt._bindings.calls import check
 from libzt.errors import NoResultError
 
 
