@@ -43,6 +43,7 @@ from typing import Any, Callable, Iterator, Optional, Union
 from libzt._bindings import events as _native_events
 from libzt._bindings import node as ll
 from libzt._bindings import zts as _zts
+from libzt._bindings.calls import error_message
 from libzt._bindings.constants import ERR_OK, ERR_SERVICE, ZTS_CONSTANTS
 from libzt.errors import ArgumentError, NoResultError, ServiceError, ZeroTierError, code_for
 from libzt.events import Event, EventCode, PeerInfo
@@ -170,7 +171,7 @@ class ZeroTierNode:
             _current = self
             _listener = weakref.ref(self)
         try:
-            ll.node_call(_zts.zts_node_start(), "zts_node_start failed: " + ll.error_message("could not start"))
+            ll.node_call(_zts.zts_node_start(), "zts_node_start failed: " + error_message("could not start"))
         except BaseException:
             with _current_lock:
                 _current = None

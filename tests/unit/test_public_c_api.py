@@ -53,6 +53,8 @@ def test_calls_take_python_values_and_return_cs() -> None:
     text = libzt.zts_inet_ntop(libzt.ZTS_AF_INET6, bytes(packed), bytearray(64), 64)  # char * result: str
     assert text.lower() == "fd00::1"  # (lwIP writes hex digits in upper case)
     assert libzt.zts_util_get_ip_family(b"10.1.2.3") == libzt.ZTS_AF_INET  # bytes too
+    immutable = bytes(16)  # where C writes, an immutable object gets a copy: it never changes
+    assert libzt.zts_inet_pton(libzt.ZTS_AF_INET6, "fd00::1", immutable) == 1 and immutable == bytes(16)
     assert libzt.zts_util_get_ip_family("not an address") == libzt.ZTS_ERR_ARG
     # An in/out length and a struct, both as buffers.
     storage = bytearray(128)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from libzt._bindings import ffi, lib
-from libzt._bindings.calls import check, error_message  # noqa: F401 - node.py reports start failures with it
+from libzt._bindings.calls import check
 
 # ---- node -------------------------------------------------------------------------------------------
 

@@ -7,7 +7,8 @@ Python values and returns what the C function returns (an ``int``: a count, or a
 then ``libzt.errno()`` has the socket error of this thread):
 
 * an ``int`` where C takes a number;
-* ``str`` (UTF-8) or ``bytes`` where C reads a string or bytes (``const char *``, ``const void *``);
+* ``str`` (UTF-8) or ``bytes`` where C reads a string or bytes (``const char *``, ``const void *``:
+  C gets a NUL-terminated copy);
 * a writable buffer (``bytearray``, ``memoryview``, ``array.array``) where C fills one: text, a struct
   (``bytearray(ffi.sizeof(...))``-sized, e.g. 128 bytes for ``struct zts_sockaddr_storage``), or an
   in/out length (``array.array("I", [len])`` for ``unsigned int *``);
@@ -38,13 +39,16 @@ def _pointer(ctype: Any, value: Any, position: int, name: str) -> Any:
         return ffi.NULL
     if isinstance(value, str):
         value = value.encode("utf-8")
-    if isinstance(value, bytes) and ctype.item.cname == "char":
-        return value  # cffi passes bytes to char * as a NUL-terminated pointer to their data
     try:
-        return ffi.from_buffer(ctype.cname, value)
+        view = memoryview(value)
     except TypeError:
         raise TypeError(f"{name}() argument {position}: expected str, bytes, a buffer or None for "
                         f"{ctype.cname}, not {type(value).__name__}") from None
+    if view.readonly:
+        # cffi's types do not say which pointers are const: C gets a NUL-terminated copy of an
+        # immutable object, never the object's own memory to write into.
+        value = bytearray(view.tobytes() + b"\0")
+    return ffi.from_buffer(ctype.cname, value)
 
 
 def _result(ctype: Any, value: Any) -> Any:
