@@ -62,6 +62,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, Union
 
 from libzt._bindings import sockets as _ll
 from libzt._bindings.constants import ZTS_CONSTANTS as _ZTS
+from libzt._bindings.constants import errno as _zts_errno
 
 # Every upper-case constant of the standard library's socket module, so that code written for it
 # finds the names it expects; values the stack does not know are refused where they are used.
@@ -159,6 +160,13 @@ _BYTEORDER = sys.byteorder  # option values are C ints
 _C_SLICE = 0.25
 _MONOTONIC = time.monotonic
 _default_timeout: Optional[float] = None
+
+
+def errno() -> int:
+    """``zts_errno`` of this thread: why its last libzt socket call failed (libzt's guide spells it
+    ``socket.errno()``; also ``libzt.errno()``). Not in ``__all__``: a star import must not hide the
+    stdlib's :mod:`errno` module."""
+    return _zts_errno()
 
 
 def getdefaulttimeout() -> Optional[float]:

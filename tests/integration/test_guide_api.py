@@ -138,7 +138,7 @@ def test_errno_and_top_level_c_calls(node: tuple[libzt.ZeroTierNode, Heard]) -> 
     with libzt.socket(libzt.ZTS_AF_INET, libzt.ZTS_SOCK_STREAM, 0) as s:
         with pytest.raises(ConnectionRefusedError):
             s.connect(("127.0.0.1", 9))
-        assert libzt.errno() == libzt.ZTS_ECONNREFUSED
+        assert libzt.errno() == socket.errno() == libzt.ZTS_ECONNREFUSED  # socket.errno(): the guide's spelling
     fd = libzt.zts_bsd_socket(libzt.ZTS_AF_INET, libzt.ZTS_SOCK_DGRAM, 0)
     assert fd >= 0
     assert libzt.zts_bind(fd, "127.0.0.1", 0) == libzt.ZTS_ERR_OK  # str for const char *
