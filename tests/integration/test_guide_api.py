@@ -5,6 +5,8 @@ functions and ``libzt.errno()``. A root in another process, all on loopback (all
 from __future__ import annotations
 
 import socket as stdlib_socket
+import subprocess
+import sys
 import threading
 from pathlib import Path
 from typing import Iterator
@@ -147,3 +149,32 @@ def test_errno_and_top_level_c_calls(node: tuple[libzt.ZeroTierNode, Heard]) -> 
     assert libzt.errno() == libzt.ZTS_EBADF
     with pytest.raises(TypeError, match="zts_bind"):
         libzt.zts_bind(fd, 127, 0)
+
+
+FREE_SCRIPT = """
+import sys, threading
+import libzt
+
+online = threading.Event()
+node = libzt.ZeroTierNode(allow_loopback=True)
+node.init_set_event_handler(lambda code, id: code == libzt.ZTS_EVENT_NODE_ONLINE and online.set())
+planet = open(sys.argv[1], "rb").read()
+node.init_set_roots(planet, len(planet))
+print("start", node.node_start(), flush=True)
+print("online", online.wait(60), flush=True)
+print("free", node.node_free(), node.running, flush=True)
+print("start again", node.node_start(), flush=True)
+print("other node", libzt.ZeroTierNode().node_start(), flush=True)
+"""
+
+
+def test_node_free_shuts_the_stack_down_for_good(loopback_world: Planet) -> None:
+    """``node_free()`` on a running node: stopped, and no node starts in this process again (its own
+    process: the freed stack stays freed)."""
+    run = subprocess.run([sys.executable, "-c", FREE_SCRIPT, str(loopback_world.path)], capture_output=True,
+                         text=True, timeout=120)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.stdout.splitlines() == [
+        "start 0", "online True", "free 0 False",
+        f"start again {libzt.ZTS_ERR_SERVICE}", f"other node {libzt.ZTS_ERR_SERVICE}",
+    ]
