@@ -31,6 +31,7 @@ Two spellings of one node
 """
 from __future__ import annotations
 
+import builtins  # the guide's methods take an argument named len, as C does
 import logging
 import os
 import queue
@@ -62,8 +63,6 @@ PeerLike = Union[int, str, Identity]
 NetworkLike = Union[int, str]
 InitCall = tuple[str, tuple[Any, ...]]  # a zts_init_* function's name and arguments
 
-builtins_len = len  # the guide's methods take an argument named len, as C does
-
 _HISTORY_LIMIT = 10_000
 _QUEUE_LIMIT = 10_000  # events() iterator backlog; the oldest go when nobody reads
 _current_lock = threading.Lock()
@@ -91,7 +90,7 @@ def _peer_id(peer: PeerLike) -> int:
 
 
 def _dispatch(event: Event) -> None:
-    # The sink of the native event handler while a ZeroTierNode runs.
+    # The sink of the native event handler once a ZeroTierNode has started.
     with _current_lock:
         node = _listener() if _listener is not None else None
     if node is not None:
@@ -473,12 +472,12 @@ class ZeroTierNode:
     def init_from_memory(self, key: Union[str, bytes], len: Optional[int] = None) -> int:
         """Use this identity (``address:0:public:secret`` text, ``len`` bytes of it)."""
         data = key.encode("ascii") if isinstance(key, str) else bytes(key)
-        return self._init("zts_init_from_memory", data, builtins_len(data) if len is None else len)
+        return self._init("zts_init_from_memory", data, builtins.len(data) if len is None else len)
 
     def init_new_identity(self) -> int:
         """Use a new identity, made now (``zts_id_new``)."""
         secret = ll.new_identity()
-        return self.init_from_memory(secret, builtins_len(secret))
+        return self.init_from_memory(secret, builtins.len(secret))
 
     def init_set_event_handler(self, handler: GuideEventHandler) -> int:
         """Call ``handler(event_code, id)`` for every event, on the event thread: ``event_code`` a
@@ -496,7 +495,7 @@ class ZeroTierNode:
         """Trust this planet (a serialized world, as ``libzt world new`` writes it) instead of
         ZeroTier's. The world is checked: garbage is ``ZTS_ERR_ARG``."""
         data = roots_data.to_bytes() if isinstance(roots_data, World) else bytes(roots_data)
-        return self._init("zts_init_set_roots", data, builtins_len(data) if len is None else len)
+        return self._init("zts_init_set_roots", data, builtins.len(data) if len is None else len)
 
     def init_set_random_port_range(self, start_port: int, end_port: int) -> int:
         return self._init("zts_init_set_random_port_range", start_port, end_port)
