@@ -4,6 +4,7 @@ official wheel has them) runs as written. Each example is its own process, its o
 network namespace, on a private world served by our root; they meet on an ad-hoc network."""
 from __future__ import annotations
 
+import ast
 import os
 import re
 import signal
@@ -25,6 +26,27 @@ GUIDE = Path(__file__).resolve().parent.parent.parent / "examples" / "guide"
 NETWORK = "ff1c000000000001"  # ad-hoc IPv4 network (28.x.y.z/8): no controller needed
 ROOT_PORT = 29971
 DEADLINE = 180  # a node comes online, joins and configures: seconds on an idle machine, more under ASan
+
+
+# The calls libzt's guide teaches, as the examples must make them: node.<method>(...) and libzt.<name>(...).
+GUIDE_NODE_CALLS = {
+    "init_from_storage", "init_new_identity", "init_from_memory", "init_set_event_handler", "init_set_roots",
+    "node_start", "start", "node_is_online", "is_online", "node_id", "get_id", "net_join",
+    "net_transport_is_ready", "addr_get_ipv4", "addr_get_ipv6", "node_stop", "stop",
+}
+GUIDE_SOCKET_CALLS = {"setsockopt", "bind", "listen", "accept", "recv", "connect", "send", "close"}
+
+
+def test_examples_make_every_call_of_the_guide() -> None:
+    calls: set[tuple[str, str]] = set()
+    for path in GUIDE.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+                    isinstance(node.func.value, ast.Name):
+                calls.add((node.func.value.id, node.func.attr))
+    assert {("node", name) for name in GUIDE_NODE_CALLS} <= calls
+    assert {("libzt", "ZeroTierNode"), ("libzt", "socket"), ("libzt", "errno")} <= calls
+    assert {name for receiver, name in calls if receiver in ("serv", "conn", "client")} >= GUIDE_SOCKET_CALLS
 
 
 @pytest.fixture(scope="module")
