@@ -260,3 +260,29 @@ def arp_answer(asker: OurNode, nwid: int, asker_id: int, asker_ip: str, target_i
         ):
             return src
     return None
+
+
+def echo_reply(
+    node: OurNode, nwid: int, src_mac: bytes, dst_mac: bytes, src_ip: str, dst_ip: str, timeout: float
+) -> bytes | None:
+    """Send ICMP echo requests once a second until one is answered; the reply's payload."""
+    deadline = time.monotonic() + timeout
+    seq = 0
+    while time.monotonic() < deadline:
+        seq += 1
+        request = frames.icmp4_echo(src_ip, dst_ip, 0x4242, seq, b"ping from libzt for python")
+        node.tap_write(nwid, frames.ethernet(dst_mac, src_mac, frames.ETH_IPV4, request))
+        until = min(deadline, time.monotonic() + 1.0)
+        while (left := until - time.monotonic()) > 0:
+            frame = node.tap_read(nwid, timeout=left)
+            if frame is None:
+                break
+            _, _, ethertype, packet = frames.parse_ethernet(frame)
+            if (
+                ethertype == frames.ETH_IPV4
+                and packet[9] == 1
+                and packet[20] == 0
+                and packet[12:16] == ipaddress.IPv4Address(dst_ip).packed
+            ):
+                return packet[28:]
+    return None

@@ -9,12 +9,20 @@ Overview
     :func:`create_connection` and :func:`create_server` here too); ``libzt.aio`` is asyncio's streams,
     servers and datagram endpoints over them.
 
+    libzt's documented API is here too, as in the official wheel: the ``ZeroTierNode`` methods
+    ``init_*``, ``node_*``, ``net_*``, ``addr_*``; ``libzt.socket(libzt.ZTS_AF_INET,
+    libzt.ZTS_SOCK_STREAM, 0)``; every ``ZTS_*`` constant and ``zts_*`` function of
+    ``ZeroTierSockets.h`` (see :mod:`libzt._bindings.zts` for how Python values map to C's), and
+    :func:`errno` for ``zts_errno``.
+
 Usage
     >>> import libzt
     >>> me = libzt.Identity.generate()
     >>> me.validate()
     True
 """
+from libzt._bindings import constants as _constants
+from libzt._bindings import zts as _zts
 from libzt.errors import (
     ArgumentError,
     GeneralError,
@@ -34,6 +42,11 @@ from libzt.socket import create_connection, create_server
 from libzt.world import Root, World, WorldType
 
 __version__ = "0.1.0"
+
+# libzt's C API, as the official wheel has it at the top level: read from the compiled library.
+globals().update(_constants.ZTS_CONSTANTS)
+globals().update(_zts.FUNCTIONS)
+errno = _constants.errno
 
 __all__ = [
     "ArgumentError",
@@ -64,5 +77,8 @@ __all__ = [
     "__version__",
     "create_connection",
     "create_server",
+    "errno",
     "verify_signature",
+    *_constants.ZTS_CONSTANTS,
+    *_zts.FUNCTIONS,
 ]

@@ -32,7 +32,7 @@ import logging
 import threading
 from typing import Callable, Dict, List, Optional, Tuple
 
-from libzt import _sockets_ll as _ll
+from libzt._bindings import sockets as _ll
 
 log = logging.getLogger("libzt")
 

@@ -36,8 +36,8 @@ import warnings
 from typing import Any, Callable, Deque, Dict, List, Optional, Set, Tuple, Union
 
 from libzt import _poller
-from libzt import _sockets_ll as _ll
 from libzt import socket as zsocket
+from libzt._bindings import sockets as _ll
 
 log = logging.getLogger("libzt")
 

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from typing import NoReturn
 
+from libzt._bindings import constants as _c
+
 
 class ZeroTierError(Exception):
     """Base of every libzt-specific error."""
@@ -57,12 +59,12 @@ class GeneralError(ZeroTierError, RuntimeError):
     """An internal failure (``ZTS_ERR_GENERAL``)."""
 
 
-ZTS_ERR_OK = 0
-ZTS_ERR_SOCKET = -1
-ZTS_ERR_SERVICE = -2
-ZTS_ERR_ARG = -3
-ZTS_ERR_NO_RESULT = -4
-ZTS_ERR_GENERAL = -5
+ZTS_ERR_OK = _c.ERR_OK
+ZTS_ERR_SOCKET = _c.ERR_SOCKET
+ZTS_ERR_SERVICE = _c.ERR_SERVICE
+ZTS_ERR_ARG = _c.ERR_ARG
+ZTS_ERR_NO_RESULT = _c.ERR_NO_RESULT
+ZTS_ERR_GENERAL = _c.ERR_GENERAL
 
 _BY_CODE: dict[int, type[ZeroTierError]] = {
     ZTS_ERR_ARG: ArgumentError,
@@ -76,3 +78,13 @@ def raise_for(code: int, message: str, arg_error: type[ArgumentError] = Argument
     """Raise the exception for a negative ZTS_ERR_* code; ``arg_error`` refines ZTS_ERR_ARG."""
     cls = arg_error if code == ZTS_ERR_ARG else _BY_CODE.get(code, GeneralError)
     raise cls(message)
+
+
+def code_for(error: ZeroTierError) -> int:
+    """The ZTS_ERR_* code an exception of this module stands for (the inverse of :func:`raise_for`)."""
+    if isinstance(error, ArgumentError):
+        return ZTS_ERR_ARG
+    for code, cls in _BY_CODE.items():
+        if isinstance(error, cls):
+            return code
+    return ZTS_ERR_GENERAL

@@ -11,56 +11,22 @@ import enum
 from dataclasses import dataclass, field
 from typing import Optional
 
-
-class EventCode(enum.IntEnum):
-    """libzt's ``zts_event_t`` codes, plus libzt-for-Python extensions (300 and up)."""
-
-    NODE_UP = 200
-    NODE_ONLINE = 201
-    NODE_OFFLINE = 202
-    NODE_DOWN = 203
-    NODE_FATAL_ERROR = 204
-    NETWORK_NOT_FOUND = 210
-    NETWORK_CLIENT_TOO_OLD = 211
-    NETWORK_REQ_CONFIG = 212
-    NETWORK_OK = 213
-    NETWORK_ACCESS_DENIED = 214
-    NETWORK_READY_IP4 = 215
-    NETWORK_READY_IP6 = 216
-    NETWORK_READY_IP4_IP6 = 217
-    NETWORK_DOWN = 218
-    NETWORK_UPDATE = 219
-    STACK_UP = 220
-    STACK_DOWN = 221
-    NETIF_UP = 230
-    NETIF_DOWN = 231
-    NETIF_REMOVED = 232
-    NETIF_LINK_UP = 233
-    NETIF_LINK_DOWN = 234
-    PEER_DIRECT = 240
-    PEER_RELAY = 241
-    PEER_UNREACHABLE = 242
-    PEER_PATH_DISCOVERED = 243
-    PEER_PATH_DEAD = 244
-    ROUTE_ADDED = 250
-    ROUTE_REMOVED = 251
-    ADDR_ADDED_IP4 = 260
-    ADDR_REMOVED_IP4 = 261
-    ADDR_ADDED_IP6 = 262
-    ADDR_REMOVED_IP6 = 263
-    STORE_IDENTITY_SECRET = 270
-    STORE_IDENTITY_PUBLIC = 271
-    STORE_PLANET = 272
-    STORE_PEER = 273
-    STORE_NETWORK = 274
-    USER_MESSAGE = 300
-    ECHO_REPLY = 301
+from libzt._bindings.constants import EVENT_ECHO_REPLY, EVENT_USER_MESSAGE, enum_members
 
 
-class PeerRole(enum.IntEnum):
-    LEAF = 0
-    MOON = 1
-    PLANET = 2
+def _codes(prefix: str, **extra: int) -> dict[str, int]:
+    members = {**enum_members(prefix), **extra}
+    return dict(sorted(members.items(), key=lambda item: item[1]))
+
+
+# The values are the compiled header's (ZTS_EVENT_*, ZTS_PEER_ROLE_*), not copies.
+EventCode = enum.IntEnum(  # type: ignore[misc]
+    "EventCode", _codes("ZTS_EVENT_", USER_MESSAGE=EVENT_USER_MESSAGE, ECHO_REPLY=EVENT_ECHO_REPLY), module=__name__)
+EventCode.__doc__ = """libzt's ``zts_event_t`` codes (``EventCode.NODE_ONLINE`` is ``ZTS_EVENT_NODE_ONLINE``), plus
+libzt-for-Python extensions (300 and up: ``USER_MESSAGE``, ``ECHO_REPLY``)."""
+
+PeerRole = enum.IntEnum("PeerRole", _codes("ZTS_PEER_ROLE_"), module=__name__)  # type: ignore[misc]
+PeerRole.__doc__ = "What a peer is to this node: ``LEAF``, ``MOON`` or ``PLANET`` (a root)."
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Optional, Union
 
-from libzt import _lowlevel as ll
+from libzt._bindings import identity as ll
 from libzt.errors import IdentityError
 
 BytesLike = Union[bytes, bytearray, memoryview]

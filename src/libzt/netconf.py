@@ -29,7 +29,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Optional, Union
 
-from libzt import _lowlevel as ll
+from libzt._bindings import vl2 as ll
 from libzt.errors import NetconfError
 from libzt.identity import BytesLike, Identity
 

@@ -13,9 +13,11 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Optional, Union
 
-from libzt import _lowlevel as ll
-from libzt._native import ffi, lib
-from libzt.errors import ArgumentError, NoResultError
+from libzt._bindings import node as ll
+from libzt._bindings import tap as _tap
+from libzt._bindings import zts as _zts
+from libzt._bindings.constants import enum_members
+from libzt.errors import ArgumentError
 
 if TYPE_CHECKING:
     from libzt.node import ZeroTierNode
@@ -23,18 +25,9 @@ if TYPE_CHECKING:
 IPInterface = Union[ipaddress.IPv4Interface, ipaddress.IPv6Interface]
 
 
-class NetworkStatus(enum.IntEnum):
-    REQUESTING_CONFIGURATION = 0
-    OK = 1
-    ACCESS_DENIED = 2
-    NOT_FOUND = 3
-    PORT_ERROR = 4
-    CLIENT_TOO_OLD = 5
-
-
-class NetworkType(enum.IntEnum):
-    PRIVATE = 0
-    PUBLIC = 1
+# The values are the compiled header's (ZTS_NETWORK_STATUS_*, ZTS_NETWORK_TYPE_*), not copies.
+NetworkStatus = enum.IntEnum("NetworkStatus", enum_members("ZTS_NETWORK_STATUS_"), module=__name__)  # type: ignore[misc]
+NetworkType = enum.IntEnum("NetworkType", enum_members("ZTS_NETWORK_TYPE_"), module=__name__)  # type: ignore[misc]
 
 
 @dataclass(frozen=True)
@@ -67,30 +60,23 @@ class Tap:
 
     def __init__(self, network_id: int) -> None:
         self._id = network_id
-        ll.check(lib.ztx_tap_enable(network_id, 1), "tap")
+        _tap.enable(network_id)
 
     def read(self, timeout: Optional[float] = None) -> bytes:
         """The next frame; TimeoutError after ``timeout`` seconds (None: wait forever)."""
-        buf = ffi.new("uint8_t[]", self.MAX_FRAME)
-        size = ffi.new("size_t *", self.MAX_FRAME)
-        ms = -1 if timeout is None else max(0, int(timeout * 1000))
-        rc = lib.ztx_tap_read(self._id, buf, size, ms)
-        if rc == lib.ZTS_ERR_NO_RESULT:
+        frame = _tap.read(self._id, self.MAX_FRAME, timeout)
+        if frame is None:
             raise TimeoutError(f"no frame on {self._id:016x} within {timeout} s")
-        ll.check(rc, "tap read")
-        return bytes(ffi.buffer(buf, size[0]))
+        return frame
 
     def write(self, frame: bytes) -> None:
         data = bytes(frame)
         if not 14 <= len(data) <= self.MAX_FRAME:
             raise ArgumentError(f"an Ethernet frame is 14..{self.MAX_FRAME} bytes, not {len(data)}")
-        rc = lib.ztx_tap_write(self._id, data, len(data))
-        if rc == lib.ZTS_ERR_NO_RESULT:
-            raise NoResultError(f"not a member of network {self._id:016x}")
-        ll.check(rc, "tap write: the network refused the frame (no config yet, rules, or not our MAC)")
+        _tap.write(self._id, data)
 
     def close(self) -> None:
-        lib.ztx_tap_enable(self._id, 0)
+        _tap.disable(self._id)
 
     def __enter__(self) -> Tap:
         return self
@@ -155,7 +141,7 @@ class Network:
     @property
     def ready(self) -> bool:
         """Configured with at least one address (``zts_net_transport_is_ready``)."""
-        return lib.zts_net_transport_is_ready(self.id) == 1
+        return _zts.zts_net_transport_is_ready(self.id) == 1
 
     def wait_ready(self, timeout: Optional[float] = None) -> Network:
         """Wait until ready; raises PermissionError (access denied), LookupError (no such network) or

@@ -5,41 +5,72 @@ As in libzt, a process runs one node at a time (the TCP/IP stack beneath keeps g
 second ``start()`` while one node runs raises :class:`~libzt.ServiceError`. A stopped node can be
 started again, with the same or another configuration.
 
-Usage::
+Two spellings of one node
+    The Pythonic API: configuration in the constructor, exceptions, blocking waits, events as objects::
 
-    with ZeroTierNode(storage="./zt", roots=World.load("planet")) as node:
-        node.wait_online(timeout=10)
-        node.send_user_message(peer, 0x10000, b"hello")
-        for event in node.events(timeout=5):
-            print(event)
+        with ZeroTierNode(storage="./zt", roots=World.load("planet")) as node:
+            node.wait_online(timeout=10)
+            node.send_user_message(peer, 0x10000, b"hello")
+            for event in node.events(timeout=5):
+                print(event)
+
+    The API of libzt's documentation and official Python wheel (``init_*``, ``node_*``, ``net_*``,
+    ``addr_*``), which returns the C API's values (``ZTS_ERR_OK``, a negative ``ZTS_ERR_*`` code, 1/0
+    for questions) instead of raising::
+
+        node = ZeroTierNode()
+        node.init_from_storage("./zt")
+        node.init_set_event_handler(lambda event_code, id: print(event_code, hex(id)))
+        node.node_start()
+        while not node.node_is_online():
+            time.sleep(1)
+
+    Both run the same code: an ``init_*`` call is the C call (its return value is C's), remembered
+    with the constructor's settings and applied again at each start; ``node_start()`` is ``start()``
+    with the exception turned back into its code.
 """
 from __future__ import annotations
 
+import builtins  # the guide's methods take an argument named len, as C does
 import logging
 import os
 import queue
 import threading
 import time
+import weakref
 from pathlib import Path
 from typing import Any, Callable, Iterator, Optional, Union
 
-from libzt import _lowlevel as ll
-from libzt._native import ffi, lib
-from libzt.errors import ArgumentError, ServiceError
-from libzt.events import Event, EventCode, PathInfo, PeerInfo, PeerRole
+from libzt._bindings import events as _native_events
+from libzt._bindings import node as ll
+from libzt._bindings import zts as _zts
+from libzt._bindings.calls import error_message
+from libzt._bindings.constants import ERR_OK, ERR_SERVICE, ZTS_CONSTANTS
+from libzt.errors import ArgumentError, NoResultError, ServiceError, ZeroTierError, code_for
+from libzt.events import Event, EventCode, PeerInfo
 from libzt.identity import Identity
 from libzt.network import Network, parse_network_id
 from libzt.world import World
 
 log = logging.getLogger("libzt")
 
+AF_INET = ZTS_CONSTANTS["ZTS_AF_INET"]
+AF_INET6 = ZTS_CONSTANTS["ZTS_AF_INET6"]
+
 EventCallback = Callable[[Event], None]
+GuideEventHandler = Callable[[int, int], Any]  # handler(event_code, id), as in libzt's guide
 PeerLike = Union[int, str, Identity]
+NetworkLike = Union[int, str]
+InitCall = tuple[str, tuple[Any, ...]]  # a zts_init_* function's name and arguments
 
 _HISTORY_LIMIT = 10_000
 _QUEUE_LIMIT = 10_000  # events() iterator backlog; the oldest go when nobody reads
 _current_lock = threading.Lock()
-_current: Optional[ZeroTierNode] = None  # the node whose events the native handler delivers
+_current: Optional[ZeroTierNode] = None  # the running node
+# The node the native handler delivers events to: the one started last, also after it stops (the
+# events of its stop, NODE_DOWN and STACK_DOWN, arrive after zts_node_stop returns). Weak: a node
+# the application dropped is not kept alive for its events.
+_listener: Optional[weakref.ref[ZeroTierNode]] = None
 
 
 def _peer_id(peer: PeerLike) -> int:
@@ -58,64 +89,17 @@ def _peer_id(peer: PeerLike) -> int:
     raise ArgumentError(f"not a peer address: {peer!r}")
 
 
-def _peer_from_fields(f: dict[str, Any]) -> PeerInfo:
-    return PeerInfo(
-        node_id=f["node_id"],
-        version=f["version"],
-        latency=f["latency"],
-        role=PeerRole(f["role"]),
-        paths=tuple(PathInfo(**p) for p in f["paths"]),
-    )
+def _dispatch(event: Event) -> None:
+    # The sink of the native event handler once a ZeroTierNode has started.
+    with _current_lock:
+        node = _listener() if _listener is not None else None
+    if node is not None:
+        node._deliver(event)
 
 
-def _sender(node_id: int) -> PeerInfo:
-    # Message events carry only the sender's address (describing the peer per message would cost
-    # more than the message); node.peer(...) has the rest.
-    return PeerInfo(node_id=int(node_id), version=None, latency=None, role=PeerRole.LEAF)
-
-
-def _event_from_native(msg: Any) -> Event:
-    code = int(msg.event_code)
-    try:
-        kind = EventCode(code)
-    except ValueError:
-        kind = None
-    peer = _peer_from_fields(ll.peer_info_fields(msg.peer)) if msg.peer != ffi.NULL else None
-    if kind is EventCode.USER_MESSAGE:
-        um = ffi.cast("ztx_user_message_t *", msg.cache)
-        return Event(kind, peer=peer or _sender(um.peer_id), message_type=int(um.type),
-                     data=bytes(ffi.buffer(um.data, um.len)))
-    if kind is EventCode.ECHO_REPLY:
-        er = ffi.cast("ztx_echo_reply_t *", msg.cache)
-        return Event(kind, peer=peer or _sender(er.peer_id), rtt_ms=int(er.rtt_ms),
-                     data=bytes(ffi.buffer(er.data, er.len)))
-    node_id = int(msg.node.node_id) if msg.node != ffi.NULL else None
-    port = int(msg.node.port_primary) if msg.node != ffi.NULL else None
-    data = bytes(ffi.buffer(msg.cache, msg.len)) if msg.cache != ffi.NULL and msg.len > 0 else b""
-    if kind is None:
-        return Event(EventCode.NODE_UP, extra={"unknown_code": code})
-    network = ll.net_info_fields(msg.network) if msg.network != ffi.NULL else None
-    address = None
-    if msg.addr != ffi.NULL:
-        nwid, address = ll.addr_info_text(msg.addr)
-        network = {"id": nwid}
-    if msg.netif != ffi.NULL:  # NETIF_* events: the network's interface
-        network = {"id": int(msg.netif.net_id), "mac": int(msg.netif.mac), "mtu": int(msg.netif.mtu)}
-    return Event(kind, node_id=node_id, port=port, peer=peer, data=data, network=network, address=address)
-
-
-@ffi.def_extern()
-def _libzt_event_handler(msg_ptr: Any) -> None:
-    # Runs on the native event thread. Nothing may escape: an exception here would be printed by
-    # cffi and the event lost, so failures are logged instead.
-    try:
-        event = _event_from_native(ffi.cast("zts_event_msg_t *", msg_ptr))
-        with _current_lock:
-            node = _current
-        if node is not None:
-            node._deliver(event)
-    except Exception:  # pragma: no cover - defensive
-        log.exception("libzt: failed to deliver an event")
+def _network_id(network: NetworkLike) -> int:
+    # The guide's calls pass the C function an int as it is (C judges it); text is parsed here.
+    return parse_network_id(network) if isinstance(network, str) else network
 
 
 class ZeroTierNode:
@@ -159,6 +143,8 @@ class ZeroTierNode:
         self._allow_loopback = allow_loopback
         self._peer_cache = peer_cache
         self._callbacks: list[EventCallback] = [on_event] if on_event is not None else []
+        self._guide_handler: Optional[GuideEventHandler] = None
+        self._init_calls: list[InitCall] = []  # zts_init_* calls made through the init_* methods
         self._user_message_hooks: list[Callable[[int, int, bytes], None]] = []
         self._events: queue.Queue[Event] = queue.Queue(maxsize=_QUEUE_LIMIT)
         self._history: list[Event] = []  # this run's events, for wait_for
@@ -171,7 +157,8 @@ class ZeroTierNode:
     # ---- lifecycle -------------------------------------------------------------------------------
 
     def start(self) -> ZeroTierNode:
-        global _current
+        """Start the node (it comes online in the background: see :meth:`wait_online`)."""
+        global _current, _listener
         with _current_lock:
             if _current is not None and _current is not self:
                 raise ServiceError("another ZeroTierNode is running in this process (libzt runs one per process)")
@@ -181,8 +168,9 @@ class ZeroTierNode:
             self._history = []
             self._history_base = 0
             _current = self
+            _listener = weakref.ref(self)
         try:
-            ll.node_call(lib.zts_node_start(), "zts_node_start failed: " + ll._error_message("could not start"))
+            ll.node_call(_zts.zts_node_start(), "zts_node_start failed: " + error_message("could not start"))
         except BaseException:
             with _current_lock:
                 _current = None
@@ -192,28 +180,35 @@ class ZeroTierNode:
         return self
 
     def _configure(self) -> None:
-        if lib.ztx_init_reset() != 0:
+        if ll.init_reset() != 0:
             raise ServiceError("the node of this process is still running")
-        ll.node_call(lib.zts_init_set_event_handler(lib._libzt_event_handler), "event handler")
+        _native_events.set_sink(_dispatch)
+        ll.node_call(_native_events.install(), "event handler")
         if self._storage is not None:
-            ll.node_call(lib.zts_init_from_storage(os.fsencode(self._storage)), "storage")
+            ll.node_call(_zts.zts_init_from_storage(os.fsencode(self._storage)), "storage")
         if self._identity is not None:
-            secret = self._identity.secret.encode("ascii")
-            ll.node_call(lib.zts_init_from_memory(secret, len(secret)), "identity")
+            secret = self._identity.secret
+            ll.node_call(_zts.zts_init_from_memory(secret, len(secret)), "identity")
         if self._roots is not None:
-            ll.node_call(lib.zts_init_set_roots(self._roots, len(self._roots)), "roots")
+            ll.node_call(_zts.zts_init_set_roots(self._roots, len(self._roots)), "roots")
         if self._port:
-            ll.node_call(lib.zts_init_set_port(self._port), "port")
-        ll.node_call(lib.ztx_init_allow_loopback_paths(int(self._allow_loopback)), "loopback")
-        ll.node_call(lib.zts_init_allow_peer_cache(int(self._peer_cache)), "peer cache")
+            ll.node_call(_zts.zts_init_set_port(self._port), "port")
+        ll.node_call(ll.init_allow_loopback_paths(self._allow_loopback), "loopback")
+        ll.node_call(_zts.zts_init_allow_peer_cache(int(self._peer_cache)), "peer cache")
+        for name, args in self._init_calls:  # the init_* calls, after the constructor's settings
+            ll.node_call(_zts.FUNCTIONS[name](*args), name)
 
     def stop(self) -> None:
         """Stop the node (idempotent). It can be started again."""
+        self._stop(_zts.zts_node_stop)
+
+    def _stop(self, how: Callable[[], int]) -> int:
+        """Stop (``how``: zts_node_stop or zts_node_free) if running; C's answer, or ZTS_ERR_SERVICE."""
         global _current
         with self._state:
             if not self._running:
-                return
-        lib.zts_node_stop()
+                return ERR_SERVICE
+        code = how()
         with self._state:
             self._running = False
             self._online = False
@@ -221,6 +216,7 @@ class ZeroTierNode:
         with _current_lock:
             if _current is self:
                 _current = None
+        return int(code)
 
     close = stop
 
@@ -245,13 +241,13 @@ class ZeroTierNode:
     @property
     def online(self) -> bool:
         """True while at least one root answers."""
-        return self._running and lib.zts_node_is_online() == 1
+        return self._running and _zts.zts_node_is_online() == 1
 
     def wait_online(self, timeout: Optional[float] = None) -> None:
         """Block until the node is online; TimeoutError after ``timeout`` seconds."""
         deadline = None if timeout is None else time.monotonic() + timeout
         with self._state:
-            while not (self._online or (self._running and lib.zts_node_is_online() == 1)):
+            while not (self._online or (self._running and _zts.zts_node_is_online() == 1)):
                 if not self._running:
                     raise ServiceError("the node is not running")
                 remaining = None if deadline is None else deadline - time.monotonic()
@@ -262,7 +258,7 @@ class ZeroTierNode:
     @property
     def id(self) -> int:
         self._require_running()
-        return int(lib.zts_node_get_id())
+        return int(_zts.zts_node_get_id())
 
     @property
     def address(self) -> str:
@@ -271,19 +267,16 @@ class ZeroTierNode:
     @property
     def identity(self) -> Identity:
         self._require_running()
-        buf = ffi.new("char[]", 384)
-        size = ffi.new("unsigned int *", 384)
-        ll.node_call(lib.zts_node_get_id_pair(buf, size), "identity")
-        return Identity.from_string(ffi.string(buf, size[0]).decode("ascii"))
+        return Identity.from_string(ll.node_identity())
 
     @property
     def port(self) -> int:
         self._require_running()
-        return ll.node_call(lib.zts_node_get_port(), "port")
+        return ll.node_call(_zts.zts_node_get_port(), "port")
 
     def peers(self) -> list[PeerInfo]:
         self._require_running()
-        return [_peer_from_fields(f) for f in ll.node_peers()]
+        return [_native_events.peer_from_fields(f) for f in ll.node_peers()]
 
     def peer(self, peer: PeerLike) -> Optional[PeerInfo]:
         wanted = _peer_id(peer)
@@ -306,7 +299,7 @@ class ZeroTierNode:
         if not isinstance(type, int) or not 0 <= type < 2**64:
             raise ArgumentError("type must be an unsigned 64-bit integer")
         payload = bytes(data)
-        ll.node_call(lib.ztx_node_send_user_message(_peer_id(peer), type, payload, len(payload)), "user message")
+        ll.send_user_message(_peer_id(peer), type, payload)
 
     def on_user_message(self, hook: Callable[[int, int, bytes], None]) -> Callable[[int, int, bytes], None]:
         """Register ``hook(peer_id, type, data)`` for received USER_MESSAGEs (usable as a decorator)."""
@@ -326,7 +319,7 @@ class ZeroTierNode:
         self._callbacks.append(catch)
         try:
             payload = bytes(data)
-            ll.node_call(lib.ztx_node_ping(target, payload, len(payload)), "ping")
+            ll.ping(target, payload)
             try:
                 reply = waiter.get(timeout=timeout)
             except queue.Empty:
@@ -341,12 +334,12 @@ class ZeroTierNode:
         """Join a network (asynchronous: see :meth:`Network.wait_ready`)."""
         self._require_running()
         nwid = parse_network_id(network)
-        ll.node_call(lib.zts_net_join(nwid), "zts_net_join failed")
+        ll.node_call(_zts.zts_net_join(nwid), "zts_net_join failed")
         return Network(self, nwid)
 
     def leave(self, network: Union[int, str]) -> None:
         self._require_running()
-        ll.node_call(lib.zts_net_leave(parse_network_id(network)), "zts_net_leave failed")
+        ll.node_call(_zts.zts_net_leave(parse_network_id(network)), "zts_net_leave failed")
 
     def networks(self) -> list[Network]:
         self._require_running()
@@ -366,7 +359,7 @@ class ZeroTierNode:
 
         with self._state:
             while True:
-                if lib.zts_net_transport_is_ready(nwid) == 1:
+                if _zts.zts_net_transport_is_ready(nwid) == 1:
                     return
                 for ev in reversed(self._history):
                     if not about(ev):
@@ -454,6 +447,144 @@ class ZeroTierNode:
                 callback(event)
             except Exception:
                 log.exception("libzt: event callback failed")
+        handler = self._guide_handler
+        if handler is not None:
+            try:
+                handler(int(event.code), _native_events.event_id(event))
+            except Exception:
+                log.exception("libzt: event handler failed")
+
+    # ---- the guide's API: libzt's documented calls, C's return values ---------------------------------
+    # Same node, same code as above; these return what the C function returns instead of raising.
+
+    def _init(self, name: str, *args: Any) -> int:
+        """A zts_init_* call now (its code is the answer), and again at every start if it succeeded."""
+        code = int(_zts.FUNCTIONS[name](*args))
+        if code == ERR_OK:
+            self._init_calls.append((name, args))
+        return code
+
+    def init_from_storage(self, storage_path: Union[str, os.PathLike[str]]) -> int:
+        """Keep the identity and caches in this directory (a new identity is made there if it has
+        none). ``ZTS_ERR_OK``, or ``ZTS_ERR_ARG`` / ``ZTS_ERR_SERVICE``."""
+        return self._init("zts_init_from_storage", os.fsencode(storage_path))
+
+    def init_from_memory(self, key: Union[str, bytes], len: Optional[int] = None) -> int:
+        """Use this identity (``address:0:public:secret`` text, ``len`` bytes of it)."""
+        data = key.encode("ascii") if isinstance(key, str) else bytes(key)
+        return self._init("zts_init_from_memory", data, builtins.len(data) if len is None else len)
+
+    def init_new_identity(self) -> int:
+        """Use a new identity, made now (``zts_id_new``)."""
+        secret = ll.new_identity()
+        return self.init_from_memory(secret, builtins.len(secret))
+
+    def init_set_event_handler(self, handler: GuideEventHandler) -> int:
+        """Call ``handler(event_code, id)`` for every event, on the event thread: ``event_code`` a
+        ``ZTS_EVENT_*`` value, ``id`` the node's, network's or peer's ID the event is about (0 if none)."""
+        if not callable(handler):
+            raise TypeError(f"the event handler must be callable, not {type(handler).__name__}")
+        self._guide_handler = handler
+        return ERR_OK
+
+    def init_set_port(self, port: int) -> int:
+        """The primary UDP port (0: a random free one)."""
+        return self._init("zts_init_set_port", port)
+
+    def init_set_roots(self, roots_data: Union[bytes, World], len: Optional[int] = None) -> int:
+        """Trust this planet (a serialized world, as ``libzt world new`` writes it) instead of
+        ZeroTier's. The world is checked: garbage is ``ZTS_ERR_ARG``."""
+        data = roots_data.to_bytes() if isinstance(roots_data, World) else bytes(roots_data)
+        return self._init("zts_init_set_roots", data, builtins.len(data) if len is None else len)
+
+    def init_set_random_port_range(self, start_port: int, end_port: int) -> int:
+        return self._init("zts_init_set_random_port_range", start_port, end_port)
+
+    def init_allow_secondary_port(self, allowed: int) -> int:
+        return self._init("zts_init_allow_secondary_port", int(allowed))
+
+    def init_allow_port_mapping(self, allowed: int) -> int:
+        return self._init("zts_init_allow_port_mapping", int(allowed))
+
+    def init_set_low_bandwidth_mode(self, enabled: int) -> int:
+        return self._init("zts_init_set_low_bandwidth_mode", int(enabled))
+
+    def init_allow_net_cache(self, allowed: int) -> int:
+        return self._init("zts_init_allow_net_cache", int(allowed))
+
+    def init_allow_peer_cache(self, allowed: int) -> int:
+        return self._init("zts_init_allow_peer_cache", int(allowed))
+
+    def init_allow_roots_cache(self, allowed: int) -> int:
+        return self._init("zts_init_allow_roots_cache", int(allowed))
+
+    def init_allow_id_cache(self, allowed: int) -> int:
+        return self._init("zts_init_allow_id_cache", int(allowed))
+
+    def node_start(self) -> int:
+        """:meth:`start`, answering ``ZTS_ERR_OK`` or the error's ``ZTS_ERR_*`` code (as C does,
+        ``ZTS_ERR_SERVICE`` when the node already runs)."""
+        if self._running:
+            return ERR_SERVICE
+        try:
+            self.start()
+        except ZeroTierError as exc:
+            log.info("libzt: node_start: %s", exc)
+            return code_for(exc)
+        return ERR_OK
+
+    def node_stop(self) -> int:
+        """:meth:`stop`: ``zts_node_stop``'s answer, ``ZTS_ERR_SERVICE`` if this node is not running."""
+        return self._stop(_zts.zts_node_stop)
+
+    def node_free(self) -> int:
+        """Stop the node and free the network stack for good (``zts_node_free``: no node can start in
+        this process afterwards)."""
+        with _current_lock:
+            if _current is not None and _current is not self:
+                return ERR_SERVICE  # another node object runs: not ours to free
+        if self._running:
+            return self._stop(_zts.zts_node_free)
+        return int(_zts.zts_node_free())
+
+    def node_is_online(self) -> int:
+        """1 while at least one root answers, else 0 (``zts_node_is_online``)."""
+        return int(_zts.zts_node_is_online())
+
+    def is_online(self) -> bool:
+        return self.node_is_online() == 1
+
+    def node_id(self) -> int:
+        """This node's 40-bit address (``zts_node_get_id``)."""
+        return int(_zts.zts_node_get_id())
+
+    get_id = node_id
+
+    def net_join(self, net_id: NetworkLike) -> int:
+        """Ask to join a network (``zts_net_join``); see :meth:`net_transport_is_ready`."""
+        return int(_zts.zts_net_join(_network_id(net_id)))
+
+    def net_leave(self, net_id: NetworkLike) -> int:
+        return int(_zts.zts_net_leave(_network_id(net_id)))
+
+    def net_transport_is_ready(self, net_id: NetworkLike) -> int:
+        """1 once the network is configured and this node has an address and a route on it, else 0."""
+        return int(_zts.zts_net_transport_is_ready(_network_id(net_id)))
+
+    def addr_get_ipv4(self, net_id: NetworkLike) -> str:
+        """This node's IPv4 address on the network; :class:`NoResultError` if none is assigned."""
+        return self._address(net_id, AF_INET, "IPv4")
+
+    def addr_get_ipv6(self, net_id: NetworkLike) -> str:
+        """This node's IPv6 address on the network; :class:`NoResultError` if none is assigned."""
+        return self._address(net_id, AF_INET6, "IPv6")
+
+    def _address(self, net_id: NetworkLike, family: int, name: str) -> str:
+        nwid = _network_id(net_id)
+        address = ll.addr_get_str(nwid, family)
+        if address is None:
+            raise NoResultError(f"no {name} address has been assigned on network {nwid:016x}")
+        return address
 
     def __repr__(self) -> str:
         state = "running" if self._running else "stopped"

@@ -30,6 +30,21 @@ What differs from :mod:`socket`
       thread they also let signal handlers run (Ctrl-C interrupts them), as the stdlib's do.
     * Operations that need an OS descriptor (``dup``, inheritance, ``recvmsg_into``, ancillary data)
       raise ``OSError(EOPNOTSUPP)``.
+
+``libzt.socket(family, type, proto)``: the module is callable
+    libzt's guide and official wheel create sockets with ``libzt.socket(libzt.ZTS_AF_INET,
+    libzt.ZTS_SOCK_STREAM, 0)``: there ``libzt.socket`` is a class. Here it is this module, so that
+    ``from libzt import socket`` keeps working as a drop-in for the stdlib's. Both hold because the
+    module object's class is a :class:`types.ModuleType` subclass with a ``__call__`` (assigning
+    ``sys.modules[__name__].__class__`` is the documented way to customize a module object, Python
+    3.5+; nothing else about the module changes: attributes, ``import``, ``dir`` and pickling of its
+    classes are a plain module's). Calling it returns a :class:`libzt._zts_socket.ZtsSocket`: this
+    module's :class:`socket`, taking ``ZeroTierSockets.h``'s numbers (``ZTS_AF_*``, ``ZTS_SOCK_*``,
+    ``ZTS_MSG_*``, ``ZTS_SHUT_*``, options at ``ZTS_SOL_SOCKET`` / ``ZTS_IPPROTO_*`` levels) instead of
+    the operating system's. ``socket.socket(...)`` stays the stdlib-shaped class. The level of an
+    option tells the two numberings apart where it can: ``ZTS_SOL_SOCKET`` (lwIP's 0xfff) is no
+    system's ``SOL_SOCKET``, so either kind of socket takes either; the ``IPPROTO_*`` levels are the
+    same numbers in both with different option numbers, so there each socket keeps to its own.
 """
 from __future__ import annotations
 
@@ -41,10 +56,13 @@ import socket as _stdlib
 import struct as _struct
 import sys
 import time
+import types
 import warnings
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, Union
 
-from libzt import _sockets_ll as _ll
+from libzt._bindings import sockets as _ll
+from libzt._bindings.constants import ZTS_CONSTANTS as _ZTS
+from libzt._bindings.constants import errno as _zts_errno
 
 # Every upper-case constant of the standard library's socket module, so that code written for it
 # finds the names it expects; values the stack does not know are refused where they are used.
@@ -109,13 +127,11 @@ _MSG_IGNORED = getattr(_stdlib, "MSG_NOSIGNAL", 0)  # there are no signals to su
 
 
 def _zts_constants() -> dict[Tuple[int, int], Tuple[int, int]]:
-    from libzt._native import lib  # constants only; the calls stay in _sockets_ll
-
     table = {
         "SOL_SOCKET": ("ZTS_SOL_SOCKET", [
             "SO_DEBUG", "SO_ACCEPTCONN", "SO_REUSEADDR", "SO_KEEPALIVE", "SO_DONTROUTE", "SO_BROADCAST",
             "SO_LINGER", "SO_OOBINLINE", "SO_REUSEPORT", "SO_SNDBUF", "SO_RCVBUF", "SO_SNDLOWAT", "SO_RCVLOWAT",
-            "SO_ERROR", "SO_TYPE", "SO_NO_CHECK", "SO_BINDTODEVICE"]),
+            "SO_ERROR", "SO_TYPE", "SO_NO_CHECK", "SO_BINDTODEVICE", "SO_RCVTIMEO", "SO_SNDTIMEO"]),
         "IPPROTO_IP": ("ZTS_IPPROTO_IP", [
             "IP_TOS", "IP_TTL", "IP_ADD_MEMBERSHIP", "IP_DROP_MEMBERSHIP", "IP_MULTICAST_TTL", "IP_MULTICAST_IF",
             "IP_MULTICAST_LOOP", "IP_PKTINFO"]),
@@ -128,13 +144,14 @@ def _zts_constants() -> dict[Tuple[int, int], Tuple[int, int]]:
         for name in names:
             if hasattr(_stdlib, level) and hasattr(_stdlib, name):
                 key = (getattr(_stdlib, level), getattr(_stdlib, name))
-                out[key] = (getattr(lib, zts_level), getattr(lib, "ZTS_" + name))
+                out[key] = (_ZTS[zts_level], _ZTS["ZTS_" + name])
     return out
 
 
 _OPTIONS = _zts_constants()
 _SOL_SOCKET = _stdlib.SOL_SOCKET
-_TIMEO = {_stdlib.SO_RCVTIMEO: "recv", _stdlib.SO_SNDTIMEO: "send"}
+_ZTS_SOL_SOCKET = _ZTS["ZTS_SOL_SOCKET"]  # lwIP's 0xfff: no operating system's SOL_SOCKET, so a level tells
+_TIMEO = {(_ZTS_SOL_SOCKET, _ZTS["ZTS_SO_RCVTIMEO"]): "recv", (_ZTS_SOL_SOCKET, _ZTS["ZTS_SO_SNDTIMEO"]): "send"}
 _TIMEVAL = "@ll"  # struct timeval on this host
 _BYTEORDER = sys.byteorder  # option values are C ints
 
@@ -143,6 +160,13 @@ _BYTEORDER = sys.byteorder  # option values are C ints
 _C_SLICE = 0.25
 _MONOTONIC = time.monotonic
 _default_timeout: Optional[float] = None
+
+
+def errno() -> int:
+    """``zts_errno`` of this thread: why its last libzt socket call failed (libzt's guide spells it
+    ``socket.errno()``; also ``libzt.errno()``). Not in ``__all__``: a star import must not hide the
+    stdlib's :mod:`errno` module."""
+    return _zts_errno()
 
 
 def getdefaulttimeout() -> Optional[float]:
@@ -543,12 +567,16 @@ class socket:
         """(new socket, peer address); the new socket has the default timeout."""
         fd, address = self._accept()
         try:
-            sock = type(self)(self._family, self._type, self._proto, fileno=fd)
+            sock = self._accepted(fd)
         except BaseException:
             _ll.close(fd)
             raise
         sock._timeout = _default_timeout
         return sock, address
+
+    def _accepted(self, fd: int) -> socket:
+        """The socket object for a descriptor accept() got."""
+        return type(self)(self._family, self._type, self._proto, fileno=fd)
 
     def _connect(self, address: Any, raise_errors: bool) -> int:
         fd = self._live_fd()
@@ -605,8 +633,10 @@ class socket:
 
     def setsockopt(self, level: int, optname: int, value: Union[int, bytes, None], optlen: Optional[int] = None,
                    /) -> None:
-        """The stdlib's constants; ``value`` an int (a C int) or the option's bytes."""
-        if level == _SOL_SOCKET and optname in _TIMEO:
+        """The stdlib's constants (or ``ZTS_SOL_SOCKET`` and its ``ZTS_SO_*``); ``value`` an int (a C
+        int) or the option's bytes."""
+        zlevel, zname = self._option(level, optname)
+        if (zlevel, zname) in _TIMEO:
             # Timeouts of a blocking socket (Linux semantics: then EAGAIN); kept here like the rest of
             # the blocking logic.
             if not isinstance(value, (bytes, bytearray)) or len(value) < _struct.calcsize(_TIMEVAL):
@@ -614,10 +644,9 @@ class socket:
             sec, usec = _struct.unpack_from(_TIMEVAL, value)
             if sec < 0 or not 0 <= usec < 1_000_000:
                 raise OSError(_errno.EDOM, os.strerror(_errno.EDOM))
-            self._option_timeouts[_TIMEO[optname]] = (sec + usec / 1e6) or None
+            self._option_timeouts[_TIMEO[zlevel, zname]] = (sec + usec / 1e6) or None
             self._apply_mode()
             return
-        zlevel, zname = self._option(level, optname)
         if value is None:
             if optlen is None:
                 raise TypeError("setsockopt() takes an int, a buffer, or None with optlen")
@@ -629,11 +658,11 @@ class socket:
         _ll.setsockopt(self._live_fd(), zlevel, zname, raw)
 
     def getsockopt(self, level: int, optname: int, buflen: int = 0, /) -> Union[int, bytes]:
-        if level == _SOL_SOCKET and optname in _TIMEO:
-            seconds = self._option_timeouts[_TIMEO[optname]] or 0.0
+        zlevel, zname = self._option(level, optname)
+        if (zlevel, zname) in _TIMEO:
+            seconds = self._option_timeouts[_TIMEO[zlevel, zname]] or 0.0
             raw = _struct.pack(_TIMEVAL, int(seconds), round((seconds % 1) * 1e6))
             return raw[:buflen] if buflen else int.from_bytes(raw[:4], _BYTEORDER, signed=True)
-        zlevel, zname = self._option(level, optname)
         raw = _ll.getsockopt(self._live_fd(), zlevel, zname, buflen or 4)
         if buflen:
             return raw
@@ -642,8 +671,10 @@ class socket:
             return _TYPES_BACK.get(value, value)
         return value
 
-    @staticmethod
-    def _option(level: int, optname: int) -> Tuple[int, int]:
+    def _option(self, level: int, optname: int) -> Tuple[int, int]:
+        """(level, option) in libzt's numbering. ZTS_SOL_SOCKET options are already in it."""
+        if level == _ZTS_SOL_SOCKET:
+            return level, optname
         try:
             return _OPTIONS[(level, optname)]
         except KeyError:
@@ -668,7 +699,7 @@ class socket:
             raise ValueError("negative buffersize in recv")
         if flags & _MSG_WAITALL and bufsize:
             buf = bytearray(bufsize)
-            return bytes(buf[: self.recv_into(buf, bufsize, flags)])
+            return bytes(buf[: socket.recv_into(self, buf, bufsize, flags)])
         zflags = self._flags(flags) if flags else 0
         started = self._start("recv")
         data = _ll.recv(self._live_fd(), bufsize, zflags)
@@ -1050,3 +1081,19 @@ def socketpair(family: int = _stdlib.AF_INET, type: int = _stdlib.SOCK_STREAM, p
             a.close()
             raise
     return a, b
+
+
+class _CallableModule(types.ModuleType):
+    """This module, callable as libzt's guide calls ``libzt.socket`` (see the module's docstring)."""
+
+    def __call__(self, family: int = -1, type: int = -1, proto: int = 0) -> socket:
+        from libzt._zts_socket import ZtsSocket  # (a subclass of this module's socket: imported late)
+
+        if family == -1:
+            family = _ZTS["ZTS_AF_INET"]
+        if type == -1:
+            type = _ZTS["ZTS_SOCK_STREAM"]
+        return ZtsSocket(family, type, proto)
+
+
+sys.modules[__name__].__class__ = _CallableModule

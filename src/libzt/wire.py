@@ -19,7 +19,7 @@ import enum
 import json
 from typing import Any, Optional
 
-from libzt import _lowlevel as ll
+from libzt._bindings import wire as ll
 from libzt.errors import WireError
 from libzt.identity import BytesLike
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Optional, Sequence, Union
 
-from libzt import _lowlevel as ll
+from libzt._bindings import world as ll
 from libzt.errors import WorldError
 from libzt.identity import PUBLIC_KEY_SIZE, SIGNATURE_SIZE, BytesLike, Identity, KeyPair, PathLike
 

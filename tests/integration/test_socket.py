@@ -101,7 +101,7 @@ def test_echo_and_addresses(zt_pair: Pair, echo_port: dict[int, int], version: i
 def test_200_concurrent_connections_each_echo_64_kib(zt_pair: Pair, echo_port: dict[int, int]) -> None:
     """Also: sockets close while others are created, and lwIP hands socket numbers on. It must not
     hand on the closed socket's readiness too: a new TCP socket is neither readable nor writable."""
-    from libzt import _sockets_ll
+    from libzt._bindings import sockets as _sockets_ll
 
     def one(i: int) -> tuple[bool, int]:
         data = random.Random(i).randbytes(64 * 1024)

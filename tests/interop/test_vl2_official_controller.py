@@ -11,37 +11,20 @@ from pathlib import Path
 import pytest
 
 import frames
-from controllers import NETWORK_READY_IP4, POOL, ControllerServer, arp_answer, managed_network, member, on
+from controllers import (
+    NETWORK_READY_IP4,
+    POOL,
+    ControllerServer,
+    arp_answer,
+    echo_reply,
+    managed_network,
+    member,
+    on,
+)
 from netns import NetNs
 from worlds import make_planet, start_root_node
 
 pytestmark = [pytest.mark.interop, pytest.mark.netns]
-
-
-def echo_reply(
-    node, nwid: int, src_mac: bytes, dst_mac: bytes, src_ip: str, dst_ip: str, timeout: float
-) -> bytes | None:
-    """Send ICMP echo requests once a second until one is answered; the reply's payload."""
-    deadline = time.monotonic() + timeout
-    seq = 0
-    while time.monotonic() < deadline:
-        seq += 1
-        request = frames.icmp4_echo(src_ip, dst_ip, 0x4242, seq, b"ping from libzt for python")
-        node.tap_write(nwid, frames.ethernet(dst_mac, src_mac, frames.ETH_IPV4, request))
-        until = min(deadline, time.monotonic() + 1.0)
-        while (left := until - time.monotonic()) > 0:
-            frame = node.tap_read(nwid, timeout=left)
-            if frame is None:
-                break
-            _, _, ethertype, packet = frames.parse_ethernet(frame)
-            if (
-                ethertype == frames.ETH_IPV4
-                and packet[9] == 1
-                and packet[20] == 0
-                and packet[12:16] == ipaddress.IPv4Address(dst_ip).packed
-            ):
-                return packet[28:]
-    return None
 
 
 def test_official_node_joins_our_controllers_network(netns: NetNs, official_node, our_node, tmp_path: Path) -> None:

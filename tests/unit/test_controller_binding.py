@@ -8,7 +8,8 @@ import json
 import pytest
 from libzt._native import ffi, lib
 
-from libzt.controller import _corelink, openapi
+from libzt._bindings import controller as _corelink
+from libzt.controller import openapi
 from libzt.controller._validate import InvalidField
 from libzt.controller.netconf import (
     CapabilitySpec,

@@ -12,7 +12,7 @@ Modules
     ``models`` records, defaults and POST updates; ``rules`` rule JSON <-> wire bytes; ``assign`` the
     decision for one request (authorization, IP assignment); ``netconf`` request/config data;
     ``db`` storage; ``service`` the :class:`Controller`; ``api`` the REST API; ``openapi`` its
-    description; ``_corelink`` the cffi binding to the core.
+    description; the cffi binding to the core is ``libzt._bindings.controller``.
 
 Usage
     ``libzt controller --dir DIR [--db URL] [--http 127.0.0.1:9993]``, then

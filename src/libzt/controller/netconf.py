@@ -4,7 +4,7 @@
 :class:`ConfigRequest` mirrors ``ztx_config_request_t`` (a member asking for its network config) and
 :class:`NetconfSpec` mirrors ``ztx_netconf_spec_t`` (everything the controller decided; the core adds
 the certificate of membership, the certificate of ownership of the static IPs, signs and sends).
-:mod:`libzt.controller._corelink` copies them to and from the C structs; nothing here touches cffi.
+:mod:`libzt._bindings.controller` copies them to and from the C structs; nothing here touches cffi.
 """
 from __future__ import annotations
 

@@ -110,7 +110,7 @@ def run_controller(options: ControllerOptions, stop: Optional[threading.Event] =
         if options.api_only:
             address = _identity_address(directory)
         else:
-            from libzt.controller import _corelink
+            from libzt._bindings import controller as _corelink
             from libzt.node import ZeroTierNode
             from libzt.world import World
 
@@ -121,7 +121,7 @@ def run_controller(options: ControllerOptions, stop: Optional[threading.Event] =
             link = _corelink.NativeCoreLink()
         controller = Controller(store, link, address, workers=options.workers).start()
         if node is not None:
-            from libzt.controller import _corelink
+            from libzt._bindings import controller as _corelink
 
             try:
                 _corelink.install(controller.submit)
@@ -145,7 +145,7 @@ def run_controller(options: ControllerOptions, stop: Optional[threading.Event] =
         say("controller: stopping")
         server.stop()
         if installed:
-            from libzt.controller import _corelink
+            from libzt._bindings import controller as _corelink
 
             _corelink.install(None)
         controller.stop()

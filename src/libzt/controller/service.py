@@ -13,7 +13,7 @@ up meanwhile share it) and answers only after the commit, so whatever a member w
 crash.
 
 The core is reached through :class:`CoreLink` (respond, respond_error, push, revoke): the real one is
-:class:`libzt.controller._corelink.NativeCoreLink`; tests and the benchmark use a fake that records calls.
+:class:`libzt._bindings.controller.NativeCoreLink`; tests and the benchmark use a fake that records calls.
 """
 from __future__ import annotations
 

@@ -22,7 +22,7 @@ import os
 import struct
 from typing import Any, Optional, Sequence, Tuple
 
-from libzt._native import ffi, lib
+from libzt._bindings import ffi, lib
 
 Address = Tuple[int, bytes, int, int, int]  # (ZTS family, packed IP, port, flowinfo, scope_id)
 
@@ -62,7 +62,10 @@ _raw = ffi.new_allocator(should_clear_after_alloc=False)  # receive buffers are 
 
 
 def error(code: int) -> OSError:
-    """The exception for an errno value, as the stdlib would raise it."""
+    """The exception for an errno value, as the stdlib would raise it. The value is also left in this
+    thread's ``zts_errno``, so ``libzt.errno()`` names the error of the call that raised even when the
+    layer above worked it out itself (a blocking connect is a non-blocking one, a poll and SO_ERROR)."""
+    _errno_location()[0] = code
     return OSError(code, os.strerror(code))
 
 

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""The controller's binding to the core: the only controller module that touches cffi.
+"""The network controller's binding to the core (ext/cdef/x_controller.h, x_python.h).
 
 * ``_libzt_controller_handler`` (declared ``extern "Python"`` in ext/cdef/x_python.h) receives each
   ``ztx_config_request_t`` on the core's event thread, copies it into a :class:`ConfigRequest` and hands
@@ -13,8 +13,8 @@ import logging
 import threading
 from typing import Any, Callable, Optional, Sequence
 
-from libzt import _lowlevel as ll
-from libzt._native import ffi, lib
+from libzt._bindings import calls as ll
+from libzt._bindings import ffi, lib
 from libzt.controller._validate import InvalidField
 from libzt.controller.netconf import ConfigRequest, NetconfError, NetconfSpec, parse_dictionary
 
