@@ -9,6 +9,7 @@
 #include <mutex>
 
 #include "ZeroTierSockets.h"
+#include "api/errno.hpp"
 #include "api/runtime.hpp"
 #include "net/socket_table.hpp"
 #include "osdep/clock.hpp"
@@ -26,7 +27,7 @@ inline bool node_running() {
 
 // Records errno for the caller (zts_errno) and returns ZTS_ERR_SOCKET.
 inline int fail(int err) {
-    zts_errno = err;
+    set_zts_errno(err);
     return ZTS_ERR_SOCKET;
 }
 inline int fail_errno() { return fail(errno); }

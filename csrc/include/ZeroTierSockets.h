@@ -22,7 +22,11 @@
  * Differences from libzt that C code can observe:
  *  - zts_errno is per thread (a macro over zts_errno_location(), like POSIX
  *    errno) instead of one process-global variable. Reading and assigning it
- *    works as before; only an `extern int zts_errno;` declaration would not.
+ *    works as before; only an `extern int zts_errno;` declaration would not
+ *    compile. Binaries built against libzt's header are served too: the
+ *    library also exports a global `int zts_errno` holding the last value set
+ *    by any thread, so they link and run unchanged (binary compatible with
+ *    libzt 1.8.4 on LP64: same symbols, struct sizes and field offsets).
  *  - Only the plain C event callback exists; libzt's Python, .NET and Java
  *    variants of zts_init_set_event_handler() are not provided.
  *  - The ZeroTier Central REST client (zts_central_*) is absent. libzt ships
@@ -88,7 +92,9 @@ typedef enum {
  *--------------------------------------------------------------------------*/
 
 /* Per-thread, so concurrent socket calls cannot overwrite each other's error.
- * Values are zts_errno_t, numbered like Linux errno. */
+ * Values are zts_errno_t, numbered like Linux errno. (The exported global of
+ * the same name, for binaries built against libzt's header, is not visible
+ * here: the macro hides it.) */
 ZTS_API int* ZTCALL zts_errno_location(void);
 #define zts_errno (*zts_errno_location())
 
@@ -220,7 +226,9 @@ typedef enum {
 #define ZTS_MAX_NETWORK_SHORT_NAME_LENGTH 127
 #define ZTS_MAX_NETWORK_ROUTES            32
 #define ZTS_MAX_ASSIGNED_ADDRESSES        16
-#define ZTS_MAX_PEER_NETWORK_PATHS        64
+/* libzt 1.8.4's value: zts_peer_info_t keeps its layout (1960 bytes). A peer
+ * with more paths reports 16 of them, the preferred one included. */
+#define ZTS_MAX_PEER_NETWORK_PATHS        16
 #define ZTS_MAX_MULTICAST_SUBSCRIPTIONS   1024
 /* "address/port" text. Parenthesised here, unlike libzt, so that it can be
  * used inside larger expressions; the value is the same. */

@@ -266,27 +266,12 @@ class RootSet(Structure):
 
 EVENT_FN = CFUNCTYPE(None, c_void_p)
 
-# --- this project's library ("ours"): the same API, current libzt header layouts ----------
+# --- this project's library ("ours"): the same API and struct layouts, plus ztx_* events ---
 
-OUR_MAX_PEER_PATHS = 64  # ZTS_MAX_PEER_NETWORK_PATHS in libzt's current header (1.8.4: 16)
 EVENT_USER_MESSAGE = 300  # ZTX_EVENT_USER_MESSAGE
 EVENT_ECHO_REPLY = 301  # ZTX_EVENT_ECHO_REPLY
 EVENT_NAMES[EVENT_USER_MESSAGE] = "USER_MESSAGE"
 EVENT_NAMES[EVENT_ECHO_REPLY] = "ECHO_REPLY"
-
-
-class OurPeerInfo(Structure):
-    _fields_ = [
-        ("peer_id", c_uint64),
-        ("ver_major", c_int),
-        ("ver_minor", c_int),
-        ("ver_rev", c_int),
-        ("latency", c_int),
-        ("role", c_int),
-        ("path_count", c_uint),
-        ("unused_0", c_int),
-        ("paths", PathInfo * OUR_MAX_PEER_PATHS),
-    ]
 
 
 class UserMessage(Structure):
@@ -612,7 +597,7 @@ class Worker:
                 "metric": r.metric,
             }
         if msg.peer and self.ours:
-            p = ctypes.cast(msg.peer, POINTER(OurPeerInfo)).contents
+            p = msg.peer.contents  # our zts_peer_info_t has 1.8.4's layout
             ev["peer"] = {
                 "peer_id": f"{p.peer_id:010x}",
                 "version": [p.ver_major, p.ver_minor, p.ver_rev],
@@ -621,7 +606,7 @@ class Worker:
                 "paths": [
                     {**(sockaddr_to_str(p.paths[i].address) or {}), "expired": p.paths[i].expired,
                      "preferred": p.paths[i].preferred}
-                    for i in range(min(int(p.path_count), OUR_MAX_PEER_PATHS))
+                    for i in range(min(int(p.path_count), ZTS_MAX_PEER_NETWORK_PATHS))
                 ],
             }
         elif msg.peer:
