@@ -17,6 +17,7 @@
 namespace {
 
 using zt::api::arg_error;
+using zt::api::node_running;
 using zt::api::with_node;
 using zt::api::Runtime;
 using zt::api::runtime;
@@ -167,6 +168,7 @@ int zts_node_start(void) {
         return ZTS_ERR_GENERAL;
     }
     zt::net::SocketTable::instance().clear_interrupt();
+    rt.started = true;
     rt.post_node_event(ZTS_EVENT_NODE_UP);
     rt.post_stack_event(ZTS_EVENT_STACK_UP);  // lwIP runs (Service::start made sure) and sockets work
     return ZTS_ERR_OK;
@@ -188,7 +190,9 @@ int zts_node_free(void) {
     Runtime& rt = runtime();
     {
         std::lock_guard<std::mutex> g(rt.mutex);
-        if (rt.freed) return ZTS_ERR_SERVICE;
+        // Before any start there is nothing to free: answer as libzt does and keep the library
+        // usable (a node can still be configured and started).
+        if (rt.freed || !rt.started) return ZTS_ERR_SERVICE;
         if (rt.running()) {
             zt::net::SocketTable::instance().interrupt_all();
             rt.service->stop();
@@ -209,14 +213,15 @@ int zts_node_is_online(void) {
 
 uint64_t zts_node_get_id(void) {
     uint64_t id = 0;
-    with_node([&](zt::osdep::Service& s, zt::Node&) -> int {
+    const int r = with_node([&](zt::osdep::Service& s, zt::Node&) -> int {
         id = s.identity().address();
         return ZTS_ERR_OK;
     });
-    return id;
+    return r == ZTS_ERR_OK ? id : static_cast<uint64_t>(r);  // as libzt: (uint64_t)-2 with no node
 }
 
 int zts_node_get_id_pair(char* key, unsigned int* key_buf_len) {
+    if (!node_running()) return ZTS_ERR_SERVICE;
     if (key == nullptr || key_buf_len == nullptr) return arg_error("zts_node_get_id_pair: arguments must not be NULL");
     return with_node([&](zt::osdep::Service& s, zt::Node&) -> int {
         const std::string text = s.identity().to_string(true);
@@ -231,12 +236,28 @@ int zts_node_get_port(void) {
     return with_node([](zt::osdep::Service& s, zt::Node&) -> int { return static_cast<int>(s.port()); });
 }
 
+// ---- moons --------------------------------------------------------------------------------------
+
+int zts_moon_orbit(uint64_t moon_roots_id, uint64_t moon_seed) {
+    (void)moon_roots_id;
+    (void)moon_seed;
+    if (!node_running()) return ZTS_ERR_SERVICE;
+    return ZTS_ERR_GENERAL;  // not implemented yet
+}
+
+int zts_moon_deorbit(uint64_t moon_roots_id) {
+    (void)moon_roots_id;
+    if (!node_running()) return ZTS_ERR_SERVICE;
+    return ZTS_ERR_GENERAL;  // not implemented yet
+}
+
 // ---- queries ------------------------------------------------------------------------------------
 
 int zts_core_lock_obtain(void) { return runtime().running() ? ZTS_ERR_OK : ZTS_ERR_SERVICE; }
 int zts_core_lock_release(void) { return runtime().running() ? ZTS_ERR_OK : ZTS_ERR_SERVICE; }
 
 int zts_core_query_path_count(uint64_t peer_id) {
+    if (!node_running()) return ZTS_ERR_SERVICE;
     return with_node([&](zt::osdep::Service&, zt::Node& n) -> int {
         zt::Peer* p = n.topology().get(peer_id);
         return p == nullptr ? ZTS_ERR_NO_RESULT : static_cast<int>(p->paths().size());
@@ -244,6 +265,7 @@ int zts_core_query_path_count(uint64_t peer_id) {
 }
 
 int zts_core_query_path(uint64_t peer_id, unsigned int idx, char* path, unsigned int len) {
+    if (!node_running()) return ZTS_ERR_SERVICE;
     if (path == nullptr || len == 0) return arg_error("zts_core_query_path: buffer must not be empty");
     return with_node([&](zt::osdep::Service&, zt::Node& n) -> int {
         zt::Peer* p = n.topology().get(peer_id);

@@ -16,6 +16,14 @@
  *  - There is one node per process. zts_init_* calls configure it and are
  *    accepted only before zts_node_start(); afterwards they return
  *    ZTS_ERR_SERVICE.
+ *  - While no node runs (before zts_node_start(), after zts_node_stop()),
+ *    node, network, address, core-query and socket calls return
+ *    ZTS_ERR_SERVICE before looking at their arguments, as libzt does; the
+ *    exceptions, also libzt's: zts_node_is_online() and
+ *    zts_addr_is_assigned() return 0, zts_node_get_id() and
+ *    zts_net_get_mac() return (uint64_t)ZTS_ERR_SERVICE, zts_addr_get_str()
+ *    and zts_stats_get_all() check their arguments first. Pure computations
+ *    (zts_addr_compute_*, zts_id_*, zts_util_*, zts_inet_*) need no node.
  *  - Socket file descriptors belong to the embedded TCP/IP stack. They are
  *    not OS descriptors: pass them only to zts_* calls.
  *
@@ -513,7 +521,9 @@ ZTS_API int ZTCALL zts_init_force_tcp_relay(int enabled);
 ZTS_API int ZTCALL zts_init_blacklist_if(const char* prefix, unsigned int len);
 
 /* Replace the default roots with a signed root set (a serialized "world", as
- * produced by zts_util_sign_root_set()). */
+ * produced by zts_util_sign_root_set()). Unlike libzt, which takes any bytes
+ * and fails later, the data is checked here: it must be exactly one
+ * well-formed world of type planet, else ZTS_ERR_ARG. */
 ZTS_API int ZTCALL zts_init_set_roots(const void* roots_data, unsigned int len);
 
 /* Fewer keepalives and config polls, at the cost of slower reaction. */
@@ -573,7 +583,7 @@ ZTS_API int ZTCALL zts_net_leave(uint64_t net_id);
 /* 1 once the network's interface is up and can carry traffic, else 0. */
 ZTS_API int ZTCALL zts_net_transport_is_ready(const uint64_t net_id);
 
-/* 0 when the network is unknown. */
+/* 0 when the network is unknown; (uint64_t)ZTS_ERR_SERVICE with no node. */
 ZTS_API uint64_t ZTCALL zts_net_get_mac(uint64_t net_id);
 /* len must be at least ZTS_MAC_ADDRSTRLEN. */
 ZTS_API int ZTCALL zts_net_get_mac_str(uint64_t net_id, char* dst, unsigned int len);
@@ -603,7 +613,7 @@ ZTS_API int ZTCALL zts_route_is_assigned(uint64_t net_id, unsigned int family);
 ZTS_API int ZTCALL zts_node_start(void);
 /* 1 if at least one root answers, else 0. */
 ZTS_API int ZTCALL zts_node_is_online(void);
-/* The 40-bit address; 0 before the node has an identity. */
+/* The 40-bit address; (uint64_t)ZTS_ERR_SERVICE while no node runs. */
 ZTS_API uint64_t ZTCALL zts_node_get_id(void);
 /* The running node's identity as text, secret included. *key_dst_len: in,
  * size of key (at least ZTS_ID_STR_BUF_LEN); out, length written. */
@@ -612,7 +622,10 @@ ZTS_API int ZTCALL zts_node_get_id_pair(char* key, unsigned int* key_dst_len);
 ZTS_API int ZTCALL zts_node_get_port(void);
 /* Stop the ZeroTier service; the TCP/IP stack stays up. */
 ZTS_API int ZTCALL zts_node_stop(void);
-/* Stop and release everything. */
+/* Stop and release everything; nothing starts again afterwards. Before the
+ * first zts_node_start() there is nothing to free: ZTS_ERR_SERVICE, and the
+ * library stays usable. (libzt also answers ZTS_ERR_SERVICE after
+ * zts_node_stop(); we free then too.) */
 ZTS_API int ZTCALL zts_node_free(void);
 
 /* Moons: additional, user-run roots identified by their world ID. */
