@@ -32,7 +32,9 @@ void fill_peer_info(Peer& peer, const Topology& topology, std::int64_t now, zts_
     out->ver_minor = peer.minor();
     out->ver_rev = peer.revision();
     out->latency = peer.latency();
-    out->role = topology.is_root(peer.address()) ? ZTS_PEER_ROLE_PLANET : ZTS_PEER_ROLE_LEAF;
+    out->role = topology.is_moon_root(peer.address()) ? ZTS_PEER_ROLE_MOON
+                : topology.is_root(peer.address())    ? ZTS_PEER_ROLE_PLANET
+                                                      : ZTS_PEER_ROLE_LEAF;
     // zts_peer_info_t has room for ZTS_MAX_PEER_NETWORK_PATHS (16, libzt's layout) while a peer
     // may know more: the first ones are reported, and the preferred path always among them.
     const std::vector<Path>& paths = peer.paths();

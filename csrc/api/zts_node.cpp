@@ -239,16 +239,20 @@ int zts_node_get_port(void) {
 // ---- moons --------------------------------------------------------------------------------------
 
 int zts_moon_orbit(uint64_t moon_roots_id, uint64_t moon_seed) {
-    (void)moon_roots_id;
-    (void)moon_seed;
     if (!node_running()) return ZTS_ERR_SERVICE;
-    return ZTS_ERR_GENERAL;  // not implemented yet
+    if (moon_roots_id == 0) return arg_error("zts_moon_orbit: the moon's world ID must not be 0");
+    if (moon_seed >> 40 != 0) return arg_error("zts_moon_orbit: the seed must be a 40-bit node address (or 0)");
+    return with_node([&](zt::osdep::Service&, zt::Node& n) -> int {
+        n.orbit(zt::osdep::now_ms(), moon_roots_id, moon_seed);
+        return ZTS_ERR_OK;
+    });
 }
 
 int zts_moon_deorbit(uint64_t moon_roots_id) {
-    (void)moon_roots_id;
-    if (!node_running()) return ZTS_ERR_SERVICE;
-    return ZTS_ERR_GENERAL;  // not implemented yet
+    return with_node([&](zt::osdep::Service&, zt::Node& n) -> int {
+        n.deorbit(zt::osdep::now_ms(), moon_roots_id);  // not orbiting it is not an error, as in libzt
+        return ZTS_ERR_OK;
+    });
 }
 
 // ---- queries ------------------------------------------------------------------------------------

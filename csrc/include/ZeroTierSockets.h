@@ -628,7 +628,17 @@ ZTS_API int ZTCALL zts_node_stop(void);
  * zts_node_stop(); we free then too.) */
 ZTS_API int ZTCALL zts_node_free(void);
 
-/* Moons: additional, user-run roots identified by their world ID. */
+/* Moons: additional, user-run roots identified by their world ID (a world of
+ * type moon, as `libzt world new --moon` or `zerotier-idtool genmoon` makes).
+ * zts_moon_orbit() asks moon_seed, the address of one of the moon's roots
+ * (found through the roots we already have), for the moon; it arrives in
+ * the root's OK(HELLO), is checked (its own signature, its ID, moon_seed
+ * among its roots) and, with zts_init_from_storage(), kept as
+ * moons.d/<16 hex digits of the ID>.moon, which is loaded at every start
+ * (zerotier-one's layout: a moon file copied there is orbited too). From
+ * then on its roots serve the node as the planet's do: HELLO, WHOIS,
+ * relaying, the online state. Returns at once (ZTS_ERR_OK); the fetch runs in
+ * the background. zts_moon_deorbit() forgets the moon and deletes its file. */
 ZTS_API int ZTCALL zts_moon_orbit(uint64_t moon_roots_id, uint64_t moon_seed);
 ZTS_API int ZTCALL zts_moon_deorbit(uint64_t moon_roots_id);
 

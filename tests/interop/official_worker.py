@@ -353,6 +353,8 @@ PROTOTYPES: Dict[str, Any] = {
     "zts_node_get_id_pair": (c_int, [c_char_p, POINTER(c_uint)]),
     "zts_node_stop": (c_int, []),
     "zts_node_free": (c_int, []),
+    "zts_moon_orbit": (c_int, [c_uint64, c_uint64]),
+    "zts_moon_deorbit": (c_int, [c_uint64]),
     "zts_net_join": (c_int, [c_uint64]),
     "zts_net_leave": (c_int, [c_uint64]),
     "zts_net_transport_is_ready": (c_int, [c_uint64]),
@@ -904,6 +906,12 @@ class Worker:
 
     def cmd_node_free(self) -> int:
         return int(self.lib.zts_node_free())
+
+    def cmd_moon_orbit(self, moon_id: Union[int, str], seed: Union[int, str]) -> int:
+        return int(self.lib.zts_moon_orbit(_id_arg(moon_id), _id_arg(seed)))
+
+    def cmd_moon_deorbit(self, moon_id: Union[int, str]) -> int:
+        return int(self.lib.zts_moon_deorbit(_id_arg(moon_id)))
 
     # --- networks and addresses -----------------------------------------------------
 
