@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// zts_init_*, zts_node_*, zts_core_query_path*, zts_stats_get_all and the ztx_node_* extensions.
+// zts_init_*, zts_node_*, zts_moon_*, zts_core_query_path* and the ztx_node_* extensions.
 // libzt's rules: init calls only while the node is stopped (else ZTS_ERR_SERVICE); one node per
 // process; after zts_node_free nothing starts again.
 #include <cstring>
@@ -277,20 +277,6 @@ int zts_core_query_path(uint64_t peer_id, unsigned int idx, char* path, unsigned
         const std::string ip = p->paths()[idx].address.ip_string();
         if (ip.size() + 1 > len) return arg_error("zts_core_query_path: buffer too small");
         std::memcpy(path, ip.c_str(), ip.size() + 1);
-        return ZTS_ERR_OK;
-    });
-}
-
-int zts_stats_get_all(zts_stats_counter_t* dst) {
-    if (dst == nullptr) return arg_error("zts_stats_get_all: dst must not be NULL");
-    return with_node([&](zt::osdep::Service&, zt::Node& n) -> int {
-        // The link layer of our stack is the ZeroTier VL1 link: its counters are the node's.
-        const zt::NodeStats& s = n.stats();
-        std::memset(dst, 0, sizeof *dst);
-        dst->link_rx = static_cast<uint32_t>(s.rx_datagrams);
-        dst->link_tx = static_cast<uint32_t>(s.tx_datagrams);
-        dst->link_drop = static_cast<uint32_t>(s.drops());
-        dst->link_err = static_cast<uint32_t>(s.drop_malformed + s.drop_auth);
         return ZTS_ERR_OK;
     });
 }

@@ -685,7 +685,14 @@ typedef struct {
     uint32_t nd6_err;
 } zts_stats_counter_t;
 
-/* ZTS_ERR_NO_RESULT when the library was built without statistics. */
+/* Counters since the stack started (they wrap at 2^32). link_*: the Ethernet
+ * frames between the stack and ZeroTier (tx: sent onto networks, rx:
+ * delivered to the stack, drop: refused by rules, membership or a missing
+ * config). All the others are lwIP's own counts; err is the sum of its error
+ * kinds, IPv4/IPv6 including fragmentation errors. With an lwIP built
+ * without statistics (LWIP_STATS 0) only link_* are filled and the call
+ * returns ZTS_ERR_NO_RESULT; ZTS_ERR_ARG for NULL, then ZTS_ERR_SERVICE with
+ * no node. */
 ZTS_API int ZTCALL zts_stats_get_all(zts_stats_counter_t* dst);
 
 /*----------------------------------------------------------------------------
