@@ -110,7 +110,9 @@ def build_library(out: Path, jobs: int) -> Path:
 
 def build_program(out: Path, source: Path) -> Path:
     exe = out / "bin" / source.stem
-    if _stale(exe, [source, out / "libzt.so", *(out / "include" / h for h in PUBLIC_HEADERS)]):
+    # Headers next to the program (its own, included with "...") count as its inputs too.
+    inputs = [source, *source.parent.glob("*.h"), out / "libzt.so", *(out / "include" / h for h in PUBLIC_HEADERS)]
+    if _stale(exe, inputs):
         exe.parent.mkdir(exist_ok=True)
         _run([
             _cc(), *C_FLAGS, *optimization_args(), f"-I{out / 'include'}", str(source), "-o", str(exe),

@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace zt::api {
@@ -31,23 +32,27 @@ void fill_peer_info(Peer& peer, const Topology& topology, std::int64_t now, zts_
     out->ver_minor = peer.minor();
     out->ver_rev = peer.revision();
     out->latency = peer.latency();
-    out->role = topology.is_root(peer.address()) ? ZTS_PEER_ROLE_PLANET : ZTS_PEER_ROLE_LEAF;
-    unsigned n = 0;
-    for (const Path& p : peer.paths()) {
-        if (n >= ZTS_MAX_PEER_NETWORK_PATHS) break;
-        zts_path_t& z = out->paths[n++];
+    out->role = topology.is_moon_root(peer.address()) ? ZTS_PEER_ROLE_MOON
+                : topology.is_root(peer.address())    ? ZTS_PEER_ROLE_PLANET
+                                                      : ZTS_PEER_ROLE_LEAF;
+    // zts_peer_info_t has room for ZTS_MAX_PEER_NETWORK_PATHS (16, libzt's layout) while a peer
+    // may know more: the first ones are reported, and the preferred path always among them.
+    const std::vector<Path>& paths = peer.paths();
+    const Path* best = peer.best_path(now);
+    const std::size_t room = ZTS_MAX_PEER_NETWORK_PATHS;
+    const std::size_t n = std::min(paths.size(), room);
+    for (std::size_t i = 0; i < n; ++i) {
+        const bool best_left_out = best != nullptr && i == n - 1 && best >= paths.data() + n;
+        const Path& p = best_left_out ? *best : paths[i];
+        zts_path_t& z = out->paths[i];
         to_zts_sockaddr(p.address, &z.address);
         z.last_tx = static_cast<uint64_t>(p.last_out);
         z.last_rx = static_cast<uint64_t>(p.last_in);
         z.latency = static_cast<float>(p.latency);
         z.expired = p.alive(now) ? 0 : 1;
-        z.preferred = 0;
+        z.preferred = &p == best ? 1 : 0;
     }
-    out->path_count = n;
-    if (Path* best = peer.best_path(now)) {
-        const std::size_t idx = static_cast<std::size_t>(best - peer.paths().data());
-        if (idx < n) out->paths[idx].preferred = 1;
-    }
+    out->path_count = static_cast<unsigned>(n);
 }
 
 void to_zts_sockaddr_with_bits(const InetAddress& a, unsigned bits, zts_sockaddr_storage* out) {

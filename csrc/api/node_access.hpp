@@ -8,6 +8,15 @@
 
 namespace zt::api {
 
+// libzt's check at the top of every node, network, address and socket call: while no node runs
+// the call answers ZTS_ERR_SERVICE before looking at its arguments (libzt 1.8.4 does the same,
+// except where a call's comment in ZeroTierSockets.h says otherwise).
+inline bool node_running() {
+    Runtime& rt = runtime();
+    std::lock_guard<std::mutex> g(rt.mutex);
+    return rt.running();
+}
+
 // Runs fn(service, node) under the node lock; ZTS_ERR_SERVICE if no node runs.
 template <typename Fn>
 int with_node(Fn&& fn) {

@@ -162,6 +162,8 @@ void Runtime::on_node_event(const NodeEvent& ne) {
         case NodeEvent::Type::kOffline: post_node_event(ZTS_EVENT_NODE_OFFLINE); return;
         case NodeEvent::Type::kIdentityCollision: post_node_event(ZTS_EVENT_NODE_FATAL_ERROR); return;
         case NodeEvent::Type::kPlanetUpdated: return;  // reported as ZTS_EVENT_STORE_PLANET by on_store
+        case NodeEvent::Type::kMoonUpdated: return;    // libzt has no event for moons
+        case NodeEvent::Type::kMoonRemoved: return;
         case NodeEvent::Type::kPeerDirect: e->msg.event_code = ZTS_EVENT_PEER_DIRECT; break;
         case NodeEvent::Type::kPeerRelay: e->msg.event_code = ZTS_EVENT_PEER_RELAY; break;
         case NodeEvent::Type::kPeerUnreachable: e->msg.event_code = ZTS_EVENT_PEER_UNREACHABLE; break;

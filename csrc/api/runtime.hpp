@@ -20,7 +20,8 @@ class Runtime final : public osdep::ServiceListener {
     osdep::ServiceConfig config;
     std::unique_ptr<osdep::Service> service;
     EventDispatcher events;
-    bool freed = false;  // after zts_node_free nothing can start again
+    bool started = false;  // a node has run: zts_node_free has something to release
+    bool freed = false;    // after zts_node_free nothing can start again
 
     bool running() const { return service && service->running(); }
 

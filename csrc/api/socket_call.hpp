@@ -9,6 +9,8 @@
 #include <mutex>
 
 #include "ZeroTierSockets.h"
+#include "api/errno.hpp"
+#include "api/node_access.hpp"
 #include "api/runtime.hpp"
 #include "net/socket_table.hpp"
 #include "osdep/clock.hpp"
@@ -17,16 +19,9 @@ namespace zt::api {
 
 inline net::SocketTable& sockets() { return net::SocketTable::instance(); }
 
-// libzt's transport_ok(): socket calls answer ZTS_ERR_SERVICE while no node runs.
-inline bool node_running() {
-    Runtime& rt = runtime();
-    std::lock_guard<std::mutex> g(rt.mutex);
-    return rt.running();
-}
-
 // Records errno for the caller (zts_errno) and returns ZTS_ERR_SOCKET.
 inline int fail(int err) {
-    zts_errno = err;
+    set_zts_errno(err);
     return ZTS_ERR_SOCKET;
 }
 inline int fail_errno() { return fail(errno); }

@@ -33,11 +33,4 @@ int zts_init_set_low_bandwidth_mode(int) { return unimplemented(); }
 int zts_init_allow_secondary_port(unsigned int) { return unimplemented(); }
 int zts_init_allow_port_mapping(unsigned int) { return unimplemented(); }
 
-//---------------------------------------------------------------------------
-// Node lifecycle and moons
-//---------------------------------------------------------------------------
-
-int zts_moon_orbit(uint64_t, uint64_t) { return unimplemented(); }
-int zts_moon_deorbit(uint64_t) { return unimplemented(); }
-
 }  // extern "C"

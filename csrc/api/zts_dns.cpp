@@ -14,7 +14,7 @@ constexpr unsigned kDnsMaxServers = 2;  // lwIP's DNS_MAX_SERVERS in libzt's bui
 extern "C" {
 
 struct zts_hostent* zts_bsd_gethostbyname(const char* name) {
-    zts_errno = name == nullptr ? ZTS_EINVAL : ZTS_ENOSYS;
+    zt::api::set_zts_errno(name == nullptr ? ZTS_EINVAL : ZTS_ENOSYS);
     return nullptr;
 }
 
@@ -25,7 +25,7 @@ int zts_dns_set_server(uint8_t index, const zts_ip_addr* addr) {
 }
 
 const zts_ip_addr* zts_dns_get_server(uint8_t) {
-    zts_errno = ZTS_ENOSYS;
+    zt::api::set_zts_errno(ZTS_ENOSYS);
     return nullptr;
 }
 

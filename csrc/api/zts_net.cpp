@@ -18,6 +18,7 @@
 namespace {
 
 using zt::api::arg_error;
+using zt::api::node_running;
 using zt::api::with_network;
 using zt::api::with_node;
 using zt::api::Runtime;
@@ -40,11 +41,13 @@ int copy_ip_string(const zt::InetAddress& a, char* dst, unsigned int len) {
 extern "C" {
 
 int zts_net_join(uint64_t net_id) {
+    if (!node_running()) return ZTS_ERR_SERVICE;
     if (net_id == 0) return arg_error("zts_net_join: network ID must not be 0");
     return with_node([&](zt::osdep::Service& s, zt::Node&) -> int { return s.join(net_id) ? ZTS_ERR_OK : ZTS_ERR_GENERAL; });
 }
 
 int zts_net_leave(uint64_t net_id) {
+    if (!node_running()) return ZTS_ERR_SERVICE;
     if (net_id == 0) return arg_error("zts_net_leave: network ID must not be 0");
     return with_node([&](zt::osdep::Service& s, zt::Node&) -> int {
         s.leave(net_id);  // leaving a network we are not in is not an error, as in libzt
@@ -53,6 +56,7 @@ int zts_net_leave(uint64_t net_id) {
 }
 
 int zts_net_transport_is_ready(uint64_t net_id) {
+    if (!node_running()) return ZTS_ERR_SERVICE;
     if (net_id == 0) return arg_error("zts_net_transport_is_ready: network ID must not be 0");
     const int r = with_network(net_id, [](zt::Network& n, zt::Node&) -> int {
         return n.has_config() && n.status() == zt::Network::Status::kOk && !n.config().static_ips.empty() ? 1 : 0;
@@ -61,6 +65,7 @@ int zts_net_transport_is_ready(uint64_t net_id) {
 }
 
 uint64_t zts_net_get_mac(uint64_t net_id) {
+    if (!node_running()) return static_cast<uint64_t>(ZTS_ERR_SERVICE);  // as libzt: (uint64_t)-2
     uint64_t mac = 0;
     with_network(net_id, [&](zt::Network& n, zt::Node&) -> int {
         mac = n.mac();
@@ -70,6 +75,7 @@ uint64_t zts_net_get_mac(uint64_t net_id) {
 }
 
 int zts_net_get_mac_str(uint64_t net_id, char* dst, unsigned int len) {
+    if (!node_running()) return ZTS_ERR_SERVICE;
     if (dst == nullptr || len < ZTS_MAC_ADDRSTRLEN) return arg_error("zts_net_get_mac_str: dst must hold ZTS_MAC_ADDRSTRLEN");
     return with_network(net_id, [&](zt::Network& n, zt::Node&) -> int {
         const uint64_t m = n.mac();
@@ -81,6 +87,7 @@ int zts_net_get_mac_str(uint64_t net_id, char* dst, unsigned int len) {
 }
 
 int zts_net_get_broadcast(uint64_t net_id) {
+    if (!node_running()) return ZTS_ERR_SERVICE;
     if (net_id == 0) return arg_error("network ID must not be 0");
     return with_network(net_id, [](zt::Network& n, zt::Node&) -> int {
         return n.has_config() && n.config().broadcast_enabled() ? 1 : 0;
@@ -88,12 +95,14 @@ int zts_net_get_broadcast(uint64_t net_id) {
 }
 
 int zts_net_get_mtu(uint64_t net_id) {
+    if (!node_running()) return ZTS_ERR_SERVICE;
     return with_network(net_id, [](zt::Network& n, zt::Node&) -> int {
         return n.has_config() ? static_cast<int>(n.config().mtu) : static_cast<int>(zt::kNetworkDefaultMtu);
     });
 }
 
 int zts_net_get_name(uint64_t net_id, char* dst, unsigned int len) {
+    if (!node_running()) return ZTS_ERR_SERVICE;
     // libzt insists on a buffer of exactly ZTS_MAX_NETWORK_SHORT_NAME_LENGTH bytes.
     if (net_id == 0 || dst == nullptr || len != ZTS_MAX_NETWORK_SHORT_NAME_LENGTH) {
         return arg_error("zts_net_get_name: dst must be ZTS_MAX_NETWORK_SHORT_NAME_LENGTH bytes");
@@ -106,10 +115,12 @@ int zts_net_get_name(uint64_t net_id, char* dst, unsigned int len) {
 }
 
 int zts_net_get_status(uint64_t net_id) {
+    if (!node_running()) return ZTS_ERR_SERVICE;
     return with_network(net_id, [](zt::Network& n, zt::Node&) -> int { return static_cast<int>(n.status()); });
 }
 
 int zts_net_get_type(uint64_t net_id) {
+    if (!node_running()) return ZTS_ERR_SERVICE;
     return with_network(net_id, [](zt::Network& n, zt::Node&) -> int {
         return n.has_config() && n.config().is_public() ? ZTS_NETWORK_TYPE_PUBLIC : ZTS_NETWORK_TYPE_PRIVATE;
     });
@@ -118,6 +129,7 @@ int zts_net_get_type(uint64_t net_id) {
 // ---- addresses and routes ---------------------------------------------------------------------------
 
 int zts_addr_get(uint64_t net_id, unsigned int family, struct zts_sockaddr_storage* addr) {
+    if (!node_running()) return ZTS_ERR_SERVICE;
     if (net_id == 0 || (family != ZTS_AF_INET && family != ZTS_AF_INET6) || addr == nullptr) {
         return arg_error("zts_addr_get: need a network ID, ZTS_AF_INET or ZTS_AF_INET6, and addr");
     }
@@ -134,6 +146,7 @@ int zts_addr_get(uint64_t net_id, unsigned int family, struct zts_sockaddr_stora
 }
 
 int zts_addr_is_assigned(uint64_t net_id, unsigned int family) {
+    if (!node_running()) return 0;  // "not assigned", as libzt answers before start
     if (net_id == 0) return arg_error("network ID must not be 0");
     zts_sockaddr_storage ss;
     const int r = zts_addr_get(net_id, family, &ss);
@@ -155,6 +168,7 @@ int zts_addr_get_str(uint64_t net_id, unsigned int family, char* dst, unsigned i
 }
 
 int zts_addr_get_all(uint64_t net_id, struct zts_sockaddr_storage* addr, unsigned int* count) {
+    if (!node_running()) return ZTS_ERR_SERVICE;
     if (net_id == 0 || addr == nullptr || count == nullptr || *count != ZTS_MAX_ASSIGNED_ADDRESSES) {
         return arg_error("zts_addr_get_all: addr must hold ZTS_MAX_ASSIGNED_ADDRESSES and *count say so");
     }
@@ -172,6 +186,7 @@ int zts_addr_get_all(uint64_t net_id, struct zts_sockaddr_storage* addr, unsigne
 }
 
 int zts_route_is_assigned(uint64_t net_id, unsigned int family) {
+    if (!node_running()) return ZTS_ERR_SERVICE;
     return with_network(net_id, [&](zt::Network& n, zt::Node&) -> int {
         if (!n.has_config()) return 0;
         for (const zt::ManagedRoute& r : n.config().routes) {
@@ -182,12 +197,14 @@ int zts_route_is_assigned(uint64_t net_id, unsigned int family) {
 }
 
 int zts_core_query_addr_count(uint64_t net_id) {
+    if (!node_running()) return ZTS_ERR_SERVICE;
     return with_network(net_id, [](zt::Network& n, zt::Node&) -> int {
         return n.has_config() ? static_cast<int>(n.config().static_ips.size()) : 0;
     });
 }
 
 int zts_core_query_addr(uint64_t net_id, unsigned int idx, char* addr, unsigned int len) {
+    if (!node_running()) return ZTS_ERR_SERVICE;
     if (addr == nullptr) return arg_error("zts_core_query_addr: addr must not be NULL");
     return with_network(net_id, [&](zt::Network& n, zt::Node&) -> int {
         if (!n.has_config() || idx >= n.config().static_ips.size()) return arg_error("zts_core_query_addr: no such index");
@@ -196,6 +213,7 @@ int zts_core_query_addr(uint64_t net_id, unsigned int idx, char* addr, unsigned 
 }
 
 int zts_core_query_route_count(uint64_t net_id) {
+    if (!node_running()) return ZTS_ERR_SERVICE;
     return with_network(net_id, [](zt::Network& n, zt::Node&) -> int {
         return n.has_config() ? static_cast<int>(n.config().routes.size()) : 0;
     });
@@ -203,6 +221,7 @@ int zts_core_query_route_count(uint64_t net_id) {
 
 int zts_core_query_route(uint64_t net_id, unsigned int idx, char* target, char* via, unsigned int len, uint16_t* flags,
                          uint16_t* metric) {
+    if (!node_running()) return ZTS_ERR_SERVICE;
     if (target == nullptr || via == nullptr || flags == nullptr || metric == nullptr) {
         return arg_error("zts_core_query_route: arguments must not be NULL");
     }
@@ -222,10 +241,12 @@ int zts_core_query_route(uint64_t net_id, unsigned int idx, char* target, char* 
 }
 
 int zts_core_query_mc_count(uint64_t net_id) {
+    if (!node_running()) return ZTS_ERR_SERVICE;
     return with_network(net_id, [](zt::Network& n, zt::Node&) -> int { return static_cast<int>(n.groups().size()); });
 }
 
 int zts_core_query_mc(uint64_t net_id, unsigned int idx, uint64_t* mac, uint32_t* adi) {
+    if (!node_running()) return ZTS_ERR_SERVICE;
     if (mac == nullptr || adi == nullptr) return arg_error("zts_core_query_mc: arguments must not be NULL");
     return with_network(net_id, [&](zt::Network& n, zt::Node&) -> int {
         const std::set<zt::MulticastGroup> groups = n.groups();

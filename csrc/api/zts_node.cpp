@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// zts_init_*, zts_node_*, zts_core_query_path*, zts_stats_get_all and the ztx_node_* extensions.
+// zts_init_*, zts_node_*, zts_moon_*, zts_core_query_path* and the ztx_node_* extensions.
 // libzt's rules: init calls only while the node is stopped (else ZTS_ERR_SERVICE); one node per
 // process; after zts_node_free nothing starts again.
 #include <cstring>
@@ -17,6 +17,7 @@
 namespace {
 
 using zt::api::arg_error;
+using zt::api::node_running;
 using zt::api::with_node;
 using zt::api::Runtime;
 using zt::api::runtime;
@@ -167,6 +168,7 @@ int zts_node_start(void) {
         return ZTS_ERR_GENERAL;
     }
     zt::net::SocketTable::instance().clear_interrupt();
+    rt.started = true;
     rt.post_node_event(ZTS_EVENT_NODE_UP);
     rt.post_stack_event(ZTS_EVENT_STACK_UP);  // lwIP runs (Service::start made sure) and sockets work
     return ZTS_ERR_OK;
@@ -188,7 +190,9 @@ int zts_node_free(void) {
     Runtime& rt = runtime();
     {
         std::lock_guard<std::mutex> g(rt.mutex);
-        if (rt.freed) return ZTS_ERR_SERVICE;
+        // Before any start there is nothing to free: answer as libzt does and keep the library
+        // usable (a node can still be configured and started).
+        if (rt.freed || !rt.started) return ZTS_ERR_SERVICE;
         if (rt.running()) {
             zt::net::SocketTable::instance().interrupt_all();
             rt.service->stop();
@@ -209,14 +213,15 @@ int zts_node_is_online(void) {
 
 uint64_t zts_node_get_id(void) {
     uint64_t id = 0;
-    with_node([&](zt::osdep::Service& s, zt::Node&) -> int {
+    const int r = with_node([&](zt::osdep::Service& s, zt::Node&) -> int {
         id = s.identity().address();
         return ZTS_ERR_OK;
     });
-    return id;
+    return r == ZTS_ERR_OK ? id : static_cast<uint64_t>(r);  // as libzt: (uint64_t)-2 with no node
 }
 
 int zts_node_get_id_pair(char* key, unsigned int* key_buf_len) {
+    if (!node_running()) return ZTS_ERR_SERVICE;
     if (key == nullptr || key_buf_len == nullptr) return arg_error("zts_node_get_id_pair: arguments must not be NULL");
     return with_node([&](zt::osdep::Service& s, zt::Node&) -> int {
         const std::string text = s.identity().to_string(true);
@@ -231,12 +236,32 @@ int zts_node_get_port(void) {
     return with_node([](zt::osdep::Service& s, zt::Node&) -> int { return static_cast<int>(s.port()); });
 }
 
+// ---- moons --------------------------------------------------------------------------------------
+
+int zts_moon_orbit(uint64_t moon_roots_id, uint64_t moon_seed) {
+    if (!node_running()) return ZTS_ERR_SERVICE;
+    if (moon_roots_id == 0) return arg_error("zts_moon_orbit: the moon's world ID must not be 0");
+    if (moon_seed >> 40 != 0) return arg_error("zts_moon_orbit: the seed must be a 40-bit node address (or 0)");
+    return with_node([&](zt::osdep::Service&, zt::Node& n) -> int {
+        n.orbit(zt::osdep::now_ms(), moon_roots_id, moon_seed);
+        return ZTS_ERR_OK;
+    });
+}
+
+int zts_moon_deorbit(uint64_t moon_roots_id) {
+    return with_node([&](zt::osdep::Service&, zt::Node& n) -> int {
+        n.deorbit(zt::osdep::now_ms(), moon_roots_id);  // not orbiting it is not an error, as in libzt
+        return ZTS_ERR_OK;
+    });
+}
+
 // ---- queries ------------------------------------------------------------------------------------
 
 int zts_core_lock_obtain(void) { return runtime().running() ? ZTS_ERR_OK : ZTS_ERR_SERVICE; }
 int zts_core_lock_release(void) { return runtime().running() ? ZTS_ERR_OK : ZTS_ERR_SERVICE; }
 
 int zts_core_query_path_count(uint64_t peer_id) {
+    if (!node_running()) return ZTS_ERR_SERVICE;
     return with_node([&](zt::osdep::Service&, zt::Node& n) -> int {
         zt::Peer* p = n.topology().get(peer_id);
         return p == nullptr ? ZTS_ERR_NO_RESULT : static_cast<int>(p->paths().size());
@@ -244,6 +269,7 @@ int zts_core_query_path_count(uint64_t peer_id) {
 }
 
 int zts_core_query_path(uint64_t peer_id, unsigned int idx, char* path, unsigned int len) {
+    if (!node_running()) return ZTS_ERR_SERVICE;
     if (path == nullptr || len == 0) return arg_error("zts_core_query_path: buffer must not be empty");
     return with_node([&](zt::osdep::Service&, zt::Node& n) -> int {
         zt::Peer* p = n.topology().get(peer_id);
@@ -251,20 +277,6 @@ int zts_core_query_path(uint64_t peer_id, unsigned int idx, char* path, unsigned
         const std::string ip = p->paths()[idx].address.ip_string();
         if (ip.size() + 1 > len) return arg_error("zts_core_query_path: buffer too small");
         std::memcpy(path, ip.c_str(), ip.size() + 1);
-        return ZTS_ERR_OK;
-    });
-}
-
-int zts_stats_get_all(zts_stats_counter_t* dst) {
-    if (dst == nullptr) return arg_error("zts_stats_get_all: dst must not be NULL");
-    return with_node([&](zt::osdep::Service&, zt::Node& n) -> int {
-        // The link layer of our stack is the ZeroTier VL1 link: its counters are the node's.
-        const zt::NodeStats& s = n.stats();
-        std::memset(dst, 0, sizeof *dst);
-        dst->link_rx = static_cast<uint32_t>(s.rx_datagrams);
-        dst->link_tx = static_cast<uint32_t>(s.tx_datagrams);
-        dst->link_drop = static_cast<uint32_t>(s.drops());
-        dst->link_err = static_cast<uint32_t>(s.drop_malformed + s.drop_auth);
         return ZTS_ERR_OK;
     });
 }

@@ -33,7 +33,7 @@ constexpr int kDefaultConnectTimeoutMs = 30000;
 void close_keeping_errno(int fd) {
     const int err = zts_errno;
     zts_bsd_close(fd);
-    zts_errno = err;
+    zt::api::set_zts_errno(err);
 }
 
 // getpeername/getsockname as text: the buffer must be ZTS_INET6_ADDRSTRLEN bytes, as in libzt.

@@ -14,6 +14,7 @@
 
 #include "ZeroTierSockets.h"
 #include "api/arg_error.hpp"
+#include "api/errno.hpp"
 #include "api/ip_text.hpp"
 
 namespace {
@@ -92,16 +93,16 @@ int zts_ipaddr_aton(const char* cp, zts_ip_addr* addr) {
 
 const char* zts_inet_ntop(int family, const void* src, char* dst, zts_socklen_t size) {
     if (family != ZTS_AF_INET && family != ZTS_AF_INET6) {
-        zts_errno = ZTS_EAFNOSUPPORT;
+        zt::api::set_zts_errno(ZTS_EAFNOSUPPORT);
         return nullptr;
     }
     if (src == nullptr || dst == nullptr) {
-        zts_errno = ZTS_EINVAL;
+        zt::api::set_zts_errno(ZTS_EINVAL);
         return nullptr;
     }
     const auto* ip = static_cast<const std::uint8_t*>(src);
     if (!(family == ZTS_AF_INET ? zt::api::format_ipv4(ip, dst, size) : zt::api::format_ipv6(ip, dst, size))) {
-        zts_errno = ENOSPC;  // as POSIX inet_ntop (zts_errno shares Linux's numbering)
+        zt::api::set_zts_errno(ENOSPC);  // as POSIX inet_ntop (zts_errno shares Linux's numbering)
         return nullptr;
     }
     return dst;
@@ -109,11 +110,11 @@ const char* zts_inet_ntop(int family, const void* src, char* dst, zts_socklen_t 
 
 int zts_inet_pton(int family, const char* src, void* dst) {
     if (family != ZTS_AF_INET && family != ZTS_AF_INET6) {
-        zts_errno = ZTS_EAFNOSUPPORT;
+        zt::api::set_zts_errno(ZTS_EAFNOSUPPORT);
         return -1;
     }
     if (src == nullptr || dst == nullptr) {
-        zts_errno = ZTS_EINVAL;
+        zt::api::set_zts_errno(ZTS_EINVAL);
         return -1;
     }
     std::uint8_t ip[16];

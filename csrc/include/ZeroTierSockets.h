@@ -16,13 +16,25 @@
  *  - There is one node per process. zts_init_* calls configure it and are
  *    accepted only before zts_node_start(); afterwards they return
  *    ZTS_ERR_SERVICE.
+ *  - While no node runs (before zts_node_start(), after zts_node_stop()),
+ *    node, network, address, core-query and socket calls return
+ *    ZTS_ERR_SERVICE before looking at their arguments, as libzt does; the
+ *    exceptions, also libzt's: zts_node_is_online() and
+ *    zts_addr_is_assigned() return 0, zts_node_get_id() and
+ *    zts_net_get_mac() return (uint64_t)ZTS_ERR_SERVICE, zts_addr_get_str()
+ *    and zts_stats_get_all() check their arguments first. Pure computations
+ *    (zts_addr_compute_*, zts_id_*, zts_util_*, zts_inet_*) need no node.
  *  - Socket file descriptors belong to the embedded TCP/IP stack. They are
  *    not OS descriptors: pass them only to zts_* calls.
  *
  * Differences from libzt that C code can observe:
  *  - zts_errno is per thread (a macro over zts_errno_location(), like POSIX
  *    errno) instead of one process-global variable. Reading and assigning it
- *    works as before; only an `extern int zts_errno;` declaration would not.
+ *    works as before; only an `extern int zts_errno;` declaration would not
+ *    compile. Binaries built against libzt's header are served too: the
+ *    library also exports a global `int zts_errno` holding the last value set
+ *    by any thread, so they link and run unchanged (binary compatible with
+ *    libzt 1.8.4 on LP64: same symbols, struct sizes and field offsets).
  *  - Only the plain C event callback exists; libzt's Python, .NET and Java
  *    variants of zts_init_set_event_handler() are not provided.
  *  - The ZeroTier Central REST client (zts_central_*) is absent. libzt ships
@@ -88,7 +100,9 @@ typedef enum {
  *--------------------------------------------------------------------------*/
 
 /* Per-thread, so concurrent socket calls cannot overwrite each other's error.
- * Values are zts_errno_t, numbered like Linux errno. */
+ * Values are zts_errno_t, numbered like Linux errno. (The exported global of
+ * the same name, for binaries built against libzt's header, is not visible
+ * here: the macro hides it.) */
 ZTS_API int* ZTCALL zts_errno_location(void);
 #define zts_errno (*zts_errno_location())
 
@@ -220,7 +234,9 @@ typedef enum {
 #define ZTS_MAX_NETWORK_SHORT_NAME_LENGTH 127
 #define ZTS_MAX_NETWORK_ROUTES            32
 #define ZTS_MAX_ASSIGNED_ADDRESSES        16
-#define ZTS_MAX_PEER_NETWORK_PATHS        64
+/* libzt 1.8.4's value: zts_peer_info_t keeps its layout (1960 bytes). A peer
+ * with more paths reports 16 of them, the preferred one included. */
+#define ZTS_MAX_PEER_NETWORK_PATHS        16
 #define ZTS_MAX_MULTICAST_SUBSCRIPTIONS   1024
 /* "address/port" text. Parenthesised here, unlike libzt, so that it can be
  * used inside larger expressions; the value is the same. */
@@ -505,7 +521,9 @@ ZTS_API int ZTCALL zts_init_force_tcp_relay(int enabled);
 ZTS_API int ZTCALL zts_init_blacklist_if(const char* prefix, unsigned int len);
 
 /* Replace the default roots with a signed root set (a serialized "world", as
- * produced by zts_util_sign_root_set()). */
+ * produced by zts_util_sign_root_set()). Unlike libzt, which takes any bytes
+ * and fails later, the data is checked here: it must be exactly one
+ * well-formed world of type planet, else ZTS_ERR_ARG. */
 ZTS_API int ZTCALL zts_init_set_roots(const void* roots_data, unsigned int len);
 
 /* Fewer keepalives and config polls, at the cost of slower reaction. */
@@ -565,7 +583,7 @@ ZTS_API int ZTCALL zts_net_leave(uint64_t net_id);
 /* 1 once the network's interface is up and can carry traffic, else 0. */
 ZTS_API int ZTCALL zts_net_transport_is_ready(const uint64_t net_id);
 
-/* 0 when the network is unknown. */
+/* 0 when the network is unknown; (uint64_t)ZTS_ERR_SERVICE with no node. */
 ZTS_API uint64_t ZTCALL zts_net_get_mac(uint64_t net_id);
 /* len must be at least ZTS_MAC_ADDRSTRLEN. */
 ZTS_API int ZTCALL zts_net_get_mac_str(uint64_t net_id, char* dst, unsigned int len);
@@ -595,7 +613,7 @@ ZTS_API int ZTCALL zts_route_is_assigned(uint64_t net_id, unsigned int family);
 ZTS_API int ZTCALL zts_node_start(void);
 /* 1 if at least one root answers, else 0. */
 ZTS_API int ZTCALL zts_node_is_online(void);
-/* The 40-bit address; 0 before the node has an identity. */
+/* The 40-bit address; (uint64_t)ZTS_ERR_SERVICE while no node runs. */
 ZTS_API uint64_t ZTCALL zts_node_get_id(void);
 /* The running node's identity as text, secret included. *key_dst_len: in,
  * size of key (at least ZTS_ID_STR_BUF_LEN); out, length written. */
@@ -604,10 +622,23 @@ ZTS_API int ZTCALL zts_node_get_id_pair(char* key, unsigned int* key_dst_len);
 ZTS_API int ZTCALL zts_node_get_port(void);
 /* Stop the ZeroTier service; the TCP/IP stack stays up. */
 ZTS_API int ZTCALL zts_node_stop(void);
-/* Stop and release everything. */
+/* Stop and release everything; nothing starts again afterwards. Before the
+ * first zts_node_start() there is nothing to free: ZTS_ERR_SERVICE, and the
+ * library stays usable. (libzt also answers ZTS_ERR_SERVICE after
+ * zts_node_stop(); we free then too.) */
 ZTS_API int ZTCALL zts_node_free(void);
 
-/* Moons: additional, user-run roots identified by their world ID. */
+/* Moons: additional, user-run roots identified by their world ID (a world of
+ * type moon, as `libzt world new --moon` or `zerotier-idtool genmoon` makes).
+ * zts_moon_orbit() asks moon_seed, the address of one of the moon's roots
+ * (found through the roots we already have), for the moon; it arrives in
+ * the root's OK(HELLO), is checked (its own signature, its ID, moon_seed
+ * among its roots) and, with zts_init_from_storage(), kept as
+ * moons.d/<16 hex digits of the ID>.moon, which is loaded at every start
+ * (zerotier-one's layout: a moon file copied there is orbited too). From
+ * then on its roots serve the node as the planet's do: HELLO, WHOIS,
+ * relaying, the online state. Returns at once (ZTS_ERR_OK); the fetch runs in
+ * the background. zts_moon_deorbit() forgets the moon and deletes its file. */
 ZTS_API int ZTCALL zts_moon_orbit(uint64_t moon_roots_id, uint64_t moon_seed);
 ZTS_API int ZTCALL zts_moon_deorbit(uint64_t moon_roots_id);
 
@@ -654,7 +685,14 @@ typedef struct {
     uint32_t nd6_err;
 } zts_stats_counter_t;
 
-/* ZTS_ERR_NO_RESULT when the library was built without statistics. */
+/* Counters since the stack started (they wrap at 2^32). link_*: the Ethernet
+ * frames between the stack and ZeroTier (tx: sent onto networks, rx:
+ * delivered to the stack, drop: refused by rules, membership or a missing
+ * config). All the others are lwIP's own counts; err is the sum of its error
+ * kinds, IPv4/IPv6 including fragmentation errors. With an lwIP built
+ * without statistics (LWIP_STATS 0) only link_* are filled and the call
+ * returns ZTS_ERR_NO_RESULT; ZTS_ERR_ARG for NULL, then ZTS_ERR_SERVICE with
+ * no node. */
 ZTS_API int ZTCALL zts_stats_get_all(zts_stats_counter_t* dst);
 
 /*----------------------------------------------------------------------------

@@ -200,6 +200,7 @@ Service::StartError Service::start() {
         node_->set_controller(config_.controller);
         next_background_ = 0;
         load_peer_cache();
+        load_moons();
     }
     stopping_ = false;
     running_ = true;
@@ -319,7 +320,24 @@ std::string network_file(std::uint64_t network_id) {
     store_be(b, network_id, 8);
     return "networks.d/" + to_hex(b, 8) + ".conf";
 }
+
+std::string moon_file(std::uint64_t world_id) {
+    std::uint8_t b[8];
+    store_be(b, world_id, 8);
+    return "moons.d/" + to_hex(b, 8) + ".moon";
+}
 }  // namespace
+
+void Service::load_moons() {
+    if (!state_ || !config_.cache_roots) return;
+    for (const std::string& name : state_->list("moons.d")) {
+        std::vector<std::uint8_t> bytes;
+        if (name.size() == 21 && name.compare(16, 5, ".moon") == 0 &&
+            state_->read("moons.d/" + name, &bytes, kWorldMaxSerializedLen + 1)) {
+            node_->restore_moon(bytes.data(), bytes.size());  // a file that does not verify is ignored
+        }
+    }
+}
 
 bool Service::join(std::uint64_t network_id) {
     if (!node_ || !node_->join(now_ms(), network_id)) return false;
@@ -391,6 +409,10 @@ void Service::on_event(const NodeEvent& e) {
         if (n != nullptr && n->has_config() && stack_) stack_->queue_config(e.network, n->mac(), n->config());
     }
     if (e.type == NodeEvent::Type::kNetworkLeft && stack_) stack_->queue_remove(e.network);
+    if (e.type == NodeEvent::Type::kMoonUpdated && state_ && config_.cache_roots) {
+        state_->write(moon_file(e.moon), e.data.data(), e.data.size(), 0644);
+    }
+    if (e.type == NodeEvent::Type::kMoonRemoved && state_) state_->remove(moon_file(e.moon));
     if (e.type == NodeEvent::Type::kPlanetUpdated && node_) {
         const std::vector<std::uint8_t> bytes = node_->topology().planet().serialized();
         if (state_ && config_.cache_roots) state_->write("roots", bytes.data(), bytes.size(), 0644);

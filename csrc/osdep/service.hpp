@@ -103,6 +103,8 @@ class Service final : public NodeHost {
     bool bind_port();
     void load_peer_cache();
     void store_peer(std::uint64_t address);
+    // Moons we orbit live in moons.d/<16 hex digits of the world ID>.moon, as zerotier-one keeps them.
+    void load_moons();
     void run();
     void process_ready(const ::epoll_event* events, int n);  // one loop pass, node lock held
     void wake();

@@ -89,6 +89,18 @@ void Node::on_hello(std::int64_t local_socket, const InetAddress& from, Packet& 
     if (h.has_planet && h.planet_id == planet.id && h.planet_timestamp < planet.timestamp) {
         body.worlds.push_back(planet);
     }
+    // And every moon it names that we hold in a newer revision (0: wanted, not held). The moon list
+    // is encrypted with the key we now share, so it is read only now.
+    if (!topology_.moons().empty() && h.encrypted_offset != 0) {
+        wire::Hello with_moons;
+        if (wire::parse_hello(p, &peer->key().key(), &with_moons, &why)) {
+            for (const wire::MoonRef& ref : with_moons.moons) {
+                for (const World& m : topology_.moons()) {
+                    if (m.id == ref.id && m.timestamp > ref.timestamp) body.worlds.push_back(m);
+                }
+            }
+        }
+    }
     wire::build_ok_hello(ok, body);
     send_on(*peer, ok, true, local_socket, from);
 
@@ -190,12 +202,8 @@ void Node::on_ok(Peer& peer, std::int64_t local_socket, const InetAddress& from,
                     path->update_latency(static_cast<int>(std::max<std::int64_t>(0, now_ - static_cast<std::int64_t>(ok.timestamp_echo))));
                 }
             }
-            if (topology_.is_root(peer.address())) {
-                for (const World& w : ok.worlds) {
-                    if (topology_.consider_planet_update(w, now_)) emit(NodeEvent{NodeEvent::Type::kPlanetUpdated});
-                }
-                update_online();  // a root answered: online now, not at the next timer tick
-            }
+            if (topology_.accepts_worlds_from(peer.address())) take_worlds(peer, ok.worlds);
+            if (topology_.is_root(peer.address())) update_online();  // a root answered: online now
             flush_queues_for(peer.address());
             break;
         }
@@ -211,8 +219,10 @@ void Node::on_ok(Peer& peer, std::int64_t local_socket, const InetAddress& from,
                 return;
             }
             const Identity& id = ids.front();
-            if (whois_pending_.count(id.address()) == 0) return;
+            const bool seed = topology_.is_moon_seed(id.address());
+            if (whois_pending_.count(id.address()) == 0 && !seed) return;
             if (topology_.add(id, now_) != nullptr) flush_queues_for(id.address());
+            if (seed) contact_moon_seeds();
             break;
         }
         case Verb::kEcho: {

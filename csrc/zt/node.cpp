@@ -58,6 +58,9 @@ void Node::send_hello(Peer& peer, std::int64_t local_socket, const InetAddress& 
     h.has_planet = true;
     h.planet_id = topology_.planet().id;
     h.planet_timestamp = topology_.planet().timestamp;
+    // The moons we hold (a root answers with newer revisions), then those we want (timestamp 0).
+    for (const World& m : topology_.moons()) h.moons.push_back({m.id, m.timestamp});
+    for (const auto& wanted : topology_.moon_seeds()) h.moons.push_back({wanted.first, 0});
     wire::build_hello(p, h, peer.key().key());
     if (!p.ok()) return;
     p.armor(peer.key(), CipherSuite::kPoly1305);
@@ -90,6 +93,7 @@ void Node::ping_roots() {
         }
         root->last_full_hello = now_;
     }
+    contact_moon_seeds();
 }
 
 void Node::keepalive(Peer& peer) {
@@ -170,6 +174,73 @@ void Node::update_online() {
     if (online == online_) return;
     online_ = online;
     emit(NodeEvent{online ? NodeEvent::Type::kOnline : NodeEvent::Type::kOffline});
+}
+
+// ---- moons -------------------------------------------------------------------------------------------
+
+void Node::orbit(std::int64_t now, std::uint64_t id, std::uint64_t seed) {
+    now_ = now;
+    topology_.want_moon(id, seed);
+    contact_moon_seeds();
+}
+
+bool Node::deorbit(std::int64_t now, std::uint64_t id) {
+    now_ = now;
+    if (!topology_.drop_moon(id, now)) return false;
+    NodeEvent e{NodeEvent::Type::kMoonRemoved};
+    e.moon = id;
+    emit(e);
+    return true;
+}
+
+bool Node::restore_moon(const std::uint8_t* data, std::size_t len) {
+    World w;
+    const char* why = nullptr;
+    if (!World::parse_exact(data, len, &w, &why) || !topology_.consider_moon(w, 0, now_)) return false;
+    if (topology_.am_root()) config_.relay_for_anyone = true;  // we are one of its roots
+    return true;
+}
+
+void Node::contact_moon_seeds() {
+    for (const auto& wanted : topology_.moon_seeds()) {
+        const std::uint64_t seed = wanted.second;
+        if (seed == 0 || seed == self_.address()) continue;
+        if (Peer* p = topology_.get(seed)) {
+            hello_anywhere(*p);
+        } else {
+            request_whois(seed);  // our roots know the seed; its OK brings us back here
+        }
+    }
+}
+
+void Node::hello_anywhere(Peer& peer) {
+    if (!peer.paths().empty()) {
+        for (const Path& path : peer.paths()) send_hello(peer, path.local_socket, path.address);
+        return;
+    }
+    // No path yet: a root relays it (the HELLO is addressed to the peer, sent to the root).
+    Peer* root = topology_.best_root(now_);
+    if (root == nullptr || root == &peer) return;
+    if (Path* via = root->best_path(now_)) send_hello(peer, via->local_socket, via->address);
+}
+
+void Node::take_worlds(Peer& from, const std::vector<World>& worlds) {
+    for (const World& w : worlds) {
+        if (w.type == World::Type::kPlanet) {
+            if (topology_.consider_planet_update(w, now_)) emit(NodeEvent{NodeEvent::Type::kPlanetUpdated});
+        } else if (topology_.consider_moon(w, from.address(), now_)) {
+            adopted_moon(w);
+        }
+    }
+}
+
+void Node::adopted_moon(const World& moon) {
+    NodeEvent e{NodeEvent::Type::kMoonUpdated};
+    e.moon = moon.id;
+    e.data = moon.serialized();
+    emit(e);
+    if (topology_.am_root()) config_.relay_for_anyone = true;
+    ping_roots();  // greet the new roots at their stable endpoints now, not at the next timer tick
 }
 
 // ---- the peer cache ---------------------------------------------------------------------------------

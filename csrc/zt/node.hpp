@@ -37,6 +37,8 @@ struct NodeEvent {
         kUserMessage,      // USER_MESSAGE received (message_type, data)
         kEchoReply,        // OK(ECHO) to our ping (rtt_ms, data)
         kPlanetUpdated,    // a newer planet was accepted (the host should persist it)
+        kMoonUpdated,      // a moon was added or updated (moon, data: the world to persist)
+        kMoonRemoved,      // a moon we held was dropped by deorbit (moon)
         kIdentityCollision,  // a root says another node owns our address: fatal
         // Networks (network set). kNetworkConfig carries the config dictionary to persist in data.
         kNetworkRequestingConfig,
@@ -56,6 +58,7 @@ struct NodeEvent {
     std::vector<std::uint8_t> data;
     int rtt_ms = -1;
     std::uint64_t network = 0;
+    std::uint64_t moon = 0;  // a moon's world ID
 };
 
 // A network config request handed to the controller application (when this node controls the
@@ -161,6 +164,17 @@ class Node {
                            std::size_t len);
     bool send_echo(std::int64_t now, std::uint64_t dest, const std::uint8_t* data, std::size_t len);
 
+    // ---- moons (node.cpp) ------------------------------------------------------------------------------
+    // Orbit moon `id`: until we hold it, HELLOs name it as wanted and go to `seed` (one of its roots,
+    // found by WHOIS through our roots), whose OK(HELLO) brings the moon; it must list `seed` among
+    // its roots. From then on its roots are ours too (HELLO, WHOIS, relaying). Orbiting a moon
+    // already held changes nothing.
+    void orbit(std::int64_t now, std::uint64_t id, std::uint64_t seed);
+    // Stop orbiting: the moon (held or wanted) is forgotten; true if it was held.
+    bool deorbit(std::int64_t now, std::uint64_t id);
+    // A moon saved earlier (moons.d/): it must parse as exactly one moon signed by its own key.
+    bool restore_moon(const std::uint8_t* data, std::size_t len);
+
     // ---- virtual networks (vl2.cpp) ------------------------------------------------------------------
     bool join(std::int64_t now, std::uint64_t network_id);
     bool leave(std::int64_t now, std::uint64_t network_id);
@@ -183,6 +197,14 @@ class Node {
                            const std::vector<std::uint64_t>& notify);
 
   private:
+    // ---- moons (node.cpp) ------------------------------------------------------------------------------
+    void contact_moon_seeds();
+    // HELLO on every path of `peer`, or through our best root when it has none.
+    void hello_anywhere(Peer& peer);
+    // The worlds an OK(HELLO) from `from` carried: planet updates and moons.
+    void take_worlds(Peer& from, const std::vector<World>& worlds);
+    void adopted_moon(const World& moon);
+
     // ---- intake (switch.cpp) -------------------------------------------------------------------------
     void on_fragment(std::int64_t local_socket, const InetAddress& from, const std::uint8_t* data, std::size_t len);
     void on_head(std::int64_t local_socket, const InetAddress& from, const std::uint8_t* data, std::size_t len);

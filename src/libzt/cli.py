@@ -70,7 +70,7 @@ def _cmd_world_show(args: argparse.Namespace) -> int:
 def _cmd_root(args: argparse.Namespace) -> int:
     from libzt.root import run_root
 
-    return run_root(args.world, args.identity, args.port, allow_loopback=args.allow_loopback,
+    return run_root(args.world, args.identity, args.port, allow_loopback=args.allow_loopback, planet_path=args.planet,
                     ready_file=args.ready_file)
 
 
@@ -217,7 +217,8 @@ def build_parser() -> argparse.ArgumentParser:
     ws.set_defaults(func=_cmd_world_show)
 
     root = sub.add_parser("root", help="run a root server for your own planet")
-    root.add_argument("--world", required=True, help="the planet file that names this root")
+    root.add_argument("--world", required=True, help="the planet (or moon) file that names this root")
+    root.add_argument("--planet", help="for a moon's root: the planet its node belongs to (default: ZeroTier's)")
     root.add_argument("--identity", required=True, help="directory with this root's identity.secret")
     root.add_argument("--port", type=int, default=0, help="UDP port (default: the port in the planet)")
     root.add_argument("--allow-loopback", action="store_true", help="accept peers on 127.0.0.1/::1 (tests)")

@@ -8,6 +8,13 @@ other (RENDEZVOUS) so they can talk directly. Make the planet first::
     libzt identity new --dir root-id
     libzt world new --root root-id/identity.public@10.0.0.1/9993 -o planet
     libzt root --world planet --identity root-id --port 9993
+
+A moon's root is the same, for a world made with ``libzt world new --moon``: the root's node belongs
+to a planet (``--planet``, default ZeroTier's) and serves the moon to the nodes that orbit it
+(``zts_moon_orbit``). The moon is kept in the identity directory as ``moons.d/<ID>.moon``, where
+zerotier-one keeps the moons it serves or orbits::
+
+    libzt root --world moon --planet planet --identity moon-root-id
 """
 from __future__ import annotations
 
@@ -22,7 +29,7 @@ from libzt.errors import ArgumentError
 from libzt.events import EventCode
 from libzt.identity import Identity
 from libzt.node import ZeroTierNode
-from libzt.world import World
+from libzt.world import World, WorldType
 
 
 def run_root(
@@ -32,6 +39,7 @@ def run_root(
     allow_loopback: bool = False,
     stop: Optional[threading.Event] = None,
     ready_file: Optional[str] = None,
+    planet_path: Optional[str] = None,
 ) -> int:
     world = World.load(world_path)
     secret = Path(identity_dir) / "identity.secret"
@@ -49,7 +57,16 @@ def run_root(
         if threading.current_thread() is threading.main_thread():
             signal.signal(sig, lambda *_: stop.set())
 
-    node = ZeroTierNode(storage=identity_dir, roots=world, port=port, allow_loopback=allow_loopback)
+    if world.type == WorldType.MOON:
+        moons = Path(identity_dir) / "moons.d"
+        moons.mkdir(exist_ok=True)
+        world.save(moons / f"{world.id:016x}.moon")  # the node loads it at start: we are its root
+        planet = World.load(planet_path) if planet_path else None
+    elif planet_path:
+        raise ArgumentError("--planet is for the root of a moon; this world is a planet")
+    else:
+        planet = world
+    node = ZeroTierNode(storage=identity_dir, roots=planet, port=port, allow_loopback=allow_loopback)
     node.add_event_callback(lambda ev: say(f"root: {ev!r}")
                             if ev.code not in (EventCode.USER_MESSAGE, EventCode.ECHO_REPLY) else None)
     with node:

@@ -589,6 +589,13 @@ class OfficialNode:
     def node_free(self, check: bool = True) -> int:
         return self._status("node_free", check)
 
+    def moon_orbit(self, moon_id: Union[int, str], seed: Union[int, str], check: bool = True) -> int:
+        """IDs as ints or hex strings (the moon's world ID, the seed root's node address)."""
+        return self._status("moon_orbit", check, moon_id=moon_id, seed=seed)
+
+    def moon_deorbit(self, moon_id: Union[int, str], check: bool = True) -> int:
+        return self._status("moon_deorbit", check, moon_id=moon_id)
+
     def wait_online(self, timeout: float = 30.0) -> Dict[str, Any]:
         """Wait for NODE_ONLINE (about 5 s after start with the official node)."""
         return self.wait_event(ZTS_EVENT_NODE_ONLINE, timeout=timeout)

@@ -266,27 +266,12 @@ class RootSet(Structure):
 
 EVENT_FN = CFUNCTYPE(None, c_void_p)
 
-# --- this project's library ("ours"): the same API, current libzt header layouts ----------
+# --- this project's library ("ours"): the same API and struct layouts, plus ztx_* events ---
 
-OUR_MAX_PEER_PATHS = 64  # ZTS_MAX_PEER_NETWORK_PATHS in libzt's current header (1.8.4: 16)
 EVENT_USER_MESSAGE = 300  # ZTX_EVENT_USER_MESSAGE
 EVENT_ECHO_REPLY = 301  # ZTX_EVENT_ECHO_REPLY
 EVENT_NAMES[EVENT_USER_MESSAGE] = "USER_MESSAGE"
 EVENT_NAMES[EVENT_ECHO_REPLY] = "ECHO_REPLY"
-
-
-class OurPeerInfo(Structure):
-    _fields_ = [
-        ("peer_id", c_uint64),
-        ("ver_major", c_int),
-        ("ver_minor", c_int),
-        ("ver_rev", c_int),
-        ("latency", c_int),
-        ("role", c_int),
-        ("path_count", c_uint),
-        ("unused_0", c_int),
-        ("paths", PathInfo * OUR_MAX_PEER_PATHS),
-    ]
 
 
 class UserMessage(Structure):
@@ -368,6 +353,8 @@ PROTOTYPES: Dict[str, Any] = {
     "zts_node_get_id_pair": (c_int, [c_char_p, POINTER(c_uint)]),
     "zts_node_stop": (c_int, []),
     "zts_node_free": (c_int, []),
+    "zts_moon_orbit": (c_int, [c_uint64, c_uint64]),
+    "zts_moon_deorbit": (c_int, [c_uint64]),
     "zts_net_join": (c_int, [c_uint64]),
     "zts_net_leave": (c_int, [c_uint64]),
     "zts_net_transport_is_ready": (c_int, [c_uint64]),
@@ -612,7 +599,7 @@ class Worker:
                 "metric": r.metric,
             }
         if msg.peer and self.ours:
-            p = ctypes.cast(msg.peer, POINTER(OurPeerInfo)).contents
+            p = msg.peer.contents  # our zts_peer_info_t has 1.8.4's layout
             ev["peer"] = {
                 "peer_id": f"{p.peer_id:010x}",
                 "version": [p.ver_major, p.ver_minor, p.ver_rev],
@@ -621,7 +608,7 @@ class Worker:
                 "paths": [
                     {**(sockaddr_to_str(p.paths[i].address) or {}), "expired": p.paths[i].expired,
                      "preferred": p.paths[i].preferred}
-                    for i in range(min(int(p.path_count), OUR_MAX_PEER_PATHS))
+                    for i in range(min(int(p.path_count), ZTS_MAX_PEER_NETWORK_PATHS))
                 ],
             }
         elif msg.peer:
@@ -919,6 +906,12 @@ class Worker:
 
     def cmd_node_free(self) -> int:
         return int(self.lib.zts_node_free())
+
+    def cmd_moon_orbit(self, moon_id: Union[int, str], seed: Union[int, str]) -> int:
+        return int(self.lib.zts_moon_orbit(_id_arg(moon_id), _id_arg(seed)))
+
+    def cmd_moon_deorbit(self, moon_id: Union[int, str]) -> int:
+        return int(self.lib.zts_moon_deorbit(_id_arg(moon_id)))
 
     # --- networks and addresses -----------------------------------------------------
 
