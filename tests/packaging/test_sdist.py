@@ -19,7 +19,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 # Everything under these is needed to build or test a wheel from the sdist, so all of it must ship.
 SHIPPED_TREES = ("csrc", "ext", "src", "tests", "examples")
-SHIPPED_FILES = ("LICENSE", "THIRD_PARTY_NOTICES", "README.md", "pyproject.toml", "setup.py", "setup.cfg")
+# scripts/wheel-deps: cibuildwheel builds the release wheels from the sdist and runs it first.
+SHIPPED_FILES = (
+    "LICENSE", "THIRD_PARTY_NOTICES", "README.md", "pyproject.toml", "setup.py", "setup.cfg", "scripts/wheel-deps"
+)
 # Directories of a working tree that never belong in an sdist.
 FORBIDDEN_DIRS = {"build", "dist", ".venv", ".venv-asan", "__pycache__", ".git", ".pytest_cache", ".ruff_cache"}
 FORBIDDEN_SUFFIXES = (".so", ".o", ".a", ".pyc")
