@@ -366,7 +366,7 @@ def _open_postgres(url: str, schema_version: Optional[int]) -> Store:
     try:
         import psycopg
     except ImportError:
-        raise StoreError("PostgreSQL needs psycopg 3: pip install 'libzt[postgres]'") from None
+        raise StoreError("PostgreSQL needs psycopg 3: pip install 'pylibzt[postgres]'") from None
 
     def connect() -> Any:
         try:
