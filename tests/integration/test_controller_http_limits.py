@@ -267,3 +267,18 @@ def test_the_controller_directory_and_database_are_private(tmp_path: Path) -> No
     open_store(fresh).close()
     assert stat.S_IMODE(fresh.stat().st_mode) == 0o600
     assert stat.S_IMODE(fresh.parent.stat().st_mode) == 0o700
+
+
+def test_a_client_that_expects_100_continue_is_told_to_send_its_body(served) -> None:
+    server = served(ServerLimits())
+    host, port = server.server.server_address[:2]
+    body = b'{"name": "after 100"}'
+    with socket.create_connection((host, port), timeout=30) as s:
+        s.sendall(b"POST /controller/network HTTP/1.1\r\nHost: x\r\nX-ZT1-Auth: token\r\nExpect: 100-continue\r\n"
+                  b"Content-Length: %d\r\n\r\n" % len(body))
+        f = s.makefile("rb")
+        assert f.readline() == b"HTTP/1.1 100 Continue\r\n" and f.readline() == b"\r\n"
+        s.sendall(body)
+        assert f.readline().startswith(b"HTTP/1.1 200 ")
+        headers = http.client.parse_headers(f)
+        assert b'"name": "after 100"' in f.read(int(headers["Content-Length"]))

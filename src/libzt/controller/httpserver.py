@@ -72,6 +72,9 @@ class MemoryRequestHandler(BaseHTTPRequestHandler):
     def finish(self) -> None:
         pass
 
+    def handle_expect_100(self) -> bool:
+        return True  # the server sent "100 Continue" already, before it read the body
+
 
 _READING, _BUSY, _WRITING = "reading", "busy", "writing"
 
@@ -293,7 +296,7 @@ class HTTPServer:
                 self._answer_and_close(conn, _plain_response(431, "Request Header Fields Too Large"))
             return
         head_end = m.end()
-        length, chunked = _framing(bytes(conn.inbuf[:head_end]))
+        length, chunked, expect_continue = _framing(bytes(conn.inbuf[:head_end]))
         if chunked or length is None:
             # Refused by the handler (411 / 400), which also closes the connection.
             request = bytes(conn.inbuf[:head_end])
@@ -309,6 +312,12 @@ class HTTPServer:
                 self._dispatch(conn, conn.held)
             return
         if len(conn.inbuf) < head_end + length:
+            if expect_continue and len(conn.inbuf) == head_end:
+                # The client waits for this before it sends the body (curl: up to 1 s).
+                try:
+                    conn.sock.send(b"HTTP/1.1 100 Continue\r\n\r\n")
+                except OSError:
+                    pass
             return
         request = bytes(conn.inbuf[:head_end + length])
         del conn.inbuf[:head_end + length]
@@ -389,11 +398,11 @@ class HTTPServer:
         conn.sock.close()
 
 
-def _framing(head: bytes) -> tuple[Optional[int], bool]:
-    """(Content-Length, chunked) of a header block; length None when it is malformed."""
+def _framing(head: bytes) -> tuple[Optional[int], bool, bool]:
+    """(Content-Length, chunked, expects 100-continue) of a header block; length None when malformed."""
     length: Optional[int] = 0
     seen_length = False
-    chunked = False
+    chunked = expect_continue = False
     for line in head.split(b"\n")[1:]:
         name, colon, value = line.partition(b":")
         if not colon:
@@ -401,11 +410,13 @@ def _framing(head: bytes) -> tuple[Optional[int], bool]:
         name = name.strip().lower()
         if name == b"transfer-encoding":
             chunked = True
+        elif name == b"expect":
+            expect_continue = value.strip().lower() == b"100-continue" and b"HTTP/1.1" in head.split(b"\n", 1)[0]
         elif name == b"content-length" and not seen_length:
             seen_length = True
             text = value.strip()
             length = int(text) if text.isdigit() else None
-    return length, chunked
+    return length, chunked, expect_continue
 
 
 def _plain_response(status: int, reason: str) -> bytes:
