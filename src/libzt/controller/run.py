@@ -160,9 +160,11 @@ def run_controller(options: ControllerOptions, stop: Optional[threading.Event] =
                 say(f"controller: WARNING: the core does not hand over config requests ({exc}); "
                     "the API works, members get no answer", stream=sys.stderr)
         server = APIServer(ControllerAPI(controller, token), host, port, limits)
-        if server.warning:
-            say(f"controller: WARNING: {server.warning}", stream=sys.stderr)
-        server.start()  # logs the warning too
+        if server.warning and log.hasHandlers():
+            # start() logs it; without a logging set-up that record is printed on stderr (logging's
+            # last resort), with one it may go to a file only: then say it here too.
+            say(f"controller API: WARNING: {server.warning}", stream=sys.stderr)
+        server.start()
         write_atomic(directory / URL_FILE, (server.url + "\n").encode("ascii"))
         say(f"controller {address:010x}: API at {server.url} (token in {directory / 'authtoken.secret'}), "
             f"database {store.description}")
