@@ -80,6 +80,7 @@ def _cmd_controller(args: argparse.Namespace) -> int:
     return run_controller(ControllerOptions(
         directory=args.dir, db=args.db, http=args.http, roots=args.roots, port=args.port,
         allow_loopback=args.allow_loopback, api_only=args.api_only, workers=args.workers,
+        http_idle_timeout=args.http_idle_timeout, http_max_connections=args.http_max_connections,
     ))
 
 
@@ -236,6 +237,11 @@ def build_parser() -> argparse.ArgumentParser:
     ctl.add_argument("--allow-loopback", action="store_true", help="accept peers on 127.0.0.1/::1 (tests)")
     ctl.add_argument("--api-only", action="store_true", help="database and API only, no ZeroTier node")
     ctl.add_argument("--workers", type=int, default=2, help="threads deciding config requests")
+    ctl.add_argument("--http-idle-timeout", type=float, default=30.0, metavar="SECONDS",
+                     help="close an API connection idle this long (default 30)")
+    ctl.add_argument("--http-max-connections", type=int, default=1024, metavar="N",
+                     help="API connections held at most; beyond, the longest-waiting one without a request is "
+                          "closed (default 1024)")
     ctl.set_defaults(func=_cmd_controller)
     _add_network_commands(sub)
 

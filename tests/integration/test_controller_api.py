@@ -93,9 +93,13 @@ def test_network_lifecycle(api: tuple[Client, Controller]) -> None:
     assert c("GET", f"/controller/network/{nwid.upper()}") == (200, net)
     status, updated = c("PUT", f"/controller/network/{nwid}", {"mtu": 1500, "routes": [{"target": "10.1.0.0/16"}]})
     assert status == 200 and updated["mtu"] == 1500 and updated["revision"] == 2
-    # POST to an unknown ID creates it (as zerotier-one does, even under another controller's prefix).
-    status, other = c("POST", "/controller/network/abcdef0123000001", {})
-    assert status == 200 and other["id"] == "abcdef0123000001" and other["private"] is True
+    # POST to an unknown ID of this controller creates it; another controller's prefix is refused
+    # (zerotier-one would store it, and members would never be answered for it).
+    status, other = c("POST", "/controller/network/0f2e12b316abcdef", {})
+    assert status == 200 and other["id"] == "0f2e12b316abcdef" and other["private"] is True
+    status, err = c("POST", "/controller/network/abcdef0123000001", {})
+    assert status == 400 and "belongs to controller abcdef0123, not to this one (0f2e12b316)" in err["error"]
+    assert c("GET", "/controller/network/abcdef0123000001")[0] == 404  # nothing was stored
     # The legacy create form takes this controller's address only.
     status, legacy = c("POST", "/controller/network/0f2e12b316______", {"name": "old"})
     assert status == 200 and legacy["name"] == "old" and legacy["id"][:10] == "0f2e12b316"
@@ -191,3 +195,19 @@ def test_created_network_matches_the_official_record(api: tuple[Client, Controll
     assert status == 200
     assert net == dict(official, creationTime=net["creationTime"])
     assert models.nwid_str(int(net["id"], 16)) == official["id"]
+
+
+def test_reserved_member_ids_and_other_controllers_networks_are_refused(api: tuple[Client, Controller]) -> None:
+    c, _ = api
+    nwid = c("POST", "/controller/network", {})[1]["id"]
+    for reserved in ("ffffffffff", "ff00000001", "FF12345678"):
+        status, err = c("POST", f"/controller/network/{nwid}/member/{reserved}", {"authorized": True})
+        assert status == 400
+        assert err["error"] == f"address {reserved.lower()} is reserved: ZeroTier addresses never begin with ff"
+    assert c("POST", f"/controller/network/{nwid}/member/fe00000001", {})[0] == 200  # only ff is reserved
+    assert c("GET", f"/controller/network/{nwid}/member") == (200, {"fe00000001": 1})
+    for foreign in ("0f2e12b317000001", "ff2e12b316000001", "000000000f2e12b3"):
+        status, err = c("POST", f"/controller/network/{foreign}", {"name": "not mine"})
+        assert status == 400 and f"belongs to controller {foreign[:10]}" in err["error"], err
+        assert "this controller's network IDs begin with 0f2e12b316" in err["error"]
+    assert c("GET", "/controller/network") == (200, [nwid])

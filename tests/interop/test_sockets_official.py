@@ -5,12 +5,14 @@ uses the simplified API (zts_tcp_client, zts_tcp_server, zts_udp_*); the officia
 that work in 1.8.4 (socket, zts_bind, zts_listen, zts_accept, zts_connect)."""
 from __future__ import annotations
 
+import errno
 import hashlib
+import time
 from pathlib import Path
 
 import pytest
 
-from interop.official import ZTS_EVENT_NETWORK_READY_IP4, ZTS_SOCK_DGRAM, expected_bytes
+from interop.official import ZTS_EVENT_NETWORK_READY_IP4, ZTS_SOCK_DGRAM, OfficialNode, ZtsError, expected_bytes
 from netns import NetNs
 from worlds import RootServer, make_planet
 
@@ -18,6 +20,23 @@ pytestmark = [pytest.mark.interop, pytest.mark.netns, pytest.mark.slow]
 
 NWID = 0xFF1E000000000001  # ffAA..01: every member gets AA.x.y.z/8 from its address; all traffic allowed
 SIZE = 10_000_000
+
+
+def _connect_when_listening(official: OfficialNode, ip: str, port: int, timeout: float) -> int:
+    """A connected descriptor of the official node to our ``zts_tcp_server``, which listens only once
+    our worker has got to that call: on a busy machine the official SYN can arrive first and be reset.
+    A 1.8.4 socket that was reset stays unusable (its zts_connect retries the dead socket until it gives
+    up with ENOTCONN), so each attempt takes a fresh socket; only refusals are retried."""
+    deadline = time.monotonic() + timeout
+    while True:
+        fd = official.bsd_socket(4)
+        try:
+            official.connect(fd, ip, port, timeout_ms=2000)
+            return fd
+        except ZtsError as exc:
+            official.close_fd(fd)
+            if exc.errno not in (errno.ENOTCONN, errno.ECONNREFUSED, errno.ECONNRESET) or time.monotonic() > deadline:
+                raise
 
 
 def test_tcp_both_ways_and_udp_with_the_official_node(netns: NetNs, official_node, our_node, tmp_path: Path) -> None:
@@ -59,8 +78,7 @@ def test_tcp_both_ways_and_udp_with_the_official_node(netns: NetNs, official_nod
 
         # Official -> ours: our zts_tcp_server returns the client's descriptor.
         serving = ours.submit("tcp_server", ip="0.0.0.0", port=7301)
-        client = official.bsd_socket(4)
-        official.connect(client, our_ip, 7301, timeout_ms=20000)
+        client = _connect_when_listening(official, our_ip, 7301, timeout=40)
         served = ours.result(serving, "tcp_server", timeout=40)
         assert served["fd"] >= 0 and served["ip"] == off_ip
         receiving = ours.submit("recv_all", fd=served["fd"], close=True)

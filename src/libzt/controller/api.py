@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
 """The controller's REST API, compatible with zerotier-one's ``/controller`` endpoints (spec §8.3).
 
-Served by the standard library's ThreadingHTTPServer (no dependency: the API is small, requests are
-short, and each runs in one database transaction). It listens on 127.0.0.1 unless told otherwise.
+Served by :mod:`libzt.controller.httpserver` (one event-loop thread, a bounded worker pool, idle and
+request timeouts, a connection cap; the module says why not the stdlib's ThreadingHTTPServer or
+uvicorn). It listens on 127.0.0.1 unless told otherwise; beyond loopback it warns (plain HTTP).
 
 Authentication is zerotier-one's: the token in ``DIR/authtoken.secret`` (24 characters of [a-z0-9],
 created with mode 0600 on first start) given as ``X-ZT1-Auth``, ``Authorization: Bearer`` or ``?auth=``;
@@ -15,16 +16,15 @@ change is one transaction).
 """
 from __future__ import annotations
 
+import dataclasses
 import hmac
+import ipaddress
 import json
 import logging
 import os
 import re
 import secrets
-import socket
 import string
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Callable, Optional
 from urllib.parse import parse_qs, urlsplit
@@ -33,6 +33,7 @@ from libzt._files import write_atomic
 from libzt.controller import models
 from libzt.controller._validate import InvalidField, type_name
 from libzt.controller.db import StoreError
+from libzt.controller.httpserver import HTTPServer, MemoryRequestHandler, ServerLimits
 from libzt.controller.openapi import STORED as OPENAPI_PATH
 from libzt.controller.service import Controller, NotFound, now_ms
 
@@ -43,6 +44,7 @@ MAX_BODY = 1 << 20
 TOKEN_FILE = "authtoken.secret"
 TOKEN_ALPHABET = string.ascii_lowercase + string.digits
 DEFAULT_BIND = ("127.0.0.1", 9993)
+RESERVED_ADDRESS_PREFIX = 0xFF  # ZeroTier's reserved first byte of an address (no identity may have it)
 
 _NWID = r"([0-9a-fA-F]{16})"
 _ADDR = r"([0-9a-fA-F]{10})"
@@ -195,6 +197,12 @@ class ControllerAPI:
         network_id = int(nwid, 16)
         if network_id == 0:
             raise HTTPError(400, "network ID 0000000000000000 is reserved")
+        if network_id >> 24 != self.controller.address:
+            # Members ask the controller whose address is the network ID's top 40 bits: a network under
+            # another prefix would be stored here and never served.
+            mine = models.address_str(self.controller.address)
+            raise HTTPError(400, f"network {nwid.lower()} belongs to controller {nwid[:10].lower()}, not to "
+                            f"this one ({mine}): this controller's network IDs begin with {mine}")
         return self.controller.update_network(network_id, body)
 
     def _delete_network(self, nwid: str) -> Any:
@@ -217,6 +225,8 @@ class ControllerAPI:
         address = int(addr, 16)
         if address == 0:
             raise HTTPError(400, "address 0000000000 is reserved")
+        if address >> 32 == RESERVED_ADDRESS_PREFIX:
+            raise HTTPError(400, f"address {addr.lower()} is reserved: ZeroTier addresses never begin with ff")
         return self.controller.update_member(int(nwid, 16), address, body)
 
     def _delete_member(self, nwid: str, addr: str) -> Any:
@@ -275,16 +285,10 @@ def _parse_body(body: bytes) -> Any:
 # ---- the HTTP server ----------------------------------------------------------------------------------
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(MemoryRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "libzt-controller"
     api: ControllerAPI  # set on the subclass made by APIServer
-
-    def setup(self) -> None:
-        super().setup()
-        # Headers and body leave in two writes; without this, Nagle's algorithm and the client's
-        # delayed ACK hold every response back ~40 ms on a kept-alive connection.
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
     def _respond(self, status: int, value: Any, extra_headers: Optional[dict[str, str]] = None) -> None:
         data = json.dumps(value, sort_keys=True).encode("utf-8")
@@ -353,23 +357,29 @@ class _Handler(BaseHTTPRequestHandler):
         log.debug("controller API: " + format, *args)
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-
-class _Server6(_Server):
-    address_family = socket.AF_INET6
+def exposure_warning(host: str) -> Optional[str]:
+    """What to tell the operator when the API listens beyond loopback (None on loopback)."""
+    try:
+        if ipaddress.ip_address(host.split("%")[0]).is_loopback:
+            return None
+    except ValueError:
+        return f"cannot tell whether {host!r} is loopback"
+    where = "every interface" if ipaddress.ip_address(host).is_unspecified else host
+    return (f"the REST API listens on {where}, beyond loopback, over plain HTTP: the API token and every "
+            "network's configuration cross the network unencrypted and anyone who can reach the port can try "
+            "tokens. Bind 127.0.0.1 (the default) and reach it through an SSH tunnel or a TLS proxy.")
 
 
 class APIServer:
-    """The REST API on ``host:port`` (port 0 picks a free one), served from a thread."""
+    """The REST API on ``host:port`` (port 0 picks a free one), served from its own threads
+    (see :mod:`libzt.controller.httpserver` for the timeouts and the connection cap)."""
 
-    def __init__(self, api: ControllerAPI, host: str = DEFAULT_BIND[0], port: int = DEFAULT_BIND[1]) -> None:
+    def __init__(self, api: ControllerAPI, host: str = DEFAULT_BIND[0], port: int = DEFAULT_BIND[1],
+                 limits: Optional[ServerLimits] = None) -> None:
         handler = type("Handler", (_Handler,), {"api": api})
-        server_class = _Server6 if ":" in host else _Server
-        self._server = server_class((host, port), handler)
-        self._thread: Optional[threading.Thread] = None
+        limits = dataclasses.replace(limits or ServerLimits(), max_body=MAX_BODY)
+        self._server = HTTPServer((host, port), handler, limits)
+        self.warning = exposure_warning(str(self._server.server_address[0]))
 
     @property
     def url(self) -> str:
@@ -377,18 +387,18 @@ class APIServer:
         host_text = f"[{host}]" if ":" in str(host) else str(host)
         return f"http://{host_text}:{port}"
 
+    @property
+    def server(self) -> HTTPServer:
+        return self._server
+
     def start(self) -> APIServer:
-        # A short poll interval: stop() waits for serve_forever to notice, at most this long.
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
-                                        name="libzt-controller-api", daemon=True)
-        self._thread.start()
+        if self.warning:
+            log.warning("controller API: WARNING: %s", self.warning)
+        self._server.start()
         return self
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join()
+        self._server.stop()
 
     def __enter__(self) -> APIServer:
         return self.start()

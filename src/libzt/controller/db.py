@@ -18,8 +18,11 @@ its own transaction, so a database of any earlier version is brought up to date.
 from __future__ import annotations
 
 import json
+import logging
+import os
 import queue
 import sqlite3
+import stat
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,6 +30,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Optional, Union
 
 from libzt.controller.models import Record, same_record
+
+log = logging.getLogger("libzt.controller")
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Store", "StoreError", "Transaction", "open_store"]
 
@@ -348,8 +353,28 @@ def _connection_errors() -> tuple[type[BaseException], ...]:
     return tuple(errors)
 
 
+def _make_private(path: Path) -> None:
+    """The database file (and SQLite's -wal/-shm beside it) readable by its owner only, its directory
+    created 0700 if it is new: the database holds every member's identity and the networks' secrets
+    of operation. SQLite creates -wal and -shm with the database file's mode."""
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            mode = stat.S_IMODE(p.stat().st_mode)
+        except FileNotFoundError:
+            continue
+        if mode & 0o077:
+            log.warning("controller: %s was mode %04o; made 0600 (readable by its owner only)", p, mode)
+            os.chmod(p, mode & 0o700)
+
+
 def _open_sqlite(path: Path, schema_version: Optional[int]) -> Store:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _make_private(path)
 
     def connect() -> sqlite3.Connection:
         # isolation_level=None: no implicit transactions; ours are explicit (BEGIN ... COMMIT).

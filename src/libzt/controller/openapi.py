@@ -202,7 +202,8 @@ def _resp(description: str, schema: dict[str, Any]) -> dict[str, Any]:
 
 def _errors(*codes: int) -> dict[str, Any]:
     texts = {
-        400: "the body is not JSON, or a field has the wrong type or value (the message says which)",
+        400: "the body is not JSON, a field has the wrong type or value, or an ID in the path is reserved or "
+             "not this controller's (the message says which)",
         401: "missing or wrong token (body {})",
         404: "no such network or member (or a path parameter that is not hex of the right length)",
         413: "body larger than 1 MiB",
@@ -238,7 +239,8 @@ def build() -> dict[str, Any]:
     network_item = {
         "parameters": [NWID_PARAM],
         "get": {"summary": "a network", "responses": {"200": network_ok, **_errors(401, 404, 503)}},
-        "post": _write_op("create or update a network", "NetworkUpdate", network_ok, 404, 413, 503),
+        "post": _write_op("create or update a network; its ID must begin with this controller's address",
+                         "NetworkUpdate", network_ok, 404, 413, 503),
         "put": _write_op("same as POST", "NetworkUpdate", network_ok, 404, 413, 503),
         "delete": {"summary": "delete a network and its members; returns what was deleted",
                    "responses": {"200": network_ok, **_errors(401, 404, 503)}},
@@ -246,7 +248,8 @@ def build() -> dict[str, Any]:
     member_item = {
         "parameters": [NWID_PARAM, ADDR_PARAM],
         "get": {"summary": "a member", "responses": {"200": member_ok, **_errors(401, 404, 503)}},
-        "post": _write_op("create or update a member", "MemberUpdate", member_ok, 404, 413, 503),
+        "post": _write_op("create or update a member; an address beginning with ff is reserved",
+                         "MemberUpdate", member_ok, 404, 413, 503),
         "put": _write_op("same as POST", "MemberUpdate", member_ok, 404, 413, 503),
         "delete": {"summary": "delete a member; returns what was deleted",
                    "responses": {"200": member_ok, **_errors(401, 404, 503)}},

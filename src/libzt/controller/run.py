@@ -16,7 +16,10 @@ them while the node runs elsewhere): the identity in DIR still decides the netwo
 from __future__ import annotations
 
 import logging
+import os
+import resource
 import signal
+import stat
 import sys
 import threading
 from dataclasses import dataclass
@@ -27,6 +30,7 @@ from libzt._console import say
 from libzt._files import write_atomic
 from libzt.controller.api import APIServer, ControllerAPI, load_or_create_token
 from libzt.controller.db import open_store
+from libzt.controller.httpserver import ServerLimits
 from libzt.controller.netconf import NetconfError, NetconfSpec
 from libzt.controller.service import Controller
 from libzt.errors import ArgumentError, ZeroTierError
@@ -47,6 +51,8 @@ class ControllerOptions:
     allow_loopback: bool = False
     api_only: bool = False
     workers: int = 2
+    http_idle_timeout: float = ServerLimits.idle_timeout
+    http_max_connections: int = ServerLimits.max_connections
 
 
 def parse_bind(text: str) -> tuple[str, int]:
@@ -97,10 +103,34 @@ def _announce_online(node: Any) -> None:
     say(f"controller {node.address}: node online")
 
 
+def _private_directory(directory: Path) -> None:
+    """DIR holds the identity's secret half, the API token and the database: its owner's alone (0700)."""
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    mode = stat.S_IMODE(directory.stat().st_mode)
+    if mode & 0o077:
+        log.warning("controller: %s was mode %04o; made 0700 (it holds secrets)", directory, mode)
+        os.chmod(directory, mode & 0o700)
+
+
+def _raise_file_limit(connections: int) -> None:
+    """Each API connection is a file descriptor: let the soft limit cover the cap where the hard limit
+    allows (the server caps connections below whatever limit remains)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = connections + 256  # the database, the node, logs
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        new = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        if new > soft:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (new, hard))
+
+
 def run_controller(options: ControllerOptions, stop: Optional[threading.Event] = None) -> int:
     directory = Path(options.directory)
-    directory.mkdir(parents=True, exist_ok=True)
+    _private_directory(directory)
     host, port = parse_bind(options.http)
+    if not options.http_idle_timeout > 0 or options.http_max_connections < 1:
+        raise ArgumentError("--http-idle-timeout wants seconds > 0 and --http-max-connections at least 1")
+    _raise_file_limit(options.http_max_connections)
+    limits = ServerLimits(idle_timeout=options.http_idle_timeout, max_connections=options.http_max_connections)
     token = load_or_create_token(directory)
     store = open_store(options.db or directory / DB_FILE)
     node: Any = None
@@ -129,7 +159,12 @@ def run_controller(options: ControllerOptions, stop: Optional[threading.Event] =
             except ZeroTierError as exc:
                 say(f"controller: WARNING: the core does not hand over config requests ({exc}); "
                     "the API works, members get no answer", stream=sys.stderr)
-        server = APIServer(ControllerAPI(controller, token), host, port).start()
+        server = APIServer(ControllerAPI(controller, token), host, port, limits)
+        if server.warning and log.hasHandlers():
+            # start() logs it; without a logging set-up that record is printed on stderr (logging's
+            # last resort), with one it may go to a file only: then say it here too.
+            say(f"controller API: WARNING: {server.warning}", stream=sys.stderr)
+        server.start()
         write_atomic(directory / URL_FILE, (server.url + "\n").encode("ascii"))
         say(f"controller {address:010x}: API at {server.url} (token in {directory / 'authtoken.secret'}), "
             f"database {store.description}")
