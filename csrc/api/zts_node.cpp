@@ -242,8 +242,8 @@ int zts_moon_orbit(uint64_t moon_roots_id, uint64_t moon_seed) {
     if (!node_running()) return ZTS_ERR_SERVICE;
     if (moon_roots_id == 0) return arg_error("zts_moon_orbit: the moon's world ID must not be 0");
     if (moon_seed >> 40 != 0) return arg_error("zts_moon_orbit: the seed must be a 40-bit node address (or 0)");
-    return with_node([&](zt::osdep::Service&, zt::Node& n) -> int {
-        n.orbit(zt::osdep::now_ms(), moon_roots_id, moon_seed);
+    return with_node([&](zt::osdep::Service& s, zt::Node&) -> int {
+        s.orbit(moon_roots_id, moon_seed);
         return ZTS_ERR_OK;
     });
 }

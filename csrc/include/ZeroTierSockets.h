@@ -638,7 +638,9 @@ ZTS_API int ZTCALL zts_node_free(void);
  * (zerotier-one's layout: a moon file copied there is orbited too). From
  * then on its roots serve the node as the planet's do: HELLO, WHOIS,
  * relaying, the online state. Returns at once (ZTS_ERR_OK); the fetch runs in
- * the background. zts_moon_deorbit() forgets the moon and deletes its file. */
+ * the background. A moon_seed of 0 fetches nothing: only a moon file already
+ * in moons.d/ is taken, as zerotier-one does. zts_moon_deorbit() forgets the
+ * moon and deletes its file. */
 ZTS_API int ZTCALL zts_moon_orbit(uint64_t moon_roots_id, uint64_t moon_seed);
 ZTS_API int ZTCALL zts_moon_deorbit(uint64_t moon_roots_id);
 

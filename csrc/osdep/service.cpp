@@ -339,6 +339,18 @@ void Service::load_moons() {
     }
 }
 
+void Service::orbit(std::uint64_t world_id, std::uint64_t seed) {
+    if (!node_) return;
+    if (seed != 0) {
+        node_->orbit(now_ms(), world_id, seed);
+        return;
+    }
+    std::vector<std::uint8_t> bytes;
+    if (state_ && state_->read(moon_file(world_id), &bytes, kWorldMaxSerializedLen + 1)) {
+        node_->restore_moon(bytes.data(), bytes.size());
+    }
+}
+
 bool Service::join(std::uint64_t network_id) {
     if (!node_ || !node_->join(now_ms(), network_id)) return false;
     std::vector<std::uint8_t> cached;

@@ -81,6 +81,9 @@ class Service final : public NodeHost {
 
     // Networks: join (restoring a cached config when allowed) and leave; call with lock() held.
     bool join(std::uint64_t network_id);
+    // Moons (call with lock() held). A seed of 0 fetches nothing: as in zerotier-one, only the
+    // moon's file already in moons.d/ is taken then.
+    void orbit(std::uint64_t world_id, std::uint64_t seed);
     bool leave(std::uint64_t network_id);
     // The raw Ethernet tap of a network (created on first use; safe without the node lock).
     std::shared_ptr<net::TapQueue> tap(std::uint64_t network_id);

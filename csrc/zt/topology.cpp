@@ -118,6 +118,7 @@ bool Topology::consider_planet_update(const World& update, std::int64_t now) {
 namespace zt {
 
 void Topology::want_moon(std::uint64_t id, std::uint64_t seed) {
+    if (seed == 0) return;  // nobody to ask
     for (const World& m : moons_) {
         if (m.id == id) return;
     }
