@@ -52,6 +52,18 @@ void Network::revoke_com(std::uint64_t address, std::uint64_t threshold) {
     m.com_revocation_threshold = std::max(m.com_revocation_threshold, threshold);
 }
 
+void Network::forget_member(std::uint64_t address) {
+    auto it = members_.find(address);
+    if (it == members_.end()) return;
+    if (it->second.com_revocation_threshold == 0) {
+        members_.erase(it);
+        return;
+    }
+    Member kept;
+    kept.com_revocation_threshold = it->second.com_revocation_threshold;
+    it->second = kept;
+}
+
 bool Network::needs_credential_push(std::uint64_t address, std::int64_t now) const {
     if (!config_ || !config_->com) return false;
     const Member* m = find_member(address);
@@ -71,6 +83,13 @@ void MulticastSubscribers::add(std::uint64_t network_id, const MulticastGroup& g
 void MulticastSubscribers::remove(std::uint64_t network_id, const MulticastGroup& g, std::uint64_t address) {
     auto it = subscribers_.find(Key{network_id, g});
     if (it != subscribers_.end()) it->second.erase(address);
+}
+
+void MulticastSubscribers::remove_member(std::uint64_t address) {
+    for (auto it = subscribers_.begin(); it != subscribers_.end();) {
+        it->second.erase(address);
+        it = it->second.empty() ? subscribers_.erase(it) : std::next(it);
+    }
 }
 
 std::vector<std::uint64_t> MulticastSubscribers::get(std::uint64_t network_id, const MulticastGroup& g,

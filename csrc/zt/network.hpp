@@ -82,6 +82,9 @@ class Network {
     // Accepts a certificate for a peer (already signature-checked); false if older or revoked.
     bool add_com(std::uint64_t address, const CertificateOfMembership& com);
     void revoke_com(std::uint64_t address, std::uint64_t threshold);
+    // Drops what we hold for a member we no longer know (its peer was forgotten). A revocation
+    // threshold stays: forgetting must not undo a revocation.
+    void forget_member(std::uint64_t address);
     bool needs_credential_push(std::uint64_t address, std::int64_t now) const;
 
   private:
@@ -101,6 +104,7 @@ class MulticastSubscribers {
   public:
     void add(std::uint64_t network_id, const MulticastGroup& g, std::uint64_t address, std::int64_t now);
     void remove(std::uint64_t network_id, const MulticastGroup& g, std::uint64_t address);
+    void remove_member(std::uint64_t address);  // from every group (its peer was forgotten)
     // Up to `limit` subscribers (not `except`), most recently seen first.
     std::vector<std::uint64_t> get(std::uint64_t network_id, const MulticastGroup& g, std::size_t limit,
                                    std::uint64_t except) const;
