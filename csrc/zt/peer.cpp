@@ -138,7 +138,7 @@ void Peer::received(std::int64_t now, Verb verb) {
 }
 
 std::size_t Peer::memory_estimate() const {
-    return sizeof(Peer) + sizeof(PeerKey) + paths_.capacity() * sizeof(Path) +
+    return sizeof(Peer) + sizeof(PeerKey) + 2 * crypto::Aes256::kHeapEstimate + paths_.capacity() * sizeof(Path) +
            remembered_paths.capacity() * sizeof(InetAddress) + recently_tried_.capacity() * sizeof(Tried);
 }
 
