@@ -100,8 +100,9 @@ inline constexpr std::size_t kTxQueueSize = 32;
 inline constexpr std::size_t kQueuePerAddress = 8;
 inline constexpr std::int64_t kReceiveQueueTimeout = 5000;
 inline constexpr std::int64_t kTransmitQueueTimeout = 5000;
-// WHOIS: one outstanding request per address, retried after 500, 1000, 2000 ms, then given up (its
-// waiting packets dropped); every WHOIS sent, first or retry, takes a token of one node-wide bucket.
+// WHOIS: one outstanding request per address, sent, then retried 500, 1000 and 2000 ms after the
+// previous try; without an answer 4 s after the last, or when its packets time out, it is given up (its
+// waiting packets dropped). Every WHOIS sent, first or retry, takes a token of one node-wide bucket.
 inline constexpr std::int64_t kWhoisRetryDelay = 500;
 inline constexpr unsigned kWhoisMaxSends = 4;
 inline constexpr unsigned kWhoisBurst = 32;

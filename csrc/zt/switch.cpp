@@ -300,7 +300,8 @@ void Node::send(Packet& p, bool encrypt) {
 
 void Node::request_whois(std::uint64_t address) {
     if (topology_.am_root()) return;
-    if (whois_pending_.try_emplace(address).second) send_whois(address);  // else outstanding: its retries are already scheduled
+    // Already outstanding: its retries are scheduled (retry_whois), nothing more to send now.
+    if (whois_pending_.try_emplace(address).second) send_whois(address);
     want_background_at(now_ + kWhoisRetryDelay);  // retries and the queues' timeouts need the timer
 }
 
