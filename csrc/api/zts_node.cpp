@@ -154,6 +154,15 @@ int ztx_init_allow_loopback_paths(int allowed) {
     });
 }
 
+int ztx_init_set_peer_limits(int64_t idle_timeout_ms, uint64_t max_peers) {
+    if (idle_timeout_ms < 0) return arg_error("ztx_init_set_peer_limits: idle_timeout_ms must be >= 0 (0: default)");
+    return configure([&](zt::osdep::ServiceConfig& c) -> int {
+        c.node.peer_idle_timeout = idle_timeout_ms > 0 ? idle_timeout_ms : zt::kPeerIdleTimeout;
+        c.node.max_peers = max_peers > 0 ? static_cast<std::size_t>(max_peers) : zt::kMaxPeers;
+        return ZTS_ERR_OK;
+    });
+}
+
 // ---- lifecycle ------------------------------------------------------------------------------------
 
 int zts_node_start(void) {
@@ -329,7 +338,10 @@ int ztx_node_get_stats(ztx_node_stats_t* out) {
                                 s.drop_relay,        s.drop_fragment,   s.drop_queue_full, s.drop_oversized,
                                 svc.send_errors(),
                                 {},                  {},
-                                s.frames_in,         s.frames_out,      s.frames_dropped};
+                                s.frames_in,         s.frames_out,      s.frames_dropped,
+                                n.topology().size(), 0,                 s.peers_expired,
+                                s.peers_refused,     s.whois_sent};
+        if (out->peers > 0) out->peer_bytes = n.peer_memory_estimate() / out->peers;
         for (int i = 0; i < 4; ++i) {
             out->rx_suite[i] = s.rx_by_suite[i];
             out->tx_suite[i] = s.tx_by_suite[i];

@@ -204,6 +204,10 @@ ZTX_API int ztx_init_reset(void);
 
 /* Allow loopback (127/8, ::1) as physical paths. ZeroTier never does; off by default. Before start. */
 ZTX_API int ztx_init_allow_loopback_paths(int allowed);
+/* Peer lifetime: a peer not heard from for idle_timeout_ms is forgotten (roots and controllers of
+ * joined networks never are); at most max_peers peers, where a new one displaces the idlest peer quiet
+ * for 10 s or more, or is refused. 0 keeps a default (30,000 ms; 65,536 peers). */
+ZTX_API int ztx_init_set_peer_limits(int64_t idle_timeout_ms, uint64_t max_peers);
 
 /* Announce an older protocol version (>= 4) in HELLO. Peers then treat us as that version: below 12
  * they send Salsa20/12 instead of AES-GMAC-SIV. For compatibility tests; the default is 12. */
@@ -227,6 +231,11 @@ typedef struct {
     uint64_t tx_suite[4];
     uint64_t frames_in, frames_out; /* VL2 Ethernet frames delivered to this node's stack / sent */
     uint64_t frames_dropped;        /* by flow rules, membership (certificate) checks, or no config */
+    uint64_t peers;                 /* peers known now */
+    uint64_t peer_bytes;            /* estimated bytes held per peer (average) */
+    uint64_t peers_expired;         /* forgotten: idle past the timeout, or displaced at the bound */
+    uint64_t peers_refused;         /* new peers turned away at the bound */
+    uint64_t whois_sent;            /* WHOIS requests sent to a root (first tries and retries) */
 } ztx_node_stats_t;
 ZTX_API int ztx_node_get_stats(ztx_node_stats_t* out);
 

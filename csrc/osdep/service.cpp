@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "osdep/service.hpp"
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -255,6 +258,8 @@ void Service::run() {
         const int n = ::epoll_wait(epoll_fd_, events, kMaxEpollEvents, timeout);
         if (n < 0 && errno != EINTR) break;
         process_ready(events, n < 0 ? 0 : n);
+        // A mutex is not fair: re-locking at once would starve API calls under constant traffic.
+        while (api_waiting_.load() > 0 && !stopping_) std::this_thread::yield();
         drain_stack();  // node lock released: frames and interface changes for lwIP, one batch
         if (now_ms() - last_stack_refresh_ >= 10 * 60 * 1000) {
             last_stack_refresh_ = now_ms();
@@ -285,8 +290,22 @@ void Service::process_ready(const epoll_event* events, int n) {
         for (int round = 0; round < 16 && udp_.receive_batch(fd, sink) == UdpSockets::kBatch; ++round) {
         }
     }
-    if (now_ms() >= next_background_) next_background_ = node_->process_background(now_ms());
+    if (now_ms() >= next_background_) {
+        next_background_ = node_->process_background(now_ms());
+        return_freed_peer_memory();
+    }
     udp_.flush();
+}
+
+void Service::return_freed_peer_memory() {
+#if defined(__GLIBC__)
+    // glibc keeps freed memory for reuse; after a crowd of peers was forgotten (a root after a burst
+    // of strangers), give it back so the process shrinks to what it holds.
+    const std::uint64_t expired = node_->stats().peers_expired;
+    if (expired - peers_expired_at_trim_ < kPeersExpiredPerTrim) return;
+    peers_expired_at_trim_ = expired;
+    ::malloc_trim(0);
+#endif
 }
 
 void Service::send_datagram(std::int64_t local_socket, const InetAddress& to, const std::uint8_t* data,

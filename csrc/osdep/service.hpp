@@ -66,7 +66,14 @@ class Service final : public NodeHost {
     bool running() const { return running_.load(); }
 
     // Guarded access for API calls: the node must only be touched under this lock.
-    std::unique_lock<std::mutex> lock() { return std::unique_lock<std::mutex>(mutex_); }
+    // The core thread steps aside while an API call waits (see run()), so a node kept busy by traffic
+    // (a root proving strangers' identities, say) still answers its application.
+    std::unique_lock<std::mutex> lock() {
+        api_waiting_.fetch_add(1);
+        std::unique_lock<std::mutex> g(mutex_);
+        api_waiting_.fetch_sub(1);
+        return g;
+    }
     Node* node() { return node_.get(); }  // call with lock() held
     // After an API call queued sends or changed timers, with lock() held: send now and re-plan.
     void after_api_call();
@@ -120,6 +127,10 @@ class Service final : public NodeHost {
     UdpSockets udp_;
     std::uint16_t port_ = 0;
     std::mutex mutex_;
+    std::atomic<int> api_waiting_{0};
+    static constexpr std::uint64_t kPeersExpiredPerTrim = 256;
+    std::uint64_t peers_expired_at_trim_ = 0;
+    void return_freed_peer_memory();  // core thread, node lock held
     std::thread core_;
     std::atomic<bool> running_{false};
     std::atomic<bool> stopping_{false};

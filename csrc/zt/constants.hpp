@@ -92,11 +92,21 @@ inline constexpr std::size_t kLegacyBeaconLen = 13;
 // Relaying and queues.
 inline constexpr unsigned kMaxHops = 7;       // field limit
 inline constexpr unsigned kRelayMaxHops = 3;  // we relay only below this
-inline constexpr std::size_t kRxQueueSize = 32;
+// Packets from/to an address we have no identity for wait for WHOIS in bounded queues: a few per
+// address and a fixed total. At either bound a newcomer is refused (never an older packet pushed out),
+// so a flood of packets from made-up senders cannot displace the genuine ones already waiting.
+inline constexpr std::size_t kRxQueueSize = 32;  // also the number of fragment sets reassembled at once
 inline constexpr std::size_t kTxQueueSize = 32;
+inline constexpr std::size_t kQueuePerAddress = 8;
 inline constexpr std::int64_t kReceiveQueueTimeout = 5000;
 inline constexpr std::int64_t kTransmitQueueTimeout = 5000;
+// WHOIS: one outstanding request per address, sent, then retried 500, 1000 and 2000 ms after the
+// previous try; without an answer 4 s after the last, or when its packets time out, it is given up (its
+// waiting packets dropped). Every WHOIS sent, first or retry, takes a token of one node-wide bucket.
 inline constexpr std::int64_t kWhoisRetryDelay = 500;
+inline constexpr unsigned kWhoisMaxSends = 4;
+inline constexpr unsigned kWhoisBurst = 32;
+inline constexpr std::int64_t kWhoisRefillMs = 20;  // 50 WHOIS per second sustained
 
 // Timers (milliseconds).
 inline constexpr std::int64_t kPingCheckInterval = 5000;
@@ -106,6 +116,14 @@ inline constexpr std::int64_t kPathHelloRateLimit = 1000;
 inline constexpr std::int64_t kPeerPingPeriod = 60000;
 inline constexpr std::int64_t kPeerPathExpiration = (kPeerPingPeriod * 4) + 3000;
 inline constexpr std::int64_t kPeerActivityTimeout = 30000;  // libzt (SDK) value
+// Peers we have heard nothing from for this long are forgotten (ZeroTier's Peer::isAlive window as
+// libzt builds it), unless they are roots or controllers of networks we joined.
+inline constexpr std::int64_t kPeerIdleTimeout = kPeerActivityTimeout;
+// At most this many peers. At the bound a new peer may displace the idlest one quiet for at least
+// kPeerEvictionMinIdle (never a root or a controller of a joined network); if none is that quiet,
+// the newcomer is refused and must try again later.
+inline constexpr std::size_t kMaxPeers = 65536;
+inline constexpr std::int64_t kPeerEvictionMinIdle = 10000;
 inline constexpr std::int64_t kTrustExpiration = 600000;
 inline constexpr std::int64_t kMinUniteInterval = 30000;
 inline constexpr std::int64_t kTryRememberedPathInterval = 30000;

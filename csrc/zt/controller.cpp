@@ -74,7 +74,8 @@ bool Node::controller_respond(std::int64_t now, std::uint64_t request_id, const 
     if (req.member == self_.address()) {
         // We are a member of our own network: install it directly.
         Network* net = network(req.network_id);
-        if (net != nullptr && net->apply_config(std::move(config), dictionary, self_.address())) {
+        if (net != nullptr &&
+            net->apply_config(std::move(config), dictionary, self_.address()) == Network::Apply::kApplied) {
             const bool first = net->last_config_update < 0;
             net->last_config_update = now_;
             if (first) emit_network(NodeEvent::Type::kNetworkOk, req.network_id);

@@ -67,6 +67,8 @@ void Node::on_hello(std::int64_t local_socket, const InetAddress& from, Packet& 
             ++stats_.drop_auth;
             return;
         }
+        // Only a proven identity may displace an idle peer at the bound (or be refused there).
+        if (!make_room_for_peer()) return;
         peer = topology_.insert(std::move(fresh));
         if (peer == nullptr) return;
     }
@@ -221,6 +223,7 @@ void Node::on_ok(Peer& peer, std::int64_t local_socket, const InetAddress& from,
             const Identity& id = ids.front();
             const bool seed = topology_.is_moon_seed(id.address());
             if (whois_pending_.count(id.address()) == 0 && !seed) return;
+            if (topology_.get(id.address()) == nullptr && !make_room_for_peer()) return;
             if (topology_.add(id, now_) != nullptr) flush_queues_for(id.address());
             if (seed) contact_moon_seeds();
             break;

@@ -7,13 +7,19 @@ namespace zt {
 
 Network::Network(std::uint64_t id, std::uint64_t my_address) : id_(id), mac_(mac_from_address(my_address, id)) {}
 
-bool Network::apply_config(NetworkConfig config, std::string dictionary, std::uint64_t my_address) {
-    if (config.network_id != id_ || config.issued_to != my_address) return false;
-    if (config_ && dictionary == config_dictionary_) return false;
+Network::Apply Network::apply_config(NetworkConfig config, std::string dictionary, std::uint64_t my_address) {
+    if (config.network_id != id_ || config.issued_to != my_address) return Apply::kRefused;
+    if (config_ && dictionary == config_dictionary_) return Apply::kSame;
+    // Configs only move forward: one that is newer in neither revision nor timestamp is a delayed or
+    // replayed copy. (A controller that lost its database restarts revisions but signs with a newer
+    // timestamp, so it is still heard.)
+    if (config_ && config.revision <= config_->revision && config.timestamp <= config_->timestamp) {
+        return Apply::kRefused;
+    }
     config_ = std::move(config);
     config_dictionary_ = std::move(dictionary);
     status_ = Status::kOk;
-    return true;
+    return Apply::kApplied;
 }
 
 std::set<MulticastGroup> Network::groups() const {
@@ -35,11 +41,13 @@ bool Network::gate(std::uint64_t address, const Identity& identity) const {
     if (config_->is_public()) return true;
     const Member* m = find_member(address);
     if (m == nullptr || !m->com || !config_->com) return false;
+    if (m->com->issued_to() != address) return false;  // filed by issued_to: a cheap second look
     if (m->com->timestamp() <= m->com_revocation_threshold) return false;
     return config_->com->agrees_with(*m->com, identity);
 }
 
 bool Network::add_com(std::uint64_t address, const CertificateOfMembership& com) {
+    if (com.issued_to() != address) return false;
     Member& m = members_[address];
     if (com.timestamp() <= m.com_revocation_threshold) return false;
     if (m.com && m.com->timestamp() > com.timestamp()) return false;  // never go back in time
@@ -50,6 +58,18 @@ bool Network::add_com(std::uint64_t address, const CertificateOfMembership& com)
 void Network::revoke_com(std::uint64_t address, std::uint64_t threshold) {
     Member& m = members_[address];
     m.com_revocation_threshold = std::max(m.com_revocation_threshold, threshold);
+}
+
+void Network::forget_member(std::uint64_t address) {
+    auto it = members_.find(address);
+    if (it == members_.end()) return;
+    if (it->second.com_revocation_threshold == 0) {
+        members_.erase(it);
+        return;
+    }
+    Member kept;
+    kept.com_revocation_threshold = it->second.com_revocation_threshold;
+    it->second = kept;
 }
 
 bool Network::needs_credential_push(std::uint64_t address, std::int64_t now) const {
@@ -71,6 +91,13 @@ void MulticastSubscribers::add(std::uint64_t network_id, const MulticastGroup& g
 void MulticastSubscribers::remove(std::uint64_t network_id, const MulticastGroup& g, std::uint64_t address) {
     auto it = subscribers_.find(Key{network_id, g});
     if (it != subscribers_.end()) it->second.erase(address);
+}
+
+void MulticastSubscribers::remove_member(std::uint64_t address) {
+    for (auto it = subscribers_.begin(); it != subscribers_.end();) {
+        it->second.erase(address);
+        it = it->second.empty() ? subscribers_.erase(it) : std::next(it);
+    }
 }
 
 std::vector<std::uint64_t> MulticastSubscribers::get(std::uint64_t network_id, const MulticastGroup& g,

@@ -45,9 +45,10 @@ class Network {
     const NetworkConfig& config() const { return *config_; }
     const std::string& config_dictionary() const { return config_dictionary_; }
 
-    // Installs a config (already verified). False if it is not for us or this network, or is the
-    // same as the current one.
-    bool apply_config(NetworkConfig config, std::string dictionary, std::uint64_t my_address);
+    // Installs a config (already verified) unless it is not for us or this network, is the same as
+    // the current one, or is newer than it in neither revision nor timestamp.
+    enum class Apply { kApplied, kSame, kRefused };
+    Apply apply_config(NetworkConfig config, std::string dictionary, std::uint64_t my_address);
 
     ConfigAssembler& assembler() { return assembler_; }
     std::int64_t last_config_request = INT64_MIN / 2;
@@ -79,9 +80,13 @@ class Network {
     // May this peer send us frames? Public networks: yes. Private: its certificate must agree with
     // ours (same network, recent enough, bound to the identity we know for it) and not be revoked.
     bool gate(std::uint64_t address, const Identity& identity) const;
-    // Accepts a certificate for a peer (already signature-checked); false if older or revoked.
+    // Accepts a certificate for the member it was issued to (already signature-checked); false if
+    // `address` is not its issued_to, or it is older than the one held, or revoked.
     bool add_com(std::uint64_t address, const CertificateOfMembership& com);
     void revoke_com(std::uint64_t address, std::uint64_t threshold);
+    // Drops what we hold for a member we no longer know (its peer was forgotten). A revocation
+    // threshold stays: forgetting must not undo a revocation.
+    void forget_member(std::uint64_t address);
     bool needs_credential_push(std::uint64_t address, std::int64_t now) const;
 
   private:
@@ -101,6 +106,7 @@ class MulticastSubscribers {
   public:
     void add(std::uint64_t network_id, const MulticastGroup& g, std::uint64_t address, std::int64_t now);
     void remove(std::uint64_t network_id, const MulticastGroup& g, std::uint64_t address);
+    void remove_member(std::uint64_t address);  // from every group (its peer was forgotten)
     // Up to `limit` subscribers (not `except`), most recently seen first.
     std::vector<std::uint64_t> get(std::uint64_t network_id, const MulticastGroup& g, std::size_t limit,
                                    std::uint64_t except) const;

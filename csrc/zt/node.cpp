@@ -35,14 +35,12 @@ std::int64_t Node::process_background(std::int64_t now) {
         defrag_.expire(now);
         stats_.drop_fragment = defrag_.abandoned_pieces();
         vl2_background();
-        // Retry WHOIS for anything still waiting.
-        for (auto& kv : whois_pending_) {
-            if (now - kv.second.last_sent >= kWhoisRetryDelay) request_whois(kv.first);
-        }
+        expire_peers();
     }
+    const std::int64_t whois_next = whois_pending_.empty() ? INT64_MAX : retry_whois();
     update_online();
     std::int64_t next = std::min(last_ping_check_ + kPingCheckInterval, last_housekeeping_ + kHousekeepingInterval);
-    if (!whois_pending_.empty()) next = std::min(next, now + kWhoisRetryDelay);
+    next = std::min(next, whois_next);
     return std::max(next, now + 1);
 }
 
@@ -126,12 +124,7 @@ void Node::expire_queues() {
         ++stats_.drop_unknown_peer;
     }
     for (auto it = whois_pending_.begin(); it != whois_pending_.end();) {
-        const std::uint64_t a = it->first;
-        const bool waiting =
-            std::any_of(rx_queue_.begin(), rx_queue_.end(), [a](const Parked& q) { return q.packet->source() == a; }) ||
-            std::any_of(tx_queue_.begin(), tx_queue_.end(),
-                        [a](const Queued& q) { return q.packet->destination() == a; });
-        it = waiting ? std::next(it) : whois_pending_.erase(it);
+        it = waiting_for(it->first) > 0 ? std::next(it) : whois_pending_.erase(it);
     }
 }
 
@@ -272,6 +265,7 @@ bool Node::restore_peer(const std::uint8_t* data, std::size_t len) {
     if (!r.ok()) return false;
     // The cache is our own file, but it is still only a hint: the identity must prove itself.
     if (!id.locally_validate()) return false;
+    if (topology_.get(id.address()) == nullptr && !make_room_for_peer()) return false;
     Peer* peer = topology_.add(id, now_);
     if (peer == nullptr) return false;
     peer->remembered_paths = std::move(paths);

@@ -96,6 +96,9 @@ struct NodeConfig {
     // a compatibility and test knob, never lowered by default.
     std::uint8_t protocol_version = kProtocolVersion;
     bool relay_for_anyone = false;      // roots relay for everyone; set for our root server
+    // Peer lifetime (see kPeerIdleTimeout, kMaxPeers): tests shorten the timeout; 0 keeps the default.
+    std::int64_t peer_idle_timeout = kPeerIdleTimeout;
+    std::size_t max_peers = kMaxPeers;
 };
 
 // Why datagrams were dropped; exposed through zts_stats_get_all and ztx_node_stats.
@@ -121,6 +124,9 @@ struct NodeStats {
     std::uint64_t frames_in = 0;       // VL2 frames delivered to the local stack
     std::uint64_t frames_out = 0;      // VL2 frames sent (each multicast copy counts)
     std::uint64_t frames_dropped = 0;  // by rules, membership gates, or no config
+    std::uint64_t peers_expired = 0;   // forgotten after kPeerIdleTimeout without a packet from them
+    std::uint64_t peers_refused = 0;   // new peers turned away at max_peers (nobody idle enough to give way)
+    std::uint64_t whois_sent = 0;      // WHOIS requests to a root (first tries and retries)
     std::uint64_t drops() const {
         return drop_malformed + drop_auth + drop_unknown_peer + drop_rate_limited + drop_unexpected + drop_path +
                drop_relay + drop_fragment + drop_queue_full + drop_oversized;
@@ -151,6 +157,8 @@ class Node {
         ++stats_.drop_oversized;
     }
     Topology& topology() { return topology_; }
+    // Bytes held for all peers (an estimate: see Peer::memory_estimate); stats divide by the count.
+    std::size_t peer_memory_estimate() const;
     std::int64_t now() const { return now_; }
 
     // The peer cache (peers.d/): what we know of a peer to reach it again after a restart: its
@@ -226,7 +234,15 @@ class Node {
     void reply(Peer& peer, Packet& p);
     void send_raw(std::int64_t local_socket, const InetAddress& to, const std::uint8_t* data, std::size_t len,
                   unsigned ttl = 0);
+    // Parks a packet from an unknown sender until WHOIS answers (or refuses it at the queue bounds).
+    void park(std::unique_ptr<Packet> packet, std::int64_t local_socket, const InetAddress& from);
+    // Wants the identity behind `address`: one outstanding request per address, sent when the
+    // node-wide WHOIS budget allows, retried with backoff by retry_whois().
     void request_whois(std::uint64_t address);
+    bool send_whois(std::uint64_t address);
+    std::int64_t retry_whois();  // returns when it next has something to do (INT64_MAX: nothing)
+    void give_up_whois(std::uint64_t address);
+    std::size_t waiting_for(std::uint64_t address) const;  // packets parked or queued for it
     void flush_queues_for(std::uint64_t address);
     bool path_usable(std::uint64_t peer, const InetAddress& addr) const;
 
@@ -278,6 +294,13 @@ class Node {
     void keepalive(Peer& peer);
     void expire_paths();
     void expire_queues();
+    // ---- peer lifetime (peers.cpp) -------------------------------------------------------------------
+    bool peer_is_kept(std::uint64_t address) const;  // roots and controllers of joined networks
+    std::int64_t idle_for(const Peer& peer) const;
+    void expire_peers();
+    void forget_peer(std::uint64_t address);
+    // Before adding a peer: true if there is room (after displacing the idlest one if needed).
+    bool make_room_for_peer();
     void update_reach(Peer& peer);   // PEER_DIRECT / PEER_RELAY / PEER_UNREACHABLE on changes
     void note_relayed(Peer& peer);   // first contact with a peer went through a relay
     void try_remembered_paths(Peer& peer);  // a relayed peer's quiet paths may work again
@@ -323,10 +346,11 @@ class Node {
     };
     std::deque<Queued> tx_queue_;
     struct WhoisState {
-        std::int64_t last_sent;
-        unsigned retries;
+        std::int64_t last_sent = INT64_MIN / 2;
+        unsigned sends = 0;  // 0: waiting for a token of the WHOIS budget
     };
-    std::unordered_map<std::uint64_t, WhoisState> whois_pending_;
+    std::unordered_map<std::uint64_t, WhoisState> whois_pending_;  // only addresses with packets waiting
+    TokenBucket whois_budget_;
     std::map<std::pair<std::uint64_t, std::uint64_t>, std::int64_t> last_unite_;
     // VL2 state
     std::map<std::uint64_t, std::unique_ptr<Network>> networks_;

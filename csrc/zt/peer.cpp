@@ -137,6 +137,11 @@ void Peer::received(std::int64_t now, Verb verb) {
     }
 }
 
+std::size_t Peer::memory_estimate() const {
+    return sizeof(Peer) + sizeof(PeerKey) + 2 * crypto::Aes256::kHeapEstimate + paths_.capacity() * sizeof(Path) +
+           remembered_paths.capacity() * sizeof(InetAddress) + recently_tried_.capacity() * sizeof(Tried);
+}
+
 int Peer::latency() const {
     int best = -1;
     for (const Path& p : paths_) {

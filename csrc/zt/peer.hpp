@@ -61,6 +61,8 @@ class Peer {
     std::vector<InetAddress> remembered_paths;
     std::int64_t last_trust = INT64_MIN / 2;  // last authenticated network packet (VL2 sets it)
     int latency() const;  // best path latency, -1 unknown
+    // Bytes this peer holds: itself, its keys (with OpenSSL's contexts) and its path lists.
+    std::size_t memory_estimate() const;
 
     // Whether the application was told this peer is direct / relayed (to emit events on changes).
     enum class Reach { kUnknown, kRelayed, kDirect };

@@ -58,13 +58,7 @@ void Node::on_fragment(std::int64_t local_socket, const InetAddress& from, const
         case Defragmenter::Result::kComplete: break;
     }
     ++stats_.rx_packets;
-    if (!try_decode(local_socket, from, *assembled)) {
-        if (rx_queue_.size() >= kRxQueueSize) {
-            rx_queue_.pop_front();
-            ++stats_.drop_queue_full;
-        }
-        rx_queue_.push_back({std::move(assembled), local_socket, from, now_});
-    }
+    if (!try_decode(local_socket, from, *assembled)) park(std::move(assembled), local_socket, from);
 }
 
 void Node::on_head(std::int64_t local_socket, const InetAddress& from, const std::uint8_t* data, std::size_t len) {
@@ -102,13 +96,19 @@ void Node::on_head(std::int64_t local_socket, const InetAddress& from, const std
         return;
     }
     ++stats_.rx_packets;
-    if (!try_decode(local_socket, from, *packet)) {
-        if (rx_queue_.size() >= kRxQueueSize) {
-            rx_queue_.pop_front();
-            ++stats_.drop_queue_full;
-        }
-        rx_queue_.push_back({std::move(packet), local_socket, from, now_});
+    if (!try_decode(local_socket, from, *packet)) park(std::move(packet), local_socket, from);
+}
+
+void Node::park(std::unique_ptr<Packet> packet, std::int64_t local_socket, const InetAddress& from) {
+    // Anyone can claim any sender address: refusing newcomers at the bounds (rather than pushing
+    // out the oldest) keeps packets that were already waiting for a genuine WHOIS answer.
+    const std::uint64_t source = packet->source();
+    if (rx_queue_.size() >= kRxQueueSize || waiting_for(source) >= kQueuePerAddress) {
+        ++stats_.drop_queue_full;
+        return;
     }
+    rx_queue_.push_back({std::move(packet), local_socket, from, now_});
+    request_whois(source);
 }
 
 void Node::relay(std::uint64_t dest, std::uint64_t source, std::uint8_t* data, std::size_t len, bool is_head) {
@@ -198,8 +198,7 @@ bool Node::try_decode(std::int64_t local_socket, const InetAddress& from, Packet
             ++stats_.drop_unknown_peer;  // a root has nobody to ask
             return true;
         }
-        request_whois(p.source());
-        return false;
+        return false;  // the caller parks it and asks who this is
     }
     if (!p.dearmor(peer->key())) {
         ++stats_.drop_auth;
@@ -289,26 +288,79 @@ void Node::send(Packet& p, bool encrypt) {
         ++stats_.drop_path;
         return;
     }
-    if (tx_queue_.size() >= kTxQueueSize) {
-        tx_queue_.pop_front();
+    if (tx_queue_.size() >= kTxQueueSize || waiting_for(p.destination()) >= kQueuePerAddress) {
         ++stats_.drop_queue_full;
+        return;
     }
     tx_queue_.push_back({std::make_unique<Packet>(p), encrypt, now_});
     request_whois(p.destination());
-    want_background_at(now_ + kWhoisRetryDelay);  // retries and the queue's timeout need the timer
 }
+
+// ---- WHOIS ------------------------------------------------------------------------------------------
 
 void Node::request_whois(std::uint64_t address) {
     if (topology_.am_root()) return;
-    WhoisState& st = whois_pending_[address];
-    if (st.retries > 0 && now_ - st.last_sent < kWhoisRetryDelay) return;
+    // Already outstanding: its retries are scheduled (retry_whois), nothing more to send now.
+    if (whois_pending_.try_emplace(address).second) send_whois(address);
+    want_background_at(now_ + kWhoisRetryDelay);  // retries and the queues' timeouts need the timer
+}
+
+bool Node::send_whois(std::uint64_t address) {
     Peer* root = topology_.best_root(now_);
-    if (root == nullptr) return;
+    if (root == nullptr || !whois_budget_.take(now_, kWhoisBurst, kWhoisRefillMs)) return false;
+    WhoisState& st = whois_pending_[address];
     st.last_sent = now_;
-    ++st.retries;
+    ++st.sends;
+    ++stats_.whois_sent;
     Packet p(root->address(), self_.address(), Verb::kWhois);
     wire::build_whois(p, {address});
     send_to_peer(*root, p, true);
+    return true;
+}
+
+std::int64_t Node::retry_whois() {
+    std::int64_t next = INT64_MAX;
+    std::vector<std::uint64_t> due;
+    std::vector<std::uint64_t> exhausted;
+    for (const auto& [address, st] : whois_pending_) {
+        const std::int64_t at = st.sends == 0 ? now_ : st.last_sent + (kWhoisRetryDelay << (st.sends - 1));
+        if (at > now_) {
+            next = std::min(next, at);
+        } else if (st.sends >= kWhoisMaxSends) {
+            exhausted.push_back(address);
+        } else {
+            due.push_back(address);
+        }
+    }
+    for (std::uint64_t a : exhausted) give_up_whois(a);
+    // Oldest requests first would need an ordered index; any order is fair enough under the budget.
+    for (std::uint64_t a : due) {
+        if (!send_whois(a)) {
+            next = std::min(next, now_ + kWhoisRefillMs);  // out of budget (or no root): try again soon
+            break;
+        }
+        next = std::min(next, now_ + (kWhoisRetryDelay << (whois_pending_[a].sends - 1)));
+    }
+    return next;
+}
+
+void Node::give_up_whois(std::uint64_t address) {
+    whois_pending_.erase(address);
+    auto waits = [address](const auto& q) { return q.packet->source() == address; };
+    auto queued = [address](const auto& q) { return q.packet->destination() == address; };
+    const auto rx_end = std::remove_if(rx_queue_.begin(), rx_queue_.end(), waits);
+    const auto tx_end = std::remove_if(tx_queue_.begin(), tx_queue_.end(), queued);
+    stats_.drop_unknown_peer += static_cast<std::uint64_t>((rx_queue_.end() - rx_end) + (tx_queue_.end() - tx_end));
+    rx_queue_.erase(rx_end, rx_queue_.end());
+    tx_queue_.erase(tx_end, tx_queue_.end());
+}
+
+std::size_t Node::waiting_for(std::uint64_t address) const {
+    const auto from = std::count_if(rx_queue_.begin(), rx_queue_.end(),
+                                    [address](const Parked& q) { return q.packet->source() == address; });
+    const auto to = std::count_if(tx_queue_.begin(), tx_queue_.end(),
+                                  [address](const Queued& q) { return q.packet->destination() == address; });
+    return static_cast<std::size_t>(from + to);
 }
 
 void Node::flush_queues_for(std::uint64_t address) {

@@ -60,6 +60,14 @@ Peer* Topology::insert(std::unique_ptr<Peer> peer) {
 
 void Topology::remove(std::uint64_t address) { peers_.erase(address); }
 
+std::size_t Topology::memory_estimate() const {
+    // Each entry of the table: a node with key, value and hash link, plus one bucket pointer.
+    constexpr std::size_t kEntry = sizeof(void*) * 2 + sizeof(std::uint64_t) + sizeof(std::unique_ptr<Peer>);
+    std::size_t total = peers_.bucket_count() * sizeof(void*);
+    for (const auto& kv : peers_) total += kEntry + kv.second->memory_estimate();
+    return total;
+}
+
 void Topology::for_each(const std::function<void(Peer&)>& fn) {
     for (auto& kv : peers_) fn(*kv.second);
 }

@@ -30,6 +30,7 @@ class Topology {
     Peer* insert(std::unique_ptr<Peer> peer);
     void remove(std::uint64_t address);
     std::size_t size() const { return peers_.size(); }
+    std::size_t memory_estimate() const;  // all peers and the table holding them
     void for_each(const std::function<void(Peer&)>& fn);
 
     // ---- roots: the planet's and every moon's (our "upstreams") ---------------------------------------

@@ -107,7 +107,7 @@ bool Node::restore_network_config(std::uint64_t network_id, const std::string& d
         !NetworkConfig::from_dictionary(d, &config, nullptr)) {
         return false;
     }
-    if (!net->apply_config(std::move(config), dictionary, self_.address())) return false;
+    if (net->apply_config(std::move(config), dictionary, self_.address()) != Network::Apply::kApplied) return false;
     emit_network(NodeEvent::Type::kNetworkOk, network_id);
     emit_network(NodeEvent::Type::kNetworkConfig, network_id);  // no data: it came from the cache
     return true;
@@ -187,7 +187,8 @@ void Node::accept_config_chunk(Network& net, Peer& from, const std::uint8_t* chu
     }
     const bool first = !net.has_config();
     const std::uint64_t nwid = net.id();
-    if (net.apply_config(std::move(config), std::move(dictionary), self_.address())) {
+    const Network::Apply applied = net.apply_config(std::move(config), std::move(dictionary), self_.address());
+    if (applied == Network::Apply::kApplied) {
         net.last_config_update = now_;
         if (first) emit_network(NodeEvent::Type::kNetworkOk, nwid);
         NodeEvent e{NodeEvent::Type::kNetworkConfig};
@@ -195,8 +196,10 @@ void Node::accept_config_chunk(Network& net, Peer& from, const std::uint8_t* chu
         e.data.assign(net.config_dictionary().begin(), net.config_dictionary().end());
         emit(e);
         announce_groups(net, true);
-    } else {
+    } else if (applied == Network::Apply::kSame) {
         net.last_config_update = now_;  // the same config again: still fresh
+    } else {
+        ++stats_.drop_unexpected;  // older than the one we hold, or not ours
     }
     if (pushed) {
         // A pushed config is acknowledged with an OK whose in-re verb is ECHO, as ZeroTier does.
@@ -307,6 +310,14 @@ void Node::on_network_credentials(Peer& peer, const Packet& p) {
         return c == nullptr ? nullptr : &c->identity();
     };
     for (const CertificateOfMembership& com : bundle.coms) {
+        // Filed under the member it was issued to, whoever relays it (as ZeroTier does): a member
+        // presenting someone else's certificate only updates that someone's record, never its own.
+        // Ours comes from the controller with our config, not from peers.
+        const std::uint64_t owner = com.issued_to();
+        if (owner == self_.address() || owner == 0 || address_is_reserved(owner)) {
+            ++stats_.drop_unexpected;
+            continue;
+        }
         Network* net = network(com.network_id());
         const Identity* controller = controller_of(com.network_id());
         if (net == nullptr || controller == nullptr) continue;
@@ -314,7 +325,9 @@ void Node::on_network_credentials(Peer& peer, const Packet& p) {
             ++stats_.drop_auth;
             continue;
         }
-        if (net->add_com(peer.address(), com) && net->gate(peer.address(), peer.identity())) peer.last_trust = now_;
+        if (net->add_com(owner, com) && owner == peer.address() && net->gate(owner, peer.identity())) {
+            peer.last_trust = now_;
+        }
     }
     for (const Revocation& rev : bundle.revocations) {
         Network* net = network(rev.network_id);

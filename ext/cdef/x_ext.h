@@ -106,6 +106,7 @@ typedef struct {
 } ztx_echo_reply_t;
 int ztx_init_reset(void);
 int ztx_init_allow_loopback_paths(int allowed);
+int ztx_init_set_peer_limits(int64_t idle_timeout_ms, uint64_t max_peers);
 int ztx_init_set_protocol_version(int version);
 int ztx_node_send_user_message(uint64_t peer_id, uint64_t type, const void* data, size_t len);
 int ztx_node_ping(uint64_t peer_id, const void* data, size_t len);
@@ -118,6 +119,7 @@ typedef struct {
     uint64_t tx_suite[4];
     uint64_t frames_in, frames_out;
     uint64_t frames_dropped;
+    uint64_t peers, peer_bytes, peers_expired, peers_refused, whois_sent;
 } ztx_node_stats_t;
 int ztx_node_get_stats(ztx_node_stats_t* out);
 int ztx_tap_enable(uint64_t net_id, int enabled);

@@ -71,7 +71,7 @@ def _cmd_root(args: argparse.Namespace) -> int:
     from libzt.root import run_root
 
     return run_root(args.world, args.identity, args.port, allow_loopback=args.allow_loopback, planet_path=args.planet,
-                    ready_file=args.ready_file)
+                    peer_timeout=args.peer_timeout, max_peers=args.max_peers, ready_file=args.ready_file)
 
 
 def _cmd_controller(args: argparse.Namespace) -> int:
@@ -223,6 +223,11 @@ def build_parser() -> argparse.ArgumentParser:
     root.add_argument("--identity", required=True, help="directory with this root's identity.secret")
     root.add_argument("--port", type=int, default=0, help="UDP port (default: the port in the planet)")
     root.add_argument("--allow-loopback", action="store_true", help="accept peers on 127.0.0.1/::1 (tests)")
+    root.add_argument("--peer-timeout", type=float, metavar="SECONDS",
+                      help="forget peers not heard from for this long (default 30; roots are always kept)")
+    root.add_argument("--max-peers", type=int, metavar="N",
+                      help="peer bound: a new peer displaces the idlest one quiet for 10 s, else is refused "
+                           "(default 65536)")
     root.add_argument("--ready-file", help="write 'ADDRESS PORT' here once serving")
     root.set_defaults(func=_cmd_root)
 

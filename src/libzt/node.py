@@ -114,6 +114,10 @@ class ZeroTierNode:
     :param identity: use this identity instead of the one in ``storage``.
     :param allow_loopback: let peers be reached over 127.0.0.1 / ::1. ZeroTier never does; useful
         for tests on one machine.
+    :param peer_timeout: forget a peer not heard from for this many seconds (roots and controllers of
+        joined networks are kept); ``None`` keeps ZeroTier's 30 s. Roots under load may shorten it.
+    :param max_peers: at most this many peers; at the bound a new peer displaces the idlest one quiet
+        for 10 s or more, or is refused. ``None`` keeps the default (65,536).
     :param peer_cache: remember peers and their paths in ``storage``/peers.d, so a restarted node
         reaches them again without asking a root (ZeroTier's peer cache; off by default as in libzt).
     :param on_event: called with every :class:`Event`, on the native event thread.
@@ -127,6 +131,8 @@ class ZeroTierNode:
         *,
         identity: Union[Identity, str, None] = None,
         allow_loopback: bool = False,
+        peer_timeout: Optional[float] = None,
+        max_peers: Optional[int] = None,
         peer_cache: bool = False,
         on_event: Optional[EventCallback] = None,
     ) -> None:
@@ -140,7 +146,13 @@ class ZeroTierNode:
         if identity is not None and not identity.has_secret:
             raise ArgumentError("identity must include its secret key")
         self._identity = identity
+        if peer_timeout is not None and not (isinstance(peer_timeout, (int, float)) and 0.001 <= peer_timeout <= 86400):
+            raise ArgumentError(f"peer_timeout must be 0.001..86400 seconds, not {peer_timeout!r}")
+        if max_peers is not None and not (isinstance(max_peers, int) and 1 <= max_peers <= 2**32):
+            raise ArgumentError(f"max_peers must be 1..2**32, not {max_peers!r}")
         self._allow_loopback = allow_loopback
+        self._peer_timeout_ms = round(peer_timeout * 1000) if peer_timeout is not None else 0
+        self._max_peers = max_peers or 0
         self._peer_cache = peer_cache
         self._callbacks: list[EventCallback] = [on_event] if on_event is not None else []
         self._guide_handler: Optional[GuideEventHandler] = None
@@ -195,6 +207,7 @@ class ZeroTierNode:
             ll.node_call(_zts.zts_init_set_port(self._port), "port")
         ll.node_call(ll.init_allow_loopback_paths(self._allow_loopback), "loopback")
         ll.node_call(_zts.zts_init_allow_peer_cache(int(self._peer_cache)), "peer cache")
+        ll.node_call(ll.init_set_peer_limits(self._peer_timeout_ms, self._max_peers), "peer limits")
         for name, args in self._init_calls:  # the init_* calls, after the constructor's settings
             ll.node_call(_zts.FUNCTIONS[name](*args), name)
 

@@ -37,6 +37,8 @@ def run_root(
     identity_dir: str,
     port: int,
     allow_loopback: bool = False,
+    peer_timeout: Optional[float] = None,
+    max_peers: Optional[int] = None,
     stop: Optional[threading.Event] = None,
     ready_file: Optional[str] = None,
     planet_path: Optional[str] = None,
@@ -66,7 +68,8 @@ def run_root(
         raise ArgumentError("--planet is for the root of a moon; this world is a planet")
     else:
         planet = world
-    node = ZeroTierNode(storage=identity_dir, roots=planet, port=port, allow_loopback=allow_loopback)
+    node = ZeroTierNode(storage=identity_dir, roots=planet, port=port, allow_loopback=allow_loopback,
+                        peer_timeout=peer_timeout, max_peers=max_peers)
     node.add_event_callback(lambda ev: say(f"root: {ev!r}")
                             if ev.code not in (EventCode.USER_MESSAGE, EventCode.ECHO_REPLY) else None)
     with node:
@@ -75,8 +78,8 @@ def run_root(
             Path(ready_file).write_text(f"{node.address} {node.port}\n")
         while not stop.wait(10.0):
             s = node.stats()
-            say(f"root: {len(node.peers())} peers, {s['rx_packets']} packets in, {s['relayed']} relayed, "
-                f"{sum(v for k, v in s.items() if k.startswith('drop_'))} dropped")
+            say(f"root: {s['peers']} peers (~{s['peer_bytes']} bytes each), {s['rx_packets']} packets in, "
+                f"{s['relayed']} relayed, {sum(v for k, v in s.items() if k.startswith('drop_'))} dropped")
     say("root: stopped")
     return 0
 

@@ -804,6 +804,9 @@ class OurNode(OfficialNode):
     def init_set_protocol_version(self, version: int, check: bool = True) -> int:
         return self._status("init_set_protocol_version", check, version=version)
 
+    def init_set_peer_limits(self, idle_timeout_ms: int = 0, max_peers: int = 0, check: bool = True) -> int:
+        return self._status("init_set_peer_limits", check, idle_timeout_ms=idle_timeout_ms, max_peers=max_peers)
+
     def node_send_user_message(self, peer_id: Union[int, str], msg_type: int, data: bytes = b"",
                                check: bool = True) -> int:
         return self._status("node_send_user_message", check, peer_id=peer_id, type=msg_type, data=data.hex())

@@ -54,6 +54,7 @@ from ctypes import (
     c_float,
     c_int,
     c_int16,
+    c_int64,
     c_size_t,
     c_ssize_t,
     c_uint,
@@ -297,6 +298,7 @@ class NodeStats(Structure):
         ("frames_in", c_uint64),
         ("frames_out", c_uint64),
         ("frames_dropped", c_uint64),
+        *((name, c_uint64) for name in "peers peer_bytes peers_expired peers_refused whois_sent".split()),
     ]
 
 
@@ -304,6 +306,7 @@ OUR_PROTOTYPES: Dict[str, Any] = {
     "zts_errno_location": (POINTER(c_int), []),
     "ztx_init_allow_loopback_paths": (c_int, [c_int]),
     "ztx_init_set_protocol_version": (c_int, [c_int]),
+    "ztx_init_set_peer_limits": (c_int, [c_int64, c_uint64]),
     "ztx_node_send_user_message": (c_int, [c_uint64, c_uint64, c_void_p, c_size_t]),
     "ztx_node_ping": (c_int, [c_uint64, c_void_p, c_size_t]),
     "ztx_node_get_stats": (c_int, [POINTER(NodeStats)]),
@@ -1201,6 +1204,10 @@ class Worker:
         self._require_ours("ztx_node_ping")
         raw = bytes.fromhex(data)
         return int(self.lib.ztx_node_ping(_id_arg(peer_id), raw, len(raw)))
+
+    def cmd_init_set_peer_limits(self, idle_timeout_ms: int, max_peers: int) -> int:
+        self._require_ours("ztx_init_set_peer_limits")
+        return int(self.lib.ztx_init_set_peer_limits(int(idle_timeout_ms), int(max_peers)))
 
     def cmd_node_get_stats(self) -> Dict[str, int]:
         self._require_ours("ztx_node_get_stats")

@@ -25,6 +25,11 @@ def init_allow_loopback_paths(allowed: bool) -> int:
     return int(lib.ztx_init_allow_loopback_paths(int(allowed)))
 
 
+def init_set_peer_limits(idle_timeout_ms: int, max_peers: int) -> int:
+    """0 for either keeps the default (see ztx_init_set_peer_limits)."""
+    return int(lib.ztx_init_set_peer_limits(idle_timeout_ms, max_peers))
+
+
 def node_identity() -> str:
     """This node's identity with its secret (``zts_node_get_id_pair``)."""
     buf = ffi.new("char[]", lib.ZTS_ID_STR_BUF_LEN)
