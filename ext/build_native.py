@@ -25,6 +25,7 @@ from csrc_build import (
     core_sources,
     include_dirs,
     link_args,
+    lwip_archive,
     pkg_config_values,
 )
 
@@ -47,6 +48,7 @@ ffibuilder.set_source(
     library_dirs=pkg_config_values("-L"),
     libraries=[*pkg_config_values("-l"), "stdc++"],
     extra_compile_args=compile_args(),
+    extra_objects=[str(lwip_archive())],
     extra_link_args=link_args(),
     define_macros=list(DEFINES),
 )

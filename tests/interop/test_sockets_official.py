@@ -6,6 +6,7 @@ that work in 1.8.4 (socket, zts_bind, zts_listen, zts_accept, zts_connect)."""
 from __future__ import annotations
 
 import hashlib
+import time
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,19 @@ pytestmark = [pytest.mark.interop, pytest.mark.netns, pytest.mark.slow]
 
 NWID = 0xFF1E000000000001  # ffAA..01: every member gets AA.x.y.z/8 from its address; all traffic allowed
 SIZE = 10_000_000
+
+
+def connect_when_listening(official, ip: str, port: int, deadline: float) -> int:
+    """A connected descriptor of the official node's: our side starts listening at a moment the test
+    does not see, and a SYN that comes first is refused. After a refusal the official zts_connect can
+    only fail again on the same socket (lwIP freed its PCB), so each attempt takes a fresh one."""
+    while True:
+        client = official.bsd_socket(4)
+        if official.connect(client, ip, port, timeout_ms=2000, check=False) == 0:
+            return client
+        official.close_fd(client)
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the official node could not connect to {ip}:{port}")
 
 
 def test_tcp_both_ways_and_udp_with_the_official_node(netns: NetNs, official_node, our_node, tmp_path: Path) -> None:
@@ -59,8 +73,7 @@ def test_tcp_both_ways_and_udp_with_the_official_node(netns: NetNs, official_nod
 
         # Official -> ours: our zts_tcp_server returns the client's descriptor.
         serving = ours.submit("tcp_server", ip="0.0.0.0", port=7301)
-        client = official.bsd_socket(4)
-        official.connect(client, our_ip, 7301, timeout_ms=20000)
+        client = connect_when_listening(official, our_ip, 7301, deadline=time.monotonic() + 30)
         served = ours.result(serving, "tcp_server", timeout=40)
         assert served["fd"] >= 0 and served["ip"] == off_ip
         receiving = ours.submit("recv_all", fd=served["fd"], close=True)
