@@ -12,8 +12,9 @@ this order:
 4. a download of the pinned release (``LIBZT_LWIP_DOWNLOAD=0`` forbids it), into that cache.
 
 Every archive is checked against :data:`PINNED` (SHA-256) before use: one lwIP version everywhere.
-Debian's orig tarball of 2.1.3 is upstream's tree, repacked (``+dfsg1``: documentation removed), so
-it is pinned as a release. Only its ``src/`` is used; Debian's ``debian/`` and port files are not.
+Debian's orig tarball of 2.1.3 is upstream's tree, repacked (``+dfsg1``: without the generated Doxygen
+HTML, doc/doxygen/output), so it is pinned as a release. Only its ``src/`` is used; Debian's
+``debian/`` and port files are not.
 """
 from __future__ import annotations
 
