@@ -12,6 +12,7 @@
 #include "api/runtime.hpp"
 #include "libzt_ext.h"
 #include "net/socket_table.hpp"
+#include "net/stack_stats.hpp"
 #include "osdep/clock.hpp"
 
 namespace {
@@ -257,7 +258,7 @@ int zts_core_query_path(uint64_t peer_id, unsigned int idx, char* path, unsigned
 
 int zts_stats_get_all(zts_stats_counter_t* dst) {
     if (dst == nullptr) return arg_error("zts_stats_get_all: dst must not be NULL");
-    return with_node([&](zt::osdep::Service&, zt::Node& n) -> int {
+    const int r = with_node([&](zt::osdep::Service&, zt::Node& n) -> int {
         // The link layer of our stack is the ZeroTier VL1 link: its counters are the node's.
         const zt::NodeStats& s = n.stats();
         std::memset(dst, 0, sizeof *dst);
@@ -267,6 +268,8 @@ int zts_stats_get_all(zts_stats_counter_t* dst) {
         dst->link_err = static_cast<uint32_t>(s.drop_malformed + s.drop_auth);
         return ZTS_ERR_OK;
     });
+    if (r == ZTS_ERR_OK) zt::net::read_stack_stats(dst);  // after the node lock: core lock first, never inside it
+    return r;
 }
 
 // ---- extensions -----------------------------------------------------------------------------------

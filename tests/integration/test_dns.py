@@ -59,3 +59,18 @@ def test_unknown_name_is_a_gaierror(zt_pair: Pair, dns_server: str) -> None:
         zsocket.getaddrinfo("nothing.zt.example", 80, zsocket.AF_INET)
     assert _native.lib.zts_bsd_gethostbyname(b"nothing.zt.example") == _native.ffi.NULL
     assert _native.lib.zts_errno_location()[0] == _native.lib.ZTS_EHOSTUNREACH
+
+
+def test_stack_counters_see_the_queries(zt_pair: Pair, dns_server: str) -> None:
+    """zts_stats_get_all carries lwIP's protocol counters (LWIP_STATS): a query out, an answer in."""
+    before = _native.ffi.new("zts_stats_counter_t *")
+    after = _native.ffi.new("zts_stats_counter_t *")
+    assert _native.lib.zts_stats_get_all(before) == _native.lib.ZTS_ERR_OK
+    # A name lwIP has not cached: the peer answers NXDOMAIN.
+    out = _native.ffi.new("zts_ip_addr *")
+    lib = _native.lib
+    assert lib.ztx_dns_resolve(b"counted.zt.example", lib.ZTS_AF_INET, out) == lib.ZTS_ERR_SOCKET
+    assert _native.lib.zts_stats_get_all(after) == _native.lib.ZTS_ERR_OK
+    assert after.udp_tx > before.udp_tx and after.udp_rx > before.udp_rx
+    assert after.ip4_tx > before.ip4_tx and after.ip4_rx > before.ip4_rx
+    assert after.link_tx > before.link_tx  # the node's own counters are still there
