@@ -5,6 +5,7 @@ libzt sockets (socket_peer.py's dns_responder), answers for one name; this node 
 from __future__ import annotations
 
 import socket as stdlib_socket
+from typing import Iterator
 
 import pytest
 from sockets_pair import Pair
@@ -17,15 +18,17 @@ NAME = "echo.zt.example"
 
 
 @pytest.fixture(scope="module")
-def dns_server(zt_pair: Pair) -> str:
-    """The peer's IPv4 address, serving NAME; set as this node's first DNS server."""
+def dns_server(zt_pair: Pair) -> Iterator[str]:
+    """The peer's IPv4 address, serving NAME; set as this node's first DNS server, and unset after
+    (the stack, and its DNS client, outlive the node: later tests must not ask a peer that is gone)."""
     zt_pair.peer.call("dns_responder", name=NAME, ipv4=zt_pair.address(4), ipv6=zt_pair.address(6))
     server = _native.ffi.new("zts_ip_addr *")
     assert _native.lib.zts_ipaddr_aton(zt_pair.address(4).encode(), server) == 1
     assert _native.lib.zts_dns_set_server(0, server) == _native.lib.ZTS_ERR_OK
     got = _native.lib.zts_dns_get_server(0)
     assert _native.ffi.string(_native.lib.zts_ipaddr_ntoa(got)).decode() == zt_pair.address(4)
-    return zt_pair.address(4)
+    yield zt_pair.address(4)
+    assert _native.lib.zts_dns_set_server(0, _native.ffi.new("zts_ip_addr *")) == _native.lib.ZTS_ERR_OK  # none
 
 
 def test_getaddrinfo_resolves_a_name_served_by_a_peer(zt_pair: Pair, dns_server: str) -> None:
