@@ -32,6 +32,7 @@ from csrc_build import (
     core_sources,
     include_dirs,
     link_args,
+    lwip_archive,
     optimization_args,
     pkg_config_values,
 )
@@ -93,10 +94,11 @@ def build_library(out: Path, jobs: int) -> Path:
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         list(pool.map(_run, work))  # list(): raise the first failure
 
+    archive = lwip_archive()
     lib = out / "libzt.so"
-    if _stale(lib, objects):
+    if _stale(lib, [*objects, archive]):
         _run([
-            _cxx(), "-shared", "-Wl,-soname,libzt.so", "-o", str(lib), *map(str, objects), *link_args(),
+            _cxx(), "-shared", "-Wl,-soname,libzt.so", "-o", str(lib), *map(str, objects), str(archive), *link_args(),
             *(f"-L{d}" for d in pkg_config_values("-L")), *(f"-l{name}" for name in pkg_config_values("-l")),
             "-pthread",
         ])

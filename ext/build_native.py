@@ -7,6 +7,7 @@ copies typed in here. The C++17 core in ``csrc/`` is compiled into the same exte
 
 The sources, flags and libraries of the core, and the environment switches that change them
 (LIBZT_SANITIZE, LIBZT_DEBUG), are in ``ext/csrc_build.py``, shared with ``ext/build_clib.py``.
+lwIP's archive is linked in by setup.py's build_ext, when the extension is built.
 Under LIBZT_SANITIZE, run Python with the sanitizer runtimes preloaded (see scripts/run-tests).
 """
 from __future__ import annotations
@@ -50,6 +51,3 @@ ffibuilder.set_source(
     extra_link_args=link_args(),
     define_macros=list(DEFINES),
 )
-
-if __name__ == "__main__":
-    ffibuilder.compile(verbose=True)

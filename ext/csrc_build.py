@@ -2,6 +2,8 @@
 """How the native core in ``csrc/`` is compiled: its sources, compiler and linker flags, and the
 system libraries it needs. One place for both builds of it: the Python extension
 (``ext/build_native.py``) and the plain C library for C programs (``ext/build_clib.py``).
+lwIP is not a system library: it is compiled from its release source into a static archive
+(``ext/lwip_build.py``) with the same optimization and sanitizer flags, and linked into both.
 
 Environment switches (both builds):
   LIBZT_SANITIZE=address,undefined   build the core with those sanitizers
@@ -14,12 +16,14 @@ import shlex
 import subprocess
 from pathlib import Path
 
+import lwip_build
+
 ROOT = Path(__file__).resolve().parent.parent
 CSRC = ROOT / "csrc"
 INCLUDE = CSRC / "include"
 PUBLIC_HEADERS = ("ZeroTierSockets.h", "libzt_ext.h")
-CORE_DIRS = ("zt", "osdep", "net", "api")
-PKG_CONFIG_PACKAGES = ("lwip", "libsodium", "libcrypto", "liblz4")
+CORE_DIRS = ("zt", "osdep", "net", "api", "lwip_port")
+PKG_CONFIG_PACKAGES = ("libsodium", "libcrypto", "liblz4")
 # Every file of the public API declares itself with these (a C program sees the same).
 DEFINES = (("ZTS_C_API_ONLY", "1"),)
 
@@ -33,7 +37,7 @@ def pkg_config(*args: str) -> list[str]:
         raise SystemExit(
             "pkg-config could not find the system libraries libzt builds against "
             f"({', '.join(PKG_CONFIG_PACKAGES)}); on Debian: "
-            "apt-get install liblwip-dev libsodium-dev libssl-dev liblz4-dev pkg-config"
+            "apt-get install libsodium-dev libssl-dev liblz4-dev pkg-config"
         ) from exc
     return shlex.split(out)
 
@@ -52,7 +56,12 @@ def core_headers() -> list[Path]:
 
 
 def include_dirs() -> list[str]:
-    return [str(INCLUDE), str(CSRC), *pkg_config_values("-I")]
+    return [str(INCLUDE), str(CSRC), *lwip_build.include_dirs(), *pkg_config_values("-I")]
+
+
+def lwip_archive() -> Path:
+    """lwIP compiled as C for this build (the same optimization and sanitizers as the core)."""
+    return lwip_build.build_archive(optimization_args())
 
 
 def _sanitize() -> str:

@@ -1,17 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
-// zts_bsd_*: BSD socket calls over lwIP. Addresses and constants are translated (bsd_translate),
-// blocking is emulated over non-blocking lwIP sockets (net/socket_table), and errors are returned as
-// ZTS_ERR_SOCKET with zts_errno set, as libzt does. Calls that need the node answer ZTS_ERR_SERVICE
-// while it is stopped; closing always works.
-#include <fcntl.h>
-#include <poll.h>
-#include <sys/ioctl.h>
-
+// zts_bsd_*: BSD socket calls over lwIP. ZeroTierSockets.h's constants and structures are lwIP's
+// own (net/lwip_options_check.hpp checks it), so addresses, options and flags pass through as they
+// are; blocking is emulated over non-blocking lwIP sockets (net/socket_table), and errors are returned
+// as ZTS_ERR_SOCKET with zts_errno set, as libzt does. Calls that need the node answer
+// ZTS_ERR_SERVICE while it is stopped; closing always works.
 #include <cerrno>
+#include <cstring>
 #include <vector>
 
 #include "ZeroTierSockets.h"
-#include "api/bsd_translate.hpp"
 #include "api/socket_call.hpp"
 #include "net/connect.hpp"
 #include "net/lwip.hpp"
@@ -25,11 +22,7 @@ using zt::api::deadline_after;
 using zt::api::fail;
 using zt::api::fail_errno;
 using zt::api::finish;
-using zt::api::msg_flags_from_host;
-using zt::api::msg_flags_to_host;
 using zt::api::node_running;
-using zt::api::sockaddr_from_host;
-using zt::api::sockaddr_to_host;
 using zt::net::SocketTable;
 
 SocketTable& table() { return zt::api::sockets(); }
@@ -61,32 +54,30 @@ ssize_t blocking(SocketTable::Use& use, short events, bool dontwait, int timeout
     }
 }
 
-struct HostMsg {
-    msghdr msg{};
-    sockaddr_storage name{};
-    std::vector<iovec> iov;
-};
+// An address the application gives: IPv4 or IPv6, and as long as its family's structure.
+bool valid_address(const zts_sockaddr* addr, zts_socklen_t len) {
+    if (addr->sa_family == ZTS_AF_INET) return len >= sizeof(zts_sockaddr_in);
+    if (addr->sa_family == ZTS_AF_INET6) return len >= sizeof(zts_sockaddr_in6);
+    return false;
+}
 
-bool msg_to_host(const zts_msghdr* in, HostMsg* out, bool with_name) {
-    if (in == nullptr || in->msg_iovlen < 0 || in->msg_iovlen > 1024 || (in->msg_iov == nullptr && in->msg_iovlen > 0)) {
-        return false;
-    }
-    out->iov.resize(static_cast<std::size_t>(in->msg_iovlen));
-    for (int i = 0; i < in->msg_iovlen; ++i) {
-        out->iov[i].iov_base = in->msg_iov[i].iov_base;
-        out->iov[i].iov_len = in->msg_iov[i].iov_len;
-    }
-    out->msg.msg_iov = out->iov.data();
-    out->msg.msg_iovlen = out->iov.size();
-    if (with_name && in->msg_name != nullptr) {
-        socklen_t len = 0;
-        if (!sockaddr_to_host(static_cast<const zts_sockaddr*>(in->msg_name), in->msg_namelen, &out->name, &len)) {
-            return false;
-        }
-        out->msg.msg_name = &out->name;
-        out->msg.msg_namelen = len;
-    }
-    return true;
+const sockaddr* as_lwip(const zts_sockaddr* addr) { return reinterpret_cast<const sockaddr*>(addr); }
+
+// An address lwIP returned, given to the application as the kernel does: truncated to the room it
+// has, and *len set to the address's full length.
+void address_out(const sockaddr_storage& ss, zts_sockaddr* out, zts_socklen_t* len) {
+    const zts_socklen_t full = ss.ss_family == AF_INET    ? sizeof(zts_sockaddr_in)
+                               : ss.ss_family == AF_INET6 ? sizeof(zts_sockaddr_in6)
+                                                          : 0;
+    if (out != nullptr && len != nullptr) std::memcpy(out, &ss, *len < full ? *len : full);
+    if (len != nullptr) *len = full;
+}
+
+// The flags of a send or receive that lwIP gets: blocking is ours (MSG_DONTWAIT is decided here).
+int lwip_flags(int flags) { return flags & (MSG_PEEK | MSG_WAITALL | MSG_OOB | MSG_MORE); }
+
+bool valid_msg(const zts_msghdr* m) {
+    return m != nullptr && m->msg_iovlen >= 0 && m->msg_iovlen <= 1024 && (m->msg_iov != nullptr || m->msg_iovlen == 0);
 }
 
 }  // namespace
@@ -110,10 +101,8 @@ int zts_bsd_bind(int fd, const struct zts_sockaddr* addr, zts_socklen_t addrlen)
     if (addr == nullptr || addrlen < sizeof(zts_sockaddr_in) || addrlen > sizeof(zts_sockaddr_storage)) return ZTS_ERR_ARG;
     auto use = table().acquire(fd);
     if (!use) return fail_errno();
-    sockaddr_storage ss;
-    socklen_t len = 0;
-    if (!sockaddr_to_host(addr, addrlen, &ss, &len)) return fail(EAFNOSUPPORT);
-    return finish(lwip_bind(use->lwip(), reinterpret_cast<sockaddr*>(&ss), len));
+    if (!valid_address(addr, addrlen)) return fail(EAFNOSUPPORT);
+    return finish(lwip_bind(use->lwip(), as_lwip(addr), addrlen));
 }
 
 int zts_bsd_connect(int fd, const struct zts_sockaddr* addr, zts_socklen_t addrlen) {
@@ -121,11 +110,9 @@ int zts_bsd_connect(int fd, const struct zts_sockaddr* addr, zts_socklen_t addrl
     if (addr == nullptr || addrlen < sizeof(zts_sockaddr_in) || addrlen > sizeof(zts_sockaddr_storage)) return ZTS_ERR_ARG;
     auto use = table().acquire(fd);
     if (!use) return fail_errno();
-    sockaddr_storage ss;
-    socklen_t len = 0;
-    if (!sockaddr_to_host(addr, addrlen, &ss, &len)) return fail(EAFNOSUPPORT);
+    if (!valid_address(addr, addrlen)) return fail(EAFNOSUPPORT);
     // Blocking: wait for the handshake (SO_SNDTIMEO bounds it, as on Linux).
-    const int err = zt::net::connect_once(table(), *use, reinterpret_cast<sockaddr*>(&ss), len,
+    const int err = zt::net::connect_once(table(), *use, as_lwip(addr), addrlen,
                                           deadline_after(use->state().send_timeout_ms));
     return err == 0 ? ZTS_ERR_OK : fail(err);
 }
@@ -148,7 +135,7 @@ int zts_bsd_accept(int fd, struct zts_sockaddr* addr, zts_socklen_t* addrlen) {
     if (r < 0) return fail_errno();
     const int child = table().add(static_cast<int>(r), use->state().family, use->state().type);
     if (child < 0) return fail_errno();
-    if (addr != nullptr && addrlen != nullptr) sockaddr_from_host(ss, addr, addrlen);
+    if (addr != nullptr && addrlen != nullptr) address_out(ss, addr, addrlen);
     return child;
 }
 
@@ -166,16 +153,7 @@ int zts_bsd_setsockopt(int fd, int level, int optname, const void* optval, zts_s
         (optname == ZTS_SO_RCVTIMEO ? use->state().recv_timeout_ms : use->state().send_timeout_ms) = value;
         return ZTS_ERR_OK;
     }
-    int host_level = 0;
-    int host_name = 0;
-    if (level == ZTS_IPPROTO_TCP && optname == ZTS_TCP_KEEPALIVE) {
-        // lwIP's own option (keep-alive idle time in ms); the host name for it is TCP_KEEPIDLE in s.
-        if (optval == nullptr || optlen < sizeof(int)) return fail(EINVAL);
-        const int seconds = *static_cast<const int*>(optval) / 1000;
-        return finish(lwip_setsockopt(use->lwip(), IPPROTO_TCP, TCP_KEEPIDLE, &seconds, sizeof seconds));
-    }
-    if (!zt::api::sockopt_to_host(level, optname, &host_level, &host_name)) return fail(ENOPROTOOPT);
-    return finish(lwip_setsockopt(use->lwip(), host_level, host_name, optval, optlen));
+    return finish(lwip_setsockopt(use->lwip(), level, optname, optval, optlen));
 }
 
 int zts_bsd_getsockopt(int fd, int level, int optname, void* optval, zts_socklen_t* optlen) {
@@ -192,14 +170,11 @@ int zts_bsd_getsockopt(int fd, int level, int optname, void* optval, zts_socklen
         *optlen = sizeof(zts_timeval);
         return ZTS_ERR_OK;
     }
-    int host_level = 0;
-    int host_name = 0;
-    if (!zt::api::sockopt_to_host(level, optname, &host_level, &host_name)) return fail(ENOPROTOOPT);
     socklen_t len = *optlen;
-    const int r = lwip_getsockopt(use->lwip(), host_level, host_name, optval, &len);
+    const int r = lwip_getsockopt(use->lwip(), level, optname, optval, &len);
     if (r < 0) return fail_errno();
     *optlen = len;
-    if (host_level == SOL_SOCKET && host_name == SO_ERROR && use->state().connect_pending && len >= sizeof(int)) {
+    if (level == SOL_SOCKET && optname == SO_ERROR && use->state().connect_pending && len >= sizeof(int)) {
         // How a non-blocking connect learns its outcome: refused, or (no error and a peer) made.
         int* err = static_cast<int*>(optval);
         sockaddr_storage peer{};
@@ -227,7 +202,7 @@ int socket_name(int fd, struct zts_sockaddr* addr, zts_socklen_t* addrlen, int (
     sockaddr_storage ss{};
     socklen_t len = sizeof ss;
     if (lwip_name(use->lwip(), reinterpret_cast<sockaddr*>(&ss), &len) < 0) return fail_errno();
-    sockaddr_from_host(ss, addr, addrlen);
+    address_out(ss, addr, addrlen);
     return ZTS_ERR_OK;
 }
 
@@ -276,12 +251,12 @@ int zts_bsd_poll(struct zts_pollfd* fds, zts_nfds_t nfds, int timeout) {
     if (fds == nullptr && nfds > 0) return ZTS_ERR_ARG;
     if (nfds > 4096) return fail(EINVAL);
     std::vector<std::optional<SocketTable::Use>> uses;
-    std::vector<pollfd> host(nfds);
+    std::vector<pollfd> lwip_fds(nfds);
     for (zts_nfds_t i = 0; i < nfds; ++i) {
         fds[i].revents = 0;
         uses.push_back(fds[i].fd >= 0 ? table().acquire(fds[i].fd) : std::nullopt);
-        host[i].fd = uses.back() ? uses.back()->lwip() : -1;  // lwIP ignores negative descriptors
-        host[i].events = zt::api::poll_events_to_host(fds[i].events);
+        lwip_fds[i].fd = uses.back() ? uses.back()->lwip() : -1;  // lwIP ignores negative descriptors
+        lwip_fds[i].events = fds[i].events;
     }
     const std::int64_t deadline = deadline_after(timeout);
     for (;;) {
@@ -298,11 +273,11 @@ int zts_bsd_poll(struct zts_pollfd* fds, zts_nfds_t nfds, int timeout) {
             const std::int64_t left = deadline - zt::osdep::now_ms();
             wait_ms = static_cast<int>(left <= 0 ? 0 : (left < slice ? left : slice));
         }
-        const int r = lwip_poll(host.data(), nfds, wait_ms);
+        const int r = lwip_poll(lwip_fds.data(), nfds, wait_ms);
         if (r < 0) return fail_errno();
         for (zts_nfds_t i = 0; i < nfds; ++i) {
-            if (host[i].fd < 0) continue;
-            fds[i].revents = zt::api::poll_events_from_host(host[i].revents);
+            if (lwip_fds[i].fd < 0) continue;
+            fds[i].revents = lwip_fds[i].revents;
             if (fds[i].revents != 0) ++ready;
         }
         if (ready > 0) return ready;
@@ -359,9 +334,9 @@ ssize_t zts_bsd_send(int fd, const void* buf, size_t len, int flags) {
     if (buf == nullptr && len > 0) return ZTS_ERR_ARG;
     auto use = table().acquire(fd);
     if (!use) return fail_errno();
-    const int host = msg_flags_to_host(flags) & ~MSG_DONTWAIT;
+    const int lflags = lwip_flags(flags);
     return finish(blocking(*use, POLLOUT, (flags & ZTS_MSG_DONTWAIT) != 0, use->state().send_timeout_ms,
-                           [&] { return static_cast<ssize_t>(lwip_send(use->lwip(), buf, len, host)); }));
+                           [&] { return static_cast<ssize_t>(lwip_send(use->lwip(), buf, len, lflags)); }));
 }
 
 ssize_t zts_bsd_sendto(int fd, const void* buf, size_t len, int flags, const struct zts_sockaddr* addr,
@@ -373,24 +348,24 @@ ssize_t zts_bsd_sendto(int fd, const void* buf, size_t len, int flags, const str
     }
     auto use = table().acquire(fd);
     if (!use) return fail_errno();
-    sockaddr_storage ss;
-    socklen_t sl = 0;
-    if (!sockaddr_to_host(addr, addrlen, &ss, &sl)) return fail(EAFNOSUPPORT);
-    const int host = msg_flags_to_host(flags) & ~MSG_DONTWAIT;
+    if (!valid_address(addr, addrlen)) return fail(EAFNOSUPPORT);
+    const int lflags = lwip_flags(flags);
     return finish(blocking(*use, POLLOUT, (flags & ZTS_MSG_DONTWAIT) != 0, use->state().send_timeout_ms, [&] {
-        return static_cast<ssize_t>(lwip_sendto(use->lwip(), buf, len, host, reinterpret_cast<sockaddr*>(&ss), sl));
+        return static_cast<ssize_t>(lwip_sendto(use->lwip(), buf, len, lflags, as_lwip(addr), addrlen));
     }));
 }
 
 ssize_t zts_bsd_sendmsg(int fd, const struct zts_msghdr* msg, int flags) {
     if (!node_running()) return ZTS_ERR_SERVICE;
-    HostMsg h;
-    if (!msg_to_host(msg, &h, true)) return ZTS_ERR_ARG;
+    if (!valid_msg(msg)) return ZTS_ERR_ARG;
+    if (msg->msg_name != nullptr && !valid_address(static_cast<const zts_sockaddr*>(msg->msg_name), msg->msg_namelen)) {
+        return ZTS_ERR_ARG;
+    }
     auto use = table().acquire(fd);
     if (!use) return fail_errno();
-    const int host = msg_flags_to_host(flags) & ~MSG_DONTWAIT;
+    const int lflags = lwip_flags(flags);
     return finish(blocking(*use, POLLOUT, (flags & ZTS_MSG_DONTWAIT) != 0, use->state().send_timeout_ms,
-                           [&] { return static_cast<ssize_t>(lwip_sendmsg(use->lwip(), &h.msg, host)); }));
+                           [&] { return static_cast<ssize_t>(lwip_sendmsg(use->lwip(), reinterpret_cast<const msghdr*>(msg), lflags)); }));
 }
 
 ssize_t zts_bsd_recv(int fd, void* buf, size_t len, int flags) {
@@ -398,9 +373,9 @@ ssize_t zts_bsd_recv(int fd, void* buf, size_t len, int flags) {
     if (buf == nullptr && len > 0) return ZTS_ERR_ARG;
     auto use = table().acquire(fd);
     if (!use) return fail_errno();
-    const int host = msg_flags_to_host(flags) & ~MSG_DONTWAIT;
+    const int lflags = lwip_flags(flags);
     return finish(blocking(*use, POLLIN, (flags & ZTS_MSG_DONTWAIT) != 0, use->state().recv_timeout_ms,
-                           [&] { return static_cast<ssize_t>(lwip_recv(use->lwip(), buf, len, host)); }));
+                           [&] { return static_cast<ssize_t>(lwip_recv(use->lwip(), buf, len, lflags)); }));
 }
 
 ssize_t zts_bsd_recvfrom(int fd, void* buf, size_t len, int flags, struct zts_sockaddr* addr, zts_socklen_t* addrlen) {
@@ -410,33 +385,36 @@ ssize_t zts_bsd_recvfrom(int fd, void* buf, size_t len, int flags, struct zts_so
     if (!use) return fail_errno();
     sockaddr_storage ss{};
     socklen_t sl = sizeof ss;
-    const int host = msg_flags_to_host(flags) & ~MSG_DONTWAIT;
+    const int lflags = lwip_flags(flags);
     const ssize_t r = blocking(*use, POLLIN, (flags & ZTS_MSG_DONTWAIT) != 0, use->state().recv_timeout_ms, [&] {
         sl = sizeof ss;
-        return static_cast<ssize_t>(lwip_recvfrom(use->lwip(), buf, len, host, reinterpret_cast<sockaddr*>(&ss), &sl));
+        return static_cast<ssize_t>(lwip_recvfrom(use->lwip(), buf, len, lflags, reinterpret_cast<sockaddr*>(&ss), &sl));
     });
     if (r < 0) return fail_errno();
-    if (addr != nullptr && addrlen != nullptr) sockaddr_from_host(ss, addr, addrlen);
+    if (addr != nullptr && addrlen != nullptr) address_out(ss, addr, addrlen);
     return r;
 }
 
 ssize_t zts_bsd_recvmsg(int fd, struct zts_msghdr* msg, int flags) {
     if (!node_running()) return ZTS_ERR_SERVICE;
-    HostMsg h;
-    if (!msg_to_host(msg, &h, false)) return ZTS_ERR_ARG;
+    if (!valid_msg(msg)) return ZTS_ERR_ARG;
     auto use = table().acquire(fd);
     if (!use) return fail_errno();
+    msghdr m{};
+    std::memcpy(&m, msg, sizeof m);  // the same layout (net/lwip_options_check.hpp)
     sockaddr_storage ss{};
-    if (msg->msg_name != nullptr) {
-        h.msg.msg_name = &ss;
-        h.msg.msg_namelen = sizeof ss;
+    if (msg->msg_name != nullptr) {  // received whole here, then truncated as the kernel does
+        m.msg_name = &ss;
+        m.msg_namelen = sizeof ss;
     }
-    const int host = msg_flags_to_host(flags) & ~MSG_DONTWAIT;
+    m.msg_control = nullptr;  // no ancillary data is produced
+    m.msg_controllen = 0;
+    const int lflags = lwip_flags(flags);
     const ssize_t r = blocking(*use, POLLIN, (flags & ZTS_MSG_DONTWAIT) != 0, use->state().recv_timeout_ms,
-                               [&] { return static_cast<ssize_t>(lwip_recvmsg(use->lwip(), &h.msg, host)); });
+                               [&] { return static_cast<ssize_t>(lwip_recvmsg(use->lwip(), &m, lflags)); });
     if (r < 0) return fail_errno();
-    if (msg->msg_name != nullptr) sockaddr_from_host(ss, static_cast<zts_sockaddr*>(msg->msg_name), &msg->msg_namelen);
-    msg->msg_flags = msg_flags_from_host(h.msg.msg_flags);
+    if (msg->msg_name != nullptr) address_out(ss, static_cast<zts_sockaddr*>(msg->msg_name), &msg->msg_namelen);
+    msg->msg_flags = m.msg_flags & (MSG_TRUNC | MSG_CTRUNC);
     msg->msg_controllen = 0;  // no ancillary data is produced
     return r;
 }
@@ -463,7 +441,7 @@ int zts_bsd_shutdown(int fd, int how) {
     if (how != ZTS_SHUT_RD && how != ZTS_SHUT_WR && how != ZTS_SHUT_RDWR) return fail(EINVAL);
     auto use = table().acquire(fd);
     if (!use) return fail_errno();
-    return finish(lwip_shutdown(use->lwip(), how));  // SHUT_* have the same values on both sides
+    return finish(lwip_shutdown(use->lwip(), how));
 }
 
 }  // extern "C"

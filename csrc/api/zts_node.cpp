@@ -12,6 +12,7 @@
 #include "api/runtime.hpp"
 #include "libzt_ext.h"
 #include "net/socket_table.hpp"
+#include "net/stack_stats.hpp"
 #include "osdep/clock.hpp"
 
 namespace {

@@ -14,7 +14,6 @@
 //  - The port out-parameters may be NULL.
 #include "ZeroTierSockets.h"
 #include "api/arg_error.hpp"
-#include "api/bsd_translate.hpp"
 #include "api/ip_text.hpp"
 #include "api/socket_call.hpp"
 #include "net/connect.hpp"
@@ -69,12 +68,8 @@ int zts_connect(int fd, const char* ipstr, unsigned short port, int timeout_ms) 
         use.reset();
         return zts_bsd_connect(fd, reinterpret_cast<zts_sockaddr*>(&ss), len);
     }
-    sockaddr_storage host;
-    socklen_t host_len = 0;
-    if (!zt::api::sockaddr_to_host(reinterpret_cast<zts_sockaddr*>(&ss), len, &host, &host_len)) {
-        return fail(ZTS_EAFNOSUPPORT);
-    }
-    const int err = zt::net::connect_until(zt::api::sockets(), *use, reinterpret_cast<sockaddr*>(&host), host_len,
+    // ZTS_ and lwIP's socket addresses are the same (net/lwip_options_check.hpp).
+    const int err = zt::net::connect_until(zt::api::sockets(), *use, reinterpret_cast<const sockaddr*>(&ss), len,
                                            zt::api::deadline_after(timeout_ms == 0 ? kDefaultConnectTimeoutMs
                                                                                    : timeout_ms));
     return err == 0 ? ZTS_ERR_OK : fail(err);

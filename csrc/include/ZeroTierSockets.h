@@ -1044,10 +1044,11 @@ struct zts_hostent {
 /* Same spelling as <netdb.h>, so both headers can be included together. */
 #define h_addr h_addr_list[0]
 
-/* Name resolution is NOT available in this implementation: the lwIP it is
- * built on has no DNS client. zts_bsd_gethostbyname() and zts_dns_get_server()
- * return NULL and zts_dns_set_server() returns ZTS_ERR_SOCKET, all with
- * zts_errno ZTS_ENOSYS (after libzt's argument and node checks). */
+/* Name resolution: lwIP's DNS client, asking the servers set with
+ * zts_dns_set_server() (index 0 or 1) over the node's networks.
+ * zts_bsd_gethostbyname() returns the first address (IPv4, else IPv6) in storage
+ * of the calling thread, valid until its next call; NULL with zts_errno
+ * ZTS_EHOSTUNREACH when no server answered with one, ZTS_ENETDOWN without a node. */
 ZTS_API struct zts_hostent* ZTCALL zts_bsd_gethostbyname(const char* name);
 
 /* Network byte order. */

@@ -485,6 +485,13 @@ ZTX_API int ztx_config_assembler_add(ztx_config_assembler* a, const ztx_identity
                                      uint64_t packet_id, const uint8_t* chunk, size_t len, uint8_t* out,
                                      size_t* out_len, uint64_t* update_id);
 
+/* Name resolution through lwIP's DNS client (the servers of zts_dns_set_server): the first address
+ * of `name` (a numeric address as it is) of `family` (ZTS_AF_INET, ZTS_AF_INET6, or 0 for IPv4 then
+ * IPv6) into *out. Blocks until an answer or the client's retries are spent. ZTS_ERR_OK;
+ * ZTS_ERR_ARG; ZTS_ERR_SERVICE without a node; ZTS_ERR_SOCKET with zts_errno ZTS_EHOSTUNREACH when
+ * no server answered with an address (ZTS_EINVAL for a name too long or empty). */
+ZTX_API int ztx_dns_resolve(const char* name, int family, zts_ip_addr* out);
+
 #ifdef __cplusplus
 }
 #endif

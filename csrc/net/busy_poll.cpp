@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "net/busy_poll.hpp"
 
-#include <poll.h>
 #include <sched.h>
 
 #include <chrono>

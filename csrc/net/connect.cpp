@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "net/connect.hpp"
 
-#include <poll.h>
 
 #include <algorithm>
 #include <cerrno>

@@ -10,7 +10,7 @@
 // options and local address the application had given the first one.
 #pragma once
 
-#include <sys/socket.h>
+#include "net/lwip.hpp"
 
 #include <cstdint>
 

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // Frames from the network that must not reach lwIP.
 //
-// UDP-Lite: Debian's lwIP is built with it (LWIP_UDPLITE) and with assertions that abort the
-// process, and its UDP-Lite input trips one (inet_chksum.c, "delete me") on a checksum coverage
-// longer than the packet: one datagram from any member would end us. libzt's lwIP has no UDP-Lite,
-// nor does our API offer it, so every IPv4 or IPv6 packet whose upper layer is UDP-Lite is dropped
-// here. Found by tests/fuzz/fuzz_frames.cpp.
+// lwIP 2.1.3's input functions read their protocol's fixed header before checking that the packet
+// holds it: etharp_input the 28-byte ARP packet, ip4_input the total length field, ip6_input the
+// version word. A packet shorter than that (any member can send one) makes lwIP read past the end of
+// its buffer, before dropping it anyway. Such packets are dropped here instead. Found by
+// tests/fuzz/fuzz_frames.cpp, once lwIP was compiled with AddressSanitizer along with the rest.
 #pragma once
 
 #include <cstddef>

@@ -62,7 +62,7 @@ namespace {
 
 std::atomic<netconn_callback> g_lwip_event{nullptr};  // lwIP's own event_callback (sockets.c)
 
-// Debian's liblwip delivers events of a netconn whose socket was already closed: the socket number
+// lwIP (2.1.3) delivers events of a netconn whose socket was already closed: the socket number
 // they carry may belong to a new socket by then, which then polls readable and writable for
 // nothing (its event counters are per number, and lwIP's event_callback does not check the
 // netconn). Events are passed on only when the number still belongs to their netconn.

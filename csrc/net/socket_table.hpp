@@ -6,7 +6,7 @@
 // the lwIP socket underneath. That socket can change: zts_connect starts over on a fresh one when
 // a connection attempt left the old one spent (lwIP frees a TCP socket's PCB when an attempt fails).
 //
-// Debian's lwIP is built without LWIP_NETCONN_FULLDUPLEX: closing a socket while another thread is
+// Our lwIP is built without LWIP_NETCONN_FULLDUPLEX (lwipopts.h): closing a socket while another thread is
 // blocked inside lwIP on it is unsafe. So lwIP sockets are always non-blocking underneath; a blocking
 // call here retries its non-blocking operation and waits in lwip_poll in short slices, watching for
 // a close from another thread or node shutdown. close() marks the socket, waits until no call is

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "net/stack.hpp"
 
-#include "net/loopback.hpp"
 #include "net/lwip.hpp"
 #include "net/tcp_acks.hpp"
 
@@ -34,7 +33,6 @@ void ensure_stack() {
             g_ready.wait(lock, [] { return g_running.load(); });
         }
         CoreLock core;
-        add_loopback_locked();
         start_withheld_ack_timer_locked();
     });
 }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// The lwIP TCP/IP stack of this process (Debian's liblwip, NO_SYS=0 with its tcpip thread and core
+// The lwIP TCP/IP stack of this process (our build of lwIP, NO_SYS=0 with its tcpip thread and core
 // locking). lwIP keeps global state, so it is started once and never stopped: nodes come and go
 // above it, as in libzt.
 #pragma once

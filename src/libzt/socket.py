@@ -21,8 +21,10 @@ Usage
             print(s.recv(1024))
 
 What differs from :mod:`socket`
-    * Only ``AF_INET`` and ``AF_INET6``; addresses are numeric (``"localhost"`` means the loopback
-      address). There is no DNS: :func:`getaddrinfo` raises :class:`gaierror` for other names.
+    * Only ``AF_INET`` and ``AF_INET6``. Names are resolved by libzt's own DNS client (lwIP's), asking
+      the servers set with ``zts_dns_set_server`` over the node's networks, never the system's
+      resolver; ``"localhost"`` means the loopback address. :func:`getaddrinfo` gives one address per
+      family for a name.
     * :meth:`socket.fileno` is libzt's descriptor, not an OS file descriptor: it means nothing to
       :mod:`select`, :mod:`selectors` or :mod:`os`. Use :mod:`libzt.aio` for event-driven code.
     * Blocking calls wait inside libzt with the GIL released. They end with ``OSError(EBADF)`` when
@@ -209,7 +211,7 @@ def _host_text(host: Any, what: str) -> str:
 
 
 def _pack_host(family: int, host: str) -> Tuple[bytes, int]:
-    """Packed IP and IPv6 scope of a numeric host (with the stdlib's special names)."""
+    """Packed IP and IPv6 scope of a host: numeric, the stdlib's special names, else resolved by DNS."""
     if family == _stdlib.AF_INET:
         if host == "":
             return bytes(4), 0
@@ -235,8 +237,12 @@ def _pack_host(family: int, host: str) -> Tuple[bytes, int]:
                 return packed, int(scope)
         except OSError:
             pass
-    raise gaierror(_stdlib.EAI_NONAME, f"Name or service not known: {host!r} (libzt resolves numeric addresses "
-                                       "only)")
+    if host:
+        packed = _ll.resolve(_ll.AF_INET if family == _stdlib.AF_INET else _ll.AF_INET6, host)
+        if packed is not None:
+            return packed, 0
+    raise gaierror(_stdlib.EAI_NONAME, f"Name or service not known: {host!r} (libzt's DNS servers: "
+                                       "zts_dns_set_server)")
 
 
 def _port(port: Any, what: str) -> int:
@@ -278,9 +284,8 @@ def _from_address(addr: Optional[_ll.Address]) -> Any:
 
 def getaddrinfo(host: Any, port: Any, family: int = 0, type: int = 0, proto: int = 0,
                 flags: int = 0) -> List[Tuple[AddressFamily, SocketKind, int, str, Any]]:
-    """The stdlib's ``getaddrinfo`` for numeric hosts (and ``None``, ``""``, ``"localhost"``).
-
-    Raises :class:`gaierror` for other names: libzt has no resolver.
+    """The stdlib's ``getaddrinfo``: numeric hosts, ``None``, ``""``, ``"localhost"``, and names, which
+    libzt's DNS client resolves (one address per family asked for).
     """
     if port is None:
         number = 0

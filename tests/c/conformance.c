@@ -494,17 +494,21 @@ static void test_bad_arguments(void)
     EXPECT_ARG(zts_set_blocking(fd, 2));
     EXPECT_ARG(zts_set_keepalive(fd, 3));
 
-    /* Name resolution is not available (no DNS in the lwIP we use). */
+    /* Name resolution: servers are kept as given; numeric names resolve without asking one. */
     zts_ip_addr dns;
     zts_ipaddr_aton("10.0.0.53", &dns);
     EXPECT_ARG(zts_dns_set_server(2, &dns));
     EXPECT_ARG(zts_dns_set_server(0, NULL));
-    EXPECT_SOCKET(zts_dns_set_server(0, &dns), ZTS_ENOSYS);
+    EXPECT_OK(zts_dns_set_server(1, &dns));
+    const zts_ip_addr* got = zts_dns_get_server(1);
+    CHECK(got != NULL && got->type == dns.type && got->u_addr.ip4.addr == dns.u_addr.ip4.addr,
+          "zts_dns_get_server(1) -> the server set");
     zts_errno = 0;
-    CHECK(zts_bsd_gethostbyname("example.com") == NULL && zts_errno == ZTS_ENOSYS,
-          "zts_bsd_gethostbyname -> NULL, zts_errno ZTS_ENOSYS");
-    zts_errno = 0;
-    CHECK(zts_dns_get_server(0) == NULL && zts_errno == ZTS_ENOSYS, "zts_dns_get_server -> NULL, zts_errno ZTS_ENOSYS");
+    CHECK(zts_bsd_gethostbyname(NULL) == NULL && zts_errno == ZTS_EINVAL, "zts_bsd_gethostbyname(NULL) -> ZTS_EINVAL");
+    struct zts_hostent* h = zts_bsd_gethostbyname("10.1.2.3");
+    CHECK(h != NULL && h->h_addrtype == ZTS_AF_INET && h->h_length == 4 &&
+              memcmp(h->h_addr_list[0], "\x0a\x01\x02\x03", 4) == 0 && h->h_addr_list[1] == NULL,
+          "zts_bsd_gethostbyname(\"10.1.2.3\") -> 10.1.2.3");
 
     EXPECT_OK(zts_close(fd));
     test_bad_descriptor(fd); /* closed now */

@@ -5,7 +5,8 @@ Each ``fuzz_<name>.cpp`` is linked with the C++ core in ``csrc/zt`` and started 
 ``corpus/<name>/``; new inputs go to a scratch directory so runs never modify the repository. Lines
 near the top of a target can say more:
   ``// fuzz-link: PART ...``     also link these parts of the core; PART is one of ``LINKS``
-                                 (``net``: the lwIP glue in ``csrc/net``, with the system's lwIP)
+                                 (``net``: the lwIP glue in ``csrc/net`` with our build of lwIP,
+                                 compiled from its release source by ``ext/lwip_build.py``)
   ``// fuzz-options: FLAG ...``  extra libFuzzer flags for its runs
 """
 from __future__ import annotations
@@ -14,17 +15,23 @@ import os
 import shlex
 import shutil
 import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
+sys.path.insert(0, str(ROOT / "ext"))
+import lwip_build  # noqa: E402  (the build's own module: lwIP's sources, our port and options)
+
 BUILD = ROOT / "build" / "fuzz"
 CLANG_CANDIDATES = ("clang++-14", "clang++")
 # What every target links: the protocol core and its libraries (pkg-config names).
 BASE = (("zt",), ("libsodium", "libcrypto", "liblz4"))
-# Extra parts a target can ask for: (directories under csrc/, pkg-config packages).
-LINKS = {"net": (("net",), ("lwip",))}
+# Extra parts a target can ask for: (directories under csrc/, pkg-config packages). The lwIP port's
+# directory brings lwIP itself (its headers, and its archive compiled with the targets' sanitizers).
+LWIP_PORT_DIR = "lwip_port"
+LINKS = {"net": (("net", LWIP_PORT_DIR), ())}
 
 
 def clang() -> str:
@@ -73,14 +80,22 @@ def core_sources(dirs: list[str]) -> list[Path]:
 FLAGS = ["-std=c++17", "-g", "-O1", "-fsanitize=fuzzer,address,undefined", "-fno-sanitize-recover=undefined"]
 
 
-def _compile_flags(packages: list[str]) -> list[str]:
+def _compile_flags(packages: list[str], dirs: list[str]) -> list[str]:
     cflags = subprocess.run(["pkg-config", "--cflags", *packages], check=True, capture_output=True, text=True).stdout
-    return ["-I", str(ROOT / "csrc"), "-I", str(ROOT / "csrc" / "include"), *shlex.split(cflags)]
+    lwip = [f"-I{d}" for d in lwip_build.include_dirs()] if LWIP_PORT_DIR in dirs else []
+    return ["-I", str(ROOT / "csrc"), "-I", str(ROOT / "csrc" / "include"), *lwip, *shlex.split(cflags)]
+
+
+def lwip_archive() -> Path:
+    """lwIP compiled as C by clang with the targets' sanitizers (coverage-instrumented too)."""
+    cc = clang().replace("clang++", "clang")
+    flags = [f.replace("fuzzer,", "fuzzer-no-link,") for f in FLAGS if f != "-std=c++17"]
+    return lwip_build.build_archive(flags, cc=cc)
 
 
 def core_objects(dirs: list[str], packages: list[str]) -> list[Path]:
     """The core compiled once for every target (each file again only when it or a header changed)."""
-    headers = max(p.stat().st_mtime for p in (ROOT / "csrc").rglob("*.hpp"))
+    headers = max(p.stat().st_mtime for p in (ROOT / "csrc").rglob("*.h*"))
     stale = []
     objects = []
     for src in core_sources(dirs):
@@ -91,7 +106,7 @@ def core_objects(dirs: list[str], packages: list[str]) -> list[Path]:
         if not obj.exists() or obj.stat().st_mtime < max(src.stat().st_mtime, headers):
             stale.append((src, obj))
     # (-fsanitize=fuzzer-no-link: instrumented for coverage, but main() comes with the target)
-    flags = [f.replace("fuzzer,", "fuzzer-no-link,") for f in FLAGS] + _compile_flags(packages)
+    flags = [f.replace("fuzzer,", "fuzzer-no-link,") for f in FLAGS] + _compile_flags(packages, dirs)
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         list(pool.map(lambda so: subprocess.run([clang(), *flags, "-c", str(so[0]), "-o", str(so[1])], check=True),
                       stale))
@@ -104,11 +119,13 @@ def build(name: str) -> Path:
     target = HERE / f"fuzz_{name}.cpp"
     dirs, packages = parts_of(target)
     objects = core_objects(dirs, packages)
-    newest = max(p.stat().st_mtime for p in [target, *objects, *(ROOT / "csrc").rglob("*.hpp")])
+    if LWIP_PORT_DIR in dirs:
+        objects.append(lwip_archive())
+    newest = max(p.stat().st_mtime for p in [target, *objects, *(ROOT / "csrc").rglob("*.h*")])
     if exe.exists() and exe.stat().st_mtime >= newest:
         return exe
     libs = subprocess.run(["pkg-config", "--libs", *packages], check=True, capture_output=True, text=True).stdout
-    cmd = [clang(), *FLAGS, *_compile_flags(packages), str(target), *map(str, objects), "-o", str(exe),
+    cmd = [clang(), *FLAGS, *_compile_flags(packages, dirs), str(target), *map(str, objects), "-o", str(exe),
            *shlex.split(libs), "-pthread"]
     subprocess.run(cmd, check=True)
     return exe

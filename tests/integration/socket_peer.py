@@ -101,6 +101,55 @@ class Peer:
 
     # ---- commands: each returns a JSON-able result ---------------------------------------------
 
+    def cmd_dns_responder(self, name: str, ipv4: str, ipv6: str, port: int = 53) -> Dict[str, Any]:
+        """A tiny DNS server on UDP ``port`` of every address: A and AAAA records of ``name`` (answers
+        ``ipv4`` and ``ipv6``), NXDOMAIN for any other name. Counts the queries it answered."""
+        server = zsocket.socket(zsocket.AF_INET, zsocket.SOCK_DGRAM)
+        server.bind(("0.0.0.0", port))
+        self.listeners.append(server)
+        records = {1: zsocket.inet_pton(zsocket.AF_INET, ipv4), 28: zsocket.inet_pton(zsocket.AF_INET6, ipv6)}
+        self.dns_queries = 0
+
+        def answer(query: bytes) -> Optional[bytes]:
+            if len(query) < 12 or query[2] & 0x80:  # too short, or a response
+                return None
+            labels, at = [], 12
+            while at < len(query) and query[at] != 0:
+                labels.append(query[at + 1:at + 1 + query[at]].decode("ascii", "replace"))
+                at += 1 + query[at]
+            at += 1
+            if at + 4 > len(query):
+                return None
+            qtype = int.from_bytes(query[at:at + 2], "big")
+            question = query[12:at + 4]
+            rdata = records.get(qtype) if ".".join(labels).lower() == name.lower() else None
+            rcode = 0 if rdata is not None or ".".join(labels).lower() == name.lower() else 3  # NXDOMAIN
+            header = query[:2] + bytes([0x84 | (query[2] & 0x01), 0x80 | rcode]) + b"\x00\x01"
+            header += (b"\x00\x01" if rdata else b"\x00\x00") + b"\x00\x00\x00\x00"
+            record = b""
+            if rdata:  # the name by a pointer to the question's, class IN, TTL 60
+                record = b"\xc0\x0c" + qtype.to_bytes(2, "big") + b"\x00\x01" + (60).to_bytes(4, "big")
+                record += len(rdata).to_bytes(2, "big") + rdata
+            return header + question + record
+
+        def serve() -> None:
+            while True:
+                try:
+                    query, client = server.recvfrom(512)
+                except OSError:
+                    return  # closed by stop_servers
+                reply = answer(query)
+                if reply is not None:
+                    self.dns_queries += 1
+                    server.sendto(reply, client)
+
+        threading.Thread(target=serve, daemon=True).start()
+        return {"port": server.getsockname()[1]}
+
+    def cmd_dns_queries(self) -> int:
+        """How many queries the DNS responder answered."""
+        return int(getattr(self, "dns_queries", 0))
+
     def cmd_tcp_echo(self, version: int = 4, port: int = 0) -> Dict[str, Any]:
         """An echo server: each connection gets back what it sends, until it half-closes."""
         server = self._listen(version, port)

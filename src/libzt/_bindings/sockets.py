@@ -367,3 +367,18 @@ def sendmsg(fd: int, buffers: Sequence[Any], flags: int, addr: Optional[Address]
         msg.msg_name = sa
         msg.msg_namelen = length
     return _io(lib.zts_bsd_sendmsg(fd, msg, flags))
+
+
+def resolve(family: int, name: str) -> Optional[bytes]:
+    """The packed address of ``name`` in ``family`` (AF_INET or AF_INET6 here) from libzt's DNS client
+    (the servers of zts_dns_set_server), or None when there is none (no node, no server, no answer)."""
+    try:
+        encoded = name.encode("idna")
+    except UnicodeError:
+        return None
+    out = ffi.new("zts_ip_addr *")
+    if lib.ztx_dns_resolve(encoded, family, out) != lib.ZTS_ERR_OK:
+        return None
+    if out.type == 6:  # lwIP's IPADDR_TYPE_V6
+        return bytes(ffi.buffer(out.u_addr.ip6.addr, 16))
+    return struct.pack("=I", out.u_addr.ip4.addr)  # already in network byte order
