@@ -145,6 +145,18 @@ bool Service::bind_port() {
     return false;
 }
 
+std::uint16_t Service::bind_random_extra_port() {
+    const unsigned lo = config_.random_port_min;
+    const unsigned hi = std::max<unsigned>(lo, config_.random_port_max);
+    for (unsigned trial = 0; trial < kRandomPortTrials; ++trial) {
+        std::uint32_t r = 0;
+        crypto::random_bytes(&r, sizeof r);
+        const auto port = static_cast<std::uint16_t>(lo + r % (hi - lo + 1));
+        if (port != 0 && udp_.add_port(port)) return port;
+    }
+    return 0;
+}
+
 Service::StartError Service::start() {
     if (running_) return StartError::kNone;
     if (state_ && !state_->ensure_exists()) {
@@ -155,6 +167,9 @@ Service::StartError Service::start() {
     World planet;
     if (!load_world(&planet)) return StartError::kRoots;
     if (!bind_port()) return StartError::kBind;
+    udp_.set_interface_blacklist(config_.interface_blacklist);
+    // The secondary port is a convenience: a host where it cannot be bound still runs on the primary.
+    secondary_port_ = config_.allow_secondary_port ? bind_random_extra_port() : 0;
 
     wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
@@ -162,8 +177,9 @@ Service::StartError Service::start() {
         error_text_ = "cannot create the event loop";
         return StartError::kThread;
     }
-    for (int fd : {udp_.fd_v4(), udp_.fd_v6(), wake_fd_}) {
-        if (fd < 0) continue;
+    std::vector<int> watched = udp_.fds();
+    watched.push_back(wake_fd_);
+    for (int fd : watched) {
         epoll_event ev{};
         ev.events = EPOLLIN;
         ev.data.fd = fd;

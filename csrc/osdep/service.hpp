@@ -38,6 +38,14 @@ struct ServiceConfig {
     bool cache_peers = false;
     bool cache_networks = true;
     bool controller = false;  // hand config requests for our networks to the listener
+    // A second random port, bound as well (zts_init_allow_secondary_port; on by default as in libzt):
+    // some NATs and middleboxes stop passing one port, and the node is reachable on the other.
+    bool allow_secondary_port = true;
+    // Map a third port on the LAN's router with NAT-PMP or UPnP and advertise the router's external
+    // address for it (zts_init_allow_port_mapping; on by default as in libzt).
+    bool allow_port_mapping = true;
+    // Interfaces whose names start with these are never used for paths (zts_init_blacklist_if).
+    std::vector<std::string> interface_blacklist;
     NodeConfig node;
 };
 
@@ -76,6 +84,7 @@ class Service final : public NodeHost {
     bool interface_up(std::uint64_t network_id) const { return stack_ && stack_->interface_up(network_id); }
 
     std::uint16_t port() const { return port_; }
+    std::uint16_t secondary_port() const { return secondary_port_; }  // 0: none
     const Identity& identity() const { return identity_; }
     std::uint64_t send_errors() const { return udp_.send_errors(); }
 
@@ -101,6 +110,7 @@ class Service final : public NodeHost {
     bool load_stored_identity();  // identity.secret from storage, if there is one
     bool load_world(World* out);
     bool bind_port();
+    std::uint16_t bind_random_extra_port();  // 0 if none could be bound
     void load_peer_cache();
     void store_peer(std::uint64_t address);
     void run();
@@ -114,6 +124,7 @@ class Service final : public NodeHost {
     std::unique_ptr<Node> node_;
     UdpSockets udp_;
     std::uint16_t port_ = 0;
+    std::uint16_t secondary_port_ = 0;
     std::mutex mutex_;
     std::thread core_;
     std::atomic<bool> running_{false};
