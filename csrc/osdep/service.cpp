@@ -6,11 +6,13 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <string>
 #include <string_view>
 
 #include "net/stack.hpp"
+#include "osdep/local_addresses.hpp"
 #include "osdep/clock.hpp"
 #include "zt/crypto.hpp"
 #include "zt/dictionary.hpp"
@@ -170,6 +172,19 @@ Service::StartError Service::start() {
     udp_.set_interface_blacklist(config_.interface_blacklist);
     // The secondary port is a convenience: a host where it cannot be bound still runs on the primary.
     secondary_port_ = config_.allow_secondary_port ? bind_random_extra_port() : 0;
+    // Port mapping gets a third port of its own, as in ZeroTier One: some routers treat explicitly
+    // mapped ports strangely, and the other two must keep working whatever the router does.
+    mapping_port_ = config_.allow_port_mapping ? bind_random_extra_port() : 0;
+    if (mapping_port_ != 0) {
+        PortMapperOptions o;
+        o.local_port = mapping_port_;
+        char name[64];
+        std::snprintf(name, sizeof name, "ZeroTier/%.10llx@%u", static_cast<unsigned long long>(identity_.address()),
+                      static_cast<unsigned>(mapping_port_));
+        o.description = name;
+        if (config_.port_mapping_refresh_ms > 0) o.refresh_ms = config_.port_mapping_refresh_ms;
+        mapper_ = std::make_unique<PortMapper>(std::move(o));
+    }
 
     wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
@@ -228,6 +243,8 @@ void Service::stop() {
     stopping_ = true;
     wake();
     if (core_.joinable()) core_.join();
+    if (mapper_) mapper_->stop();  // removes the router's mapping
+    mapper_.reset();
     if (stack_) {
         for (const net::NetifChange& c : stack_->remove_all()) listener_.on_netif(c);  // before the node they send through
     }
@@ -300,8 +317,30 @@ void Service::process_ready(const epoll_event* events, int n) {
         for (int round = 0; round < 16 && udp_.receive_batch(fd, sink) == UdpSockets::kBatch; ++round) {
         }
     }
-    if (now_ms() >= next_background_) next_background_ = node_->process_background(now_ms());
+    if (now_ms() >= next_background_) {
+        refresh_local_addresses(now_ms());
+        next_background_ = node_->process_background(now_ms());
+    }
     udp_.flush();
+}
+
+void Service::refresh_local_addresses(std::int64_t now) {
+    // Interfaces change rarely (ZeroTier One rescans every 30 s); a mapping may appear any time
+    // after start, and is cheap to look at.
+    if (now - last_address_scan_ >= 30000 || last_address_scan_ == 0) {
+        last_address_scan_ = now;
+        interface_addresses_ = local_interface_addresses(config_.interface_blacklist);
+    }
+    std::vector<InetAddress> mine;
+    for (const InetAddress& a : interface_addresses_) {
+        for (std::uint16_t port : udp_.ports()) {
+            InetAddress with_port = a;
+            with_port.port = port;
+            mine.push_back(with_port);
+        }
+    }
+    for (const InetAddress& a : mapped_addresses()) mine.push_back(a);
+    node_->set_local_addresses(std::move(mine));
 }
 
 void Service::send_datagram(std::int64_t local_socket, const InetAddress& to, const std::uint8_t* data,

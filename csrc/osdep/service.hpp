@@ -18,6 +18,7 @@
 
 #include "net/stack_bridge.hpp"
 #include "net/tap.hpp"
+#include "osdep/port_mapper.hpp"
 #include "osdep/state_dir.hpp"
 #include "osdep/udp_socket.hpp"
 #include "zt/node.hpp"
@@ -44,6 +45,7 @@ struct ServiceConfig {
     // Map a third port on the LAN's router with NAT-PMP or UPnP and advertise the router's external
     // address for it (zts_init_allow_port_mapping; on by default as in libzt).
     bool allow_port_mapping = true;
+    std::int64_t port_mapping_refresh_ms = 0;  // 0: ZeroTier One's period (5 minutes)
     // Interfaces whose names start with these are never used for paths (zts_init_blacklist_if).
     std::vector<std::string> interface_blacklist;
     NodeConfig node;
@@ -85,6 +87,10 @@ class Service final : public NodeHost {
 
     std::uint16_t port() const { return port_; }
     std::uint16_t secondary_port() const { return secondary_port_; }  // 0: none
+    std::uint16_t mapping_port() const { return mapping_port_; }      // 0: no port mapping
+    // The router's external address(es) for mapping_port() (empty until mapped); method: "NAT-PMP", "UPnP", "".
+    std::vector<InetAddress> mapped_addresses() const { return mapper_ ? mapper_->external() : std::vector<InetAddress>{}; }
+    std::string mapping_method() const { return mapper_ ? mapper_->method() : std::string(); }
     const Identity& identity() const { return identity_; }
     std::uint64_t send_errors() const { return udp_.send_errors(); }
 
@@ -114,6 +120,7 @@ class Service final : public NodeHost {
     void load_peer_cache();
     void store_peer(std::uint64_t address);
     void run();
+    void refresh_local_addresses(std::int64_t now);  // core thread, node lock held
     void process_ready(const ::epoll_event* events, int n);  // one loop pass, node lock held
     void wake();
 
@@ -125,6 +132,10 @@ class Service final : public NodeHost {
     UdpSockets udp_;
     std::uint16_t port_ = 0;
     std::uint16_t secondary_port_ = 0;
+    std::uint16_t mapping_port_ = 0;
+    std::unique_ptr<PortMapper> mapper_;
+    std::int64_t last_address_scan_ = 0;
+    std::vector<InetAddress> interface_addresses_;
     std::mutex mutex_;
     std::thread core_;
     std::atomic<bool> running_{false};

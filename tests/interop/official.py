@@ -807,6 +807,17 @@ class OurNode(OfficialNode):
     def node_get_stats(self) -> Dict[str, Any]:
         return dict(self.call("node_get_stats"))
 
+    def node_get_ports(self) -> Dict[str, int]:
+        """Our UDP ports: {"primary", "secondary", "mapping"} (0 where none is bound)."""
+        return dict(self.call("node_get_ports"))
+
+    def node_get_port_mapping(self) -> Dict[str, str]:
+        """The router's mapping of our port-mapping port: {"address": "ip/port", "method": ...}, empty if none."""
+        return dict(self.call("node_get_port_mapping"))
+
+    def init_set_port_mapping_refresh(self, ms: int, check: bool = True) -> int:
+        return self._status("init_set_port_mapping_refresh", check, ms=ms)
+
     def tap_enable(self, net_id: NetId, enabled: bool = True) -> int:
         return self._status("tap_enable", True, net_id=_net(net_id), enabled=int(enabled))
 

@@ -322,6 +322,9 @@ OUR_PROTOTYPES: Dict[str, Any] = {
     "ztx_node_send_user_message": (c_int, [c_uint64, c_uint64, c_void_p, c_size_t]),
     "ztx_node_ping": (c_int, [c_uint64, c_void_p, c_size_t]),
     "ztx_node_get_stats": (c_int, [POINTER(NodeStats)]),
+    "ztx_node_get_ports": (c_int, [POINTER(c_ushort), POINTER(c_ushort), POINTER(c_ushort)]),
+    "ztx_node_get_port_mapping": (c_int, [c_char_p, c_uint, c_char_p, c_uint]),
+    "ztx_init_set_port_mapping_refresh": (c_int, [c_uint]),
     "ztx_tap_enable": (c_int, [c_uint64, c_int]),
     "ztx_tap_write": (c_int, [c_uint64, c_void_p, c_size_t]),
     "ztx_tap_read": (c_int, [c_uint64, c_void_p, POINTER(c_size_t), c_int]),
@@ -1220,6 +1223,26 @@ class Worker:
             value = getattr(st, name)
             out[name] = [int(v) for v in value] if name.endswith("_suite") else int(value)
         return out
+
+    def cmd_node_get_ports(self) -> Dict[str, int]:
+        self._require_ours("ztx_node_get_ports")
+        ports = [c_ushort(), c_ushort(), c_ushort()]
+        ret = int(self.lib.ztx_node_get_ports(*(byref(p) for p in ports)))
+        if ret != ZTS_ERR_OK:
+            raise CommandError(f"ztx_node_get_ports returned {ret}")
+        return dict(zip(("primary", "secondary", "mapping"), (int(p.value) for p in ports)))
+
+    def cmd_node_get_port_mapping(self) -> Dict[str, str]:
+        self._require_ours("ztx_node_get_port_mapping")
+        addr, method = ctypes.create_string_buffer(64), ctypes.create_string_buffer(16)
+        ret = int(self.lib.ztx_node_get_port_mapping(addr, len(addr), method, len(method)))
+        if ret != ZTS_ERR_OK:
+            raise CommandError(f"ztx_node_get_port_mapping returned {ret}")
+        return {"address": addr.value.decode(), "method": method.value.decode()}
+
+    def cmd_init_set_port_mapping_refresh(self, ms: int) -> int:
+        self._require_ours("ztx_init_set_port_mapping_refresh")
+        return int(self.lib.ztx_init_set_port_mapping_refresh(int(ms)))
 
     def cmd_tap_enable(self, net_id: Union[int, str], enabled: int = 1) -> int:
         self._require_ours("ztx_tap_enable")
