@@ -1,14 +1,15 @@
 # SPDX-License-Identifier: Apache-2.0
 """A small simulated internet in three network namespaces, for NAT and port mapping tests::
 
-    [public]  wan 11.0.0.1/24  <-->  wan0 11.0.0.2/24  [nat]  lan0 192.168.77.1/24  <-->  lan 192.168.77.2/24  [home]
+    [public] wan 44.44.44.1/24 <--> wan0 44.44.44.2/24 [nat] lan0 192.168.77.1/24 <--> lan 192.168.77.2/24 [home]
 
 ``public`` is "the internet" (a root and outside peers run there), ``nat`` a home router that
 masquerades ``home`` behind its WAN address with nftables (letting in from the WAN only answers
 to flows started inside, and what a port mapping opens), and optionally runs Debian's
-``miniupnpd`` (UPnP IGD and NAT-PMP) listening on its LAN side only. 11.0.0.0/24 is used because
-miniupnpd refuses private or reserved WAN addresses; nothing here is routed anywhere else: the
-namespaces have no link to the host. ``masquerade`` chooses the NAT's port behaviour:
+``miniupnpd`` (UPnP IGD and NAT-PMP) listening on its LAN side only. 44.44.44.0/24 stands for
+the internet because miniupnpd refuses private or reserved WAN addresses and ZeroTier only uses
+its TCP relay for global ones (it counts 11/8 and other DoD blocks as pseudo-private); nothing
+here is routed anywhere else: the namespaces have no link to the host. ``masquerade`` chooses the NAT's port behaviour:
 ``"fully-random"`` gives every flow a fresh random port (a symmetric NAT: hole punching fails,
 only a mapping lets the outside in), ``""`` the kernel's default (port-preserving, as home
 routers do: a flow from inside keeps its port when it is free).
@@ -29,8 +30,8 @@ from typing import List, Optional, Sequence
 
 from netns import NAME_PREFIX, _kill_group, ip_binary, remove_stale_namespaces
 
-PUBLIC_ADDR = "11.0.0.1"
-NAT_WAN_ADDR = "11.0.0.2"
+PUBLIC_ADDR = "44.44.44.1"
+NAT_WAN_ADDR = "44.44.44.2"
 NAT_LAN_ADDR = "192.168.77.1"
 HOME_ADDR = "192.168.77.2"
 MINIUPNPD = "/usr/sbin/miniupnpd"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Which physical paths the node may use: the secondary port, port mapping (UPnP / NAT-PMP) and
-// the interface blacklist (zts_init_*: only while the node is stopped, else ZTS_ERR_SERVICE), and
+// Which physical paths the node may use: the secondary port, port mapping (UPnP / NAT-PMP), the
+// TCP fallback relay and the interface blacklist (zts_init_*: only while the node is stopped, else ZTS_ERR_SERVICE), and
 // what the node bound and mapped (ztx_node_get_ports, ztx_node_get_port_mapping).
 #include <cstdio>
 #include <cstring>
@@ -58,6 +58,48 @@ int zts_init_blacklist_if(const char* prefix, unsigned int len) {
         c.interface_blacklist.push_back(p);
         return ZTS_ERR_OK;
     });
+}
+
+int zts_init_allow_tcp_relay(int allowed) {
+    return configure([&](zt::osdep::ServiceConfig& c) -> int {
+        c.allow_tcp_relay = allowed != 0;
+        return ZTS_ERR_OK;
+    });
+}
+
+int zts_init_force_tcp_relay(int enabled) {
+    return configure([&](zt::osdep::ServiceConfig& c) -> int {
+        c.force_tcp_relay = enabled != 0;
+        return ZTS_ERR_OK;
+    });
+}
+
+int zts_init_set_tcp_relay(const char* tcp_relay_addr, unsigned short tcp_relay_port) {
+    if (tcp_relay_addr == nullptr || tcp_relay_port == 0) {
+        return arg_error("zts_init_set_tcp_relay: need an IPv4 address and a port other than 0");
+    }
+    const std::string text = std::string(tcp_relay_addr, strnlen(tcp_relay_addr, 64)) + "/" +
+                             std::to_string(tcp_relay_port);
+    zt::InetAddress a;
+    // ZeroTier's TCP fallback carries IPv4 only, and so does the relay connection itself.
+    if (!zt::InetAddress::from_string(text, &a) || a.family != zt::InetAddress::Family::kV4) {
+        return arg_error("zts_init_set_tcp_relay: the relay address must be an IPv4 address such as 203.0.113.7");
+    }
+    return configure([&](zt::osdep::ServiceConfig& c) -> int {
+        c.tcp_relay_address = text;
+        return ZTS_ERR_OK;
+    });
+}
+
+int ztx_init_set_tcp_relay_after(unsigned int ms) {
+    return configure([&](zt::osdep::ServiceConfig& c) -> int {
+        c.tcp_relay_after_ms = ms;
+        return ZTS_ERR_OK;
+    });
+}
+
+int ztx_node_tcp_relay_active(void) {
+    return with_node([&](zt::osdep::Service& svc, zt::Node&) -> int { return svc.tcp_relay_active() ? 1 : 0; });
 }
 
 int ztx_init_set_port_mapping_refresh(unsigned int ms) {

@@ -25,9 +25,6 @@ extern "C" {
 // Node configuration (zts_init_*)
 //---------------------------------------------------------------------------
 
-int zts_init_set_tcp_relay(const char*, unsigned short) { return unimplemented(); }
-int zts_init_allow_tcp_relay(int) { return unimplemented(); }
-int zts_init_force_tcp_relay(int) { return unimplemented(); }
 int zts_init_set_low_bandwidth_mode(int) { return unimplemented(); }
 
 //---------------------------------------------------------------------------

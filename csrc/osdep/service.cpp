@@ -22,6 +22,7 @@ namespace zt::osdep {
 namespace {
 constexpr int kMaxEpollEvents = 8;
 constexpr unsigned kRandomPortTrials = 256;
+constexpr std::int64_t kRelayRecentSendWindow = 60000;
 // identity.secret holds one line of about 270 characters; a file past this is not one.
 constexpr std::size_t kIdentityFileMaxLen = 4096;
 
@@ -200,6 +201,10 @@ Service::StartError Service::start() {
         ev.data.fd = fd;
         ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
     }
+    started_at_ = now_ms();
+    last_global_rx_ = last_global_v4_tx_ = 0;
+    relay_address_ = InetAddress();
+    if (!InetAddress::from_string(config_.tcp_relay_address, &relay_address_)) relay_address_ = InetAddress();
     net::ensure_stack();
     stack_ = std::make_unique<net::StackBridge>(
         // lwIP sends a frame (its core lock held; the node lock comes second, as everywhere).
@@ -251,6 +256,7 @@ void Service::stop() {
     {
         std::lock_guard<std::mutex> g(mutex_);
         udp_.close();
+        close_relay();
         node_.reset();
     }
     stack_.reset();
@@ -297,15 +303,21 @@ void Service::run() {
 
 void Service::process_ready(const epoll_event* events, int n) {
     const auto sink = [this](std::int64_t sock, const InetAddress& from, const std::uint8_t* data, std::size_t len) {
+        if (config_.force_tcp_relay) return;  // forced to the relay: UDP is not ours to use
         if (data == nullptr) {
             node_->note_oversized_datagram();
             return;
         }
+        if (len >= 16 && from.scope() == IpScope::kGlobal) last_global_rx_ = now_ms();
         node_->process_datagram(now_ms(), sock, from, data, len);
     };
     std::lock_guard<std::mutex> g(mutex_);
     for (int i = 0; i < n; ++i) {
         const int fd = events[i].data.fd;
+        if (relay_.is_open() && fd == relay_.fd()) {
+            relay_ready(events[i].events);
+            continue;
+        }
         if (fd == wake_fd_) {
             std::uint64_t v = 0;
             ssize_t ignored = ::read(wake_fd_, &v, sizeof v);
@@ -316,6 +328,10 @@ void Service::process_ready(const epoll_event* events, int n) {
         // Drain in batches; a cap keeps timers and the other socket from starving under load.
         for (int round = 0; round < 16 && udp_.receive_batch(fd, sink) == UdpSockets::kBatch; ++round) {
         }
+    }
+    // Direct UDP from the internet works again: the relay is no longer needed.
+    if (relay_.is_open() && !config_.force_tcp_relay && now_ms() - last_global_rx_ < config_.tcp_relay_after_ms / 2) {
+        close_relay();
     }
     if (now_ms() >= next_background_) {
         refresh_local_addresses(now_ms());
@@ -345,7 +361,64 @@ void Service::refresh_local_addresses(std::int64_t now) {
 
 void Service::send_datagram(std::int64_t local_socket, const InetAddress& to, const std::uint8_t* data,
                             std::size_t len, unsigned ttl) {
+    if (relay_datagram(to, data, len)) return;
+    // Even while relaying, UDP goes out too (unless forced): the moment it works again the node
+    // hears answers over it and leaves the relay.
     udp_.send(local_socket, to, data, len, ttl);
+}
+
+bool Service::relay_datagram(const InetAddress& to, const std::uint8_t* data, std::size_t len) {
+    const bool forced = config_.force_tcp_relay;
+    if (!(config_.allow_tcp_relay || forced) || relay_address_.is_nil()) return false;
+    // As ZeroTier One: only IPv4 datagrams to global addresses, and not the NAT-opening junk.
+    if (to.family != InetAddress::Family::kV4 || len < 16 || to.scope() != IpScope::kGlobal) return forced;
+    const std::int64_t now = now_ms();
+    const std::int64_t after = config_.tcp_relay_after_ms;
+    if (forced || (now - last_global_rx_ > after && now - started_at_ > after)) {
+        // Opened only while the node keeps trying to reach the internet (ZeroTier One's window).
+        if (!relay_.is_open() && (forced || now - last_global_v4_tx_ < kRelayRecentSendWindow)) {
+            if (relay_.open(relay_address_)) {
+                epoll_event ev{};
+                ev.events = EPOLLIN | EPOLLOUT;
+                ev.data.fd = relay_.fd();
+                ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, relay_.fd(), &ev);
+                relay_watching_out_ = true;
+            }
+        }
+        if (relay_.is_open() && relay_.send(to, data, len)) watch_relay();
+    }
+    last_global_v4_tx_ = now;
+    return forced;
+}
+
+void Service::watch_relay() {
+    if (!relay_.is_open() || relay_watching_out_ == relay_.wants_write()) return;
+    relay_watching_out_ = relay_.wants_write();
+    epoll_event ev{};
+    ev.events = EPOLLIN | (relay_watching_out_ ? EPOLLOUT : 0);
+    ev.data.fd = relay_.fd();
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, relay_.fd(), &ev);
+}
+
+void Service::close_relay() {
+    if (!relay_.is_open()) return;
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, relay_.fd(), nullptr);
+    relay_.close();
+    relay_watching_out_ = false;
+}
+
+void Service::relay_ready(std::uint32_t events) {
+    const auto sink = [this](const InetAddress& from, const std::uint8_t* data, std::size_t len) {
+        // Relayed datagrams have no local socket of ours: -1, as ZeroTier One passes them.
+        node_->process_datagram(now_ms(), -1, from, data, len);
+    };
+    const bool ok = relay_.on_ready((events & (EPOLLIN | EPOLLHUP | EPOLLERR)) != 0,
+                                    (events & (EPOLLOUT | EPOLLERR)) != 0, sink);
+    if (!ok) {
+        close_relay();  // reopened on the next datagram that needs it
+        return;
+    }
+    watch_relay();
 }
 
 void Service::load_peer_cache() {

@@ -539,6 +539,15 @@ class OfficialNode:
     def init_allow_secondary_port(self, allowed: bool, check: bool = True) -> int:
         return self._status("init_allow_secondary_port", check, allowed=int(allowed))
 
+    def init_set_tcp_relay(self, ip: str, port: int, check: bool = True) -> int:
+        return self._status("init_set_tcp_relay", check, ip=ip, port=port)
+
+    def init_allow_tcp_relay(self, allowed: bool, check: bool = True) -> int:
+        return self._status("init_allow_tcp_relay", check, allowed=int(allowed))
+
+    def init_force_tcp_relay(self, enabled: bool, check: bool = True) -> int:
+        return self._status("init_force_tcp_relay", check, enabled=int(enabled))
+
     def init_allow_port_mapping(self, allowed: bool, check: bool = True) -> int:
         return self._status("init_allow_port_mapping", check, allowed=int(allowed))
 
@@ -814,6 +823,12 @@ class OurNode(OfficialNode):
     def node_get_port_mapping(self) -> Dict[str, str]:
         """The router's mapping of our port-mapping port: {"address": "ip/port", "method": ...}, empty if none."""
         return dict(self.call("node_get_port_mapping"))
+
+    def init_set_tcp_relay_after(self, ms: int, check: bool = True) -> int:
+        return self._status("init_set_tcp_relay_after", check, ms=ms)
+
+    def node_tcp_relay_active(self) -> int:
+        return int(self.call("node_tcp_relay_active"))
 
     def init_set_port_mapping_refresh(self, ms: int, check: bool = True) -> int:
         return self._status("init_set_port_mapping_refresh", check, ms=ms)

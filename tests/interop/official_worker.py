@@ -325,6 +325,8 @@ OUR_PROTOTYPES: Dict[str, Any] = {
     "ztx_node_get_ports": (c_int, [POINTER(c_ushort), POINTER(c_ushort), POINTER(c_ushort)]),
     "ztx_node_get_port_mapping": (c_int, [c_char_p, c_uint, c_char_p, c_uint]),
     "ztx_init_set_port_mapping_refresh": (c_int, [c_uint]),
+    "ztx_init_set_tcp_relay_after": (c_int, [c_uint]),
+    "ztx_node_tcp_relay_active": (c_int, []),
     "ztx_tap_enable": (c_int, [c_uint64, c_int]),
     "ztx_tap_write": (c_int, [c_uint64, c_void_p, c_size_t]),
     "ztx_tap_read": (c_int, [c_uint64, c_void_p, POINTER(c_size_t), c_int]),
@@ -360,6 +362,9 @@ PROTOTYPES: Dict[str, Any] = {
     "zts_init_set_random_port_range": (c_int, [c_ushort, c_ushort]),
     "zts_init_allow_secondary_port": (c_int, [c_uint]),
     "zts_init_allow_port_mapping": (c_int, [c_uint]),
+    "zts_init_set_tcp_relay": (c_int, [c_char_p, c_ushort]),
+    "zts_init_allow_tcp_relay": (c_int, [c_int]),
+    "zts_init_force_tcp_relay": (c_int, [c_int]),
     "zts_init_allow_net_cache": (c_int, [c_uint]),
     "zts_init_allow_peer_cache": (c_int, [c_uint]),
     "zts_init_allow_roots_cache": (c_int, [c_uint]),
@@ -864,6 +869,15 @@ class Worker:
     def cmd_init_allow_secondary_port(self, allowed: int) -> int:
         return int(self.lib.zts_init_allow_secondary_port(int(allowed)))
 
+    def cmd_init_set_tcp_relay(self, ip: str, port: int) -> int:
+        return int(self.lib.zts_init_set_tcp_relay(ip.encode(), int(port)))
+
+    def cmd_init_allow_tcp_relay(self, allowed: int) -> int:
+        return int(self.lib.zts_init_allow_tcp_relay(int(allowed)))
+
+    def cmd_init_force_tcp_relay(self, enabled: int) -> int:
+        return int(self.lib.zts_init_force_tcp_relay(int(enabled)))
+
     def cmd_init_allow_port_mapping(self, allowed: int) -> int:
         return int(self.lib.zts_init_allow_port_mapping(int(allowed)))
 
@@ -1239,6 +1253,14 @@ class Worker:
         if ret != ZTS_ERR_OK:
             raise CommandError(f"ztx_node_get_port_mapping returned {ret}")
         return {"address": addr.value.decode(), "method": method.value.decode()}
+
+    def cmd_init_set_tcp_relay_after(self, ms: int) -> int:
+        self._require_ours("ztx_init_set_tcp_relay_after")
+        return int(self.lib.ztx_init_set_tcp_relay_after(int(ms)))
+
+    def cmd_node_tcp_relay_active(self) -> int:
+        self._require_ours("ztx_node_tcp_relay_active")
+        return int(self.lib.ztx_node_tcp_relay_active())
 
     def cmd_init_set_port_mapping_refresh(self, ms: int) -> int:
         self._require_ours("ztx_init_set_port_mapping_refresh")
