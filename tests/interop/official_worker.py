@@ -326,6 +326,10 @@ OUR_PROTOTYPES: Dict[str, Any] = {
     "ztx_node_get_port_mapping": (c_int, [c_char_p, c_uint, c_char_p, c_uint]),
     "ztx_init_set_port_mapping_refresh": (c_int, [c_uint]),
     "ztx_init_set_tcp_relay_after": (c_int, [c_uint]),
+    # In ZeroTierSockets.h but not exported by the official 1.8.4 build.
+    "zts_init_set_tcp_relay": (c_int, [c_char_p, c_ushort]),
+    "zts_init_allow_tcp_relay": (c_int, [c_int]),
+    "zts_init_force_tcp_relay": (c_int, [c_int]),
     "ztx_node_tcp_relay_active": (c_int, []),
     "ztx_tap_enable": (c_int, [c_uint64, c_int]),
     "ztx_tap_write": (c_int, [c_uint64, c_void_p, c_size_t]),
@@ -362,9 +366,6 @@ PROTOTYPES: Dict[str, Any] = {
     "zts_init_set_random_port_range": (c_int, [c_ushort, c_ushort]),
     "zts_init_allow_secondary_port": (c_int, [c_uint]),
     "zts_init_allow_port_mapping": (c_int, [c_uint]),
-    "zts_init_set_tcp_relay": (c_int, [c_char_p, c_ushort]),
-    "zts_init_allow_tcp_relay": (c_int, [c_int]),
-    "zts_init_force_tcp_relay": (c_int, [c_int]),
     "zts_init_allow_net_cache": (c_int, [c_uint]),
     "zts_init_allow_peer_cache": (c_int, [c_uint]),
     "zts_init_allow_roots_cache": (c_int, [c_uint]),
@@ -870,12 +871,15 @@ class Worker:
         return int(self.lib.zts_init_allow_secondary_port(int(allowed)))
 
     def cmd_init_set_tcp_relay(self, ip: str, port: int) -> int:
+        self._require_ours("zts_init_set_tcp_relay")
         return int(self.lib.zts_init_set_tcp_relay(ip.encode(), int(port)))
 
     def cmd_init_allow_tcp_relay(self, allowed: int) -> int:
+        self._require_ours("zts_init_allow_tcp_relay")
         return int(self.lib.zts_init_allow_tcp_relay(int(allowed)))
 
     def cmd_init_force_tcp_relay(self, enabled: int) -> int:
+        self._require_ours("zts_init_force_tcp_relay")
         return int(self.lib.zts_init_force_tcp_relay(int(enabled)))
 
     def cmd_init_allow_port_mapping(self, allowed: int) -> int:
