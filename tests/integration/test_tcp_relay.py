@@ -124,3 +124,27 @@ def test_blocked_udp_goes_through_the_tcp_relay_and_back(lab: NatLab, our_node, 
     peer.wait_event(300, timeout=20, match={"user_message.peer_id": home.node_get_id()})
     assert home.node_tcp_relay_active() == 0
     assert home.node_get_stats()["rx_datagrams"] > before
+
+
+def test_forced_tcp_relay_sends_no_udp(lab: NatLab, our_node, tmp_path: Path) -> None:
+    start_relay(lab)
+    planet = make_planet(tmp_path, [f"{nat_lab.PUBLIC_ADDR}/{ROOT_PORT}"])
+    root = our_node(prefix=lab.prefix(lab.public), name="root")
+    root.init_from_storage(planet.root_dir)
+    root.init_set_roots(planet.bytes)
+    root.init_set_port(ROOT_PORT)
+    root.node_start()
+    home = our_node(prefix=lab.prefix(lab.home), name="home")
+    home.init_set_roots(planet.bytes)
+    home.init_allow_port_mapping(False)
+    home.init_set_tcp_relay(nat_lab.PUBLIC_ADDR, RELAY_PORT)
+    home.init_force_tcp_relay(True)
+    home.node_start()
+    started = time.monotonic()
+    home.wait_online(timeout=30)  # UDP is open, but a forced node does not use it
+    print(f"online through the forced TCP relay {time.monotonic() - started:.2f}s after start")
+    assert home.node_tcp_relay_active() == 1
+    # The NAT never saw a UDP flow from the home node: everything went over the relay's TCP.
+    flows = lab.run(lab.nat, ["cat", "/proc/net/nf_conntrack"]).stdout.splitlines()
+    assert [f for f in flows if " tcp " in f and f"src={nat_lab.HOME_ADDR} " in f and f"dport={RELAY_PORT} " in f]
+    assert not [f for f in flows if " udp " in f and f"src={nat_lab.HOME_ADDR} " in f], flows
