@@ -8,6 +8,7 @@
 #include <miniupnpc/miniupnpc.h>
 #include <miniupnpc/upnpcommands.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
@@ -23,6 +24,7 @@ using Clock = std::chrono::steady_clock;
 // A router answering NAT-PMP does so within milliseconds; libnatpmp's own retry schedule runs
 // for minutes, so each request is cut off after this.
 constexpr auto kNatPmpAnswerWait = std::chrono::milliseconds(2000);
+constexpr std::int64_t kNoGatewayFirstRetryMs = 500;
 // Ports tried when the router refuses ours (taken by another host): ours, then the next ones.
 constexpr int kPortTrials = 16;
 
@@ -96,9 +98,18 @@ bool natpmp_answer(natpmp_t* n, natpmpresp_t* response) {
 
 }  // namespace
 
+// initnatpmp opens its socket before it looks for the gateway, and keeps it when that fails.
+static int open_natpmp(natpmp_t* n) {
+    std::memset(n, 0, sizeof *n);
+    n->s = -1;
+    const int r = initnatpmp(n, 0, 0);
+    if (r != 0 && n->s >= 0) closenatpmp(n);
+    return r;
+}
+
 bool PortMapper::State::natpmp_map(std::uint32_t lifetime_s) {
     natpmp_t n;
-    if (initnatpmp(&n, 0, 0) != 0) return false;  // no default gateway
+    if (open_natpmp(&n) != 0) return false;
     natpmpresp_t response{};
     bool ok = false;
     InetAddress ext;
@@ -196,7 +207,7 @@ void PortMapper::State::unmap() {
     if (port == 0) return;
     if (how == "NAT-PMP") {
         natpmp_t n;
-        if (initnatpmp(&n, 0, 0) == 0) {
+        if (open_natpmp(&n) == 0) {
             natpmpresp_t response{};
             // Lifetime 0 deletes the mapping (RFC 6886 section 3.4).
             if (sendnewportmappingrequest(&n, NATPMP_PROTOCOL_UDP, options.local_port, 0, 0) >= 0) {
@@ -213,7 +224,22 @@ void PortMapper::State::unmap() {
 
 void PortMapper::State::run() {
     const auto lifetime_s = static_cast<std::uint32_t>(options.refresh_ms * 2 / 1000);
+    std::int64_t retry_ms = kNoGatewayFirstRetryMs;
     while (!should_stop()) {
+        // No default gateway (or no socket): no router to ask. Like ZeroTier One, wait and look
+        // again rather than broadcast UPnP discovery into nowhere (miniupnpc would print its
+        // sendto errors on our host's stderr).
+        natpmp_t probe;
+        const int gateway = open_natpmp(&probe);
+        if (gateway == 0) closenatpmp(&probe);
+        if (gateway == NATPMP_ERR_CANNOTGETGATEWAY || gateway == NATPMP_ERR_SOCKETERROR) {
+            forget();
+            std::unique_lock<std::mutex> g(mutex);
+            cv.wait_for(g, std::chrono::milliseconds(retry_ms), [this] { return stopping; });
+            retry_ms = std::min<std::int64_t>(retry_ms * 2, std::max<std::int64_t>(options.refresh_ms / 10, 500));
+            continue;
+        }
+        retry_ms = kNoGatewayFirstRetryMs;
         // NAT-PMP first: one datagram to the gateway, where UPnP needs discovery and HTTP.
         const bool mapped = natpmp_map(lifetime_s) || (!should_stop() && upnp_map());
         if (!mapped) forget();
