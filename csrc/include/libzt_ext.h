@@ -476,6 +476,14 @@ ZTX_API int ztx_config_assembler_add(ztx_config_assembler* a, const ztx_identity
                                      uint64_t packet_id, const uint8_t* chunk, size_t len, uint8_t* out,
                                      size_t* out_len, uint64_t* update_id);
 
+/* ---- readiness for event loops ----------------------------------------------------------------- */
+
+/* An OS file descriptor (owned by libzt, closed with the socket) that polls readable and writable
+ * exactly when socket fd does, level-triggered, for select/poll/epoll and event loops. Readiness
+ * only: it carries no data, and must not be read, written or closed by the caller. Made on the first
+ * call, the same one afterwards. Returns it, or ZTS_ERR_SOCKET (zts_errno EBADF, EMFILE, ...). */
+ZTX_API int ztx_socket_readiness_fd(int fd);
+
 #ifdef __cplusplus
 }
 #endif

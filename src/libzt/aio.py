@@ -70,7 +70,7 @@ class _Transport:
                  extra: Optional[Dict[str, Any]]) -> None:
         self._loop = loop
         self._sock: Optional[zsocket.socket] = sock
-        self._fd = sock.fileno()
+        self._fd = sock.zts_fileno()
         self._protocol = protocol
         self._poller = _poller.get()
         self._closing = False
@@ -483,12 +483,12 @@ async def _wait(sock: zsocket.socket, events: int) -> None:
     loop = asyncio.get_running_loop()
     fut = loop.create_future()
     poller = _poller.get()
-    poller.add(sock.fileno(), events, loop, lambda: fut.done() or fut.set_result(None))
+    poller.add(sock.zts_fileno(), events, loop, lambda: fut.done() or fut.set_result(None))
     try:
         await fut
     finally:
         if not fut.done() or fut.cancelled():
-            poller.remove(sock.fileno(), events)
+            poller.remove(sock.zts_fileno(), events)
 
 
 async def _connect(sock: zsocket.socket, address: Any) -> None:
@@ -618,14 +618,14 @@ class Server(asyncio.AbstractServer):
 
     def _arm_accept(self, sock: zsocket.socket) -> None:
         if self._serving and self._sockets is not None:
-            self._poller.add(sock.fileno(), _poller.POLLIN, self._loop, lambda: self._on_acceptable(sock))
+            self._poller.add(sock.zts_fileno(), _poller.POLLIN, self._loop, lambda: self._on_acceptable(sock))
 
     def _on_acceptable(self, listener: zsocket.socket) -> None:
         if not self._serving:
             return
         for _ in range(min(self._backlog, _ACCEPTS_PER_WAKEUP)):
             try:
-                fd, _ = _ll.accept(listener.fileno())
+                fd, _ = _ll.accept(listener.zts_fileno())
             except OSError as exc:
                 if exc.errno in (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM, errno.ECONNABORTED):
                     self._loop.call_exception_handler({"message": "libzt: accept failed", "exception": exc,
