@@ -269,6 +269,97 @@ class Peer:
             raise RuntimeError("aio server did not start")
         return started
 
+    # ---- TLS and HTTP (libzt.tls, libzt.aio with ssl=) -----------------------------------------------
+
+    def cmd_tls_server(self, certfile: str, keyfile: str, version: int = 4, port: int = 0,
+                       mode: str = "sync") -> Dict[str, Any]:
+        """A TLS 1.3 server (libzt.tls, or libzt.aio with ssl= when mode is "aio"). Each connection
+        says what it wants in its first line: "ECHO" (echo until the end) or "BULK <n> <seed>" (read n
+        bytes, answer their SHA-256, then send n seeded random bytes)."""
+        import ssl
+
+        from libzt import tls
+
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.minimum_version = ssl.TLSVersion.TLSv1_3
+        context.load_cert_chain(certfile, keyfile)
+        if mode == "aio":
+            return self._aio_tls_server(context, version, port)
+        server = self._listen(version, port)
+
+        def handle(conn: zsocket.socket) -> None:
+            try:
+                conn.settimeout(120)
+                with tls.wrap_socket(conn, context, server_side=True) as t:
+                    f = t.makefile("rb")
+                    words = f.readline().split()
+                    if words[0] == b"ECHO":
+                        while True:
+                            chunk = f.read1(65536)
+                            if not chunk:
+                                break
+                            t.sendall(chunk)
+                    else:
+                        n, seed = int(words[1]), int(words[2])
+                        digest = hashlib.sha256()
+                        left = n
+                        while left:
+                            chunk = f.read1(min(left, 65536))
+                            if not chunk:
+                                raise ConnectionError("short bulk upload")
+                            digest.update(chunk)
+                            left -= len(chunk)
+                        t.sendall(digest.digest())
+                        t.sendall(random.Random(seed).randbytes(n))
+                    f.close()
+                    t.unwrap()
+            except (OSError, ssl.SSLError, ConnectionError) as exc:
+                print(f"tls_server: {exc!r}", file=sys.stderr, flush=True)
+
+        self._serve(server, handle)
+        return {"port": server.getsockname()[1]}
+
+    def _aio_tls_server(self, context: Any, version: int, port: int) -> Dict[str, Any]:
+        started: Dict[str, Any] = {}
+        ready = threading.Event()
+
+        async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            try:
+                words = (await reader.readline()).split()
+                if words[0] == b"ECHO":
+                    while data := await reader.read(65536):
+                        writer.write(data)
+                        await writer.drain()
+                else:
+                    n, seed = int(words[1]), int(words[2])
+                    digest = hashlib.sha256()
+                    left = n
+                    while left:
+                        chunk = await reader.read(min(left, 65536))
+                        if not chunk:
+                            raise ConnectionError("short bulk upload")
+                        digest.update(chunk)
+                        left -= len(chunk)
+                    writer.write(digest.digest())
+                    writer.write(random.Random(seed).randbytes(n))
+                    await writer.drain()
+            except (ConnectionError, OSError) as exc:
+                print(f"aio tls_server: {exc!r}", file=sys.stderr, flush=True)
+            finally:
+                writer.close()
+
+        async def main() -> None:
+            server = await aio.start_server(handle, any_address(version), port, ssl=context)
+            started["port"] = server.sockets[0].getsockname()[1]
+            ready.set()
+            async with server:
+                await server.serve_forever()
+
+        threading.Thread(target=asyncio.run, args=(main(),), daemon=True).start()
+        if not ready.wait(10):
+            raise RuntimeError("aio TLS server did not start")
+        return started
+
     # ---- benchmarks: one side each -------------------------------------------------------------------
 
     def cmd_tcp_sink(self, version: int = 4, port: int = 0) -> Dict[str, Any]:
