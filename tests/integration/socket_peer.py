@@ -360,6 +360,61 @@ class Peer:
             raise RuntimeError("aio TLS server did not start")
         return started
 
+    def cmd_http_server(self, version: int = 4, port: int = 0, certfile: Optional[str] = None,
+                        keyfile: Optional[str] = None) -> Dict[str, Any]:
+        """The stdlib's http.server (ThreadingHTTPServer, its selector loop on our readiness
+        descriptors) on a libzt listener, HTTPS with libzt.tls if a certificate is given. GET answers
+        "hello <path>"; POST answers the body's length and SHA-256 as JSON."""
+        import http.server
+        import ssl
+
+        from libzt import tls
+
+        context = None
+        if certfile:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(certfile, keyfile)
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # head and body are two writes (see libzt.http: TCP_NODELAY)
+
+            def _answer(self, body: bytes, kind: str) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_GET(self) -> None:
+                self._answer(f"hello {self.path}".encode(), "text/plain")
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                self._answer(json.dumps({"length": len(body), "sha256": hashlib.sha256(body).hexdigest()}).encode(),
+                             "application/json")
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        listener = self._listen(version, port)
+
+        class Server(http.server.ThreadingHTTPServer):
+            daemon_threads = True
+
+            def finish_request(self, request: Any, client_address: Any) -> None:
+                if context is not None:
+                    request.settimeout(60)
+                    request = tls.wrap_socket(request, context, server_side=True)
+                super().finish_request(request, client_address)
+
+        server = Server(listener.getsockname()[:2], Handler, bind_and_activate=False)
+        server.socket.close()  # the OS socket socketserver made: ours replaces it
+        server.socket = listener  # type: ignore[assignment]
+        server.server_name, server.server_port = "peer", listener.getsockname()[1]
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        return {"port": server.server_port}
+
     # ---- benchmarks: one side each -------------------------------------------------------------------
 
     def cmd_tcp_sink(self, version: int = 4, port: int = 0) -> Dict[str, Any]:
