@@ -273,9 +273,10 @@ class Peer:
 
     def cmd_tls_server(self, certfile: str, keyfile: str, version: int = 4, port: int = 0,
                        mode: str = "sync") -> Dict[str, Any]:
-        """A TLS 1.3 server (libzt.tls, or libzt.aio with ssl= when mode is "aio"). Each connection
-        says what it wants in its first line: "ECHO" (echo until the end) or "BULK <n> <seed>" (read n
-        bytes, answer their SHA-256, then send n seeded random bytes)."""
+        """A TLS 1.3 server (libzt.tls, or libzt.aio with ssl= when mode is "aio"; no TLS at all when
+        mode is "plain", for comparisons). Each connection says what it wants in its first line: "ECHO"
+        (echo until the end) or "BULK <n> <seed>" (read n bytes, answer their SHA-256, then send n
+        seeded random bytes; seed -1: send nothing)."""
         import ssl
 
         from libzt import tls
@@ -290,7 +291,7 @@ class Peer:
         def handle(conn: zsocket.socket) -> None:
             try:
                 conn.settimeout(120)
-                with tls.wrap_socket(conn, context, server_side=True) as t:
+                with (conn if mode == "plain" else tls.wrap_socket(conn, context, server_side=True)) as t:
                     f = t.makefile("rb")
                     words = f.readline().split()
                     if words[0] == b"ECHO":
@@ -310,9 +311,11 @@ class Peer:
                             digest.update(chunk)
                             left -= len(chunk)
                         t.sendall(digest.digest())
-                        t.sendall(random.Random(seed).randbytes(n))
+                        if seed >= 0:
+                            t.sendall(random.Random(seed).randbytes(n))
                     f.close()
-                    t.unwrap()
+                    if mode != "plain":
+                        t.unwrap()
             except (OSError, ssl.SSLError, ConnectionError) as exc:
                 print(f"tls_server: {exc!r}", file=sys.stderr, flush=True)
 
