@@ -3,6 +3,7 @@
 """Throughput of one TCP stream into a ZeroTier network three ways, in one run:
 
 * plain: ``libzt.socket`` in this process (a node) -> the peer node's server (sendall of one buffer);
+* plain+fd: the same after ``fileno()`` (what mirroring readiness on an OS descriptor costs);
 * tls: the same socket under ``libzt.tls`` (TLS 1.3, the stdlib's ssl; certificate from trustme) ->
   the peer's ``libzt.tls`` server;
 * proxy: an OS socket -> ``libzt proxy`` (SOCKS5 on loopback, a node in its own process) -> the
@@ -59,10 +60,12 @@ def upload(stream: Any, data: bytes) -> float:
     return len(data) / seconds / MB
 
 
-def plain_run(pair: Pair, data: bytes, port: int) -> float:
+def plain_run(pair: Pair, data: bytes, port: int, with_fd: bool = False) -> float:
     from libzt import socket as zsocket
 
     with zsocket.create_connection((pair.address(4), port), timeout=120) as s:
+        if with_fd:
+            s.fileno()  # from now on the socket's readiness is mirrored on an OS descriptor
         return upload(s, data)
 
 
@@ -120,7 +123,7 @@ def main() -> int:
 
     data = bytes(int(args.size * MB))
     hostname = "bench.zt.test"
-    results: Dict[str, List[float]] = {"plain": [], "tls": [], "proxy": []}
+    results: Dict[str, List[float]] = {"plain": [], "plain+fd": [], "tls": [], "proxy": []}
     with tempfile.TemporaryDirectory() as tmp:
         ca = trustme.CA()
         cert = ca.issue_cert(hostname)
@@ -137,6 +140,7 @@ def main() -> int:
             with proxy_process(pair) as socks_port:
                 for run in range(args.runs):
                     results["plain"].append(plain_run(pair, data, ports["plain"]))
+                    results["plain+fd"].append(plain_run(pair, data, ports["plain"], with_fd=True))
                     results["tls"].append(tls_run(pair, data, ports["sync"], context, hostname))
                     results["proxy"].append(proxy_run(pair, data, ports["plain"], socks_port))
                     log(f"run {run + 1}: " + ", ".join(f"{k} {v[-1]:.1f} MB/s" for k, v in results.items()))
@@ -148,7 +152,8 @@ def main() -> int:
         print(json.dumps({"size_mb": args.size, "runs": results, "median_mb_s": medians}))
     else:
         print(f"one TCP stream, {args.size:g} MB, median of {args.runs} (MB/s):")
-        for name, label in (("plain", "libzt.socket"), ("tls", "libzt.tls (TLS 1.3) over libzt.socket"),
+        for name, label in (("plain", "libzt.socket"), ("plain+fd", "libzt.socket after fileno()"),
+                            ("tls", "libzt.tls (TLS 1.3) over libzt.socket"),
                             ("proxy", "OS socket -> libzt proxy (SOCKS5) -> network")):
             print(f"  {label:<48} {medians[name]:8.1f}  ({medians[name] / medians['plain']:.2f}x plain)")
     return 0
