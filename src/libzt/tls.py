@@ -14,7 +14,11 @@ Usage::
 ``wrap_socket(sock, context, ...)`` takes the context as its second argument and otherwise the same
 keywords. Timeouts and blocking mode are the wrapped socket's: a timeout applies to each wait for the
 network (as the stdlib's does); a non-blocking socket raises :class:`ssl.SSLWantReadError` /
-:class:`ssl.SSLWantWriteError` where it would wait (wait on :meth:`TLSSocket.fileno` and call again).
+:class:`ssl.SSLWantWriteError` where it would wait (wait on :meth:`TLSSocket.fileno` for reading or
+writing respectively, and call again; decrypted data may already wait in :meth:`TLSSocket.pending`).
+A non-blocking send can leave encrypted records queued here when the socket took only part of
+them: they go out first with every later call, so keep waiting for writability (and calling send)
+until the data is through, as with any non-blocking socket.
 """
 from __future__ import annotations
 
@@ -56,6 +60,7 @@ class TLSSocket:
         self._ssl = context.wrap_bio(self._incoming, self._outgoing, server_side, server_hostname, session)
         self._context = context
         self._suppress_ragged_eofs = suppress_ragged_eofs
+        self._unsent = bytearray()  # records a non-blocking socket had no room for
         self._makefile_refs = 0
         self._closed = False
         connected = True
@@ -101,8 +106,8 @@ class TLSSocket:
         """Up to ``len`` decrypted bytes (into ``buffer`` if given: the count); b"" / 0 at the end."""
         try:
             if buffer is not None:
-                return self._run(lambda: self._ssl.read(len, buffer))
-            return self._run(lambda: self._ssl.read(len))
+                return self._run(lambda: self._ssl.read(len, buffer), reading=True)
+            return self._run(lambda: self._ssl.read(len), reading=True)
         except (ssl.SSLZeroReturnError, ssl.SSLEOFError) as exc:
             if isinstance(exc, ssl.SSLEOFError) and not self._suppress_ragged_eofs:
                 raise
@@ -265,19 +270,34 @@ class TLSSocket:
         if flags:
             raise ValueError(f"non-zero flags not allowed in calls to {what}() on TLSSocket")
 
-    def _flush(self) -> None:
-        """Sends what the TLS engine wrote (handshake messages, records, alerts)."""
-        data = self._outgoing.read()
-        if data:
-            self._raw().sendall(data)
+    def _flush(self) -> bool:
+        """Sends what the TLS engine wrote (handshake messages, records, alerts). False if a
+        non-blocking socket took only part of it: the rest waits in ``_unsent`` for the next call."""
+        self._unsent += self._outgoing.read()
+        sock = self._raw()
+        while self._unsent:
+            try:
+                n = sock.send(self._unsent)
+            except BlockingIOError:
+                return False
+            del self._unsent[:n]
+        return True
 
-    def _run(self, op: Callable[[], T]) -> T:
-        """Runs a TLS operation, feeding it from the network until it does not want to read."""
+    def _run(self, op: Callable[[], T], reading: bool = False) -> T:
+        """Runs a TLS operation, feeding it from the network until it does not want to read.
+
+        On a non-blocking socket, records the socket had no room for go out first in every later
+        call: one that sends (a write, the handshake, unwrap) raises SSLWantWriteError until they
+        are out; a read sends what it can and reads on (the peer may be waiting for us to read
+        before it reads again)."""
+        if not self._flush() and not reading:
+            raise ssl.SSLWantWriteError("the socket cannot take the pending TLS records yet")
         while True:
             try:
                 result = op()
             except ssl.SSLWantReadError:
-                self._flush()
+                if not self._flush() and not reading:
+                    raise ssl.SSLWantWriteError("the socket cannot take the pending TLS records yet") from None
                 if not self._fill():
                     raise
                 continue
@@ -290,7 +310,7 @@ class TLSSocket:
                 except OSError:
                     pass
                 raise
-            self._flush()
+            self._flush()  # what does not fit now goes first in the next call
             return result
 
     def _fill(self) -> bool:

@@ -139,6 +139,39 @@ def test_blocking_timeout_and_unwrap(zt_pair: Pair, servers: Dict[str, int], ca:
         t.close()
 
 
+def test_nonblocking_tls_driven_by_a_selector(zt_pair: Pair, servers: Dict[str, int], ca: Any) -> None:
+    """SSLWantRead/WriteError and the readiness descriptor, as non-blocking SSLSocket code uses them."""
+    import selectors
+
+    data = random.Random(5).randbytes(2_000_000)
+    with connect(zt_pair, servers["sync"], ca) as t:
+        t.sendall(b"ECHO\n")
+        t.setblocking(False)
+        sel = selectors.DefaultSelector()
+        sel.register(t, selectors.EVENT_READ | selectors.EVENT_WRITE)
+        view, echoed, sending = memoryview(data), bytearray(), True
+        while len(echoed) < len(data):
+            assert sel.select(DEADLINE), "the TLS socket never became ready"
+            if sending:
+                try:
+                    view = view[t.send(view[:65536]) :]
+                    if not view:  # everything accepted; an empty send succeeds once the last record is out
+                        t.send(b"")
+                        sending = False
+                        sel.modify(t, selectors.EVENT_READ)
+                except (ssl.SSLWantReadError, ssl.SSLWantWriteError):
+                    pass
+            while True:
+                try:
+                    chunk = t.recv(65536)
+                except (ssl.SSLWantReadError, ssl.SSLWantWriteError):
+                    break
+                assert chunk, "the echo ended early"
+                echoed += chunk
+        sel.close()
+        assert bytes(echoed) == data
+
+
 # ---- asyncio ----------------------------------------------------------------------------------------
 
 
