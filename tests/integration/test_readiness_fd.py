@@ -95,6 +95,24 @@ def test_listener_is_readable_when_a_connection_waits(zt_pair: Pair) -> None:
         assert polls(server) == (False, False)
 
 
+def test_udp_socket_is_writable_at_once_and_readable_when_a_datagram_waits(zt_pair: Pair) -> None:
+    port = zt_pair.peer.call("udp_echo", version=4)["port"]
+    with zsocket.socket(zsocket.AF_INET, zsocket.SOCK_DGRAM) as udp:
+        udp.bind(("0.0.0.0", 0))
+        assert polls(udp) == (False, True)
+        deadline = time.monotonic() + DEADLINE
+        while True:  # UDP: resend until the echo comes (the first may beat the peer path)
+            udp.sendto(b"ping", (zt_pair.address(4), port))
+            if select.select([udp], [], [], 1.0)[0]:
+                break
+            assert time.monotonic() < deadline, "no echo"
+        data, addr = udp.recvfrom(100)
+        assert data == b"ping" and addr[1] == port
+        while select.select([udp], [], [], 0)[0]:  # echoes of resent pings
+            udp.recvfrom(100)
+        assert polls(udp) == (False, True)
+
+
 def _payload(i: int) -> bytes:
     return hashlib.sha256(str(i).encode()).digest() * 1000  # 32 kB, different per connection
 
