@@ -417,7 +417,9 @@ class socket:
         Readiness only: it is readable while data (or a connection, an error, the end of the stream)
         waits, writable while a send would not block, level-triggered like a socket's. Reads and writes
         still go through this object; never read, write or close the descriptor itself (libzt closes
-        it with the socket). libzt's own descriptor is :meth:`zts_fileno`."""
+        it with the socket). Made on the first call: a socket that has one holds two of the process's
+        OS descriptors (a Unix socket pair), which counts against ``RLIMIT_NOFILE``. libzt's own
+        descriptor is :meth:`zts_fileno`."""
         if self._fd < 0:
             return -1
         if self._os_fd < 0:
