@@ -506,6 +506,14 @@ ZTX_API int ztx_config_assembler_add(ztx_config_assembler* a, const ztx_identity
  * no server answered with an address (ZTS_EINVAL for a name too long or empty). */
 ZTX_API int ztx_dns_resolve(const char* name, int family, zts_ip_addr* out);
 
+/* ---- readiness for event loops ----------------------------------------------------------------- */
+
+/* An OS file descriptor (owned by libzt, closed with the socket) that polls readable and writable
+ * exactly when socket fd does, level-triggered, for select/poll/epoll and event loops. Readiness
+ * only: it carries no data, and must not be read, written or closed by the caller. Made on the first
+ * call, the same one afterwards. Returns it, or ZTS_ERR_SOCKET (zts_errno EBADF, EMFILE, ...). */
+ZTX_API int ztx_socket_readiness_fd(int fd);
+
 #ifdef __cplusplus
 }
 #endif

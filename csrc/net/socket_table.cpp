@@ -7,6 +7,7 @@
 
 #include "net/busy_poll.hpp"
 #include "net/lwip.hpp"
+#include "net/readiness_fd.hpp"
 #include "osdep/clock.hpp"
 
 extern "C" {
@@ -28,7 +29,9 @@ SocketTable& SocketTable::instance() {
 }
 
 SocketTable::Use::~Use() {
-    if (table_ != nullptr) table_->release(fd_);
+    if (table_ == nullptr) return;
+    readiness::sync(fd_);  // the call may have drained the socket or filled its send buffer
+    table_->release(fd_);
 }
 
 bool SocketTable::Use::closing() const {
@@ -76,6 +79,7 @@ void guarded_event(struct netconn* conn, enum netconn_evt evt, u16_t len) {
         if (!ours) return;  // closed: nobody can be waiting for it
     }
     g_lwip_event.load(std::memory_order_relaxed)(conn, evt, len);
+    if (conn != nullptr && conn->socket >= 0) readiness::sync_lwip(conn->socket);
 }
 
 }  // namespace
@@ -128,26 +132,34 @@ int SocketTable::close(int fd) {
         lwip_fd = s.lwip_fd;
         sockets_.erase(it);
     }
+    readiness::close(fd);
     return lwip_close(lwip_fd);
 }
 
 int SocketTable::replace(Use& use, int new_lwip_fd) {
     make_nonblocking(new_lwip_fd);
-    std::lock_guard<std::mutex> g(mutex_);
-    if (use.state_->refs != 1) {
-        errno = EBUSY;
-        return -1;
+    int old = -1;
+    {
+        std::lock_guard<std::mutex> g(mutex_);
+        if (use.state_->refs != 1) {
+            errno = EBUSY;
+            return -1;
+        }
+        old = use.state_->lwip_fd;
+        use.state_->lwip_fd = new_lwip_fd;
+        use.lwip_fd_ = new_lwip_fd;
     }
-    const int old = use.state_->lwip_fd;
-    use.state_->lwip_fd = new_lwip_fd;
-    use.lwip_fd_ = new_lwip_fd;
+    readiness::rebind(use.fd_, new_lwip_fd);
     return old;
 }
 
 void SocketTable::interrupt_all() {
-    std::lock_guard<std::mutex> g(mutex_);
-    interrupted_ = true;
-    stopping_.notify_all();
+    {
+        std::lock_guard<std::mutex> g(mutex_);
+        interrupted_ = true;
+        stopping_.notify_all();
+    }
+    readiness::set_interrupted(true);
 }
 
 bool SocketTable::interrupted() const {
@@ -156,8 +168,11 @@ bool SocketTable::interrupted() const {
 }
 
 void SocketTable::clear_interrupt() {
-    std::lock_guard<std::mutex> g(mutex_);
-    interrupted_ = false;
+    {
+        std::lock_guard<std::mutex> g(mutex_);
+        interrupted_ = false;
+    }
+    readiness::set_interrupted(false);
 }
 
 std::size_t SocketTable::size() const {

@@ -132,3 +132,5 @@ int ztx_tap_write(uint64_t net_id, const void* frame, size_t len);
 int ztx_tap_read(uint64_t net_id, void* buf, size_t* len, int timeout_ms);
 int ztx_net_get_info(uint64_t net_id, zts_net_info_t* out);
 int ztx_net_list(uint64_t* ids, unsigned* count);
+
+int ztx_socket_readiness_fd(int fd);

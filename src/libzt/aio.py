@@ -7,6 +7,9 @@ Overview
     :func:`create_connection`, :func:`create_server` and :func:`create_datagram_endpoint` take a
     protocol factory and give asyncio transports (``Protocol`` and ``BufferedProtocol`` both work).
     Any asyncio event loop works (uvloop too): nothing is registered with the loop itself.
+    TLS as asyncio's: ``ssl=`` and ``server_hostname=`` on the connection and server functions, and
+    ``loop.start_tls()`` / ``StreamWriter.start_tls()`` on our transports (asyncio's own TLS protocol
+    over our transport; the stdlib's ssl does the cryptography).
 
 Usage
     With a node running and on a network::
@@ -32,7 +35,9 @@ import errno
 import logging
 import os
 import socket as _stdlib
+import ssl as _ssl
 import warnings
+from asyncio import sslproto as _sslproto
 from typing import Any, Callable, Deque, Dict, List, Optional, Set, Tuple, Union
 
 from libzt import _poller
@@ -70,7 +75,7 @@ class _Transport:
                  extra: Optional[Dict[str, Any]]) -> None:
         self._loop = loop
         self._sock: Optional[zsocket.socket] = sock
-        self._fd = sock.fileno()
+        self._fd = sock.zts_fileno()
         self._protocol = protocol
         self._poller = _poller.get()
         self._closing = False
@@ -163,6 +168,8 @@ class _Transport:
 
 class _StreamTransport(_Transport, asyncio.Transport):
     """A connected TCP socket as an asyncio transport."""
+
+    _start_tls_compatible = True  # loop.start_tls() / StreamWriter.start_tls() may put TLS on it
 
     def __init__(self, loop: asyncio.AbstractEventLoop, sock: zsocket.socket, protocol: asyncio.BaseProtocol,
                  waiter: Optional[asyncio.Future] = None, extra: Optional[Dict[str, Any]] = None,
@@ -483,12 +490,12 @@ async def _wait(sock: zsocket.socket, events: int) -> None:
     loop = asyncio.get_running_loop()
     fut = loop.create_future()
     poller = _poller.get()
-    poller.add(sock.fileno(), events, loop, lambda: fut.done() or fut.set_result(None))
+    poller.add(sock.zts_fileno(), events, loop, lambda: fut.done() or fut.set_result(None))
     try:
         await fut
     finally:
         if not fut.done() or fut.cancelled():
-            poller.remove(sock.fileno(), events)
+            poller.remove(sock.zts_fileno(), events)
 
 
 async def _connect(sock: zsocket.socket, address: Any) -> None:
@@ -518,11 +525,19 @@ def _close_socket(sock: zsocket.socket) -> None:
 
 
 async def create_connection(protocol_factory: ProtocolFactory, host: Any = None, port: Any = None, *,
-                            family: int = 0, proto: int = 0, flags: int = 0, sock: Optional[zsocket.socket] = None,
-                            local_addr: Optional[Tuple[Any, Any]] = None) -> Tuple[asyncio.Transport, Any]:
-    """Connect over ZeroTier, as :meth:`asyncio.loop.create_connection` (numeric hosts; no TLS).
-    Every address :func:`libzt.socket.getaddrinfo` gives is tried in turn."""
+                            ssl: Union[bool, _ssl.SSLContext, None] = None, family: int = 0, proto: int = 0,
+                            flags: int = 0, sock: Optional[zsocket.socket] = None,
+                            local_addr: Optional[Tuple[Any, Any]] = None, server_hostname: Optional[str] = None,
+                            ssl_handshake_timeout: Optional[float] = None) -> Tuple[asyncio.Transport, Any]:
+    """Connect over ZeroTier, as :meth:`asyncio.loop.create_connection` (numeric hosts). Every address
+    :func:`libzt.socket.getaddrinfo` gives is tried in turn. ``ssl`` (an :class:`ssl.SSLContext`, or
+    True for the default one), ``server_hostname`` and ``ssl_handshake_timeout`` as asyncio's: the
+    handshake is over when this returns, and a certificate that does not verify raises
+    :class:`ssl.SSLCertVerificationError`."""
     loop = asyncio.get_running_loop()
+    context = _client_context(ssl, host, server_hostname, ssl_handshake_timeout)
+    if context is not None and server_hostname is None:
+        server_hostname = host
     if sock is None:
         if host is None or port is None:
             raise ValueError("host and port was not specified and no sock specified")
@@ -553,13 +568,44 @@ async def create_connection(protocol_factory: ProtocolFactory, host: Any = None,
         sock.setblocking(False)
     protocol = protocol_factory()
     waiter = loop.create_future()
-    transport = _StreamTransport(loop, sock, protocol, waiter)
+    if context is None:
+        transport = _StreamTransport(loop, sock, protocol, waiter)
+    else:
+        tls = _tls_protocol(loop, protocol, context, waiter, False, server_hostname or None, ssl_handshake_timeout)
+        transport = _StreamTransport(loop, sock, tls)
     try:
         await waiter
     except BaseException:
         transport.close()
         raise
+    if context is not None:
+        return tls._app_transport, protocol
     return transport, protocol
+
+
+def _client_context(ssl: Union[bool, _ssl.SSLContext, None], host: Any, server_hostname: Optional[str],
+                    handshake_timeout: Optional[float]) -> Optional[_ssl.SSLContext]:
+    """The context for a client connection, checking the arguments as asyncio does."""
+    if not ssl:
+        if server_hostname is not None:
+            raise ValueError("server_hostname is only meaningful with ssl")
+        if handshake_timeout is not None:
+            raise ValueError("ssl_handshake_timeout is only meaningful with ssl")
+        return None
+    if server_hostname is None and not host:
+        raise ValueError("You must set server_hostname when using ssl without a host")
+    if isinstance(ssl, _ssl.SSLContext):
+        return ssl
+    return _ssl.create_default_context()
+
+
+def _tls_protocol(loop: asyncio.AbstractEventLoop, app_protocol: asyncio.BaseProtocol, context: _ssl.SSLContext,
+                  waiter: Optional[asyncio.Future], server_side: bool, server_hostname: Optional[str],
+                  handshake_timeout: Optional[float]) -> Any:
+    """asyncio's own TLS layer (the protocol its loops put between a socket transport and the
+    application), here over our transport: the stdlib's ssl does the cryptography."""
+    return _sslproto.SSLProtocol(loop, app_protocol, context, waiter, server_side, server_hostname,
+                                 ssl_handshake_timeout=handshake_timeout)
 
 
 async def open_connection(host: Any = None, port: Any = None, *, limit: int = _DEFAULT_LIMIT,
@@ -618,14 +664,14 @@ class Server(asyncio.AbstractServer):
 
     def _arm_accept(self, sock: zsocket.socket) -> None:
         if self._serving and self._sockets is not None:
-            self._poller.add(sock.fileno(), _poller.POLLIN, self._loop, lambda: self._on_acceptable(sock))
+            self._poller.add(sock.zts_fileno(), _poller.POLLIN, self._loop, lambda: self._on_acceptable(sock))
 
     def _on_acceptable(self, listener: zsocket.socket) -> None:
         if not self._serving:
             return
         for _ in range(min(self._backlog, _ACCEPTS_PER_WAKEUP)):
             try:
-                fd, _ = _ll.accept(listener.fileno())
+                fd, _ = _ll.accept(listener.zts_fileno())
             except OSError as exc:
                 if exc.errno in (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM, errno.ECONNABORTED):
                     self._loop.call_exception_handler({"message": "libzt: accept failed", "exception": exc,
@@ -702,11 +748,23 @@ class Server(asyncio.AbstractServer):
 async def create_server(protocol_factory: ProtocolFactory, host: Any = None, port: Any = None, *,
                         family: int = _stdlib.AF_UNSPEC, flags: int = _stdlib.AI_PASSIVE,
                         sock: Optional[zsocket.socket] = None, backlog: int = 100,
-                        reuse_address: Optional[bool] = None, reuse_port: Optional[bool] = None,
+                        ssl: Optional[_ssl.SSLContext] = None, reuse_address: Optional[bool] = None,
+                        reuse_port: Optional[bool] = None, ssl_handshake_timeout: Optional[float] = None,
                         start_serving: bool = True) -> Server:
     """Listen over ZeroTier, as :meth:`asyncio.loop.create_server` (numeric hosts; ``host=None``
-    listens on every address of both families; no TLS)."""
+    listens on every address of both families). With ``ssl`` (a server-side
+    :class:`ssl.SSLContext`) every connection does the TLS handshake before the protocol's
+    ``connection_made``."""
     loop = asyncio.get_running_loop()
+    if ssl is not None and not isinstance(ssl, _ssl.SSLContext):
+        raise TypeError(f"ssl argument must be an SSLContext or None, got {ssl!r}")
+    if ssl is None and ssl_handshake_timeout is not None:
+        raise ValueError("ssl_handshake_timeout is only meaningful with ssl")
+    if ssl is not None:
+        plain_factory, context = protocol_factory, ssl
+
+        def protocol_factory() -> asyncio.BaseProtocol:
+            return _tls_protocol(loop, plain_factory(), context, None, True, None, ssl_handshake_timeout)
     if sock is not None:
         if host is not None or port is not None:
             raise ValueError("host/port and sock can not be specified at the same time")

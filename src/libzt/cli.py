@@ -273,6 +273,10 @@ def build_parser() -> argparse.ArgumentParser:
     ctl.set_defaults(func=_cmd_controller)
     _add_network_commands(sub)
 
+    from libzt._gateway_cli import add_commands as add_gateway_commands
+
+    add_gateway_commands(sub)
+
     demo = sub.add_parser("demo", help="show libzt working end to end on this machine")
     demo.add_argument("--workdir", help="keep the demo's files here (default: a temporary directory)")
     demo.add_argument("--megabytes", type=float, default=100.0, help="how much node A sends to node B (default 100)")

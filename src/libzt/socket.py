@@ -25,8 +25,9 @@ What differs from :mod:`socket`
       the servers set with ``zts_dns_set_server`` over the node's networks, never the system's
       resolver; ``"localhost"`` means the loopback address. :func:`getaddrinfo` gives one address per
       family for a name.
-    * :meth:`socket.fileno` is libzt's descriptor, not an OS file descriptor: it means nothing to
-      :mod:`select`, :mod:`selectors` or :mod:`os`. Use :mod:`libzt.aio` for event-driven code.
+    * :meth:`socket.fileno` is an OS descriptor for readiness only: :mod:`select`, :mod:`selectors`,
+      asyncio's ``add_reader``/``add_writer`` and trio can wait on it, but data moves only through the
+      socket's methods. libzt's own descriptor is :meth:`socket.zts_fileno`.
     * Blocking calls wait inside libzt with the GIL released. They end with ``OSError(EBADF)`` when
       another thread closes the socket and ``OSError(ENETDOWN)`` when the node stops; in the main
       thread they also let signal handlers run (Ctrl-C interrupts them), as the stdlib's do.
@@ -377,6 +378,7 @@ class socket:
                 type = _TYPES_BACK.get(zts_type, _stdlib.SOCK_STREAM)
             proto = 0 if proto == -1 else proto
         self._fd = fd
+        self._os_fd = -1  # the readiness descriptor, made by fileno()
         self._family = family
         self._type = type
         self._proto = proto
@@ -414,7 +416,24 @@ class socket:
         return self._timeout
 
     def fileno(self) -> int:
-        """libzt's descriptor (-1 once closed). Not an OS file descriptor."""
+        """An OS file descriptor that polls as this socket does (-1 once closed), for ``select``,
+        ``selectors``, ``asyncio``'s ``add_reader``/``add_writer`` and trio's ``wait_readable``.
+
+        Readiness only: it is readable while data (or a connection, an error, the end of the stream)
+        waits, writable while a send would not block, level-triggered like a socket's. Reads and writes
+        still go through this object; never read, write or close the descriptor itself (libzt closes
+        it with the socket). Made on the first call: a socket that has one holds two of the process's
+        OS descriptors (a Unix socket pair), which counts against ``RLIMIT_NOFILE``. libzt's own
+        descriptor is :meth:`zts_fileno`."""
+        if self._fd < 0:
+            return -1
+        if self._os_fd < 0:
+            self._os_fd = _ll.readiness_fd(self._fd)
+        return self._os_fd
+
+    def zts_fileno(self) -> int:
+        """libzt's descriptor (-1 once closed): what the ``zts_bsd_*`` functions, :meth:`detach` and
+        ``socket(fileno=...)`` take."""
         return self._fd
 
     def __repr__(self) -> str:
@@ -450,6 +469,7 @@ class socket:
 
     def _real_close(self) -> None:
         fd, self._fd = self._fd, -1
+        self._os_fd = -1
         if fd >= 0:
             try:
                 _ll.close(fd)
@@ -461,6 +481,7 @@ class socket:
         """Give up the descriptor without closing it; the socket object is closed."""
         self._closed = True
         fd, self._fd = self._fd, -1
+        self._os_fd = -1
         return fd
 
     def __del__(self) -> None:

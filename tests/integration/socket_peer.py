@@ -318,6 +318,155 @@ class Peer:
             raise RuntimeError("aio server did not start")
         return started
 
+    # ---- TLS and HTTP (libzt.tls, libzt.aio with ssl=) -----------------------------------------------
+
+    def cmd_tls_server(self, certfile: str, keyfile: str, version: int = 4, port: int = 0,
+                       mode: str = "sync") -> Dict[str, Any]:
+        """A TLS 1.3 server (libzt.tls, or libzt.aio with ssl= when mode is "aio"; no TLS at all when
+        mode is "plain", for comparisons). Each connection says what it wants in its first line: "ECHO"
+        (echo until the end) or "BULK <n> <seed>" (read n bytes, answer their SHA-256, then send n
+        seeded random bytes; seed -1: send nothing)."""
+        import ssl
+
+        from libzt import tls
+
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.minimum_version = ssl.TLSVersion.TLSv1_3
+        context.load_cert_chain(certfile, keyfile)
+        if mode == "aio":
+            return self._aio_tls_server(context, version, port)
+        server = self._listen(version, port)
+
+        def handle(conn: zsocket.socket) -> None:
+            try:
+                conn.settimeout(120)
+                with (conn if mode == "plain" else tls.wrap_socket(conn, context, server_side=True)) as t:
+                    f = t.makefile("rb")
+                    words = f.readline().split()
+                    if words[0] == b"ECHO":
+                        while True:
+                            chunk = f.read1(65536)
+                            if not chunk:
+                                break
+                            t.sendall(chunk)
+                    else:
+                        n, seed = int(words[1]), int(words[2])
+                        digest = hashlib.sha256()
+                        left = n
+                        while left:
+                            chunk = f.read1(min(left, 65536))
+                            if not chunk:
+                                raise ConnectionError("short bulk upload")
+                            digest.update(chunk)
+                            left -= len(chunk)
+                        t.sendall(digest.digest())
+                        if seed >= 0:
+                            t.sendall(random.Random(seed).randbytes(n))
+                    f.close()
+                    if mode != "plain":
+                        t.unwrap()
+            except (OSError, ssl.SSLError, ConnectionError) as exc:
+                print(f"tls_server: {exc!r}", file=sys.stderr, flush=True)
+
+        self._serve(server, handle)
+        return {"port": server.getsockname()[1]}
+
+    def _aio_tls_server(self, context: Any, version: int, port: int) -> Dict[str, Any]:
+        started: Dict[str, Any] = {}
+        ready = threading.Event()
+
+        async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            try:
+                words = (await reader.readline()).split()
+                if words[0] == b"ECHO":
+                    while data := await reader.read(65536):
+                        writer.write(data)
+                        await writer.drain()
+                else:
+                    n, seed = int(words[1]), int(words[2])
+                    digest = hashlib.sha256()
+                    left = n
+                    while left:
+                        chunk = await reader.read(min(left, 65536))
+                        if not chunk:
+                            raise ConnectionError("short bulk upload")
+                        digest.update(chunk)
+                        left -= len(chunk)
+                    writer.write(digest.digest())
+                    writer.write(random.Random(seed).randbytes(n))
+                    await writer.drain()
+            except (ConnectionError, OSError) as exc:
+                print(f"aio tls_server: {exc!r}", file=sys.stderr, flush=True)
+            finally:
+                writer.close()
+
+        async def main() -> None:
+            server = await aio.start_server(handle, any_address(version), port, ssl=context)
+            started["port"] = server.sockets[0].getsockname()[1]
+            ready.set()
+            async with server:
+                await server.serve_forever()
+
+        threading.Thread(target=asyncio.run, args=(main(),), daemon=True).start()
+        if not ready.wait(10):
+            raise RuntimeError("aio TLS server did not start")
+        return started
+
+    def cmd_http_server(self, version: int = 4, port: int = 0, certfile: Optional[str] = None,
+                        keyfile: Optional[str] = None) -> Dict[str, Any]:
+        """The stdlib's http.server (ThreadingHTTPServer, its selector loop on our readiness
+        descriptors) on a libzt listener, HTTPS with libzt.tls if a certificate is given. GET answers
+        "hello <path>"; POST answers the body's length and SHA-256 as JSON."""
+        import http.server
+        import ssl
+
+        from libzt import tls
+
+        context = None
+        if certfile:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(certfile, keyfile)
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # head and body are two writes (see libzt.http: TCP_NODELAY)
+
+            def _answer(self, body: bytes, kind: str) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_GET(self) -> None:
+                self._answer(f"hello {self.path}".encode(), "text/plain")
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                self._answer(json.dumps({"length": len(body), "sha256": hashlib.sha256(body).hexdigest()}).encode(),
+                             "application/json")
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        listener = self._listen(version, port)
+
+        class Server(http.server.ThreadingHTTPServer):
+            daemon_threads = True
+
+            def finish_request(self, request: Any, client_address: Any) -> None:
+                if context is not None:
+                    request.settimeout(60)
+                    request = tls.wrap_socket(request, context, server_side=True)
+                super().finish_request(request, client_address)
+
+        server = Server(listener.getsockname()[:2], Handler, bind_and_activate=False)
+        server.socket.close()  # the OS socket socketserver made: ours replaces it
+        server.socket = listener  # type: ignore[assignment]
+        server.server_name, server.server_port = "peer", listener.getsockname()[1]
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        return {"port": server.server_port}
+
     # ---- benchmarks: one side each -------------------------------------------------------------------
 
     def cmd_tcp_sink(self, version: int = 4, port: int = 0) -> Dict[str, Any]:

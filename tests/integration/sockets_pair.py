@@ -128,6 +128,8 @@ class Pair:
     peer: SocketPeer
     ipv4: str  # ours
     ipv6: str
+    planet: Optional[Planet] = None  # the roots, for more nodes of the test's own (CLI processes)
+    network_id: int = ADHOC_IPV4
 
     def address(self, version: int) -> str:
         """The peer's address of that IP version."""
@@ -148,7 +150,7 @@ def start_pair(tmp: Path, root_port: int) -> Iterator[Pair]:
             peer = SocketPeer(planet, ADHOC_IPV4)
             network.wait_ready(timeout=30)
             ours = {a.version: str(a.ip) for a in network.addresses}
-            yield Pair(node, network, peer, ours[4], ours[6])
+            yield Pair(node, network, peer, ours[4], ours[6], planet)
         finally:
             if peer is not None:
                 peer.close()

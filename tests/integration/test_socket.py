@@ -110,7 +110,7 @@ def test_200_concurrent_connections_each_echo_64_kib(zt_pair: Pair, echo_port: d
             sock.shutdown(socket.SHUT_WR)
             echoed = recv_all(sock) == data
         with socket.socket() as fresh:
-            return echoed, _sockets_ll.poll_one(fresh.fileno(), _sockets_ll.POLLIN | _sockets_ll.POLLOUT, 0)
+            return echoed, _sockets_ll.poll_one(fresh.zts_fileno(), _sockets_ll.POLLIN | _sockets_ll.POLLOUT, 0)
 
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=200) as pool:

@@ -1,10 +1,12 @@
 # SPDX-License-Identifier: Apache-2.0
 """Stopping the node ends every blocked socket call with ENETDOWN: blocking calls in threads and
-asyncio streams alike (the poller thread ends and fails what it was waiting for)."""
+asyncio streams alike (the poller thread ends and fails what it was waiting for), and selectors
+waiting on readiness descriptors wake up."""
 from __future__ import annotations
 
 import asyncio
 import errno
+import selectors
 import threading
 import time
 from pathlib import Path
@@ -44,6 +46,9 @@ def test_node_stop_interrupts_blocked_calls(tmp_path: Path) -> None:
             blocked("udp recvfrom", lambda: udp.recvfrom(100))
             blocked("tcp recv", lambda: client.recv(100))
             blocked("accept", listener.accept)
+            watch = selectors.DefaultSelector()  # on the readiness descriptor: node stop must wake it too
+            watch.register(server_side, selectors.EVENT_READ)
+            blocked("selector", lambda: (watch.select(), server_side.recv(100)))
 
             async def stream_read() -> None:
                 server = await aio.start_server(lambda r, w: None, "127.0.0.1", 0)
@@ -69,8 +74,9 @@ def test_node_stop_interrupts_blocked_calls(tmp_path: Path) -> None:
             elapsed = time.monotonic() - started
             assert not any(t.is_alive() for t in [*threads, loop_thread])
             assert outcome == {name: errno.ENETDOWN for name in
-                               ("udp recvfrom", "tcp recv", "accept", "stream read")}, outcome
+                               ("udp recvfrom", "tcp recv", "accept", "stream read", "selector")}, outcome
             assert elapsed < 2
+            watch.close()
             for s in (udp, listener, client, server_side):
                 s.close()  # still possible: the stack outlives the node
         finally:

@@ -231,6 +231,12 @@ def bytes_available(fd: int) -> int:
     return int(n[0])
 
 
+def readiness_fd(fd: int) -> int:
+    """The OS descriptor that polls readable/writable when libzt socket ``fd`` does (made on first use,
+    closed with the socket): for selectors and event loops, never for I/O."""
+    return _check(lib.ztx_socket_readiness_fd(fd))
+
+
 def poll(fds: Sequence[Tuple[int, int]], timeout_ms: int) -> list[int]:
     """revents for each (fd, events), after waiting up to timeout_ms (-1: no limit)."""
     table = ffi.new("struct zts_pollfd[]", len(fds))
