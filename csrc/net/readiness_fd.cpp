@@ -1,15 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "net/readiness_fd.hpp"
 
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <cerrno>
 #include <mutex>
 #include <unordered_map>
 
 #include "net/lwip.hpp"
+#include "osdep/readiness_pair.hpp"
 
 extern "C" {
 #include <lwip/priv/sockets_priv.h>  // struct lwip_sock: the event counters lwip_poll reads
@@ -19,16 +17,9 @@ namespace zt::net::readiness {
 
 namespace {
 
-// A datagram this large charges the exposed end's send buffer (set to the kernel's minimum) past a
-// quarter, the point where AF_UNIX stops polling writable.
-constexpr int kBlockingDatagram = 1024;
-
 struct Entry {
-    int exposed = -1;  // the application's descriptor
-    int control = -1;  // ours: its peer
+    osdep::ReadinessPair pair;
     int lwip_fd = -1;
-    bool readable = false;  // what `exposed` polls as now
-    bool writable = true;
 };
 
 struct Registry {
@@ -64,33 +55,9 @@ Want lwip_state(int lwip_fd) {
     return w;
 }
 
-// Moves `e`'s exposed descriptor to `want`. Non-blocking calls on a private pair: they cannot wait.
-void apply(Entry& e, Want want) {
-    char buf[kBlockingDatagram] = {};
-    if (want.readable != e.readable) {
-        if (want.readable) {
-            if (::send(e.control, buf, 1, MSG_DONTWAIT) == 1) e.readable = true;
-        } else {
-            while (::recv(e.exposed, buf, sizeof buf, MSG_DONTWAIT) > 0) {
-            }
-            e.readable = false;
-        }
-    }
-    if (want.writable != e.writable) {
-        if (!want.writable) {
-            if (::send(e.exposed, buf, sizeof buf, MSG_DONTWAIT) == static_cast<ssize_t>(sizeof buf)) {
-                e.writable = false;
-            }
-        } else {
-            while (::recv(e.control, buf, sizeof buf, MSG_DONTWAIT) > 0) {
-            }
-            e.writable = true;
-        }
-    }
-}
-
 void sync_locked(Registry& r, Entry& e) {
-    apply(e, r.interrupted ? Want{true, true} : lwip_state(e.lwip_fd));
+    const Want want = r.interrupted ? Want{true, true} : lwip_state(e.lwip_fd);
+    osdep::set_readiness(e.pair, want.readable, want.writable);
 }
 
 }  // namespace
@@ -99,19 +66,16 @@ int open(int fd, int lwip_fd) {
     Registry& r = registry();
     std::lock_guard<std::mutex> g(r.mutex);
     auto it = r.by_fd.find(fd);
-    if (it != r.by_fd.end()) return it->second.exposed;
-    int pair[2];
-    if (::socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, pair) != 0) return -1;
-    const int smallest = 1;  // the kernel raises it to its minimum
-    ::setsockopt(pair[0], SOL_SOCKET, SO_SNDBUF, &smallest, sizeof smallest);
+    if (it != r.by_fd.end()) return it->second.pair.exposed;
+    osdep::ReadinessPair pair;
+    if (!osdep::open_readiness_pair(&pair)) return -1;
     Entry& e = r.by_fd[fd];
-    e.exposed = pair[0];
-    e.control = pair[1];
+    e.pair = pair;
     e.lwip_fd = lwip_fd;
     r.fd_of_lwip[lwip_fd] = fd;
     g_count.fetch_add(1, std::memory_order_relaxed);
     sync_locked(r, e);
-    return e.exposed;
+    return e.pair.exposed;
 }
 
 void sync(int fd) {
@@ -152,8 +116,7 @@ void close(int fd) {
     if (it == r.by_fd.end()) return;
     auto owner = r.fd_of_lwip.find(it->second.lwip_fd);
     if (owner != r.fd_of_lwip.end() && owner->second == fd) r.fd_of_lwip.erase(owner);
-    ::close(it->second.exposed);
-    ::close(it->second.control);
+    osdep::close_readiness_pair(it->second.pair);
     r.by_fd.erase(it);
     g_count.fetch_sub(1, std::memory_order_relaxed);
 }
