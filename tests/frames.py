@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Ethernet frames for tests that talk raw Ethernet on a network's tap: ARP, ICMPv4, ICMPv6 and
 NDP, with real checksums (the official node's lwIP verifies them), and ZeroTier's MAC, 6PLANE and
-RFC4193 formulas written out independently of the library (../shared/spec/vl2.md sections 1.2 and 7.1)."""
+RFC4193 formulas written out independently of the library (docs/protocol/vl2.md sections 1.2 and 7.1)."""
 from __future__ import annotations
 
 import ipaddress

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // A config on the wire: the dictionary cut into chunks, each signed by the controller over
-// everything from the network ID to the chunk index (../shared/spec/vl2.md section 2.2).
+// everything from the network ID to the chunk index (docs/protocol/vl2.md section 2.2).
 #include <algorithm>
 #include <cstring>
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Wire constants and limits of the ZeroTier protocol (version 12), grouped by what they bound.
-// Values are facts of the protocol; see ../shared/spec/vl1.md for where each one comes from.
+// Values are facts of the protocol; see docs/protocol/vl1.md for where each one comes from.
 #pragma once
 
 #include <cstddef>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// NetworkConfig to and from its Dictionary form (keys: ../shared/spec/vl2.md section 3.2).
+// NetworkConfig to and from its Dictionary form (keys: docs/protocol/vl2.md section 3.2).
 #include "zt/netconf.hpp"
 
 #include <algorithm>

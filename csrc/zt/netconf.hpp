@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // A network's configuration as its controller issues it: name, type, MTU, managed addresses and
-// routes, rules, credentials. Carried as a Dictionary (keys in ../shared/spec/vl2.md section 3.2),
+// routes, rules, credentials. Carried as a Dictionary (keys in docs/protocol/vl2.md section 3.2),
 // stored by clients in networks.d/<nwid>.conf.
 #pragma once
 

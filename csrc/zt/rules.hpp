@@ -5,7 +5,7 @@
 //
 //   rule on the wire: [1] type (0x80 NOT, 0x40 OR, low 6 bits the type) [1] length L [L] value
 //
-// Wire form in rules.cpp, evaluation in rules_eval.cpp (semantics: ../shared/spec/vl2.md section 5).
+// Wire form in rules.cpp, evaluation in rules_eval.cpp (semantics: docs/protocol/vl2.md section 5).
 #pragma once
 
 #include <array>
