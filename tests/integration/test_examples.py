@@ -15,7 +15,7 @@ import pytest
 
 from clib import OutputLines, build_programs
 from netns import NetNs
-from worlds import Planet, RootServer, make_planet
+from worlds import Planet, RootServer, free_udp_port, make_planet
 
 EXAMPLES = Path(__file__).resolve().parent.parent.parent / "examples"
 
@@ -53,13 +53,13 @@ def test_c_echo_example(network: str, netns: NetNs, tmp_path: Path) -> None:
 # ---- the socket examples: two nodes (two processes) on an ad-hoc network, a root on 127.0.0.1 ----
 
 ADHOC = "ff2d000000000001"  # IPv4 45.x.y.z/8, no controller
-EXAMPLE_ROOT_PORT = 39974
 
 
 @pytest.fixture(scope="module")
 def local_planet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Planet]:
-    planet = make_planet(tmp_path_factory.mktemp("examples"), [f"127.0.0.1/{EXAMPLE_ROOT_PORT}"])
-    with RootServer(planet, extra=["--allow-loopback"], port=EXAMPLE_ROOT_PORT):
+    port = free_udp_port()  # on the machine's loopback: a fixed port would collide with another test run
+    planet = make_planet(tmp_path_factory.mktemp("examples"), [f"127.0.0.1/{port}"])
+    with RootServer(planet, extra=["--allow-loopback"], port=port):
         yield planet
 
 
