@@ -59,11 +59,15 @@ def free_udp_port() -> int:
             v4.bind(("0.0.0.0", 0))
             port = v4.getsockname()[1]
             try:
-                with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as v6:
-                    v6.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
-                    v6.bind(("::", port))
+                v6 = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
             except OSError:
-                continue
+                return port  # no IPv6 here: the root will not bind it either
+            with v6:
+                v6.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+                try:
+                    v6.bind(("::", port))
+                except OSError:
+                    continue
             return port
     raise RuntimeError("no UDP port free on both IPv4 and IPv6")
 
