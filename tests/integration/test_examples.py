@@ -70,11 +70,14 @@ class Background:
         self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                      start_new_session=True)
         self.lines: queue.Queue[str] = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
+        self.output: list[str] = []  # everything it printed, for failure reports
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
 
     def _read(self) -> None:
         assert self.proc.stdout is not None
         for line in self.proc.stdout:
+            self.output.append(line)
             self.lines.put(line)
         self.lines.put("")
 
@@ -93,14 +96,25 @@ class Background:
         try:
             self.proc.wait(20)
         except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(10)
+            # Stuck: SIGABRT makes faulthandler (-X faulthandler, see example()) print every thread's
+            # stack into the output, which the failure then shows.
+            os.kill(self.proc.pid, signal.SIGABRT)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(10)
+        self._reader.join(10)
         if self.proc.stdout is not None:
             self.proc.stdout.close()
 
+    def report(self) -> str:
+        return "".join(self.output)[-8000:]
+
 
 def example(name: str, planet: Planet, *args: str) -> list[str]:
-    return [sys.executable, str(EXAMPLES / name), ADHOC, "--planet", str(planet.path), "--allow-loopback", *args]
+    return [sys.executable, "-X", "faulthandler", str(EXAMPLES / name), ADHOC, "--planet", str(planet.path),
+            "--allow-loopback", *args]
 
 
 def test_http_example_serves_and_fetches(local_planet: Planet, tmp_path: Path) -> None:
@@ -117,7 +131,7 @@ def test_http_example_serves_and_fetches(local_planet: Planet, tmp_path: Path) -
         assert "GET /hello.txt" in server.wait_for("GET /hello.txt")  # the server's access log
     finally:
         server.stop()
-    assert server.proc.returncode == 0
+    assert server.proc.returncode == 0, server.report()
 
 
 @pytest.mark.parametrize("server_name, client_args", [
