@@ -67,8 +67,12 @@ class Background:
     """An example that serves until killed; ``wait_for(text)`` returns its first line containing it."""
 
     def __init__(self, argv: list[str]) -> None:
+        # SIGINT back to its default in the child: a shell ignores it for background commands (a CI
+        # step, `scripts/run-tests ... &`) and that is inherited, so Python would never raise
+        # KeyboardInterrupt and stop() could only kill the example.
         self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                     start_new_session=True)
+                                     start_new_session=True,
+                                     preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         self.lines: queue.Queue[str] = queue.Queue()
         self.output: list[str] = []  # everything it printed, for failure reports
         self._reader = threading.Thread(target=self._read, daemon=True)

@@ -180,10 +180,11 @@ def test_ping_measures_round_trip(netns: NetNs, our_node, tmp_path: Path) -> Non
     start_root_node(our_node, netns, planet, 29997)
     a = start_node(our_node, netns, planet, "a")
     b = start_node(our_node, netns, planet, "b")
-    a.wait_online(timeout=5)
-    b.wait_online(timeout=5)
+    a.wait_online(timeout=EVENT_DEADLINE)
+    b.wait_online(timeout=EVENT_DEADLINE)
     b_id = b.node_get_id()
+    introduce(a, b)  # a first packet may wait for WHOIS answers (and be dropped after 5 s on a busy machine)
     a.node_ping(b_id, b"payload")
-    reply = a.wait_event(ECHO_REPLY, timeout=5, match={"echo.peer_id": b_id})
+    reply = a.wait_event(ECHO_REPLY, timeout=EVENT_DEADLINE, match={"echo.peer_id": b_id})
     assert bytes.fromhex(reply["echo"]["data"]) == b"payload"
     assert 0 <= reply["echo"]["rtt_ms"] < 1000
