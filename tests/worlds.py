@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -45,6 +46,30 @@ def make_planet(directory: Path, endpoints: Sequence[str], world_id: int = TEST_
     world = libzt.World.create([libzt.Root(ident.public_identity(), tuple(endpoints))], signing_key=key, id=world_id)
     world.save(directory / "planet")
     return Planet(world, root_dir, ident, key, directory / "planet")
+
+
+def free_udp_port() -> int:
+    """A UDP port free on every IPv4 and IPv6 address of this machine now, for a root outside a namespace.
+
+    Fixed ports collide when two test runs share the machine (another checkout, CI beside a
+    developer); the kernel's choice does not. A root binds both families, so both are checked.
+    """
+    for _ in range(100):
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as v4:
+            v4.bind(("0.0.0.0", 0))
+            port = v4.getsockname()[1]
+            try:
+                v6 = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+            except OSError:
+                return port  # no IPv6 here: the root will not bind it either
+            with v6:
+                v6.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+                try:
+                    v6.bind(("::", port))
+                except OSError:
+                    continue
+            return port
+    raise RuntimeError("no UDP port free on both IPv4 and IPv6")
 
 
 class RootServer:

@@ -21,7 +21,7 @@ from typing import Any, Dict, Iterator, Optional, Sequence
 import pytest
 
 import libzt
-from worlds import Planet, RootServer, make_planet
+from worlds import Planet, RootServer, free_udp_port, make_planet
 
 PEER_SCRIPT = Path(__file__).resolve().parent / "socket_peer.py"
 ADHOC_IPV4 = (0xFF << 56) | (44 << 48) | 0x01  # everything allowed; IPv4 44.x.y.z/8 and 6PLANE IPv6
@@ -158,6 +158,5 @@ def start_pair(tmp: Path, root_port: int) -> Iterator[Pair]:
 
 
 @pytest.fixture(scope="module")
-def zt_pair(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[Pair]:
-    port = getattr(request.module, "ROOT_PORT", 39970)
-    yield from start_pair(tmp_path_factory.mktemp("pair"), port)
+def zt_pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pair]:
+    yield from start_pair(tmp_path_factory.mktemp("pair"), free_udp_port())

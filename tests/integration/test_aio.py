@@ -15,7 +15,6 @@ from sockets_pair import Pair
 from libzt import _poller, aio
 from libzt import socket as zsocket
 
-ROOT_PORT = 39972
 T = TypeVar("T")
 
 

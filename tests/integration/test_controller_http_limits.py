@@ -237,9 +237,10 @@ def test_a_warning_when_the_api_listens_beyond_loopback(served, caplog: pytest.L
     ctl = ControllerProcess(directory, "--api-only", "--http", "0.0.0.0:0")
     try:
         assert ctl.request("GET", "/controller")[0] == 200
-    finally:
         ctl.proc.terminate()
         _, err = ctl.proc.communicate(timeout=60)
+    finally:
+        ctl.close()  # killed if still running, whatever failed above
     assert "WARNING: the REST API listens on every interface, beyond loopback, over plain HTTP" in err
 
 

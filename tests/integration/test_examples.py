@@ -15,7 +15,7 @@ import pytest
 
 from clib import OutputLines, build_programs
 from netns import NetNs
-from worlds import Planet, RootServer, make_planet
+from worlds import Planet, RootServer, free_udp_port, make_planet
 
 EXAMPLES = Path(__file__).resolve().parent.parent.parent / "examples"
 
@@ -53,13 +53,13 @@ def test_c_echo_example(network: str, netns: NetNs, tmp_path: Path) -> None:
 # ---- the socket examples: two nodes (two processes) on an ad-hoc network, a root on 127.0.0.1 ----
 
 ADHOC = "ff2d000000000001"  # IPv4 45.x.y.z/8, no controller
-EXAMPLE_ROOT_PORT = 39974
 
 
 @pytest.fixture(scope="module")
 def local_planet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Planet]:
-    planet = make_planet(tmp_path_factory.mktemp("examples"), [f"127.0.0.1/{EXAMPLE_ROOT_PORT}"])
-    with RootServer(planet, extra=["--allow-loopback"], port=EXAMPLE_ROOT_PORT):
+    port = free_udp_port()  # on the machine's loopback: a fixed port would collide with another test run
+    planet = make_planet(tmp_path_factory.mktemp("examples"), [f"127.0.0.1/{port}"])
+    with RootServer(planet, extra=["--allow-loopback"], port=port):
         yield planet
 
 
@@ -67,14 +67,21 @@ class Background:
     """An example that serves until killed; ``wait_for(text)`` returns its first line containing it."""
 
     def __init__(self, argv: list[str]) -> None:
+        # SIGINT back to its default in the child: a shell ignores it for background commands (a CI
+        # step, `scripts/run-tests ... &`) and that is inherited, so Python would never raise
+        # KeyboardInterrupt and stop() could only kill the example.
         self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                     start_new_session=True)
+                                     start_new_session=True,
+                                     preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         self.lines: queue.Queue[str] = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
+        self.output: list[str] = []  # everything it printed, for failure reports
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
 
     def _read(self) -> None:
         assert self.proc.stdout is not None
         for line in self.proc.stdout:
+            self.output.append(line)
             self.lines.put(line)
         self.lines.put("")
 
@@ -93,14 +100,25 @@ class Background:
         try:
             self.proc.wait(20)
         except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(10)
+            # Stuck: SIGABRT makes faulthandler (-X faulthandler, see example()) print every thread's
+            # stack into the output, which the failure then shows.
+            os.kill(self.proc.pid, signal.SIGABRT)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(10)
+        self._reader.join(10)
         if self.proc.stdout is not None:
             self.proc.stdout.close()
 
+    def report(self) -> str:
+        return "".join(self.output)[-8000:]
+
 
 def example(name: str, planet: Planet, *args: str) -> list[str]:
-    return [sys.executable, str(EXAMPLES / name), ADHOC, "--planet", str(planet.path), "--allow-loopback", *args]
+    return [sys.executable, "-X", "faulthandler", str(EXAMPLES / name), ADHOC, "--planet", str(planet.path),
+            "--allow-loopback", *args]
 
 
 def test_http_example_serves_and_fetches(local_planet: Planet, tmp_path: Path) -> None:
@@ -117,7 +135,7 @@ def test_http_example_serves_and_fetches(local_planet: Planet, tmp_path: Path) -
         assert "GET /hello.txt" in server.wait_for("GET /hello.txt")  # the server's access log
     finally:
         server.stop()
-    assert server.proc.returncode == 0
+    assert server.proc.returncode == 0, server.report()
 
 
 @pytest.mark.parametrize("server_name, client_args", [

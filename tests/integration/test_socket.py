@@ -19,7 +19,6 @@ from sockets_pair import Pair
 
 from libzt import socket
 
-ROOT_PORT = 39971
 MB = 1_000_000
 
 

@@ -13,14 +13,13 @@ from pathlib import Path
 from typing import Any, Callable
 
 from libzt import ZeroTierNode, aio, socket
-from worlds import RootServer, make_planet
-
-ROOT_PORT = 39973
+from worlds import RootServer, free_udp_port, make_planet
 
 
 def test_node_stop_interrupts_blocked_calls(tmp_path: Path) -> None:
-    planet = make_planet(tmp_path, [f"127.0.0.1/{ROOT_PORT}"])
-    with RootServer(planet, extra=["--allow-loopback"], port=ROOT_PORT):
+    port = free_udp_port()
+    planet = make_planet(tmp_path, [f"127.0.0.1/{port}"])
+    with RootServer(planet, extra=["--allow-loopback"], port=port):
         node = ZeroTierNode(roots=planet.world, allow_loopback=True).start()
         try:
             node.wait_online(timeout=10)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import libzt
 from interop.official import OurNode
-from worlds import Planet, RootServer, make_planet
+from worlds import Planet, RootServer, free_udp_port, make_planet
 
 STORE_PLANET = 272
 
@@ -32,7 +32,7 @@ def node_with(our_node, world: libzt.World, storage: Path) -> OurNode:
 
 
 def test_signed_update_is_accepted_and_stored(our_node, tmp_path: Path) -> None:
-    v1 = make_planet(tmp_path / "v1", ["127.0.0.1/39971"])  # self-signed: its update key is v1.key
+    v1 = make_planet(tmp_path / "v1", [f"127.0.0.1/{free_udp_port()}"])  # self-signed: its update key is v1.key
     v2 = revision(v1, tmp_path / "v2", v1.key, v1.world.timestamp + 1000)
     assert v1.world.should_be_replaced_by(v2.world)
     with RootServer(v2, extra=["--allow-loopback"]):
@@ -43,7 +43,7 @@ def test_signed_update_is_accepted_and_stored(our_node, tmp_path: Path) -> None:
 
 
 def test_update_signed_by_another_key_is_refused(our_node, tmp_path: Path) -> None:
-    v1 = make_planet(tmp_path / "v1", ["127.0.0.1/39972"])
+    v1 = make_planet(tmp_path / "v1", [f"127.0.0.1/{free_udp_port()}"])
     forged = revision(v1, tmp_path / "forged", libzt.KeyPair.generate(), v1.world.timestamp + 1000)
     assert not v1.world.should_be_replaced_by(forged.world)
     with RootServer(forged, extra=["--allow-loopback"]):

@@ -131,6 +131,12 @@ def run_controller(options: ControllerOptions, stop: Optional[threading.Event] =
         raise ArgumentError("--http-idle-timeout wants seconds > 0 and --http-max-connections at least 1")
     _raise_file_limit(options.http_max_connections)
     limits = ServerLimits(idle_timeout=options.http_idle_timeout, max_connections=options.http_max_connections)
+    # Before anything starts: a SIGTERM that arrives while starting (a supervisor that read the banner
+    # and stops us at once; a busy machine widens that window) then means a clean stop, not death.
+    stop = stop or threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stop.set())
     token = load_or_create_token(directory)
     store = open_store(options.db or directory / DB_FILE)
     node: Any = None
@@ -177,10 +183,6 @@ def run_controller(options: ControllerOptions, stop: Optional[threading.Event] =
             # Members reach the controller through a root: say when that works.
             threading.Thread(target=_announce_online, args=(node,), daemon=True).start()
 
-        stop = stop or threading.Event()
-        if threading.current_thread() is threading.main_thread():
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                signal.signal(sig, lambda *_: stop.set())
         stop.wait()
         say("controller: stopping")
         server.stop()
