@@ -7,7 +7,7 @@
 #include <unordered_map>
 
 #include "net/lwip.hpp"
-#include "osdep/readiness_pair.hpp"
+#include "net/readiness_pair.hpp"
 
 extern "C" {
 #include <lwip/priv/sockets_priv.h>  // struct lwip_sock: the event counters lwip_poll reads
@@ -18,7 +18,7 @@ namespace zt::net::readiness {
 namespace {
 
 struct Entry {
-    osdep::ReadinessPair pair;
+    net::ReadinessPair pair;
     int lwip_fd = -1;
 };
 
@@ -57,7 +57,7 @@ Want lwip_state(int lwip_fd) {
 
 void sync_locked(Registry& r, Entry& e) {
     const Want want = r.interrupted ? Want{true, true} : lwip_state(e.lwip_fd);
-    osdep::set_readiness(e.pair, want.readable, want.writable);
+    net::set_readiness(e.pair, want.readable, want.writable);
 }
 
 }  // namespace
@@ -67,8 +67,8 @@ int open(int fd, int lwip_fd) {
     std::lock_guard<std::mutex> g(r.mutex);
     auto it = r.by_fd.find(fd);
     if (it != r.by_fd.end()) return it->second.pair.exposed;
-    osdep::ReadinessPair pair;
-    if (!osdep::open_readiness_pair(&pair)) return -1;
+    net::ReadinessPair pair;
+    if (!net::open_readiness_pair(&pair)) return -1;
     Entry& e = r.by_fd[fd];
     e.pair = pair;
     e.lwip_fd = lwip_fd;
@@ -116,7 +116,7 @@ void close(int fd) {
     if (it == r.by_fd.end()) return;
     auto owner = r.fd_of_lwip.find(it->second.lwip_fd);
     if (owner != r.fd_of_lwip.end() && owner->second == fd) r.fd_of_lwip.erase(owner);
-    osdep::close_readiness_pair(it->second.pair);
+    net::close_readiness_pair(it->second.pair);
     r.by_fd.erase(it);
     g_count.fetch_sub(1, std::memory_order_relaxed);
 }

@@ -10,7 +10,7 @@
 // Why not an eventfd: an eventfd polls writable unless its counter is at its maximum, and readable
 // unless it is zero, so it has three states (R, W, RW) and cannot say "neither". A selector watching
 // for EVENT_WRITE on a connecting socket, or on one whose send buffer is full, would then spin. One
-// AF_UNIX datagram socket pair per socket (osdep/readiness_pair.hpp) has all four: the exposed end is readable while a byte
+// AF_UNIX datagram socket pair per socket (net/readiness_pair.hpp) has all four: the exposed end is readable while a byte
 // sent from the control end waits in its queue, and unwritable while a datagram it sent (larger
 // than a quarter of its minimal send buffer) waits unread in the control end's queue. Why one per
 // socket and not one per node: selectors key registrations by descriptor, so each socket needs a

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "osdep/readiness_pair.hpp"
+#include "net/readiness_pair.hpp"
 
 #include <sys/socket.h>
 #include <unistd.h>
 
-namespace zt::osdep {
+namespace zt::net {
 
 namespace {
 // A datagram this large charges the exposed end's send buffer (set to the kernel's minimum) past a
@@ -53,4 +53,4 @@ void close_readiness_pair(ReadinessPair& p) {
     p.exposed = p.control = -1;
 }
 
-}  // namespace zt::osdep
+}  // namespace zt::net

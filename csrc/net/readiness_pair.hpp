@@ -8,7 +8,7 @@
 // in the control end's queue.
 #pragma once
 
-namespace zt::osdep {
+namespace zt::net {
 
 struct ReadinessPair {
     int exposed = -1;  // the application's descriptor
@@ -24,4 +24,4 @@ bool open_readiness_pair(ReadinessPair* out);
 void set_readiness(ReadinessPair& pair, bool readable, bool writable);
 void close_readiness_pair(ReadinessPair& pair);
 
-}  // namespace zt::osdep
+}  // namespace zt::net
