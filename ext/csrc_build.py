@@ -23,7 +23,9 @@ CSRC = ROOT / "csrc"
 INCLUDE = CSRC / "include"
 PUBLIC_HEADERS = ("ZeroTierSockets.h", "libzt_ext.h")
 CORE_DIRS = ("zt", "osdep", "net", "api", "lwip_port")
-PKG_CONFIG_PACKAGES = ("libsodium", "libcrypto", "liblz4")
+PKG_CONFIG_PACKAGES = ("libsodium", "libcrypto", "liblz4", "miniupnpc")
+# Linked without pkg-config: libnatpmp-dev ships no .pc file.
+PLAIN_LIBRARIES = ("natpmp",)
 # Every file of the public API declares itself with these (a C program sees the same).
 DEFINES = (("ZTS_C_API_ONLY", "1"),)
 
@@ -37,14 +39,15 @@ def pkg_config(*args: str) -> list[str]:
         raise SystemExit(
             "pkg-config could not find the system libraries libzt builds against "
             f"({', '.join(PKG_CONFIG_PACKAGES)}); on Debian: "
-            "apt-get install libsodium-dev libssl-dev liblz4-dev pkg-config"
+            "apt-get install libsodium-dev libssl-dev liblz4-dev libminiupnpc-dev libnatpmp-dev pkg-config"
         ) from exc
     return shlex.split(out)
 
 
 def pkg_config_values(prefix: str) -> list[str]:
     """The values of one kind of pkg-config flag ("-I", "-L", "-l"), prefix removed."""
-    return [f[len(prefix):] for f in pkg_config("--cflags", "--libs") if f.startswith(prefix)]
+    values = [f[len(prefix):] for f in pkg_config("--cflags", "--libs") if f.startswith(prefix)]
+    return [*values, *PLAIN_LIBRARIES] if prefix == "-l" else values
 
 
 def core_sources() -> list[Path]:

@@ -25,12 +25,6 @@ extern "C" {
 // Node configuration (zts_init_*)
 //---------------------------------------------------------------------------
 
-int zts_init_set_tcp_relay(const char*, unsigned short) { return unimplemented(); }
-int zts_init_allow_tcp_relay(int) { return unimplemented(); }
-int zts_init_force_tcp_relay(int) { return unimplemented(); }
-int zts_init_blacklist_if(const char*, unsigned int) { return unimplemented(); }
 int zts_init_set_low_bandwidth_mode(int) { return unimplemented(); }
-int zts_init_allow_secondary_port(unsigned int) { return unimplemented(); }
-int zts_init_allow_port_mapping(unsigned int) { return unimplemented(); }
 
 }  // extern "C"

@@ -239,6 +239,20 @@ typedef struct {
 } ztx_node_stats_t;
 ZTX_API int ztx_node_get_stats(ztx_node_stats_t* out);
 
+/* The node's UDP ports: primary, secondary and the port-mapping port (0 where none is bound). */
+ZTX_API int ztx_node_get_ports(unsigned short* primary, unsigned short* secondary, unsigned short* mapping);
+/* The router's mapping of the port-mapping port: the external "ip/port" into addr and the protocol
+ * ("NAT-PMP" or "UPnP") into method, both empty strings while nothing is mapped. */
+ZTX_API int ztx_node_get_port_mapping(char* addr, unsigned addr_len, char* method, unsigned method_len);
+/* How often port mappings are renewed (ms; 0 = ZeroTier One's 5 minutes; leases last twice as long).
+ * Before start. */
+ZTX_API int ztx_init_set_port_mapping_refresh(unsigned int ms);
+/* After how long without UDP from a global address the TCP relay takes over (ms; ZeroTier One: 60000).
+ * Before start. */
+ZTX_API int ztx_init_set_tcp_relay_after(unsigned int ms);
+/* 1 while datagrams travel through the TCP relay, 0 if not. */
+ZTX_API int ztx_node_tcp_relay_active(void);
+
 /* Everything about a joined network in one call (libzt's event struct; addresses and routes carry
  * their prefix length in the port field). ZTS_ERR_NO_RESULT if not joined. */
 ZTX_API int ztx_net_get_info(uint64_t net_id, zts_net_info_t* out);

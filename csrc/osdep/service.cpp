@@ -9,11 +9,13 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <string>
 #include <string_view>
 
 #include "net/stack.hpp"
+#include "osdep/local_addresses.hpp"
 #include "osdep/clock.hpp"
 #include "zt/crypto.hpp"
 #include "zt/dictionary.hpp"
@@ -23,6 +25,7 @@ namespace zt::osdep {
 namespace {
 constexpr int kMaxEpollEvents = 8;
 constexpr unsigned kRandomPortTrials = 256;
+constexpr std::int64_t kRelayRecentSendWindow = 60000;
 // identity.secret holds one line of about 270 characters; a file past this is not one.
 constexpr std::size_t kIdentityFileMaxLen = 4096;
 
@@ -148,6 +151,18 @@ bool Service::bind_port() {
     return false;
 }
 
+std::uint16_t Service::bind_random_extra_port() {
+    const unsigned lo = config_.random_port_min;
+    const unsigned hi = std::max<unsigned>(lo, config_.random_port_max);
+    for (unsigned trial = 0; trial < kRandomPortTrials; ++trial) {
+        std::uint32_t r = 0;
+        crypto::random_bytes(&r, sizeof r);
+        const auto port = static_cast<std::uint16_t>(lo + r % (hi - lo + 1));
+        if (port != 0 && udp_.add_port(port)) return port;
+    }
+    return 0;
+}
+
 Service::StartError Service::start() {
     if (running_) return StartError::kNone;
     if (state_ && !state_->ensure_exists()) {
@@ -158,6 +173,22 @@ Service::StartError Service::start() {
     World planet;
     if (!load_world(&planet)) return StartError::kRoots;
     if (!bind_port()) return StartError::kBind;
+    udp_.set_interface_blacklist(config_.interface_blacklist);
+    // The secondary port is a convenience: a host where it cannot be bound still runs on the primary.
+    secondary_port_ = config_.allow_secondary_port ? bind_random_extra_port() : 0;
+    // Port mapping gets a third port of its own, as in ZeroTier One: some routers treat explicitly
+    // mapped ports strangely, and the other two must keep working whatever the router does.
+    mapping_port_ = config_.allow_port_mapping ? bind_random_extra_port() : 0;
+    if (mapping_port_ != 0) {
+        PortMapperOptions o;
+        o.local_port = mapping_port_;
+        char name[64];
+        std::snprintf(name, sizeof name, "ZeroTier/%.10llx@%u", static_cast<unsigned long long>(identity_.address()),
+                      static_cast<unsigned>(mapping_port_));
+        o.description = name;
+        if (config_.port_mapping_refresh_ms > 0) o.refresh_ms = config_.port_mapping_refresh_ms;
+        mapper_ = std::make_unique<PortMapper>(std::move(o));
+    }
 
     wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
@@ -165,13 +196,18 @@ Service::StartError Service::start() {
         error_text_ = "cannot create the event loop";
         return StartError::kThread;
     }
-    for (int fd : {udp_.fd_v4(), udp_.fd_v6(), wake_fd_}) {
-        if (fd < 0) continue;
+    std::vector<int> watched = udp_.fds();
+    watched.push_back(wake_fd_);
+    for (int fd : watched) {
         epoll_event ev{};
         ev.events = EPOLLIN;
         ev.data.fd = fd;
         ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
     }
+    started_at_ = now_ms();
+    last_global_rx_ = last_global_v4_tx_ = 0;
+    relay_address_ = InetAddress();
+    if (!InetAddress::from_string(config_.tcp_relay_address, &relay_address_)) relay_address_ = InetAddress();
     net::ensure_stack();
     stack_ = std::make_unique<net::StackBridge>(
         // lwIP sends a frame (its core lock held; the node lock comes second, as everywhere).
@@ -216,12 +252,15 @@ void Service::stop() {
     stopping_ = true;
     wake();
     if (core_.joinable()) core_.join();
+    if (mapper_) mapper_->stop();  // removes the router's mapping
+    mapper_.reset();
     if (stack_) {
         for (const net::NetifChange& c : stack_->remove_all()) listener_.on_netif(c);  // before the node they send through
     }
     {
         std::lock_guard<std::mutex> g(mutex_);
         udp_.close();
+        close_relay();
         node_.reset();
     }
     stack_.reset();
@@ -270,15 +309,21 @@ void Service::run() {
 
 void Service::process_ready(const epoll_event* events, int n) {
     const auto sink = [this](std::int64_t sock, const InetAddress& from, const std::uint8_t* data, std::size_t len) {
+        if (config_.force_tcp_relay) return;  // forced to the relay: UDP is not ours to use
         if (data == nullptr) {
             node_->note_oversized_datagram();
             return;
         }
+        if (len >= 16 && from.scope() == IpScope::kGlobal) last_global_rx_ = now_ms();
         node_->process_datagram(now_ms(), sock, from, data, len);
     };
     std::lock_guard<std::mutex> g(mutex_);
     for (int i = 0; i < n; ++i) {
         const int fd = events[i].data.fd;
+        if (relay_.is_open() && fd == relay_.fd()) {
+            relay_ready(events[i].events);
+            continue;
+        }
         if (fd == wake_fd_) {
             std::uint64_t v = 0;
             ssize_t ignored = ::read(wake_fd_, &v, sizeof v);
@@ -290,7 +335,12 @@ void Service::process_ready(const epoll_event* events, int n) {
         for (int round = 0; round < 16 && udp_.receive_batch(fd, sink) == UdpSockets::kBatch; ++round) {
         }
     }
+    // Direct UDP from the internet works again: the relay is no longer needed.
+    if (relay_.is_open() && !config_.force_tcp_relay && now_ms() - last_global_rx_ < config_.tcp_relay_after_ms / 2) {
+        close_relay();
+    }
     if (now_ms() >= next_background_) {
+        refresh_local_addresses(now_ms());
         next_background_ = node_->process_background(now_ms());
         return_freed_peer_memory();
     }
@@ -308,9 +358,85 @@ void Service::return_freed_peer_memory() {
 #endif
 }
 
+void Service::refresh_local_addresses(std::int64_t now) {
+    // Interfaces change rarely (ZeroTier One rescans every 30 s); a mapping may appear any time
+    // after start, and is cheap to look at.
+    if (now - last_address_scan_ >= 30000 || last_address_scan_ == 0) {
+        last_address_scan_ = now;
+        interface_addresses_ = local_interface_addresses(config_.interface_blacklist);
+    }
+    std::vector<InetAddress> mine;
+    for (const InetAddress& a : interface_addresses_) {
+        for (std::uint16_t port : udp_.ports()) {
+            InetAddress with_port = a;
+            with_port.port = port;
+            mine.push_back(with_port);
+        }
+    }
+    for (const InetAddress& a : mapped_addresses()) mine.push_back(a);
+    node_->set_local_addresses(std::move(mine));
+}
+
 void Service::send_datagram(std::int64_t local_socket, const InetAddress& to, const std::uint8_t* data,
                             std::size_t len, unsigned ttl) {
+    if (relay_datagram(to, data, len)) return;
+    // Even while relaying, UDP goes out too (unless forced): the moment it works again the node
+    // hears answers over it and leaves the relay.
     udp_.send(local_socket, to, data, len, ttl);
+}
+
+bool Service::relay_datagram(const InetAddress& to, const std::uint8_t* data, std::size_t len) {
+    const bool forced = config_.force_tcp_relay;
+    if (!(config_.allow_tcp_relay || forced) || relay_address_.is_nil()) return false;
+    // As ZeroTier One: only IPv4 datagrams to global addresses, and not the NAT-opening junk.
+    if (to.family != InetAddress::Family::kV4 || len < 16 || to.scope() != IpScope::kGlobal) return forced;
+    const std::int64_t now = now_ms();
+    const std::int64_t after = config_.tcp_relay_after_ms;
+    if (forced || (now - last_global_rx_ > after && now - started_at_ > after)) {
+        // Opened only while the node keeps trying to reach the internet (ZeroTier One's window).
+        if (!relay_.is_open() && (forced || now - last_global_v4_tx_ < kRelayRecentSendWindow)) {
+            if (relay_.open(relay_address_)) {
+                epoll_event ev{};
+                ev.events = EPOLLIN | EPOLLOUT;
+                ev.data.fd = relay_.fd();
+                ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, relay_.fd(), &ev);
+                relay_watching_out_ = true;
+            }
+        }
+        if (relay_.is_open() && relay_.send(to, data, len)) watch_relay();
+    }
+    last_global_v4_tx_ = now;
+    return forced;
+}
+
+void Service::watch_relay() {
+    if (!relay_.is_open() || relay_watching_out_ == relay_.wants_write()) return;
+    relay_watching_out_ = relay_.wants_write();
+    epoll_event ev{};
+    ev.events = EPOLLIN | (relay_watching_out_ ? EPOLLOUT : 0);
+    ev.data.fd = relay_.fd();
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, relay_.fd(), &ev);
+}
+
+void Service::close_relay() {
+    if (!relay_.is_open()) return;
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, relay_.fd(), nullptr);
+    relay_.close();
+    relay_watching_out_ = false;
+}
+
+void Service::relay_ready(std::uint32_t events) {
+    const auto sink = [this](const InetAddress& from, const std::uint8_t* data, std::size_t len) {
+        // Relayed datagrams have no local socket of ours: -1, as ZeroTier One passes them.
+        node_->process_datagram(now_ms(), -1, from, data, len);
+    };
+    const bool ok = relay_.on_ready((events & (EPOLLIN | EPOLLHUP | EPOLLERR)) != 0,
+                                    (events & (EPOLLOUT | EPOLLERR)) != 0, sink);
+    if (!ok) {
+        close_relay();  // reopened on the next datagram that needs it
+        return;
+    }
+    watch_relay();
 }
 
 void Service::load_peer_cache() {

@@ -18,7 +18,9 @@
 
 #include "net/stack_bridge.hpp"
 #include "net/tap.hpp"
+#include "osdep/port_mapper.hpp"
 #include "osdep/state_dir.hpp"
+#include "osdep/tcp_relay.hpp"
 #include "osdep/udp_socket.hpp"
 #include "zt/node.hpp"
 
@@ -38,6 +40,22 @@ struct ServiceConfig {
     bool cache_peers = false;
     bool cache_networks = true;
     bool controller = false;  // hand config requests for our networks to the listener
+    // A second random port, bound as well (zts_init_allow_secondary_port; on by default as in libzt):
+    // some NATs and middleboxes stop passing one port, and the node is reachable on the other.
+    bool allow_secondary_port = true;
+    // Map a third port on the LAN's router with NAT-PMP or UPnP and advertise the router's external
+    // address for it (zts_init_allow_port_mapping; on by default as in libzt).
+    bool allow_port_mapping = true;
+    std::int64_t port_mapping_refresh_ms = 0;  // 0: ZeroTier One's period (5 minutes)
+    // ZeroTier's TCP fallback relay (zts_init_allow_tcp_relay / _force_tcp_relay / _set_tcp_relay):
+    // used for IPv4 datagrams to global addresses once nothing came in over UDP from a global
+    // address for tcp_relay_after_ms, or always when forced (then no UDP is sent at all).
+    bool allow_tcp_relay = true;
+    bool force_tcp_relay = false;
+    std::string tcp_relay_address = "204.80.128.1/443";  // ZeroTier One's default relay
+    std::int64_t tcp_relay_after_ms = 60000;
+    // Interfaces whose names start with these are never used for paths (zts_init_blacklist_if).
+    std::vector<std::string> interface_blacklist;
     NodeConfig node;
 };
 
@@ -83,6 +101,12 @@ class Service final : public NodeHost {
     bool interface_up(std::uint64_t network_id) const { return stack_ && stack_->interface_up(network_id); }
 
     std::uint16_t port() const { return port_; }
+    std::uint16_t secondary_port() const { return secondary_port_; }  // 0: none
+    std::uint16_t mapping_port() const { return mapping_port_; }      // 0: no port mapping
+    // The router's external address(es) for mapping_port() (empty until mapped); method: "NAT-PMP", "UPnP", "".
+    std::vector<InetAddress> mapped_addresses() const { return mapper_ ? mapper_->external() : std::vector<InetAddress>{}; }
+    std::string mapping_method() const { return mapper_ ? mapper_->method() : std::string(); }
+    bool tcp_relay_active() const { return relay_.is_open(); }  // call with lock() held
     const Identity& identity() const { return identity_; }
     std::uint64_t send_errors() const { return udp_.send_errors(); }
 
@@ -111,11 +135,18 @@ class Service final : public NodeHost {
     bool load_stored_identity();  // identity.secret from storage, if there is one
     bool load_world(World* out);
     bool bind_port();
+    std::uint16_t bind_random_extra_port();  // 0 if none could be bound
     void load_peer_cache();
     void store_peer(std::uint64_t address);
     // Moons we orbit live in moons.d/<16 hex digits of the world ID>.moon, as zerotier-one keeps them.
     void load_moons();
     void run();
+    void refresh_local_addresses(std::int64_t now);  // core thread, node lock held
+    // The TCP relay (node lock held): true if the datagram went to the relay and must not go by UDP.
+    bool relay_datagram(const InetAddress& to, const std::uint8_t* data, std::size_t len);
+    void relay_ready(std::uint32_t events);
+    void watch_relay();
+    void close_relay();
     void process_ready(const ::epoll_event* events, int n);  // one loop pass, node lock held
     void wake();
 
@@ -126,6 +157,17 @@ class Service final : public NodeHost {
     std::unique_ptr<Node> node_;
     UdpSockets udp_;
     std::uint16_t port_ = 0;
+    std::uint16_t secondary_port_ = 0;
+    std::uint16_t mapping_port_ = 0;
+    std::unique_ptr<PortMapper> mapper_;
+    std::int64_t last_address_scan_ = 0;
+    std::vector<InetAddress> interface_addresses_;
+    TcpRelayClient relay_;
+    InetAddress relay_address_;
+    bool relay_watching_out_ = false;
+    std::int64_t started_at_ = 0;
+    std::int64_t last_global_rx_ = 0;      // a datagram from a global address came in over UDP
+    std::int64_t last_global_v4_tx_ = 0;   // we sent to a global IPv4 address
     std::mutex mutex_;
     std::atomic<int> api_waiting_{0};
     static constexpr std::uint64_t kPeersExpiredPerTrim = 256;

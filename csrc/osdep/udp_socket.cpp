@@ -3,10 +3,12 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -17,12 +19,20 @@ namespace zt::osdep {
 namespace {
 
 constexpr int kSocketBufferBytes = 4 * 1024 * 1024;
+// Control data of one datagram: room for the larger of the two packet-info records.
+constexpr std::size_t kControlLen = CMSG_SPACE(sizeof(in6_pktinfo));
 
 int open_socket(int family, std::uint16_t port) {
     const int fd = ::socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) return -1;
     const int one = 1;
     if (family == AF_INET6) ::setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+    // Each datagram's destination address and interface, so replies can leave from them.
+    if (family == AF_INET) {
+        ::setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof one);
+    } else {
+        ::setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof one);
+    }
     // Large buffers absorb bursts while the core thread is busy with a batch.
     const int bytes = kSocketBufferBytes;
     ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof bytes);
@@ -62,30 +72,161 @@ std::uint16_t bound_port(int fd) {
     return ntohs(reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port);
 }
 
+// Fills `control` with the packet-info record that makes the kernel send from `addr` through
+// `ifindex`; returns its length.
+std::size_t write_pktinfo(bool v6, const std::uint8_t* addr, int ifindex, std::uint8_t* control) {
+    std::memset(control, 0, kControlLen);
+    msghdr m{};
+    m.msg_control = control;
+    m.msg_controllen = kControlLen;
+    cmsghdr* c = CMSG_FIRSTHDR(&m);
+    if (v6) {
+        in6_pktinfo info{};
+        std::memcpy(&info.ipi6_addr, addr, 16);
+        info.ipi6_ifindex = static_cast<unsigned>(ifindex);
+        c->cmsg_level = IPPROTO_IPV6;
+        c->cmsg_type = IPV6_PKTINFO;
+        c->cmsg_len = CMSG_LEN(sizeof info);
+        std::memcpy(CMSG_DATA(c), &info, sizeof info);
+        return CMSG_SPACE(sizeof info);
+    }
+    in_pktinfo info{};
+    std::memcpy(&info.ipi_spec_dst, addr, 4);
+    info.ipi_ifindex = ifindex;
+    c->cmsg_level = IPPROTO_IP;
+    c->cmsg_type = IP_PKTINFO;
+    c->cmsg_len = CMSG_LEN(sizeof info);
+    std::memcpy(CMSG_DATA(c), &info, sizeof info);
+    return CMSG_SPACE(sizeof info);
+}
+
+// The destination address and interface of a received datagram, from its control data.
+bool read_pktinfo(msghdr* m, std::uint8_t addr[16], int* ifindex) {
+    for (cmsghdr* c = CMSG_FIRSTHDR(m); c != nullptr; c = CMSG_NXTHDR(m, c)) {
+        if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+            in_pktinfo info{};
+            std::memcpy(&info, CMSG_DATA(c), sizeof info);
+            std::memset(addr, 0, 16);
+            std::memcpy(addr, &info.ipi_addr, 4);
+            *ifindex = info.ipi_ifindex;
+            return true;
+        }
+        if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+            in6_pktinfo info{};
+            std::memcpy(&info, CMSG_DATA(c), sizeof info);
+            std::memcpy(addr, &info.ipi6_addr, 16);
+            *ifindex = static_cast<int>(info.ipi6_ifindex);
+            return true;
+        }
+    }
+    return false;
+}
+
 }  // namespace
 
 UdpSockets::~UdpSockets() { close(); }
 
+bool UdpSockets::bind_pair(std::uint16_t port, std::uint16_t* bound) {
+    const int fd4 = open_socket(AF_INET, port);
+    if (fd4 < 0) return false;
+    *bound = bound_port(fd4);
+    bound_.push_back(Bound{fd4, false, *bound});
+    const int fd6 = open_socket(AF_INET6, *bound);
+    if (fd6 >= 0) bound_.push_back(Bound{fd6, true, *bound});
+    return true;
+}
+
 bool UdpSockets::open(std::uint16_t port) {
     close();
-    fd4_ = open_socket(AF_INET, port);
-    if (fd4_ < 0) return false;
-    port_ = bound_port(fd4_);
-    fd6_ = open_socket(AF_INET6, port_);
+    if (!bind_pair(port, &port_)) return false;
     queue_.resize(kBatch);
     rx_buffers_.resize(kBatch * kMaxDatagramLen);
     return true;
 }
 
-void UdpSockets::close() {
-    flush();
-    if (fd4_ >= 0) ::close(fd4_);
-    if (fd6_ >= 0) ::close(fd6_);
-    fd4_ = fd6_ = -1;
+bool UdpSockets::add_port(std::uint16_t port) {
+    if (port == 0 || std::any_of(bound_.begin(), bound_.end(), [&](const Bound& b) { return b.port == port; })) {
+        return false;
+    }
+    std::uint16_t bound = 0;
+    return bind_pair(port, &bound);
 }
 
-std::int64_t UdpSockets::id_for(const InetAddress& to) const {
-    return to.family == InetAddress::Family::kV6 ? fd6_ : fd4_;
+void UdpSockets::remove_port(std::uint16_t port) {
+    if (port == port_) return;
+    flush();
+    for (auto it = bound_.begin(); it != bound_.end();) {
+        if (it->port != port) {
+            ++it;
+            continue;
+        }
+        const int fd = it->fd;
+        ::close(fd);
+        // Its local endpoints stay in the table (IDs are indices) but can no longer match a socket.
+        for (LocalEnd& l : locals_) {
+            if (l.fd == fd) l.fd = -1;
+        }
+        it = bound_.erase(it);
+    }
+}
+
+void UdpSockets::close() {
+    flush();
+    for (const Bound& b : bound_) ::close(b.fd);
+    bound_.clear();
+    locals_.clear();
+    last_local_ = -1;
+}
+
+std::vector<std::uint16_t> UdpSockets::ports() const {
+    std::vector<std::uint16_t> out;
+    for (const Bound& b : bound_) {
+        if (std::find(out.begin(), out.end(), b.port) == out.end()) out.push_back(b.port);
+    }
+    return out;
+}
+
+std::vector<int> UdpSockets::fds() const {
+    std::vector<int> out;
+    for (const Bound& b : bound_) out.push_back(b.fd);
+    return out;
+}
+
+void UdpSockets::set_interface_blacklist(std::vector<std::string> prefixes) {
+    blacklist_ = std::move(prefixes);
+    for (LocalEnd& l : locals_) l.blacklisted = interface_blacklisted(l.ifindex);
+}
+
+bool UdpSockets::interface_blacklisted(int ifindex) const {
+    if (blacklist_.empty() || ifindex <= 0) return false;
+    char name[IF_NAMESIZE] = {};
+    if (::if_indextoname(static_cast<unsigned>(ifindex), name) == nullptr) return false;
+    const std::string_view n(name);
+    return std::any_of(blacklist_.begin(), blacklist_.end(),
+                       [&](const std::string& p) { return !p.empty() && n.substr(0, p.size()) == p; });
+}
+
+bool UdpSockets::is_bound_fd(int fd, bool v6) const {
+    return std::any_of(bound_.begin(), bound_.end(), [&](const Bound& b) { return b.fd == fd && b.v6 == v6; });
+}
+
+int UdpSockets::find_local(int fd, bool v6, const std::uint8_t* addr, int ifindex) {
+    const auto same = [&](const LocalEnd& l) {
+        return l.fd == fd && l.v6 == v6 && l.ifindex == ifindex && std::memcmp(l.addr, addr, v6 ? 16 : 4) == 0;
+    };
+    if (last_local_ >= 0 && same(locals_[last_local_])) return last_local_;
+    for (std::size_t i = 0; i < locals_.size(); ++i) {
+        if (same(locals_[i])) return last_local_ = static_cast<int>(i);
+    }
+    if (locals_.size() >= kMaxLocalEnds) return -1;  // absurdly many addresses: the kernel picks
+    LocalEnd l{};
+    l.fd = fd;
+    l.v6 = v6;
+    std::memcpy(l.addr, addr, 16);
+    l.ifindex = ifindex;
+    l.blacklisted = interface_blacklisted(ifindex);
+    locals_.push_back(l);
+    return last_local_ = static_cast<int>(locals_.size() - 1);
 }
 
 std::size_t UdpSockets::receive_batch(int fd, const Sink& sink) {
@@ -93,6 +234,7 @@ std::size_t UdpSockets::receive_batch(int fd, const Sink& sink) {
     mmsghdr msgs[kBatch];
     iovec iov[kBatch];
     sockaddr_storage from[kBatch];
+    alignas(cmsghdr) std::uint8_t control[kBatch][kControlLen];
     for (std::size_t i = 0; i < kBatch; ++i) {
         iov[i].iov_base = rx_buffers_.data() + i * kMaxDatagramLen;
         iov[i].iov_len = kMaxDatagramLen;
@@ -101,22 +243,64 @@ std::size_t UdpSockets::receive_batch(int fd, const Sink& sink) {
         msgs[i].msg_hdr.msg_iovlen = 1;
         msgs[i].msg_hdr.msg_name = &from[i];
         msgs[i].msg_hdr.msg_namelen = sizeof from[i];
+        msgs[i].msg_hdr.msg_control = control[i];
+        msgs[i].msg_hdr.msg_controllen = kControlLen;
     }
     const int n = ::recvmmsg(fd, msgs, kBatch, MSG_DONTWAIT, nullptr);
     if (n <= 0) return 0;
     for (int i = 0; i < n; ++i) {
         InetAddress src;
         if (!InetAddress::from_sockaddr(reinterpret_cast<sockaddr*>(&from[i]), &src)) continue;
+        std::int64_t local_socket = fd;
+        std::uint8_t dst[16];
+        int ifindex = 0;
+        if (read_pktinfo(&msgs[i].msg_hdr, dst, &ifindex)) {
+            const int local = find_local(fd, src.family == InetAddress::Family::kV6, dst, ifindex);
+            if (local >= 0) {
+                if (locals_[local].blacklisted) {
+                    ++ignored_blacklisted_;
+                    continue;
+                }
+                local_socket = (static_cast<std::int64_t>(local) + 1) << 32 | static_cast<std::uint32_t>(fd);
+            }
+        }
         if (msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
-            sink(fd, src, nullptr, msgs[i].msg_len);  // larger than any ZeroTier datagram
+            sink(local_socket, src, nullptr, msgs[i].msg_len);  // larger than any ZeroTier datagram
             continue;
         }
-        sink(fd, src, static_cast<const std::uint8_t*>(iov[i].iov_base), msgs[i].msg_len);
+        sink(local_socket, src, static_cast<const std::uint8_t*>(iov[i].iov_base), msgs[i].msg_len);
     }
     return static_cast<std::size_t>(n);
 }
 
-void UdpSockets::send_now(int fd, const InetAddress& to, const std::uint8_t* data, std::size_t len, unsigned ttl) {
+bool UdpSockets::resolve(std::int64_t local_socket, int* fd, int* local) const {
+    if (local_socket < 0) return false;
+    *fd = static_cast<int>(local_socket & 0xffffffff);
+    const std::int64_t n = local_socket >> 32;
+    *local = -1;
+    if (n > 0 && static_cast<std::size_t>(n) <= locals_.size() && locals_[n - 1].fd == *fd) {
+        *local = static_cast<int>(n - 1);
+    }
+    return true;
+}
+
+InetAddress UdpSockets::local_address(std::int64_t local_socket) const {
+    int fd = -1;
+    int local = -1;
+    if (!resolve(local_socket, &fd, &local) || local < 0) return InetAddress();
+    const LocalEnd& l = locals_[local];
+    const std::uint16_t port =
+        [&] {
+            for (const Bound& b : bound_) {
+                if (b.fd == l.fd) return b.port;
+            }
+            return std::uint16_t{0};
+        }();
+    return l.v6 ? InetAddress::v6(l.addr, port) : InetAddress::v4(l.addr, port);
+}
+
+void UdpSockets::send_now(int fd, int local, const InetAddress& to, const std::uint8_t* data, std::size_t len,
+                          unsigned ttl) {
     sockaddr_storage ss{};
     unsigned ss_len = 0;
     if (fd < 0 || !to.to_sockaddr(&ss, &ss_len)) {
@@ -133,26 +317,57 @@ void UdpSockets::send_now(int fd, const InetAddress& to, const std::uint8_t* dat
         const int t = static_cast<int>(ttl);
         ::setsockopt(fd, level, opt, &t, sizeof t);
     }
-    if (::sendto(fd, data, len, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&ss), ss_len) < 0) ++send_errors_;
+    iovec iov{const_cast<std::uint8_t*>(data), len};
+    alignas(cmsghdr) std::uint8_t control[kControlLen];
+    msghdr m{};
+    m.msg_name = &ss;
+    m.msg_namelen = ss_len;
+    m.msg_iov = &iov;
+    m.msg_iovlen = 1;
+    if (local >= 0) {
+        m.msg_control = control;
+        m.msg_controllen = write_pktinfo(locals_[local].v6, locals_[local].addr, locals_[local].ifindex, control);
+    }
+    bool sent = ::sendmsg(fd, &m, MSG_DONTWAIT) >= 0;
+    if (!sent && local >= 0) {
+        // The address it arrived on is gone (renumbered, interface down): let the kernel pick.
+        m.msg_control = nullptr;
+        m.msg_controllen = 0;
+        sent = ::sendmsg(fd, &m, MSG_DONTWAIT) >= 0;
+    }
+    if (!sent) ++send_errors_;
     if (ttl != 0) ::setsockopt(fd, v6 ? IPPROTO_IPV6 : IPPROTO_IP, v6 ? IPV6_UNICAST_HOPS : IP_TTL, &old_ttl, ol);
+}
+
+void UdpSockets::queue(int fd, int local, const InetAddress& to, const std::uint8_t* data, std::size_t len) {
+    if (queued_ == queue_.size()) flush();
+    Outgoing& o = queue_[queued_++];
+    o.fd = fd;
+    o.local = local;
+    o.to = to;
+    o.len = static_cast<std::uint16_t>(len);
+    std::memcpy(o.data, data, len);
 }
 
 void UdpSockets::send(std::int64_t local_socket, const InetAddress& to, const std::uint8_t* data, std::size_t len,
                       unsigned ttl) {
-    // The node names a socket only to reply on the one a packet came in on; the family decides.
-    const int fd = (local_socket == fd4_ || local_socket == fd6_) && id_for(to) == local_socket
-                       ? static_cast<int>(local_socket)
-                       : static_cast<int>(id_for(to));
-    if (ttl != 0 || len > sizeof(Outgoing::data)) {
-        send_now(fd, to, data, len, ttl);
-        return;
+    const bool v6 = to.family == InetAddress::Family::kV6;
+    int fd = -1;
+    int local = -1;
+    const bool named = resolve(local_socket, &fd, &local) && is_bound_fd(fd, v6);
+    const bool at_once = ttl != 0 || len > sizeof(Outgoing::data) || queue_.empty();
+    bool any = false;
+    for (const Bound& b : bound_) {
+        if (b.v6 != v6 || (named && b.fd != fd)) continue;
+        any = true;
+        const int l = named ? local : -1;
+        if (at_once) {
+            send_now(b.fd, l, to, data, len, ttl);
+        } else {
+            queue(b.fd, l, to, data, len);
+        }
     }
-    if (queued_ == queue_.size()) flush();
-    Outgoing& o = queue_[queued_++];
-    o.fd = fd;
-    o.to = to;
-    o.len = static_cast<std::uint16_t>(len);
-    std::memcpy(o.data, data, len);
+    if (!any) ++send_errors_;  // no socket of that family (a host without IPv6)
 }
 
 void UdpSockets::flush() {
@@ -164,6 +379,8 @@ void UdpSockets::flush() {
         mmsghdr msgs[kBatch];
         iovec iov[kBatch];
         sockaddr_storage to[kBatch];
+        alignas(cmsghdr) std::uint8_t control[kBatch][kControlLen];
+        int local_of[kBatch];
         std::size_t n = 0;
         while (end < queued_ && queue_[end].fd == fd) {
             Outgoing& o = queue_[end];
@@ -176,6 +393,12 @@ void UdpSockets::flush() {
                 msgs[n].msg_hdr.msg_iovlen = 1;
                 msgs[n].msg_hdr.msg_name = &to[n];
                 msgs[n].msg_hdr.msg_namelen = to_len;
+                local_of[n] = o.local;
+                if (o.local >= 0) {
+                    const LocalEnd& l = locals_[o.local];
+                    msgs[n].msg_hdr.msg_control = control[n];
+                    msgs[n].msg_hdr.msg_controllen = write_pktinfo(l.v6, l.addr, l.ifindex, control[n]);
+                }
                 ++n;
             } else {
                 ++send_errors_;
@@ -186,6 +409,13 @@ void UdpSockets::flush() {
         while (fd >= 0 && sent < n) {
             const int r = ::sendmmsg(fd, msgs + sent, static_cast<unsigned>(n - sent), MSG_DONTWAIT);
             if (r < 0) {
+                if (local_of[sent] >= 0 && msgs[sent].msg_hdr.msg_control != nullptr) {
+                    // The address it arrived on is gone (renumbered, interface down): retry once
+                    // with the source left to the kernel.
+                    msgs[sent].msg_hdr.msg_control = nullptr;
+                    msgs[sent].msg_hdr.msg_controllen = 0;
+                    continue;
+                }
                 // The first remaining datagram failed (unreachable, or a full buffer): drop it, as
                 // UDP would on the wire, and carry on with the rest.
                 ++send_errors_;

@@ -200,6 +200,7 @@ void Node::on_ok(Peer& peer, std::int64_t local_socket, const InetAddress& from,
             if (ok.protocol < kProtocolVersionMin) return;
             peer.set_version(ok.protocol, ok.major, ok.minor, ok.revision);
             if (p.hops() == 0) {
+                note_surface(ok.external);
                 if (Path* path = peer.find_path(local_socket, from)) {
                     path->update_latency(static_cast<int>(std::max<std::int64_t>(0, now_ - static_cast<std::int64_t>(ok.timestamp_echo))));
                 }

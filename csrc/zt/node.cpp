@@ -25,7 +25,10 @@ std::int64_t Node::process_background(std::int64_t now) {
         last_ping_check_ = now;
         ping_roots();
         topology_.for_each([&](Peer& p) {
-            if (!topology_.is_root(p.address()) && p.active(now)) keepalive(p);
+            if (!topology_.is_root(p.address()) && p.active(now)) {
+                keepalive(p);
+                push_direct_paths(p);
+            }
         });
     }
     if (now - last_housekeeping_ >= kHousekeepingInterval) {

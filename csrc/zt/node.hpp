@@ -183,6 +183,14 @@ class Node {
     // A moon saved earlier (moons.d/): it must parse as exactly one moon signed by its own key.
     bool restore_moon(const std::uint8_t* data, std::size_t len);
 
+    // ---- our own physical addresses (push_paths.cpp) ---------------------------------------------------
+    // Where peers can reach us: the host's bound interface addresses (with their ports) and the
+    // external addresses a router maps for us. Pushed to peers with PUSH_DIRECT_PATHS, together
+    // with the addresses peers report seeing us at (OK(HELLO)'s external field).
+    void set_local_addresses(std::vector<InetAddress> addresses) { local_addresses_ = std::move(addresses); }
+    const std::vector<InetAddress>& local_addresses() const { return local_addresses_; }
+    std::vector<InetAddress> surface_addresses() const;
+
     // ---- virtual networks (vl2.cpp) ------------------------------------------------------------------
     bool join(std::int64_t now, std::uint64_t network_id);
     bool leave(std::int64_t now, std::uint64_t network_id);
@@ -305,6 +313,8 @@ class Node {
     void note_relayed(Peer& peer);   // first contact with a peer went through a relay
     void try_remembered_paths(Peer& peer);  // a relayed peer's quiet paths may work again
     void update_online();
+    void note_surface(const InetAddress& external);  // how a peer saw us (OK(HELLO))
+    void push_direct_paths(Peer& peer);              // when due for this peer
     void emit(NodeEvent e) { host_.on_event(e); }
     void expect_reply(std::uint64_t packet_id);
     bool expecting_reply(std::uint64_t packet_id) const;
@@ -325,6 +335,14 @@ class Node {
     void want_background_at(std::int64_t t) { wanted_background_ = std::min(wanted_background_, t); }
 
     Defragmenter defrag_;
+
+    std::vector<InetAddress> local_addresses_;
+    struct Surface {
+        InetAddress address;
+        std::int64_t last_seen;
+    };
+    std::vector<Surface> surface_;
+    std::unordered_map<std::uint64_t, std::int64_t> last_path_push_;  // by peer address
 
     // Recently sent packet IDs: an OK is only believed if it answers one of them.
     static constexpr std::size_t kExpectBuckets = 256;

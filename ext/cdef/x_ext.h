@@ -122,6 +122,11 @@ typedef struct {
     uint64_t peers, peer_bytes, peers_expired, peers_refused, whois_sent;
 } ztx_node_stats_t;
 int ztx_node_get_stats(ztx_node_stats_t* out);
+int ztx_node_get_ports(unsigned short* primary, unsigned short* secondary, unsigned short* mapping);
+int ztx_node_get_port_mapping(char* addr, unsigned addr_len, char* method, unsigned method_len);
+int ztx_init_set_port_mapping_refresh(unsigned int ms);
+int ztx_init_set_tcp_relay_after(unsigned int ms);
+int ztx_node_tcp_relay_active(void);
 int ztx_tap_enable(uint64_t net_id, int enabled);
 int ztx_tap_write(uint64_t net_id, const void* frame, size_t len);
 int ztx_tap_read(uint64_t net_id, void* buf, size_t* len, int timeout_ms);

@@ -74,6 +74,24 @@ def _cmd_root(args: argparse.Namespace) -> int:
                     peer_timeout=args.peer_timeout, max_peers=args.max_peers, ready_file=args.ready_file)
 
 
+def _cmd_relay(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from libzt.relay import Relay
+
+    async def run() -> None:
+        relay = Relay(args.host, args.port)
+        port = await relay.start()
+        print(f"relay listening on {args.host}:{port} (TCP)", flush=True)
+        await relay.serve_forever()
+
+    try:
+        asyncio.run(run())
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
 def _cmd_controller(args: argparse.Namespace) -> int:
     from libzt.controller.run import ControllerOptions, run_controller
 
@@ -230,6 +248,11 @@ def build_parser() -> argparse.ArgumentParser:
                            "(default 65536)")
     root.add_argument("--ready-file", help="write 'ADDRESS PORT' here once serving")
     root.set_defaults(func=_cmd_root)
+
+    relay = sub.add_parser("relay", help="run a TCP fallback relay for nodes whose UDP is blocked (as tcp-proxy)")
+    relay.add_argument("--host", default="0.0.0.0", help="address to listen on (default: all IPv4)")
+    relay.add_argument("--port", type=int, default=443, help="TCP port (default 443; 0 picks one)")
+    relay.set_defaults(func=_cmd_relay)
 
     ctl = sub.add_parser("controller", help="run a network controller (node, database and REST API)")
     ctl.add_argument("--dir", required=True, help="identity, API token, SQLite database and controller.url live here")

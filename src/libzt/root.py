@@ -70,6 +70,10 @@ def run_root(
         planet = world
     node = ZeroTierNode(storage=identity_dir, roots=planet, port=port, allow_loopback=allow_loopback,
                         peer_timeout=peer_timeout, max_peers=max_peers)
+    # A server on the port its planet names: no random secondary port (its peers would keep paths to
+    # a port that changes at every restart) and no port mapping (a root needs a public address).
+    node.init_allow_secondary_port(0)
+    node.init_allow_port_mapping(0)
     node.add_event_callback(lambda ev: say(f"root: {ev!r}")
                             if ev.code not in (EventCode.USER_MESSAGE, EventCode.ECHO_REPLY) else None)
     with node:

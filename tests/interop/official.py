@@ -539,6 +539,15 @@ class OfficialNode:
     def init_allow_secondary_port(self, allowed: bool, check: bool = True) -> int:
         return self._status("init_allow_secondary_port", check, allowed=int(allowed))
 
+    def init_set_tcp_relay(self, ip: str, port: int, check: bool = True) -> int:
+        return self._status("init_set_tcp_relay", check, ip=ip, port=port)
+
+    def init_allow_tcp_relay(self, allowed: bool, check: bool = True) -> int:
+        return self._status("init_allow_tcp_relay", check, allowed=int(allowed))
+
+    def init_force_tcp_relay(self, enabled: bool, check: bool = True) -> int:
+        return self._status("init_force_tcp_relay", check, enabled=int(enabled))
+
     def init_allow_port_mapping(self, allowed: bool, check: bool = True) -> int:
         return self._status("init_allow_port_mapping", check, allowed=int(allowed))
 
@@ -816,6 +825,23 @@ class OurNode(OfficialNode):
 
     def node_get_stats(self) -> Dict[str, Any]:
         return dict(self.call("node_get_stats"))
+
+    def node_get_ports(self) -> Dict[str, int]:
+        """Our UDP ports: {"primary", "secondary", "mapping"} (0 where none is bound)."""
+        return dict(self.call("node_get_ports"))
+
+    def node_get_port_mapping(self) -> Dict[str, str]:
+        """The router's mapping of our port-mapping port: {"address": "ip/port", "method": ...}, empty if none."""
+        return dict(self.call("node_get_port_mapping"))
+
+    def init_set_tcp_relay_after(self, ms: int, check: bool = True) -> int:
+        return self._status("init_set_tcp_relay_after", check, ms=ms)
+
+    def node_tcp_relay_active(self) -> int:
+        return int(self.call("node_tcp_relay_active"))
+
+    def init_set_port_mapping_refresh(self, ms: int, check: bool = True) -> int:
+        return self._status("init_set_port_mapping_refresh", check, ms=ms)
 
     def tap_enable(self, net_id: NetId, enabled: bool = True) -> int:
         return self._status("tap_enable", True, net_id=_net(net_id), enabled=int(enabled))

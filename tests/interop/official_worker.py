@@ -310,6 +310,15 @@ OUR_PROTOTYPES: Dict[str, Any] = {
     "ztx_node_send_user_message": (c_int, [c_uint64, c_uint64, c_void_p, c_size_t]),
     "ztx_node_ping": (c_int, [c_uint64, c_void_p, c_size_t]),
     "ztx_node_get_stats": (c_int, [POINTER(NodeStats)]),
+    "ztx_node_get_ports": (c_int, [POINTER(c_ushort), POINTER(c_ushort), POINTER(c_ushort)]),
+    "ztx_node_get_port_mapping": (c_int, [c_char_p, c_uint, c_char_p, c_uint]),
+    "ztx_init_set_port_mapping_refresh": (c_int, [c_uint]),
+    "ztx_init_set_tcp_relay_after": (c_int, [c_uint]),
+    # In ZeroTierSockets.h but not exported by the official 1.8.4 build.
+    "zts_init_set_tcp_relay": (c_int, [c_char_p, c_ushort]),
+    "zts_init_allow_tcp_relay": (c_int, [c_int]),
+    "zts_init_force_tcp_relay": (c_int, [c_int]),
+    "ztx_node_tcp_relay_active": (c_int, []),
     "ztx_tap_enable": (c_int, [c_uint64, c_int]),
     "ztx_tap_write": (c_int, [c_uint64, c_void_p, c_size_t]),
     "ztx_tap_read": (c_int, [c_uint64, c_void_p, POINTER(c_size_t), c_int]),
@@ -851,6 +860,18 @@ class Worker:
     def cmd_init_allow_secondary_port(self, allowed: int) -> int:
         return int(self.lib.zts_init_allow_secondary_port(int(allowed)))
 
+    def cmd_init_set_tcp_relay(self, ip: str, port: int) -> int:
+        self._require_ours("zts_init_set_tcp_relay")
+        return int(self.lib.zts_init_set_tcp_relay(ip.encode(), int(port)))
+
+    def cmd_init_allow_tcp_relay(self, allowed: int) -> int:
+        self._require_ours("zts_init_allow_tcp_relay")
+        return int(self.lib.zts_init_allow_tcp_relay(int(allowed)))
+
+    def cmd_init_force_tcp_relay(self, enabled: int) -> int:
+        self._require_ours("zts_init_force_tcp_relay")
+        return int(self.lib.zts_init_force_tcp_relay(int(enabled)))
+
     def cmd_init_allow_port_mapping(self, allowed: int) -> int:
         return int(self.lib.zts_init_allow_port_mapping(int(allowed)))
 
@@ -1220,6 +1241,34 @@ class Worker:
             value = getattr(st, name)
             out[name] = [int(v) for v in value] if name.endswith("_suite") else int(value)
         return out
+
+    def cmd_node_get_ports(self) -> Dict[str, int]:
+        self._require_ours("ztx_node_get_ports")
+        ports = [c_ushort(), c_ushort(), c_ushort()]
+        ret = int(self.lib.ztx_node_get_ports(*(byref(p) for p in ports)))
+        if ret != ZTS_ERR_OK:
+            raise CommandError(f"ztx_node_get_ports returned {ret}")
+        return dict(zip(("primary", "secondary", "mapping"), (int(p.value) for p in ports)))
+
+    def cmd_node_get_port_mapping(self) -> Dict[str, str]:
+        self._require_ours("ztx_node_get_port_mapping")
+        addr, method = ctypes.create_string_buffer(64), ctypes.create_string_buffer(16)
+        ret = int(self.lib.ztx_node_get_port_mapping(addr, len(addr), method, len(method)))
+        if ret != ZTS_ERR_OK:
+            raise CommandError(f"ztx_node_get_port_mapping returned {ret}")
+        return {"address": addr.value.decode(), "method": method.value.decode()}
+
+    def cmd_init_set_tcp_relay_after(self, ms: int) -> int:
+        self._require_ours("ztx_init_set_tcp_relay_after")
+        return int(self.lib.ztx_init_set_tcp_relay_after(int(ms)))
+
+    def cmd_node_tcp_relay_active(self) -> int:
+        self._require_ours("ztx_node_tcp_relay_active")
+        return int(self.lib.ztx_node_tcp_relay_active())
+
+    def cmd_init_set_port_mapping_refresh(self, ms: int) -> int:
+        self._require_ours("ztx_init_set_port_mapping_refresh")
+        return int(self.lib.ztx_init_set_port_mapping_refresh(int(ms)))
 
     def cmd_tap_enable(self, net_id: Union[int, str], enabled: int = 1) -> int:
         self._require_ours("ztx_tap_enable")

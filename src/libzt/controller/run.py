@@ -152,7 +152,12 @@ def run_controller(options: ControllerOptions, stop: Optional[threading.Event] =
 
             roots = World.load(options.roots) if options.roots else None
             node = ZeroTierNode(storage=directory, roots=roots, port=options.port,
-                                allow_loopback=options.allow_loopback).start()
+                                allow_loopback=options.allow_loopback)
+            # A server: members keep paths to its one port across restarts (a random secondary
+            # port would change each time); a controller on a public address maps nothing.
+            node.init_allow_secondary_port(0)
+            node.init_allow_port_mapping(0)
+            node.start()
             address = node.id
             link = _corelink.NativeCoreLink()
         controller = Controller(store, link, address, workers=options.workers).start()

@@ -1,0 +1,121 @@
+# SPDX-License-Identifier: Apache-2.0
+"""NAT traversal in a simulated internet: a root in "public", two of our nodes each in a home
+network behind its own NAT (nftables masquerade; tests/nat_lab.py). Behind full-cone and
+port-restricted NATs the root's RENDEZVOUS lets them punch through: they reach each other
+directly and the root relays nothing more; behind symmetric NATs (a fresh random port per flow)
+no punch can work and they keep talking through the root."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+import nat_lab
+from interop.official import OurNode
+from nat_lab import NatLab
+from worlds import make_planet
+
+pytestmark = [pytest.mark.netns, pytest.mark.slow]
+
+USER_MESSAGE = 300
+PEER_DIRECT = 240
+APP_TYPE = 0x10000
+ROOT_PORT = 29961
+
+
+@pytest.fixture
+def make_lab(tmp_path: Path):
+    reason = nat_lab.unavailable_reason(router=False)
+    if reason:
+        pytest.skip(reason)
+    labs: list[NatLab] = []
+
+    def make(kind: str) -> NatLab:
+        lab = NatLab(tmp_path, kind=kind, router=False, homes=2)
+        labs.append(lab)
+        return lab.__enter__()
+
+    yield make
+    for lab in labs:
+        lab.close()
+
+
+def start(our_node, prefix: list[str], name: str, planet, port: int = 0) -> OurNode:
+    node = our_node(prefix=prefix, name=name)
+    if name == "root":
+        node.init_from_storage(planet.root_dir)
+    node.init_set_roots(planet.bytes)
+    node.init_allow_port_mapping(False)  # no router here; traversal must not depend on one
+    if port:
+        node.init_set_port(port)
+    node.node_start()
+    return node
+
+
+def exchange(a: OurNode, b: OurNode, count: int, since: int) -> int:
+    """a sends `count` messages to b and waits for each; returns b's next event index."""
+    a_id = a.node_get_id()
+    for i in range(count):
+        a.node_send_user_message(b.node_get_id(), APP_TYPE, bytes([i]))
+        ev = b.wait_event(USER_MESSAGE, timeout=20, since=since,
+                          match={"user_message.peer_id": a_id, "user_message.data": bytes([i]).hex()})
+        since = ev["seq"] + 1
+    return since
+
+
+def is_direct(node: OurNode, peer_id: str) -> bool:
+    return any(e.get("code") == PEER_DIRECT and (e.get("peer") or {}).get("peer_id") == peer_id
+               for e in node.event_history())
+
+
+def world(make_lab, our_node, tmp_path: Path, kind: str):
+    lab = make_lab(kind)
+    planet = make_planet(tmp_path / kind, [f"{nat_lab.PUBLIC_ADDR}/{ROOT_PORT}"])
+    root = start(our_node, lab.prefix(lab.public), "root", planet, ROOT_PORT)
+    a = start(our_node, lab.prefix(lab.homes[0]), "a", planet)
+    b = start(our_node, lab.prefix(lab.homes[1]), "b", planet)
+    for node in (root, a, b):
+        node.wait_online(timeout=20)
+    return lab, root, a, b
+
+
+@pytest.mark.parametrize("kind", ["full-cone", "port-restricted"])
+def test_nodes_behind_cone_nats_punch_through(make_lab, our_node, tmp_path: Path, kind: str) -> None:
+    _, root, a, b = world(make_lab, our_node, tmp_path, kind)
+    a_id, b_id = a.node_get_id(), b.node_get_id()
+    started = time.monotonic()
+    since_b = exchange(a, b, 1, 0)
+    exchange(b, a, 1, 0)
+    # The application keeps talking (through the root). The root introduces the two with
+    # RENDEZVOUS while it relays, at most every 30 s per pair as ZeroTier's roots do; the first
+    # one may reach a node before it knows the other (its WHOIS still under way) and is then
+    # ignored, as ZeroTier One ignores it, so a punch can take until the second.
+    deadline = time.monotonic() + 90
+    while not (is_direct(a, b_id) and is_direct(b, a_id)):
+        assert time.monotonic() < deadline, f"{kind}: no direct path within 90 s"
+        since_b = exchange(a, b, 1, since_b)
+        time.sleep(0.5)  # the pace of the application's messages, not a synchronisation
+    print(f"{kind}: direct {time.monotonic() - started:.2f}s after the first message")
+    # Direct means through the other NAT's public address, and the root relays nothing more.
+    direct = a.wait_event(PEER_DIRECT, timeout=1, match={"peer.peer_id": b_id})
+    assert any(p.get("ip") == nat_lab.wan_addr(1) for p in direct["peer"]["paths"]), direct
+    relayed = root.node_get_stats()["relayed"]
+    exchange(a, b, 20, since_b)
+    assert root.node_get_stats()["relayed"] == relayed
+
+
+def test_nodes_behind_symmetric_nats_keep_relaying(make_lab, our_node, tmp_path: Path) -> None:
+    _, root, a, b = world(make_lab, our_node, tmp_path, "symmetric")
+    since_b = exchange(a, b, 1, 0)
+    exchange(b, a, 1, 0)
+    # The root keeps relaying; past its second RENDEZVOUS (30 s) every message still needs it.
+    deadline = time.monotonic() + 35
+    while time.monotonic() < deadline:
+        since_b = exchange(a, b, 1, since_b)
+        time.sleep(0.5)  # the pace of the application's messages, not a synchronisation
+    relayed = root.node_get_stats()["relayed"]
+    exchange(a, b, 20, since_b)
+    assert root.node_get_stats()["relayed"] >= relayed + 20
+    assert not is_direct(a, b.node_get_id())
