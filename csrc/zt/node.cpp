@@ -247,10 +247,18 @@ std::vector<std::uint8_t> Node::peer_cache_record(std::uint64_t address) {
     if (peer == nullptr) return out;
     // identity (71) | path count (1) | paths as InetAddress wire forms
     peer->identity().to_bytes(out, false);
+    // Each address once: with several local ports we have a path per port to the same address, and
+    // a restored address is contacted from every port anyway (local socket -1).
+    std::vector<InetAddress> addresses;
+    for (const Path& path : peer->paths()) {
+        if (addresses.size() == 16) break;
+        if (std::find(addresses.begin(), addresses.end(), path.address) == addresses.end()) {
+            addresses.push_back(path.address);
+        }
+    }
     Writer w(out);
-    const std::size_t n = std::min<std::size_t>(peer->paths().size(), 16);
-    w.u8(static_cast<std::uint8_t>(n));
-    for (std::size_t i = 0; i < n; ++i) peer->paths()[i].address.serialize(w);
+    w.u8(static_cast<std::uint8_t>(addresses.size()));
+    for (const InetAddress& a : addresses) a.serialize(w);
     return out;
 }
 

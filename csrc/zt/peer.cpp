@@ -41,6 +41,10 @@ Path* Peer::find_path(std::int64_t local_socket, const InetAddress& addr) {
 
 namespace {
 // Higher is better: prefer alive, then wider scope (global over private), then lower latency.
+// Latency counts in steps of kLatencyStepMs: differences below that are measurement noise, and
+// among paths that equal, best_path takes the one heard from last.
+constexpr int kLatencyStepMs = 8;
+
 long long path_rank(const Path& p, std::int64_t now) {
     long long rank = p.alive(now) ? 1LL << 40 : 0;
     switch (p.address.scope()) {
@@ -51,18 +55,22 @@ long long path_rank(const Path& p, std::int64_t now) {
         case IpScope::kLinkLocal: rank += 2LL << 32; break;
         default: rank += 1LL << 32; break;
     }
-    rank += 0xffff - std::min(p.latency < 0 ? 0xfffe : p.latency, 0xfffe);
+    rank += 0xffff - std::min(p.latency < 0 ? 0xfffe : p.latency / kLatencyStepMs, 0xfffe);
     if (p.address.family == InetAddress::Family::kV6) rank += 1;  // IPv6 wins ties
     return rank;
 }
 }  // namespace
 
 Path* Peer::best_path(std::int64_t now) {
+    // Equal rank goes to the path heard from last. A peer that restarted on other ports (a random
+    // port, a secondary port) leaves its old paths looking alive for kPathAliveTimeout; they come
+    // first in paths_ and have a latency as good as the new ones, and relaying to them sends
+    // everything to sockets that are closed.
     Path* best = nullptr;
     long long best_rank = -1;
     for (Path& p : paths_) {
         const long long r = path_rank(p, now);
-        if (r > best_rank) {
+        if (r > best_rank || (r == best_rank && p.last_in > best->last_in)) {
             best = &p;
             best_rank = r;
         }
