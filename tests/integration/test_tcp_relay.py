@@ -122,6 +122,12 @@ def test_blocked_udp_goes_through_the_tcp_relay_and_back(lab: NatLab, our_node, 
     before = home.node_get_stats()["rx_datagrams"]
     home.node_send_user_message(peer.node_get_id(), 0x10000, b"over UDP again")
     peer.wait_event(300, timeout=20, match={"user_message.peer_id": home.node_get_id()})
+    # A user message has no answer: the peer sends one back, and home must receive it (over UDP,
+    # the relay still off), so home's datagram count grows for a reason the test controls.
+    peer.node_send_user_message(home.node_get_id(), 0x10001, b"and back over UDP")
+    back = {"user_message.peer_id": peer.node_get_id(), "user_message.type": 0x10001}
+    ev = home.wait_event(300, timeout=20, match=back)
+    assert bytes.fromhex(ev["user_message"]["data"]) == b"and back over UDP"
     assert home.node_tcp_relay_active() == 0
     assert home.node_get_stats()["rx_datagrams"] > before
 
