@@ -17,6 +17,16 @@ inline bool node_running() {
     return rt.running();
 }
 
+// Runs fn(config) while no node runs: the shape of every zts_init_* call (ZTS_ERR_SERVICE otherwise,
+// and after zts_node_free).
+template <typename Fn>
+int configure(Fn&& fn) {
+    Runtime& rt = runtime();
+    std::lock_guard<std::mutex> g(rt.mutex);
+    if (rt.freed || rt.running()) return ZTS_ERR_SERVICE;
+    return fn(rt.config);
+}
+
 // Runs fn(service, node) under the node lock; ZTS_ERR_SERVICE if no node runs.
 template <typename Fn>
 int with_node(Fn&& fn) {

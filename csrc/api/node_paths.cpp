@@ -15,20 +15,11 @@
 namespace {
 
 using zt::api::arg_error;
+using zt::api::configure;
 using zt::api::with_node;
-using zt::api::Runtime;
-using zt::api::runtime;
 
 // Interface names are at most IFNAMSIZ - 1 = 15 characters on Linux: a longer prefix matches nothing.
 constexpr unsigned kMaxInterfacePrefix = 15;
-
-template <typename Fn>
-int configure(Fn&& fn) {
-    Runtime& rt = runtime();
-    std::lock_guard<std::mutex> g(rt.mutex);
-    if (rt.freed || rt.running()) return ZTS_ERR_SERVICE;
-    return fn(rt.config);
-}
 
 }  // namespace
 

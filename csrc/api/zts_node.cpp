@@ -18,19 +18,11 @@
 namespace {
 
 using zt::api::arg_error;
+using zt::api::configure;
 using zt::api::node_running;
 using zt::api::with_node;
 using zt::api::Runtime;
 using zt::api::runtime;
-
-// Runs `fn(config)` if the node is stopped: the shape of every zts_init_* call.
-template <typename Fn>
-int configure(Fn&& fn) {
-    Runtime& rt = runtime();
-    std::lock_guard<std::mutex> g(rt.mutex);
-    if (rt.freed || rt.running()) return ZTS_ERR_SERVICE;
-    return fn(rt.config);
-}
 
 }  // namespace
 
