@@ -6,6 +6,9 @@
 #include <lwip/init.h>
 #include <lwip/opt.h>
 #include <lwip/sockets.h>
+#ifdef LWIP_HOOK_FILENAME
+#include LWIP_HOOK_FILENAME
+#endif
 
 #include <cstddef>
 
@@ -54,6 +57,11 @@ static_assert(MEMP_NUM_NETCONN >= 1024, "lwIP must hold as many sockets as Socke
 #endif
 #if !LWIP_STATS
 #error "the glue needs LWIP_STATS=1"
+#endif
+// A netconn whose pcb lwIP 2.1.3 frees without telling it (LAST_ACK after the receive side was shut)
+// is told by lwip_port/tcp_hooks.cpp; the same hooks file makes the initial sequence numbers.
+#if !defined(LWIP_HOOK_TCP_INPACKET_PCB) || !defined(LWIP_HOOK_TCP_ISN)
+#error "the glue needs lwip_port_hooks.h (LWIP_HOOK_FILENAME) for its TCP hooks"
 #endif
 // Frames leave lwIP in one piece (net/netif.cpp sends them without a copy).
 #if !LWIP_NETIF_TX_SINGLE_PBUF

@@ -220,6 +220,15 @@ class Peer:
             conn.sendall(f"got {total} bytes".encode() + bytes(100_000))
         return {"received": total}
 
+    def cmd_tcp_goodbye(self, version: int = 4, port: int = 0) -> Dict[str, Any]:
+        """Accept one connection, send b"bye" and close it: the peer's FIN comes before the client's."""
+        with self._listen(version, port, backlog=1) as server:
+            self.ready(port=server.getsockname()[1])
+            conn, _ = server.accept()
+        with conn:
+            conn.sendall(b"bye")
+        return {"closed": True}
+
     def cmd_tcp_close_unread(self, version: int = 4, port: int = 0) -> Dict[str, Any]:
         """Accept one connection, wait for bytes to arrive, close without reading them (an RST)."""
         with self._listen(version, port, backlog=1) as server:

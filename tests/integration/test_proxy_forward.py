@@ -52,6 +52,10 @@ class Gateway:
         raise AssertionError(f"{command[0]} exited with {self.proc.wait()} before it was ready")
 
     def port(self, label: str) -> int:
+        if self.proc.poll() is not None:  # say why, not just "connection refused"
+            terminal = getattr(self, "terminal", None)
+            said = terminal.seen[-4000:].decode(errors="replace") if terminal is not None else ""
+            raise AssertionError(f"the process exited ({self.proc.returncode}); its last words:\n{said}")
         return int(self.listening[label][0].rsplit(":", 1)[1])
 
     @property

@@ -8,6 +8,7 @@ import gc
 import hashlib
 import pickle
 import random
+import select
 import socket as stdlib_socket
 import threading
 import time
@@ -129,6 +130,29 @@ def test_half_close_then_read_the_rest(zt_pair: Pair) -> None:
         answer = recv_all(sock)
     assert answer == b"got 300000 bytes" + bytes(100_000)
     assert request.result() == {"received": 300_000}
+
+
+def test_shut_write_after_the_peers_fin_then_read_the_end(zt_pair: Pair) -> None:
+    """The peer closes first; we shut our side and only then read the end of the stream. lwIP 2.1.3 would
+    free the connection under the socket when the peer acknowledges our FIN (a use after free that
+    AddressSanitizer reported in `libzt proxy`); the socket must see the connection end instead."""
+    for _ in range(5):  # each time, the peer's ACK races with our read of the end
+        request = zt_pair.peer.start("tcp_goodbye", version=4)
+        with connect(zt_pair, 4, request.early()["port"]) as sock:
+            assert sock.recv(100) == b"bye"
+            assert select.select([sock], [], [], 60)[0] == [sock]  # the peer's FIN is here, unread
+            sock.shutdown(socket.SHUT_WR)
+            assert sock.recv(100) == b""
+            deadline = time.monotonic() + 60
+            while True:  # until the peer acknowledges our FIN: then the connection is gone, as on Linux
+                try:
+                    sock.getpeername()
+                except OSError as exc:
+                    assert exc.errno == errno.ENOTCONN
+                    break
+                assert time.monotonic() < deadline, "the connection never ended"
+                time.sleep(0.005)  # polling: nothing signals the ACK's arrival
+        assert request.result() == {"closed": True}
 
 
 def test_close_with_unread_data_resets_the_connection(zt_pair: Pair) -> None:

@@ -172,6 +172,10 @@ void lwip_port_mark_tcpip_thread(void);
 #define MLD6_STATS 1
 #define ND6_STATS 1
 
+/* ---- Hooks: RFC 6528 initial sequence numbers, and a fix for a pcb freed under its netconn
+ * (include/lwip_port_hooks.h says which) ---- */
+#define LWIP_HOOK_FILENAME "lwip_port_hooks.h"
+
 /* ---- Nothing else: no PPP, SLIP, SNMP, applications ---- */
 #define PPP_SUPPORT 0
 #define LWIP_SNMP 0
