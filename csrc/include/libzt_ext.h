@@ -236,6 +236,7 @@ typedef struct {
     uint64_t peers_expired;         /* forgotten: idle past the timeout, or displaced at the bound */
     uint64_t peers_refused;         /* new peers turned away at the bound */
     uint64_t whois_sent;            /* WHOIS requests sent to a root (first tries and retries) */
+    uint64_t rendezvous_sent;       /* RENDEZVOUS sent by a root introducing two peers (one per peer told) */
 } ztx_node_stats_t;
 ZTX_API int ztx_node_get_stats(ztx_node_stats_t* out);
 

@@ -126,6 +126,10 @@ inline constexpr std::size_t kMaxPeers = 65536;
 inline constexpr std::int64_t kPeerEvictionMinIdle = 10000;
 inline constexpr std::int64_t kTrustExpiration = 600000;
 inline constexpr std::int64_t kMinUniteInterval = 30000;
+// A RENDEZVOUS about a peer whose identity is still being looked up is kept this long for when WHOIS
+// answers. ZeroTier One drops it; behind a port-restricted NAT that costs the punch until the root's
+// next RENDEZVOUS, kMinUniteInterval later (the other side's NAT only opens once this side has sent).
+inline constexpr std::int64_t kRendezvousKeep = 10000;
 inline constexpr std::int64_t kTryRememberedPathInterval = 30000;
 inline constexpr std::int64_t kDirectPathPushInterval = 15000;
 inline constexpr std::int64_t kDirectPathPushIntervalHavePath = 120000;

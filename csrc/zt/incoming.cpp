@@ -298,13 +298,25 @@ void Node::on_rendezvous(Peer& peer, const Packet& p) {
         ++stats_.drop_malformed;
         return;
     }
+    if (!path_usable(r.peer, r.at)) return;
     Peer* other = topology_.get(r.peer);
-    if (other == nullptr || !path_usable(r.peer, r.at)) return;
+    if (other == nullptr) {
+        // Usually its relayed packet is parked here, waiting for the same WHOIS: keep the address.
+        request_whois(r.peer);
+        WhoisState& st = whois_pending_[r.peer];
+        st.rendezvous_at = r.at;
+        st.rendezvous_received = now_;
+        return;
+    }
+    punch_towards(*other, r.at);
+}
+
+void Node::punch_towards(Peer& other, const InetAddress& at) {
     // A short-lived junk datagram first opens our NAT towards them; then a real probe.
     std::uint8_t junk[4];
     store_be(junk, kRendezvousJunk, 4);
-    send_raw(-1, r.at, junk, sizeof junk, 2);
-    contact(*other, -1, r.at, !other->prefers_echo());
+    send_raw(-1, at, junk, sizeof junk, 2);
+    contact(other, -1, at, !other.prefers_echo());
 }
 
 void Node::on_echo(Peer& peer, std::int64_t local_socket, const InetAddress& from, const Packet& p) {

@@ -127,7 +127,8 @@ void Node::expire_queues() {
         ++stats_.drop_unknown_peer;
     }
     for (auto it = whois_pending_.begin(); it != whois_pending_.end();) {
-        it = waiting_for(it->first) > 0 ? std::next(it) : whois_pending_.erase(it);
+        const bool rendezvous = it->second.rendezvous_at && now_ - it->second.rendezvous_received < kRendezvousKeep;
+        it = waiting_for(it->first) > 0 || rendezvous ? std::next(it) : whois_pending_.erase(it);
     }
 }
 

@@ -13,6 +13,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -127,6 +128,7 @@ struct NodeStats {
     std::uint64_t peers_expired = 0;   // forgotten after kPeerIdleTimeout without a packet from them
     std::uint64_t peers_refused = 0;   // new peers turned away at max_peers (nobody idle enough to give way)
     std::uint64_t whois_sent = 0;      // WHOIS requests to a root (first tries and retries)
+    std::uint64_t rendezvous_sent = 0;  // RENDEZVOUS (a root introducing two peers; one per peer told)
     std::uint64_t drops() const {
         return drop_malformed + drop_auth + drop_unknown_peer + drop_rate_limited + drop_unexpected + drop_path +
                drop_relay + drop_fragment + drop_queue_full + drop_oversized;
@@ -261,6 +263,7 @@ class Node {
     void on_error(Peer& peer, const Packet& p);
     void on_whois(Peer& peer, const Packet& p);
     void on_rendezvous(Peer& peer, const Packet& p);
+    void punch_towards(Peer& other, const InetAddress& at);
     void on_echo(Peer& peer, std::int64_t local_socket, const InetAddress& from, const Packet& p);
     void on_push_direct_paths(Peer& peer, const Packet& p);
     void on_user_message(Peer& peer, const Packet& p);
@@ -366,8 +369,12 @@ class Node {
     struct WhoisState {
         std::int64_t last_sent = INT64_MIN / 2;
         unsigned sends = 0;  // 0: waiting for a token of the WHOIS budget
+        // A root's RENDEZVOUS that came before the identity: acted on when WHOIS answers.
+        std::optional<InetAddress> rendezvous_at;
+        std::int64_t rendezvous_received = 0;
     };
-    std::unordered_map<std::uint64_t, WhoisState> whois_pending_;  // only addresses with packets waiting
+    // Addresses with packets waiting, or a RENDEZVOUS (for kRendezvousKeep).
+    std::unordered_map<std::uint64_t, WhoisState> whois_pending_;
     TokenBucket whois_budget_;
     std::map<std::pair<std::uint64_t, std::uint64_t>, std::int64_t> last_unite_;
     // VL2 state

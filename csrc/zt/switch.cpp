@@ -184,6 +184,7 @@ void Node::unite(std::uint64_t a, std::uint64_t b) {
     Packet for_b(b, self_.address(), Verb::kRendezvous);
     wire::build_rendezvous(for_b, wire::Rendezvous{0, a, to_a.address});
     send_on(*pb, for_b, true, to_b.local_socket, to_b.address);
+    stats_.rendezvous_sent += 2;
 }
 
 bool Node::try_decode(std::int64_t local_socket, const InetAddress& from, Packet& p) {
@@ -364,9 +365,14 @@ std::size_t Node::waiting_for(std::uint64_t address) const {
 }
 
 void Node::flush_queues_for(std::uint64_t address) {
-    whois_pending_.erase(address);
+    std::optional<InetAddress> rendezvous_at;
+    if (auto it = whois_pending_.find(address); it != whois_pending_.end()) {
+        if (now_ - it->second.rendezvous_received < kRendezvousKeep) rendezvous_at = it->second.rendezvous_at;
+        whois_pending_.erase(it);
+    }
     Peer* peer = topology_.get(address);
     if (peer == nullptr) return;
+    if (rendezvous_at && path_usable(address, *rendezvous_at)) punch_towards(*peer, *rendezvous_at);
     // Move matching entries out first: decoding may queue or send more.
     std::vector<Parked> parked;
     for (auto it = rx_queue_.begin(); it != rx_queue_.end();) {

@@ -119,7 +119,7 @@ typedef struct {
     uint64_t tx_suite[4];
     uint64_t frames_in, frames_out;
     uint64_t frames_dropped;
-    uint64_t peers, peer_bytes, peers_expired, peers_refused, whois_sent;
+    uint64_t peers, peer_bytes, peers_expired, peers_refused, whois_sent, rendezvous_sent;
 } ztx_node_stats_t;
 int ztx_node_get_stats(ztx_node_stats_t* out);
 int ztx_node_get_ports(unsigned short* primary, unsigned short* secondary, unsigned short* mapping);

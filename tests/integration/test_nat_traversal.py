@@ -89,15 +89,17 @@ def test_nodes_behind_cone_nats_punch_through(make_lab, our_node, tmp_path: Path
     since_b = exchange(a, b, 1, 0)
     exchange(b, a, 1, 0)
     # The application keeps talking (through the root). The root introduces the two with
-    # RENDEZVOUS while it relays, at most every 30 s per pair as ZeroTier's roots do; the first
-    # one may reach a node before it knows the other (its WHOIS still under way) and is then
-    # ignored, as ZeroTier One ignores it, so a punch can take until the second.
+    # RENDEZVOUS while it relays, at most every 30 s per pair as ZeroTier's roots do. The first one
+    # usually reaches b before b knows a (b's WHOIS for the relayed packet is still under way); b
+    # keeps it for when WHOIS answers (ZeroTier One drops it, and behind port-restricted NATs the
+    # punch then waits ~30 s for the root's second RENDEZVOUS).
     deadline = time.monotonic() + 90
     while not (is_direct(a, b_id) and is_direct(b, a_id)):
         assert time.monotonic() < deadline, f"{kind}: no direct path within 90 s"
         since_b = exchange(a, b, 1, since_b)
         time.sleep(0.5)  # the pace of the application's messages, not a synchronisation
     print(f"{kind}: direct {time.monotonic() - started:.2f}s after the first message")
+    assert root.node_get_stats()["rendezvous_sent"] == 2, "the first RENDEZVOUS (one to each) should have done it"
     # Direct means through the other NAT's public address, and the root relays nothing more.
     direct = a.wait_event(PEER_DIRECT, timeout=1, match={"peer.peer_id": b_id})
     assert any(p.get("ip") == nat_lab.wan_addr(1) for p in direct["peer"]["paths"]), direct

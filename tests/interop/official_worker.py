@@ -298,7 +298,8 @@ class NodeStats(Structure):
         ("frames_in", c_uint64),
         ("frames_out", c_uint64),
         ("frames_dropped", c_uint64),
-        *((name, c_uint64) for name in "peers peer_bytes peers_expired peers_refused whois_sent".split()),
+        *((name, c_uint64)
+          for name in "peers peer_bytes peers_expired peers_refused whois_sent rendezvous_sent".split()),
     ]
 
 
