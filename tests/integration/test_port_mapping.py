@@ -130,3 +130,41 @@ def test_node_maps_its_port_and_an_outside_peer_reaches_it_through_the_mapping(
 
     home.node_stop()
     wait_for("the mapping's removal", lambda: f"{nat_lab.HOME_ADDR}:{mapping_port}" not in lab.mappings(), 15)
+
+
+def test_mapping_is_renewed_while_the_node_lives_and_lapses_when_it_dies(lab: NatLab, our_node, tmp_path: Path) -> None:
+    """A short refresh period (2 s, so a 4 s lease): the router keeps the mapping for many leases
+    while the node renews it, and drops it on its own once the node is killed without stop()."""
+    planet = make_planet(tmp_path, [f"{nat_lab.PUBLIC_ADDR}/{ROOT_PORT}"])
+    root = our_node(prefix=lab.prefix(lab.public), name="root")
+    root.init_from_storage(planet.root_dir)
+    root.init_set_roots(planet.bytes)
+    root.init_set_port(ROOT_PORT)
+    root.node_start()
+
+    home = our_node(prefix=lab.prefix(lab.home), name="home")
+    home.init_set_roots(planet.bytes)
+    home.init_set_port_mapping_refresh(2000)
+    home.node_start()
+    mapping_port = home.node_get_ports()["mapping"]
+    rule = f"dnat ip to {nat_lab.HOME_ADDR}:{mapping_port}"
+    wait_for("the router's mapping", lambda: rule in lab.mappings(), 30)
+    requests_before = _mapping_requests(lab)
+
+    # Three leases long, the rule never goes away: each renewal comes before the lease runs out.
+    lease_s = 4
+    until = time.monotonic() + 3 * lease_s
+    while time.monotonic() < until:
+        assert rule in lab.mappings(), f"the mapping lapsed while the node lived: {lab.mappings()}"
+        time.sleep(0.25)  # sampling the router's rules over a span of time, not a synchronisation
+    renewals = _mapping_requests(lab) - requests_before
+    assert renewals >= 3, lab.miniupnpd_log.read_text()[-2000:]
+
+    home.close(grace=0)  # SIGKILL: no stop(), so no removal request; the lease must end it
+    wait_for("the lapsed mapping's removal", lambda: rule not in lab.mappings(), 60)
+
+
+def _mapping_requests(lab: NatLab) -> int:
+    """NAT-PMP mapping requests the router has logged (12 bytes each; an address request is 2)."""
+    return sum("NAT-PMP request received" in line and line.endswith(" 12bytes")
+               for line in lab.miniupnpd_log.read_text().splitlines())
