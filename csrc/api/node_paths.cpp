@@ -93,6 +93,14 @@ int ztx_node_tcp_relay_active(void) {
     return with_node([&](zt::osdep::Service& svc, zt::Node&) -> int { return svc.tcp_relay_active() ? 1 : 0; });
 }
 
+int ztx_init_set_secondary_port_rebind_after(unsigned int ms) {
+    if (ms == 0) return arg_error("ztx_init_set_secondary_port_rebind_after: ms must be > 0");
+    return configure([&](zt::osdep::ServiceConfig& c) -> int {
+        c.secondary_port_rebind_after_ms = ms;
+        return ZTS_ERR_OK;
+    });
+}
+
 int ztx_init_set_port_mapping_refresh(unsigned int ms) {
     return configure([&](zt::osdep::ServiceConfig& c) -> int {
         c.port_mapping_refresh_ms = ms;

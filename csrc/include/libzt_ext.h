@@ -248,6 +248,9 @@ ZTX_API int ztx_node_get_port_mapping(char* addr, unsigned addr_len, char* metho
 /* How often port mappings are renewed (ms; 0 = ZeroTier One's 5 minutes; leases last twice as long).
  * Before start. */
 ZTX_API int ztx_init_set_port_mapping_refresh(unsigned int ms);
+/* After how long offline the secondary port is replaced by a fresh random one (ms; ZeroTier One:
+ * 120000, twice its peer ping period; some NATs stop passing a port after a while). Before start. */
+ZTX_API int ztx_init_set_secondary_port_rebind_after(unsigned int ms);
 /* After how long without UDP from a global address the TCP relay takes over (ms; ZeroTier One: 60000).
  * Before start. */
 ZTX_API int ztx_init_set_tcp_relay_after(unsigned int ms);

@@ -340,6 +340,7 @@ void Service::process_ready(const epoll_event* events, int n) {
         close_relay();
     }
     if (now_ms() >= next_background_) {
+        rebind_secondary_port_if_offline(now_ms());
         refresh_local_addresses(now_ms());
         next_background_ = node_->process_background(now_ms());
         return_freed_peer_memory();
@@ -356,6 +357,27 @@ void Service::return_freed_peer_memory() {
     peers_expired_at_trim_ = expired;
     ::malloc_trim(0);
 #endif
+}
+
+void Service::rebind_secondary_port_if_offline(std::int64_t now) {
+    if (secondary_port_ == 0) return;  // not wanted, or it could not be bound
+    if (node_->online() || last_online_ == 0) {
+        last_online_ = now;
+        return;
+    }
+    if (now - last_online_ < config_.secondary_port_rebind_after_ms) return;
+    last_online_ = now;  // the new port gets the same time to work before it is changed in turn
+    const std::uint16_t fresh = bind_random_extra_port();
+    if (fresh == 0) return;  // nothing else free: keep the one we have
+    udp_.remove_port(secondary_port_);  // closing its sockets takes them out of the epoll set too
+    secondary_port_ = fresh;
+    for (int fd : udp_.fds()) {
+        epoll_event ev{};
+        ev.events = EPOLLIN;
+        ev.data.fd = fd;
+        ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);  // EEXIST for the sockets already watched
+    }
+    last_address_scan_ = 0;  // advertise the new port's addresses at once
 }
 
 void Service::refresh_local_addresses(std::int64_t now) {

@@ -43,6 +43,9 @@ struct ServiceConfig {
     // A second random port, bound as well (zts_init_allow_secondary_port; on by default as in libzt):
     // some NATs and middleboxes stop passing one port, and the node is reachable on the other.
     bool allow_secondary_port = true;
+    // Offline this long with a secondary port: bind a fresh one in its place, as ZeroTier One does (some
+    // NATs stop passing a port after a while). Twice ZeroTier's peer ping period.
+    std::int64_t secondary_port_rebind_after_ms = 120000;
     // Map a third port on the LAN's router with NAT-PMP or UPnP and advertise the router's external
     // address for it (zts_init_allow_port_mapping; on by default as in libzt).
     bool allow_port_mapping = true;
@@ -141,7 +144,8 @@ class Service final : public NodeHost {
     // Moons we orbit live in moons.d/<16 hex digits of the world ID>.moon, as zerotier-one keeps them.
     void load_moons();
     void run();
-    void refresh_local_addresses(std::int64_t now);  // core thread, node lock held
+    void refresh_local_addresses(std::int64_t now);
+    void rebind_secondary_port_if_offline(std::int64_t now);  // core thread, node lock held
     // The TCP relay (node lock held): true if the datagram went to the relay and must not go by UDP.
     bool relay_datagram(const InetAddress& to, const std::uint8_t* data, std::size_t len);
     void relay_ready(std::uint32_t events);
@@ -158,6 +162,7 @@ class Service final : public NodeHost {
     UdpSockets udp_;
     std::uint16_t port_ = 0;
     std::uint16_t secondary_port_ = 0;
+    std::int64_t last_online_ = 0;  // when the node was last seen online (or the secondary port last changed)
     std::uint16_t mapping_port_ = 0;
     std::unique_ptr<PortMapper> mapper_;
     std::int64_t last_address_scan_ = 0;

@@ -126,6 +126,7 @@ int ztx_node_get_ports(unsigned short* primary, unsigned short* secondary, unsig
 int ztx_node_get_port_mapping(char* addr, unsigned addr_len, char* method, unsigned method_len);
 int ztx_init_set_port_mapping_refresh(unsigned int ms);
 int ztx_init_set_tcp_relay_after(unsigned int ms);
+int ztx_init_set_secondary_port_rebind_after(unsigned int ms);
 int ztx_node_tcp_relay_active(void);
 int ztx_tap_enable(uint64_t net_id, int enabled);
 int ztx_tap_write(uint64_t net_id, const void* frame, size_t len);

@@ -834,6 +834,9 @@ class OurNode(OfficialNode):
         """The router's mapping of our port-mapping port: {"address": "ip/port", "method": ...}, empty if none."""
         return dict(self.call("node_get_port_mapping"))
 
+    def init_set_secondary_port_rebind_after(self, ms: int, check: bool = True) -> int:
+        return self._status("init_set_secondary_port_rebind_after", check, ms=ms)
+
     def init_set_tcp_relay_after(self, ms: int, check: bool = True) -> int:
         return self._status("init_set_tcp_relay_after", check, ms=ms)
 

@@ -315,6 +315,7 @@ OUR_PROTOTYPES: Dict[str, Any] = {
     "ztx_node_get_port_mapping": (c_int, [c_char_p, c_uint, c_char_p, c_uint]),
     "ztx_init_set_port_mapping_refresh": (c_int, [c_uint]),
     "ztx_init_set_tcp_relay_after": (c_int, [c_uint]),
+    "ztx_init_set_secondary_port_rebind_after": (c_int, [c_uint]),
     # In ZeroTierSockets.h but not exported by the official 1.8.4 build.
     "zts_init_set_tcp_relay": (c_int, [c_char_p, c_ushort]),
     "zts_init_allow_tcp_relay": (c_int, [c_int]),
@@ -1262,6 +1263,10 @@ class Worker:
     def cmd_init_set_tcp_relay_after(self, ms: int) -> int:
         self._require_ours("ztx_init_set_tcp_relay_after")
         return int(self.lib.ztx_init_set_tcp_relay_after(int(ms)))
+
+    def cmd_init_set_secondary_port_rebind_after(self, ms: int) -> int:
+        self._require_ours("ztx_init_set_secondary_port_rebind_after")
+        return int(self.lib.ztx_init_set_secondary_port_rebind_after(int(ms)))
 
     def cmd_node_tcp_relay_active(self) -> int:
         self._require_ours("ztx_node_tcp_relay_active")

@@ -9,6 +9,7 @@ starts with a blacklisted prefix are ignored, so no path is learned through it.
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 
@@ -44,6 +45,7 @@ def test_arguments_are_checked() -> None:
     assert lib.zts_init_blacklist_if(ffi.NULL, 3) == lib.ZTS_ERR_ARG
     assert lib.zts_init_blacklist_if(b"eth", 0) == lib.ZTS_ERR_ARG
     assert lib.zts_init_blacklist_if(b"x" * 16, 16) == lib.ZTS_ERR_ARG  # longer than any interface name
+    assert lib.ztx_init_set_secondary_port_rebind_after(0) == lib.ZTS_ERR_ARG
 
 
 def test_secondary_port_is_bound_and_used(netns: NetNs, our_node, tmp_path: Path) -> None:
@@ -60,6 +62,38 @@ def test_secondary_port_is_bound_and_used(netns: NetNs, our_node, tmp_path: Path
     wait_until("the root hearing both ports",
                lambda: {ports["primary"], ports["secondary"]} <= ports_heard(root, both_id))
     assert both.init_allow_secondary_port(True, check=False) == lib.ZTS_ERR_SERVICE  # only while stopped
+
+
+def test_secondary_port_is_replaced_while_offline(netns: NetNs, our_node, tmp_path: Path) -> None:
+    """Nobody answers at the planet's address, so the node stays offline: each time the rebind delay
+    passes, the secondary port is swapped for a fresh one, which receives, and the old one is let go."""
+    planet = make_planet(tmp_path, [f"{netns.ADDR1}/29942"])  # no root runs there
+    node = start_node(our_node, netns, planet, "offline", allow_port_mapping=0, set_secondary_port_rebind_after=300)
+    first = node.node_get_ports()
+    seen = [first["secondary"]]
+    wait_until("two fresh secondary ports",
+               lambda: seen.append(node.node_get_ports()["secondary"]) or len(set(seen)) >= 3, timeout=60)
+    now = node.node_get_ports()
+    assert now["primary"] == first["primary"] and now["secondary"] not in (0, first["primary"])
+    old = first["secondary"]
+    # The old port is free again; the current one is the node's (a datagram there counts as junk;
+    # not from 127.0.0.1, which a node ignores).
+    probe = (
+        "import socket, sys\n"
+        "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+        "s.bind(('0.0.0.0', int(sys.argv[1])))\n"
+        "s.sendto(b'knock', (sys.argv[3], int(sys.argv[2])))\n"
+    )
+    junk = node.node_get_stats()["junk"]
+    deadline = time.monotonic() + 60
+    while True:  # the port changes every 300 ms here: knock on the current one until a knock lands
+        current = node.node_get_ports()["secondary"]
+        netns.run([sys.executable, "-c", probe, str(old), str(current), netns.ADDR2], timeout=30)
+        try:
+            wait_until("the knock", lambda: node.node_get_stats()["junk"] > junk, 2)
+            break
+        except AssertionError:
+            assert time.monotonic() < deadline, "no knock on the secondary port ever arrived"
 
 
 def test_blacklisted_interface_is_never_used(netns: NetNs, our_node, tmp_path: Path) -> None:
