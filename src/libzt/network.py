@@ -129,6 +129,13 @@ class Network:
         return out
 
     @property
+    def dns(self) -> Dns:
+        """The DNS the network's config pushes (empty until it has one). Its servers are what
+        :func:`libzt.socket.getaddrinfo` asks, unless servers were set with ``zts_dns_set_server``."""
+        domain, servers = ll.network_dns(self.id)
+        return Dns(domain, tuple(ipaddress.ip_address(s) for s in servers))
+
+    @property
     def ready(self) -> bool:
         """Configured with at least one address (``zts_net_transport_is_ready``)."""
         return _zts.zts_net_transport_is_ready(self.id) == 1

@@ -132,6 +132,25 @@ def test_restart_keeps_networks_and_members(db_url: str, make: Any) -> None:
     assert d.member["revision"] == before[1][0]["revision"]  # nothing changed, nothing written
 
 
+def test_dns_is_kept_and_sent(make: Any) -> None:
+    """A network's dns (zerotier-one's JSON) lives in its stored document: no column, no migration."""
+    dns = {"domain": "lab.example", "servers": ["10.147.17.1", "fd00::53"]}
+    controller, _ = make()
+    nwid = int(controller.create_network(dict(POOL, dns=dns))["id"], 16)
+    controller.stop()
+    controller.store.close()
+    again, link = make()
+    with again.store.read() as tx:
+        assert tx.get_network(models.nwid_str(nwid))["dns"] == dns
+    d = again.process(req(nwid, 0x74355AC5DB))
+    assert (d.spec.dns_domain, d.spec.dns_servers) == ("lab.example", ["10.147.17.1", "fd00::53"])
+    again.submit(req(nwid, 0x74355AC5DB, 2))
+    again.wait_idle()
+    again.update_network(nwid, {"dns": []})  # "no DNS", pushed to the member that asked
+    again.wait_idle()
+    assert [(c[2].dns_domain, c[2].dns_servers) for c in link.of("push")] == [("", [])]
+
+
 # ---- the request path ---------------------------------------------------------------------------------
 
 

@@ -7,6 +7,7 @@ reference: same addresses, same config fields, same member record.
 from __future__ import annotations
 
 import copy
+import ipaddress
 import json
 from pathlib import Path
 from typing import Any, Optional
@@ -23,7 +24,8 @@ from libzt.controller.assign import (
     sixplane_address,
 )
 from libzt.controller.netconf import ConfigRequest, RefusalCode
-from libzt.netconf import parse_dictionary
+from libzt.identity import Identity
+from libzt.netconf import Dns, NetworkConfig, build_network_config, parse_dictionary
 
 CAPTURE = Path(__file__).resolve().parent.parent / "vectors" / "capture"
 NETWORK = json.loads((CAPTURE / "controller" / "network.json").read_text())
@@ -277,3 +279,8 @@ def test_trace_target_member_overrides_network() -> None:
 def test_dns() -> None:
     spec = run(request(A), network=net(dns={"domain": "lab.example", "servers": ["10.147.17.1", "fd00::53"]})).spec
     assert (spec.dns_domain, spec.dns_servers) == ("lab.example", ["10.147.17.1", "fd00::53"])
+    # What the member receives: the core's config carries them in ZeroTier's DNS entry.
+    controller, member = Identity.from_string(IDENTITIES["root_controller"]), Identity.from_string(IDENTITIES["A"])
+    config = NetworkConfig.from_bytes(build_network_config(spec, controller, member), controller)
+    assert config.dns == Dns("lab.example", (ipaddress.ip_address("10.147.17.1"), ipaddress.ip_address("fd00::53")))
+    assert run(request(A), network=net(dns=[])).spec.dns_servers == []  # zerotier-one's "no DNS"
