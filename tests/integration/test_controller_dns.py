@@ -74,8 +74,10 @@ def test_pushed_dns_reaches_the_members_resolver(netns: NetNs, our_node, tmp_pat
         assert client.call("set_dns_server", index=0, ip="") == 0
         assert client.call("dns_servers")[0] == server.ipv4
 
-        # The network stops pushing DNS (zerotier-one's "dns": []): the member's resolver forgets it.
-        assert ctl.api.ok("POST", f"/controller/network/{net}", {"dns": []})["dns"] == []
+        # The network stops pushing DNS (an empty domain and no servers, as zerotier-one's API clears
+        # it): the member's resolver forgets it.
+        none = {"domain": "", "servers": []}
+        assert ctl.api.ok("POST", f"/controller/network/{net}", {"dns": none})["dns"] == none
         wait_for("the client's network DNS", lambda: client.call("network_dns", network=net),
                  {"domain": "", "servers": []})
         wait_for("the client's resolver", lambda: client.call("dns_servers")[0], "")
