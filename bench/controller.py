@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from libzt.controller import Controller, open_store
-from libzt.controller.netconf import ConfigRequest, NetconfError, NetconfSpec
+from libzt.controller.netconf import ConfigRequest, NetconfSpec, RefusalCode
 
 CONTROLLER = 0x0F2E12B316
 METADATA = {"v": "7", "revr": "1", "majv": "1", "minv": "e", "revv": "1", "pv": "c"}
@@ -56,7 +56,7 @@ class CountingLink:
     def respond(self, request_id: int, spec: NetconfSpec) -> None:
         self.answers += 1
 
-    def respond_error(self, request_id: int, error: NetconfError) -> None:
+    def respond_error(self, request_id: int, error: RefusalCode) -> None:
         self.errors += 1
 
     def push(self, spec: NetconfSpec) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from typing import Any, Sequence
 
-from libzt.controller.netconf import NetconfError, NetconfSpec
+from libzt.controller.netconf import NetconfSpec, RefusalCode
 
 
 class FakeLink:
@@ -20,7 +20,7 @@ class FakeLink:
     def respond(self, request_id: int, spec: NetconfSpec) -> None:
         self._add("respond", request_id, spec)
 
-    def respond_error(self, request_id: int, error: NetconfError) -> None:
+    def respond_error(self, request_id: int, error: RefusalCode) -> None:
         self._add("error", request_id, error)
 
     def push(self, spec: NetconfSpec) -> None:

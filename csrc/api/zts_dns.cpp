@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // Name resolution with lwIP's DNS client (LWIP_DNS, DNS_MAX_SERVERS servers): zts_dns_set_server,
 // zts_dns_get_server, zts_bsd_gethostbyname, and ztx_dns_resolve for the Python layer's getaddrinfo.
-// Queries go out over the node's networks like any UDP datagram, to the servers set here.
+// Queries go out over the node's networks like any UDP datagram, to the servers set here or, while
+// none is set here, to those the joined networks push (net/dns_servers.hpp says which win).
 #include <cstring>
 
 #include "ZeroTierSockets.h"
 #include "api/socket_call.hpp"
 #include "libzt_ext.h"
+#include "net/dns_servers.hpp"
 #include "net/lwip.hpp"
 #include "net/stack.hpp"
 
@@ -101,7 +103,7 @@ int zts_dns_set_server(uint8_t index, const zts_ip_addr* addr) {
     if (index >= DNS_MAX_SERVERS || addr == nullptr || !to_lwip(*addr, &server)) return ZTS_ERR_ARG;
     zt::net::ensure_stack();
     zt::net::CoreLock core;
-    dns_setserver(index, &server);
+    zt::net::dns_set_application_server(index, server);  // (it wins over servers networks push)
     return ZTS_ERR_OK;
 }
 

@@ -4,6 +4,7 @@
 // (ztx_controller_*).
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 
@@ -265,6 +266,28 @@ int ztx_net_get_info(uint64_t net_id, zts_net_info_t* out) {
         zt::Network* n = node.network(net_id);
         if (n == nullptr) return ZTS_ERR_NO_RESULT;
         zt::api::fill_net_info(*n, s.identity().address(), out);
+        return ZTS_ERR_OK;
+    });
+}
+
+// What ztx_net_get_dns reports is what the controller's spec can carry (and ZeroTier's limits).
+static_assert(sizeof(ztx_netconf_spec_t::dns_servers) / sizeof(ztx_netconf_spec_t::dns_servers[0]) ==
+              ZTX_MAX_DNS_SERVERS);
+static_assert(sizeof(ztx_netconf_spec_t::dns_domain) == ZTX_DNS_DOMAIN_LEN);
+
+int ztx_net_get_dns(uint64_t net_id, ztx_net_dns_t* out) {
+    if (out == nullptr) return arg_error("ztx_net_get_dns: out must not be NULL");
+    return with_node([&](zt::osdep::Service&, zt::Node& node) -> int {
+        zt::Network* n = node.network(net_id);
+        if (n == nullptr) return ZTS_ERR_NO_RESULT;
+        std::memset(out, 0, sizeof *out);
+        if (!n->has_config()) return ZTS_ERR_OK;
+        const zt::NetworkDns& dns = n->config().dns;
+        std::memcpy(out->domain, dns.domain.data(), std::min(dns.domain.size(), sizeof out->domain - 1));
+        for (const zt::InetAddress& server : dns.servers) {
+            if (out->server_count >= ZTX_MAX_DNS_SERVERS) break;
+            zt::api::to_zts_sockaddr(server, &out->server_addr[out->server_count++]);
+        }
         return ZTS_ERR_OK;
     });
 }

@@ -1045,7 +1045,9 @@ struct zts_hostent {
 #define h_addr h_addr_list[0]
 
 /* Name resolution: lwIP's DNS client, asking the servers set with
- * zts_dns_set_server() (index 0 or 1) over the node's networks.
+ * zts_dns_set_server() (index 0 or 1) over the node's networks; while none is
+ * set (all the zero address), the servers a joined network's config pushes
+ * (ztx_net_get_dns in libzt_ext.h). Servers set here always win.
  * zts_bsd_gethostbyname() returns the first address (IPv4, else IPv6) in storage
  * of the calling thread, valid until its next call; NULL with zts_errno
  * ZTS_EHOSTUNREACH when no server answered with one, ZTS_ENETDOWN without a node. */

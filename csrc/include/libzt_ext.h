@@ -263,6 +263,19 @@ ZTX_API int ztx_net_get_info(uint64_t net_id, zts_net_info_t* out);
 /* The joined networks: fills up to *count IDs, sets *count, returns how many there are. */
 ZTX_API int ztx_net_list(uint64_t* ids, unsigned* count);
 
+/* The DNS a joined network's config pushes, laid out as ZeroTier One's ZT_VirtualNetworkDNS (a search
+ * domain, NUL-terminated, and up to ZTX_MAX_DNS_SERVERS servers, unused ones zeroed) plus a count.
+ * All zero while the network has no config or pushes no DNS; ZTS_ERR_NO_RESULT if not joined.
+ * The servers are also given to the resolver (zts_dns_*) unless the application set its own there. */
+#define ZTX_MAX_DNS_SERVERS 4
+#define ZTX_DNS_DOMAIN_LEN 128
+typedef struct {
+    char domain[ZTX_DNS_DOMAIN_LEN];
+    struct zts_sockaddr_storage server_addr[ZTX_MAX_DNS_SERVERS];
+    unsigned server_count;
+} ztx_net_dns_t;
+ZTX_API int ztx_net_get_dns(uint64_t net_id, ztx_net_dns_t* out);
+
 /* ---- raw Ethernet tap ---------------------------------------------------------------------------
  * Frames of a joined network as raw Ethernet (dst, src, ethertype, payload), for applications and
  * tests that bring their own stack. Received frames queue only while the tap is enabled. */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "net/stack_bridge.hpp"
 
+#include "net/dns_servers.hpp"
 #include "net/stack.hpp"
 #include "net/tcp_acks.hpp"
 
@@ -53,6 +54,7 @@ std::vector<NetifChange> StackBridge::drain() {
                 changes.push_back(NetifChange{u.network_id, it->second->mac(), it->second->mtu(), false});
                 netifs_.erase(it);
             }
+            dns_forget_network(u.network_id);
             std::lock_guard<std::mutex> g(up_mutex_);
             up_.erase(u.network_id);
             continue;
@@ -64,6 +66,7 @@ std::vector<NetifChange> StackBridge::drain() {
         } else {
             it->second->apply(*u.config);
         }
+        dns_set_network_servers(u.network_id, u.config->dns.servers);
         std::lock_guard<std::mutex> g(up_mutex_);
         up_[u.network_id] = it->second->up();
     }
@@ -93,6 +96,7 @@ std::vector<NetifChange> StackBridge::remove_all() {
     CoreLock core;
     for (const auto& kv : netifs_) gone.push_back(NetifChange{kv.first, kv.second->mac(), kv.second->mtu(), false});
     netifs_.clear();
+    dns_forget_all_networks();  // the stack (and its resolver) outlives the node
     std::lock_guard<std::mutex> g(up_mutex_);
     up_.clear();
     return gone;

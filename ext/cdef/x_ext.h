@@ -133,5 +133,13 @@ int ztx_tap_write(uint64_t net_id, const void* frame, size_t len);
 int ztx_tap_read(uint64_t net_id, void* buf, size_t* len, int timeout_ms);
 int ztx_net_get_info(uint64_t net_id, zts_net_info_t* out);
 int ztx_net_list(uint64_t* ids, unsigned* count);
+#define ZTX_MAX_DNS_SERVERS ...
+#define ZTX_DNS_DOMAIN_LEN ...
+typedef struct {
+    char domain[...];
+    struct zts_sockaddr_storage server_addr[...];
+    unsigned server_count;
+} ztx_net_dns_t;
+int ztx_net_get_dns(uint64_t net_id, ztx_net_dns_t* out);
 
 int ztx_socket_readiness_fd(int fd);

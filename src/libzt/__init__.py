@@ -36,7 +36,7 @@ from libzt.errors import (
 )
 from libzt.events import Event, EventCode, PathInfo, PeerInfo, PeerRole
 from libzt.identity import Identity, KeyPair, verify_signature
-from libzt.network import Network, NetworkStatus, NetworkType, Route, Tap
+from libzt.network import Dns, Network, NetworkStatus, NetworkType, Route, Tap
 from libzt.node import ZeroTierNode
 from libzt.socket import create_connection, create_server
 from libzt.world import Root, World, WorldType
@@ -50,6 +50,7 @@ errno = _constants.errno
 
 __all__ = [
     "ArgumentError",
+    "Dns",
     "Event",
     "EventCode",
     "GeneralError",

@@ -112,7 +112,8 @@ def _cmd_network_create(args: argparse.Namespace) -> int:
     from libzt.controller.client import network_body
 
     public = True if args.public else (False if args.private else None)
-    body = network_body(args.name, public, args.pool or [], args.route or [], args.rfc4193, args.sixplane, args.json)
+    body = network_body(args.name, public, args.pool or [], args.route or [], args.rfc4193, args.sixplane, args.json,
+                        args.dns_domain, args.dns_server)
     network = _client(args).create_network(body)
     print(network["id"])
     return 0
@@ -180,6 +181,9 @@ def _add_network_commands(sub: Any) -> None:
     create.add_argument("--route", action="append", metavar="CIDR[,VIA]", help="a managed route; repeat")
     create.add_argument("--rfc4193", action="store_true", help="give each member its RFC4193 IPv6 address")
     create.add_argument("--6plane", dest="sixplane", action="store_true", help="give each member its 6PLANE /80")
+    create.add_argument("--dns-domain", metavar="DOMAIN", help="the search domain the network pushes to members")
+    create.add_argument("--dns-server", action="append", metavar="IP",
+                        help="a DNS server the network pushes to members (at most 4); repeat")
     create.add_argument("--json", help="more fields, as a JSON object (zerotier-one's network fields)")
     command("list", "list networks with member counts", _cmd_network_list)
     show = command("show", "print a network and its members as JSON", _cmd_network_show)

@@ -30,15 +30,26 @@ from dataclasses import dataclass, field
 from typing import Any, Optional, Union
 
 from libzt._bindings import vl2 as ll
+from libzt._bindings.constants import enum_members
 from libzt.errors import NetconfError
 from libzt.identity import BytesLike, Identity
 
 IPInterface = Union[ipaddress.IPv4Interface, ipaddress.IPv6Interface]
 IPAddress = Union[ipaddress.IPv4Address, ipaddress.IPv6Address]
+IPNetwork = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
 Rule = dict[str, Any]  # one rule as ZeroTier's controller REST API writes it
+RulesLike = Union[BytesLike, Iterable[Mapping[str, Any]]]  # serialized rules, or REST API objects
 
 MAX_CONFIG_SIZE = 1 << 20  # the largest dictionary a member reassembles
 MAX_CHUNK_DATA = 9740  # dictionary bytes per signed chunk
+
+# How much one config carries: the capacities of the C spec (ztx_netconf_spec_t), i.e. ZeroTier's limits.
+MAX_STATIC_IPS = ll.spec_capacity("static_ips")  # ZT_MAX_ZT_ASSIGNED_ADDRESSES
+MAX_ROUTES = ll.spec_capacity("routes")  # ZT_MAX_NETWORK_ROUTES
+MAX_SPECIALISTS = ll.spec_capacity("specialists")  # ZT_MAX_NETWORK_SPECIALISTS
+MAX_CAPABILITIES = ll.spec_capacity("capabilities")
+MAX_TAGS = ll.spec_capacity("tags")
+MAX_DNS_SERVERS = ll.spec_capacity("dns_servers")  # ZT_MAX_DNS_SERVERS
 
 FLAG_ENABLE_BROADCAST = 0x2
 FLAG_NDP_EMULATION = 0x4
@@ -232,7 +243,10 @@ def reserialize_credentials(payload: BytesLike) -> bytes:
 
 @dataclass(frozen=True)
 class Route:
-    target: Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
+    """A managed route. ``target`` is normally a network; a controller may also give an interface
+    (``10.1.2.3/24``), whose host bits then travel as written, as ZeroTier's controller sends them."""
+
+    target: Union[IPNetwork, IPInterface]
     via: Optional[IPAddress] = None  # None: on-link
     flags: int = 0
     metric: int = 0
@@ -246,13 +260,14 @@ class Specialist:
 
 @dataclass(frozen=True)
 class Dns:
+    """The DNS a network pushes (ZeroTier's ``DNS`` entry): a search domain and up to 4 servers."""
+
     domain: str = ""
     servers: tuple[IPAddress, ...] = ()
 
 
-class NetworkType(enum.Enum):
-    PRIVATE = "PRIVATE"
-    PUBLIC = "PUBLIC"
+# The values are the compiled header's (ZTS_NETWORK_TYPE_PRIVATE 0, _PUBLIC 1), not copies.
+NetworkType = enum.IntEnum("NetworkType", enum_members("ZTS_NETWORK_TYPE_"), module=__name__)  # type: ignore[misc]
 
 
 @dataclass(frozen=True)
@@ -297,7 +312,7 @@ class NetworkConfig:
             remote_trace_level=j["remote_trace_level"],
             flags=j["flags"],
             multicast_limit=j["multicast_limit"],
-            type=NetworkType(j["type"]),
+            type=NetworkType[j["type"]],
             name=j["name"],
             mtu=j["mtu"],
             specialists=tuple(
@@ -350,9 +365,17 @@ def adhoc_network_config(network_id: int, node_id: int, now: int) -> bytes:
     return ll.netconf_adhoc(network_id, node_id, now, NetconfError)
 
 
+def _route_target(target: Union[IPNetwork, IPInterface]) -> tuple[str, int]:
+    if isinstance(target, (ipaddress.IPv4Interface, ipaddress.IPv6Interface)):
+        return str(target.ip), target.network.prefixlen
+    return str(target.network_address), target.prefixlen
+
+
 @dataclass
 class NetconfSpec:
-    """What a controller decides for one member; :func:`build_network_config` adds the credentials."""
+    """What a controller decides for one member; the core adds the credentials (certificate of
+    membership, certificate of ownership of the static IPs), signs and sends. The one description of
+    a config to issue, for :func:`build_network_config` and for the controller (``ztx_netconf_spec_t``)."""
 
     network_id: int
     member_id: int
@@ -366,24 +389,22 @@ class NetconfSpec:
     flags: int = FLAG_ENABLE_BROADCAST
     remote_trace_target: int = 0
     remote_trace_level: int = 0
-    static_ips: list[str] = field(default_factory=list)  # "10.147.17.5/24"
+    static_ips: list[Union[str, IPInterface]] = field(default_factory=list)  # "10.147.17.5/24" or an interface
     routes: list[Route] = field(default_factory=list)
     specialists: list[int] = field(default_factory=list)  # address | role bits
-    rules: Sequence[Rule] = field(default_factory=lambda: [{"type": "ACTION_ACCEPT"}])
-    capabilities: list[tuple[int, Sequence[Rule]]] = field(default_factory=list)
-    tags: list[tuple[int, int]] = field(default_factory=list)
+    rules: RulesLike = field(default_factory=lambda: [{"type": "ACTION_ACCEPT"}])
+    capabilities: list[tuple[int, RulesLike]] = field(default_factory=list)  # (capability ID, its rules)
+    tags: list[tuple[int, int]] = field(default_factory=list)  # (tag ID, value)
     dns_domain: str = ""
     dns_servers: list[str] = field(default_factory=list)
 
     def _fields(self) -> ll.NetconfSpecFields:
         static_ips = []
-        for text in self.static_ips:
-            iface = ipaddress.ip_interface(text)
+        for ip in self.static_ips:
+            iface = ipaddress.ip_interface(ip)
             static_ips.append((str(iface.ip), iface.network.prefixlen))
-        routes = [
-            (str(r.target.network_address), r.target.prefixlen, "" if r.via is None else str(r.via), r.flags, r.metric)
-            for r in self.routes
-        ]
+        routes = [(*_route_target(r.target), "" if r.via is None else str(r.via), r.flags, r.metric)
+                  for r in self.routes]
         return {
             "network_id": self.network_id,
             "member_id": self.member_id,
@@ -400,12 +421,18 @@ class NetconfSpec:
             "static_ips": static_ips,
             "routes": routes,
             "specialists": list(self.specialists),
-            "rules": rules_to_bytes(self.rules),
-            "capabilities": [(cap_id, rules_to_bytes(rules)) for cap_id, rules in self.capabilities],
+            "rules": _rule_bytes(self.rules),
+            "capabilities": [(cap_id, _rule_bytes(rules)) for cap_id, rules in self.capabilities],
             "tags": list(self.tags),
             "dns_domain": self.dns_domain,
             "dns_servers": list(self.dns_servers),
         }
+
+    def to_c(self) -> tuple[Any, list[Any]]:
+        """A ``ztx_netconf_spec_t *`` for this spec and the buffers it points into (keep both alive
+        while the struct is used); :class:`~libzt.NetconfError` if it does not fit."""
+        keep: list[Any] = []
+        return ll.fill_netconf_spec(self._fields(), keep, NetconfError), keep
 
 
 def build_network_config(spec: NetconfSpec, controller: Identity, member: Identity) -> bytes:
@@ -413,7 +440,8 @@ def build_network_config(spec: NetconfSpec, controller: Identity, member: Identi
     of membership, a certificate of ownership for its static IPs, and its tags and capabilities."""
     if not controller.has_secret:
         raise NetconfError("the controller identity has no private key")
-    return ll.netconf_build(spec._fields(), _identity_handle(controller), _identity_handle(member), NetconfError)
+    c_spec, _keep = spec.to_c()  # (the buffers c_spec points into live until the return)
+    return ll.netconf_build(c_spec, _identity_handle(controller), _identity_handle(member), NetconfError)
 
 
 # ---- config chunks ------------------------------------------------------------------------------------
@@ -616,9 +644,6 @@ class FilterResult:
             capability_tee_length=r["capability_tee_length"],
             capability_watch=bool(r["capability_watch"]),
         )
-
-
-RulesLike = Union[BytesLike, Iterable[Mapping[str, Any]]]
 
 
 def _rule_bytes(rules: RulesLike) -> bytes:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import enum
 import ipaddress
 import time
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Optional, Union
 
 from libzt._bindings import node as ll
@@ -18,24 +17,15 @@ from libzt._bindings import tap as _tap
 from libzt._bindings import zts as _zts
 from libzt._bindings.constants import enum_members
 from libzt.errors import ArgumentError
+from libzt.netconf import Dns, IPInterface, NetworkType, Route
 
 if TYPE_CHECKING:
     from libzt.node import ZeroTierNode
 
-IPInterface = Union[ipaddress.IPv4Interface, ipaddress.IPv6Interface]
+__all__ = ["Dns", "Network", "NetworkStatus", "NetworkType", "Route", "Tap", "parse_network_id"]
 
-
-# The values are the compiled header's (ZTS_NETWORK_STATUS_*, ZTS_NETWORK_TYPE_*), not copies.
+# The values are the compiled header's (ZTS_NETWORK_STATUS_*), not copies.
 NetworkStatus = enum.IntEnum("NetworkStatus", enum_members("ZTS_NETWORK_STATUS_"), module=__name__)  # type: ignore[misc]
-NetworkType = enum.IntEnum("NetworkType", enum_members("ZTS_NETWORK_TYPE_"), module=__name__)  # type: ignore[misc]
-
-
-@dataclass(frozen=True)
-class Route:
-    target: Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
-    via: Optional[Union[ipaddress.IPv4Address, ipaddress.IPv6Address]]
-    flags: int
-    metric: int
 
 
 def parse_network_id(value: Union[int, str]) -> int:
@@ -137,6 +127,13 @@ class Network:
             gateway = ipaddress.ip_address(via) if via else None
             out.append(Route(ipaddress.ip_network(f"{target}/{bits}", strict=False), gateway, flags, metric))
         return out
+
+    @property
+    def dns(self) -> Dns:
+        """The DNS the network's config pushes (empty until it has one). Its servers are what
+        :func:`libzt.socket.getaddrinfo` asks, unless servers were set with ``zts_dns_set_server``."""
+        domain, servers = ll.network_dns(self.id)
+        return Dns(domain, tuple(ipaddress.ip_address(s) for s in servers))
 
     @property
     def ready(self) -> bool:

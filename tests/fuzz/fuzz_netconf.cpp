@@ -3,7 +3,8 @@
 // legacy ones). A config that parses must write a dictionary that parses to a config writing the
 // very same dictionary: what a member stores it reads back unchanged. Its credentials are checked
 // against a fixed controller identity (almost always failing, which must fail cleanly).
-// Seeds: tests/fuzz/corpus/netconf/ (the captured and built configs), made by make_vl2_seeds.py.
+// Seeds: tests/fuzz/corpus/netconf/ (the captured and built configs, one with a DNS entry as ZeroTier
+// One may write it), made by make_vl2_seeds.py.
 #include <cstdint>
 #include <cstdlib>
 #include <string>

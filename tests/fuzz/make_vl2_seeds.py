@@ -68,6 +68,14 @@ def revocation() -> bytes:
     return fields + b"\x01\x00\x60" + signature + b"\0\0"
 
 
+def zerotier_one_dns(config: bytes) -> bytes:
+    """``config`` with a DNS entry as ZeroTier One may write it and we never do: a domain filling all
+    128 bytes, servers with a port, an empty slot between them."""
+    blob = (b"d" * 128 + b"\x04\xc0\xa8\x01\x35\x00\x35" + b"\x00"
+            + b"\x06" + b"\xfd" + b"\x00" * 14 + b"\x53" + b"\x00\x35" + b"\x00")
+    return nc.serialize_dictionary([(k, blob if k == "DNS" else v) for k, v in nc.parse_dictionary(config)])
+
+
 def main() -> None:
     cap = captured()
     stored = (CAPTURE / "networkconfig_A_0f2e12b3166b6fa3.conf").read_bytes()
@@ -76,6 +84,7 @@ def main() -> None:
                nc.adhoc_network_config(nc.adhoc_network_id(80, 443), A.node_id, 1),
                nc.adhoc_network_config(0xFF0A123456789001, A.node_id, 1),
                b"v=5\nnwid=8056c2e21c000001\nid=89e92ceee5\neb=1\np=0\nv4s=10.1.2.3/8\net=806,800\nab=1122334455"]
+    configs.append(zerotier_one_dns(built))
     for c in configs:
         write("dictionary", c)
         write("netconf", c)

@@ -150,6 +150,45 @@ class Peer:
         """How many queries the DNS responder answered."""
         return int(getattr(self, "dns_queries", 0))
 
+    def cmd_network_dns(self, network: str) -> Dict[str, Any]:
+        """The DNS a joined network pushes, as ``Network.dns`` shows it."""
+        assert self.node is not None
+        dns = self.node.network(network).dns
+        return {"domain": dns.domain, "servers": [str(s) for s in dns.servers]}
+
+    def cmd_net_get_dns_rc(self, network: str, null: bool = False) -> int:
+        """What ``ztx_net_get_dns`` returns for ``network`` (``null``: with a NULL out pointer)."""
+        from libzt._native import ffi, lib
+
+        out = ffi.NULL if null else ffi.new("ztx_net_dns_t *")
+        return int(lib.ztx_net_get_dns(int(network, 16), out))
+
+    def cmd_dns_servers(self) -> List[str]:
+        """What lwIP's resolver asks, index by index (``zts_dns_get_server``); "" where unset."""
+        from libzt._native import ffi, lib
+
+        out = []
+        for index in range(8):
+            server = lib.zts_dns_get_server(index)
+            if server == ffi.NULL:
+                break
+            text = ffi.string(lib.zts_ipaddr_ntoa(server)).decode()
+            out.append("" if text in ("0.0.0.0", "::") else text)
+        return out
+
+    def cmd_set_dns_server(self, index: int, ip: str) -> int:
+        """``zts_dns_set_server`` (ip "": the zero address, i.e. unset)."""
+        from libzt._native import ffi, lib
+
+        server = ffi.new("zts_ip_addr *")
+        if ip:
+            assert lib.zts_ipaddr_aton(ip.encode(), server) == 1
+        return int(lib.zts_dns_set_server(index, server))
+
+    def cmd_resolve(self, name: str, version: int = 4) -> List[str]:
+        """``libzt.socket.getaddrinfo``: the addresses of ``name`` (a gaierror is the request's error)."""
+        return [info[4][0] for info in zsocket.getaddrinfo(name, 80, family_of(version), zsocket.SOCK_STREAM)]
+
     def cmd_tcp_echo(self, version: int = 4, port: int = 0) -> Dict[str, Any]:
         """An echo server: each connection gets back what it sends, until it half-closes."""
         server = self._listen(version, port)

@@ -74,6 +74,14 @@ def test_network_commands_through_the_api(controller_dir: Path, started: Any,
     assert libzt(capsys, "network", "deauthorize", "--dir", d, nwid, "1122334455")[1] == \
         f"1122334455 is not authorized on {nwid}\n"
 
+    code, out, _ = libzt(capsys, "network", "create", "--dir", d, "--dns-domain", "lab.example",
+                         "--dns-server", "10.1.0.53", "--dns-server", "fd00::53")
+    assert code == 0
+    assert ctl.request("GET", f"/controller/network/{out.strip()}")[1]["dns"] == {
+        "domain": "lab.example", "servers": ["10.1.0.53", "fd00::53"]}
+    code, _, err = libzt(capsys, "network", "create", "--dir", d, "--dns-server", "not-an-ip")
+    assert code == 2 and "dns.servers[0]" in err
+
     code, _, err = libzt(capsys, "network", "create", "--dir", d, "--route", "10.9.0.0")
     assert code == 2 and "HTTP 400 routes[0].target: '10.9.0.0' needs a prefix length" in err
     code, _, err = libzt(capsys, "network", "list", "--url", ctl.url, "--token", "wrong")

@@ -11,7 +11,7 @@ import pytest
 from ctlfake import FakeLink
 from libzt.controller import Controller, NotFound, models, open_store
 from libzt.controller.db import SCHEMA_VERSION, dump
-from libzt.controller.netconf import ConfigRequest, NetconfError
+from libzt.controller.netconf import ConfigRequest, RefusalCode
 
 ADDRESS = 0x0F2E12B316
 META = {"v": "7", "revr": "1", "majv": "1", "minv": "e", "revv": "1", "pv": "c"}
@@ -128,8 +128,27 @@ def test_restart_keeps_networks_and_members(db_url: str, make: Any) -> None:
     with again.store.read() as tx:
         assert (tx.get_network(models.nwid_str(nwid)), tx.members(models.nwid_str(nwid))) == before
     d = again.process(req(nwid, 0x74355AC5DB, request_id=2))
-    assert [i.ip for i in d.spec.static_ips] == ["10.147.17.149"]  # same address after the restart
+    assert [str(i.ip) for i in d.spec.static_ips] == ["10.147.17.149"]  # same address after the restart
     assert d.member["revision"] == before[1][0]["revision"]  # nothing changed, nothing written
+
+
+def test_dns_is_kept_and_sent(make: Any) -> None:
+    """A network's dns (zerotier-one's JSON) lives in its stored document: no column, no migration."""
+    dns = {"domain": "lab.example", "servers": ["10.147.17.1", "fd00::53"]}
+    controller, _ = make()
+    nwid = int(controller.create_network(dict(POOL, dns=dns))["id"], 16)
+    controller.stop()
+    controller.store.close()
+    again, link = make()
+    with again.store.read() as tx:
+        assert tx.get_network(models.nwid_str(nwid))["dns"] == dns
+    d = again.process(req(nwid, 0x74355AC5DB))
+    assert (d.spec.dns_domain, d.spec.dns_servers) == ("lab.example", ["10.147.17.1", "fd00::53"])
+    again.submit(req(nwid, 0x74355AC5DB, 2))
+    again.wait_idle()
+    again.update_network(nwid, {"dns": []})  # "no DNS", pushed to the member that asked
+    again.wait_idle()
+    assert [(c[2].dns_domain, c[2].dns_servers) for c in link.of("push")] == [("", [])]
 
 
 # ---- the request path ---------------------------------------------------------------------------------
@@ -146,7 +165,7 @@ def test_requests_are_queued_rate_limited_and_answered(make: Any) -> None:
     assert controller.submit(req(nwid, 0x2C962C9374, 4))  # another member is not limited
     assert not controller.submit(req(0x1234567890000001, 0x74355AC5DB, 5))  # not one of our networks
     controller.wait_idle()
-    answers = {c[1]: [i.ip for i in c[2].static_ips] for c in link.of("respond")}
+    answers = {c[1]: [str(i.ip) for i in c[2].static_ips] for c in link.of("respond")}
     assert answers == {1: ["10.147.17.149"], 3: ["10.147.17.149"], 4: ["10.147.17.62"]}
     assert controller.stats.rate_limited == 1
 
@@ -156,7 +175,7 @@ def test_refusals_are_answered_and_unknown_members_remembered(make: Any) -> None
     nwid = int(controller.create_network({"private": True})["id"], 16)
     controller.process(req(nwid, 0x1111111111, 7))
     controller.process(req(ADDRESS << 24 | 0xABCDEF, 0x1111111111, 8))
-    assert link.of("error") == [("error", 7, NetconfError.ACCESS_DENIED), ("error", 8, NetconfError.NOT_FOUND)]
+    assert link.of("error") == [("error", 7, RefusalCode.ACCESS_DENIED), ("error", 8, RefusalCode.NOT_FOUND)]
     with controller.store.read() as tx:
         m = tx.get_member(models.nwid_str(nwid), "1111111111")
     assert m["authorized"] is False and m["identity"].startswith("1111111111:0:") and m["revision"] == 1
@@ -219,7 +238,7 @@ def test_concurrent_first_requests_never_share_an_address(make: Any) -> None:
     for t in threads:
         t.join()
     assert errors == []
-    ips = [c[2].static_ips[0].ip for c in link.of("respond")]
+    ips = [str(c[2].static_ips[0].ip) for c in link.of("respond")]
     assert len(ips) == len(set(ips)) == len(members)
     with controller.store.read() as tx:
         stored = [m["ipAssignments"][0] for m in tx.members(models.nwid_str(nwid))]
@@ -233,7 +252,7 @@ def test_queued_requests_share_transactions_and_get_distinct_addresses(make: Any
     for m in members:
         assert controller.submit(req(nwid, m, m))
     controller.wait_idle()
-    ips = [c[2].static_ips[0].ip for c in link.of("respond")]
+    ips = [str(c[2].static_ips[0].ip) for c in link.of("respond")]
     assert len(ips) == len(set(ips)) == len(members)
     with controller.store.read() as tx:
         stored = {m["id"]: m["ipAssignments"] for m in tx.members(models.nwid_str(nwid))}

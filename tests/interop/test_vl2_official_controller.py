@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
-"""An official libzt 1.8.4 node joins a network of OUR controller: it gets the address our
-controller assigned, and its lwIP answers ARP and ICMP echo from our node's raw tap."""
+"""An official libzt 1.8.4 node joins a network of OUR controller (one that pushes DNS): it gets the
+address our controller assigned, and its lwIP answers ARP and ICMP echo from our node's raw tap."""
 
 from __future__ import annotations
 
@@ -32,6 +32,10 @@ def test_official_node_joins_our_controllers_network(netns: NetNs, official_node
     start_root_node(our_node, netns, planet, 29951)
     with ControllerServer(tmp_path / "ctl", planet.path, netns.cmd_prefix, port=29952) as ctl:
         nwid = managed_network(ctl, private=False)
+        # With pushed DNS: the official node must take ZeroTier's DNS entry as our core writes it
+        # (a short or malformed one would make its config fail to parse, and it would never be ready).
+        dns = {"domain": "lab.zt.example", "servers": ["10.147.17.1", "fd00::53"]}
+        assert ctl.api.ok("POST", f"/controller/network/{nwid:016x}", {"dns": dns})["dns"] == dns
         official = official_node(prefix=netns.cmd_prefix, name="official")
         official.init_set_roots(planet.bytes)
         official.init_set_port(29953)

@@ -3,6 +3,7 @@
 (structs filled and read back; the core's side is the lead's), and the stored OpenAPI description."""
 from __future__ import annotations
 
+import ipaddress
 import json
 
 import pytest
@@ -10,22 +11,13 @@ from libzt._native import ffi, lib
 
 from libzt._bindings import controller as _corelink
 from libzt.controller import openapi
-from libzt.controller._validate import InvalidField
-from libzt.controller.netconf import (
-    CapabilitySpec,
-    ConfigRequest,
-    ManagedIp,
-    ManagedRoute,
-    NetconfError,
-    NetconfSpec,
-    TagSpec,
-    parse_dictionary,
-)
+from libzt.controller.netconf import ConfigRequest, NetconfSpec, RefusalCode, Route, request_metadata
+from libzt.errors import NetconfError
 
 
 def test_dictionary_escapes_and_first_key_wins() -> None:
     raw = b"v=0000000000000007\na=token:x\\ey\\\\z\nrevr=1\nv=8\nbin=\\0\\r\\n\\q\rlast=1"
-    d = parse_dictionary(raw)
+    d = request_metadata(raw)
     assert d == {"v": "0000000000000007", "a": "token:x=y\\z", "revr": "1", "bin": "\x00\r\nq", "last": "1"}
     req = ConfigRequest(1, 2, 3, "", d)
     assert (req.meta_int("v"), req.meta_int("revr"), req.meta_int("missing", 5), req.meta_int("a", -1)) == (7, 1, 5, -1)
@@ -34,18 +26,19 @@ def test_dictionary_escapes_and_first_key_wins() -> None:
 def _spec() -> NetconfSpec:
     return NetconfSpec(
         network_id=0x0F2E12B3166B6FA3, member_id=0x74355AC5DB, timestamp=1795710624996,
-        credential_time_max_delta=1800000, revision=3, is_private=True, name="ztref", mtu=2800,
+        credential_time_max_delta=1800000, revision=3, private=True, name="ztref", mtu=2800,
         multicast_limit=32, flags=0x6, remote_trace_target=0x1122334455, remote_trace_level=1,
-        static_ips=[ManagedIp("10.147.17.149", 24), ManagedIp("fd00::1", 88)],
-        routes=[ManagedRoute("10.147.17.0", 24), ManagedRoute("0.0.0.0", 0, "10.147.17.1", 0, 5)],
+        static_ips=[ipaddress.ip_interface("10.147.17.149/24"), "fd00::1/88"],
+        routes=[Route(ipaddress.ip_network("10.147.17.0/24")),
+                Route(ipaddress.ip_network("0.0.0.0/0"), ipaddress.ip_address("10.147.17.1"), 0, 5)],
         specialists=[0x021111111111], rules=b"\x01\x00",
-        capabilities=[CapabilitySpec(7, b"\x00\x00"), CapabilitySpec(8, b"")], tags=[TagSpec(1, 100)],
+        capabilities=[(7, b"\x00\x00"), (8, b"")], tags=[(1, 100)],
         dns_domain="lab.example", dns_servers=["10.147.17.1"],
     )
 
 
 def test_spec_fills_the_c_struct() -> None:
-    c, keep = _corelink.spec_to_c(_spec())
+    c, keep = _spec().to_c()
     assert (c.network_id, c.member_id, c.timestamp, c.credential_time_max_delta, c.revision) == (
         0x0F2E12B3166B6FA3, 0x74355AC5DB, 1795710624996, 1800000, 3)
     assert (c.is_private, ffi.string(c.name), c.mtu, c.multicast_limit, c.flags) == (1, b"ztref", 2800, 32, 6)
@@ -71,19 +64,39 @@ def test_spec_fills_the_c_struct() -> None:
 
 def test_spec_that_does_not_fit_is_refused() -> None:
     spec = _spec()
-    spec.static_ips = [ManagedIp("10.0.0.1", 32)] * 33
-    with pytest.raises(InvalidField, match="static_ips: at most 32"):
-        _corelink.spec_to_c(spec)
+    spec.static_ips = ["10.0.0.1/32"] * 33
+    with pytest.raises(NetconfError, match="more than 32 static IPs"):
+        spec.to_c()
     spec = _spec()
     spec.name = "x" * 128
-    with pytest.raises(InvalidField, match="name: longer than 127"):
-        _corelink.spec_to_c(spec)
+    with pytest.raises(NetconfError, match="name longer than 127"):
+        spec.to_c()
+
+
+def test_a_route_target_with_host_bits_travels_as_written() -> None:
+    spec = _spec()
+    spec.routes = [Route(ipaddress.ip_interface("10.147.17.5/24"))]
+    c, _keep = spec.to_c()
+    assert (ffi.string(c.routes[0].target), c.routes[0].bits) == (b"10.147.17.5", 24)
+
+
+def test_former_names_still_import_with_a_warning() -> None:
+    from libzt.controller import netconf as controller_netconf
+
+    with pytest.warns(DeprecationWarning, match="RefusalCode"):
+        assert controller_netconf.NetconfError is RefusalCode
+    with pytest.warns(DeprecationWarning):
+        from libzt.controller import NetconfError as former
+    assert former is RefusalCode
+    with pytest.warns(DeprecationWarning):
+        route = controller_netconf.ManagedRoute("10.0.0.0", 8, "10.0.0.1")
+    assert route == Route(ipaddress.ip_interface("10.0.0.0/8"), ipaddress.ip_address("10.0.0.1"))
 
 
 def test_error_codes_match_the_header() -> None:
-    assert _corelink.error_to_c(NetconfError.NOT_FOUND) == lib.ZTX_NC_ERR_NOT_FOUND == 1
-    assert _corelink.error_to_c(NetconfError.ACCESS_DENIED) == lib.ZTX_NC_ERR_ACCESS_DENIED == 2
-    assert _corelink.error_to_c(NetconfError.UNSUPPORTED) == lib.ZTX_NC_ERR_UNSUPPORTED == 3
+    assert _corelink.error_to_c(RefusalCode.NOT_FOUND) == lib.ZTX_NC_ERR_NOT_FOUND == 1
+    assert _corelink.error_to_c(RefusalCode.ACCESS_DENIED) == lib.ZTX_NC_ERR_ACCESS_DENIED == 2
+    assert _corelink.error_to_c(RefusalCode.UNSUPPORTED) == lib.ZTX_NC_ERR_UNSUPPORTED == 3
 
 
 def test_the_c_handler_copies_the_request_and_hands_it_over(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from libzt.controller import rules
 from libzt.controller._validate import InvalidField
-from libzt.controller.netconf import parse_dictionary
+from libzt.netconf import parse_dictionary
 
 VECTORS = Path(__file__).resolve().parent.parent / "vectors" / "capture"
 
@@ -164,8 +164,8 @@ def test_rule_lists_are_bounded() -> None:
 
 def test_the_captured_config_carries_the_default_rule_set() -> None:
     """The official controller sent node A the network's one ACCEPT rule as R=01 00."""
-    conf = parse_dictionary((VECTORS / "networkconfig_A_0f2e12b3166b6fa3.conf").read_bytes())
-    wire = conf["R"].encode("latin-1")
+    conf = dict(parse_dictionary((VECTORS / "networkconfig_A_0f2e12b3166b6fa3.conf").read_bytes()))
+    wire = conf["R"]
     assert wire == rules.ACCEPT_ALL == b"\x01\x00"
     network = __import__("json").loads((VECTORS / "controller" / "network.json").read_text())
     assert rules.encode_rules(network["rules"]) == wire

@@ -97,6 +97,29 @@ def test_built_config_reads_back_with_every_field(built_a: bytes) -> None:
     assert [t["value"] for t in coo["things"]] == [str(ip.ip) for ip in config.static_ips]
 
 
+def test_dns_entry_has_zerotier_ones_layout(built_a: bytes) -> None:
+    """``DNS``: the domain NUL-padded to 128 bytes, then exactly four InetAddresses (type 4 or 6, the
+    address, a 2-byte port; a lone 0 for an empty slot), as ZeroTier One's serializeDNS writes it."""
+    expected = (b"lab.example".ljust(128, b"\0")
+                + b"\x04" + bytes([10, 9, 0, 1]) + b"\0\0"
+                + b"\x06" + ipaddress.ip_address("fd00::53").packed + b"\0\0"
+                + b"\x00" + b"\x00")
+    assert dict(nc.parse_dictionary(built_a))["DNS"] == expected
+    no_dns = nc.build_network_config(spec_for(A, dns_domain="", dns_servers=[]), CONTROLLER, A)
+    assert dict(nc.parse_dictionary(no_dns))["DNS"] == bytes(128 + 4)  # always written, as ZeroTier One does
+
+
+def test_dns_entry_written_by_zerotier_one_reads_back(built_a: bytes) -> None:
+    """What ZeroTier One may write beyond what we do: a domain filling all 128 bytes (it reads the
+    first 127), servers with a port, an empty slot between two servers."""
+    v4, v6 = ipaddress.ip_address("192.168.1.53"), ipaddress.ip_address("fd00::53")
+    blob = (b"d" * 128 + b"\x04" + v4.packed + (53).to_bytes(2, "big") + b"\x00"
+            + b"\x06" + v6.packed + (53).to_bytes(2, "big") + b"\x00")
+    entries = [(k, blob if k == "DNS" else v) for k, v in nc.parse_dictionary(built_a)]
+    config = nc.NetworkConfig.from_bytes(nc.serialize_dictionary(entries), CONTROLLER)
+    assert config.dns == nc.Dns("d" * 127, (v4, v6))
+
+
 def test_built_config_rewrites_identically_and_members_agree(built_a: bytes) -> None:
     assert nc.reserialize_network_config(built_a) == built_a
     built_b = nc.build_network_config(spec_for(B, timestamp=NOW + 1000), CONTROLLER, B)

@@ -165,6 +165,19 @@ def net_info_fields(info: Any) -> dict[str, Any]:
     }
 
 
+def network_dns(network_id: int) -> tuple[str, list[str]]:
+    """The DNS a joined network pushes (``ztx_net_get_dns``): its domain and server addresses."""
+    dns = ffi.new("ztx_net_dns_t *")
+    rc = lib.ztx_net_get_dns(network_id, dns)
+    if rc == lib.ZTS_ERR_NO_RESULT:
+        from libzt.errors import NoResultError
+
+        raise NoResultError(f"not a member of network {network_id:016x}")
+    check(rc, "network DNS")
+    servers = [sockaddr_to_tuple(dns.server_addr[i])[0] for i in range(min(dns.server_count, lib.ZTX_MAX_DNS_SERVERS))]
+    return ffi.string(dns.domain).decode("utf-8", "replace"), servers
+
+
 def network_ids() -> list[int]:
     count = ffi.new("unsigned *", 0)
     total = check(lib.ztx_net_list(ffi.new("uint64_t[1]"), count), "networks")

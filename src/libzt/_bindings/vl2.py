@@ -64,12 +64,12 @@ NetconfSpecFields = dict[str, Any]
 _SPEC_FIELDS = dict(ffi.typeof("ztx_netconf_spec_t").fields)
 
 
-def _capacity(field: str) -> int:
+def spec_capacity(field: str) -> int:
     """How many elements (or chars) the ztx_netconf_spec_t array ``field`` holds, from the compiled type."""
     return int(_SPEC_FIELDS[field].type.length)
 
 
-def _fill_netconf_spec(f: NetconfSpecFields, keep: list[Any], err: type[ArgumentError]) -> Any:
+def fill_netconf_spec(f: NetconfSpecFields, keep: list[Any], err: type[ArgumentError]) -> Any:
     """A ztx_netconf_spec_t from plain fields; `keep` holds the buffers its pointers refer to."""
     s = ffi.new("ztx_netconf_spec_t *")
     for name in ("network_id", "member_id", "timestamp", "credential_time_max_delta", "revision", "mtu",
@@ -83,12 +83,11 @@ def _fill_netconf_spec(f: NetconfSpecFields, keep: list[Any], err: type[Argument
             raise err(f"netconf spec: {field} longer than {size - 1} bytes")
         return raw
 
-    s.name = text("name", f["name"], _capacity("name"))
-    limits = {"static_ips": (_capacity("static_ips"), "static IPs"), "routes": (_capacity("routes"), "routes"),
-              "specialists": (_capacity("specialists"), "specialists"),
-              "capabilities": (_capacity("capabilities"), "capabilities"), "tags": (_capacity("tags"), "tags"),
-              "dns_servers": (_capacity("dns_servers"), "DNS servers")}
-    for key, (limit, what) in limits.items():
+    s.name = text("name", f["name"], spec_capacity("name"))
+    limits = {"static_ips": "static IPs", "routes": "routes", "specialists": "specialists",
+              "capabilities": "capabilities", "tags": "tags", "dns_servers": "DNS servers"}
+    for key, what in limits.items():
+        limit = spec_capacity(key)
         if len(f[key]) > limit:  # (the C struct's arrays are this large)
             raise err(f"netconf spec: more than {limit} {what}")
     s.static_ip_count = len(f["static_ips"])
@@ -106,13 +105,13 @@ def _fill_netconf_spec(f: NetconfSpecFields, keep: list[Any], err: type[Argument
     s.specialist_count = len(f["specialists"])
     for i, value in enumerate(f["specialists"]):
         s.specialists[i] = value
-    rules = ffi.new("uint8_t[]", f["rules"]) if f["rules"] else ffi.NULL
+    rules = ffi.new("uint8_t[]", f["rules"] or b"\0")  # never a NULL pointer: the length says 0
     keep.append(rules)
     s.rules = rules
     s.rules_len = len(f["rules"])
     s.capability_count = len(f["capabilities"])
     for i, (cap_id, cap_rules) in enumerate(f["capabilities"]):
-        buf = ffi.new("uint8_t[]", cap_rules) if cap_rules else ffi.NULL
+        buf = ffi.new("uint8_t[]", cap_rules or b"\0")
         keep.append(buf)
         s.capabilities[i].id = cap_id
         s.capabilities[i].rules = buf
@@ -121,17 +120,15 @@ def _fill_netconf_spec(f: NetconfSpecFields, keep: list[Any], err: type[Argument
     for i, (tag_id, value) in enumerate(f["tags"]):
         s.tags[i].id = tag_id
         s.tags[i].value = value
-    s.dns_domain = text("DNS domain", f["dns_domain"], _capacity("dns_domain"))
+    s.dns_domain = text("DNS domain", f["dns_domain"], spec_capacity("dns_domain"))
     s.dns_server_count = len(f["dns_servers"])
     for i, server in enumerate(f["dns_servers"]):
         s.dns_servers[i] = text("DNS server", server, lib.ZTX_IP_STRING_LEN)
     return s
 
 
-def netconf_build(fields: NetconfSpecFields, controller: IdentityHandle, member: IdentityHandle,
-                  err: type[ArgumentError]) -> bytes:
-    keep: list[Any] = []
-    spec = _fill_netconf_spec(fields, keep, err)
+def netconf_build(spec: Any, controller: IdentityHandle, member: IdentityHandle, err: type[ArgumentError]) -> bytes:
+    """Sign the config a ``ztx_netconf_spec_t *`` (from :func:`fill_netconf_spec`) describes."""
     return bytes_call(lambda o, n: lib.ztx_netconf_build(spec, controller, member, o, n), "network config", err)
 
 
@@ -242,7 +239,7 @@ def rules_evaluate(rules: bytes, capabilities: Optional[list[tuple[int, bytes]]]
     else:
         caps = ffi.new("ztx_capability_spec_t[]", max(len(capabilities), 1))
         for i, (cap_id, cap_rules) in enumerate(capabilities):
-            buf = ffi.new("uint8_t[]", cap_rules) if cap_rules else ffi.NULL
+            buf = ffi.new("uint8_t[]", cap_rules or b"\0")
             keep.append(buf)
             caps[i].id = cap_id
             caps[i].rules = buf

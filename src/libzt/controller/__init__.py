@@ -22,8 +22,17 @@ from libzt.controller._validate import InvalidField
 from libzt.controller.api import APIServer, ControllerAPI, load_or_create_token
 from libzt.controller.assign import Grant, Refusal, decide
 from libzt.controller.db import Store, StoreError, open_store
-from libzt.controller.netconf import ConfigRequest, NetconfError, NetconfSpec
+from libzt.controller.netconf import ConfigRequest, NetconfSpec, RefusalCode
 from libzt.controller.service import Controller, CoreLink, NotFound
+
+
+def __getattr__(name: str) -> object:
+    if name == "NetconfError":  # the refusal codes' former name (deprecated, with a warning)
+        from libzt.controller import netconf
+
+        return netconf.NetconfError
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "APIServer",
@@ -33,10 +42,10 @@ __all__ = [
     "CoreLink",
     "Grant",
     "InvalidField",
-    "NetconfError",
     "NetconfSpec",
     "NotFound",
     "Refusal",
+    "RefusalCode",
     "Store",
     "StoreError",
     "decide",

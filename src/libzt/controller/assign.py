@@ -36,13 +36,10 @@ from libzt.controller.netconf import (
     MAX_STATIC_IPS,
     MAX_TAGS,
     SPECIALIST_ACTIVE_BRIDGE,
-    CapabilitySpec,
     ConfigRequest,
-    ManagedIp,
-    ManagedRoute,
-    NetconfError,
     NetconfSpec,
-    TagSpec,
+    RefusalCode,
+    Route,
 )
 
 CREDENTIAL_WINDOW_DEFAULT = 30 * 60 * 1000  # ms; ZT_NETWORKCONFIG_DEFAULT_CREDENTIAL_TIME_DFL_MAX_DELTA
@@ -62,7 +59,7 @@ class Grant:
 
 @dataclass
 class Refusal:
-    error: NetconfError
+    error: RefusalCode
     member: Optional[Record] = None  # to save, if the request taught us something (new member, identity)
 
 
@@ -161,7 +158,7 @@ def decide(
 ) -> Decision:
     nwid, address = request.network_id, request.member_id
     if network is None:
-        return Refusal(NetconfError.NOT_FOUND)
+        return Refusal(RefusalCode.NOT_FOUND)
 
     is_new = member is None
     member = new_member(nwid, address, now) if member is None else copy.deepcopy(member)
@@ -171,14 +168,14 @@ def decide(
     known = member.get("identity")
     if known:
         if public_identity(str(known)) != presented:
-            return Refusal(NetconfError.ACCESS_DENIED)
+            return Refusal(RefusalCode.ACCESS_DENIED)
     else:
         member["identity"] = presented
     member["id"] = member["address"] = address_str(address)
     member["nwid"] = nwid_str(nwid)
 
     if not _authorize(request, network, member, now):
-        return Refusal(NetconfError.ACCESS_DENIED, member)
+        return Refusal(RefusalCode.ACCESS_DENIED, member)
 
     if request.request_id:  # a genuine request (not a push): remember the member's software version
         member["vMajor"] = request.meta_int("majv")
@@ -196,7 +193,8 @@ def decide(
         spec.tags = _tags(network, member)
 
     routes = _parse_routes(network)
-    spec.routes = [ManagedRoute(ip_string(r.target), r.bits, ip_string(r.via) if r.via else "") for r in routes]
+    # Targets travel as written, host bits included (an interface, not a network), as the reference sends them.
+    spec.routes = [Route(ipaddress.ip_interface((r.target, r.bits)), r.via) for r in routes]
     _assign_ips(spec, network, member, routes, summary)
     _dns(spec, network)
     return Grant(spec, member)
@@ -235,7 +233,7 @@ def _base_spec(request: ConfigRequest, network: Record, member: Record, summary:
         timestamp=now,
         credential_time_max_delta=_clamp(window, CREDENTIAL_WINDOW_MIN, CREDENTIAL_WINDOW_MAX),
         revision=_as_int(network.get("revision"), 0),
-        is_private=network.get("private", True) is not False,
+        private=network.get("private", True) is not False,
         name=str(network.get("name") or "")[:127],
         mtu=_clamp(_as_int(network.get("mtu"), 2800), MIN_MTU, MAX_MTU),
         multicast_limit=_clamp(_as_int(network.get("multicastLimit"), 32), 0, 2**32 - 1),
@@ -259,7 +257,7 @@ def _trace_target(record: Record) -> Optional[int]:
     return None
 
 
-def _capabilities(network: Record, member: Record, is_new: bool) -> list[CapabilitySpec]:
+def _capabilities(network: Record, member: Record, is_new: bool) -> list[tuple[int, bytes]]:
     caps_by_id: dict[int, Record] = {}
     member_caps = member.get("capabilities")
     if not isinstance(member_caps, list):
@@ -278,13 +276,13 @@ def _capabilities(network: Record, member: Record, is_new: bool) -> list[Capabil
         if cap is None:
             continue
         cap_rules = (cap.get("rules") or [])[: rules_mod.MAX_CAPABILITY_RULES]
-        out.append(CapabilitySpec(cap_id, rules_mod.encode_rules(cap_rules)))
+        out.append((cap_id, rules_mod.encode_rules(cap_rules)))
         if len(out) >= MAX_CAPABILITIES:
             break
     return out
 
 
-def _tags(network: Record, member: Record) -> list[TagSpec]:
+def _tags(network: Record, member: Record) -> list[tuple[int, int]]:
     member_tags = member.get("tags")
     if not isinstance(member_tags, list):
         member_tags = member["tags"] = []
@@ -301,7 +299,7 @@ def _tags(network: Record, member: Record) -> list[TagSpec]:
         if isinstance(default, int) and not isinstance(default, bool) and tag_id not in values:
             values[tag_id] = default & 0xFFFFFFFF
             member_tags.append([tag_id, default])
-    return [TagSpec(k, values[k]) for k in sorted(values)][:MAX_TAGS]
+    return [(k, values[k]) for k in sorted(values)][:MAX_TAGS]
 
 
 def _assign_ips(spec: NetconfSpec, network: Record, member: Record, routes: list[_Route],
@@ -313,7 +311,7 @@ def _assign_ips(spec: NetconfSpec, network: Record, member: Record, routes: list
 
     def add(ip: IPAddress, bits: int) -> None:
         if len(spec.static_ips) < MAX_STATIC_IPS:
-            spec.static_ips.append(ManagedIp(ip_string(ip), bits))
+            spec.static_ips.append(ipaddress.ip_interface((ip, bits)))
 
     if not no_auto:
         if v6_mode.get("rfc4193") is True:

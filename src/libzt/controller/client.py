@@ -88,7 +88,8 @@ class ControllerClient:
 
 
 def network_body(name: Optional[str], public: Optional[bool], pools: list[str], routes: list[str],
-                 rfc4193: bool, sixplane: bool, extra: Optional[str]) -> dict[str, Any]:
+                 rfc4193: bool, sixplane: bool, extra: Optional[str], dns_domain: Optional[str] = None,
+                 dns_servers: Optional[list[str]] = None) -> dict[str, Any]:
     """The POST body for ``libzt network create`` from its options."""
     body: dict[str, Any] = json.loads(extra) if extra else {}
     if not isinstance(body, dict):
@@ -115,6 +116,8 @@ def network_body(name: Optional[str], public: Optional[bool], pools: list[str], 
         for r in routes:
             target, _, via = r.partition(",")
             body["routes"].append({"target": target.strip(), "via": via.strip() or None})
+    if dns_domain is not None or dns_servers:
+        body["dns"] = {"domain": dns_domain or "", "servers": list(dns_servers or [])}
     if rfc4193 or sixplane:
         mode = body.setdefault("v6AssignMode", {})
         if isinstance(mode, dict):

@@ -30,17 +30,14 @@ from libzt.controller._validate import (
     parse_ip,
     type_name,
 )
+from libzt.netconf import MAX_CAPABILITIES, MAX_DNS_SERVERS, MAX_ROUTES, MAX_TAGS  # what one config can carry
 
 Record = dict[str, Any]
 
 DEFAULT_MTU = 2800  # ZT_DEFAULT_MTU
 MIN_MTU = 1280
 MAX_MTU = 10000
-MAX_ROUTES = 128  # ZT_MAX_NETWORK_ROUTES: what one config can carry
 MAX_POOLS = 1024
-MAX_CAPABILITIES = 128  # ZT_MAX_NETWORK_CAPABILITIES
-MAX_TAGS = 128  # ZT_MAX_NETWORK_TAGS
-MAX_DNS_SERVERS = 4  # ZT_MAX_DNS_SERVERS
 MAX_IP_ASSIGNMENTS = 1024
 MAX_NAME_BYTES = 127  # the config's name field holds 127 bytes and a NUL
 MAX_DOMAIN_BYTES = 127

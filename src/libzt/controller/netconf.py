@@ -1,36 +1,81 @@
 # SPDX-License-Identifier: Apache-2.0
 """What crosses the boundary between the controller and the core, as plain Python data.
 
-:class:`ConfigRequest` mirrors ``ztx_config_request_t`` (a member asking for its network config) and
-:class:`NetconfSpec` mirrors ``ztx_netconf_spec_t`` (everything the controller decided; the core adds
-the certificate of membership, the certificate of ownership of the static IPs, signs and sends).
-:mod:`libzt._bindings.controller` copies them to and from the C structs; nothing here touches cffi.
+:class:`ConfigRequest` mirrors ``ztx_config_request_t`` (a member asking for its network config);
+what the controller decides is a :class:`libzt.netconf.NetconfSpec`, the same class the node side uses
+(re-exported here), and a refusal is a :class:`RefusalCode`. :mod:`libzt._bindings.controller` copies
+them to and from the C structs; nothing here touches cffi.
 """
 from __future__ import annotations
 
 import enum
+import ipaddress
+import logging
+import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Any
 
-# Limits of ztx_netconf_spec_t's arrays (and of a ZeroTier network config).
-MAX_STATIC_IPS = 32  # ZT_MAX_ZT_ASSIGNED_ADDRESSES
-MAX_ROUTES = 128  # ZT_MAX_NETWORK_ROUTES
-MAX_SPECIALISTS = 256  # ZT_MAX_NETWORK_SPECIALISTS
-MAX_CAPABILITIES = 128
-MAX_TAGS = 128
-MAX_DNS_SERVERS = 4
+from libzt.errors import NetconfError as _NetconfException
+from libzt.netconf import (
+    FLAG_ENABLE_BROADCAST,
+    FLAG_NDP_EMULATION,
+    MAX_CAPABILITIES,
+    MAX_DNS_SERVERS,
+    MAX_ROUTES,
+    MAX_SPECIALISTS,
+    MAX_STATIC_IPS,
+    MAX_TAGS,
+    NetconfSpec,
+    Route,
+    parse_dictionary,
+)
 
-FLAG_ENABLE_BROADCAST = 0x2
-FLAG_ENABLE_IPV6_NDP_EMULATION = 0x4
+__all__ = [
+    "FLAG_ENABLE_BROADCAST",
+    "FLAG_ENABLE_IPV6_NDP_EMULATION",
+    "MAX_CAPABILITIES",
+    "MAX_DNS_SERVERS",
+    "MAX_ROUTES",
+    "MAX_SPECIALISTS",
+    "MAX_STATIC_IPS",
+    "MAX_TAGS",
+    "SPECIALIST_ACTIVE_BRIDGE",
+    "ConfigRequest",
+    "NetconfSpec",
+    "RefusalCode",
+    "Route",
+    "parse_dictionary",
+    "request_metadata",
+]
+
+log = logging.getLogger("libzt.controller")
+
+FLAG_ENABLE_IPV6_NDP_EMULATION = FLAG_NDP_EMULATION  # the name ZeroTier One's controller uses
 SPECIALIST_ACTIVE_BRIDGE = 0x020000000000
 
 
-class NetconfError(enum.IntEnum):
+class RefusalCode(enum.IntEnum):
     """Refusals, as ``ZTX_NC_ERR_*`` (the core sends them as ZeroTier ERROR codes)."""
 
     NOT_FOUND = 1  # no such network: the member shows NOT_FOUND
     ACCESS_DENIED = 2  # not authorized, or an identity that collides with a known member's
     UNSUPPORTED = 3
+
+
+def request_metadata(data: bytes) -> dict[str, str]:
+    """A config request's metadata Dictionary as text (each byte one character, so binary values
+    survive; the first of equal keys wins, as ZeroTier reads it). A malformed one counts as empty:
+    the member then gets what a member that says nothing gets."""
+    try:
+        entries = parse_dictionary(data)
+    except _NetconfException as exc:
+        log.debug("controller: unreadable request metadata (%s)", exc)
+        return {}
+    out: dict[str, str] = {}
+    for key, value in entries:
+        out.setdefault(key, value.decode("latin-1"))
+    return out
 
 
 @dataclass(frozen=True)
@@ -58,84 +103,39 @@ class ConfigRequest:
             return default
 
 
-@dataclass(frozen=True)
-class ManagedIp:
-    ip: str
-    bits: int
+# ---- names of earlier versions ------------------------------------------------------------------------
+# The controller once had its own spec records; the one NetconfSpec takes these shapes instead.
 
 
-@dataclass(frozen=True)
-class ManagedRoute:
-    target: str
-    bits: int
-    via: str = ""  # "" for an on-link route
-    flags: int = 0
-    metric: int = 0
+def _managed_ip(ip: str, bits: int) -> Any:
+    return ipaddress.ip_interface(f"{ip}/{bits}")
 
 
-@dataclass(frozen=True)
-class CapabilitySpec:
-    id: int
-    rules: bytes  # serialized rules
+def _managed_route(target: str, bits: int, via: str = "", flags: int = 0, metric: int = 0) -> Route:
+    return Route(ipaddress.ip_interface(f"{target}/{bits}"), ipaddress.ip_address(via) if via else None, flags, metric)
 
 
-@dataclass(frozen=True)
-class TagSpec:
-    id: int
-    value: int
+def _pair(first: int, second: Any) -> tuple[int, Any]:
+    return (first, second)
 
 
-@dataclass
-class NetconfSpec:
-    """Everything the controller decides for one member (``ztx_netconf_spec_t``)."""
-
-    network_id: int
-    member_id: int
-    timestamp: int  # ms
-    credential_time_max_delta: int  # ms
-    revision: int
-    is_private: bool
-    name: str
-    mtu: int
-    multicast_limit: int
-    flags: int
-    remote_trace_target: int = 0
-    remote_trace_level: int = 0
-    static_ips: list[ManagedIp] = field(default_factory=list)
-    routes: list[ManagedRoute] = field(default_factory=list)
-    specialists: list[int] = field(default_factory=list)
-    rules: bytes = b""
-    capabilities: list[CapabilitySpec] = field(default_factory=list)
-    tags: list[TagSpec] = field(default_factory=list)
-    dns_domain: str = ""
-    dns_servers: list[str] = field(default_factory=list)
+_DEPRECATED: dict[str, tuple[Any, str]] = {
+    "NetconfError": (RefusalCode, "RefusalCode (libzt.NetconfError is the exception)"),
+    "ManagedIp": (_managed_ip, "an ipaddress interface in NetconfSpec.static_ips"),
+    "ManagedRoute": (_managed_route, "libzt.netconf.Route"),
+    "CapabilitySpec": (_pair, "a (capability ID, rules) pair"),
+    "TagSpec": (_pair, "a (tag ID, value) pair"),
+}
 
 
-# ---- the request's metadata: a ZeroTier Dictionary --------------------------------------------------
+def __getattr__(name: str) -> Any:
+    if name in _DEPRECATED:
+        value, instead = _DEPRECATED[name]
+        warnings.warn(f"libzt.controller.netconf.{name} is deprecated: use {instead}", DeprecationWarning,
+                      stacklevel=2)
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-_UNESCAPE = {ord("r"): "\r", ord("n"): "\n", ord("0"): "\x00", ord("e"): "="}
 
-
-def parse_dictionary(data: bytes, limit: Optional[int] = None) -> dict[str, str]:
-    """Decode a Dictionary (``key=value`` lines, backslash escapes; the first of duplicate keys wins).
-
-    Values are returned as text decoded byte for byte (latin-1), so binary values survive."""
-    out: dict[str, str] = {}
-    for line in bytes(data[:limit] if limit else data).replace(b"\r", b"\n").split(b"\n"):
-        key, eq, raw = line.partition(b"=")
-        if not eq or not key:
-            continue
-        value, i = [], 0
-        while i < len(raw):
-            c = raw[i]
-            if c == 0x5C and i + 1 < len(raw):  # backslash
-                nxt = raw[i + 1]
-                value.append(_UNESCAPE.get(nxt, chr(nxt)))
-                i += 2
-                continue
-            if c == 0:
-                break
-            value.append(chr(c))
-            i += 1
-        out.setdefault(key.decode("latin-1"), "".join(value))
-    return out
+def __dir__() -> Iterable[str]:
+    return sorted([*globals(), *_DEPRECATED])

@@ -31,7 +31,7 @@ from libzt._files import write_atomic
 from libzt.controller.api import APIServer, ControllerAPI, load_or_create_token
 from libzt.controller.db import open_store
 from libzt.controller.httpserver import ServerLimits
-from libzt.controller.netconf import NetconfError, NetconfSpec
+from libzt.controller.netconf import NetconfSpec, RefusalCode
 from libzt.controller.service import Controller
 from libzt.errors import ArgumentError, ZeroTierError
 
@@ -74,7 +74,7 @@ class _NoCore:
     def respond(self, request_id: int, spec: NetconfSpec) -> None:
         pass
 
-    def respond_error(self, request_id: int, error: NetconfError) -> None:
+    def respond_error(self, request_id: int, error: RefusalCode) -> None:
         pass
 
     def push(self, spec: NetconfSpec) -> None:

@@ -28,7 +28,7 @@ from typing import Any, Callable, Optional, Protocol, Sequence, Union
 from libzt.controller import models
 from libzt.controller.assign import Grant, NetworkSummary, Refusal, decide
 from libzt.controller.db import Store
-from libzt.controller.netconf import ConfigRequest, NetconfError, NetconfSpec
+from libzt.controller.netconf import ConfigRequest, NetconfSpec, RefusalCode
 
 log = logging.getLogger("libzt.controller")
 
@@ -43,7 +43,7 @@ class CoreLink(Protocol):
 
     def respond(self, request_id: int, spec: NetconfSpec) -> None: ...
 
-    def respond_error(self, request_id: int, error: NetconfError) -> None: ...
+    def respond_error(self, request_id: int, error: RefusalCode) -> None: ...
 
     def push(self, spec: NetconfSpec) -> None: ...
 
