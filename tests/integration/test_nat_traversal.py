@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import nat_lab
-from interop.official import OurNode
+from interop.official import ZTS_EVENT_NETWORK_READY_IP4, ZTS_SOCK_DGRAM, OurNode
 from nat_lab import NatLab
 from worlds import make_planet
 
@@ -42,8 +42,8 @@ def make_lab(tmp_path: Path):
         lab.close()
 
 
-def start(our_node, prefix: list[str], name: str, planet, port: int = 0) -> OurNode:
-    node = our_node(prefix=prefix, name=name)
+def start(make_node, prefix: list[str], name: str, planet, port: int = 0) -> OurNode:
+    node = make_node(prefix=prefix, name=name)
     if name == "root":
         node.init_from_storage(planet.root_dir)
     node.init_set_roots(planet.bytes)
@@ -121,3 +121,44 @@ def test_nodes_behind_symmetric_nats_keep_relaying(make_lab, our_node, tmp_path:
     exchange(a, b, 20, since_b)
     assert root.node_get_stats()["relayed"] >= relayed + 20
     assert not is_direct(a, b.node_get_id())
+
+
+ADHOC = 0xFF1E000000000001  # every member gets 30.x.y.z/8 from its address; all traffic allowed
+
+
+def test_official_nodes_behind_port_restricted_nats(make_lab, our_node, official_node, tmp_path: Path) -> None:
+    """The same punch between two official libzt 1.8.4 nodes (our root between them), for the times
+    side by side with ours: the official nodes ignore a RENDEZVOUS that comes before the other's
+    identity, so theirs usually waits for the root's second one."""
+    lab = make_lab("port-restricted")
+    planet = make_planet(tmp_path / "official", [f"{nat_lab.PUBLIC_ADDR}/{ROOT_PORT}"])
+    root = start(our_node, lab.prefix(lab.public), "root", planet, ROOT_PORT)
+    a = start(official_node, lab.prefix(lab.homes[0]), "a", planet)
+    b = start(official_node, lab.prefix(lab.homes[1]), "b", planet)
+    for node in (root, a, b):
+        node.wait_online(timeout=60)  # the official node retries its root every 5 s
+    for node in (a, b):
+        node.net_join(ADHOC)
+        node.wait_event(ZTS_EVENT_NETWORK_READY_IP4, timeout=60)
+    b_ip = b.addr_get_str(ADHOC, family=4)
+    server = b.bsd_socket(4, type=ZTS_SOCK_DGRAM)
+    b.bind(server, "0.0.0.0", 7400)
+    client = a.bsd_socket(4, type=ZTS_SOCK_DGRAM)
+    a_id, b_id = a.node_get_id(), b.node_get_id()
+    started = time.monotonic()
+    deadline = started + 120
+    while not (is_direct(a, b_id) and is_direct(b, a_id)):
+        assert time.monotonic() < deadline, "official nodes: no direct path within 120 s"
+        a.bsd_sendto(client, b"ping", b_ip, 7400)  # the application's traffic, relayed until the punch
+        time.sleep(0.5)  # the pace of the application's datagrams, not a synchronisation
+    print(f"official libzt 1.8.4, port-restricted: direct {time.monotonic() - started:.2f}s after the first datagram,"
+          f" {root.node_get_stats()['rendezvous_sent']} RENDEZVOUS sent by the root")
+    # Direct: 20 more datagrams all arrive and the root relays none of them.
+    relayed = root.node_get_stats()["relayed"]
+    finals = {f"final {i}".encode() for i in range(20)}
+    for data in sorted(finals):
+        a.bsd_sendto(client, data, b_ip, 7400)
+    b.set_recv_timeout(server, 30)
+    while finals:
+        finals.discard(b.bsd_recvfrom(server, 1500, timeout=60)["data"])  # earlier pings come first
+    assert root.node_get_stats()["relayed"] == relayed
