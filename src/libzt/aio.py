@@ -32,6 +32,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import errno
+import ipaddress
 import logging
 import os
 import socket as _stdlib
@@ -51,6 +52,7 @@ __all__ = [
     "create_connection",
     "create_datagram_endpoint",
     "create_server",
+    "getaddrinfo",
     "open_connection",
     "start_server",
 ]
@@ -61,6 +63,27 @@ _ACCEPTS_PER_WAKEUP = 128
 _DEFAULT_LIMIT = 2**16  # asyncio's stream buffer limit
 
 ProtocolFactory = Callable[[], asyncio.BaseProtocol]
+
+
+async def getaddrinfo(host: Any, port: Any, family: int = 0, type: int = 0, proto: int = 0,
+                      flags: int = 0) -> List[Tuple[Any, ...]]:
+    """:func:`libzt.socket.getaddrinfo` without blocking the loop, as :meth:`asyncio.loop.getaddrinfo`:
+    a name (a DNS query over ZeroTier, which can take seconds) is resolved in the loop's default
+    executor; a numeric address or none is answered at once."""
+    if host is None or _is_numeric(host):
+        return zsocket.getaddrinfo(host, port, family, type, proto, flags)
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(None, zsocket.getaddrinfo, host, port, family, type, proto, flags)
+
+
+def _is_numeric(host: Any) -> bool:
+    if isinstance(host, bytes):
+        host = host.decode("idna")
+    try:
+        ipaddress.ip_address(str(host).split("%", 1)[0])
+    except ValueError:
+        return False
+    return True
 
 
 def _set_result_unless_cancelled(fut: asyncio.Future, result: Any) -> None:
@@ -542,7 +565,7 @@ async def create_connection(protocol_factory: ProtocolFactory, host: Any = None,
         if host is None or port is None:
             raise ValueError("host and port was not specified and no sock specified")
         errors: List[OSError] = []
-        for fam, kind, pr, _, address in zsocket.getaddrinfo(host, port, family, _stdlib.SOCK_STREAM, proto, flags):
+        for fam, kind, pr, _, address in await getaddrinfo(host, port, family, _stdlib.SOCK_STREAM, proto, flags):
             candidate = zsocket.socket(fam, kind, pr)
             try:
                 candidate.setblocking(False)
@@ -776,7 +799,7 @@ async def create_server(protocol_factory: ProtocolFactory, host: Any = None, por
         hosts: List[Any] = [None] if host in (None, "") else ([host] if isinstance(host, str) else list(host))
         infos: List[Tuple[Any, ...]] = []
         for h in hosts:
-            infos += zsocket.getaddrinfo(h, port, family, _stdlib.SOCK_STREAM, 0, flags)
+            infos += await getaddrinfo(h, port, family, _stdlib.SOCK_STREAM, 0, flags)
         sockets = []
         seen: Set[Tuple[int, Any]] = set()
         try:
@@ -839,7 +862,7 @@ async def create_datagram_endpoint(protocol_factory: ProtocolFactory, local_addr
             raise ValueError("unexpected address family")
         reference = remote_addr or local_addr
         assert reference is not None
-        fam = family or zsocket.getaddrinfo(reference[0], reference[1], 0, _stdlib.SOCK_DGRAM)[0][0]
+        fam = family or (await getaddrinfo(reference[0], reference[1], 0, _stdlib.SOCK_DGRAM))[0][0]
         sock = zsocket.socket(fam, _stdlib.SOCK_DGRAM, proto)
         try:
             if reuse_port:

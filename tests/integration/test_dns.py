@@ -4,13 +4,15 @@ libzt sockets (socket_peer.py's dns_responder), answers for one name; this node 
 (zts_dns_set_server) and resolves that name with libzt.socket, then connects to it by name."""
 from __future__ import annotations
 
+import asyncio
 import socket as stdlib_socket
+import threading
 from typing import Iterator
 
 import pytest
 from sockets_pair import Pair
 
-from libzt import _native
+from libzt import _native, aio
 from libzt import socket as zsocket
 
 ROOT_PORT = 39976
@@ -77,3 +79,36 @@ def test_stack_counters_see_the_queries(zt_pair: Pair, dns_server: str) -> None:
     assert after.udp_tx > before.udp_tx and after.udp_rx > before.udp_rx
     assert after.ip4_tx > before.ip4_tx and after.ip4_rx > before.ip4_rx
     assert after.link_tx > before.link_tx  # the node's own counters are still there
+
+
+def test_aio_resolves_names_off_the_event_loop(zt_pair: Pair, dns_server: str,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """libzt.aio asks the resolver from the loop's executor (a lookup can take seconds), as asyncio
+    does; numeric addresses are answered on the loop. Then a stream by name, through the real resolver."""
+    real = zsocket.getaddrinfo
+    threads: list = []
+
+    def recording(*args: object, **kwargs: object) -> list:
+        threads.append(threading.get_ident())
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(zsocket, "getaddrinfo", recording)
+    port = zt_pair.peer.call("tcp_echo", version=4)["port"]
+
+    async def main() -> tuple:
+        loop_thread = threading.get_ident()
+        by_name = await aio.getaddrinfo(NAME, port, zsocket.AF_INET, zsocket.SOCK_STREAM)
+        numeric = await aio.getaddrinfo(zt_pair.address(4), port, zsocket.AF_INET, zsocket.SOCK_STREAM)
+        reader, writer = await aio.open_connection(NAME, port)
+        writer.write(b"async by name")
+        writer.write_eof()
+        echoed = await reader.read()
+        writer.close()
+        await writer.wait_closed()
+        return loop_thread, by_name, numeric, echoed
+
+    loop_thread, by_name, numeric, echoed = asyncio.run(main())
+    assert [info[4] for info in by_name] == [(zt_pair.address(4), port)]
+    assert [info[4] for info in numeric] == [(zt_pair.address(4), port)]
+    assert echoed == b"async by name"
+    assert len(threads) == 3 and threads[0] != loop_thread and threads[1] == loop_thread and threads[2] != loop_thread
