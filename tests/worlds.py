@@ -14,7 +14,7 @@ import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Optional, Sequence
+from typing import Callable, Optional, Sequence, Union
 
 import libzt
 from interop.official import OurNode
@@ -134,9 +134,11 @@ def stop_process(proc: subprocess.Popen[str], reader: threading.Thread, timeout:
     return proc.returncode
 
 
-def start_root_node(our_node: Callable[..., OurNode], netns: NetNs, planet: Planet, port: int) -> OurNode:
-    """The root as a worker (same code as `libzt root`), so tests can read its counters."""
-    root = our_node(prefix=netns.cmd_prefix, name="root")
+def start_root_node(our_node: Callable[..., OurNode], where: Union[NetNs, Sequence[str]], planet: Planet,
+                    port: int) -> OurNode:
+    """The root as a worker (same code as `libzt root`), so tests can read its counters; ``where`` is a
+    namespace, or the command prefix that enters one (e.g. a NAT lab's)."""
+    root = our_node(prefix=where.cmd_prefix if isinstance(where, NetNs) else list(where), name="root")
     root.init_from_storage(planet.root_dir)
     root.init_set_roots(planet.bytes)
     root.init_set_port(port)

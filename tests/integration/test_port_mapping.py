@@ -20,7 +20,7 @@ import pytest
 import nat_lab
 from interop.official import OurNode
 from nat_lab import NatLab
-from worlds import make_planet
+from worlds import make_planet, start_root_node
 
 pytestmark = [pytest.mark.netns]
 
@@ -69,12 +69,7 @@ def test_node_maps_its_port_and_an_outside_peer_reaches_it_through_the_mapping(
 ) -> None:
     planet = make_planet(tmp_path, [f"{nat_lab.PUBLIC_ADDR}/{ROOT_PORT}"])
     public = lab.prefix(lab.public)
-    root = our_node(prefix=public, name="root")
-    root.init_from_storage(planet.root_dir)
-    root.init_set_roots(planet.bytes)
-    root.init_set_port(ROOT_PORT)
-    root.node_start()
-    root.wait_online(timeout=10)
+    start_root_node(our_node, public, planet, ROOT_PORT)
 
     outside = our_node(prefix=public, name="outside")
     outside.init_set_roots(planet.bytes)
@@ -136,11 +131,7 @@ def test_mapping_is_renewed_while_the_node_lives_and_lapses_when_it_dies(lab: Na
     """A short refresh period (2 s, so a 4 s lease): the router keeps the mapping for many leases
     while the node renews it, and drops it on its own once the node is killed without stop()."""
     planet = make_planet(tmp_path, [f"{nat_lab.PUBLIC_ADDR}/{ROOT_PORT}"])
-    root = our_node(prefix=lab.prefix(lab.public), name="root")
-    root.init_from_storage(planet.root_dir)
-    root.init_set_roots(planet.bytes)
-    root.init_set_port(ROOT_PORT)
-    root.node_start()
+    start_root_node(our_node, lab.prefix(lab.public), planet, ROOT_PORT)
 
     home = our_node(prefix=lab.prefix(lab.home), name="home")
     home.init_set_roots(planet.bytes)

@@ -16,7 +16,7 @@ import pytest
 import nat_lab
 from interop.official import ZTS_EVENT_NETWORK_READY_IP4, expected_bytes
 from nat_lab import NatLab
-from worlds import make_planet
+from worlds import make_planet, start_root_node
 
 pytestmark = [pytest.mark.netns, pytest.mark.slow]
 
@@ -73,11 +73,7 @@ def test_blocked_udp_goes_through_the_tcp_relay_and_back(lab: NatLab, our_node, 
     start_relay(lab)
     planet = make_planet(tmp_path, [f"{nat_lab.PUBLIC_ADDR}/{ROOT_PORT}"])
     public = lab.prefix(lab.public)
-    root = our_node(prefix=public, name="root")
-    root.init_from_storage(planet.root_dir)
-    root.init_set_roots(planet.bytes)
-    root.init_set_port(ROOT_PORT)
-    root.node_start()
+    start_root_node(our_node, public, planet, ROOT_PORT)
     peer = our_node(prefix=public, name="peer")
     peer.init_set_roots(planet.bytes)
     peer.init_set_port(PEER_PORT)
@@ -135,11 +131,7 @@ def test_blocked_udp_goes_through_the_tcp_relay_and_back(lab: NatLab, our_node, 
 def test_forced_tcp_relay_sends_no_udp(lab: NatLab, our_node, tmp_path: Path) -> None:
     start_relay(lab)
     planet = make_planet(tmp_path, [f"{nat_lab.PUBLIC_ADDR}/{ROOT_PORT}"])
-    root = our_node(prefix=lab.prefix(lab.public), name="root")
-    root.init_from_storage(planet.root_dir)
-    root.init_set_roots(planet.bytes)
-    root.init_set_port(ROOT_PORT)
-    root.node_start()
+    start_root_node(our_node, lab.prefix(lab.public), planet, ROOT_PORT)
     home = our_node(prefix=lab.prefix(lab.home), name="home")
     home.init_set_roots(planet.bytes)
     home.init_allow_port_mapping(False)
