@@ -59,32 +59,26 @@ class GeneralError(ZeroTierError, RuntimeError):
     """An internal failure (``ZTS_ERR_GENERAL``)."""
 
 
-ZTS_ERR_OK = _c.ERR_OK
-ZTS_ERR_SOCKET = _c.ERR_SOCKET
-ZTS_ERR_SERVICE = _c.ERR_SERVICE
-ZTS_ERR_ARG = _c.ERR_ARG
-ZTS_ERR_NO_RESULT = _c.ERR_NO_RESULT
-ZTS_ERR_GENERAL = _c.ERR_GENERAL
-
+# The codes are the compiled library's (libzt._bindings.constants), defined there once.
 _BY_CODE: dict[int, type[ZeroTierError]] = {
-    ZTS_ERR_ARG: ArgumentError,
-    ZTS_ERR_SERVICE: ServiceError,
-    ZTS_ERR_NO_RESULT: NoResultError,
-    ZTS_ERR_GENERAL: GeneralError,
+    _c.ERR_ARG: ArgumentError,
+    _c.ERR_SERVICE: ServiceError,
+    _c.ERR_NO_RESULT: NoResultError,
+    _c.ERR_GENERAL: GeneralError,
 }
 
 
 def raise_for(code: int, message: str, arg_error: type[ArgumentError] = ArgumentError) -> NoReturn:
     """Raise the exception for a negative ZTS_ERR_* code; ``arg_error`` refines ZTS_ERR_ARG."""
-    cls = arg_error if code == ZTS_ERR_ARG else _BY_CODE.get(code, GeneralError)
+    cls = arg_error if code == _c.ERR_ARG else _BY_CODE.get(code, GeneralError)
     raise cls(message)
 
 
 def code_for(error: ZeroTierError) -> int:
     """The ZTS_ERR_* code an exception of this module stands for (the inverse of :func:`raise_for`)."""
     if isinstance(error, ArgumentError):
-        return ZTS_ERR_ARG
+        return _c.ERR_ARG
     for code, cls in _BY_CODE.items():
         if isinstance(error, cls):
             return code
-    return ZTS_ERR_GENERAL
+    return _c.ERR_GENERAL

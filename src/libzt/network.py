@@ -7,7 +7,6 @@ raw Ethernet of the network (for tests and applications with their own stack).
 """
 from __future__ import annotations
 
-import enum
 import ipaddress
 import time
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Optional, Union
 from libzt._bindings import node as ll
 from libzt._bindings import tap as _tap
 from libzt._bindings import zts as _zts
-from libzt._bindings.constants import enum_members
+from libzt._bindings.constants import library_enum
 from libzt.errors import ArgumentError
 
 if TYPE_CHECKING:
@@ -26,8 +25,10 @@ IPInterface = Union[ipaddress.IPv4Interface, ipaddress.IPv6Interface]
 
 
 # The values are the compiled header's (ZTS_NETWORK_STATUS_*, ZTS_NETWORK_TYPE_*), not copies.
-NetworkStatus = enum.IntEnum("NetworkStatus", enum_members("ZTS_NETWORK_STATUS_"), module=__name__)  # type: ignore[misc]
-NetworkType = enum.IntEnum("NetworkType", enum_members("ZTS_NETWORK_TYPE_"), module=__name__)  # type: ignore[misc]
+NetworkStatus = library_enum(
+    "NetworkStatus", "ZTS_NETWORK_STATUS_", __name__,
+    "Where joining a network stands (``zts_net_info_t.status``): ``OK`` once configured.")
+NetworkType = library_enum("NetworkType", "ZTS_NETWORK_TYPE_", __name__, "``PRIVATE`` or ``PUBLIC``.")
 
 
 @dataclass(frozen=True)
