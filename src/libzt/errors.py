@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: Apache-2.0
 """Exceptions raised by libzt.
 
-API misuse and bad input raise subclasses of :class:`ZeroTierError`; socket failures raise the
-stdlib's own :class:`OSError` subclasses with real errno values, exactly like :mod:`socket`::
+API misuse, bad input and refusals raise subclasses of :class:`ZeroTierError`; socket failures raise
+the stdlib's own :class:`OSError` subclasses with real errno values, exactly like :mod:`socket`. Each
+class also derives from the builtin exception it refines, so ``except ValueError`` /
+``except LookupError`` / ``except PermissionError`` code written for those keeps working::
 
     ZeroTierError
      +-- ArgumentError (also ValueError)      ZTS_ERR_ARG: an argument was rejected
@@ -10,9 +12,16 @@ stdlib's own :class:`OSError` subclasses with real errno values, exactly like :m
      |    +-- WorldError                      a malformed, unsigned or inconsistent world
      |    +-- WireError                       a packet that fails authentication or does not decode
      |    +-- NetconfError                    a malformed or badly signed network config, certificate,
-     |                                        credential, config chunk or rule set
+     |    |                                   credential, config chunk or rule set
+     |    +-- InvalidField                    controller: a JSON field of the wrong type, out of range
+     |                                        or malformed (HTTP 400); ``field`` names it
      +-- ServiceError (also RuntimeError)     ZTS_ERR_SERVICE: the node is not in a state to do that
      +-- NoResultError (also LookupError)     ZTS_ERR_NO_RESULT: nothing to report (yet)
+     |    +-- NotFoundError                   no such network or member: not joined, unknown to its
+     |                                        controller, or (controller) not in its store (HTTP 404)
+     +-- AccessDeniedError (also              the network's controller does not authorize this node
+     |   PermissionError)
+     +-- StoreError (also RuntimeError)       controller: its database could not be opened or used
      +-- GeneralError (also RuntimeError)     ZTS_ERR_GENERAL: an internal failure
 """
 from __future__ import annotations
@@ -47,12 +56,35 @@ class NetconfError(ArgumentError):
     signed or otherwise refused."""
 
 
+class InvalidField(ArgumentError):
+    """A JSON value given to the controller of the wrong type, out of range, or malformed. ``field``
+    is its path (``routes[2].via``), ``problem`` what is wrong with it."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field}: {problem}")
+        self.field = field
+        self.problem = problem
+
+
 class ServiceError(ZeroTierError, RuntimeError):
     """The node is not running, or not in a state that allows the call (``ZTS_ERR_SERVICE``)."""
 
 
 class NoResultError(ZeroTierError, LookupError):
     """The call had nothing to return (``ZTS_ERR_NO_RESULT``)."""
+
+
+class NotFoundError(NoResultError):
+    """No such network or member: this node has not joined it, its controller does not know it, or
+    (in the controller) it is not in the store."""
+
+
+class AccessDeniedError(ZeroTierError, PermissionError):
+    """The network's controller does not authorize this node (it must be authorized there first)."""
+
+
+class StoreError(ZeroTierError, RuntimeError):
+    """The controller's database could not be opened or used."""
 
 
 class GeneralError(ZeroTierError, RuntimeError):

@@ -145,8 +145,8 @@ class Network:
         return _zts.zts_net_transport_is_ready(self.id) == 1
 
     def wait_ready(self, timeout: Optional[float] = None) -> Network:
-        """Wait until ready; raises PermissionError (access denied), LookupError (no such network) or
-        TimeoutError."""
+        """Wait until ready; raises :class:`~libzt.AccessDeniedError` (also a PermissionError),
+        :class:`~libzt.NotFoundError` (also a LookupError: no such network) or TimeoutError."""
         deadline = None if timeout is None else time.monotonic() + timeout
         self._node._wait_network(self.id, deadline)
         return self
