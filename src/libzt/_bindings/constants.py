@@ -46,7 +46,8 @@ class _LibraryEnum(enum.IntEnum):
                 stand_in = int.__new__(cls, value)
                 stand_in._name_ = f"UNKNOWN_{value}"
                 stand_in._value_ = value
-                _unknown[(cls, value)] = stand_in
+                if len(_unknown) < _UNKNOWN_KEPT:  # bounded: a stream of garbage codes must not grow it
+                    _unknown[(cls, value)] = stand_in
         return stand_in
 
     @property
@@ -56,6 +57,7 @@ class _LibraryEnum(enum.IntEnum):
 
 
 _unknown: dict[tuple[type, int], Any] = {}
+_UNKNOWN_KEPT = 256
 _unknown_lock = threading.Lock()
 
 
