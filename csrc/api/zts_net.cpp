@@ -75,10 +75,8 @@ int zts_net_get_mac_str(uint64_t net_id, char* dst, unsigned int len) {
     if (!node_running()) return ZTS_ERR_SERVICE;
     if (dst == nullptr || len < ZTS_MAC_ADDRSTRLEN) return arg_error("zts_net_get_mac_str: dst must hold ZTS_MAC_ADDRSTRLEN");
     return with_network(net_id, [&](zt::Network& n, zt::Node&) -> int {
-        const uint64_t m = n.mac();
-        std::snprintf(dst, ZTS_MAC_ADDRSTRLEN, "%02x:%02x:%02x:%02x:%02x:%02x", unsigned((m >> 40) & 0xff),
-                      unsigned((m >> 32) & 0xff), unsigned((m >> 24) & 0xff), unsigned((m >> 16) & 0xff),
-                      unsigned((m >> 8) & 0xff), unsigned(m & 0xff));
+        const std::string text = zt::mac_text(n.mac());  // 17 characters; dst holds ZTS_MAC_ADDRSTRLEN
+        std::memcpy(dst, text.c_str(), text.size() + 1);
         return ZTS_ERR_OK;
     });
 }

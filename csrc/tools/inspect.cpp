@@ -7,6 +7,7 @@
 
 #include "tools/json_writer.hpp"
 #include "zt/bytes.hpp"
+#include "zt/vl2_address.hpp"
 #include "zt/wire.hpp"
 
 namespace zt::inspect {
@@ -23,15 +24,6 @@ std::string hex_of(std::uint64_t v, std::size_t bytes) {
     std::uint8_t b[8];
     store_be(b, v, bytes);
     return to_hex(b, bytes);
-}
-
-std::string mac_text(std::uint64_t mac) {
-    char buf[20];
-    std::snprintf(buf, sizeof buf, "%02x:%02x:%02x:%02x:%02x:%02x", static_cast<unsigned>((mac >> 40) & 0xff),
-                  static_cast<unsigned>((mac >> 32) & 0xff), static_cast<unsigned>((mac >> 24) & 0xff),
-                  static_cast<unsigned>((mac >> 16) & 0xff), static_cast<unsigned>((mac >> 8) & 0xff),
-                  static_cast<unsigned>(mac & 0xff));
-    return buf;
 }
 
 std::string version_text(unsigned major, unsigned minor, unsigned revision) {
