@@ -22,7 +22,9 @@ ROOT = Path(__file__).resolve().parent.parent
 CSRC = ROOT / "csrc"
 INCLUDE = CSRC / "include"
 PUBLIC_HEADERS = ("ZeroTierSockets.h", "libzt_ext.h")
-CORE_DIRS = ("zt", "osdep", "net", "api", "lwip_port")
+# The layers, bottom up: the protocol (zt), tooling over it (tools: the wire inspector, the JSON
+# writer), the OS (osdep), the TCP/IP glue (net), the C API (api), and our lwIP port.
+CORE_DIRS = ("zt", "tools", "osdep", "net", "api", "lwip_port")
 PKG_CONFIG_PACKAGES = ("libsodium", "libcrypto", "liblz4", "miniupnpc")
 # Linked without pkg-config: libnatpmp-dev ships no .pc file.
 PLAIN_LIBRARIES = ("natpmp",)

@@ -9,7 +9,7 @@
 #include "ZeroTierSockets.h"
 #include "api/arg_error.hpp"
 #include "libzt_ext.h"
-#include "zt/inspect.hpp"
+#include "tools/inspect.hpp"
 #include "zt/packet.hpp"
 
 static_assert(ZTX_WIRE_MAX_PACKET_LEN == zt::Packet::kCapacity, "libzt_ext.h disagrees with the core");

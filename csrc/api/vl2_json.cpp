@@ -3,6 +3,8 @@
 
 #include <cstdio>
 
+#include "zt/vl2_address.hpp"
+
 namespace zt::api {
 
 namespace {
@@ -10,15 +12,6 @@ namespace {
 std::string hex64(std::uint64_t v) {
     char buf[20];
     std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
-    return buf;
-}
-
-std::string mac_text(std::uint64_t mac) {
-    char buf[20];
-    std::snprintf(buf, sizeof buf, "%02x:%02x:%02x:%02x:%02x:%02x", static_cast<unsigned>((mac >> 40) & 0xff),
-                  static_cast<unsigned>((mac >> 32) & 0xff), static_cast<unsigned>((mac >> 24) & 0xff),
-                  static_cast<unsigned>((mac >> 16) & 0xff), static_cast<unsigned>((mac >> 8) & 0xff),
-                  static_cast<unsigned>(mac & 0xff));
     return buf;
 }
 

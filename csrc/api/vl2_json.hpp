@@ -9,12 +9,14 @@
 #include <string>
 #include <vector>
 
-#include "api/json_writer.hpp"
+#include "tools/json_writer.hpp"
 #include "zt/credentials.hpp"
 #include "zt/dictionary.hpp"
 #include "zt/netconf.hpp"
 
 namespace zt::api {
+
+using tools::JsonWriter;
 
 void write_rules_json(JsonWriter& j, const std::vector<Rule>& rules);
 void write_com_json(JsonWriter& j, const CertificateOfMembership& com, const Identity* controller);

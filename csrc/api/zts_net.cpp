@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // zts_net_*, zts_addr_*, zts_route_is_assigned and the network core queries, with libzt's argument
-// rules and return values; plus the raw Ethernet tap (ztx_tap_*) and the controller calls
-// (ztx_controller_*).
+// rules and return values, and ztx_net_get_info / ztx_net_list (the same, as one struct). The raw
+// Ethernet tap (ztx_tap_*) is in ext_tap.cpp, the controller calls in ext_controller.cpp.
 #include <arpa/inet.h>
 
 #include <algorithm>
@@ -14,7 +14,6 @@
 #include "api/node_access.hpp"
 #include "api/runtime.hpp"
 #include "libzt_ext.h"
-#include "osdep/clock.hpp"
 
 namespace {
 
@@ -22,8 +21,6 @@ using zt::api::arg_error;
 using zt::api::node_running;
 using zt::api::with_network;
 using zt::api::with_node;
-using zt::api::Runtime;
-using zt::api::runtime;
 
 bool family_matches(const zt::InetAddress& a, unsigned int family) {
     return (family == ZTS_AF_INET && a.family == zt::InetAddress::Family::kV4) ||
@@ -79,10 +76,8 @@ int zts_net_get_mac_str(uint64_t net_id, char* dst, unsigned int len) {
     if (!node_running()) return ZTS_ERR_SERVICE;
     if (dst == nullptr || len < ZTS_MAC_ADDRSTRLEN) return arg_error("zts_net_get_mac_str: dst must hold ZTS_MAC_ADDRSTRLEN");
     return with_network(net_id, [&](zt::Network& n, zt::Node&) -> int {
-        const uint64_t m = n.mac();
-        std::snprintf(dst, ZTS_MAC_ADDRSTRLEN, "%02x:%02x:%02x:%02x:%02x:%02x", unsigned((m >> 40) & 0xff),
-                      unsigned((m >> 32) & 0xff), unsigned((m >> 24) & 0xff), unsigned((m >> 16) & 0xff),
-                      unsigned((m >> 8) & 0xff), unsigned(m & 0xff));
+        const std::string text = zt::mac_text(n.mac());  // 17 characters; dst holds ZTS_MAC_ADDRSTRLEN
+        std::memcpy(dst, text.c_str(), text.size() + 1);
         return ZTS_ERR_OK;
     });
 }
@@ -304,48 +299,6 @@ int ztx_net_list(uint64_t* ids, unsigned* count) {
         *count = n;
         return static_cast<int>(all.size());
     });
-}
-
-// ---- raw Ethernet tap ---------------------------------------------------------------------------------
-
-int ztx_tap_enable(uint64_t net_id, int enabled) {
-    if (net_id == 0) return arg_error("ztx_tap_enable: network ID must not be 0");
-    return with_node([&](zt::osdep::Service& s, zt::Node&) -> int {
-        s.tap(net_id)->enable(enabled != 0);
-        return ZTS_ERR_OK;
-    });
-}
-
-int ztx_tap_write(uint64_t net_id, const void* frame, size_t len) {
-    if (frame == nullptr || len < 14) return arg_error("ztx_tap_write: an Ethernet frame is at least 14 bytes");
-    const auto* f = static_cast<const uint8_t*>(frame);
-    return with_node([&](zt::osdep::Service&, zt::Node& node) -> int {
-        zt::Network* net = node.network(net_id);
-        if (net == nullptr) return ZTS_ERR_NO_RESULT;
-        const uint64_t dst = zt::load_be(f, 6);
-        uint64_t src = zt::load_be(f + 6, 6);
-        if (src == 0) src = net->mac();  // a convenience: an all-zero source means "ours"
-        const auto ethertype = static_cast<uint16_t>(zt::load_be(f + 12, 2));
-        return node.send_frame(zt::osdep::now_ms(), net_id, src, dst, ethertype, f + 14, len - 14) ? ZTS_ERR_OK
-                                                                                                  : ZTS_ERR_GENERAL;
-    });
-}
-
-int ztx_tap_read(uint64_t net_id, void* buf, size_t* len, int timeout_ms) {
-    if (buf == nullptr || len == nullptr) return arg_error("ztx_tap_read: arguments must not be NULL");
-    std::shared_ptr<zt::net::TapQueue> tap;
-    {
-        Runtime& rt = runtime();
-        std::lock_guard<std::mutex> g(rt.mutex);
-        if (!rt.running()) return ZTS_ERR_SERVICE;
-        tap = rt.service->tap(net_id);
-    }
-    std::vector<uint8_t> frame;
-    if (!tap->pop(&frame, timeout_ms)) return ZTS_ERR_NO_RESULT;  // waits without any lock held
-    if (frame.size() > *len) return arg_error("ztx_tap_read: buffer smaller than the frame");
-    std::memcpy(buf, frame.data(), frame.size());
-    *len = frame.size();
-    return ZTS_ERR_OK;
 }
 
 }  // extern "C"

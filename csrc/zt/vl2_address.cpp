@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "zt/vl2_address.hpp"
 
+#include <cstdio>
+
 #include "zt/constants.hpp"
 
 namespace zt {
@@ -70,5 +72,14 @@ std::uint64_t adhoc_network_id(std::uint16_t start_port, std::uint16_t end_port)
 }
 
 bool is_adhoc_network(std::uint64_t network_id) { return (network_id >> 56) == 0xff; }
+
+std::string mac_text(std::uint64_t mac) {
+    char buf[18];
+    std::snprintf(buf, sizeof buf, "%02x:%02x:%02x:%02x:%02x:%02x", static_cast<unsigned>((mac >> 40) & 0xff),
+                  static_cast<unsigned>((mac >> 32) & 0xff), static_cast<unsigned>((mac >> 24) & 0xff),
+                  static_cast<unsigned>((mac >> 16) & 0xff), static_cast<unsigned>((mac >> 8) & 0xff),
+                  static_cast<unsigned>(mac & 0xff));
+    return buf;
+}
 
 }  // namespace zt

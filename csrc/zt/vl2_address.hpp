@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "zt/inet_address.hpp"
 
@@ -15,6 +16,8 @@ std::uint8_t mac_first_octet(std::uint64_t network_id);
 std::uint64_t mac_from_address(std::uint64_t address, std::uint64_t network_id);
 std::uint64_t address_from_mac(std::uint64_t mac, std::uint64_t network_id);
 inline bool mac_is_multicast(std::uint64_t mac) { return ((mac >> 40) & 0x01) != 0; }
+// "aa:bb:cc:dd:ee:ff" (lower-case hex, 17 characters): how the C API, JSON and the inspector write a MAC.
+std::string mac_text(std::uint64_t mac);
 
 InetAddress rfc4193_address(std::uint64_t network_id, std::uint64_t address);  // port field = 88
 InetAddress sixplane_address(std::uint64_t network_id, std::uint64_t address);  // port field = 40

@@ -214,7 +214,7 @@ bool parse_network_config_chunk(const Packet& p, std::size_t at, NetworkConfigCh
 
 // A one-line human description of any dearmored packet (header fields, then the verb's fields as
 // key=value), for logs; never fails (ends with error=<why> when the payload does not parse). `key`
-// only decrypts HELLO's moon list. zt/inspect.hpp has the same as JSON, and for raw datagrams.
+// only decrypts HELLO's moon list. tools/inspect.hpp has the same as JSON, and for raw datagrams.
 std::string describe(const Packet& p, const SymmetricKey* key);
 
 }  // namespace zt::wire

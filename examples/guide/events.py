@@ -11,9 +11,20 @@ NETWORK_ID, prints every event until the network is ready, then stops the node.
 import argparse
 import os
 import sys
+import threading
 import time
 
 import libzt
+
+# The event handler prints on libzt's event thread while main() prints on this one: one lock, so that
+# each line comes out whole (print() writes its parts one by one).
+print_lock = threading.Lock()
+
+
+def say(*parts):
+    with print_lock:
+        print(*parts, flush=True)
+
 
 EVENT_NAMES = {value: name for name, value in vars(libzt).items() if name.startswith("ZTS_EVENT_")}
 network_ready = False
@@ -21,9 +32,9 @@ network_ready = False
 
 def on_zerotier_event(event_code, id):
     global network_ready
-    print(EVENT_NAMES.get(event_code, event_code), hex(id), flush=True)
+    say(EVENT_NAMES.get(event_code, event_code), hex(id))
     if event_code == libzt.ZTS_EVENT_NODE_ONLINE:
-        print("ZTS_EVENT_NODE_ONLINE:", hex(id), flush=True)
+        say("ZTS_EVENT_NODE_ONLINE:", hex(id))
     if event_code in (libzt.ZTS_EVENT_NETWORK_READY_IP4, libzt.ZTS_EVENT_NETWORK_READY_IP6):
         network_ready = True
 
@@ -47,7 +58,7 @@ def main():
     node.net_join(net_id)
     while not network_ready:
         time.sleep(0.1)
-    print("Network ready:", node.addr_get_ipv4(net_id), flush=True)
+    say("Network ready:", node.addr_get_ipv4(net_id))
     node.node_stop()
     return 0
 

@@ -12,16 +12,26 @@ against the address it prints.
 import argparse
 import os
 import sys
+import threading
 import time
 
 import libzt
 
+# The event handler prints on libzt's event thread while main() prints on this one: one lock, so that
+# each line comes out whole (print() writes its parts one by one).
+print_lock = threading.Lock()
+
+
+def say(*parts):
+    with print_lock:
+        print(*parts, flush=True)
+
 
 def on_zerotier_event(event_code, id):
     if event_code == libzt.ZTS_EVENT_NODE_ONLINE:
-        print("ZTS_EVENT_NODE_ONLINE:", hex(id), flush=True)
+        say("ZTS_EVENT_NODE_ONLINE:", hex(id))
     if event_code == libzt.ZTS_EVENT_NETWORK_READY_IP4:
-        print("ZTS_EVENT_NETWORK_READY_IP4:", hex(id), flush=True)
+        say("ZTS_EVENT_NETWORK_READY_IP4:", hex(id))
 
 
 def main():
@@ -47,23 +57,23 @@ def main():
         return 1
     while not node.node_is_online():
         time.sleep(1)
-    print("Node ID:", hex(node.node_id()), flush=True)
+    say("Node ID:", hex(node.node_id()))
     node.net_join(net_id)
     while not node.net_transport_is_ready(net_id):
         time.sleep(1)
-    print("IP address:", node.addr_get_ipv4(net_id), flush=True)
+    say("IP address:", node.addr_get_ipv4(net_id))
 
     # Set up listen socket
     serv = libzt.socket(libzt.ZTS_AF_INET, libzt.ZTS_SOCK_STREAM, 0)
     serv.setsockopt(libzt.ZTS_SOL_SOCKET, libzt.ZTS_SO_REUSEADDR, 1)
     serv.bind(("0.0.0.0", args.port))
     serv.listen(1)
-    print("Listening on port", args.port, flush=True)
+    say("Listening on port", args.port)
     conn, addr = serv.accept()
-    print("Accepted connection from:", addr, flush=True)
+    say("Accepted connection from:", addr)
     # RX
     data = conn.recv(128)
-    print("RX:", data, flush=True)
+    say("RX:", data)
     # Cleanup
     conn.close()
     serv.close()

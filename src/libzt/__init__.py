@@ -24,11 +24,13 @@ Usage
 from libzt._bindings import constants as _constants
 from libzt._bindings import zts as _zts
 from libzt.errors import (
+    AccessDeniedError,
     ArgumentError,
     GeneralError,
     IdentityError,
     NetconfError,
     NoResultError,
+    NotFoundError,
     ServiceError,
     WireError,
     WorldError,
@@ -49,6 +51,7 @@ globals().update(_zts.FUNCTIONS)
 errno = _constants.errno
 
 __all__ = [
+    "AccessDeniedError",
     "ArgumentError",
     "Dns",
     "Event",
@@ -62,6 +65,7 @@ __all__ = [
     "NetworkStatus",
     "NetworkType",
     "NoResultError",
+    "NotFoundError",
     "PathInfo",
     "PeerInfo",
     "PeerRole",

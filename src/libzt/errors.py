@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: Apache-2.0
 """Exceptions raised by libzt.
 
-API misuse and bad input raise subclasses of :class:`ZeroTierError`; socket failures raise the
-stdlib's own :class:`OSError` subclasses with real errno values, exactly like :mod:`socket`::
+API misuse, bad input and refusals raise subclasses of :class:`ZeroTierError`; socket failures raise
+the stdlib's own :class:`OSError` subclasses with real errno values, exactly like :mod:`socket`. Each
+class also derives from the builtin exception it refines, so ``except ValueError`` /
+``except LookupError`` / ``except PermissionError`` code written for those keeps working::
 
     ZeroTierError
      +-- ArgumentError (also ValueError)      ZTS_ERR_ARG: an argument was rejected
@@ -10,9 +12,16 @@ stdlib's own :class:`OSError` subclasses with real errno values, exactly like :m
      |    +-- WorldError                      a malformed, unsigned or inconsistent world
      |    +-- WireError                       a packet that fails authentication or does not decode
      |    +-- NetconfError                    a malformed or badly signed network config, certificate,
-     |                                        credential, config chunk or rule set
+     |    |                                   credential, config chunk or rule set
+     |    +-- InvalidField                    controller: a JSON field of the wrong type, out of range
+     |                                        or malformed (HTTP 400); ``field`` names it
      +-- ServiceError (also RuntimeError)     ZTS_ERR_SERVICE: the node is not in a state to do that
      +-- NoResultError (also LookupError)     ZTS_ERR_NO_RESULT: nothing to report (yet)
+     |    +-- NotFoundError                   no such network or member: not joined, unknown to its
+     |                                        controller, or (controller) not in its store (HTTP 404)
+     +-- AccessDeniedError (also              the network's controller does not authorize this node
+     |   PermissionError)
+     +-- StoreError (also RuntimeError)       controller: its database could not be opened or used
      +-- GeneralError (also RuntimeError)     ZTS_ERR_GENERAL: an internal failure
 """
 from __future__ import annotations
@@ -47,6 +56,16 @@ class NetconfError(ArgumentError):
     signed or otherwise refused."""
 
 
+class InvalidField(ArgumentError):
+    """A JSON value given to the controller of the wrong type, out of range, or malformed. ``field``
+    is its path (``routes[2].via``), ``problem`` what is wrong with it."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field}: {problem}")
+        self.field = field
+        self.problem = problem
+
+
 class ServiceError(ZeroTierError, RuntimeError):
     """The node is not running, or not in a state that allows the call (``ZTS_ERR_SERVICE``)."""
 
@@ -55,36 +74,43 @@ class NoResultError(ZeroTierError, LookupError):
     """The call had nothing to return (``ZTS_ERR_NO_RESULT``)."""
 
 
+class NotFoundError(NoResultError):
+    """No such network or member: this node has not joined it, its controller does not know it, or
+    (in the controller) it is not in the store."""
+
+
+class AccessDeniedError(ZeroTierError, PermissionError):
+    """The network's controller does not authorize this node (it must be authorized there first)."""
+
+
+class StoreError(ZeroTierError, RuntimeError):
+    """The controller's database could not be opened or used."""
+
+
 class GeneralError(ZeroTierError, RuntimeError):
     """An internal failure (``ZTS_ERR_GENERAL``)."""
 
 
-ZTS_ERR_OK = _c.ERR_OK
-ZTS_ERR_SOCKET = _c.ERR_SOCKET
-ZTS_ERR_SERVICE = _c.ERR_SERVICE
-ZTS_ERR_ARG = _c.ERR_ARG
-ZTS_ERR_NO_RESULT = _c.ERR_NO_RESULT
-ZTS_ERR_GENERAL = _c.ERR_GENERAL
-
+# The codes are the compiled library's (libzt._bindings.constants), defined there once.
 _BY_CODE: dict[int, type[ZeroTierError]] = {
-    ZTS_ERR_ARG: ArgumentError,
-    ZTS_ERR_SERVICE: ServiceError,
-    ZTS_ERR_NO_RESULT: NoResultError,
-    ZTS_ERR_GENERAL: GeneralError,
+    _c.ERR_ARG: ArgumentError,
+    _c.ERR_SERVICE: ServiceError,
+    _c.ERR_NO_RESULT: NoResultError,
+    _c.ERR_GENERAL: GeneralError,
 }
 
 
 def raise_for(code: int, message: str, arg_error: type[ArgumentError] = ArgumentError) -> NoReturn:
     """Raise the exception for a negative ZTS_ERR_* code; ``arg_error`` refines ZTS_ERR_ARG."""
-    cls = arg_error if code == ZTS_ERR_ARG else _BY_CODE.get(code, GeneralError)
+    cls = arg_error if code == _c.ERR_ARG else _BY_CODE.get(code, GeneralError)
     raise cls(message)
 
 
 def code_for(error: ZeroTierError) -> int:
     """The ZTS_ERR_* code an exception of this module stands for (the inverse of :func:`raise_for`)."""
     if isinstance(error, ArgumentError):
-        return ZTS_ERR_ARG
+        return _c.ERR_ARG
     for code, cls in _BY_CODE.items():
         if isinstance(error, cls):
             return code
-    return ZTS_ERR_GENERAL
+    return _c.ERR_GENERAL

@@ -7,26 +7,22 @@ the node's event queue.
 """
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass, field
 from typing import Optional
 
-from libzt._bindings.constants import EVENT_ECHO_REPLY, EVENT_USER_MESSAGE, enum_members
-
-
-def _codes(prefix: str, **extra: int) -> dict[str, int]:
-    members = {**enum_members(prefix), **extra}
-    return dict(sorted(members.items(), key=lambda item: item[1]))
-
+from libzt._bindings.constants import EVENT_ECHO_REPLY, EVENT_USER_MESSAGE, library_enum
 
 # The values are the compiled header's (ZTS_EVENT_*, ZTS_PEER_ROLE_*), not copies.
-EventCode = enum.IntEnum(  # type: ignore[misc]
-    "EventCode", _codes("ZTS_EVENT_", USER_MESSAGE=EVENT_USER_MESSAGE, ECHO_REPLY=EVENT_ECHO_REPLY), module=__name__)
-EventCode.__doc__ = """libzt's ``zts_event_t`` codes (``EventCode.NODE_ONLINE`` is ``ZTS_EVENT_NODE_ONLINE``), plus
-libzt-for-Python extensions (300 and up: ``USER_MESSAGE``, ``ECHO_REPLY``)."""
+EventCode = library_enum(
+    "EventCode", "ZTS_EVENT_", __name__,
+    """libzt's ``zts_event_t`` codes (``EventCode.NODE_ONLINE`` is ``ZTS_EVENT_NODE_ONLINE``), plus
+libzt-for-Python extensions (300 and up: ``USER_MESSAGE``, ``ECHO_REPLY``). A code the library does
+not name reads as ``EventCode(n)``, named ``UNKNOWN_<n>`` with ``is_known`` False.""",
+    USER_MESSAGE=EVENT_USER_MESSAGE, ECHO_REPLY=EVENT_ECHO_REPLY)
 
-PeerRole = enum.IntEnum("PeerRole", _codes("ZTS_PEER_ROLE_"), module=__name__)  # type: ignore[misc]
-PeerRole.__doc__ = "What a peer is to this node: ``LEAF``, ``MOON`` or ``PLANET`` (a root)."
+PeerRole = library_enum(
+    "PeerRole", "ZTS_PEER_ROLE_", __name__,
+    "What a peer is to this node: ``LEAF``, ``MOON`` or ``PLANET`` (a root).")
 
 
 @dataclass(frozen=True)

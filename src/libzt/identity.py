@@ -12,16 +12,17 @@ import re
 from pathlib import Path
 from typing import Optional, Union
 
+from libzt._bindings import constants as _c
 from libzt._bindings import identity as ll
 from libzt.errors import IdentityError
 
 BytesLike = Union[bytes, bytearray, memoryview]
 PathLike = Union[str, "os.PathLike[str]"]
 
-PUBLIC_KEY_SIZE = 64
-PRIVATE_KEY_SIZE = 64
-SIGNATURE_SIZE = 96
-SHARED_KEY_SIZE = 48
+PUBLIC_KEY_SIZE = _c.PUBLIC_KEY_LEN  # 64: X25519 || Ed25519
+PRIVATE_KEY_SIZE = _c.PRIVATE_KEY_LEN  # 64
+SIGNATURE_SIZE = _c.SIGNATURE_LEN  # 96: Ed25519's 64 and 32 bytes of the signed hash
+SHARED_KEY_SIZE = _c.SYMMETRIC_KEY_LEN  # 48
 _IDENTITY_PREFIX = re.compile(r"^\s*[0-9a-fA-F]{10}:")
 
 
@@ -162,7 +163,7 @@ class KeyPair:
 
     __slots__ = ("_pair",)
 
-    SIZE = PUBLIC_KEY_SIZE + PRIVATE_KEY_SIZE
+    SIZE = _c.KEY_PAIR_LEN  # public || private
 
     def __init__(self, pair: bytes) -> None:
         self._pair = pair

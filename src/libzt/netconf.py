@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional, Union
 
 from libzt._bindings import vl2 as ll
-from libzt._bindings.constants import enum_members
+from libzt._bindings.constants import library_enum
 from libzt.errors import NetconfError
 from libzt.identity import BytesLike, Identity
 
@@ -267,7 +267,7 @@ class Dns:
 
 
 # The values are the compiled header's (ZTS_NETWORK_TYPE_PRIVATE 0, _PUBLIC 1), not copies.
-NetworkType = enum.IntEnum("NetworkType", enum_members("ZTS_NETWORK_TYPE_"), module=__name__)  # type: ignore[misc]
+NetworkType = library_enum("NetworkType", "ZTS_NETWORK_TYPE_", __name__, "``PRIVATE`` or ``PUBLIC``.")
 
 
 @dataclass(frozen=True)

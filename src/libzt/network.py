@@ -7,7 +7,6 @@ raw Ethernet of the network (for tests and applications with their own stack).
 """
 from __future__ import annotations
 
-import enum
 import ipaddress
 import time
 from typing import TYPE_CHECKING, Any, Optional, Union
@@ -15,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Optional, Union
 from libzt._bindings import node as ll
 from libzt._bindings import tap as _tap
 from libzt._bindings import zts as _zts
-from libzt._bindings.constants import enum_members
+from libzt._bindings.constants import library_enum
 from libzt.errors import ArgumentError
 from libzt.netconf import Dns, IPInterface, NetworkType, Route
 
@@ -25,7 +24,9 @@ if TYPE_CHECKING:
 __all__ = ["Dns", "Network", "NetworkStatus", "NetworkType", "Route", "Tap", "parse_network_id"]
 
 # The values are the compiled header's (ZTS_NETWORK_STATUS_*), not copies.
-NetworkStatus = enum.IntEnum("NetworkStatus", enum_members("ZTS_NETWORK_STATUS_"), module=__name__)  # type: ignore[misc]
+NetworkStatus = library_enum(
+    "NetworkStatus", "ZTS_NETWORK_STATUS_", __name__,
+    "Where joining a network stands (``zts_net_info_t.status``): ``OK`` once configured.")
 
 
 def parse_network_id(value: Union[int, str]) -> int:
@@ -141,8 +142,8 @@ class Network:
         return _zts.zts_net_transport_is_ready(self.id) == 1
 
     def wait_ready(self, timeout: Optional[float] = None) -> Network:
-        """Wait until ready; raises PermissionError (access denied), LookupError (no such network) or
-        TimeoutError."""
+        """Wait until ready; raises :class:`~libzt.AccessDeniedError` (also a PermissionError),
+        :class:`~libzt.NotFoundError` (also a LookupError: no such network) or TimeoutError."""
         deadline = None if timeout is None else time.monotonic() + timeout
         self._node._wait_network(self.id, deadline)
         return self

@@ -46,7 +46,15 @@ from libzt._bindings import node as ll
 from libzt._bindings import zts as _zts
 from libzt._bindings.calls import error_message
 from libzt._bindings.constants import ERR_OK, ERR_SERVICE, ZTS_CONSTANTS
-from libzt.errors import ArgumentError, NoResultError, ServiceError, ZeroTierError, code_for
+from libzt.errors import (
+    AccessDeniedError,
+    ArgumentError,
+    NoResultError,
+    NotFoundError,
+    ServiceError,
+    ZeroTierError,
+    code_for,
+)
 from libzt.events import Event, EventCode, PeerInfo
 from libzt.identity import Identity
 from libzt.network import Network, parse_network_id
@@ -361,7 +369,7 @@ class ZeroTierNode:
     def network(self, network: Union[int, str]) -> Network:
         nwid = parse_network_id(network)
         if nwid not in ll.network_ids():
-            raise LookupError(f"not a member of network {nwid:016x}")
+            raise NotFoundError(f"not a member of network {nwid:016x}")
         return Network(self, nwid)
 
     def _wait_network(self, nwid: int, deadline: Optional[float]) -> None:
@@ -378,9 +386,10 @@ class ZeroTierNode:
                     if not about(ev):
                         continue
                     if ev.code is EventCode.NETWORK_ACCESS_DENIED:
-                        raise PermissionError(f"network {nwid:016x}: access denied (the controller must authorize us)")
+                        raise AccessDeniedError(
+                            f"network {nwid:016x}: access denied (the controller must authorize us)")
                     if ev.code is EventCode.NETWORK_NOT_FOUND:
-                        raise LookupError(f"network {nwid:016x}: not found by its controller")
+                        raise NotFoundError(f"network {nwid:016x}: not found by its controller")
                     if ev.code in (EventCode.NETWORK_OK, EventCode.NETWORK_REQ_CONFIG, EventCode.NETWORK_UPDATE):
                         break  # a newer state than any denial above
                 if not self._running:

@@ -61,7 +61,7 @@ import sys
 import time
 import types
 import warnings
-from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, Union
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, TypeVar, Union
 
 from libzt._bindings import sockets as _ll
 from libzt._bindings.constants import ZTS_CONSTANTS as _ZTS
@@ -161,6 +161,8 @@ _BYTEORDER = sys.byteorder  # option values are C ints
 # The longest a blocking call stays in libzt before coming back to Python, which then calls again:
 # signal handlers (Ctrl-C) run in between, and timeouts longer than this are counted here.
 _C_SLICE = 0.25
+_WOULD_BLOCK_FROM = (_ll.WOULD_BLOCK, None)  # accept's and recvfrom_into's would-block answer
+_T = TypeVar("_T")
 _MONOTONIC = time.monotonic
 _default_timeout: Optional[float] = None
 
@@ -352,6 +354,7 @@ class socket:
     # often and calls again, which lets signal handlers run in the main thread and keeps timeouts
     # (and SO_RCVTIMEO/SO_SNDTIMEO as the application set them) exact here. Non-blocking mode is the
     # libzt socket's O_NONBLOCK. connect() waits for the handshake with zts_bsd_poll, as CPython does.
+    # All of this is written once: every I/O method calls libzt through _io (waiting: _time_left).
 
     def __init__(self, family: int = -1, type: int = -1, proto: int = -1, fileno: Optional[int] = None) -> None:
         flags = 0
@@ -388,7 +391,6 @@ class socket:
         self._limits: Dict[str, Optional[float]] = {"recv": None, "send": None}  # how long a call may wait
         self._c_nonblocking: Optional[bool] = None  # the libzt socket's mode and wait limit, as last set
         self._c_wait = 0.0
-        self._c_wait_cut = False  # lowered for the end of a timeout, to be restored
         self._timeout = 0.0 if flags & getattr(_stdlib, "SOCK_NONBLOCK", 0) else _default_timeout
         try:
             self._apply_mode()
@@ -529,48 +531,61 @@ class socket:
                 _ll.set_timeouts(self._live_fd(), wait)
                 self._c_wait = wait
 
-    def _again(self, direction: str, zflags: int, started: float) -> None:
-        """The call returned EAGAIN. Raise (non-blocking, MSG_DONTWAIT, or the time is up: timeout in
-        timeout mode, BlockingIOError for SO_RCVTIMEO/SO_SNDTIMEO as on Linux) or return to call again."""
+    def _start(self, direction: str) -> float:
+        """When a call in ``direction`` starts, for its time limit (0.0 when it has none)."""
+        return _MONOTONIC() if self._limits[direction] is not None else 0.0
+
+    def _time_left(self, direction: str, zflags: int, started: float) -> Optional[float]:
+        """The call would block. Raise if it may not wait (non-blocking mode, MSG_DONTWAIT) or its time
+        is up (timeout in timeout mode, BlockingIOError for SO_RCVTIMEO/SO_SNDTIMEO as on Linux);
+        else the seconds it may still wait (None: no limit)."""
         if self._timeout == 0.0 or zflags & _ll.MSG_DONTWAIT:
             raise _ll.error(_errno.EAGAIN)
         limit = self._limits[direction]
         if limit is None:
-            return  # blocking: one more slice
+            return None
         left = started + limit - _MONOTONIC()
         if left <= 0.0005:
             if self._timeout is not None:
                 raise timeout("timed out")
             raise _ll.error(_errno.EAGAIN)
-        if left < self._c_wait:
-            _ll.set_timeouts(self._live_fd(), left)  # the last stretch: wait no longer than what is left
-            self._c_wait_cut = True
+        return left
 
-    def _retry(self, call: Callable[[], Any], again: Any, direction: str, zflags: int, started: float) -> Any:
-        """Call again until the result is not ``again`` (the would-block value of ``call``)."""
+    def _io(self, direction: str, would_block: Any, zflags: int, call: Callable[..., _T], *args: Any,
+            started: Optional[float] = None) -> _T:
+        """``call(fd, *args)`` as this socket's mode says, for every I/O method: called once at once
+        (the fast path: most calls do not block), then, while it answers ``would_block``, called again
+        after :meth:`_time_left` allowed it, each call waiting in libzt for at most the libzt socket's
+        wait limit (see the class comment). ``started`` is given by calls whose time limit spans
+        several of these (sendall, MSG_WAITALL). The descriptor is read at each call, so a close in
+        another thread ends the wait with EBADF."""
+        if started is None:
+            started = self._start(direction)
+        result = call(self._live_fd(), *args)
+        if result != would_block:
+            return result
+        cut = False  # the wait limit was lowered for the last stretch of a timeout: restore it after
         try:
             while True:
-                self._again(direction, zflags, started)
-                result = call()
-                if result != again:
+                left = self._time_left(direction, zflags, started)
+                if left is not None and left < self._c_wait:
+                    _ll.set_timeouts(self._live_fd(), left)  # wait no longer than what is left
+                    cut = True
+                result = call(self._live_fd(), *args)
+                if result != would_block:
                     return result
         finally:
-            if self._c_wait_cut:
-                self._c_wait_cut = False
+            if cut:
                 try:
                     _ll.set_timeouts(self._live_fd(), self._c_wait)
                 except OSError:
                     pass  # closed meanwhile
 
-    def _start(self, direction: str) -> float:
-        return _MONOTONIC() if self._limits[direction] is not None else 0.0
-
     def _wait_ready(self, events: int, direction: str, started: float) -> None:
-        """Wait in zts_bsd_poll (slice by slice) until ready for ``events``, or raise as _again."""
+        """Wait in zts_bsd_poll (slice by slice) until ready for ``events``, or raise as _time_left."""
         while True:
-            self._again(direction, 0, started)
-            limit = self._limits[direction]
-            wait = _C_SLICE if limit is None else min(_C_SLICE, started + limit - _MONOTONIC())
+            left = self._time_left(direction, 0, started)
+            wait = _C_SLICE if left is None else min(_C_SLICE, left)
             if _ll.poll_one(self._live_fd(), events, max(1, int(wait * 1000 + 0.999))):
                 return
 
@@ -583,10 +598,7 @@ class socket:
         _ll.listen(self._live_fd(), max(0, backlog))
 
     def _accept(self) -> Tuple[int, Any]:
-        started = self._start("recv")
-        fd, addr = _ll.accept(self._live_fd())
-        if fd == _ll.WOULD_BLOCK:
-            fd, addr = self._retry(lambda: _ll.accept(self._live_fd()), (_ll.WOULD_BLOCK, None), "recv", 0, started)
+        fd, addr = self._io("recv", _WOULD_BLOCK_FROM, 0, _ll.accept)
         return fd, _from_address(addr)
 
     def accept(self) -> Tuple[socket, Any]:
@@ -727,37 +739,26 @@ class socket:
             buf = bytearray(bufsize)
             return bytes(buf[: socket.recv_into(self, buf, bufsize, flags)])
         zflags = self._flags(flags) if flags else 0
-        started = self._start("recv")
-        data = _ll.recv(self._live_fd(), bufsize, zflags)
-        if data is None:
-            data = self._retry(lambda: _ll.recv(self._live_fd(), bufsize, zflags), None, "recv", zflags, started)
-        return data
+        return self._io("recv", None, zflags, _ll.recv, bufsize, zflags)
 
     def recv_into(self, buffer: Any, nbytes: int = 0, flags: int = 0, /) -> int:
         if nbytes < 0:
             raise ValueError("negative buffersize in recv_into")
         zflags = self._flags(flags) if flags else 0
-        started = self._start("recv")
         if flags & _MSG_WAITALL and self._type == _stdlib.SOCK_STREAM:
-            return self._recv_into_all(buffer, nbytes, zflags, started)
-        n = _ll.recv_into(self._live_fd(), buffer, nbytes, zflags)
-        if n == _ll.WOULD_BLOCK:
-            n = self._retry(lambda: _ll.recv_into(self._live_fd(), buffer, nbytes, zflags), _ll.WOULD_BLOCK, "recv",
-                            zflags, started)
-        return n
+            return self._recv_into_all(buffer, nbytes, zflags)
+        return self._io("recv", _ll.WOULD_BLOCK, zflags, _ll.recv_into, buffer, nbytes, zflags)
 
-    def _recv_into_all(self, buffer: Any, nbytes: int, zflags: int, started: float) -> int:
+    def _recv_into_all(self, buffer: Any, nbytes: int, zflags: int) -> int:
         # MSG_WAITALL, which lwIP does not do: until the buffer is full, EOF, or an error after data.
+        started = self._start("recv")  # the time limit is the whole call's
         view = memoryview(buffer).cast("B")
         size = nbytes or len(view)
         got = 0
         while got < size:
             try:
-                part = view[got:size]
-                n = _ll.recv_into(self._live_fd(), part, 0, zflags)
-                if n == _ll.WOULD_BLOCK:
-                    n = self._retry(lambda part=part: _ll.recv_into(self._live_fd(), part, 0, zflags),
-                                    _ll.WOULD_BLOCK, "recv", zflags, started)
+                n = self._io("recv", _ll.WOULD_BLOCK, zflags, _ll.recv_into, view[got:size], 0, zflags,
+                             started=started)
             except OSError:
                 if got:
                     return got
@@ -771,22 +772,14 @@ class socket:
         if bufsize < 0:
             raise ValueError("negative buffersize in recvfrom")
         zflags = self._flags(flags) if flags else 0
-        started = self._start("recv")
-        data, addr = _ll.recvfrom(self._live_fd(), bufsize, zflags)
-        if data is None:
-            data, addr = self._retry(lambda: _ll.recvfrom(self._live_fd(), bufsize, zflags), (None, None), "recv",
-                                     zflags, started)
+        data, addr = self._io("recv", (None, None), zflags, _ll.recvfrom, bufsize, zflags)
         return data, self._sender(addr)
 
     def recvfrom_into(self, buffer: Any, nbytes: int = 0, flags: int = 0, /) -> Tuple[int, Any]:
         if nbytes < 0:
             raise ValueError("negative buffersize in recvfrom_into")
         zflags = self._flags(flags) if flags else 0
-        started = self._start("recv")
-        n, addr = _ll.recvfrom_into(self._live_fd(), buffer, nbytes, zflags)
-        if n == _ll.WOULD_BLOCK:
-            n, addr = self._retry(lambda: _ll.recvfrom_into(self._live_fd(), buffer, nbytes, zflags),
-                                  (_ll.WOULD_BLOCK, None), "recv", zflags, started)
+        n, addr = self._io("recv", _WOULD_BLOCK_FROM, zflags, _ll.recvfrom_into, buffer, nbytes, zflags)
         return n, self._sender(addr)
 
     def recvmsg(self, bufsize: int, ancbufsize: int = 0, flags: int = 0, /) -> Tuple[bytes, list, int, Any]:
@@ -794,11 +787,7 @@ class socket:
         if bufsize < 0:
             raise ValueError("negative buffer size in recvmsg()")
         zflags = self._flags(flags) if flags else 0
-        started = self._start("recv")
-        data, zts_flags, addr = _ll.recvmsg(self._live_fd(), bufsize, zflags)
-        if data is None:
-            data, zts_flags, addr = self._retry(lambda: _ll.recvmsg(self._live_fd(), bufsize, zflags),
-                                                (None, 0, None), "recv", zflags, started)
+        data, zts_flags, addr = self._io("recv", (None, 0, None), zflags, _ll.recvmsg, bufsize, zflags)
         msg_flags = (_stdlib.MSG_TRUNC if zts_flags & _ll.MSG_TRUNC else 0) | \
                     (_stdlib.MSG_CTRUNC if zts_flags & _ll.MSG_CTRUNC else 0)
         return data, [], msg_flags, self._sender(addr)
@@ -809,12 +798,7 @@ class socket:
 
     def send(self, data: Any, flags: int = 0, /) -> int:
         zflags = self._flags(flags) if flags else 0
-        started = self._start("send")
-        n = _ll.send(self._live_fd(), data, zflags)
-        if n == _ll.WOULD_BLOCK:
-            n = self._retry(lambda: _ll.send(self._live_fd(), data, zflags), _ll.WOULD_BLOCK, "send", zflags,
-                            started)
-        return n
+        return self._io("send", _ll.WOULD_BLOCK, zflags, _ll.send, data, zflags)
 
     def sendall(self, data: Any, flags: int = 0, /) -> None:
         """Send all of ``data``; a timeout bounds the whole call, not each piece."""
@@ -825,11 +809,7 @@ class socket:
         sent = 0
         while sent < total:
             rest = view[sent:total] if sent else view
-            n = _ll.send_view(self._live_fd(), rest, zflags)
-            if n == _ll.WOULD_BLOCK:
-                n = self._retry(lambda rest=rest: _ll.send_view(self._live_fd(), rest, zflags), _ll.WOULD_BLOCK,
-                                "send", zflags, started)
-            sent += n
+            sent += self._io("send", _ll.WOULD_BLOCK, zflags, _ll.send_view, rest, zflags, started=started)
 
     def sendto(self, data: Any, flags_or_address: Any, address: Any = None, /) -> int:
         if address is None:
@@ -838,12 +818,7 @@ class socket:
             flags = flags_or_address
         zflags = self._flags(flags) if flags else 0
         target = _to_address(self._family, address, "sendto()")
-        started = self._start("send")
-        n = _ll.sendto(self._live_fd(), data, zflags, target)
-        if n == _ll.WOULD_BLOCK:
-            n = self._retry(lambda: _ll.sendto(self._live_fd(), data, zflags, target), _ll.WOULD_BLOCK, "send",
-                            zflags, started)
-        return n
+        return self._io("send", _ll.WOULD_BLOCK, zflags, _ll.sendto, data, zflags, target)
 
     def sendmsg(self, buffers: Iterable[Any], ancdata: Iterable[Any] = (), flags: int = 0, address: Any = None,
                 /) -> int:
@@ -853,12 +828,7 @@ class socket:
         zflags = self._flags(flags) if flags else 0
         pieces = list(buffers)
         target = None if address is None else _to_address(self._family, address, "sendmsg()")
-        started = self._start("send")
-        n = _ll.sendmsg(self._live_fd(), pieces, zflags, target)
-        if n == _ll.WOULD_BLOCK:
-            n = self._retry(lambda: _ll.sendmsg(self._live_fd(), pieces, zflags, target), _ll.WOULD_BLOCK, "send",
-                            zflags, started)
-        return n
+        return self._io("send", _ll.WOULD_BLOCK, zflags, _ll.sendmsg, pieces, zflags, target)
 
     def sendfile(self, file: Any, offset: int = 0, count: Optional[int] = None) -> int:
         """Send a file opened in binary mode (read and sent in blocks: there is no zero-copy path)."""

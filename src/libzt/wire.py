@@ -15,35 +15,28 @@ Usage (``alice`` and ``bob`` being :class:`libzt.Identity` objects, ``packet`` p
 """
 from __future__ import annotations
 
-import enum
 import json
 from typing import Any, Optional
 
+from libzt._bindings import constants as _c
 from libzt._bindings import wire as ll
+from libzt._bindings.constants import library_enum
 from libzt.errors import WireError
 from libzt.identity import BytesLike
 
-MAX_PACKET_SIZE = 10024
-MAX_FRAGMENTS = 7
-HEADER_SIZE = 28
-DEFAULT_MTU = 1432
+MAX_PACKET_SIZE = _c.WIRE_MAX_PACKET_LEN  # 10024
+MAX_FRAGMENTS = _c.WIRE_MAX_FRAGMENTS  # 7, the head included
+HEADER_SIZE = 28  # packet ID, destination, source, flags/cipher/hops, MAC (ZeroTier's packet layout)
+DEFAULT_MTU = 1432  # ZeroTier's default physical payload per UDP datagram
 
+Suite = library_enum(
+    "Suite", "ZTX_WIRE_SUITE_", __name__,
+    """Cipher suites a packet can be armored with: ``POLY1305`` (MAC only: HELLO),
+``SALSA2012_POLY1305`` (peers below protocol 12), ``AES_GMAC_SIV`` (protocol 12 and up).""")
 
-class Suite(enum.IntEnum):
-    """Cipher suites a packet can be armored with."""
-
-    POLY1305 = 0  # MAC only: HELLO
-    SALSA2012_POLY1305 = 1  # peers below protocol 12
-    AES_GMAC_SIV = 3  # peers at protocol 12 and up
-
-
-class DatagramKind(enum.IntEnum):
-    """What a UDP payload is, judged as a receiver does."""
-
-    INVALID = 0
-    BEACON = 1
-    FRAGMENT = 2
-    PACKET = 3
+DatagramKind = library_enum(
+    "DatagramKind", "ZTX_DATAGRAM_", __name__,
+    "What a UDP payload is, judged as a receiver does: ``INVALID``, ``BEACON``, ``FRAGMENT`` or ``PACKET``.")
 
 
 def kbkdf(key: BytesLike, label: str) -> bytes:

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// libFuzzer target: the VL1 packet layer and every verb parser.
+// fuzz-link: tools
+// libFuzzer target: the VL1 packet layer and every verb parser (and the wire inspector over them).
 //
 // Each input is used twice:
 //  1. As a datagram off the wire: classified, dearmored with a fixed key (the MAC fails for nearly
@@ -19,7 +20,7 @@
 #include <memory>
 #include <vector>
 
-#include "zt/inspect.hpp"
+#include "tools/inspect.hpp"
 #include "zt/packet.hpp"
 #include "zt/wire.hpp"
 #include "fuzz_support.hpp"

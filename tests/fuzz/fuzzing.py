@@ -7,6 +7,7 @@ near the top of a target can say more:
   ``// fuzz-link: PART ...``     also link these parts of the core; PART is one of ``LINKS``
                                  (``net``: the lwIP glue in ``csrc/net`` with our build of lwIP,
                                  compiled from its release source by ``ext/lwip_build.py``)
+                                 (``tools``: the wire inspector and JSON writer in ``csrc/tools``)
   ``// fuzz-options: FLAG ...``  extra libFuzzer flags for its runs
 """
 from __future__ import annotations
@@ -31,7 +32,7 @@ BASE = (("zt",), ("libsodium", "libcrypto", "liblz4"))
 # Extra parts a target can ask for: (directories under csrc/, pkg-config packages). The lwIP port's
 # directory brings lwIP itself (its headers, and its archive compiled with the targets' sanitizers).
 LWIP_PORT_DIR = "lwip_port"
-LINKS = {"net": (("net", LWIP_PORT_DIR), ())}
+LINKS = {"net": (("net", LWIP_PORT_DIR), ()), "tools": (("tools",), ())}
 
 
 def clang() -> str:

@@ -151,6 +151,14 @@ def test_c_api_follows_libzts_rules(loopback_world: Planet) -> None:
         wait_until(lambda: lib.zts_core_query_path_count(root) >= len(bound), 30, what="a root path per port")
         assert lib.zts_core_query_path_count(root) == len(bound)
         assert lib.zts_core_query_path_count(0x0123456789) == lib.ZTS_ERR_NO_RESULT
+        # The MAC as text: C's zts_net_get_mac_str and Python's formatting of the number agree.
+        nwid = lib.zts_net_compute_adhoc_id(11000, 11000)
+        assert lib.zts_net_join(nwid) == lib.ZTS_ERR_OK
+        text = ffi.new("char[]", lib.ZTS_MAC_ADDRSTRLEN)
+        assert lib.zts_net_get_mac_str(nwid, text, lib.ZTS_MAC_ADDRSTRLEN - 1) == lib.ZTS_ERR_ARG
+        assert lib.zts_net_get_mac_str(nwid, text, lib.ZTS_MAC_ADDRSTRLEN) == lib.ZTS_ERR_OK
+        mac = ffi.string(text).decode()
+        assert mac == node.network(nwid).mac and len(mac) == 17 and mac[:2] != "00"
     finally:
         node.stop()
 

@@ -9,7 +9,9 @@ import hashlib
 import pickle
 import random
 import select
+import signal
 import socket as stdlib_socket
+import struct
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -207,6 +209,61 @@ def test_timeouts_and_non_blocking_mode(zt_pair: Pair, echo_port: dict[int, int]
         with pytest.raises(BlockingIOError) as exc:
             sock.connect(silent)
         assert exc.value.errno == errno.EINPROGRESS
+
+
+def test_waits_longer_than_a_slice_end_on_time(zt_pair: Pair, echo_port: dict[int, int]) -> None:
+    """A blocking call comes back from libzt every slice (0.25 s) and calls again: a limit that is not
+    a whole number of slices still ends when it says, for each way of setting one."""
+    with connect(zt_pair, 4, echo_port[4]) as sock:
+        sock.settimeout(0.6)  # two slices and a shortened last stretch
+        started = time.monotonic()
+        with pytest.raises(socket.timeout):
+            sock.recv(10)
+        assert 0.59 <= time.monotonic() - started < 2.0
+
+        # SO_RCVTIMEO on a blocking socket: Linux's EAGAIN (BlockingIOError), not a timeout.
+        sock.settimeout(None)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack("@ll", 0, 400_000))
+        assert struct.unpack("@ll", sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, 16)) == (0, 400_000)
+        started = time.monotonic()
+        with pytest.raises(BlockingIOError) as info:
+            sock.recv(10)
+        assert info.value.errno == errno.EAGAIN
+        assert 0.39 <= time.monotonic() - started < 2.0
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack("@ll", 0, 0))
+
+        # MSG_WAITALL: one time limit for the whole call, however many receives it takes; the bytes
+        # that came are returned when it runs out (as Linux does).
+        sock.settimeout(0.6)
+        sock.sendall(b"ab")
+        started = time.monotonic()
+        assert sock.recv(4, socket.MSG_WAITALL) == b"ab"
+        assert 0.59 <= time.monotonic() - started < 2.0
+        sock.sendall(b"abcd")
+        assert sock.recv(4, socket.MSG_WAITALL) == b"abcd"  # all there: no waiting for the limit
+
+
+def test_a_signal_interrupts_a_blocked_recv_and_the_socket_stays_usable(zt_pair: Pair,
+                                                                       echo_port: dict[int, int]) -> None:
+    """In the main thread a blocking call lets signal handlers run (Ctrl-C ends it), as the stdlib's."""
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    try:
+        with connect(zt_pair, 4, echo_port[4]) as sock:
+            sock.settimeout(None)
+            started = time.monotonic()
+            signal.setitimer(signal.ITIMER_REAL, 0.3)
+            with pytest.raises(KeyboardInterrupt):
+                sock.recv(10)  # nothing comes: only the signal ends it
+            assert 0.29 <= time.monotonic() - started < 5.0
+            sock.settimeout(10)
+            sock.sendall(b"still here")
+            assert sock.recv(10, socket.MSG_WAITALL) == b"still here"
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def test_blocked_recv_and_accept_end_when_another_thread_closes_the_socket(zt_pair: Pair,

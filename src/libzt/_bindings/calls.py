@@ -7,7 +7,8 @@ import json
 from typing import Any, Callable
 
 from libzt._bindings import ffi, lib
-from libzt.errors import ZTS_ERR_ARG, ArgumentError, raise_for
+from libzt._bindings.constants import ERR_ARG
+from libzt.errors import ArgumentError, raise_for
 
 JsonValue = Any
 
@@ -21,7 +22,7 @@ def error_message(default: str) -> str:
 def check(code: int, what: str, arg_error: type[ArgumentError] = ArgumentError) -> int:
     """Return ``code`` if it is not an error, else raise with the native reason."""
     if code < 0:
-        message = error_message(what) if code == ZTS_ERR_ARG else what
+        message = error_message(what) if code == ERR_ARG else what
         raise_for(code, message, arg_error)
     return code
 
@@ -39,7 +40,7 @@ def text_call(call: Callable[[Any, Any], int], what: str, err: type[ArgumentErro
         out = ffi.new("char[]", capacity)
         size = ffi.new("size_t *", capacity)
         code = call(out, size)
-        if code == ZTS_ERR_ARG and size[0] > capacity:
+        if code == ERR_ARG and size[0] > capacity:
             capacity = size[0]
             continue
         check(code, what, err)
@@ -56,7 +57,7 @@ def bytes_call(call: Callable[[Any, Any], int], what: str, err: type[ArgumentErr
         out = ffi.new("uint8_t[]", capacity)
         size = ffi.new("size_t *", capacity)
         code = call(out, size)
-        if code == ZTS_ERR_ARG and size[0] > capacity:
+        if code == ERR_ARG and size[0] > capacity:
             capacity = size[0]
             continue
         check(code, what, err)

@@ -54,11 +54,7 @@ def _sender(node_id: int) -> PeerInfo:
 
 def event_from_message(msg: Any) -> Event:
     """An :class:`Event` from a ``zts_event_msg_t *`` (copied: nothing refers to the message after)."""
-    code = int(msg.event_code)
-    try:
-        kind = EventCode(code)
-    except ValueError:
-        return Event(EventCode.NODE_UP, extra={"unknown_code": code})
+    kind = EventCode(int(msg.event_code))  # a code the library does not name: EventCode.UNKNOWN_<n>
     peer = peer_from_fields(node_binding.peer_info_fields(msg.peer)) if msg.peer != ffi.NULL else None
     if kind is EventCode.USER_MESSAGE:
         um = ffi.cast("ztx_user_message_t *", msg.cache)

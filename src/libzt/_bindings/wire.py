@@ -7,7 +7,8 @@ from typing import Any
 
 from libzt._bindings import ffi, lib
 from libzt._bindings.calls import as_bytes, check
-from libzt.errors import ZTS_ERR_ARG, ArgumentError
+from libzt._bindings.constants import ERR_ARG
+from libzt.errors import ArgumentError
 
 # ---- the wire inspector ---------------------------------------------------------------------------
 
@@ -80,7 +81,7 @@ def wire_describe(key: bytes | None, datagram: bytes, as_json: bool, err: type[A
         out = ffi.new("char[]", capacity)
         size = ffi.new("size_t *", capacity)
         code = lib.ztx_wire_describe(k, raw, len(raw), fmt, out, size)
-        if code == ZTS_ERR_ARG and size[0] > capacity:
+        if code == ERR_ARG and size[0] > capacity:
             capacity = size[0]  # the description needs more room: the call said how much
             continue
         check(code, "describe failed", err)

@@ -18,8 +18,8 @@ def _world_to_c(fields: WorldFields, err: type[ArgumentError]) -> Any:
     w.type = fields["type"]
     w.id = fields["id"]
     w.timestamp = fields["timestamp"]
-    ffi.memmove(w.update_key, fields["update_key"], 64)
-    ffi.memmove(w.signature, fields["signature"], 96)
+    ffi.memmove(w.update_key, fields["update_key"], lib.ZTX_PUBLIC_KEY_LEN)
+    ffi.memmove(w.signature, fields["signature"], lib.ZTX_SIGNATURE_LEN)
     roots = fields["roots"]
     if len(roots) > lib.ZTX_WORLD_MAX_ROOTS:
         raise err(f"world: at most {lib.ZTX_WORLD_MAX_ROOTS} roots, got {len(roots)}")

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """Type checks for JSON coming from the REST API, with messages that name the offending field.
 
-Every check raises :class:`InvalidField` (a :class:`ValueError`); the API turns it into HTTP 400 with
+Every check raises :class:`~libzt.errors.InvalidField` (an :class:`~libzt.errors.ArgumentError`, so
+also a :class:`ValueError`); the API turns it into HTTP 400 with
 the message. Field paths read like ``routes[2].via`` so a user can find the mistake in a long body.
 """
 from __future__ import annotations
@@ -10,18 +11,9 @@ import ipaddress
 import socket
 from typing import Any, Union
 
-from libzt.errors import ArgumentError
+from libzt.errors import InvalidField  # defined with the rest of the tree; also imported from here
 
 IPAddress = Union[ipaddress.IPv4Address, ipaddress.IPv6Address]
-
-
-class InvalidField(ArgumentError):
-    """A JSON value of the wrong type, out of range, or malformed."""
-
-    def __init__(self, field: str, problem: str) -> None:
-        super().__init__(f"{field}: {problem}")
-        self.field = field
-        self.problem = problem
 
 
 def type_name(value: Any) -> str:

@@ -30,14 +30,14 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Optional, Union
 
 from libzt.controller.models import Record, same_record
+from libzt.errors import StoreError
 
 log = logging.getLogger("libzt.controller")
 
 __all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Store", "StoreError", "Transaction", "open_store"]
 
 
-class StoreError(RuntimeError):
-    """The database could not be opened or used."""
+# StoreError (the database could not be opened or used) is libzt.errors', imported above.
 
 
 def dump(record: Record) -> str:

@@ -29,6 +29,7 @@ from libzt.controller import models
 from libzt.controller.assign import Grant, NetworkSummary, Refusal, decide
 from libzt.controller.db import Store
 from libzt.controller.netconf import ConfigRequest, NetconfSpec, RefusalCode
+from libzt.errors import NotFoundError
 
 log = logging.getLogger("libzt.controller")
 
@@ -50,8 +51,7 @@ class CoreLink(Protocol):
     def revoke(self, network_id: int, member_id: int, notify: Sequence[int]) -> None: ...
 
 
-class NotFound(LookupError):
-    """No such network or member (HTTP 404)."""
+NotFound = NotFoundError  # no such network or member (HTTP 404); the controller's name for it
 
 
 def now_ms() -> int:

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "zt/inspect.hpp"
+#include "tools/inspect.hpp"
 
 #include <cstdio>
 #include <utility>
 #include <vector>
 
+#include "tools/json_writer.hpp"
 #include "zt/bytes.hpp"
+#include "zt/vl2_address.hpp"
 #include "zt/wire.hpp"
 
 namespace zt::inspect {
@@ -13,38 +15,15 @@ namespace zt::inspect {
 namespace {
 
 // ---- rendering ------------------------------------------------------------------------------------
-// Each field is kept rendered twice, as JSON and as text, so one decoding serves both formats.
+// Each field is kept rendered twice, as JSON and as text, so one decoding serves both formats. The
+// JSON strings are the core's one JSON writer's (tools/json_writer.hpp).
 
-std::string json_string(const std::string& s) {
-    std::string out = "\"";
-    for (const char c : s) {
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += c;
-        } else if (static_cast<unsigned char>(c) < 0x20) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
-            out += buf;
-        } else {
-            out += c;
-        }
-    }
-    return out + "\"";
-}
+std::string json_string(const std::string& s) { return tools::JsonWriter::quoted(s); }
 
 std::string hex_of(std::uint64_t v, std::size_t bytes) {
     std::uint8_t b[8];
     store_be(b, v, bytes);
     return to_hex(b, bytes);
-}
-
-std::string mac_text(std::uint64_t mac) {
-    char buf[20];
-    std::snprintf(buf, sizeof buf, "%02x:%02x:%02x:%02x:%02x:%02x", static_cast<unsigned>((mac >> 40) & 0xff),
-                  static_cast<unsigned>((mac >> 32) & 0xff), static_cast<unsigned>((mac >> 24) & 0xff),
-                  static_cast<unsigned>((mac >> 16) & 0xff), static_cast<unsigned>((mac >> 8) & 0xff),
-                  static_cast<unsigned>(mac & 0xff));
-    return buf;
 }
 
 std::string version_text(unsigned major, unsigned minor, unsigned revision) {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// A minimal streaming JSON writer for the inspection API: objects, arrays, strings (escaped), numbers,
-// booleans and null, with the commas placed for the caller.
+// The one JSON writer of the core, for the inspection API (api/vl2_json.*, ztx_*_parse) and the wire
+// inspector (tools/inspect.*): a minimal streaming writer of objects, arrays, strings (escaped),
+// numbers, booleans and null, with the commas placed for the caller; quoted() is its string escaping
+// for callers that assemble JSON text themselves.
 #pragma once
 
 #include <cstdint>
@@ -9,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-namespace zt::api {
+namespace zt::tools {
 
 class JsonWriter {
   public:
@@ -37,6 +39,16 @@ class JsonWriter {
     JsonWriter& null() { return raw("null"); }
 
     const std::string& text() const { return out_; }
+
+    // `s` as a JSON string: quoted, with '"', '\\' and control characters escaped. Bytes from 0x80
+    // pass through: names are UTF-8 by convention, and a reader that wants the exact bytes decodes
+    // with surrogateescape.
+    static std::string quoted(std::string_view s) {
+        std::string out;
+        out.reserve(s.size() + 2);
+        append_quoted(out, s);
+        return out;
+    }
 
   private:
     JsonWriter& raw(std::string_view v) {
@@ -66,24 +78,23 @@ class JsonWriter {
             has_items_.back() = true;
         }
     }
-    void quote(std::string_view s) {
-        out_ += '"';
+    void quote(std::string_view s) { append_quoted(out_, s); }
+    static void append_quoted(std::string& out, std::string_view s) {
+        out += '"';
         for (const char c : s) {
             const auto u = static_cast<unsigned char>(c);
             if (c == '"' || c == '\\') {
-                out_ += '\\';
-                out_ += c;
+                out += '\\';
+                out += c;
             } else if (u < 0x20 || u == 0x7f) {
-                // Bytes from 0x80 pass through: names are UTF-8 by convention, and a reader that
-                // wants the exact bytes decodes with surrogateescape.
                 char buf[8];
                 std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(u));
-                out_ += buf;
+                out += buf;
             } else {
-                out_ += c;
+                out += c;
             }
         }
-        out_ += '"';
+        out += '"';
     }
 
     std::string out_;
@@ -91,4 +102,4 @@ class JsonWriter {
     bool after_key_ = false;
 };
 
-}  // namespace zt::api
+}  // namespace zt::tools

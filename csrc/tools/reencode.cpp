@@ -3,7 +3,7 @@
 // made by ZeroTier itself.
 #include <cstring>
 
-#include "zt/inspect.hpp"
+#include "tools/inspect.hpp"
 #include "zt/wire.hpp"
 
 namespace zt::inspect {
