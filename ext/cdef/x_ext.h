@@ -134,3 +134,10 @@ int ztx_net_get_info(uint64_t net_id, zts_net_info_t* out);
 int ztx_net_list(uint64_t* ids, unsigned* count);
 
 int ztx_socket_readiness_fd(int fd);
+typedef struct {
+    int max_sockets;
+    int open_sockets;
+    uint64_t time_wait_recycled;
+    uint64_t time_wait;
+} ztx_socket_limits_t;
+int ztx_socket_get_limits(ztx_socket_limits_t* out);

@@ -467,6 +467,41 @@ class Peer:
         threading.Thread(target=server.serve_forever, daemon=True).start()
         return {"port": server.server_port}
 
+    # ---- connection churn and many connections (test_socket_limits.py) ---------------------------------
+
+    def cmd_tcp_churn(self, count: int, version: int = 4, port: int = 0) -> Dict[str, Any]:
+        """Accept ``count`` connections one after another, each read to EOF and then closed: the client
+        closes first, so TIME_WAIT stays on the client's side, as with a client that churns
+        connections. Replies early with the port, and with the count once all were served."""
+        with self._listen(version, port) as server:
+            self.ready(port=server.getsockname()[1])
+            for _ in range(count):
+                conn, _ = server.accept()
+                with conn:
+                    conn.settimeout(60)
+                    if conn.recv(1) != b"":
+                        raise RuntimeError("the churning client sent data")
+        return {"served": count}
+
+    def cmd_tcp_hold(self, version: int = 4, port: int = 0) -> Dict[str, Any]:
+        """Accept connections and keep every one open, sending each one byte when accepted. Replies
+        early with the port; once the listener is closed (stop_servers), closes them all and replies
+        with how many it held."""
+        server = self._listen(version, port)
+        self.ready(port=server.getsockname()[1])
+        held: List[zsocket.socket] = []
+        try:
+            while True:
+                try:
+                    conn, _ = server.accept()
+                except OSError:
+                    return {"held": len(held)}
+                conn.sendall(b"k")
+                held.append(conn)
+        finally:
+            for conn in held:
+                conn.close()
+
     # ---- benchmarks: one side each -------------------------------------------------------------------
 
     def cmd_tcp_sink(self, version: int = 4, port: int = 0) -> Dict[str, Any]:
