@@ -523,6 +523,8 @@ typedef struct {
     uint64_t time_wait_recycled; /* TCP connections dropped from TIME_WAIT to free a local port for a
                                   * new one (every ephemeral port was held) */
     uint64_t time_wait;          /* TCP connections in TIME_WAIT now */
+    uint64_t time_wait_reopened; /* TCP connections ended in TIME_WAIT by a new connection's SYN to a
+                                  * listener (sequence number beyond the old one's, RFC 1122) */
 } ztx_socket_limits_t;
 /* Works whether or not the node runs. ZTS_ERR_ARG if out is NULL. */
 ZTX_API int ztx_socket_get_limits(ztx_socket_limits_t* out);

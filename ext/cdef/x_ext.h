@@ -139,5 +139,6 @@ typedef struct {
     int open_sockets;
     uint64_t time_wait_recycled;
     uint64_t time_wait;
+    uint64_t time_wait_reopened;
 } ztx_socket_limits_t;
 int ztx_socket_get_limits(ztx_socket_limits_t* out);

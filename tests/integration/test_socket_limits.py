@@ -72,6 +72,34 @@ def test_connect_close_churn_keeps_working_past_the_ephemeral_ports(zt_pair: Pai
     assert after["time_wait"] <= EPHEMERAL_PORTS + before["time_wait"]  # bounded by the ports
 
 
+def test_churn_against_a_server_that_closes_first(zt_pair: Pair) -> None:
+    """The server (the peer) closes each connection first and keeps its TIME_WAIT. Having gone round
+    its ephemeral ports, the client comes back on the same addresses and ports while that TIME_WAIT is
+    still on: its SYN must open a new connection (RFC 1122 4.2.2.13), not meet the old one's ACK,
+    which left the connection to SYN retransmissions until the TIME_WAIT expired."""
+    cycles = 2 * EPHEMERAL_PORTS + 1_000
+    serving = zt_pair.peer.start("tcp_churn", count=cycles, close_first=True)
+    address = (zt_pair.address(4), serving.early()["port"])
+    began: List[float] = []
+    slowest = 0.0
+    for _ in range(cycles):
+        began.append(time.monotonic())
+        with connect(address) as sock:
+            assert sock.recv(1) == b""  # the server closed first
+        slowest = max(slowest, time.monotonic() - began[-1])
+    ended = time.monotonic()
+    result = serving.result(timeout=120)
+    print(f"{cycles} cycles against a server closing first in {ended - began[0]:.1f} s, slowest "
+          f"{slowest * 1000:.0f} ms, {result['reopened']} of its TIME_WAIT connections reopened")
+    assert result["served"] == cycles
+    assert slowest < 10, f"a connect/close cycle took {slowest:.1f} s"
+    # This side holds no TIME_WAIT, so its ports come round in order: a cycle's port is used again at
+    # most EPHEMERAL_PORTS cycles later, and the server's TIME_WAIT from then is still on unless
+    # 60 s passed.
+    expired_at_most = sum(1 for t in began if t < ended - TIME_WAIT_S)
+    assert result["reopened"] >= cycles - EPHEMERAL_PORTS - expired_at_most, (result, expired_at_most)
+
+
 def test_3000_connections_open_at_once(zt_pair: Pair) -> None:
     serving = zt_pair.peer.start("tcp_hold")
     address = (zt_pair.address(4), serving.early()["port"])

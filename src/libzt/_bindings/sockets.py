@@ -150,7 +150,8 @@ def limits() -> Dict[str, int]:
     out = ffi.new("ztx_socket_limits_t *")
     _check(lib.ztx_socket_get_limits(out))
     return {"max_sockets": int(out.max_sockets), "open_sockets": int(out.open_sockets),
-            "time_wait_recycled": int(out.time_wait_recycled), "time_wait": int(out.time_wait)}
+            "time_wait_recycled": int(out.time_wait_recycled), "time_wait": int(out.time_wait),
+            "time_wait_reopened": int(out.time_wait_reopened)}
 
 
 def _table_full(ret: int) -> None:
