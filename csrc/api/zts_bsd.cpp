@@ -70,6 +70,14 @@ const sockaddr* as_lwip(const zts_sockaddr* addr) { return reinterpret_cast<cons
 static_assert(offsetof(zts_sockaddr_in, sin_port) == offsetof(zts_sockaddr_in6, sin6_port), "port offsets differ");
 std::uint16_t port_of(const zts_sockaddr* addr) { return reinterpret_cast<const zts_sockaddr_in*>(addr)->sin_port; }
 
+// Whether the socket has a local port: bound, listening or connected.
+bool has_local_port(int lwip_fd) {
+    sockaddr_storage ss{};
+    socklen_t len = sizeof ss;
+    if (lwip_getsockname(lwip_fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return false;
+    return reinterpret_cast<const sockaddr_in&>(ss).sin_port != 0;  // sin6_port is at the same place
+}
+
 // bind(port 0) on a TCP socket: the port is chosen like the one a connect gets
 // (net/ephemeral_port.hpp), since lwIP's own choice refuses every port a TIME_WAIT connection holds.
 int bind_tcp_ephemeral(SocketTable::Use& use, const zts_sockaddr* addr, zts_socklen_t addrlen) {
@@ -125,7 +133,13 @@ int zts_bsd_bind(int fd, const struct zts_sockaddr* addr, zts_socklen_t addrlen)
     auto use = table().acquire(fd);
     if (!use) return fail_errno();
     if (!valid_address(addr, addrlen)) return fail(EAFNOSUPPORT);
-    if (use->state().type == ZTS_SOCK_STREAM && port_of(addr) == 0) return bind_tcp_ephemeral(*use, addr, addrlen);
+    if (use->state().type == ZTS_SOCK_STREAM) {
+        // A TCP socket is bound once (Linux: EINVAL). lwIP's tcp_bind would put an already bound PCB
+        // on its bound list a second time, making the list a loop that every later walk of it (port
+        // choice, lwIP's and ours) never leaves.
+        if (has_local_port(use->lwip())) return fail(EINVAL);
+        if (port_of(addr) == 0) return bind_tcp_ephemeral(*use, addr, addrlen);
+    }
     return finish(lwip_bind(use->lwip(), as_lwip(addr), addrlen));
 }
 

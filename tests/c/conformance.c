@@ -615,6 +615,7 @@ static void test_tcp_local(const char* ip, int family)
     const unsigned short port = 7101;
     int listener = (int)MUST(zts_socket(family, ZTS_SOCK_STREAM, 0));
     EXPECT_OK(zts_bind(listener, ip, port));
+    EXPECT_SOCKET(zts_bind(listener, ip, port + 1), ZTS_EINVAL); /* bound once, as on Linux */
     EXPECT_OK(zts_listen(listener, 4));
 
     struct zts_pollfd pl = { listener, ZTS_POLLIN, 0 };
