@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import errno
 import os
+import resource
 import time
 from typing import List
 
@@ -171,3 +172,36 @@ def test_emfile_at_the_socket_limit(zt_pair: Pair) -> None:
             lib.zts_bsd_close(fd)
         listener.close()
     assert _ll.limits()["open_sockets"] < CONCURRENT  # everything above was closed
+
+
+def test_readiness_descriptor_beyond_rlimit_nofile_names_the_limit(zt_pair: Pair) -> None:
+    """fileno() costs two OS descriptors (a socket pair): past RLIMIT_NOFILE it fails with EMFILE and a
+    message that says so, not a bare "Too many open files"."""
+    socks = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(2)]
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    fillers: List[int] = []
+    try:
+        # Room for one pair only: the limit just above the descriptors open now (they stay open), the
+        # free ones below it filled, then two more allowed.
+        top = max(int(name) for name in os.listdir("/proc/self/fd")) + 1
+        resource.setrlimit(resource.RLIMIT_NOFILE, (top, hard))
+        while True:
+            try:
+                fillers.append(os.open(os.devnull, os.O_RDONLY))
+            except OSError:
+                break
+        resource.setrlimit(resource.RLIMIT_NOFILE, (top + 2, hard))
+        try:
+            socks[0].fileno()
+            socks[1].fileno()
+        except OSError as exc:
+            failure = exc
+        else:
+            raise AssertionError("two readiness descriptors fitted in room for one")
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+        for fd in fillers:
+            os.close(fd)
+        for sock in socks:
+            sock.close()
+    assert failure.errno == errno.EMFILE and "RLIMIT_NOFILE" in str(failure), failure
