@@ -20,9 +20,11 @@
 //     a new one with the same addresses and ports (RFC 793, RFC 1337). The PCB dropped is the oldest,
 //     so its segments had the longest to drain: with 16,384 ports it is at least 16,384 connections
 //     old (20 s even at 800 connections a second, against round trips of milliseconds to a few
-//     hundred); and lwIP's initial sequence numbers grow with time (tcp_next_iss), so a new
-//     connection on the same addresses starts above the old one's sequence space, the condition under
-//     which RFC 1122 (4.2.2.13) and RFC 6191 let a connection be reopened from TIME_WAIT.
+//     hundred); and initial sequence numbers grow with time (lwIP's tcp_next_iss adds its tick count;
+//     RFC 6528's, a clock plus a hash of the addresses, likewise for the same addresses), so a new
+//     connection on the same addresses normally starts above the old one's sequence space, the
+//     condition under which RFC 1122 (4.2.2.13) and RFC 6191 let a connection be reopened from
+//     TIME_WAIT.
 //  3. when every port is held by a live connection or listener: EADDRNOTAVAIL, Linux's answer.
 // Only TIME_WAIT PCBs are ever dropped; a connection in any other state keeps its port.
 #pragma once
