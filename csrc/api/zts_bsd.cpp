@@ -5,12 +5,15 @@
 // as ZTS_ERR_SOCKET with zts_errno set, as libzt does. Calls that need the node answer
 // ZTS_ERR_SERVICE while it is stopped; closing always works.
 #include <cerrno>
+#include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <vector>
 
 #include "ZeroTierSockets.h"
 #include "api/socket_call.hpp"
 #include "net/connect.hpp"
+#include "net/ephemeral_port.hpp"
 #include "net/lwip.hpp"
 #include "net/socket_table.hpp"
 #include "net/stack.hpp"
@@ -63,6 +66,34 @@ bool valid_address(const zts_sockaddr* addr, zts_socklen_t len) {
 
 const sockaddr* as_lwip(const zts_sockaddr* addr) { return reinterpret_cast<const sockaddr*>(addr); }
 
+// The port of a valid_address (sin_port and sin6_port are at the same place, in network order).
+static_assert(offsetof(zts_sockaddr_in, sin_port) == offsetof(zts_sockaddr_in6, sin6_port), "port offsets differ");
+std::uint16_t port_of(const zts_sockaddr* addr) { return reinterpret_cast<const zts_sockaddr_in*>(addr)->sin_port; }
+
+// Whether the socket has a local port: bound, listening or connected.
+bool has_local_port(int lwip_fd) {
+    sockaddr_storage ss{};
+    socklen_t len = sizeof ss;
+    if (lwip_getsockname(lwip_fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return false;
+    return reinterpret_cast<const sockaddr_in&>(ss).sin_port != 0;  // sin6_port is at the same place
+}
+
+// bind(port 0) on a TCP socket: the port is chosen like the one a connect gets
+// (net/ephemeral_port.hpp), since lwIP's own choice refuses every port a TIME_WAIT connection holds.
+int bind_tcp_ephemeral(SocketTable::Use& use, const zts_sockaddr* addr, zts_socklen_t addrlen) {
+    zts_sockaddr_storage with_port{};
+    std::memcpy(&with_port, addr, addrlen);
+    // Another thread may bind the chosen port before we do: then choose again, a few times.
+    for (int attempt = 0; attempt < 8; ++attempt) {
+        const std::uint16_t port = zt::net::choose_ephemeral_port();
+        if (port == 0) return fail_errno();
+        reinterpret_cast<zts_sockaddr_in*>(&with_port)->sin_port = lwip_htons(port);
+        if (lwip_bind(use.lwip(), reinterpret_cast<const sockaddr*>(&with_port), addrlen) == 0) return ZTS_ERR_OK;
+        if (errno != EADDRINUSE) return fail_errno();
+    }
+    return fail(EADDRINUSE);
+}
+
 // An address lwIP returned, given to the application as the kernel does: truncated to the room it
 // has, and *len set to the address's full length.
 void address_out(const sockaddr_storage& ss, zts_sockaddr* out, zts_socklen_t* len) {
@@ -102,6 +133,13 @@ int zts_bsd_bind(int fd, const struct zts_sockaddr* addr, zts_socklen_t addrlen)
     auto use = table().acquire(fd);
     if (!use) return fail_errno();
     if (!valid_address(addr, addrlen)) return fail(EAFNOSUPPORT);
+    if (use->state().type == ZTS_SOCK_STREAM) {
+        // A TCP socket is bound once (Linux: EINVAL). lwIP's tcp_bind would put an already bound PCB
+        // on its bound list a second time, making the list a loop that every later walk of it (port
+        // choice, lwIP's and ours) never leaves.
+        if (has_local_port(use->lwip())) return fail(EINVAL);
+        if (port_of(addr) == 0) return bind_tcp_ephemeral(*use, addr, addrlen);
+    }
     return finish(lwip_bind(use->lwip(), as_lwip(addr), addrlen));
 }
 
@@ -128,6 +166,9 @@ int zts_bsd_accept(int fd, struct zts_sockaddr* addr, zts_socklen_t* addrlen) {
     if (!node_running()) return ZTS_ERR_SERVICE;
     auto use = table().acquire(fd);
     if (!use) return fail_errno();
+    // At the limit, fail before taking a connection off the queue (it stays there for a later
+    // accept, as on Linux, instead of being reset when its socket finds no descriptor).
+    if (!table().has_room()) return fail(EMFILE);
     sockaddr_storage ss{};
     socklen_t len = sizeof ss;
     const ssize_t r = blocking(*use, POLLIN, false, use->state().recv_timeout_ms,

@@ -851,7 +851,9 @@ typedef struct zts_ipv6_mreq {
 #define ZTS_SHUT_RDWR 0x2
 
 /* select() sets. Descriptors are 0..ZTS_FD_SETSIZE-1; the macros ignore
- * values outside that range instead of writing past the set.
+ * values outside that range instead of writing past the set. A process may
+ * have more sockets open than that (16,384): as with the OS's FD_SETSIZE,
+ * descriptors from ZTS_FD_SETSIZE up are for zts_bsd_poll, not select.
  * LWIP_SOCKET_OFFSET and MEMP_NUM_NETCONN are lwIP configuration names that
  * libzt's header exposes; they are kept for code that reads them, but the set
  * size below does not depend on them, so a different lwIP configuration

@@ -531,6 +531,21 @@ ZTX_API int ztx_dns_resolve(const char* name, int family, zts_ip_addr* out);
  * call, the same one afterwards. Returns it, or ZTS_ERR_SOCKET (zts_errno EBADF, EMFILE, ...). */
 ZTX_API int ztx_socket_readiness_fd(int fd);
 
+/* ---- socket limits -------------------------------------------------------------------------------- */
+
+typedef struct {
+    int max_sockets;             /* sockets open at once in the process; zts_bsd_socket and
+                                  * zts_bsd_accept fail with EMFILE beyond it */
+    int open_sockets;            /* open now */
+    uint64_t time_wait_recycled; /* TCP connections dropped from TIME_WAIT to free a local port for a
+                                  * new one (every ephemeral port was held) */
+    uint64_t time_wait;          /* TCP connections in TIME_WAIT now */
+    uint64_t time_wait_reopened; /* TCP connections ended in TIME_WAIT by a new connection's SYN to a
+                                  * listener (sequence number beyond the old one's, RFC 1122) */
+} ztx_socket_limits_t;
+/* Works whether or not the node runs. ZTS_ERR_ARG if out is NULL. */
+ZTX_API int ztx_socket_get_limits(ztx_socket_limits_t* out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "net/connect.hpp"
 
-
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <vector>
 
+#include "net/ephemeral_port.hpp"
 #include "net/lwip.hpp"
 #include "osdep/clock.hpp"
 
@@ -103,6 +103,11 @@ int connect_outcome(SocketTable::State& state, int err) {
 
 int connect_once(SocketTable& table, SocketTable::Use& use, const sockaddr* addr, socklen_t len,
                  std::int64_t deadline_ms) {
+    // The local port is ours to choose, not lwIP's: see net/ephemeral_port.hpp.
+    if (use.state().type == SOCK_STREAM) {
+        const int err = bind_ephemeral_before_connect(use.lwip());
+        if (err != 0) return err;
+    }
     if (lwip_connect(use.lwip(), addr, len) == 0) return 0;
     if (errno != EINPROGRESS) return errno;
     // Its outcome shows later, in SO_ERROR or the next call's error (connect_outcome).

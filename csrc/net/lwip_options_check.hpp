@@ -36,11 +36,17 @@
 #if !LWIP_SOCKET_POLL
 #error "the glue needs LWIP_SOCKET_POLL=1"
 #endif
+// No lwip_select: arch/cc.h sets FD_SETSIZE to lwIP's socket table size, which is not the size of the
+// C library's fd_set that lwip_select would use.
+#if LWIP_SOCKET_SELECT
+#error "the glue needs LWIP_SOCKET_SELECT=0 (arch/cc.h redefines FD_SETSIZE)"
+#endif
 // Descriptors of the socket table index lwIP's from 0.
 #if LWIP_SOCKET_OFFSET != 0
 #error "the glue needs LWIP_SOCKET_OFFSET=0"
 #endif
-static_assert(MEMP_NUM_NETCONN >= 1024, "lwIP must hold as many sockets as SocketTable::kMaxSockets");
+// MEMP_NUM_NETCONN (lwIP's socket array) must exceed SocketTable::kMaxSockets: checked beside it, in
+// socket_table.cpp.
 
 // Both address families on every network interface; multicast groups reach ZeroTier through the
 // interfaces' igmp_mac_filter/mld_mac_filter (net/netif.cpp).

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <iterator>
 
 #include "net/busy_poll.hpp"
 #include "net/lwip.hpp"
@@ -16,6 +17,10 @@ extern "C" {
 }
 
 namespace zt::net {
+
+// lwIP's socket array holds every socket of the table plus the spare lwIP sockets the glue may hold
+// for a moment (lwipopts.h), so the application meets the table's EMFILE, never lwIP's ENFILE.
+static_assert(MEMP_NUM_NETCONN >= SocketTable::kMaxSockets + 64, "lwIP's socket array must exceed kMaxSockets");
 
 namespace {
 // How long one lwip_poll waits before a blocked call looks at close/shutdown again: the most a
@@ -47,11 +52,16 @@ void SocketTable::make_nonblocking(int lwip_fd) {
 int SocketTable::add(int lwip_fd, int family, int type) {
     make_nonblocking(lwip_fd);
     std::lock_guard<std::mutex> g(mutex_);
-    int fd = 0;
-    while (fd < kMaxSockets && sockets_.count(fd) != 0) ++fd;  // the lowest free, as POSIX does
-    if (fd == kMaxSockets) {
+    int fd = -1;
+    if (!freed_.empty()) {
+        fd = *freed_.begin();  // the lowest free, as POSIX does
+        freed_.erase(freed_.begin());
+    } else if (next_fresh_ < kMaxSockets) {
+        fd = next_fresh_++;
+    } else {
+        // The process's limit (EMFILE), not the system's (ENFILE): other processes are not affected.
         lwip_close(lwip_fd);
-        errno = ENFILE;
+        errno = EMFILE;
         return -1;
     }
     State& s = sockets_[fd];
@@ -131,6 +141,11 @@ int SocketTable::close(int fd) {
         released_.wait(lock, [&] { return s.refs == 0; });
         lwip_fd = s.lwip_fd;
         sockets_.erase(it);
+        freed_.insert(fd);
+        while (!freed_.empty() && *freed_.rbegin() == next_fresh_ - 1) {
+            freed_.erase(std::prev(freed_.end()));
+            --next_fresh_;
+        }
     }
     readiness::close(fd);
     return lwip_close(lwip_fd);
@@ -178,6 +193,11 @@ void SocketTable::clear_interrupt() {
 std::size_t SocketTable::size() const {
     std::lock_guard<std::mutex> g(mutex_);
     return sockets_.size();
+}
+
+bool SocketTable::has_room() const {
+    std::lock_guard<std::mutex> g(mutex_);
+    return !freed_.empty() || next_fresh_ < kMaxSockets;
 }
 
 int SocketTable::wait(Use& use, short events, std::int64_t deadline_ms) {

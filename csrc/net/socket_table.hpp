@@ -2,8 +2,8 @@
 // The sockets the application holds, and how blocking calls wait on them.
 //
 // Descriptors are ours, not lwIP's: the table numbers sockets from 0 like libzt (whose lwIP has
-// LWIP_SOCKET_OFFSET 0), below ZTS_FD_SETSIZE so zts_fd_set can hold every one, and maps each to
-// the lwIP socket underneath. That socket can change: zts_connect starts over on a fresh one when
+// LWIP_SOCKET_OFFSET 0), the lowest free first as POSIX does, and maps each to the lwIP socket
+// underneath. That socket can change: zts_connect starts over on a fresh one when
 // a connection attempt left the old one spent (lwIP frees a TCP socket's PCB when an attempt fails).
 //
 // Our lwIP is built without LWIP_NETCONN_FULLDUPLEX (lwipopts.h): closing a socket while another thread is
@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <unordered_map>
 #include <vector>
 
@@ -26,8 +27,15 @@ namespace zt::net {
 
 class SocketTable {
   public:
-    // Most sockets open at once: the size of zts_fd_set (ZTS_FD_SETSIZE).
-    static constexpr int kMaxSockets = 1024;
+    // Most sockets open at once in the process, the table's RLIMIT_NOFILE: beyond it socket() and
+    // accept() fail with EMFILE. Sized for servers: 16 times libzt's own build (1024, its lwIP's
+    // MEMP_NUM_NETCONN). A socket costs no OS descriptor unless its readiness descriptor is asked for
+    // (net/readiness_fd.hpp), and memory only while open. Why not more: lwIP finds a free socket slot
+    // by walking its array from the start, taking a lock per slot (sockets.c, alloc_socket), so a
+    // new socket costs time in proportion to the sockets open (measured: 65,536 sockets took 60 s to
+    // open, 16,384 take a few). As with the OS's FD_SETSIZE, zts_bsd_select sees only descriptors
+    // below ZTS_FD_SETSIZE (1024); zts_bsd_poll sees all.
+    static constexpr int kMaxSockets = 16384;
 
     struct State {
         int lwip_fd = -1;  // the lwIP socket underneath
@@ -70,7 +78,8 @@ class SocketTable {
     static SocketTable& instance();
 
     // Takes a socket lwIP just created (made non-blocking underneath here) and returns the
-    // application's descriptor for it, or -1 with errno ENFILE (lwIP's socket is then closed).
+    // application's descriptor for it, or -1 with errno EMFILE when kMaxSockets are open (lwIP's
+    // socket is then closed).
     int add(int lwip_fd, int family, int type);
     // For a socket lwip_socket() just made: keeps events of closed sockets off it. lwIP goes on
     // delivering events of a netconn after its socket is closed, by socket number; once the number
@@ -93,6 +102,8 @@ class SocketTable {
     bool interrupted() const;
     void clear_interrupt();
     std::size_t size() const;
+    // Whether add() would find a free descriptor now (another thread may take it first).
+    bool has_room() const;
 
     // Waits (in slices) until fd polls ready for `events` (host poll bits) or the deadline (ms since
     // epoch of osdep::now_ms, -1 none) passes or the socket is closing. 1 ready, 0 timeout, -1 with
@@ -110,6 +121,10 @@ class SocketTable {
     std::condition_variable released_;  // a call left a socket
     std::condition_variable stopping_;  // a socket began closing, or the node stopped
     std::unordered_map<int, State> sockets_;  // element addresses are stable
+    // Free descriptors: every one from next_fresh_ up, and those below it in freed_ (so the lowest
+    // free one is found without a scan of the open ones).
+    std::set<int> freed_;
+    int next_fresh_ = 0;
     bool interrupted_ = false;
 };
 

@@ -143,3 +143,11 @@ typedef struct {
 int ztx_net_get_dns(uint64_t net_id, ztx_net_dns_t* out);
 
 int ztx_socket_readiness_fd(int fd);
+typedef struct {
+    int max_sockets;
+    int open_sockets;
+    uint64_t time_wait_recycled;
+    uint64_t time_wait;
+    uint64_t time_wait_reopened;
+} ztx_socket_limits_t;
+int ztx_socket_get_limits(ztx_socket_limits_t* out);

@@ -615,6 +615,7 @@ static void test_tcp_local(const char* ip, int family)
     const unsigned short port = 7101;
     int listener = (int)MUST(zts_socket(family, ZTS_SOCK_STREAM, 0));
     EXPECT_OK(zts_bind(listener, ip, port));
+    EXPECT_SOCKET(zts_bind(listener, ip, port + 1), ZTS_EINVAL); /* bound once, as on Linux */
     EXPECT_OK(zts_listen(listener, 4));
 
     struct zts_pollfd pl = { listener, ZTS_POLLIN, 0 };
@@ -796,6 +797,43 @@ static void* run_tcp_server(void* arg)
     struct server_call* s = arg;
     s->result = zts_tcp_server(s->ip, s->port, s->remote, sizeof s->remote, &s->remote_port);
     return NULL;
+}
+
+/*
+ * The per-process socket limit: socket() fails with EMFILE (the process's limit, not ENFILE, the
+ * system's) once the table is full, and a closed descriptor is the next one given out.
+ */
+static void test_socket_limit(void)
+{
+    enum { MOST = 1 << 20 }; /* far above any limit: the loop ends at the limit or reports */
+    static int fds[MOST];
+    int n = 0;
+    int fd = 0;
+    while (n < MOST && (fd = zts_bsd_socket(ZTS_AF_INET, ZTS_SOCK_DGRAM, 0)) >= 0) {
+        fds[n++] = fd;
+    }
+    int err = zts_errno;
+    CHECK(fd == ZTS_ERR_SOCKET && err == ZTS_EMFILE, "socket() at the limit -> %d zts_errno %d (want %d, EMFILE %d)",
+          fd, err, ZTS_ERR_SOCKET, ZTS_EMFILE);
+    CHECK(n >= 16000, "%d sockets open at once (want the limit, 16,384 less the few already open)", n);
+    EXPECT_SOCKET(zts_bsd_socket(ZTS_AF_INET, ZTS_SOCK_STREAM, 0), ZTS_EMFILE);
+    if (n > 0) {
+        const int freed = fds[n / 2];
+        EXPECT_OK(zts_bsd_close(freed));
+        fd = zts_bsd_socket(ZTS_AF_INET, ZTS_SOCK_STREAM, 0);
+        CHECK(fd == freed, "socket() after a close at the limit -> %d (want the freed descriptor %d)", fd, freed);
+        fds[n / 2] = fd;
+    }
+    for (int i = 0; i < n; ++i) {
+        if (fds[i] >= 0) {
+            zts_bsd_close(fds[i]);
+        }
+    }
+    fd = zts_bsd_socket(ZTS_AF_INET, ZTS_SOCK_DGRAM, 0);
+    CHECK(fd >= 0, "socket() after closing them all -> %d zts_errno %d", fd, zts_errno);
+    if (fd >= 0) {
+        zts_bsd_close(fd);
+    }
 }
 
 static void test_helpers(void)
@@ -980,6 +1018,7 @@ int main(int argc, char** argv)
         test_tcp_local(my_ip6, ZTS_AF_INET6);
         test_connect_retries();
         test_helpers();
+        test_socket_limit();
         test_peer();
         test_stop();
     }

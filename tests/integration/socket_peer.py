@@ -31,6 +31,7 @@ from typing import Any, Callable, Dict, List, Optional
 import libzt
 from libzt import aio
 from libzt import socket as zsocket
+from libzt._bindings import sockets as _ll
 
 if "--kernel" in sys.argv:
     import socket as zsocket  # type: ignore[no-redef]  # same API: that is the point of libzt.socket
@@ -514,6 +515,45 @@ class Peer:
         server.server_name, server.server_port = "peer", listener.getsockname()[1]
         threading.Thread(target=server.serve_forever, daemon=True).start()
         return {"port": server.server_port}
+
+    # ---- connection churn and many connections (test_socket_limits.py) ---------------------------------
+
+    def cmd_tcp_churn(self, count: int, close_first: bool = False, version: int = 4, port: int = 0) -> Dict[str, Any]:
+        """Accept ``count`` connections one after another, each read to EOF and then closed: the client
+        closes first, so TIME_WAIT stays on the client's side, as with a client that churns
+        connections. ``close_first``: each is closed at once instead, as an HTTP/1.0 server does, and
+        the TIME_WAITs are this side's. Replies early with the port, and once all were served with
+        the count and how many of this side's TIME_WAITs a new connection reopened."""
+        reopened = _ll.limits()["time_wait_reopened"]
+        with self._listen(version, port) as server:
+            self.ready(port=server.getsockname()[1])
+            for _ in range(count):
+                conn, _ = server.accept()
+                with conn:
+                    if not close_first:
+                        conn.settimeout(60)
+                        if conn.recv(1) != b"":
+                            raise RuntimeError("the churning client sent data")
+        return {"served": count, "reopened": _ll.limits()["time_wait_reopened"] - reopened}
+
+    def cmd_tcp_hold(self, version: int = 4, port: int = 0) -> Dict[str, Any]:
+        """Accept connections and keep every one open, sending each one byte when accepted. Replies
+        early with the port; once the listener is closed (stop_servers), closes them all and replies
+        with how many it held."""
+        server = self._listen(version, port)
+        self.ready(port=server.getsockname()[1])
+        held: List[zsocket.socket] = []
+        try:
+            while True:
+                try:
+                    conn, _ = server.accept()
+                except OSError:
+                    return {"held": len(held)}
+                conn.sendall(b"k")
+                held.append(conn)
+        finally:
+            for conn in held:
+                conn.close()
 
     # ---- benchmarks: one side each -------------------------------------------------------------------
 

@@ -35,8 +35,15 @@ void lwip_port_mark_tcpip_thread(void);
 #define MEMP_MEM_MALLOC 1
 #define MEM_USE_POOLS 0
 #define MEM_ALIGNMENT __SIZEOF_POINTER__
-/* Sockets open at once, lwIP's side of SocketTable::kMaxSockets. */
-#define MEMP_NUM_NETCONN 1024
+/* Sockets open at once: lwIP's socket array (NUM_SOCKETS), static, 24 bytes a slot. The limit the
+ * application meets is the glue's, SocketTable::kMaxSockets (16,384, EMFILE beyond it); lwIP has some
+ * slots more because the glue briefly holds two lwIP sockets for one descriptor (a connect that starts
+ * over on a fresh socket, an accepted socket refused at the limit), so lwIP's own "table full" (ENFILE)
+ * is never what an application sees. With MEMP_MEM_MALLOC no pool is sized by this. */
+#define MEMP_NUM_NETCONN (16384 + 256)
+/* IPv4 multicast memberships across all sockets (lwIP's default is one per socket slot, and lwip_close
+ * walks the whole table each time): as many as before the socket limit grew. */
+#define LWIP_SOCKET_MAX_MEMBERSHIPS 1024
 
 /* ---- Interfaces ---- */
 #define LWIP_ETHERNET 1
@@ -111,6 +118,12 @@ void lwip_port_mark_tcpip_thread(void);
 /* Writable again once this much send buffer is free: 8 segments (lwIP wants it well below 64 KB). */
 #define TCP_SNDLOWAT (8 * TCP_MSS)
 #define TCP_QUEUE_OOSEQ 1
+/* Maximum segment lifetime: TIME_WAIT (and LAST_ACK) last 2*MSL. lwIP's default of 60 s makes them
+ * 2 minutes; 30 s gives Linux's 60 s TIME_WAIT (TCP_TIMEWAIT_LEN) and FreeBSD's default MSL. Segments
+ * between ZeroTier nodes live for milliseconds to seconds. The local ports a churning client leaves
+ * in TIME_WAIT are recycled anyway (net/ephemeral_port.hpp); this bounds how long a server keeps the
+ * TIME_WAIT state of connections it closed first. */
+#define TCP_MSL 30000UL
 #define TCP_LISTEN_BACKLOG 1
 #define LWIP_TCP_KEEPALIVE 1 /* SO_KEEPALIVE with TCP_KEEPIDLE/INTVL/CNT */
 #define LWIP_TCP_TIMESTAMPS 0

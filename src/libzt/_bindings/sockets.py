@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import errno as _errno
 import os
+import resource
 import struct
-from typing import Any, Optional, Sequence, Tuple
+from typing import Any, Dict, Optional, Sequence, Tuple
 
 from libzt._bindings import ffi, lib
 
@@ -143,8 +144,30 @@ def _storage() -> Tuple[Any, Any]:
 # ---- descriptors --------------------------------------------------------------------------------
 
 
+def limits() -> Dict[str, int]:
+    """The socket table's limit (``max_sockets``), how many are open, and how many TCP connections
+    gave up their TIME_WAIT state so a new connection could have their local port."""
+    out = ffi.new("ztx_socket_limits_t *")
+    _check(lib.ztx_socket_get_limits(out))
+    return {"max_sockets": int(out.max_sockets), "open_sockets": int(out.open_sockets),
+            "time_wait_recycled": int(out.time_wait_recycled), "time_wait": int(out.time_wait),
+            "time_wait_reopened": int(out.time_wait_reopened)}
+
+
+def _table_full(ret: int) -> None:
+    """Raises EMFILE with the limit named, when a call that makes a socket met libzt's per-process
+    limit (the OS's own descriptors are not involved)."""
+    if ret == lib.ZTS_ERR_SOCKET and _errno_location()[0] == _errno.EMFILE:
+        exc = error(_errno.EMFILE)
+        exc.strerror = (f"{exc.strerror}: a process can have {limits()['max_sockets']} libzt sockets open "
+                        "at once")
+        raise exc
+
+
 def socket(family: int, type: int, proto: int) -> int:
-    return _check(lib.zts_bsd_socket(family, type, proto))
+    ret = lib.zts_bsd_socket(family, type, proto)
+    _table_full(ret)
+    return _check(ret)
 
 
 def close(fd: int) -> None:
@@ -175,7 +198,9 @@ def connect(fd: int, addr: Address) -> int:
 def accept(fd: int) -> Tuple[int, Optional[Address]]:
     """(new descriptor, peer) or (WOULD_BLOCK, None)."""
     storage, length = _storage()
-    child = _io(lib.zts_bsd_accept(fd, ffi.cast("struct zts_sockaddr *", storage), length))
+    ret = lib.zts_bsd_accept(fd, ffi.cast("struct zts_sockaddr *", storage), length)
+    _table_full(ret)
+    child = _io(ret)
     if child == WOULD_BLOCK:
         return WOULD_BLOCK, None
     return child, _address(storage, length[0])
@@ -234,7 +259,14 @@ def bytes_available(fd: int) -> int:
 def readiness_fd(fd: int) -> int:
     """The OS descriptor that polls readable/writable when libzt socket ``fd`` does (made on first use,
     closed with the socket): for selectors and event loops, never for I/O."""
-    return _check(lib.ztx_socket_readiness_fd(fd))
+    ret = lib.ztx_socket_readiness_fd(fd)
+    if ret == lib.ZTS_ERR_SOCKET and _errno_location()[0] == _errno.EMFILE:
+        exc = error(_errno.EMFILE)
+        soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+        exc.strerror = (f"{exc.strerror}: a readiness descriptor takes two of the process's OS descriptors "
+                        f"(RLIMIT_NOFILE is {soft}; raise it with resource.setrlimit or ulimit -n)")
+        raise exc
+    return _check(ret)
 
 
 def poll(fds: Sequence[Tuple[int, int]], timeout_ms: int) -> list[int]:

@@ -12,6 +12,16 @@
 
 #define LWIP_TIMEVAL_PRIVATE 0
 
+/* The same pulls in the C library's fd_set, and lwIP's sockets.h then insists that FD_SETSIZE covers
+ * lwIP's socket table (MEMP_NUM_NETCONN, lwipopts.h), for lwip_select. Our build has no lwip_select
+ * (LWIP_SOCKET_SELECT 0: zts_bsd_select is the glue's, over lwip_poll, with its own zts_fd_set), and no
+ * file that includes lwIP's headers uses the system's select, so the macro is raised to the table's
+ * size for that check. The C library's fd_set is unchanged: its size was fixed when it was declared
+ * (<sys/select.h>, included once). */
+#include <sys/select.h>
+#undef FD_SETSIZE
+#define FD_SETSIZE MEMP_NUM_NETCONN
+
 /* errno is the C library's (thread-local); lwIP's socket calls set it, the glue reads it. Linux's
  * values are the ones lwIP and ZeroTierSockets.h (ZTS_E*) use. */
 #define LWIP_ERRNO_STDINCLUDE 1
