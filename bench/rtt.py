@@ -22,13 +22,14 @@ import argparse
 import json
 import os
 import time
-from typing import Any, Dict, List
+from typing import Any, Callable, Dict, List
 
 from _sockets import (
     PORT,
     Endpoints,
     add_common_options,
     contended,
+    cpu_seconds,
     endpoints,
     load,
     official_connection,
@@ -73,6 +74,10 @@ def official(e: Endpoints, count: int, ours: bool = False) -> List[float]:
     return rtts
 
 
+SIDES: Dict[str, Callable[[Endpoints, int], List[float]]] = {
+    "ours": ours, "ours_c_api": lambda e, count: official(e, count, ours=True), "official": official, "kernel": kernel}
+
+
 def main(argv: List[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--count", type=int, default=2000, help="round trips per side (default 2000)")
@@ -83,10 +88,14 @@ def main(argv: List[str] | None = None) -> int:
         ours(e, 200)  # warm up: paths, NDP, the first handshake
         with contended(opts.contended):
             before = load()
-            results = {"ours": ours(e, opts.count), "ours_c_api": official(e, opts.count, ours=True),
-                       "official": official(e, opts.count), "kernel": kernel(e, opts.count)}
+            results: Dict[str, List[float]] = {}
+            cpu_us: Dict[str, float] = {}
+            for side, run in SIDES.items():
+                cpu_before = cpu_seconds(e.pids(side))
+                results[side] = run(e, opts.count)
+                cpu_us[side] = (cpu_seconds(e.pids(side)) - cpu_before) / (opts.count + 100) * 1e6  # warm-up too
             after = load()
-    out: Dict[str, Any] = {side: summary(v) for side, v in results.items()}
+    out: Dict[str, Any] = {side: summary(v) | {"cpu_us_per_rtt": cpu_us[side]} for side, v in results.items()}
     out |= {"count": opts.count, "size": SIZE, "contended": opts.contended, "cpus": os.cpu_count(),
             "load_before": before, "load_after": after, "seconds": round(time.monotonic() - started, 1)}
     if opts.json:
@@ -95,10 +104,11 @@ def main(argv: List[str] | None = None) -> int:
     mode = "one busy process per CPU beside it" if opts.contended else "no added load"
     print(f"\nTCP ping-pong, {SIZE} B, TCP_NODELAY, {opts.count} round trips per side, {mode}; "
           f"{out['cpus']} CPUs, load average {before:.2f} -> {after:.2f}")
-    print(f"  {'µs':10} {'p50':>8} {'p90':>8} {'p99':>8} {'max':>8} {'min':>8}")
-    for side in ("ours", "ours_c_api", "official", "kernel"):
+    print(f"  {'µs':10} {'p50':>8} {'p90':>8} {'p99':>8} {'max':>8} {'min':>8}   {'CPU µs per round trip':>21}")
+    for side in SIDES:
         s = out[side]
-        print(f"  {side:10} {s['median']:8.0f} {s['p90']:8.0f} {s['p99']:8.0f} {s['max']:8.0f} {s['min']:8.0f}")
+        print(f"  {side:10} {s['median']:8.0f} {s['p90']:8.0f} {s['p99']:8.0f} {s['max']:8.0f} {s['min']:8.0f}   "
+              f"{s['cpu_us_per_rtt']:21.0f}")
     o, c, f, k = (out[side]["median"] for side in ("ours", "ours_c_api", "official", "kernel"))
     print(f"\n  ours / official (p50): {o / f:.2f}x (target <= 0.8)   ours / kernel: {o / k:.1f}x")
     print(f"  p99 ours / official: {out['ours']['p99'] / out['official']['p99']:.2f}x   "

@@ -35,17 +35,19 @@ bool StackBridge::has_work() const {
 }
 
 std::vector<NetifChange> StackBridge::drain() {
+    std::vector<NetifChange> changes;
+    if (!has_work()) return changes;
     std::vector<Frame> frames;
     std::vector<ConfigUpdate> configs;
+    ensure_stack();
+    CoreLock core;
     {
+        // Taken under the core lock: two threads draining (the core thread, a receive assist)
+        // hand lwIP their batches in the order they were queued.
         std::lock_guard<std::mutex> g(queue_mutex_);
         frames.swap(frames_in_);
         configs.swap(configs_in_);
     }
-    std::vector<NetifChange> changes;
-    if (frames.empty() && configs.empty()) return changes;
-    ensure_stack();
-    CoreLock core;
     for (ConfigUpdate& u : configs) {
         auto it = netifs_.find(u.network_id);
         if (!u.config) {
