@@ -222,9 +222,11 @@ Service::StartError Service::start() {
                 std::lock_guard<std::mutex> g(mutex_);
                 if (!node_) return;
                 node_->send_frame(now_ms(), nwid, src, dst, ethertype, data, len);
-                udp_.flush();
                 more = stack_->has_work();  // e.g. an emulated NDP answer for lwIP itself
             }
+            // lwIP sends segments in bursts (a window's worth at a time) under one hold of its
+            // lock: their datagrams leave together, in one sendmmsg, when it is released.
+            net::after_core_unlock([](void* self) { static_cast<Service*>(self)->flush_output(); }, this);
             if (more) wake();  // the core thread drains it; lwIP must not be re-entered from here
         },
         [this](std::uint64_t nwid, std::uint64_t mac, bool join) {
@@ -273,6 +275,11 @@ void Service::stop() {
         if (*fd >= 0) ::close(*fd);
         *fd = -1;
     }
+}
+
+void Service::flush_output() {
+    std::lock_guard<std::mutex> g(mutex_);
+    udp_.flush();
 }
 
 void Service::wake() {

@@ -160,6 +160,7 @@ class Service final : public NodeHost, public net::ReceiveAssist {
     // Whether the core thread's loop watches the UDP sockets (not while a thread assists).
     void core_watches_udp(bool watch);
     void wake();
+    void flush_output();  // sends the queued datagrams (node lock not held)
 
     ServiceConfig config_;
     ServiceListener& listener_;
