@@ -69,11 +69,14 @@ std::vector<NetifChange> StackBridge::drain() {
         std::lock_guard<std::mutex> g(up_mutex_);
         up_[u.network_id] = it->second->up();
     }
+    if (frames.empty()) return changes;
+    for (auto& kv : netifs_) kv.second->begin_batch();
     for (const Frame& f : frames) {
         auto it = netifs_.find(f.network_id);
         if (it != netifs_.end()) it->second->input(f.src_mac, f.dst_mac, f.ethertype, f.data.data(), f.data.size());
     }
-    if (!frames.empty()) send_withheld_acks_locked();
+    send_withheld_acks_locked();
+    for (auto& kv : netifs_) kv.second->end_batch();
     return changes;
 }
 
