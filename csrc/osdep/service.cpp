@@ -4,6 +4,7 @@
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
+#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -192,9 +193,10 @@ Service::StartError Service::start() {
     }
 
     wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    assist_wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
     udp_epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
-    if (wake_fd_ < 0 || epoll_fd_ < 0 || udp_epoll_fd_ < 0) {
+    if (wake_fd_ < 0 || assist_wake_fd_ < 0 || epoll_fd_ < 0 || udp_epoll_fd_ < 0) {
         error_text_ = "cannot create the event loop";
         return StartError::kThread;
     }
@@ -271,7 +273,7 @@ void Service::stop() {
         node_.reset();
     }
     stack_.reset();
-    for (int* fd : {&wake_fd_, &epoll_fd_, &udp_epoll_fd_}) {
+    for (int* fd : {&wake_fd_, &assist_wake_fd_, &epoll_fd_, &udp_epoll_fd_}) {
         if (*fd >= 0) ::close(*fd);
         *fd = -1;
     }
@@ -296,9 +298,24 @@ void Service::after_api_call() {
     if (node_ && node_->wanted_background() < next_background_.load()) wake();
 }
 
+namespace {
+thread_local bool t_assisting = false;  // this thread is inside Service::assist
+}  // namespace
+
 void Service::drain_stack() {
     if (!stack_) return;
     for (const net::NetifChange& c : stack_->drain()) listener_.on_netif(c);
+    // Another thread fed lwIP (the core thread with datagrams it read just before an assist took
+    // the sockets, an API call): the assisting thread's answer may be among them, and it would
+    // otherwise sleep on sockets that stay quiet until its time is up.
+    // (The fence orders lwIP's new state before the look at assisting_, as assist() sets assisting_
+    // before it looks at lwIP's state: one of the two sees the other.)
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    if (assisting_.load() && !t_assisting) {
+        const std::uint64_t one = 1;
+        ssize_t ignored = ::write(assist_wake_fd_, &one, sizeof one);
+        (void)ignored;
+    }
 }
 
 void Service::run() {
@@ -348,15 +365,23 @@ void Service::core_watches_udp(bool watch) {
 
 bool Service::assist(int us, const std::function<bool()>& ready) {
     if (stopping_ || assisting_.exchange(true)) return false;
+    t_assisting = true;
     core_watches_udp(false);
     const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(us);
     while (!ready() && !stopping_) {
         const auto left =
             std::chrono::duration_cast<std::chrono::microseconds>(until - std::chrono::steady_clock::now()).count();
         if (left <= 0) break;
-        // Sleeps in the kernel until a datagram arrives (no spinning; milliseconds, rounded up).
-        epoll_event ev;
-        if (::epoll_wait(udp_epoll_fd_, &ev, 1, static_cast<int>((left + 999) / 1000)) <= 0) continue;
+        // Sleeps in the kernel until a datagram arrives or another thread fed lwIP (no spinning;
+        // milliseconds, rounded up).
+        pollfd fds[2] = {{udp_epoll_fd_, POLLIN, 0}, {assist_wake_fd_, POLLIN, 0}};
+        if (::poll(fds, 2, static_cast<int>((left + 999) / 1000)) <= 0) continue;
+        if (fds[1].revents != 0) {
+            std::uint64_t v = 0;
+            ssize_t ignored = ::read(assist_wake_fd_, &v, sizeof v);
+            (void)ignored;
+        }
+        if (fds[0].revents == 0) continue;
         {
             std::lock_guard<std::mutex> g(mutex_);
             receive_udp();
@@ -365,6 +390,7 @@ bool Service::assist(int us, const std::function<bool()>& ready) {
         drain_stack();  // into lwIP: where the answer shows up, if this was it
     }
     core_watches_udp(true);
+    t_assisting = false;
     assisting_ = false;
     return true;
 }

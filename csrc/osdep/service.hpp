@@ -192,6 +192,7 @@ class Service final : public NodeHost, public net::ReceiveAssist {
     int epoll_fd_ = -1;      // the core thread's: udp_epoll_fd_, wake_fd_, the relay
     int udp_epoll_fd_ = -1;  // the UDP sockets, so that an assisting thread can wait on them alone
     std::atomic<bool> assisting_{false};
+    int assist_wake_fd_ = -1;  // wakes an assisting thread when another thread fed lwIP
     std::atomic<std::int64_t> next_background_{0};
     std::string error_text_;
     std::unique_ptr<net::StackBridge> stack_;
