@@ -4,7 +4,8 @@
 
 All three in one run, in one network namespace (bench/_sockets.py): 32-byte ping-pong over one TCP
 connection with TCP_NODELAY at both ends, one message in flight, ``--count`` round trips per side
-after 100 of warm-up, timed by the client around send + receive.
+after 100 of warm-up, timed by the client around send + receive; in ``--rounds`` connections per
+side, the sides interleaved.
 
 * ours: ``libzt.socket`` (sendall, recv_into), two processes, IPv6 6PLANE over an ad-hoc network;
 * ours_c_api: our library driven exactly like the official one (the same worker and ctypes loop):
@@ -81,6 +82,7 @@ SIDES: Dict[str, Callable[[Endpoints, int], List[float]]] = {
 def main(argv: List[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--count", type=int, default=2000, help="round trips per side (default 2000)")
+    parser.add_argument("--rounds", type=int, default=4, help="connections per side, interleaved (default 4)")
     add_common_options(parser)
     opts = parser.parse_args(argv)
     started = time.monotonic()
@@ -88,12 +90,17 @@ def main(argv: List[str] | None = None) -> int:
         ours(e, 200)  # warm up: paths, NDP, the first handshake
         with contended(opts.contended):
             before = load()
-            results: Dict[str, List[float]] = {}
-            cpu_us: Dict[str, float] = {}
-            for side, run in SIDES.items():
-                cpu_before = cpu_seconds(e.pids(side))
-                results[side] = run(e, opts.count)
-                cpu_us[side] = (cpu_seconds(e.pids(side)) - cpu_before) / (opts.count + 100) * 1e6  # warm-up too
+            results: Dict[str, List[float]] = {side: [] for side in SIDES}
+            cpu: Dict[str, float] = {side: 0.0 for side in SIDES}
+            # In rounds, the sides interleaved, so that a burst of load elsewhere on the machine
+            # falls on all of them rather than on whichever side was running.
+            for _ in range(opts.rounds):
+                for side, run in SIDES.items():
+                    cpu_before = cpu_seconds(e.pids(side))
+                    results[side] += run(e, opts.count // opts.rounds)
+                    cpu[side] += cpu_seconds(e.pids(side)) - cpu_before
+            per_side = opts.count // opts.rounds * opts.rounds + 100 * opts.rounds  # warm-up round trips too
+            cpu_us = {side: cpu[side] / per_side * 1e6 for side in SIDES}
             after = load()
     out: Dict[str, Any] = {side: summary(v) | {"cpu_us_per_rtt": cpu_us[side]} for side, v in results.items()}
     out |= {"count": opts.count, "size": SIZE, "contended": opts.contended, "cpus": os.cpu_count(),
