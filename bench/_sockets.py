@@ -18,6 +18,7 @@ import contextlib
 import os
 import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -59,7 +60,39 @@ def pct(values: List[float], q: float) -> float:
 
 def summary(values: List[float]) -> Dict[str, float]:
     return {"median": statistics.median(values), "min": min(values), "max": max(values),
-            "p99": pct(values, 0.99), "n": len(values)}
+            "p90": pct(values, 0.90), "p99": pct(values, 0.99), "n": len(values)}
+
+
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids: List[int]) -> float:
+    """User + system CPU of these processes so far, all their threads (ended ones too), in seconds.
+    ``ip netns exec`` execs its command, so a Popen's pid is the node's process itself."""
+    total = 0
+    for pid in pids:
+        # Fields 14 and 15 (utime, stime) of /proc/PID/stat, counted after the ")" that ends the name.
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / _TICKS
+
+
+@contextlib.contextmanager
+def contended(enabled: bool) -> Iterator[None]:
+    """With ``enabled``: one busy process per CPU beside the benchmark (as scripts/busy-load), the
+    same for every side, stopped on the way out however the benchmark ends."""
+    if not enabled:
+        yield
+        return
+    procs = [subprocess.Popen(["sh", "-c", "while :; do :; done"], start_new_session=True)
+             for _ in range(os.cpu_count() or 1)]
+    try:
+        yield
+    finally:
+        for proc in procs:
+            proc.kill()
+        for proc in procs:
+            proc.wait()
 
 
 @dataclass
@@ -77,6 +110,13 @@ class Endpoints:
     c_server: OurNode
     c_client: OurNode
     c_server_ip: str
+
+    def pids(self, side: str) -> List[int]:
+        """The two processes of a side ("ours", "ours_c_api", "official", "kernel"), for cpu_seconds."""
+        pairs = {"ours": (self.ours_server, self.ours_client), "ours_c_api": (self.c_server, self.c_client),
+                 "official": (self.official_server, self.official_client),
+                 "kernel": (self.kernel_server, self.kernel_client)}
+        return [p.proc.pid for p in pairs[side]]
 
 
 def _interrupt(signum: int, frame: Any) -> None:
@@ -177,6 +217,12 @@ def official_connection(e: Endpoints, timeout: float = 60, ours: bool = False) -
 
 def load() -> float:
     return os.getloadavg()[0]
+
+
+def add_common_options(parser: Any) -> None:
+    parser.add_argument("--contended", action="store_true",
+                        help="run with one busy process per CPU beside the benchmark (all sides alike)")
+    parser.add_argument("--json", action="store_true")
 
 
 def run_main(main: Callable[[], int]) -> None:

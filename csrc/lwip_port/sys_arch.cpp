@@ -70,6 +70,13 @@ std::mutex g_core;
 std::atomic<std::thread::id> g_core_owner{};
 std::atomic<bool> g_tcpip_thread_started{false};
 
+// lwip_port_after_core_unlock's call, per thread.
+struct AfterUnlock {
+    void (*fn)(void*) = nullptr;
+    void* arg = nullptr;
+};
+thread_local AfterUnlock t_after_unlock;
+
 }  // namespace
 
 extern "C" {
@@ -228,7 +235,14 @@ void lwip_port_lock_core(void) {
 void lwip_port_unlock_core(void) {
     g_core_owner.store(std::thread::id(), std::memory_order_relaxed);
     g_core.unlock();
+    if (t_after_unlock.fn != nullptr) {
+        const AfterUnlock call = t_after_unlock;
+        t_after_unlock = AfterUnlock{};
+        call.fn(call.arg);
+    }
 }
+
+void lwip_port_after_core_unlock(void (*fn)(void*), void* arg) { t_after_unlock = AfterUnlock{fn, arg}; }
 
 void lwip_port_mark_tcpip_thread(void) { g_tcpip_thread_started.store(true); }
 

@@ -14,7 +14,7 @@
 
 #include "ZeroTierSockets.h"
 
-// socket_table.cpp and busy_poll.cpp read struct lwip_sock and struct netconn (lwip/priv), and
+// socket_table.cpp and receive_assist.cpp read struct lwip_sock and struct netconn (lwip/priv), and
 // tcp_acks.cpp walks tcp_active_pcbs: layouts of this release (2.2 moved netconn's socket field).
 #if LWIP_VERSION_MAJOR != 2 || LWIP_VERSION_MINOR != 1
 #error "the glue reads lwIP 2.1 internals (netconn->socket, struct lwip_sock, tcp_active_pcbs)"

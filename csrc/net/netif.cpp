@@ -61,6 +61,10 @@ struct NetifCallbacks {
             v->ack_storm_.suppress(data + 14, p->tot_len - 14, osdep::now_ms())) {
             return ERR_OK;  // a repeat of a zero-window ACK: see ack_storm.hpp
         }
+        if (v->acks_.batching()) {
+            if (v->acks_.hold(src, dst, ethertype, data + 14, p->tot_len - 14)) return ERR_OK;
+            v->send_held_acks();  // they go first: nothing overtakes them
+        }
         v->frames_(v->network_id_, src, dst, ethertype, data + 14, p->tot_len - 14);
         return ERR_OK;
     }
@@ -182,6 +186,18 @@ void VirtualNetif::input(std::uint64_t src_mac, std::uint64_t dst_mac, std::uint
     pbuf_take(p, header, sizeof header);
     pbuf_take_at(p, data, static_cast<u16_t>(len), 14);
     if (netif_.get()->input(p, netif_.get()) != ERR_OK) pbuf_free(p);
+}
+
+void VirtualNetif::send_held_acks() {
+    if (!acks_.has_held()) return;
+    for (const AckCoalescer::Held& h : acks_.take_held()) {
+        frames_(network_id_, h.src_mac, h.dst_mac, h.ethertype, h.packet.data(), h.packet.size());
+    }
+}
+
+void VirtualNetif::end_batch() {
+    acks_.end_batch();
+    send_held_acks();
 }
 
 void VirtualNetif::refresh_router() {

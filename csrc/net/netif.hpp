@@ -10,6 +10,7 @@
 #include <memory>
 #include <vector>
 
+#include "net/ack_coalescer.hpp"
 #include "net/ack_storm.hpp"
 #include "zt/netconf.hpp"
 
@@ -38,6 +39,11 @@ class VirtualNetif {
     void input(std::uint64_t src_mac, std::uint64_t dst_mac, std::uint16_t ethertype, const std::uint8_t* data,
                std::size_t len);
 
+    // Around a batch of input() calls (core lock held): pure ACKs lwIP sends meanwhile may be
+    // merged (net/ack_coalescer.hpp); end_batch() sends what is held.
+    void begin_batch() { acks_.begin_batch(); }
+    void end_batch();
+
     // Re-announces the virtual IPv6 router before lwIP forgets it (core lock held).
     void refresh_router();
 
@@ -59,6 +65,8 @@ class VirtualNetif {
     std::unique_ptr<struct netif> netif_;
     std::vector<ManagedIp> applied_;
     AckStormGuard ack_storm_;  // used under the core lock, as linkoutput is
+    AckCoalescer acks_;        // likewise
+    void send_held_acks();
     NetworkConfig network_config_;
 };
 

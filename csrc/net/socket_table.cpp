@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "net/socket_table.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <iterator>
 
-#include "net/busy_poll.hpp"
 #include "net/lwip.hpp"
 #include "net/readiness_fd.hpp"
+#include "net/receive_assist.hpp"
 #include "osdep/clock.hpp"
 
 extern "C" {
@@ -202,12 +203,11 @@ bool SocketTable::has_room() const {
 
 int SocketTable::wait(Use& use, short events, std::int64_t deadline_ms) {
     const auto started = std::chrono::steady_clock::now();
-    const int watch_us = busy_poll_us();
-    // Watched only while its waits end quickly (see net/busy_poll.hpp).
-    // Watched only for an answer to what was just sent, while answers come quickly (see
-    // net/busy_poll.hpp); the exchange also clears the mark for the next wait.
-    bool watching = watch_us > 0 && (events & POLLOUT) == 0 && use.state().sent_since_wait.exchange(false) &&
-                    use.state().last_wait_us.load(std::memory_order_relaxed) <= kWorthWatchingUs;
+    // Assisted only when an answer to what was just sent is awaited, while answers come quickly
+    // (see net/receive_assist.hpp); the exchange also clears the mark for the next wait.
+    bool assisting = receive_assist_enabled() && (events & POLLOUT) == 0 &&
+                     use.state().sent_since_wait.exchange(false) &&
+                     use.state().last_wait_us.load(std::memory_order_relaxed) <= kAssistUs;
     const auto done = [&](int result) {
         const auto took = std::chrono::steady_clock::now() - started;
         use.state().last_wait_us.store(std::chrono::duration_cast<std::chrono::microseconds>(took).count(),
@@ -233,9 +233,15 @@ int SocketTable::wait(Use& use, short events, std::int64_t deadline_ms) {
             if (left < slice) slice = static_cast<int>(left);
         }
         pollfd p{use.lwip(), events, 0};
-        if (watching) {
-            watching = false;
-            if (watch(use.lwip(), events, watch_us)) slice = 0;  // lwip_poll confirms (or not) at once
+        if (assisting) {
+            assisting = false;
+            if (assist_receive(use.lwip(), events, static_cast<int>(std::min<std::int64_t>(kAssistUs, slice * 1000)))) {
+                // lwip_poll confirms at once whether the answer came; if not, the wait goes on the
+                // ordinary way (the core thread has the node's sockets back).
+                const int r = lwip_poll(&p, 1, 0);
+                if (r < 0) return -1;
+                if (r > 0) return done(1);
+            }
         }
         const int r = lwip_poll(&p, 1, slice);
         if (r < 0) return -1;

@@ -47,7 +47,7 @@ class SocketTable {
         int recv_timeout_ms = -1;  // -1: wait forever
         int send_timeout_ms = -1;
         bool connect_pending = false;  // a TCP connect was started whose outcome nobody has seen yet
-        // How long the previous wait took (busy polling: net/busy_poll.hpp); calls on other threads
+        // How long the previous wait took (receive assist: net/receive_assist.hpp); calls on other threads
         // may wait on the same socket.
         std::atomic<std::int64_t> last_wait_us{0};
         std::atomic<bool> sent_since_wait{false};  // data went out since the last wait to receive

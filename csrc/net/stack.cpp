@@ -8,7 +8,11 @@
 #include <condition_variable>
 #include <mutex>
 
+extern "C" void lwip_port_after_core_unlock(void (*fn)(void*), void* arg);  // lwip_port/sys_arch.cpp
+
 namespace zt::net {
+
+void after_core_unlock(void (*fn)(void*), void* arg) { lwip_port_after_core_unlock(fn, arg); }
 
 namespace {
 

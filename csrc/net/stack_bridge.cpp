@@ -36,17 +36,19 @@ bool StackBridge::has_work() const {
 }
 
 std::vector<NetifChange> StackBridge::drain() {
+    std::vector<NetifChange> changes;
+    if (!has_work()) return changes;
     std::vector<Frame> frames;
     std::vector<ConfigUpdate> configs;
+    ensure_stack();
+    CoreLock core;
     {
+        // Taken under the core lock: two threads draining (the core thread, a receive assist)
+        // hand lwIP their batches in the order they were queued.
         std::lock_guard<std::mutex> g(queue_mutex_);
         frames.swap(frames_in_);
         configs.swap(configs_in_);
     }
-    std::vector<NetifChange> changes;
-    if (frames.empty() && configs.empty()) return changes;
-    ensure_stack();
-    CoreLock core;
     for (ConfigUpdate& u : configs) {
         auto it = netifs_.find(u.network_id);
         if (!u.config) {
@@ -70,11 +72,14 @@ std::vector<NetifChange> StackBridge::drain() {
         std::lock_guard<std::mutex> g(up_mutex_);
         up_[u.network_id] = it->second->up();
     }
+    if (frames.empty()) return changes;
+    for (auto& kv : netifs_) kv.second->begin_batch();
     for (const Frame& f : frames) {
         auto it = netifs_.find(f.network_id);
         if (it != netifs_.end()) it->second->input(f.src_mac, f.dst_mac, f.ethertype, f.data.data(), f.data.size());
     }
-    if (!frames.empty()) send_withheld_acks_locked();
+    send_withheld_acks_locked();
+    for (auto& kv : netifs_) kv.second->end_batch();
     return changes;
 }
 

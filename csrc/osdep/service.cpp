@@ -4,11 +4,13 @@
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
+#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -191,19 +193,22 @@ Service::StartError Service::start() {
     }
 
     wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    assist_wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
-    if (wake_fd_ < 0 || epoll_fd_ < 0) {
+    udp_epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
+    if (wake_fd_ < 0 || assist_wake_fd_ < 0 || epoll_fd_ < 0 || udp_epoll_fd_ < 0) {
         error_text_ = "cannot create the event loop";
         return StartError::kThread;
     }
-    std::vector<int> watched = udp_.fds();
-    watched.push_back(wake_fd_);
-    for (int fd : watched) {
+    const auto watch = [](int epoll_fd, int fd) {
         epoll_event ev{};
         ev.events = EPOLLIN;
         ev.data.fd = fd;
-        ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
-    }
+        ::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev);
+    };
+    for (int fd : udp_.fds()) watch(udp_epoll_fd_, fd);
+    watch(epoll_fd_, udp_epoll_fd_);  // an epoll descriptor polls readable while one of its own is ready
+    watch(epoll_fd_, wake_fd_);
     started_at_ = now_ms();
     last_global_rx_ = last_global_v4_tx_ = 0;
     relay_address_ = InetAddress();
@@ -219,9 +224,11 @@ Service::StartError Service::start() {
                 std::lock_guard<std::mutex> g(mutex_);
                 if (!node_) return;
                 node_->send_frame(now_ms(), nwid, src, dst, ethertype, data, len);
-                udp_.flush();
                 more = stack_->has_work();  // e.g. an emulated NDP answer for lwIP itself
             }
+            // lwIP sends segments in bursts (a window's worth at a time) under one hold of its
+            // lock: their datagrams leave together, in one sendmmsg, when it is released.
+            net::after_core_unlock([](void* self) { static_cast<Service*>(self)->flush_output(); }, this);
             if (more) wake();  // the core thread drains it; lwIP must not be re-entered from here
         },
         [this](std::uint64_t nwid, std::uint64_t mac, bool join) {
@@ -244,11 +251,13 @@ Service::StartError Service::start() {
     stopping_ = false;
     running_ = true;
     core_ = std::thread([this] { run(); });
+    if (net::receive_assist_enabled()) net::offer_receive_assist(this);
     return StartError::kNone;
 }
 
 void Service::stop() {
     if (!running_.exchange(false)) return;
+    net::withdraw_receive_assist(this);  // waits for an assist in progress
     stopping_ = true;
     wake();
     if (core_.joinable()) core_.join();
@@ -264,9 +273,15 @@ void Service::stop() {
         node_.reset();
     }
     stack_.reset();
-    if (wake_fd_ >= 0) ::close(wake_fd_);
-    if (epoll_fd_ >= 0) ::close(epoll_fd_);
-    wake_fd_ = epoll_fd_ = -1;
+    for (int* fd : {&wake_fd_, &assist_wake_fd_, &epoll_fd_, &udp_epoll_fd_}) {
+        if (*fd >= 0) ::close(*fd);
+        *fd = -1;
+    }
+}
+
+void Service::flush_output() {
+    std::lock_guard<std::mutex> g(mutex_);
+    udp_.flush();
 }
 
 void Service::wake() {
@@ -283,9 +298,24 @@ void Service::after_api_call() {
     if (node_ && node_->wanted_background() < next_background_.load()) wake();
 }
 
+namespace {
+thread_local bool t_assisting = false;  // this thread is inside Service::assist
+}  // namespace
+
 void Service::drain_stack() {
     if (!stack_) return;
     for (const net::NetifChange& c : stack_->drain()) listener_.on_netif(c);
+    // Another thread fed lwIP (the core thread with datagrams it read just before an assist took
+    // the sockets, an API call): the assisting thread's answer may be among them, and it would
+    // otherwise sleep on sockets that stay quiet until its time is up.
+    // (The fence orders lwIP's new state before the look at assisting_, as assist() sets assisting_
+    // before it looks at lwIP's state: one of the two sees the other.)
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    if (assisting_.load() && !t_assisting) {
+        const std::uint64_t one = 1;
+        ssize_t ignored = ::write(assist_wake_fd_, &one, sizeof one);
+        (void)ignored;
+    }
 }
 
 void Service::run() {
@@ -307,7 +337,7 @@ void Service::run() {
     }
 }
 
-void Service::process_ready(const epoll_event* events, int n) {
+void Service::receive_udp() {
     const auto sink = [this](std::int64_t sock, const InetAddress& from, const std::uint8_t* data, std::size_t len) {
         if (config_.force_tcp_relay) return;  // forced to the relay: UDP is not ours to use
         if (data == nullptr) {
@@ -317,6 +347,55 @@ void Service::process_ready(const epoll_event* events, int n) {
         if (len >= 16 && from.scope() == IpScope::kGlobal) last_global_rx_ = now_ms();
         node_->process_datagram(now_ms(), sock, from, data, len);
     };
+    epoll_event ready[kMaxEpollEvents];
+    const int n = ::epoll_wait(udp_epoll_fd_, ready, kMaxEpollEvents, 0);
+    for (int i = 0; i < n; ++i) {
+        // Drain in batches; a cap keeps timers and the other socket from starving under load.
+        for (int round = 0; round < 16 && udp_.receive_batch(ready[i].data.fd, sink) == UdpSockets::kBatch; ++round) {
+        }
+    }
+}
+
+void Service::core_watches_udp(bool watch) {
+    epoll_event ev{};
+    ev.events = watch ? EPOLLIN : 0;  // re-enabled while datagrams wait, the core thread wakes at once
+    ev.data.fd = udp_epoll_fd_;
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, udp_epoll_fd_, &ev);
+}
+
+bool Service::assist(int us, const std::function<bool()>& ready) {
+    if (stopping_ || assisting_.exchange(true)) return false;
+    t_assisting = true;
+    core_watches_udp(false);
+    const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(us);
+    while (!ready() && !stopping_) {
+        const auto left =
+            std::chrono::duration_cast<std::chrono::microseconds>(until - std::chrono::steady_clock::now()).count();
+        if (left <= 0) break;
+        // Sleeps in the kernel until a datagram arrives or another thread fed lwIP (no spinning;
+        // milliseconds, rounded up).
+        pollfd fds[2] = {{udp_epoll_fd_, POLLIN, 0}, {assist_wake_fd_, POLLIN, 0}};
+        if (::poll(fds, 2, static_cast<int>((left + 999) / 1000)) <= 0) continue;
+        if (fds[1].revents != 0) {
+            std::uint64_t v = 0;
+            ssize_t ignored = ::read(assist_wake_fd_, &v, sizeof v);
+            (void)ignored;
+        }
+        if (fds[0].revents == 0) continue;
+        {
+            std::lock_guard<std::mutex> g(mutex_);
+            receive_udp();
+            udp_.flush();
+        }
+        drain_stack();  // into lwIP: where the answer shows up, if this was it
+    }
+    core_watches_udp(true);
+    t_assisting = false;
+    assisting_ = false;
+    return true;
+}
+
+void Service::process_ready(const epoll_event* events, int n) {
     std::lock_guard<std::mutex> g(mutex_);
     for (int i = 0; i < n; ++i) {
         const int fd = events[i].data.fd;
@@ -331,9 +410,7 @@ void Service::process_ready(const epoll_event* events, int n) {
             next_background_ = 0;  // re-plan: something changed under the API lock
             continue;
         }
-        // Drain in batches; a cap keeps timers and the other socket from starving under load.
-        for (int round = 0; round < 16 && udp_.receive_batch(fd, sink) == UdpSockets::kBatch; ++round) {
-        }
+        if (fd == udp_epoll_fd_) receive_udp();
     }
     // Direct UDP from the internet works again: the relay is no longer needed.
     if (relay_.is_open() && !config_.force_tcp_relay && now_ms() - last_global_rx_ < config_.tcp_relay_after_ms / 2) {

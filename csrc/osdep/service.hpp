@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "net/receive_assist.hpp"
 #include "net/stack_bridge.hpp"
 #include "net/tap.hpp"
 #include "osdep/port_mapper.hpp"
@@ -73,7 +74,9 @@ class ServiceListener {
     virtual void on_netif(const net::NetifChange& change) {}
 };
 
-class Service final : public NodeHost {
+// NodeHost: the node's way out; ReceiveAssist: a blocked receive may do the receive work itself
+// (net/receive_assist.hpp).
+class Service final : public NodeHost, public net::ReceiveAssist {
   public:
     enum class StartError { kNone, kIdentity, kRoots, kStorage, kBind, kThread };
 
@@ -133,6 +136,10 @@ class Service final : public NodeHost {
                   const std::uint8_t* data, std::size_t len) override;
     void on_config_request(const ConfigRequest& request) override { listener_.on_config_request(request); }
 
+    // net::ReceiveAssist: the calling thread takes the UDP sockets from the core thread for up to
+    // `us` microseconds (one thread at a time) and processes what arrives until ready().
+    bool assist(int us, const std::function<bool()>& ready) override;
+
   private:
     bool load_identity();
     bool load_stored_identity();  // identity.secret from storage, if there is one
@@ -152,7 +159,12 @@ class Service final : public NodeHost {
     void watch_relay();
     void close_relay();
     void process_ready(const ::epoll_event* events, int n);  // one loop pass, node lock held
+    // Reads and processes the UDP sockets that are ready (node lock held; any thread).
+    void receive_udp();
+    // Whether the core thread's loop watches the UDP sockets (not while a thread assists).
+    void core_watches_udp(bool watch);
     void wake();
+    void flush_output();  // sends the queued datagrams (node lock not held)
 
     ServiceConfig config_;
     ServiceListener& listener_;
@@ -182,7 +194,10 @@ class Service final : public NodeHost {
     std::atomic<bool> running_{false};
     std::atomic<bool> stopping_{false};
     int wake_fd_ = -1;
-    int epoll_fd_ = -1;
+    int epoll_fd_ = -1;      // the core thread's: udp_epoll_fd_, wake_fd_, the relay
+    int udp_epoll_fd_ = -1;  // the UDP sockets, so that an assisting thread can wait on them alone
+    std::atomic<bool> assisting_{false};
+    int assist_wake_fd_ = -1;  // wakes an assisting thread when another thread fed lwIP
     std::atomic<std::int64_t> next_background_{0};
     std::string error_text_;
     std::unique_ptr<net::StackBridge> stack_;

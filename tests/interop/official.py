@@ -760,9 +760,11 @@ class OfficialNode:
         seed: int = 0,
         then: Optional[str] = "close",
         timeout: Optional[float] = None,
+        digest: bool = True,
     ) -> Dict[str, Any]:
-        """Send n bytes of random.Random(seed) from inside the worker; then close/shutdown."""
-        return dict(self.call("send_bytes", timeout=timeout, fd=fd, n=n, seed=seed, then=then))
+        """Send n bytes of random.Random(seed) from inside the worker; then close/shutdown.
+        ``digest=False``: zeros and no SHA-256 (benchmarks)."""
+        return dict(self.call("send_bytes", timeout=timeout, fd=fd, n=n, seed=seed, then=then, digest=digest))
 
     def recv_all(self, fd: int, close: bool = True, timeout: Optional[float] = None) -> Dict[str, Any]:
         """recv until EOF inside the worker: {"len", "sha256", "ret", "errno", "seconds"}."""

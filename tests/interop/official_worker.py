@@ -1104,11 +1104,13 @@ class Worker:
         return out
 
     def cmd_send_bytes(
-        self, fd: int, n: int, seed: int = 0, chunk: int = 65536, then: Optional[str] = None
+        self, fd: int, n: int, seed: int = 0, chunk: int = 65536, then: Optional[str] = None, digest: bool = True
     ) -> Dict[str, Any]:
-        """Send n pseudo-random bytes (random.Random(seed)); then "close", "shutdown" or nothing."""
+        """Send n pseudo-random bytes (random.Random(seed)); then "close", "shutdown" or nothing.
+        ``digest=False`` (benchmarks): n zero bytes and no SHA-256, so the process's CPU time is the
+        library's, as on the other side of a benchmark."""
         n = int(n)
-        data = random.Random(seed).randbytes(n) if n else b""
+        data = (random.Random(seed).randbytes(n) if digest else bytes(n)) if n else b""
         buf = ctypes.create_string_buffer(data, max(1, n))
         base = ctypes.addressof(buf)
         sent = 0
@@ -1128,16 +1130,17 @@ class Worker:
             closed = int(self.lib.zts_shutdown_wr(int(fd)))
         return {
             "sent": sent,
-            "sha256": hashlib.sha256(data[:sent]).hexdigest(),
+            "sha256": hashlib.sha256(data[:sent]).hexdigest() if digest else None,
             "error": error,
             "then": closed,
             "seconds": elapsed,
         }
 
-    def cmd_recv_all(self, fd: int, bufsize: int = 65536, close: bool = False) -> Dict[str, Any]:
-        """recv until EOF (0) or an error; returns length and sha256 of what arrived."""
+    def cmd_recv_all(self, fd: int, bufsize: int = 65536, close: bool = False, digest: bool = True) -> Dict[str, Any]:
+        """recv until EOF (0) or an error; returns length and sha256 of what arrived (``digest=False``,
+        for benchmarks: no SHA-256, and None in its place)."""
         buf = ctypes.create_string_buffer(int(bufsize))
-        digest = hashlib.sha256()
+        hashing = hashlib.sha256() if digest else None
         total = 0
         started = time.monotonic()
         first_byte_at: Optional[float] = None
@@ -1147,7 +1150,8 @@ class Worker:
                 break
             if first_byte_at is None:
                 first_byte_at = time.monotonic()
-            digest.update(ctypes.string_at(buf, ret))
+            if hashing is not None:
+                hashing.update(ctypes.string_at(buf, ret))
             total += ret
         end_errno = self.zts_errno()
         elapsed = time.monotonic() - started
@@ -1155,7 +1159,7 @@ class Worker:
             self.lib.zts_close(int(fd))
         return {
             "len": total,
-            "sha256": digest.hexdigest(),
+            "sha256": hashing.hexdigest() if hashing is not None else None,
             "ret": ret,
             "errno": end_errno if ret < 0 else 0,
             "seconds": elapsed,

@@ -99,6 +99,15 @@ void lwip_port_mark_tcpip_thread(void);
 #define LWIP_ALTCP 0
 #define LWIP_RANDOMIZE_INITIAL_LOCAL_PORTS 1
 #define LWIP_CHECKSUM_ON_COPY 1
+/* Received checksums are not verified: every frame lwIP sees was authenticated by ZeroTier (Poly1305
+ * or AES-GMAC-SIV over the whole packet, from the peer that built it), so no bit can have changed on
+ * the way, which is all a checksum would catch; verifying cost a bulk receiver 6% of its core thread
+ * (bench/tcp.py, perf). Checksums of what lwIP sends are computed as always: peers may verify them. */
+#define CHECKSUM_CHECK_IP 0
+#define CHECKSUM_CHECK_UDP 0
+#define CHECKSUM_CHECK_TCP 0
+#define CHECKSUM_CHECK_ICMP 0
+#define CHECKSUM_CHECK_ICMP6 0
 
 /* TCP, sized for ZeroTier: its default MTU is 2800 bytes (ZT_DEFAULT_MTU), and performance is paid
  * per frame, not per byte (each one costs a UDP datagram and crypto), so segments are as large as the

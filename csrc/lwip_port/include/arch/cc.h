@@ -38,6 +38,8 @@ extern "C" {
 unsigned int lwip_port_rand(void);
 /* A failed LWIP_ASSERT: prints where and aborts. */
 void lwip_port_assert_failed(const char* message, const char* file, int line);
+/* The Internet checksum a word at a time (chksum.cpp); lwIP's convention: not inverted. */
+unsigned short lwip_port_chksum(const void* data, int len);
 #ifdef __cplusplus
 }
 #endif
@@ -46,6 +48,7 @@ void lwip_port_assert_failed(const char* message, const char* file, int line);
 typedef int sys_prot_t;
 
 #define LWIP_RAND() ((u32_t)lwip_port_rand())
+#define LWIP_CHKSUM lwip_port_chksum
 #define LWIP_PLATFORM_DIAG(x) \
     do {                      \
         printf x;             \

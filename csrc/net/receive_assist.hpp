@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: Apache-2.0
+// Receive assist: a blocked receive that awaits an answer does the node's receive work itself.
+//
+// Why: an answer normally reaches the application through two thread wake-ups per side: the core
+// thread wakes on the UDP datagram (decrypts it, feeds lwIP), then lwIP's event wakes the thread
+// blocked in recv. On a small exchange those wake-ups are most of the round trip. Here the waiting
+// thread takes the node's UDP sockets from the core thread for a short while and sleeps in the
+// kernel on them itself: the datagram wakes it directly, and it decrypts, feeds lwIP and finds its
+// answer without a hand-off. It sleeps, it does not spin, so it takes no CPU from other processes
+// (an earlier fixed busy-poll budget made round trips 20-60x longer on a loaded machine).
+//
+// Only where an answer is due soon: a wait to receive on a socket that has sent since its last such
+// wait (a request is out), while its waits end quickly (the previous one within kAssistUs). A bulk
+// receiver never sends and is left to the core thread, which pipelines the stream.
+// LIBZT_RECEIVE_ASSIST=0 turns it off.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+
+namespace zt::net {
+
+// A socket whose last wait took longer than this waits the ordinary way next time; also the most
+// one assist lasts before the core thread gets its sockets back.
+constexpr std::int64_t kAssistUs = 2000;
+
+// What the node's service offers: waits up to `us` microseconds on its UDP sockets, processing what
+// arrives (into lwIP too), until `ready()`. False at once if another thread is assisting.
+class ReceiveAssist {
+  public:
+    virtual ~ReceiveAssist() = default;
+    virtual bool assist(int us, const std::function<bool()>& ready) = 0;
+};
+
+// The running node's assist. Withdrawing it (if it is still the one registered) waits for an assist
+// in progress to end.
+void offer_receive_assist(ReceiveAssist* assist);
+void withdraw_receive_assist(ReceiveAssist* assist);
+bool receive_assist_enabled();  // LIBZT_RECEIVE_ASSIST, read once: anything but "0" is on
+
+// Called by a wait for readability of lwIP socket lwip_fd, for at most `us` microseconds: true if it
+// assisted (then lwIP says whether the socket is ready), false if there was nothing to do it with
+// (the caller waits as usual).
+bool assist_receive(int lwip_fd, short events, int us);
+
+}  // namespace zt::net
