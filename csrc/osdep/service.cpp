@@ -446,13 +446,13 @@ void Service::rebind_secondary_port_if_offline(std::int64_t now) {
     last_online_ = now;  // the new port gets the same time to work before it is changed in turn
     const std::uint16_t fresh = bind_random_extra_port();
     if (fresh == 0) return;  // nothing else free: keep the one we have
-    udp_.remove_port(secondary_port_);  // closing its sockets takes them out of the epoll set too
+    udp_.remove_port(secondary_port_);  // closing its sockets takes them out of the UDP epoll set too
     secondary_port_ = fresh;
     for (int fd : udp_.fds()) {
         epoll_event ev{};
         ev.events = EPOLLIN;
         ev.data.fd = fd;
-        ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev);  // EEXIST for the sockets already watched
+        ::epoll_ctl(udp_epoll_fd_, EPOLL_CTL_ADD, fd, &ev);  // EEXIST for the sockets already watched
     }
     last_address_scan_ = 0;  // advertise the new port's addresses at once
 }

