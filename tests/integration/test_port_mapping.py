@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 import nat_lab
-from interop.official import OurNode
+from interop.official import OurNode, wait_until
 from nat_lab import NatLab
 from worlds import make_planet, start_root_node
 
@@ -28,17 +28,6 @@ USER_MESSAGE = 300
 APP_TYPE = 0x10000  # ZeroTier reserves message types up to 65535
 ROOT_PORT = 29981
 OUTSIDE_PORT = 29982
-
-
-def wait_for(what: str, check, timeout: float):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(0.1)
 
 
 def paths_to(node: OurNode, peer_id: str) -> list[str]:
@@ -85,7 +74,7 @@ def test_node_maps_its_port_and_an_outside_peer_reaches_it_through_the_mapping(
 
     mapping_port = home.node_get_ports()["mapping"]
     assert mapping_port != 0
-    mapping = wait_for("the router's mapping", lambda: home.node_get_port_mapping()["address"] or None, 30)
+    mapping = wait_until(lambda: home.node_get_port_mapping()["address"] or None, 30, what="the router's mapping")
     ext_ip, ext_port = mapping.split("/")
     assert ext_ip == nat_lab.NAT_WAN_ADDR
     assert home.node_get_port_mapping()["method"] == "NAT-PMP"  # tried first, as ZeroTier One does
@@ -105,7 +94,7 @@ def test_node_maps_its_port_and_an_outside_peer_reaches_it_through_the_mapping(
         "    s.sendto(b'knock', (sys.argv[1], int(port)))\n"
     )
     lab.run(lab.public, [sys.executable, "-c", probe, nat_lab.NAT_WAN_ADDR, str(primary), ext_port])
-    wait_for("the probe through the mapping", lambda: home.node_get_stats()["junk"] > junk_before, 10)
+    wait_until(lambda: home.node_get_stats()["junk"] > junk_before, 10, what="the probe through the mapping")
     assert home.node_get_stats()["junk"] == junk_before + 1
 
     # A ZeroTier peer outside: they talk (through the root at first); the home node pushes its
@@ -117,14 +106,14 @@ def test_node_maps_its_port_and_an_outside_peer_reaches_it_through_the_mapping(
     home.wait_event(USER_MESSAGE, timeout=20, match={"user_message.peer_id": outside_id})
     started = time.monotonic()
     try:
-        wait_for(f"a direct path at {mapping}", lambda: mapping in paths_to(outside, home_id), 40)
-    except AssertionError as e:
+        wait_until(lambda: mapping in paths_to(outside, home_id), 40, what=f"a direct path at {mapping}")
+    except TimeoutError as e:
         raise AssertionError(f"{e}; outside's paths to home: {paths_to(outside, home_id)}, home's paths to outside: "
                              f"{paths_to(home, outside_id)}; router: {lab.mappings()}") from None
     print(f"outside peer has the mapped path {mapping} {time.monotonic() - started:.1f}s after the exchange")
 
     home.node_stop()
-    wait_for("the mapping's removal", lambda: f"{nat_lab.HOME_ADDR}:{mapping_port}" not in lab.mappings(), 15)
+    wait_until(lambda: f"{nat_lab.HOME_ADDR}:{mapping_port}" not in lab.mappings(), 15, what="the mapping's removal")
 
 
 def test_mapping_is_renewed_while_the_node_lives_and_lapses_when_it_dies(lab: NatLab, our_node, tmp_path: Path) -> None:
@@ -139,7 +128,7 @@ def test_mapping_is_renewed_while_the_node_lives_and_lapses_when_it_dies(lab: Na
     home.node_start()
     mapping_port = home.node_get_ports()["mapping"]
     rule = f"dnat ip to {nat_lab.HOME_ADDR}:{mapping_port}"
-    wait_for("the router's mapping", lambda: rule in lab.mappings(), 30)
+    wait_until(lambda: rule in lab.mappings(), 30, what="the router's mapping")
     requests_before = _mapping_requests(lab)
 
     # Three leases long, the rule never goes away: each renewal comes before the lease runs out.
@@ -152,7 +141,7 @@ def test_mapping_is_renewed_while_the_node_lives_and_lapses_when_it_dies(lab: Na
     assert renewals >= 3, lab.miniupnpd_log.read_text()[-2000:]
 
     home.close(grace=0)  # SIGKILL: no stop(), so no removal request; the lease must end it
-    wait_for("the lapsed mapping's removal", lambda: rule not in lab.mappings(), 60)
+    wait_until(lambda: rule not in lab.mappings(), 60, what="the lapsed mapping's removal")
 
 
 def _mapping_requests(lab: NatLab) -> int:

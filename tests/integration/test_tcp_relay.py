@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import nat_lab
-from interop.official import ZTS_EVENT_NETWORK_READY_IP4, expected_bytes
+from interop.official import ZTS_EVENT_NETWORK_READY_IP4, expected_bytes, wait_until
 from nat_lab import NatLab
 from worlds import make_planet, start_root_node
 
@@ -27,17 +27,6 @@ RELAY_PORT = 4443
 SIZE = 2_000_000
 RELAY_AFTER_MS = 3000  # ZeroTier One waits 60 s without UDP from the internet; the test need not
 BLOCK_TABLE = "libzt_block_udp"
-
-
-def wait_for(what: str, check, timeout: float):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(0.1)
 
 
 def block_udp(lab: NatLab) -> None:
@@ -114,7 +103,7 @@ def test_blocked_udp_goes_through_the_tcp_relay_and_back(lab: NatLab, our_node, 
 
     # UDP works again: the node hears the internet over UDP and leaves the relay.
     allow_udp(lab)
-    wait_for("the node to leave the TCP relay", lambda: home.node_tcp_relay_active() == 0, 60)
+    wait_until(lambda: home.node_tcp_relay_active() == 0, 60, what="the node to leave the TCP relay")
     before = home.node_get_stats()["rx_datagrams"]
     home.node_send_user_message(peer.node_get_id(), 0x10000, b"over UDP again")
     peer.wait_event(300, timeout=20, match={"user_message.peer_id": home.node_get_id()})

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from libzt._native import ffi, lib
 
+from interop.official import wait_until
 from netns import NetNs
 from worlds import make_planet, start_node, start_root_node
 
@@ -31,15 +32,6 @@ def ports_heard(node, peer_id: str) -> set[int]:
         if (ev.get("peer") or {}).get("peer_id") == peer_id
         for path in ev["peer"].get("paths", [])
     }
-
-
-def wait_until(what: str, check, timeout: float = 20.0) -> None:
-    """Polls `check` (a few worker calls) until true, with a generous deadline."""
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
 
 
 def test_arguments_are_checked() -> None:
@@ -60,8 +52,8 @@ def test_secondary_port_is_bound_and_used(netns: NetNs, our_node, tmp_path: Path
     assert ports["secondary"] not in (0, ports["primary"]) and ports["mapping"] == 0
     assert single.node_get_ports() == {"primary": single.node_get_ports()["primary"], "secondary": 0, "mapping": 0}
     both_id = both.node_get_id()
-    wait_until("the root hearing both ports",
-               lambda: {ports["primary"], ports["secondary"]} <= ports_heard(root, both_id))
+    wait_until(lambda: {ports["primary"], ports["secondary"]} <= ports_heard(root, both_id), 20,
+               what="the root hearing both ports")
     assert both.init_allow_secondary_port(True, check=False) == lib.ZTS_ERR_SERVICE  # only while stopped
 
 
@@ -72,8 +64,8 @@ def test_secondary_port_is_replaced_while_offline(netns: NetNs, our_node, tmp_pa
     node = start_node(our_node, netns, planet, "offline", allow_port_mapping=0, set_secondary_port_rebind_after=1500)
     first = node.node_get_ports()
     seen = [first["secondary"]]
-    wait_until("two fresh secondary ports",
-               lambda: seen.append(node.node_get_ports()["secondary"]) or len(set(seen)) >= 3, timeout=60)
+    wait_until(lambda: seen.append(node.node_get_ports()["secondary"]) or len(set(seen)) >= 3, 60,
+               what="two fresh secondary ports")
     now = node.node_get_ports()
     assert now["primary"] == first["primary"] and now["secondary"] not in (0, first["primary"])
     # The old port is free again (a knocker in the namespace binds it); the current one is the node's: a
@@ -98,9 +90,9 @@ def test_secondary_port_is_replaced_while_offline(netns: NetNs, our_node, tmp_pa
             proc.stdin.write(f"{node.node_get_ports()['secondary']}\n")
             proc.stdin.flush()
             try:
-                wait_until("the knock", lambda: node.node_get_stats()["junk"] > junk, 2)
+                wait_until(lambda: node.node_get_stats()["junk"] > junk, 2, what="the knock")
                 break
-            except AssertionError:
+            except TimeoutError:
                 assert time.monotonic() < deadline, "no knock on the secondary port ever arrived"
     finally:
         proc.kill()
@@ -123,7 +115,7 @@ def test_blacklisted_interface_is_never_used(netns: NetNs, our_node, tmp_path: P
     # The root answers every HELLO at once (the twin is online through it); once the blind node
     # has sent several more rounds, the answers to the earlier ones had all the time they need.
     sent = blind.node_get_stats()["tx_datagrams"]
-    wait_until("more HELLO rounds", lambda: blind.node_get_stats()["tx_datagrams"] >= sent + 6, timeout=60)
+    wait_until(lambda: blind.node_get_stats()["tx_datagrams"] >= sent + 6, 60, what="more HELLO rounds")
     assert blind.node_is_online() == 0
     assert blind.node_get_stats()["rx_datagrams"] == 0
     assert twin.node_is_online() == 1
