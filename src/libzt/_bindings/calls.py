@@ -33,28 +33,12 @@ def as_bytes(data: bytes | bytearray | memoryview, name: str) -> bytes:
     raise TypeError(f"{name} must be bytes-like, not {type(data).__name__}")
 
 
-def text_call(call: Callable[[Any, Any], int], what: str, err: type[ArgumentError]) -> str:
-    """Runs a ztx_ function that writes text, growing the buffer when the call says it needs more."""
-    capacity = 16384
+def _sized_call(call: Callable[[Any, Any], int], what: str, err: type[ArgumentError], ctype: str,
+                capacity: int) -> bytes:
+    """Runs a ztx_ function that writes into a (buffer, size) pair, growing the buffer when the call
+    says it needs more."""
     while True:
-        out = ffi.new("char[]", capacity)
-        size = ffi.new("size_t *", capacity)
-        code = call(out, size)
-        if code == ERR_ARG and size[0] > capacity:
-            capacity = size[0]
-            continue
-        check(code, what, err)
-        return bytes(ffi.buffer(out, size[0])).decode("utf-8", "surrogateescape")
-
-
-def json_call(call: Callable[[Any, Any], int], what: str, err: type[ArgumentError]) -> JsonValue:
-    return json.loads(text_call(call, what, err))
-
-
-def bytes_call(call: Callable[[Any, Any], int], what: str, err: type[ArgumentError], capacity: int = 65536) -> bytes:
-    """Runs a ztx_ function that writes bytes, growing the buffer when the call says it needs more."""
-    while True:
-        out = ffi.new("uint8_t[]", capacity)
+        out = ffi.new(ctype, capacity)
         size = ffi.new("size_t *", capacity)
         code = call(out, size)
         if code == ERR_ARG and size[0] > capacity:
@@ -62,3 +46,17 @@ def bytes_call(call: Callable[[Any, Any], int], what: str, err: type[ArgumentErr
             continue
         check(code, what, err)
         return bytes(ffi.buffer(out, size[0]))
+
+
+def text_call(call: Callable[[Any, Any], int], what: str, err: type[ArgumentError]) -> str:
+    """Runs a ztx_ function that writes text."""
+    return _sized_call(call, what, err, "char[]", 16384).decode("utf-8", "surrogateescape")
+
+
+def json_call(call: Callable[[Any, Any], int], what: str, err: type[ArgumentError]) -> JsonValue:
+    return json.loads(text_call(call, what, err))
+
+
+def bytes_call(call: Callable[[Any, Any], int], what: str, err: type[ArgumentError], capacity: int = 65536) -> bytes:
+    """Runs a ztx_ function that writes bytes."""
+    return _sized_call(call, what, err, "uint8_t[]", capacity)
