@@ -138,29 +138,26 @@ bool Service::bind_port() {
         port_ = udp_.port();
         return true;
     }
-    const unsigned lo = config_.random_port_min;
-    const unsigned hi = std::max<unsigned>(lo, config_.random_port_max);
-    for (unsigned trial = 0; trial < kRandomPortTrials; ++trial) {
-        std::uint32_t r = 0;
-        crypto::random_bytes(&r, sizeof r);
-        const auto port = static_cast<std::uint16_t>(lo + r % (hi - lo + 1));
-        if (port != 0 && udp_.open(port)) {
-            port_ = udp_.port();
-            return true;
-        }
+    if (bind_random_port([this](std::uint16_t port) { return udp_.open(port); }) == 0) {
+        error_text_ = "cannot bind any UDP port in the random port range";
+        return false;
     }
-    error_text_ = "cannot bind any UDP port in the random port range";
-    return false;
+    port_ = udp_.port();
+    return true;
 }
 
 std::uint16_t Service::bind_random_extra_port() {
+    return bind_random_port([this](std::uint16_t port) { return udp_.add_port(port); });
+}
+
+std::uint16_t Service::bind_random_port(const std::function<bool(std::uint16_t)>& bind) {
     const unsigned lo = config_.random_port_min;
     const unsigned hi = std::max<unsigned>(lo, config_.random_port_max);
     for (unsigned trial = 0; trial < kRandomPortTrials; ++trial) {
         std::uint32_t r = 0;
         crypto::random_bytes(&r, sizeof r);
         const auto port = static_cast<std::uint16_t>(lo + r % (hi - lo + 1));
-        if (port != 0 && udp_.add_port(port)) return port;
+        if (port != 0 && bind(port)) return port;
     }
     return 0;
 }

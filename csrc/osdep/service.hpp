@@ -146,6 +146,8 @@ class Service final : public NodeHost, public net::ReceiveAssist {
     bool load_world(World* out);
     bool bind_port();
     std::uint16_t bind_random_extra_port();  // 0 if none could be bound
+    // A port drawn at random from the configured range that `bind` accepts (a few tries); 0 if none.
+    std::uint16_t bind_random_port(const std::function<bool(std::uint16_t)>& bind);
     void load_peer_cache();
     void store_peer(std::uint64_t address);
     // Moons we orbit live in moons.d/<16 hex digits of the world ID>.moon, as zerotier-one keeps them.
