@@ -303,9 +303,11 @@ void Node::on_rendezvous(Peer& peer, const Packet& p) {
     if (other == nullptr) {
         // Usually its relayed packet is parked here, waiting for the same WHOIS: keep the address.
         request_whois(r.peer);
-        WhoisState& st = whois_pending_[r.peer];
-        st.rendezvous_at = r.at;
-        st.rendezvous_received = now_;
+        auto it = whois_pending_.find(r.peer);  // none on a root, which asks nobody
+        if (it != whois_pending_.end()) {
+            it->second.rendezvous_at = r.at;
+            it->second.rendezvous_received = now_;
+        }
         return;
     }
     punch_towards(*other, r.at);
