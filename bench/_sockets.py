@@ -198,9 +198,22 @@ def official_connection(e: Endpoints, timeout: float = 60, ours: bool = False) -
     nodes (between our worker nodes with ``ours``)."""
     a, b = (e.c_server, e.c_client) if ours else (e.official_server, e.official_client)
     server_ip = e.c_server_ip if ours else e.official_server_ip
-    server = a.bsd_socket(6)
-    a.bind(server, "::", PORT)
-    a.listen(server)
+    server = official_listener(a)
+    conn, client = official_connect(a, server, b, server_ip, timeout)
+    return server, conn, client
+
+
+def official_listener(node: OfficialNode, backlog: int = 8) -> int:
+    """A listening IPv6 socket on PORT in a worker node."""
+    server = node.bsd_socket(6)
+    node.bind(server, "::", PORT)
+    node.listen(server, backlog)
+    return server
+
+
+def official_connect(a: OfficialNode, server: int, b: OfficialNode, server_ip: str,
+                     timeout: float = 60) -> tuple[int, int]:
+    """(accepted fd in ``a``, client fd in ``b``): one more connection to ``a``'s listener."""
     accepting = a.submit("accept", fd=server)
     client = b.bsd_socket(6)
     deadline = time.monotonic() + timeout
@@ -208,11 +221,11 @@ def official_connection(e: Endpoints, timeout: float = 60, ours: bool = False) -
         if b.connect(client, server_ip, PORT, timeout_ms=5000, check=False) == 0:
             break
         if time.monotonic() > deadline:
-            raise TimeoutError("official nodes cannot connect")
+            raise TimeoutError(f"{b.name} cannot connect to {a.name}")
         b.close_fd(client)
         client = b.bsd_socket(6)
     conn = a.result(accepting, "accept", timeout=30)
-    return server, int(conn["fd"]), client
+    return int(conn["fd"]), client
 
 
 def load() -> float:

@@ -584,6 +584,62 @@ class Peer:
             sock.recv(1)
         return {"sent": size, "seconds": time.perf_counter() - started}
 
+    def cmd_tcp_sink_many(self, count: int, version: int = 4, port: int = 0) -> Dict[str, Any]:
+        """Accept ``count`` connections and read each until EOF in a thread of its own. Per stream:
+        bytes, and time.monotonic() at its first byte and at EOF (CLOCK_MONOTONIC is one clock for
+        the whole machine, so streams received by different processes share one time line)."""
+        streams: List[Dict[str, Any]] = []
+
+        def drain(conn: zsocket.socket) -> None:
+            buf = bytearray(256 * 1024)
+            total, first = 0, 0.0
+            with conn:
+                while True:
+                    n = conn.recv_into(buf)
+                    if n == 0:
+                        break
+                    if not total:
+                        first = time.monotonic()
+                    total += n
+            streams.append({"received": total, "first_byte_at": first, "ended_at": time.monotonic()})
+
+        readers = []
+        with self._listen(version, port, backlog=count) as server:
+            self.ready(port=server.getsockname()[1])
+            for _ in range(count):
+                conn, _ = server.accept()
+                reader = threading.Thread(target=drain, args=(conn,))
+                reader.start()
+                readers.append(reader)
+        for reader in readers:
+            reader.join()
+        return {"streams": streams}
+
+    def cmd_tcp_send_many(self, host: str, port: int, size: int, count: int) -> Dict[str, Any]:
+        """Open ``count`` connections, then send ``size`` bytes on each at once (a thread each)."""
+        data = memoryview(bytes(size))
+        conns = [zsocket.create_connection((host, port), timeout=60) for _ in range(count)]
+
+        errors: List[BaseException] = []
+
+        def send(sock: zsocket.socket) -> None:
+            try:
+                with sock:
+                    sock.sendall(data)
+                    sock.shutdown(zsocket.SHUT_WR)
+                    sock.recv(1)
+            except OSError as exc:
+                errors.append(exc)
+
+        senders = [threading.Thread(target=send, args=(sock,)) for sock in conns]
+        for sender in senders:
+            sender.start()
+        for sender in senders:
+            sender.join()
+        if errors:
+            raise errors[0]
+        return {"sent": size * count}
+
     def cmd_tcp_echo_nodelay(self, version: int = 4, port: int = 0) -> Dict[str, Any]:
         """Accept one connection and echo with TCP_NODELAY until EOF (the ping-pong's other end)."""
         with self._listen(version, port, backlog=1) as server:
