@@ -333,7 +333,8 @@ int ztx_node_get_stats(ztx_node_stats_t* out) {
                                 {},                  {},
                                 s.frames_in,         s.frames_out,      s.frames_dropped,
                                 n.topology().size(), 0,                 s.peers_expired,
-                                s.peers_refused,     s.whois_sent,      s.rendezvous_sent};
+                                s.peers_refused,     s.whois_sent,      s.rendezvous_sent,
+                                svc.udp_offload_sent(), svc.udp_offload_received()};
         if (out->peers > 0) out->peer_bytes = n.peer_memory_estimate() / out->peers;
         for (int i = 0; i < 4; ++i) {
             out->rx_suite[i] = s.rx_by_suite[i];

@@ -237,6 +237,8 @@ typedef struct {
     uint64_t peers_refused;         /* new peers turned away at the bound */
     uint64_t whois_sent;            /* WHOIS requests sent to a root (first tries and retries) */
     uint64_t rendezvous_sent;       /* RENDEZVOUS sent by a root introducing two peers (one per peer told) */
+    uint64_t udp_offload_sent;      /* datagrams that left in segmented sends (UDP_SEGMENT) */
+    uint64_t udp_offload_received;  /* datagrams that arrived coalesced by the kernel (UDP_GRO) */
 } ztx_node_stats_t;
 ZTX_API int ztx_node_get_stats(ztx_node_stats_t* out);
 

@@ -115,6 +115,8 @@ class Service final : public NodeHost, public net::ReceiveAssist {
     bool tcp_relay_active() const { return relay_.is_open(); }  // call with lock() held
     const Identity& identity() const { return identity_; }
     std::uint64_t send_errors() const { return udp_.send_errors(); }
+    std::uint64_t udp_offload_sent() const { return udp_.offload_sent(); }
+    std::uint64_t udp_offload_received() const { return udp_.offload_received(); }
 
     // Networks: join (restoring a cached config when allowed) and leave; call with lock() held.
     bool join(std::uint64_t network_id);

@@ -5,11 +5,13 @@
 #include <fcntl.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 #include "zt/constants.hpp"
@@ -19,8 +21,20 @@ namespace zt::osdep {
 namespace {
 
 constexpr int kSocketBufferBytes = 4 * 1024 * 1024;
-// Control data of one datagram: room for the larger of the two packet-info records.
-constexpr std::size_t kControlLen = CMSG_SPACE(sizeof(in6_pktinfo));
+// Control data of one message: the larger of the two packet-info records, and the segment size
+// (UDP_SEGMENT's is a uint16_t, UDP_GRO's an int).
+constexpr std::size_t kControlLen = CMSG_SPACE(sizeof(in6_pktinfo)) + CMSG_SPACE(sizeof(int));
+// One segmented send: at most 64 segments (the kernel's limit before Linux 6.x raised it to 128)
+// and what one UDP datagram can carry over IPv4.
+constexpr std::size_t kMaxSegments = 64;
+constexpr std::size_t kMaxSegmentedBytes = 65000;
+// A receive buffer: one datagram, or with UDP_GRO a coalesced run of them (at most 64 KiB).
+constexpr std::size_t kCoalescedLen = 65536;
+
+bool offload_wanted() {
+    const char* v = std::getenv("LIBZT_UDP_OFFLOAD");
+    return v == nullptr || std::strcmp(v, "0") != 0;
+}
 
 int open_socket(int family, std::uint16_t port) {
     const int fd = ::socket(family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -75,10 +89,10 @@ std::uint16_t bound_port(int fd) {
 // Fills `control` with the packet-info record that makes the kernel send from `addr` through
 // `ifindex`; returns its length.
 std::size_t write_pktinfo(bool v6, const std::uint8_t* addr, int ifindex, std::uint8_t* control) {
-    std::memset(control, 0, kControlLen);
+    std::memset(control, 0, CMSG_SPACE(sizeof(in6_pktinfo)));
     msghdr m{};
     m.msg_control = control;
-    m.msg_controllen = kControlLen;
+    m.msg_controllen = CMSG_SPACE(sizeof(in6_pktinfo));
     cmsghdr* c = CMSG_FIRSTHDR(&m);
     if (v6) {
         in6_pktinfo info{};
@@ -98,6 +112,29 @@ std::size_t write_pktinfo(bool v6, const std::uint8_t* addr, int ifindex, std::u
     c->cmsg_len = CMSG_LEN(sizeof info);
     std::memcpy(CMSG_DATA(c), &info, sizeof info);
     return CMSG_SPACE(sizeof info);
+}
+
+// Appends the segment size of a segmented send at `control + used`; returns the new length.
+std::size_t write_segment_size(std::uint8_t* control, std::size_t used, std::uint16_t segment) {
+    auto* c = reinterpret_cast<cmsghdr*>(control + used);
+    std::memset(c, 0, CMSG_SPACE(sizeof segment));
+    c->cmsg_level = SOL_UDP;
+    c->cmsg_type = UDP_SEGMENT;
+    c->cmsg_len = CMSG_LEN(sizeof segment);
+    std::memcpy(CMSG_DATA(c), &segment, sizeof segment);
+    return used + CMSG_SPACE(sizeof segment);
+}
+
+// The size of the datagrams the kernel coalesced into this one (UDP_GRO), or 0.
+std::size_t read_segment_size(msghdr* m) {
+    for (cmsghdr* c = CMSG_FIRSTHDR(m); c != nullptr; c = CMSG_NXTHDR(m, c)) {
+        if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO) {
+            int size = 0;
+            std::memcpy(&size, CMSG_DATA(c), sizeof size);
+            return size > 0 ? static_cast<std::size_t>(size) : 0;
+        }
+    }
+    return 0;
 }
 
 // The destination address and interface of a received datagram, from its control data.
@@ -126,21 +163,37 @@ bool read_pktinfo(msghdr* m, std::uint8_t addr[16], int* ifindex) {
 
 UdpSockets::~UdpSockets() { close(); }
 
+namespace {
+
+// Asks for coalesced receives and checks that segmented sends are known to the kernel (Linux 4.18
+// and 5.0); true if both are. Either missing leaves the socket as it was: one datagram per call.
+bool enable_offload(int fd) {
+    const int one = 1;
+    const int zero = 0;
+    if (::setsockopt(fd, SOL_UDP, UDP_SEGMENT, &zero, sizeof zero) != 0) return false;
+    if (::setsockopt(fd, SOL_UDP, UDP_GRO, &one, sizeof one) != 0) return false;
+    return true;
+}
+
+}  // namespace
+
 bool UdpSockets::bind_pair(std::uint16_t port, std::uint16_t* bound) {
     const int fd4 = open_socket(AF_INET, port);
     if (fd4 < 0) return false;
     *bound = bound_port(fd4);
-    bound_.push_back(Bound{fd4, false, *bound});
+    bound_.push_back(Bound{fd4, false, *bound, offload_ && enable_offload(fd4)});
     const int fd6 = open_socket(AF_INET6, *bound);
-    if (fd6 >= 0) bound_.push_back(Bound{fd6, true, *bound});
+    if (fd6 >= 0) bound_.push_back(Bound{fd6, true, *bound, offload_ && enable_offload(fd6)});
     return true;
 }
 
 bool UdpSockets::open(std::uint16_t port) {
     close();
+    offload_ = offload_wanted();
     if (!bind_pair(port, &port_)) return false;
     queue_.resize(kBatch);
-    rx_buffers_.resize(kBatch * kMaxDatagramLen);
+    // Pages are only touched when a datagram is written into them: 4 MiB of address space.
+    rx_buffers_.resize(kBatch * (offload_ ? kCoalescedLen : kMaxDatagramLen));
     return true;
 }
 
@@ -229,15 +282,29 @@ int UdpSockets::find_local(int fd, bool v6, const std::uint8_t* addr, int ifinde
     return last_local_ = static_cast<int>(locals_.size() - 1);
 }
 
+void UdpSockets::deliver(std::int64_t local_socket, const InetAddress& src, const std::uint8_t* data,
+                         std::size_t len, std::size_t segment, const Sink& sink) {
+    if (segment == 0 || len <= segment) {
+        sink(local_socket, src, data, len);
+        return;
+    }
+    // Coalesced by the kernel: datagrams of `segment` bytes back to back, the last possibly shorter.
+    for (std::size_t at = 0; at < len; at += segment) {
+        ++offload_received_;
+        sink(local_socket, src, data + at, std::min(segment, len - at));
+    }
+}
+
 std::size_t UdpSockets::receive_batch(int fd, const Sink& sink) {
     if (fd < 0) return 0;
     mmsghdr msgs[kBatch];
     iovec iov[kBatch];
     sockaddr_storage from[kBatch];
     alignas(cmsghdr) std::uint8_t control[kBatch][kControlLen];
+    const std::size_t slot = rx_buffers_.size() / kBatch;
     for (std::size_t i = 0; i < kBatch; ++i) {
-        iov[i].iov_base = rx_buffers_.data() + i * kMaxDatagramLen;
-        iov[i].iov_len = kMaxDatagramLen;
+        iov[i].iov_base = rx_buffers_.data() + i * slot;
+        iov[i].iov_len = slot;
         std::memset(&msgs[i], 0, sizeof msgs[i]);
         msgs[i].msg_hdr.msg_iov = &iov[i];
         msgs[i].msg_hdr.msg_iovlen = 1;
@@ -268,7 +335,8 @@ std::size_t UdpSockets::receive_batch(int fd, const Sink& sink) {
             sink(local_socket, src, nullptr, msgs[i].msg_len);  // larger than any ZeroTier datagram
             continue;
         }
-        sink(local_socket, src, static_cast<const std::uint8_t*>(iov[i].iov_base), msgs[i].msg_len);
+        deliver(local_socket, src, static_cast<const std::uint8_t*>(iov[i].iov_base), msgs[i].msg_len,
+                read_segment_size(&msgs[i].msg_hdr), sink);
     }
     return static_cast<std::size_t>(n);
 }
@@ -370,50 +438,112 @@ void UdpSockets::send(std::int64_t local_socket, const InetAddress& to, const st
     if (!any) ++send_errors_;  // no socket of that family (a host without IPv6)
 }
 
+bool UdpSockets::may_segment(int fd) const {
+    return std::any_of(bound_.begin(), bound_.end(), [&](const Bound& b) { return b.fd == fd && b.segment; });
+}
+
+void UdpSockets::stop_segmenting(int fd) {
+    for (Bound& b : bound_) {
+        if (b.fd == fd) b.segment = false;
+    }
+}
+
+std::size_t UdpSockets::send_one_by_one(int fd, const msghdr& m) {
+    std::size_t sent = 0;
+    for (std::size_t i = 0; i < m.msg_iovlen; ++i) {
+        msghdr one = m;
+        one.msg_iov = &m.msg_iov[i];
+        one.msg_iovlen = 1;
+        if (::sendmsg(fd, &one, MSG_DONTWAIT) < 0 && one.msg_control != nullptr) {
+            one.msg_control = nullptr;  // the address it arrived on is gone: let the kernel pick
+            one.msg_controllen = 0;
+            if (::sendmsg(fd, &one, MSG_DONTWAIT) < 0) continue;
+        }
+        ++sent;
+    }
+    return sent;
+}
+
 void UdpSockets::flush() {
     std::size_t start = 0;
     while (start < queued_) {
         // sendmmsg takes one socket: send runs of the same fd together.
         const int fd = queue_[start].fd;
+        const bool segmenting = may_segment(fd);
         std::size_t end = start;
         mmsghdr msgs[kBatch];
         iovec iov[kBatch];
         sockaddr_storage to[kBatch];
         alignas(cmsghdr) std::uint8_t control[kBatch][kControlLen];
-        int local_of[kBatch];
+        std::size_t pktinfo_len[kBatch];
+        std::size_t segments[kBatch];
         std::size_t n = 0;
+        std::size_t datagrams = 0;
         while (end < queued_ && queue_[end].fd == fd) {
-            Outgoing& o = queue_[end];
+            const Outgoing& first = queue_[end++];
             unsigned to_len = 0;
-            if (o.to.to_sockaddr(&to[n], &to_len)) {
-                iov[n].iov_base = o.data;
-                iov[n].iov_len = o.len;
-                std::memset(&msgs[n], 0, sizeof msgs[n]);
-                msgs[n].msg_hdr.msg_iov = &iov[n];
-                msgs[n].msg_hdr.msg_iovlen = 1;
-                msgs[n].msg_hdr.msg_name = &to[n];
-                msgs[n].msg_hdr.msg_namelen = to_len;
-                local_of[n] = o.local;
-                if (o.local >= 0) {
-                    const LocalEnd& l = locals_[o.local];
-                    msgs[n].msg_hdr.msg_control = control[n];
-                    msgs[n].msg_hdr.msg_controllen = write_pktinfo(l.v6, l.addr, l.ifindex, control[n]);
-                }
-                ++n;
-            } else {
+            if (!first.to.to_sockaddr(&to[n], &to_len)) {
                 ++send_errors_;
+                continue;
             }
-            ++end;
+            // With offload, the datagrams that follow to the same place with the same length go in
+            // the same message (the last of them may be shorter).
+            iovec* const run = &iov[datagrams];
+            run[0] = iovec{const_cast<std::uint8_t*>(first.data), first.len};
+            std::size_t count = 1;
+            std::size_t bytes = first.len;
+            while (segmenting && end < queued_ && count < kMaxSegments) {
+                const Outgoing& o = queue_[end];
+                if (o.fd != fd || o.local != first.local || o.len > first.len ||
+                    bytes + o.len > kMaxSegmentedBytes || !(o.to == first.to)) {
+                    break;
+                }
+                run[count++] = iovec{const_cast<std::uint8_t*>(o.data), o.len};
+                bytes += o.len;
+                ++end;
+                if (o.len < first.len) break;
+            }
+            std::memset(&msgs[n], 0, sizeof msgs[n]);
+            msghdr& h = msgs[n].msg_hdr;
+            h.msg_iov = run;
+            h.msg_iovlen = count;
+            h.msg_name = &to[n];
+            h.msg_namelen = to_len;
+            std::size_t used = 0;
+            if (first.local >= 0) {
+                const LocalEnd& l = locals_[first.local];
+                used = write_pktinfo(l.v6, l.addr, l.ifindex, control[n]);
+            }
+            pktinfo_len[n] = used;
+            if (count > 1) used = write_segment_size(control[n], used, first.len);
+            if (used > 0) {
+                h.msg_control = control[n];
+                h.msg_controllen = used;
+            }
+            segments[n] = count;
+            datagrams += count;
+            ++n;
         }
         std::size_t sent = 0;
         while (fd >= 0 && sent < n) {
             const int r = ::sendmmsg(fd, msgs + sent, static_cast<unsigned>(n - sent), MSG_DONTWAIT);
             if (r < 0) {
-                if (local_of[sent] >= 0 && msgs[sent].msg_hdr.msg_control != nullptr) {
+                msghdr& h = msgs[sent].msg_hdr;
+                if (segments[sent] > 1) {
+                    // Not segmented after all: an old kernel, a device that cannot (EIO), or a path
+                    // whose MTU is below the segment size. One by one, as without offload.
+                    if (errno == EIO || errno == ENOPROTOOPT || errno == EOPNOTSUPP) stop_segmenting(fd);
+                    h.msg_controllen = pktinfo_len[sent];
+                    if (h.msg_controllen == 0) h.msg_control = nullptr;
+                    send_errors_ += segments[sent] - send_one_by_one(fd, h);
+                    ++sent;
+                    continue;
+                }
+                if (h.msg_control != nullptr) {
                     // The address it arrived on is gone (renumbered, interface down): retry once
                     // with the source left to the kernel.
-                    msgs[sent].msg_hdr.msg_control = nullptr;
-                    msgs[sent].msg_hdr.msg_controllen = 0;
+                    h.msg_control = nullptr;
+                    h.msg_controllen = 0;
                     continue;
                 }
                 // The first remaining datagram failed (unreachable, or a full buffer): drop it, as
@@ -423,9 +553,12 @@ void UdpSockets::flush() {
                 continue;
             }
             if (r == 0) break;
+            for (std::size_t i = sent; i < sent + static_cast<std::size_t>(r); ++i) {
+                if (segments[i] > 1) offload_sent_ += segments[i];
+            }
             sent += static_cast<std::size_t>(r);
         }
-        if (fd < 0) send_errors_ += n;
+        if (fd < 0) send_errors_ += datagrams;
         start = end;
     }
     queued_ = 0;

@@ -12,6 +12,12 @@
 // by binding every local address separately; reading the destination per datagram follows
 // address changes without rebinding.
 //
+// Segmentation offload (Linux UDP_SEGMENT / UDP_GRO): consecutive queued datagrams to one
+// destination with one length (the last may be shorter) leave in one sendmsg that the kernel cuts
+// up, and datagrams the kernel coalesced on the way in are cut apart here. On loopback and veth a
+// coalesced burst crosses the kernel's network stack once instead of once per datagram. Peers see
+// ordinary datagrams either way. LIBZT_UDP_OFFLOAD=0 turns both off (for comparisons).
+//
 // Socket IDs as the node sees them (its "local socket"): a socket's file descriptor alone means
 // "this socket, any source address"; (n << 32 | fd) names entry n-1 of the table of local
 // endpoints (socket, local address, interface) datagrams arrived on.
@@ -24,6 +30,8 @@
 #include <vector>
 
 #include "zt/inet_address.hpp"
+
+struct msghdr;
 
 namespace zt::osdep {
 
@@ -68,6 +76,9 @@ class UdpSockets {
     void flush();
     std::uint64_t send_errors() const { return send_errors_; }
     std::uint64_t ignored_blacklisted() const { return ignored_blacklisted_; }
+    // Datagrams that left in a segmented send, and datagrams that arrived coalesced.
+    std::uint64_t offload_sent() const { return offload_sent_; }
+    std::uint64_t offload_received() const { return offload_received_; }
 
     // The local address a socket ID stands for (nil for a bare socket): for tests and inspection.
     InetAddress local_address(std::int64_t local_socket) const;
@@ -77,6 +88,7 @@ class UdpSockets {
         int fd;
         bool v6;
         std::uint16_t port;
+        bool segment;  // UDP_SEGMENT may be used on this socket (off after the kernel refuses it)
     };
     // Where a datagram arrived: the socket, our address on it and the interface.
     struct LocalEnd {
@@ -102,6 +114,11 @@ class UdpSockets {
     void queue(int fd, int local, const InetAddress& to, const std::uint8_t* data, std::size_t len);
     void send_now(int fd, int local, const InetAddress& to, const std::uint8_t* data, std::size_t len, unsigned ttl);
     bool interface_blacklisted(int ifindex) const;
+    void deliver(std::int64_t local_socket, const InetAddress& src, const std::uint8_t* data, std::size_t len,
+                 std::size_t segment, const Sink& sink);
+    bool may_segment(int fd) const;
+    void stop_segmenting(int fd);
+    std::size_t send_one_by_one(int fd, const msghdr& m);
 
     std::vector<Bound> bound_;
     std::vector<LocalEnd> locals_;
@@ -112,6 +129,9 @@ class UdpSockets {
     std::size_t queued_ = 0;
     std::uint64_t send_errors_ = 0;
     std::uint64_t ignored_blacklisted_ = 0;
+    std::uint64_t offload_sent_ = 0;
+    std::uint64_t offload_received_ = 0;
+    bool offload_ = true;
     std::vector<std::uint8_t> rx_buffers_;
 };
 

@@ -24,11 +24,19 @@ bool for_each_datagram(const Packet& armored, std::size_t mtu,
     const std::size_t size = armored.size();
     if (size < kMinPacketLen || mtu <= kMinPacketLen) return false;
     if (armored.fragmented() != needs_fragmentation(size, mtu)) return false;
+    // As few pieces as the MTU allows (the head full, fragments full, the last one short)...
     const std::size_t piece_max = kMaxFragmentPayload(mtu);
-    const std::size_t head_len = size < mtu ? size : mtu;
+    const std::size_t fewest = size <= mtu ? 1 : 1 + (size - mtu + piece_max - 1) / piece_max;
+    if (fewest > kMaxPacketFragments) return false;
+    // ...but with the bytes spread evenly over them: every datagram as long as the head, the last
+    // one possibly shorter. Receivers take each piece's length from its datagram (ZeroTier One
+    // fills the head to the MTU; either split reassembles the same), and a run of equal-sized
+    // datagrams to one peer is what UDP segmentation offload sends in one system call.
+    const std::size_t on_the_wire = size + kMinFragmentLen * (fewest - 1);
+    const std::size_t head_len = (on_the_wire + fewest - 1) / fewest;
+    const std::size_t piece_len = head_len - kMinFragmentLen;
     const std::size_t rest = size - head_len;
-    const std::size_t total = 1 + (rest + piece_max - 1) / piece_max;
-    if (total > kMaxPacketFragments) return false;
+    const std::size_t total = fewest == 1 ? 1 : 1 + (rest + piece_len - 1) / piece_len;
 
     const std::uint8_t* const data = armored.data();
     sink(data, head_len);
@@ -37,7 +45,7 @@ bool for_each_datagram(const Packet& armored, std::size_t mtu,
     std::uint8_t fragment[kMinFragmentLen + Packet::kCapacity];
     std::size_t at = head_len;
     for (std::size_t number = 1; number < total; ++number) {
-        const std::size_t n = (size - at) < piece_max ? (size - at) : piece_max;
+        const std::size_t n = (size - at) < piece_len ? (size - at) : piece_len;
         const std::size_t len = kMinFragmentLen + n;
         // The packet ID and destination are copied from the armored head: under AES-GMAC-SIV the ID
         // is the SIV tag, known only after armoring.

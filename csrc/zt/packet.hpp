@@ -157,7 +157,8 @@ class Packet {
 };
 
 // Splits an armored packet into datagrams of at most `mtu` bytes: the head (the packet's first
-// bytes) then fragments of at most mtu - 16 payload bytes. The packet's fragmented flag must already
+// bytes) then fragments (16 header bytes and the next slice), as few as the MTU allows, all as long
+// as the head but the last, which may be shorter. The packet's fragmented flag must already
 // be set (before armoring) iff fragmentation is needed: use needs_fragmentation(). The sink is called
 // once per datagram. Returns false, calling the sink never, if the flag disagrees with the size, the
 // MTU cannot hold a header, or the packet would need more than kMaxPacketFragments pieces (receivers

@@ -120,6 +120,7 @@ typedef struct {
     uint64_t frames_in, frames_out;
     uint64_t frames_dropped;
     uint64_t peers, peer_bytes, peers_expired, peers_refused, whois_sent, rendezvous_sent;
+    uint64_t udp_offload_sent, udp_offload_received;
 } ztx_node_stats_t;
 int ztx_node_get_stats(ztx_node_stats_t* out);
 int ztx_node_get_ports(unsigned short* primary, unsigned short* secondary, unsigned short* mapping);

@@ -299,7 +299,8 @@ class NodeStats(Structure):
         ("frames_out", c_uint64),
         ("frames_dropped", c_uint64),
         *((name, c_uint64)
-          for name in "peers peer_bytes peers_expired peers_refused whois_sent rendezvous_sent".split()),
+          for name in "peers peer_bytes peers_expired peers_refused whois_sent rendezvous_sent udp_offload_sent "
+                       "udp_offload_received".split()),
     ]
 
 
@@ -1164,6 +1165,10 @@ class Worker:
             "errno": end_errno if ret < 0 else 0,
             "seconds": elapsed,
             "seconds_from_first_byte": (time.monotonic() - first_byte_at) if first_byte_at else 0.0,
+            # CLOCK_MONOTONIC is one clock for the whole machine: streams received in different
+            # processes can be put on one time line (bench/streams.py).
+            "first_byte_at": first_byte_at,
+            "ended_at": time.monotonic(),
         }
 
     def cmd_tcp_echo_loop(self, fd: int) -> Dict[str, Any]:

@@ -30,20 +30,35 @@ def fragment_datagram(packet_id: bytes, number: int, total: int, data: bytes = b
     return packet_id + DEST + b"\xff" + bytes([(total << 4) | number, 0]) + data
 
 
-def test_a_5000_byte_packet_becomes_a_head_and_three_fragments() -> None:
+def test_a_5000_byte_packet_becomes_a_head_and_three_fragments_of_equal_size() -> None:
     armored = armored_of_size(5000)
     assert armored[18] & 0x40, "the fragmented flag is set before armoring (it is authenticated)"
     pieces = wire.fragment(armored, MTU)
-    assert [len(p) for p in pieces] == [1432, 16 + 1416, 16 + 1416, 16 + 5000 - 1432 - 2 * 1416]
-    assert pieces[0] == armored[:MTU]
+    # As few pieces as the MTU allows (1432 + 2 x 1416 + the rest: four), the bytes spread evenly:
+    # 5000 + 3 fragment headers = 5048 bytes on the wire, 1262 per datagram.
+    assert [len(p) for p in pieces] == [1262, 1262, 1262, 1262]
+    assert pieces[0] == armored[:1262]
     assert wire.classify(pieces[0]) is DatagramKind.PACKET
     body = b"".join(p[16:] for p in pieces[1:])
-    assert armored[MTU:] == body
+    assert armored[1262:] == body
     for number, piece in enumerate(pieces[1:], start=1):
         assert wire.classify(piece) is DatagramKind.FRAGMENT
         assert piece[:8] == armored[:8], "the post-armor (SIV) packet ID"
         assert piece[8:13] == DEST and piece[13] == 0xFF
         assert piece[14] == (4 << 4) | number and piece[15] == 0
+
+
+@pytest.mark.parametrize("size", [1433, 1434, 2838, 2851, 4000, 9928])
+def test_every_datagram_is_as_long_as_the_head_but_the_last(size: int) -> None:
+    armored = armored_of_size(size)
+    pieces = wire.fragment(armored, MTU)
+    lengths = [len(p) for p in pieces]
+    fewest = 1 + -(-(size - MTU) // (MTU - 16))  # what filling every piece to the MTU would take
+    assert len(pieces) == fewest
+    assert max(lengths) <= MTU
+    assert lengths[:-1] == [lengths[0]] * (len(lengths) - 1) and 0 <= lengths[0] - lengths[-1] < len(pieces)
+    assert pieces[0] + b"".join(p[16:] for p in pieces[1:]) == armored
+    assert all(piece[14] == (len(pieces) << 4) | number for number, piece in enumerate(pieces[1:], start=1))
 
 
 def test_small_packets_are_one_datagram_and_pass_straight_through() -> None:
