@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 from sockets_pair import ADHOC_IPV4, Pair, SocketPeer
-from worlds import RootServer, free_udp_port, make_planet
 
 from libzt import socket
+from worlds import RootServer, free_udp_port, make_planet
 
 MB = 1_000_000
 
