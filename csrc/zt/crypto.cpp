@@ -5,6 +5,9 @@
 #include <openssl/hmac.h>
 #include <sodium.h>
 
+#include <pthread.h>
+
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <initializer_list>
@@ -20,6 +23,35 @@ const bool g_sodium_ready = init();
 }  // namespace
 
 void random_bytes(void* out, std::size_t len) { randombytes_buf(out, len); }
+
+namespace {
+
+std::atomic<unsigned> g_fork_generation{0};
+void count_fork() { g_fork_generation.fetch_add(1, std::memory_order_relaxed); }
+const bool g_fork_counted = ::pthread_atfork(nullptr, nullptr, count_fork) == 0;
+
+struct RandomBlock {
+    static constexpr unsigned kWords = 64;
+    std::uint64_t words[kWords];
+    unsigned next = kWords;
+    unsigned generation = 0;
+};
+thread_local RandomBlock t_block;
+
+}  // namespace
+
+std::uint64_t random_u64() {
+    RandomBlock& b = t_block;
+    const unsigned generation = g_fork_generation.load(std::memory_order_relaxed);
+    if (b.next == RandomBlock::kWords || b.generation != generation || !g_fork_counted) {
+        randombytes_buf(b.words, sizeof b.words);
+        b.next = 0;
+        b.generation = generation;
+    }
+    const std::uint64_t value = b.words[b.next];
+    b.words[b.next++] = 0;  // handed out once
+    return value;
+}
 
 void wipe(void* p, std::size_t len) { sodium_memzero(p, len); }
 

@@ -25,6 +25,10 @@ inline constexpr std::size_t kAesBlockLen = 16;
 bool init();
 
 void random_bytes(void* out, std::size_t len);
+// 64 random bits for a packet ID, which must never repeat under a key (it is Salsa20's nonce).
+// Taken from a per-thread block that random_bytes refills every 64 IDs: one getrandom() per block
+// instead of one per packet. A fork()ed child starts a new block rather than reuse the parent's.
+std::uint64_t random_u64();
 void wipe(void* p, std::size_t len);
 bool equal_constant_time(const void* a, const void* b, std::size_t len);
 

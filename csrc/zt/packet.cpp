@@ -35,8 +35,12 @@ const char* verb_name(Verb v) {
     return "UNKNOWN";
 }
 
+Packet::Packet() { std::memset(buf_.data(), 0, kMinPacketLen); }
+
 Packet::Packet(std::uint64_t destination, std::uint64_t source, Verb verb) {
-    crypto::random_bytes(buf_.data() + kIdxPacketId, 8);
+    std::memset(buf_.data(), 0, kMinPacketLen);
+    const std::uint64_t id = crypto::random_u64();
+    std::memcpy(buf_.data() + kIdxPacketId, &id, sizeof id);
     set_destination(destination);
     set_source(source);
     buf_[kIdxVerb] = static_cast<std::uint8_t>(verb);
