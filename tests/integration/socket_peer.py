@@ -562,17 +562,8 @@ class Peer:
         with self._listen(version, port, backlog=1) as server:
             self.ready(port=server.getsockname()[1])
             conn, _ = server.accept()
-        buf = bytearray(256 * 1024)
-        total, first = 0, 0.0
-        with conn:
-            while True:
-                n = conn.recv_into(buf)
-                if n == 0:
-                    break
-                if not total:
-                    first = time.perf_counter()
-                total += n
-        return {"received": total, "seconds": time.perf_counter() - first}
+        got = drain(conn)
+        return {"received": got["received"], "seconds": got["ended_at"] - got["first_byte_at"]}
 
     def cmd_tcp_send(self, host: str, port: int, size: int) -> Dict[str, Any]:
         """Connect and send ``size`` bytes, then half-close and wait for the other side to close."""
@@ -589,26 +580,12 @@ class Peer:
         bytes, and time.monotonic() at its first byte and at EOF (CLOCK_MONOTONIC is one clock for
         the whole machine, so streams received by different processes share one time line)."""
         streams: List[Dict[str, Any]] = []
-
-        def drain(conn: zsocket.socket) -> None:
-            buf = bytearray(256 * 1024)
-            total, first = 0, 0.0
-            with conn:
-                while True:
-                    n = conn.recv_into(buf)
-                    if n == 0:
-                        break
-                    if not total:
-                        first = time.monotonic()
-                    total += n
-            streams.append({"received": total, "first_byte_at": first, "ended_at": time.monotonic()})
-
         readers = []
         with self._listen(version, port, backlog=count) as server:
             self.ready(port=server.getsockname()[1])
             for _ in range(count):
                 conn, _ = server.accept()
-                reader = threading.Thread(target=drain, args=(conn,))
+                reader = threading.Thread(target=lambda c=conn: streams.append(drain(c)))
                 reader.start()
                 readers.append(reader)
         for reader in readers:
@@ -684,6 +661,18 @@ class Peer:
 
     def cmd_stats(self) -> Dict[str, Any]:
         return self.node.stats() if self.node is not None else {}
+
+
+def drain(conn: zsocket.socket) -> Dict[str, Any]:
+    """Read until EOF and close: bytes, and time.monotonic() at the first byte and at EOF."""
+    buf = bytearray(256 * 1024)
+    total, first = 0, 0.0
+    with conn:
+        while n := conn.recv_into(buf):
+            if not total:
+                first = time.monotonic()
+            total += n
+    return {"received": total, "first_byte_at": first, "ended_at": time.monotonic()}
 
 
 def main() -> int:

@@ -8,6 +8,7 @@ serves what a test asks for. A root on 127.0.0.1 introduces them; loopback paths
 """
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import subprocess
@@ -136,6 +137,30 @@ class Pair:
         address = self.peer.ipv6 if version == 6 else self.peer.ipv4
         assert address is not None
         return address
+
+
+def exchange(sock: libzt.socket.socket, payload: bytes) -> tuple[int, str]:
+    """Send ``payload`` (then half-close) while receiving until EOF, both at once, on a connection
+    to the peer's tcp_exchange: (bytes received, their SHA-256). A send error is raised."""
+    errors: list[BaseException] = []
+
+    def send() -> None:
+        try:
+            sock.sendall(payload)
+            sock.shutdown(libzt.socket.SHUT_WR)
+        except BaseException as exc:  # raised below, in the test's thread
+            errors.append(exc)
+
+    sender = threading.Thread(target=send)
+    sender.start()
+    digest, received, buf = hashlib.sha256(), 0, bytearray(256 * 1024)
+    while n := sock.recv_into(buf):
+        digest.update(memoryview(buf)[:n])
+        received += n
+    sender.join()
+    if errors:
+        raise errors[0]
+    return received, digest.hexdigest()
 
 
 def start_pair(tmp: Path, root_port: int) -> Iterator[Pair]:

@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from sockets_pair import Pair
+from sockets_pair import Pair, exchange
 
 from libzt import socket
 
@@ -51,32 +51,11 @@ def test_tcp_100_mb_each_way_at_once(zt_pair: Pair) -> None:
     expected_down = hashlib.sha256(random.Random(1).randbytes(size)).hexdigest()
     started = time.monotonic()
     with connect(zt_pair, 4, request.early()["port"], timeout=60) as sock:
-        sender_errors: list[BaseException] = []
-
-        def send() -> None:
-            try:
-                sock.sendall(payload)
-                sock.shutdown(socket.SHUT_WR)
-            except BaseException as exc:  # reported below
-                sender_errors.append(exc)
-
-        sender = threading.Thread(target=send)
-        sender.start()
-        digest, received = hashlib.sha256(), 0
-        buf = bytearray(256 * 1024)
-        view = memoryview(buf)
-        while True:
-            n = sock.recv_into(buf)
-            if n == 0:
-                break
-            digest.update(view[:n])
-            received += n
-        sender.join()
+        received, digest = exchange(sock, payload)
     elapsed = time.monotonic() - started
     result = request.result(timeout=120)
     print(f"\n100 MB each way at once: {elapsed:.2f} s, {2 * size / elapsed / MB:.1f} MB/s in total")
-    assert not sender_errors
-    assert (received, digest.hexdigest()) == (size, expected_down)
+    assert (received, digest) == (size, expected_down)
     assert (result["received"], result["sha256"]) == (size, hashlib.sha256(payload).hexdigest())
 
 

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import hashlib
 import random
-import threading
 from pathlib import Path
 
 import pytest
-from sockets_pair import ADHOC_IPV4, Pair, SocketPeer
+from sockets_pair import ADHOC_IPV4, Pair, SocketPeer, exchange
 
 from libzt import socket
 from worlds import RootServer, free_udp_port, make_planet
@@ -25,25 +24,9 @@ def test_bulk_tcp_leaves_segmented_and_arrives_coalesced_both_ways(zt_pair: Pair
     request = zt_pair.peer.start("tcp_exchange", version=6, send=size, seed=3)
     payload = random.Random(4).randbytes(size)
     with socket.create_connection((zt_pair.address(6), request.early()["port"]), timeout=60) as sock:
-        errors: list[BaseException] = []
-
-        def send() -> None:
-            try:
-                sock.sendall(payload)
-                sock.shutdown(socket.SHUT_WR)
-            except OSError as exc:  # reported below
-                errors.append(exc)
-
-        sender = threading.Thread(target=send)
-        sender.start()
-        digest, received, buf = hashlib.sha256(), 0, bytearray(256 * 1024)
-        while n := sock.recv_into(buf):
-            digest.update(memoryview(buf)[:n])
-            received += n
-        sender.join()
+        received, digest = exchange(sock, payload)
     result = request.result(timeout=120)
-    assert not errors
-    assert (received, digest.hexdigest()) == (size, hashlib.sha256(random.Random(3).randbytes(size)).hexdigest())
+    assert (received, digest) == (size, hashlib.sha256(random.Random(3).randbytes(size)).hexdigest())
     assert (result["received"], result["sha256"]) == (size, hashlib.sha256(payload).hexdigest())
     ours, peer = zt_pair.node.stats(), zt_pair.peer.call("stats")
     moved = {
