@@ -13,11 +13,11 @@ import time
 from typing import Any, Callable, Iterator
 
 import pytest
-from sockets_pair import Pair
 
 import libzt
 from libzt import socket
 from libzt._bindings import sockets as ll
+from support.sockets_pair import Pair
 
 
 @pytest.fixture
