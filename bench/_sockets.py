@@ -29,19 +29,17 @@ from typing import Any, Callable, Dict, Iterator, List, Optional
 HERE = Path(__file__).resolve().parent
 TESTS = HERE.parent / "tests"
 sys.path.insert(0, str(TESTS))
-sys.path.insert(0, str(TESTS / "integration"))
 
-from sockets_pair import SocketPeer  # noqa: E402
-
-from interop.official import (  # noqa: E402
+from support.netns import NetNs, unavailable_reason  # noqa: E402
+from support.official import (  # noqa: E402
     ZTS_EVENT_ADDR_ADDED_IP6,
     ZTS_EVENT_NETWORK_READY_IP6,
     OfficialNode,
     OurNode,
     ensure_official,
 )
-from netns import NetNs, unavailable_reason  # noqa: E402
-from worlds import RootServer, make_planet  # noqa: E402
+from support.sockets_pair import SocketPeer  # noqa: E402
+from support.worlds import RootServer, make_planet  # noqa: E402
 
 ROOT_PORT = 29993
 ADHOC_PORTS = (5000, 6000)

@@ -33,9 +33,8 @@ from typing import Any, Dict, Iterator, List
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
-sys.path.insert(0, str(HERE.parent / "tests" / "integration"))
 
-from sockets_pair import Pair, start_pair  # noqa: E402
+from support.sockets_pair import Pair, start_pair  # noqa: E402
 
 MB = 1_000_000
 ROOT_PORT = 29994

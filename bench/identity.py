@@ -239,7 +239,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     rounds = max(1, opts.rounds)
 
     sys.path.insert(0, str(TESTS))
-    from interop.official import ensure_official, our_library
+    from support.official import ensure_official, our_library
 
     paths = ensure_official()
     load_before = os.getloadavg()[0]

@@ -5,7 +5,7 @@ network of OUR controller, for OUR node and the OFFICIAL libzt 1.8.4 node, in th
 
 What is measured
   A root (``libzt root``) and a controller (``libzt controller``, SQLite) run in a throwaway network
-  namespace (tests/netns.py: no route out); the controller issues one public network with an IPv4
+  namespace (tests/support/netns.py: no route out); the controller issues one public network with an IPv4
   pool. Each run starts a fresh node of each flavor (alternating, so machine noise hits both), waits
   until it is online (not timed), then times ``zts_net_join`` -> the ZTS_EVENT_NETWORK_READY_IP4
   event (the event's CLOCK_MONOTONIC timestamp, taken in the node's worker process as it arrives,
@@ -41,10 +41,10 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 
-from controllers import NETWORK_READY_IP4, ControllerServer, managed_network, on  # noqa: E402
-from interop.official import OfficialNode, OurNode, ensure_official  # noqa: E402
-from netns import NetNs, unavailable_reason  # noqa: E402
-from worlds import RootServer, make_planet  # noqa: E402
+from support.controllers import NETWORK_READY_IP4, ControllerServer, managed_network, on  # noqa: E402
+from support.netns import NetNs, unavailable_reason  # noqa: E402
+from support.official import OfficialNode, OurNode, ensure_official  # noqa: E402
+from support.worlds import RootServer, make_planet  # noqa: E402
 
 ROOT_PORT, CONTROLLER_PORT, NODE_PORT = 29941, 29942, 29943
 

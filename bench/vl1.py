@@ -2,14 +2,14 @@
 # SPDX-License-Identifier: Apache-2.0
 """VL1 benchmark: our nodes against the official libzt 1.8.4, in a network namespace, same run.
 
-Everything runs inside a throwaway network namespace (tests/netns.py: a veth pair, 10.200.0.1/.2,
-no route out: no traffic leaves the machine) with our root (``libzt root``, tests/worlds.py) named in
+Everything runs inside a throwaway network namespace (tests/support/netns.py: a veth pair, 10.200.0.1/.2,
+no route out: no traffic leaves the machine) with our root (``libzt root``, tests/support/worlds.py) named in
 a planet of the benchmark's own. One node per process, as libzt requires.
 
 What is measured, and what compares with what
   A. start -> online: ``zts_node_start`` to the NODE_ONLINE event (its timestamp, taken in the worker
      when the event arrives), for OUR node and the OFFICIAL node, each in the JSON-lines worker of
-     tests/interop/official.py, several runs, median/min/max. LIKE FOR LIKE: same worker, same calls,
+     tests/support/official.py, several runs, median/min/max. LIKE FOR LIKE: same worker, same calls,
      same root; both generate a fresh identity inside node_start. An extra row gives ours with the
      identity passed in (``zts_init_from_memory``), which shows how much of ours is generation.
   B. through the worker harness, ours <-> ours only: ECHO round trips (``node_ping`` -> ECHO_REPLY;
@@ -66,14 +66,14 @@ TESTS = HERE.parent / "tests"
 PEER = HERE / "_vl1_peer.py"
 sys.path.insert(0, str(TESTS))
 
-from interop.official import (  # noqa: E402
+from support.netns import NetNs, unavailable_reason  # noqa: E402
+from support.official import (  # noqa: E402
     OfficialNode,
     OfficialPaths,
     OurNode,
     ensure_official,
 )
-from netns import NetNs, unavailable_reason  # noqa: E402
-from worlds import Planet, RootServer, make_planet  # noqa: E402
+from support.worlds import Planet, RootServer, make_planet  # noqa: E402
 
 ROOT_PORT = 29993
 USER_MESSAGE, ECHO_REPLY, PEER_DIRECT = 300, 301, 240

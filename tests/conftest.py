@@ -1,20 +1,20 @@
-"""Shared fixtures: the official libzt 1.8.4 as a peer, and a network namespace."""
+"""Shared fixtures: the official libzt 1.8.4 as a peer, and a network namespace.
+
+What the tests share lives in the ``support`` package (tests/support/), imported as
+``support.<module>``: the ``pythonpath`` setting of ``[tool.pytest.ini_options]`` in pyproject.toml
+puts tests/ (and ext/, for the tests of the build's own modules) on ``sys.path`` before collection,
+whatever directory pytest is started from and whatever its import mode, so no test edits
+``sys.path``. Programs a test starts on their own run with ``python -m support.<module>`` from tests/.
+"""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Callable, Iterator, List, Sequence
 
 import pytest
 
-# tests/ on sys.path so `netns` and `interop.official` import the same way whether
-# or not tests/ is a package and whatever pytest's import mode.
-_TESTS = str(Path(__file__).resolve().parent)
-if _TESTS not in sys.path:
-    sys.path.insert(0, _TESTS)
-
-from interop.official import (  # noqa: E402
+from support.netns import NetNs, unavailable_reason
+from support.official import (
     OfficialNode,
     OfficialPaths,
     OfficialUnavailable,
@@ -22,7 +22,6 @@ from interop.official import (  # noqa: E402
     ensure_official,
     unsupported_reason,
 )
-from netns import NetNs, unavailable_reason  # noqa: E402
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// zts_bsd_*: BSD socket calls over lwIP. ZeroTierSockets.h's constants and structures are lwIP's
+// zts_bsd_*: BSD socket calls over lwIP, and ztx_accept/_send*/_recv*/_socket_wait, the blocking ones
+// with the caller's time limit (libzt_ext.h). ZeroTierSockets.h's constants and structures are lwIP's
 // own (net/lwip_options_check.hpp checks it), so addresses, options and flags pass through as they
 // are; blocking is emulated over non-blocking lwIP sockets (net/socket_table), and errors are returned
 // as ZTS_ERR_SOCKET with zts_errno set, as libzt does. Calls that need the node answer
@@ -12,6 +13,7 @@
 
 #include "ZeroTierSockets.h"
 #include "api/socket_call.hpp"
+#include "libzt_ext.h"
 #include "net/connect.hpp"
 #include "net/ephemeral_port.hpp"
 #include "net/lwip.hpp"
@@ -30,11 +32,33 @@ using zt::net::SocketTable;
 
 SocketTable& table() { return zt::api::sockets(); }
 
+// How long a blocking call may wait (osdep::now_ms clock, -1 none), and when it comes back with
+// EINTR if still waiting.
+struct Limit {
+    std::int64_t deadline_ms;
+    std::int64_t wake_at_ms;
+};
+
+// The limit of a call in direction `events`: the socket's SO_RCVTIMEO/SO_SNDTIMEO for a zts_bsd_*
+// call (wait == nullptr), else the caller's ztx_wait_t, whose deadline the first call that gets it
+// fixes for every later one (a call resumed after EINTR, the next piece of a sendall).
+Limit limit_of(SocketTable::Use& use, short events, ztx_wait_t* wait) {
+    if (wait == nullptr) {
+        return {deadline_after((events & POLLOUT) != 0 ? use.state().send_timeout_ms : use.state().recv_timeout_ms), -1};
+    }
+    const std::int64_t now = zt::osdep::now_ms();
+    // now_ms counts whole milliseconds already begun: one more keeps the wait from ending before
+    // timeout_ms have passed.
+    if (wait->deadline_ms == 0) wait->deadline_ms = wait->timeout_ms < 0 ? -1 : now + wait->timeout_ms + 1;
+    return {wait->deadline_ms, wait->wake_ms > 0 ? now + wait->wake_ms : -1};
+}
+
 // Runs a non-blocking lwIP operation until it succeeds, fails for real, or (for a blocking socket)
-// the wait for `events` times out, the socket is closed by another thread, or the node stops.
+// the wait for `events` times out (EAGAIN), reaches its wake time (EINTR), the socket is closed by
+// another thread, or the node stops.
 template <typename Op>
-ssize_t blocking(SocketTable::Use& use, short events, bool dontwait, int timeout_ms, Op op) {
-    const std::int64_t deadline = deadline_after(timeout_ms);
+ssize_t blocking(SocketTable::Use& use, short events, bool dontwait, ztx_wait_t* wait, Op op) {
+    const Limit limit = limit_of(use, events, wait);
     for (;;) {
         const ssize_t r = op();
         if (r >= 0) {
@@ -48,10 +72,10 @@ ssize_t blocking(SocketTable::Use& use, short events, bool dontwait, int timeout
             return r;
         }
         if (dontwait || use.state().nonblocking) return r;
-        const int w = table().wait(use, events, deadline);
+        const int w = table().wait(use, events, limit.deadline_ms, limit.wake_at_ms);
         if (w < 0) return -1;
         if (w == 0) {
-            errno = EAGAIN;  // SO_RCVTIMEO/SO_SNDTIMEO expired, as Linux reports it
+            errno = EAGAIN;  // the time limit expired, as Linux reports SO_RCVTIMEO/SO_SNDTIMEO
             return -1;
         }
     }
@@ -162,7 +186,9 @@ int zts_bsd_listen(int fd, int backlog) {
     return finish(lwip_listen(use->lwip(), backlog));
 }
 
-int zts_bsd_accept(int fd, struct zts_sockaddr* addr, zts_socklen_t* addrlen) {
+// The blocking calls take a time limit (ztx_wait_t, libzt_ext.h); the zts_bsd_* calls are them with
+// the socket's own SO_RCVTIMEO/SO_SNDTIMEO (wait == nullptr).
+int ztx_accept(int fd, struct zts_sockaddr* addr, zts_socklen_t* addrlen, ztx_wait_t* wait) {
     if (!node_running()) return ZTS_ERR_SERVICE;
     auto use = table().acquire(fd);
     if (!use) return fail_errno();
@@ -171,13 +197,17 @@ int zts_bsd_accept(int fd, struct zts_sockaddr* addr, zts_socklen_t* addrlen) {
     if (!table().has_room()) return fail(EMFILE);
     sockaddr_storage ss{};
     socklen_t len = sizeof ss;
-    const ssize_t r = blocking(*use, POLLIN, false, use->state().recv_timeout_ms,
+    const ssize_t r = blocking(*use, POLLIN, false, wait,
                                [&] { return static_cast<ssize_t>(lwip_accept(use->lwip(), reinterpret_cast<sockaddr*>(&ss), &len)); });
     if (r < 0) return fail_errno();
     const int child = table().add(static_cast<int>(r), use->state().family, use->state().type);
     if (child < 0) return fail_errno();
     if (addr != nullptr && addrlen != nullptr) address_out(ss, addr, addrlen);
     return child;
+}
+
+int zts_bsd_accept(int fd, struct zts_sockaddr* addr, zts_socklen_t* addrlen) {
+    return ztx_accept(fd, addr, addrlen, nullptr);
 }
 
 int zts_bsd_setsockopt(int fd, int level, int optname, const void* optval, zts_socklen_t optlen) {
@@ -370,18 +400,18 @@ int zts_bsd_select(int nfds, zts_fd_set* readfds, zts_fd_set* writefds, zts_fd_s
     return count;
 }
 
-ssize_t zts_bsd_send(int fd, const void* buf, size_t len, int flags) {
+ssize_t ztx_send(int fd, const void* buf, size_t len, int flags, ztx_wait_t* wait) {
     if (!node_running()) return ZTS_ERR_SERVICE;
     if (buf == nullptr && len > 0) return ZTS_ERR_ARG;
     auto use = table().acquire(fd);
     if (!use) return fail_errno();
     const int lflags = lwip_flags(flags);
-    return finish(blocking(*use, POLLOUT, (flags & ZTS_MSG_DONTWAIT) != 0, use->state().send_timeout_ms,
+    return finish(blocking(*use, POLLOUT, (flags & ZTS_MSG_DONTWAIT) != 0, wait,
                            [&] { return static_cast<ssize_t>(lwip_send(use->lwip(), buf, len, lflags)); }));
 }
 
-ssize_t zts_bsd_sendto(int fd, const void* buf, size_t len, int flags, const struct zts_sockaddr* addr,
-                       zts_socklen_t addrlen) {
+ssize_t ztx_sendto(int fd, const void* buf, size_t len, int flags, const struct zts_sockaddr* addr,
+                   zts_socklen_t addrlen, ztx_wait_t* wait) {
     if (!node_running()) return ZTS_ERR_SERVICE;
     if ((buf == nullptr && len > 0) || addr == nullptr || addrlen < sizeof(zts_sockaddr_in) ||
         addrlen > sizeof(zts_sockaddr_storage)) {
@@ -391,12 +421,12 @@ ssize_t zts_bsd_sendto(int fd, const void* buf, size_t len, int flags, const str
     if (!use) return fail_errno();
     if (!valid_address(addr, addrlen)) return fail(EAFNOSUPPORT);
     const int lflags = lwip_flags(flags);
-    return finish(blocking(*use, POLLOUT, (flags & ZTS_MSG_DONTWAIT) != 0, use->state().send_timeout_ms, [&] {
+    return finish(blocking(*use, POLLOUT, (flags & ZTS_MSG_DONTWAIT) != 0, wait, [&] {
         return static_cast<ssize_t>(lwip_sendto(use->lwip(), buf, len, lflags, as_lwip(addr), addrlen));
     }));
 }
 
-ssize_t zts_bsd_sendmsg(int fd, const struct zts_msghdr* msg, int flags) {
+ssize_t ztx_sendmsg(int fd, const struct zts_msghdr* msg, int flags, ztx_wait_t* wait) {
     if (!node_running()) return ZTS_ERR_SERVICE;
     if (!valid_msg(msg)) return ZTS_ERR_ARG;
     if (msg->msg_name != nullptr && !valid_address(static_cast<const zts_sockaddr*>(msg->msg_name), msg->msg_namelen)) {
@@ -405,21 +435,22 @@ ssize_t zts_bsd_sendmsg(int fd, const struct zts_msghdr* msg, int flags) {
     auto use = table().acquire(fd);
     if (!use) return fail_errno();
     const int lflags = lwip_flags(flags);
-    return finish(blocking(*use, POLLOUT, (flags & ZTS_MSG_DONTWAIT) != 0, use->state().send_timeout_ms,
+    return finish(blocking(*use, POLLOUT, (flags & ZTS_MSG_DONTWAIT) != 0, wait,
                            [&] { return static_cast<ssize_t>(lwip_sendmsg(use->lwip(), reinterpret_cast<const msghdr*>(msg), lflags)); }));
 }
 
-ssize_t zts_bsd_recv(int fd, void* buf, size_t len, int flags) {
+ssize_t ztx_recv(int fd, void* buf, size_t len, int flags, ztx_wait_t* wait) {
     if (!node_running()) return ZTS_ERR_SERVICE;
     if (buf == nullptr && len > 0) return ZTS_ERR_ARG;
     auto use = table().acquire(fd);
     if (!use) return fail_errno();
     const int lflags = lwip_flags(flags);
-    return finish(blocking(*use, POLLIN, (flags & ZTS_MSG_DONTWAIT) != 0, use->state().recv_timeout_ms,
+    return finish(blocking(*use, POLLIN, (flags & ZTS_MSG_DONTWAIT) != 0, wait,
                            [&] { return static_cast<ssize_t>(lwip_recv(use->lwip(), buf, len, lflags)); }));
 }
 
-ssize_t zts_bsd_recvfrom(int fd, void* buf, size_t len, int flags, struct zts_sockaddr* addr, zts_socklen_t* addrlen) {
+ssize_t ztx_recvfrom(int fd, void* buf, size_t len, int flags, struct zts_sockaddr* addr, zts_socklen_t* addrlen,
+                     ztx_wait_t* wait) {
     if (!node_running()) return ZTS_ERR_SERVICE;
     if (buf == nullptr && len > 0) return ZTS_ERR_ARG;
     auto use = table().acquire(fd);
@@ -427,7 +458,7 @@ ssize_t zts_bsd_recvfrom(int fd, void* buf, size_t len, int flags, struct zts_so
     sockaddr_storage ss{};
     socklen_t sl = sizeof ss;
     const int lflags = lwip_flags(flags);
-    const ssize_t r = blocking(*use, POLLIN, (flags & ZTS_MSG_DONTWAIT) != 0, use->state().recv_timeout_ms, [&] {
+    const ssize_t r = blocking(*use, POLLIN, (flags & ZTS_MSG_DONTWAIT) != 0, wait, [&] {
         sl = sizeof ss;
         return static_cast<ssize_t>(lwip_recvfrom(use->lwip(), buf, len, lflags, reinterpret_cast<sockaddr*>(&ss), &sl));
     });
@@ -436,7 +467,7 @@ ssize_t zts_bsd_recvfrom(int fd, void* buf, size_t len, int flags, struct zts_so
     return r;
 }
 
-ssize_t zts_bsd_recvmsg(int fd, struct zts_msghdr* msg, int flags) {
+ssize_t ztx_recvmsg(int fd, struct zts_msghdr* msg, int flags, ztx_wait_t* wait) {
     if (!node_running()) return ZTS_ERR_SERVICE;
     if (!valid_msg(msg)) return ZTS_ERR_ARG;
     auto use = table().acquire(fd);
@@ -451,13 +482,39 @@ ssize_t zts_bsd_recvmsg(int fd, struct zts_msghdr* msg, int flags) {
     m.msg_control = nullptr;  // no ancillary data is produced
     m.msg_controllen = 0;
     const int lflags = lwip_flags(flags);
-    const ssize_t r = blocking(*use, POLLIN, (flags & ZTS_MSG_DONTWAIT) != 0, use->state().recv_timeout_ms,
+    const ssize_t r = blocking(*use, POLLIN, (flags & ZTS_MSG_DONTWAIT) != 0, wait,
                                [&] { return static_cast<ssize_t>(lwip_recvmsg(use->lwip(), &m, lflags)); });
     if (r < 0) return fail_errno();
     if (msg->msg_name != nullptr) address_out(ss, static_cast<zts_sockaddr*>(msg->msg_name), &msg->msg_namelen);
     msg->msg_flags = m.msg_flags & (MSG_TRUNC | MSG_CTRUNC);
     msg->msg_controllen = 0;  // no ancillary data is produced
     return r;
+}
+
+ssize_t zts_bsd_send(int fd, const void* buf, size_t len, int flags) { return ztx_send(fd, buf, len, flags, nullptr); }
+
+ssize_t zts_bsd_sendto(int fd, const void* buf, size_t len, int flags, const struct zts_sockaddr* addr,
+                       zts_socklen_t addrlen) {
+    return ztx_sendto(fd, buf, len, flags, addr, addrlen, nullptr);
+}
+
+ssize_t zts_bsd_sendmsg(int fd, const struct zts_msghdr* msg, int flags) { return ztx_sendmsg(fd, msg, flags, nullptr); }
+
+ssize_t zts_bsd_recv(int fd, void* buf, size_t len, int flags) { return ztx_recv(fd, buf, len, flags, nullptr); }
+
+ssize_t zts_bsd_recvfrom(int fd, void* buf, size_t len, int flags, struct zts_sockaddr* addr, zts_socklen_t* addrlen) {
+    return ztx_recvfrom(fd, buf, len, flags, addr, addrlen, nullptr);
+}
+
+ssize_t zts_bsd_recvmsg(int fd, struct zts_msghdr* msg, int flags) { return ztx_recvmsg(fd, msg, flags, nullptr); }
+
+int ztx_socket_wait(int fd, short events, ztx_wait_t* wait) {
+    if (!node_running()) return ZTS_ERR_SERVICE;
+    auto use = table().acquire(fd);
+    if (!use) return fail_errno();
+    const Limit limit = limit_of(*use, events, wait);
+    const int w = table().wait(*use, events, limit.deadline_ms, limit.wake_at_ms);
+    return w < 0 ? fail_errno() : w;
 }
 
 ssize_t zts_bsd_read(int fd, void* buf, size_t len) { return zts_bsd_recv(fd, buf, len, 0); }

@@ -533,6 +533,41 @@ ZTX_API int ztx_dns_resolve(const char* name, int family, zts_ip_addr* out);
  * call, the same one afterwards. Returns it, or ZTS_ERR_SOCKET (zts_errno EBADF, EMFILE, ...). */
 ZTX_API int ztx_socket_readiness_fd(int fd);
 
+/* ---- blocking calls with the caller's time limit ---------------------------------------------- */
+
+/* How long a blocking call may wait, given per call instead of by SO_RCVTIMEO/SO_SNDTIMEO, for
+ * bindings whose sockets keep their own timeouts (Python's settimeout). Fill timeout_ms and wake_ms,
+ * set deadline_ms to 0, and pass the same structure to every call that makes up one operation (a
+ * call resumed after ZTS_EINTR, the pieces of a send-all): the first call fixes deadline_ms, so the
+ * time limit is the whole operation's and is kept by libzt's clock, whatever happens in between. */
+typedef struct {
+    int timeout_ms;      /* how long the operation may wait in all; negative: without limit */
+    int wake_ms;         /* > 0: a call still waiting after this long returns ZTS_ERR_SOCKET with
+                          * zts_errno ZTS_EINTR (its deadline unchanged), so that the caller can run
+                          * its signal handlers and call again; 0 or negative: never */
+    int64_t deadline_ms; /* kept by libzt: 0 before the first call, -1 for no limit */
+} ztx_wait_t;
+
+/* zts_bsd_accept, _send, _sendto, _sendmsg, _recv, _recvfrom and _recvmsg with the time limit of
+ * *wait instead of the socket's SO_RCVTIMEO/SO_SNDTIMEO (wait NULL: the socket's, the zts_bsd_* call
+ * exactly). Results and errors are theirs; when the time runs out, ZTS_ERR_SOCKET with zts_errno
+ * ZTS_EAGAIN, as for SO_RCVTIMEO. A non-blocking socket (or ZTS_MSG_DONTWAIT) does not wait. */
+ZTX_API int ztx_accept(int fd, struct zts_sockaddr* addr, zts_socklen_t* addrlen, ztx_wait_t* wait);
+ZTX_API ssize_t ztx_send(int fd, const void* buf, size_t len, int flags, ztx_wait_t* wait);
+ZTX_API ssize_t ztx_sendto(int fd, const void* buf, size_t len, int flags, const struct zts_sockaddr* addr,
+                           zts_socklen_t addrlen, ztx_wait_t* wait);
+ZTX_API ssize_t ztx_sendmsg(int fd, const struct zts_msghdr* msg, int flags, ztx_wait_t* wait);
+ZTX_API ssize_t ztx_recv(int fd, void* buf, size_t len, int flags, ztx_wait_t* wait);
+ZTX_API ssize_t ztx_recvfrom(int fd, void* buf, size_t len, int flags, struct zts_sockaddr* addr,
+                             zts_socklen_t* addrlen, ztx_wait_t* wait);
+ZTX_API ssize_t ztx_recvmsg(int fd, struct zts_msghdr* msg, int flags, ztx_wait_t* wait);
+/* Waits until socket fd polls ready for events (ZTS_POLLIN, ZTS_POLLOUT, ...) within *wait's limit
+ * (NULL: the socket's SO_RCVTIMEO, or SO_SNDTIMEO when events has ZTS_POLLOUT): 1 ready, 0 when the
+ * time ran out, else ZTS_ERR_SOCKET (ZTS_EINTR at the wake time, ZTS_EBADF when the socket was
+ * closed meanwhile, ZTS_ENETDOWN when the node stopped). How a connect started on a non-blocking
+ * socket is waited for. */
+ZTX_API int ztx_socket_wait(int fd, short events, ztx_wait_t* wait);
+
 /* ---- socket limits -------------------------------------------------------------------------------- */
 
 typedef struct {

@@ -201,7 +201,7 @@ bool SocketTable::has_room() const {
     return !freed_.empty() || next_fresh_ < kMaxSockets;
 }
 
-int SocketTable::wait(Use& use, short events, std::int64_t deadline_ms) {
+int SocketTable::wait(Use& use, short events, std::int64_t deadline_ms, std::int64_t wake_at_ms) {
     const auto started = std::chrono::steady_clock::now();
     // Assisted only when an answer to what was just sent is awaited, while answers come quickly
     // (see net/receive_assist.hpp); the exchange also clears the mark for the next wait.
@@ -227,9 +227,18 @@ int SocketTable::wait(Use& use, short events, std::int64_t deadline_ms) {
             }
         }
         int slice = kPollSliceMs;
+        const std::int64_t now = osdep::now_ms();
         if (deadline_ms >= 0) {
-            const std::int64_t left = deadline_ms - osdep::now_ms();
+            const std::int64_t left = deadline_ms - now;
             if (left <= 0) return done(0);
+            if (left < slice) slice = static_cast<int>(left);
+        }
+        if (wake_at_ms >= 0) {
+            const std::int64_t left = wake_at_ms - now;
+            if (left <= 0) {
+                errno = EINTR;
+                return done(-1);
+            }
             if (left < slice) slice = static_cast<int>(left);
         }
         pollfd p{use.lwip(), events, 0};

@@ -107,8 +107,10 @@ class SocketTable {
 
     // Waits (in slices) until fd polls ready for `events` (host poll bits) or the deadline (ms since
     // epoch of osdep::now_ms, -1 none) passes or the socket is closing. 1 ready, 0 timeout, -1 with
-    // errno set (EBADF when closed meanwhile, ENETDOWN when the node stopped).
-    int wait(Use& use, short events, std::int64_t deadline_ms);
+    // errno set (EBADF when closed meanwhile, ENETDOWN when the node stopped, EINTR when wake_at_ms
+    // (same clock, -1 none) came first: the caller's chance to do something else, such as let a
+    // language runtime run its signal handlers, before it waits again for the same deadline).
+    int wait(Use& use, short events, std::int64_t deadline_ms, std::int64_t wake_at_ms = -1);
     // Sleeps until the deadline unless the socket is closed or the node stops first: true after a
     // full sleep, false with errno set (EBADF, ENETDOWN) otherwise.
     bool pause(Use& use, std::int64_t deadline_ms);

@@ -152,3 +152,18 @@ typedef struct {
     uint64_t time_wait_reopened;
 } ztx_socket_limits_t;
 int ztx_socket_get_limits(ztx_socket_limits_t* out);
+typedef struct {
+    int timeout_ms;
+    int wake_ms;
+    int64_t deadline_ms;
+} ztx_wait_t;
+int ztx_accept(int fd, struct zts_sockaddr* addr, zts_socklen_t* addrlen, ztx_wait_t* wait);
+ssize_t ztx_send(int fd, const void* buf, size_t len, int flags, ztx_wait_t* wait);
+ssize_t ztx_sendto(int fd, const void* buf, size_t len, int flags, const struct zts_sockaddr* addr,
+                   zts_socklen_t addrlen, ztx_wait_t* wait);
+ssize_t ztx_sendmsg(int fd, const struct zts_msghdr* msg, int flags, ztx_wait_t* wait);
+ssize_t ztx_recv(int fd, void* buf, size_t len, int flags, ztx_wait_t* wait);
+ssize_t ztx_recvfrom(int fd, void* buf, size_t len, int flags, struct zts_sockaddr* addr,
+                     zts_socklen_t* addrlen, ztx_wait_t* wait);
+ssize_t ztx_recvmsg(int fd, struct zts_msghdr* msg, int flags, ztx_wait_t* wait);
+int ztx_socket_wait(int fd, short events, ztx_wait_t* wait);

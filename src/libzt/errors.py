@@ -23,6 +23,13 @@ class also derives from the builtin exception it refines, so ``except ValueError
      |   PermissionError)
      +-- StoreError (also RuntimeError)       controller: its database could not be opened or used
      +-- GeneralError (also RuntimeError)     ZTS_ERR_GENERAL: an internal failure
+     +-- ProxyError (libzt.proxy)             a SOCKS5/HTTP proxy request it cannot carry out; ``reply``
+     |                                        is the SOCKS5 reply code
+     +-- ClientError (libzt.controller.     a controller refused a request or could not be reached
+     |   client)
+     +-- HTTPError (libzt.controller.api)     the controller's HTTP API refuses a request (its status)
+
+The last three are defined beside the code that raises them (their extra fields are that code's).
 """
 from __future__ import annotations
 

@@ -32,6 +32,7 @@ from typing import Any, Dict, Mapping, Optional, Set, Tuple
 
 from libzt import aio
 from libzt._relay import Counters, splice
+from libzt.errors import ZeroTierError
 
 __all__ = ["Proxy"]
 
@@ -46,7 +47,7 @@ _REPLY_FOR_ERRNO = {errno.ECONNREFUSED: _REFUSED, errno.ENETUNREACH: _NETWORK_UN
                     errno.EHOSTUNREACH: _HOST_UNREACHABLE, errno.ETIMEDOUT: _TTL}
 
 
-class ProxyError(Exception):
+class ProxyError(ZeroTierError):
     """A request the proxy cannot carry out: ``reply`` is the SOCKS5 reply code."""
 
     def __init__(self, reply: int, message: str) -> None:

@@ -51,6 +51,7 @@ What differs from :mod:`socket`
 """
 from __future__ import annotations
 
+import _thread
 import builtins
 import errno as _errno
 import io
@@ -58,7 +59,7 @@ import os
 import socket as _stdlib
 import struct as _struct
 import sys
-import time
+import threading
 import types
 import warnings
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple, TypeVar, Union
@@ -158,12 +159,15 @@ _TIMEO = {(_ZTS_SOL_SOCKET, _ZTS["ZTS_SO_RCVTIMEO"]): "recv", (_ZTS_SOL_SOCKET, 
 _TIMEVAL = "@ll"  # struct timeval on this host
 _BYTEORDER = sys.byteorder  # option values are C ints
 
-# The longest a blocking call stays in libzt before coming back to Python, which then calls again:
-# signal handlers (Ctrl-C) run in between, and timeouts longer than this are counted here.
-_C_SLICE = 0.25
+# How long a blocking call of the main thread waits in libzt before it comes back to Python and calls
+# again, so that signal handlers (Ctrl-C) run, as they do for the stdlib's sockets (which the kernel
+# interrupts with EINTR). Only a wake: the call's time limit is libzt's deadline, the same across the
+# calls (ztx_wait_t). Other threads never run signal handlers and wait in one call.
+_SIGNAL_WAKE_MS = 100
+_MAIN_THREAD = threading.main_thread().ident
+_get_ident = _thread.get_ident
 _WOULD_BLOCK_FROM = (_ll.WOULD_BLOCK, None)  # accept's and recvfrom_into's would-block answer
 _T = TypeVar("_T")
-_MONOTONIC = time.monotonic
 _default_timeout: Optional[float] = None
 
 
@@ -348,13 +352,14 @@ class socket:
     """
 
     # Blocking. A blocking call is one call into libzt, which waits there (GIL released) until the
-    # operation can proceed, the socket is closed or the node stops: the fast path of a ping-pong is
-    # one native call per send and per receive. The libzt socket's own wait limit (SO_RCVTIMEO /
-    # SO_SNDTIMEO underneath) is at most _C_SLICE: a longer wait comes back to Python with EAGAIN that
-    # often and calls again, which lets signal handlers run in the main thread and keeps timeouts
-    # (and SO_RCVTIMEO/SO_SNDTIMEO as the application set them) exact here. Non-blocking mode is the
-    # libzt socket's O_NONBLOCK. connect() waits for the handshake with zts_bsd_poll, as CPython does.
-    # All of this is written once: every I/O method calls libzt through _io (waiting: _time_left).
+    # operation can proceed, its time limit runs out, the socket is closed or the node stops: the fast
+    # path of a ping-pong is one native call per send and per receive. The time limit (the timeout, or
+    # SO_RCVTIMEO/SO_SNDTIMEO as the application set them, kept here) goes down with the call as a
+    # ztx_wait_t, whose deadline libzt keeps; in the main thread the call also comes back every
+    # _SIGNAL_WAKE_MS to let signal handlers run, and is made again with the same deadline.
+    # Non-blocking mode is the libzt socket's O_NONBLOCK. connect() starts the handshake non-blocking
+    # and waits for it as CPython does. Every I/O method calls libzt through _io, the one place that
+    # waits.
 
     def __init__(self, family: int = -1, type: int = -1, proto: int = -1, fileno: Optional[int] = None) -> None:
         flags = 0
@@ -389,8 +394,7 @@ class socket:
         self._io_refs = 0
         self._option_timeouts: Dict[str, Optional[float]] = {"recv": None, "send": None}  # as the app set them
         self._limits: Dict[str, Optional[float]] = {"recv": None, "send": None}  # how long a call may wait
-        self._c_nonblocking: Optional[bool] = None  # the libzt socket's mode and wait limit, as last set
-        self._c_wait = 0.0
+        self._c_nonblocking: Optional[bool] = None  # the libzt socket's mode, as last set
         self._timeout = 0.0 if flags & getattr(_stdlib, "SOCK_NONBLOCK", 0) else _default_timeout
         try:
             self._apply_mode()
@@ -517,77 +521,42 @@ class socket:
         return self._timeout != 0.0
 
     def _apply_mode(self) -> None:
-        """Bring the libzt socket's mode and wait limit in line with the timeout (native calls only
-        for what changed)."""
+        """Bring the time limits and the libzt socket's mode in line with the timeout (a native call
+        only when the mode changed)."""
         for direction in ("recv", "send"):
             self._limits[direction] = self._timeout if self._timeout is not None else self._option_timeouts[direction]
         nonblocking = self._timeout == 0.0
         if nonblocking != self._c_nonblocking:
             _ll.set_nonblocking(self._live_fd(), nonblocking)
             self._c_nonblocking = nonblocking
-        if not nonblocking:
-            wait = min([_C_SLICE, *(limit for limit in self._limits.values() if limit)])
-            if wait != self._c_wait:
-                _ll.set_timeouts(self._live_fd(), wait)
-                self._c_wait = wait
 
-    def _start(self, direction: str) -> float:
-        """When a call in ``direction`` starts, for its time limit (0.0 when it has none)."""
-        return _MONOTONIC() if self._limits[direction] is not None else 0.0
-
-    def _time_left(self, direction: str, zflags: int, started: float) -> Optional[float]:
-        """The call would block. Raise if it may not wait (non-blocking mode, MSG_DONTWAIT) or its time
-        is up (timeout in timeout mode, BlockingIOError for SO_RCVTIMEO/SO_SNDTIMEO as on Linux);
-        else the seconds it may still wait (None: no limit)."""
-        if self._timeout == 0.0 or zflags & _ll.MSG_DONTWAIT:
-            raise _ll.error(_errno.EAGAIN)
-        limit = self._limits[direction]
-        if limit is None:
-            return None
-        left = started + limit - _MONOTONIC()
-        if left <= 0.0005:
-            if self._timeout is not None:
-                raise timeout("timed out")
-            raise _ll.error(_errno.EAGAIN)
-        return left
+    def _wait(self, direction: str) -> Any:
+        """The time limit of one operation in ``direction``, for libzt to keep (see the class comment):
+        given to every call of a sendall or MSG_WAITALL, it bounds the whole operation."""
+        return _ll.new_wait(self._limits[direction], _SIGNAL_WAKE_MS if _get_ident() == _MAIN_THREAD else 0)
 
     def _io(self, direction: str, would_block: Any, zflags: int, call: Callable[..., _T], *args: Any,
-            started: Optional[float] = None) -> _T:
-        """``call(fd, *args)`` as this socket's mode says, for every I/O method: called once at once
-        (the fast path: most calls do not block), then, while it answers ``would_block``, called again
-        after :meth:`_time_left` allowed it, each call waiting in libzt for at most the libzt socket's
-        wait limit (see the class comment). ``started`` is given by calls whose time limit spans
-        several of these (sendall, MSG_WAITALL). The descriptor is read at each call, so a close in
-        another thread ends the wait with EBADF."""
-        if started is None:
-            started = self._start(direction)
-        result = call(self._live_fd(), *args)
-        if result != would_block:
-            return result
-        cut = False  # the wait limit was lowered for the last stretch of a timeout: restore it after
-        try:
-            while True:
-                left = self._time_left(direction, zflags, started)
-                if left is not None and left < self._c_wait:
-                    _ll.set_timeouts(self._live_fd(), left)  # wait no longer than what is left
-                    cut = True
-                result = call(self._live_fd(), *args)
-                if result != would_block:
-                    return result
-        finally:
-            if cut:
-                try:
-                    _ll.set_timeouts(self._live_fd(), self._c_wait)
-                except OSError:
-                    pass  # closed meanwhile
-
-    def _wait_ready(self, events: int, direction: str, started: float) -> None:
-        """Wait in zts_bsd_poll (slice by slice) until ready for ``events``, or raise as _time_left."""
+            wait: Any = None) -> _T:
+        """``call(fd, *args, wait)`` as this socket's mode says, for every I/O method: libzt waits
+        within ``wait``'s time limit (by default the call's own, from :meth:`_wait`). An answer of
+        ``would_block`` is final: raised as BlockingIOError (non-blocking mode, MSG_DONTWAIT, an
+        expired SO_RCVTIMEO/SO_SNDTIMEO, as on Linux) or as :data:`timeout` (an expired timeout). An
+        InterruptedError is the wake of a main-thread call: signal handlers run on the way back here
+        and may raise (KeyboardInterrupt); otherwise the call is made again, as PEP 475 retries a
+        system call. The descriptor is read at each call, so a close in another thread ends the wait
+        with EBADF."""
+        if wait is None:
+            wait = self._wait(direction)
         while True:
-            left = self._time_left(direction, 0, started)
-            wait = _C_SLICE if left is None else min(_C_SLICE, left)
-            if _ll.poll_one(self._live_fd(), events, max(1, int(wait * 1000 + 0.999))):
-                return
+            try:
+                result = call(self._live_fd(), *args, wait)
+            except InterruptedError:
+                continue
+            if result != would_block:
+                return result
+            if self._timeout and not zflags & _ll.MSG_DONTWAIT:
+                raise timeout("timed out")
+            raise _ll.error(_errno.EAGAIN)
 
     # ---- connections ------------------------------------------------------------------------------
 
@@ -619,10 +588,11 @@ class socket:
     def _connect(self, address: Any, raise_errors: bool) -> int:
         fd = self._live_fd()
         target = _to_address(self._family, address, "connect()")
-        started = self._start("send")
+        wait = self._wait("send")
         if self._c_nonblocking:
             return _ll.connect(fd, target)
-        # Started non-blocking, then waited for here: a handshake can take longer than a slice.
+        # Started non-blocking, then waited for (as CPython does), so that a wake to run signal
+        # handlers leaves the handshake going on.
         _ll.set_nonblocking(fd, True)
         try:
             err = _ll.connect(fd, target)
@@ -631,7 +601,7 @@ class socket:
         if err != _errno.EINPROGRESS:
             return err
         try:
-            self._wait_ready(_ll.POLLOUT, "send", started)
+            self._io("send", False, 0, _ll.wait_ready, _ll.POLLOUT, wait=wait)
         except timeout:
             if raise_errors:
                 raise
@@ -751,14 +721,13 @@ class socket:
 
     def _recv_into_all(self, buffer: Any, nbytes: int, zflags: int) -> int:
         # MSG_WAITALL, which lwIP does not do: until the buffer is full, EOF, or an error after data.
-        started = self._start("recv")  # the time limit is the whole call's
+        wait = self._wait("recv")  # the time limit is the whole call's
         view = memoryview(buffer).cast("B")
         size = nbytes or len(view)
         got = 0
         while got < size:
             try:
-                n = self._io("recv", _ll.WOULD_BLOCK, zflags, _ll.recv_into, view[got:size], 0, zflags,
-                             started=started)
+                n = self._io("recv", _ll.WOULD_BLOCK, zflags, _ll.recv_into, view[got:size], 0, zflags, wait=wait)
             except OSError:
                 if got:
                     return got
@@ -803,13 +772,13 @@ class socket:
     def sendall(self, data: Any, flags: int = 0, /) -> None:
         """Send all of ``data``; a timeout bounds the whole call, not each piece."""
         zflags = self._flags(flags) if flags else 0
-        started = self._start("send")
+        wait = self._wait("send")
         view = _ll.view(data)
         total = len(view)
         sent = 0
         while sent < total:
             rest = view[sent:total] if sent else view
-            sent += self._io("send", _ll.WOULD_BLOCK, zflags, _ll.send_view, rest, zflags, started=started)
+            sent += self._io("send", _ll.WOULD_BLOCK, zflags, _ll.send_view, rest, zflags, wait=wait)
 
     def sendto(self, data: Any, flags_or_address: Any, address: Any = None, /) -> int:
         if address is None:

@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include "ZeroTierSockets.h"
+#include "libzt_ext.h"
 
 #define ANY_ERRNO (-1)
 #define NO_FD 1000000 /* never a descriptor: far beyond ZTS_FD_SETSIZE */
@@ -674,6 +675,22 @@ static void test_tcp_local(const char* ip, int family)
     long waited = now_ms() - t0;
     CHECK(waited >= 280 && waited < 3000, "recv gives up when SO_RCVTIMEO (300 ms) expires: after %ld ms", waited);
     EXPECT_OK(zts_set_recv_timeout(server, 0, 0));
+
+    /* The caller's time limit (ztx_wait_t) instead of SO_RCVTIMEO: one deadline, fixed by the first
+     * call, across the calls made again after each wake (ZTS_EINTR); never ended early. */
+    ztx_wait_t wait = { 300, 50, 0 };
+    int wakes = 0;
+    ssize_t got;
+    t0 = now_ms();
+    while ((got = ztx_recv(server, buf, sizeof buf, 0, &wait)) == ZTS_ERR_SOCKET && zts_errno == ZTS_EINTR) ++wakes;
+    waited = now_ms() - t0;
+    CHECK(got == ZTS_ERR_SOCKET && zts_errno == ZTS_EAGAIN, "ztx_recv gives up with ZTS_EAGAIN at its deadline "
+          "(%ld, zts_errno %d)", (long)got, zts_errno);
+    CHECK(waited >= 300 && wakes >= 1, "ztx_recv waits its 300 ms across %d wakes every 50 ms: %ld ms", wakes, waited);
+    wait.deadline_ms = 0;
+    wait.wake_ms = 0;
+    EXPECT(ztx_socket_wait(server, ZTS_POLLIN, &wait), 0, ANY_ERRNO); /* nothing came within 300 ms */
+    EXPECT_SOCKET(ztx_socket_wait(NO_FD, ZTS_POLLIN, &wait), ZTS_EBADF);
 
     /* Data: readiness, FIONREAD, peek, vectors. */
     EXPECT(zts_send(client, "ping", 4, 0), 4, ANY_ERRNO);

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from clib import build_programs
-from netns import NetNs
-from worlds import make_planet
+from support.clib import build_programs
+from support.netns import NetNs
+from support.worlds import make_planet
 
 pytestmark = pytest.mark.netns
 

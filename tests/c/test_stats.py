@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from clib import OutputLines, build_programs
-from netns import NetNs
-from worlds import RootServer, make_planet
+from support.clib import OutputLines, build_programs
+from support.netns import NetNs
+from support.worlds import RootServer, make_planet
 
 pytestmark = pytest.mark.netns
 

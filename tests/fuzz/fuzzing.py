@@ -16,15 +16,13 @@ import os
 import shlex
 import shutil
 import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import lwip_build  # ext/, the build's own module (lwIP's sources, our port and options): on pytest's pythonpath
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
-sys.path.insert(0, str(ROOT / "ext"))
-import lwip_build  # noqa: E402  (the build's own module: lwIP's sources, our port and options)
-
 BUILD = ROOT / "build" / "fuzz"
 CLANG_CANDIDATES = ("clang++-14", "clang++")
 # What every target links: the protocol core and its libraries (pkg-config names).

@@ -2,18 +2,17 @@
 """Writes the seed corpus of fuzz_frames: Ethernet frames a member could send to the interface of
 fuzz_frames.cpp (its network, address and ports), in that target's record form.
 
-Run from the repository root: ``.venv/bin/python tests/fuzz/make_frame_seeds.py``.
+Run from tests/: ``../.venv/bin/python -m fuzz.make_frame_seeds`` (``-m`` puts tests/ on the path, for
+``support``).
 """
 from __future__ import annotations
 
 import struct
-import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
+from support import frames
 
-import frames  # noqa: E402
+HERE = Path(__file__).resolve().parent
 
 NWID = 0xFF1C000000000001  # as fuzz_frames.cpp
 US, PEER = 0x1122334455, 0x66778899AA

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """Writes the seed corpora of fuzz_packet and fuzz_defrag from the captured traffic.
 
-Run from the repository root after building: ``.venv/bin/python tests/fuzz/make_packet_seeds.py``.
+Run from tests/ after building: ``../.venv/bin/python -m fuzz.make_packet_seeds`` (``-m`` puts tests/ on
+the path, for ``support``).
 fuzz_packet gets one dearmored packet per verb in its structured form (see fuzz_packet.cpp) plus a few
 raw datagrams; fuzz_defrag gets captured heads and fragments in its record form (see fuzz_defrag.cpp).
 """
@@ -10,16 +11,12 @@ from __future__ import annotations
 import hashlib
 import json
 import struct
-import sys
 from pathlib import Path
 
+from libzt import Identity, wire
+from support.pcap_reader import read_udp
+
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "unit"))
-
-from pcap_reader import read_udp  # noqa: E402
-
-from libzt import Identity, wire  # noqa: E402
-
 CAPTURE = HERE.parent / "vectors" / "capture"
 SUITE_AES = 0x02  # control byte: suite 3, no compression, not relayed
 HELLO_WITHOUT_MOONS_LEN = 137

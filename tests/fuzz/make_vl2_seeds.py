@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """Writes the seed corpora of the VL2 fuzz targets from the vectors and from configs built here.
 
-Run from the repository root after building: ``.venv/bin/python tests/fuzz/make_vl2_seeds.py``.
+Run from tests/ after building: ``../.venv/bin/python -m fuzz.make_vl2_seeds`` (``-m`` puts tests/ on the
+path, for ``support`` and the unit tests whose rules and configs it reuses).
 dictionary/netconf get config dictionaries (the stored one, the ones the capture carries, built,
 ad-hoc and legacy ones) and request metadata; com gets each credential type behind its selector
 byte (see fuzz_com.cpp) and captured NETWORK_CREDENTIALS; rules gets rule tables with frames (see
@@ -12,19 +13,15 @@ from __future__ import annotations
 import hashlib
 import json
 import struct
-import sys
 from pathlib import Path
 
+from libzt import Identity, wire
+from libzt import netconf as nc
+from support.pcap_reader import read_udp
+from unit import test_rules as tr
+from unit.test_netconf_build import CONTROLLER, NWID, A, capability, spec_for
+
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "unit"))
-
-import test_rules as tr  # noqa: E402
-from pcap_reader import read_udp  # noqa: E402
-from test_netconf_build import CONTROLLER, NWID, A, capability, spec_for  # noqa: E402
-
-from libzt import Identity, wire  # noqa: E402
-from libzt import netconf as nc  # noqa: E402
-
 CAPTURE = HERE.parent / "vectors" / "capture"
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-from sockets_pair import zt_pair  # noqa: F401  (a fixture)
 
-from pgserver import PostgresServer, PostgresUnavailable
+from support.pgserver import PostgresServer, PostgresUnavailable
+from support.sockets_pair import zt_pair  # noqa: F401  (a fixture)
 
 _databases = itertools.count()
 

@@ -2,7 +2,7 @@
 """The other end of the socket tests: a ZeroTier node in its own process (one node per process),
 serving through ``libzt.socket`` and ``libzt.aio`` what the tests ask for.
 
-Started by ``tests/integration/sockets_pair.py`` and ``bench/tcp.py`` (never collected by pytest)::
+Started by ``tests/support/sockets_pair.py`` and ``bench/tcp.py`` (never collected by pytest)::
 
     python socket_peer.py --world PLANET_FILE --network NWID
     python socket_peer.py --kernel        # the same commands over the OS's own sockets (benchmarks)

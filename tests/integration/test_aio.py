@@ -10,10 +10,10 @@ import time
 from typing import Any, Coroutine, TypeVar
 
 import pytest
-from sockets_pair import Pair
 
 from libzt import _poller, aio
 from libzt import socket as zsocket
+from support.sockets_pair import Pair
 
 T = TypeVar("T")
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-import frames
 from conftest import new_postgres_database
-from controllers import (
+from support import frames
+from support.controllers import (
     NETWORK_ACCESS_DENIED,
     NETWORK_READY_IP4,
     NETWORK_READY_IP6,
@@ -28,7 +28,7 @@ from controllers import (
     start_world,
     tcp_transfer,
 )
-from netns import NetNs
+from support.netns import NetNs
 
 pytestmark = pytest.mark.netns
 

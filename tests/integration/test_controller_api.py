@@ -11,8 +11,8 @@ from typing import Any, Iterator, Optional
 
 import pytest
 
-from ctlfake import FakeLink
 from libzt.controller import APIServer, Controller, ControllerAPI, load_or_create_token, models, open_store
+from support.ctlfake import FakeLink
 
 ADDRESS = 0x0F2E12B316
 

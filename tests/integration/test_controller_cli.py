@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from ctlprocess import ControllerProcess
 from libzt import Identity, KeyPair, Root, World
 from libzt.cli import main as cli_main
+from support.ctlprocess import ControllerProcess
 
 
 @pytest.fixture

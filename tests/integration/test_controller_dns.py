@@ -12,10 +12,10 @@ from typing import Any, Callable
 
 import pytest
 from libzt._native import lib
-from sockets_pair import PeerError, SocketPeer
 
-from controllers import managed_network, start_world
-from netns import NetNs
+from support.controllers import managed_network, start_world
+from support.netns import NetNs
+from support.sockets_pair import PeerError, SocketPeer
 
 pytestmark = pytest.mark.netns
 

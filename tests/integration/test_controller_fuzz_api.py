@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 
-from ctlfake import FakeLink
 from libzt.controller import APIServer, Controller, ControllerAPI, models, open_store
+from support.ctlfake import FakeLink
 
 ADDRESS = 0x0F2E12B316
 TOKEN = "fuzztoken"

@@ -21,11 +21,11 @@ from typing import Iterator
 
 import pytest
 
-from ctlfake import FakeLink
-from ctlprocess import ControllerProcess
 from libzt import Identity
 from libzt.controller import APIServer, Controller, ControllerAPI, open_store
 from libzt.controller.httpserver import ServerLimits
+from support.ctlfake import FakeLink
+from support.ctlprocess import ControllerProcess
 
 IDLE = 1500
 ADDRESS = 0x0F2E12B316

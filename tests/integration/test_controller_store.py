@@ -8,10 +8,10 @@ from typing import Any, Callable
 
 import pytest
 
-from ctlfake import FakeLink
 from libzt.controller import Controller, NotFound, models, open_store
 from libzt.controller.db import SCHEMA_VERSION, dump
 from libzt.controller.netconf import ConfigRequest, RefusalCode
+from support.ctlfake import FakeLink
 
 ADDRESS = 0x0F2E12B316
 META = {"v": "7", "revr": "1", "majv": "1", "minv": "e", "revv": "1", "pv": "c"}

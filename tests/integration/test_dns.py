@@ -10,10 +10,10 @@ import threading
 from typing import Iterator
 
 import pytest
-from sockets_pair import Pair
 
 from libzt import _native, aio
 from libzt import socket as zsocket
+from support.sockets_pair import Pair
 
 ROOT_PORT = 39976
 NAME = "echo.zt.example"

@@ -13,9 +13,9 @@ from typing import Iterator
 
 import pytest
 
-from clib import OutputLines, build_programs
-from netns import NetNs
-from worlds import Planet, RootServer, free_udp_port, make_planet
+from support.clib import OutputLines, build_programs
+from support.netns import NetNs
+from support.worlds import Planet, RootServer, free_udp_port, make_planet
 
 EXAMPLES = Path(__file__).resolve().parent.parent.parent / "examples"
 

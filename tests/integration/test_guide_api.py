@@ -15,7 +15,7 @@ import pytest
 
 import libzt
 from libzt import socket
-from worlds import Planet, RootServer, make_planet
+from support.worlds import Planet, RootServer, make_planet
 
 ROOT_PORT = 39961
 NETWORK = 0xFF1E000000000001  # ad-hoc: IPv4 30.x.y.z/8, no controller

@@ -15,12 +15,12 @@ from typing import Callable, Iterator
 
 import pytest
 
-import frames
-from clib import OutputLines
-from controllers import NETWORK_READY_IP4, arp_answer, echo_reply, on
-from interop.official import OurNode
-from netns import NetNs
-from worlds import Planet, RootServer, make_planet, start_node
+from support import frames
+from support.clib import OutputLines
+from support.controllers import NETWORK_READY_IP4, arp_answer, echo_reply, on
+from support.netns import NetNs
+from support.official import OurNode
+from support.worlds import Planet, RootServer, make_planet, start_node
 
 GUIDE = Path(__file__).resolve().parent.parent.parent / "examples" / "guide"
 NETWORK = "ff1c000000000001"  # ad-hoc IPv4 network (28.x.y.z/8): no controller needed

@@ -10,7 +10,8 @@ import ssl
 from typing import Any, Dict
 
 import pytest
-from sockets_pair import Pair
+
+from support.sockets_pair import Pair
 
 httpx = pytest.importorskip("httpx")  # the "http" extra; scripts/bootstrap installs it
 requests = pytest.importorskip("requests")

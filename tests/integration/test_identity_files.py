@@ -22,7 +22,7 @@ import pytest
 
 import libzt
 from libzt import GeneralError, ZeroTierNode
-from worlds import make_planet
+from support.worlds import make_planet
 
 # Nodes here never reach a root: the planet names a loopback port nothing listens on, so nothing
 # they send leaves the machine (ZeroTier's own planet would send to the Internet).

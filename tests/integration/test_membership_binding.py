@@ -19,16 +19,16 @@ import pytest
 
 import libzt
 from libzt import netconf, wire
-from netns import NetNs
-from rawpeer import (
+from support.netns import NetNs
+from support.rawpeer import (
     frame,
     hello,
     membership_certificate_without_identity_hash,
     network_config,
     network_credentials,
 )
-from udp_driver import UdpPort
-from worlds import make_planet, start_root_node
+from support.udp_driver import UdpPort
+from support.worlds import make_planet, start_root_node
 
 pytestmark = pytest.mark.netns
 

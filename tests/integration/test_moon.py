@@ -12,9 +12,9 @@ from typing import Callable
 import pytest
 
 import libzt
-from interop.official import OurNode, WorkerTimeout
-from netns import NetNs
-from worlds import Planet, RootServer, make_planet, start_root_node
+from support.netns import NetNs
+from support.official import OurNode, WorkerTimeout
+from support.worlds import Planet, RootServer, make_planet, start_root_node
 
 pytestmark = pytest.mark.netns
 

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 """NAT traversal in a simulated internet: a root in "public", two of our nodes each in a home
-network behind its own NAT (nftables masquerade; tests/nat_lab.py). Behind full-cone and
+network behind its own NAT (nftables masquerade; tests/support/nat_lab.py). Behind full-cone and
 port-restricted NATs the root's RENDEZVOUS lets them punch through: they reach each other
 directly and the root relays nothing more; behind symmetric NATs (a fresh random port per flow)
 no punch can work and they keep talking through the root."""
@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-import nat_lab
-from interop.official import ZTS_EVENT_NETWORK_READY_IP4, ZTS_SOCK_DGRAM, OurNode
-from nat_lab import NatLab
-from worlds import make_planet
+from support import nat_lab
+from support.nat_lab import NatLab
+from support.official import ZTS_EVENT_NETWORK_READY_IP4, ZTS_SOCK_DGRAM, OurNode
+from support.worlds import make_planet
 
 pytestmark = [pytest.mark.netns, pytest.mark.slow]
 

@@ -13,9 +13,9 @@ import pytest
 from libzt._native import ffi, lib
 
 import libzt
-from interop.official import OurNode, wait_until
 from libzt import EventCode, ZeroTierNode
-from worlds import Planet, RootServer, free_udp_port, make_planet
+from support.official import OurNode, wait_until
+from support.worlds import Planet, RootServer, free_udp_port, make_planet
 
 APP_TYPE = 0x10000
 

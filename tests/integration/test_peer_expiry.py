@@ -14,13 +14,15 @@ from typing import Callable
 
 import pytest
 
-from netns import NetNs
-from worlds import make_planet
+from support.netns import NetNs
+from support.worlds import make_planet
 
 pytestmark = pytest.mark.netns
 
 HERE = Path(__file__).resolve().parent
-FLOOD = HERE / "hello_flood.py"
+# The flood runs as a module from tests/ (`python -m`), which puts tests/ on its path for `support`.
+FLOOD = [sys.executable, "-m", "support.hello_flood"]
+TESTS = HERE.parent
 IDENTITIES = HERE.parent / "vectors" / "hello_identities.json"
 PORT = 29990
 IDLE_TIMEOUT_MS = 5000
@@ -69,9 +71,9 @@ def test_root_forgets_2000_idle_peers_and_returns_to_its_baseline(netns: NetNs, 
     # without AddressSanitizer, whose allocator quarantines what is freed).
     for round_no in range(1 if sanitized else 2):
         flood = subprocess.Popen(
-            [*netns.cmd_prefix, sys.executable, str(FLOOD), netns.ADDR1, str(PORT),
+            [*netns.cmd_prefix, *FLOOD, netns.ADDR1, str(PORT),
              str(planet.root_id.public_identity()), str(IDENTITIES), *sources],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=TESTS,
         )
         try:
             assert flood.stdout is not None and flood.stdout.readline().strip() == "ready", flood.stderr
@@ -135,9 +137,9 @@ def test_at_the_peer_bound_new_peers_are_refused_while_everyone_is_active(netns:
     root.node_start()
     root.wait_online(timeout=5)
     flood = subprocess.Popen(
-        [*netns.cmd_prefix, sys.executable, str(FLOOD), netns.ADDR1, str(port),
+        [*netns.cmd_prefix, *FLOOD, netns.ADDR1, str(port),
          str(planet.root_id.public_identity()), str(IDENTITIES), *sources],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=TESTS,
     )
     most = 0
     try:

@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional
 
 import pytest
-from sockets_pair import Pair
+
+from support.sockets_pair import Pair
 
 ROOT_PORT = 39978
 DEADLINE = 90.0

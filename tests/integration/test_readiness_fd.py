@@ -12,9 +12,9 @@ import time
 from typing import Dict, List
 
 import pytest
-from sockets_pair import Pair
 
 from libzt import socket as zsocket
+from support.sockets_pair import Pair
 
 ROOT_PORT = 39975
 DEADLINE = 60.0

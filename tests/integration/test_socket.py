@@ -18,9 +18,9 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from sockets_pair import Pair, exchange
 
 from libzt import socket
+from support.sockets_pair import Pair, exchange
 
 MB = 1_000_000
 

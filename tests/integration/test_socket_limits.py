@@ -16,11 +16,10 @@ import resource
 import time
 from typing import List
 
-from sockets_pair import Pair
-
 from libzt import socket
 from libzt._bindings import lib
 from libzt._bindings import sockets as _ll
+from support.sockets_pair import Pair
 
 # Ephemeral ports: lwIP's range, 49152-65535. Churn beyond them reuses ports.
 EPHEMERAL_PORTS = 16_384

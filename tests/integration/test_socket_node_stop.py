@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from libzt import ZeroTierNode, aio, socket
-from worlds import RootServer, free_udp_port, make_planet
+from support.worlds import RootServer, free_udp_port, make_planet
 
 
 def test_node_stop_interrupts_blocked_calls(tmp_path: Path) -> None:

@@ -10,10 +10,10 @@ from typing import Callable, Tuple
 import pytest
 from test_vl1 import start_node, start_root_node
 
-import frames
-from interop.official import OurNode, expected_bytes
-from netns import NetNs
-from worlds import make_planet
+from support import frames
+from support.netns import NetNs
+from support.official import OurNode, expected_bytes
+from support.worlds import make_planet
 
 pytestmark = pytest.mark.netns
 

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-import nat_lab
-from interop.official import ZTS_EVENT_NETWORK_READY_IP4, expected_bytes, wait_until
-from nat_lab import NatLab
-from worlds import make_planet, start_root_node
+from support import nat_lab
+from support.nat_lab import NatLab
+from support.official import ZTS_EVENT_NETWORK_READY_IP4, expected_bytes, wait_until
+from support.worlds import make_planet, start_root_node
 
 pytestmark = [pytest.mark.netns, pytest.mark.slow]
 

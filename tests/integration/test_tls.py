@@ -11,10 +11,10 @@ import sys
 from typing import Any, Dict, Tuple
 
 import pytest
-from sockets_pair import Pair
 
 from libzt import aio, tls
 from libzt import socket as zsocket
+from support.sockets_pair import Pair
 
 trustme = pytest.importorskip("trustme")  # a test dependency (scripts/bootstrap, the "test" extra)
 

@@ -10,10 +10,10 @@ import random
 from pathlib import Path
 
 import pytest
-from sockets_pair import ADHOC_IPV4, Pair, SocketPeer, exchange
 
 from libzt import socket
-from worlds import RootServer, free_udp_port, make_planet
+from support.sockets_pair import ADHOC_IPV4, Pair, SocketPeer, exchange
+from support.worlds import RootServer, free_udp_port, make_planet
 
 MB = 1_000_000
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from interop.official import OurNode, WorkerTimeout, wait_until
-from netns import NetNs
-from worlds import RootServer, make_planet, start_node, start_root_node
+from support.netns import NetNs
+from support.official import OurNode, WorkerTimeout, wait_until
+from support.worlds import RootServer, make_planet, start_node, start_root_node
 
 pytestmark = pytest.mark.netns
 

@@ -12,8 +12,8 @@ from test_vl1 import APP_TYPE, wait_message
 
 import libzt
 from libzt import wire
-from netns import NetNs
-from worlds import make_planet, start_node, start_root_node
+from support.netns import NetNs
+from support.worlds import make_planet, start_node, start_root_node
 
 pytestmark = pytest.mark.netns
 

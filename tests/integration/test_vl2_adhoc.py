@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-import frames
-from interop.official import OurNode
-from netns import NetNs
-from worlds import make_planet, start_node, start_root_node
+from support import frames
+from support.netns import NetNs
+from support.official import OurNode
+from support.worlds import make_planet, start_node, start_root_node
 
 pytestmark = pytest.mark.netns
 

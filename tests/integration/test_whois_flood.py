@@ -16,8 +16,8 @@ from test_vl1 import APP_TYPE
 from test_vl1_bad_input import user_message_packet
 
 import libzt
-from netns import NetNs
-from worlds import make_planet, start_node, start_root_node
+from support.netns import NetNs
+from support.worlds import make_planet, start_node, start_root_node
 
 pytestmark = pytest.mark.netns
 

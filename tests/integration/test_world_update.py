@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import libzt
-from interop.official import OurNode
-from worlds import Planet, RootServer, free_udp_port, make_planet
+from support.official import OurNode
+from support.worlds import Planet, RootServer, free_udp_port, make_planet
 
 STORE_PLANET = 272
 

@@ -1,4 +1,4 @@
-"""The test network namespace (tests/netns.py) itself."""
+"""The test network namespace (tests/support/netns.py) itself."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from interop.official import wait_until
-from netns import NetNs, unavailable_reason
+from support.netns import NetNs, unavailable_reason
+from support.official import wait_until
 
 pytestmark = pytest.mark.netns
 

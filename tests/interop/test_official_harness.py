@@ -10,7 +10,8 @@ from typing import Any, Dict, List
 
 import pytest
 
-from interop.official import (
+from support.netns import NetNs
+from support.official import (
     ZTS_DEFAULT_PLANET_ID,
     ZTS_EVENT_ADDR_ADDED_IP6,
     ZTS_EVENT_NETWORK_READY_IP6,
@@ -21,7 +22,6 @@ from interop.official import (
     expected_bytes,
     wait_until,
 )
-from netns import NetNs
 
 pytestmark = pytest.mark.interop
 

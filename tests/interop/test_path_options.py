@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from libzt._native import ffi, lib
 
-from interop.official import wait_until
-from netns import NetNs
-from worlds import make_planet, start_node, start_root_node
+from support.netns import NetNs
+from support.official import wait_until
+from support.worlds import make_planet, start_node, start_root_node
 
 pytestmark = [pytest.mark.interop, pytest.mark.netns]
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from controllers import NETWORK_READY_IP4, ControllerServer, managed_network, member, on
-from netns import NetNs
-from worlds import make_planet, start_root_node
+from support.controllers import NETWORK_READY_IP4, ControllerServer, managed_network, member, on
+from support.netns import NetNs
+from support.worlds import make_planet, start_root_node
 
 pytestmark = [pytest.mark.interop, pytest.mark.netns]
 

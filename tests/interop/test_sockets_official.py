@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from interop.official import ZTS_EVENT_NETWORK_READY_IP4, ZTS_SOCK_DGRAM, OfficialNode, ZtsError, expected_bytes
-from netns import NetNs
-from worlds import RootServer, make_planet
+from support.netns import NetNs
+from support.official import ZTS_EVENT_NETWORK_READY_IP4, ZTS_SOCK_DGRAM, OfficialNode, ZtsError, expected_bytes
+from support.worlds import RootServer, make_planet
 
 pytestmark = [pytest.mark.interop, pytest.mark.netns, pytest.mark.slow]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from interop.official import ZTS_ERR_ARG
+from support.official import ZTS_ERR_ARG
 
 pytestmark = pytest.mark.interop
 

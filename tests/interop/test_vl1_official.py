@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from interop.official import OfficialNode, OurNode, WorkerTimeout
-from netns import NetNs
-from worlds import RootServer, make_planet
+from support.netns import NetNs
+from support.official import OfficialNode, OurNode, WorkerTimeout
+from support.worlds import RootServer, make_planet
 
 pytestmark = [pytest.mark.interop, pytest.mark.netns]
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-import frames
-from netns import NetNs
-from worlds import RootServer, make_planet
+from support import frames
+from support.netns import NetNs
+from support.worlds import RootServer, make_planet
 
 pytestmark = [pytest.mark.interop, pytest.mark.netns]
 

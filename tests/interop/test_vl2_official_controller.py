@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-import frames
-from controllers import (
+from support import frames
+from support.controllers import (
     NETWORK_READY_IP4,
     POOL,
     ControllerServer,
@@ -21,8 +21,8 @@ from controllers import (
     member,
     on,
 )
-from netns import NetNs
-from worlds import make_planet, start_root_node
+from support.netns import NetNs
+from support.worlds import make_planet, start_root_node
 
 pytestmark = [pytest.mark.interop, pytest.mark.netns]
 

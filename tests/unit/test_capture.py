@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pcap_reader import UdpDatagram, read_udp
 
 from libzt import Identity, World, wire
+from support.pcap_reader import UdpDatagram, read_udp
 
 CAPTURE = Path(__file__).resolve().parent.parent / "vectors" / "capture"
 SPEC = json.loads((CAPTURE / "capture.json").read_text())

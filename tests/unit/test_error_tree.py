@@ -2,6 +2,9 @@
 """Every error libzt raises on its own account is a ZeroTierError, and still the builtin it refines."""
 from __future__ import annotations
 
+import importlib
+import pkgutil
+
 import pytest
 
 import libzt
@@ -52,3 +55,35 @@ def test_wait_ready_raises_the_controllers_refusal(code: EventCode, error: type)
     with pytest.raises(error, match=f"{nwid:016x}") as info:
         net.wait_ready(timeout=5)
     assert isinstance(info.value, (PermissionError, LookupError))
+
+
+def _exception_classes() -> list[type]:
+    """Every exception class defined in a libzt module (the optional ones that import)."""
+    found = []
+    for info in pkgutil.walk_packages(libzt.__path__, "libzt."):
+        if info.name.rsplit(".", 1)[-1] == "__main__":  # runs the command line when imported
+            continue
+        try:
+            module = importlib.import_module(info.name)
+        except ImportError:  # an optional dependency (the controller's PostgreSQL driver, ...)
+            continue
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, BaseException) and value.__module__ == info.name:
+                found.append(value)
+    return found
+
+
+def test_every_exception_class_of_libzt_is_in_a_tree() -> None:
+    """Each exception class libzt defines is a ZeroTierError or an OSError (the socket layer's)."""
+    classes = _exception_classes()
+    assert errors.ZeroTierError in classes and any(cls.__name__ == "ProxyError" for cls in classes)
+    outside = [f"{cls.__module__}.{cls.__qualname__}" for cls in classes
+               if not issubclass(cls, (errors.ZeroTierError, OSError))]
+    assert outside == []
+
+
+def test_proxy_errors_keep_their_reply() -> None:
+    from libzt.proxy import ProxyError
+
+    exc = ProxyError(5, "refused")
+    assert isinstance(exc, errors.ZeroTierError) and exc.reply == 5 and str(exc) == "refused"

@@ -2,14 +2,12 @@
 """ext/lwip_source.py: where the build takes lwIP's release source from, and what it refuses."""
 from __future__ import annotations
 
-import sys
 import tarfile
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "ext"))
-import lwip_source
+import lwip_source  # ext/ is on pytest's pythonpath (pyproject.toml)
 
 BUILD_CACHE = lwip_source.cache_dir()  # before a test points it elsewhere
 

@@ -14,6 +14,12 @@ addresses is the caller's business.
 
 All calls release the GIL (cffi does) and may block in the native layer: there, a blocking call ends
 with ``EBADF`` when another thread closes the socket and ``ENETDOWN`` when the node stops.
+
+How long a blocking I/O call may wait is the socket's SO_RCVTIMEO/SO_SNDTIMEO, unless the call is
+given a ``wait`` (:func:`new_wait`): then that one's time limit, which libzt keeps on its own clock
+across every call it is given to, and a wake period after which a call still waiting raises
+:class:`InterruptedError` (the caller runs its signal handlers and calls again with the same
+``wait``). A time limit that runs out is "would block", as for SO_RCVTIMEO.
 """
 from __future__ import annotations
 
@@ -28,6 +34,7 @@ from libzt._bindings import ffi, lib
 Address = Tuple[int, bytes, int, int, int]  # (ZTS family, packed IP, port, flowinfo, scope_id)
 
 WOULD_BLOCK = -1  # returned by the I/O calls where the stdlib would raise BlockingIOError
+NO_WAIT: Any = ffi.NULL  # the I/O calls' default ``wait``: the socket's own SO_RCVTIMEO/SO_SNDTIMEO
 
 AF_INET = lib.ZTS_AF_INET
 AF_INET6 = lib.ZTS_AF_INET6
@@ -195,10 +202,10 @@ def connect(fd: int, addr: Address) -> int:
     raise _failure(ret)
 
 
-def accept(fd: int) -> Tuple[int, Optional[Address]]:
+def accept(fd: int, wait: Any = NO_WAIT) -> Tuple[int, Optional[Address]]:
     """(new descriptor, peer) or (WOULD_BLOCK, None)."""
     storage, length = _storage()
-    ret = lib.zts_bsd_accept(fd, ffi.cast("struct zts_sockaddr *", storage), length)
+    ret = lib.ztx_accept(fd, ffi.cast("struct zts_sockaddr *", storage), length, wait)
     _table_full(ret)
     child = _io(ret)
     if child == WOULD_BLOCK:
@@ -233,17 +240,28 @@ def getsockopt(fd: int, level: int, name: int, size: int) -> bytes:
     return bytes(ffi.buffer(buf, min(length[0], size)))
 
 
-def set_timeouts(fd: int, seconds: Optional[float]) -> None:
-    """SO_RCVTIMEO and SO_SNDTIMEO; None (or 0) waits forever. Rounded up to whole milliseconds, the
-    native layer's unit, so that a short timeout never becomes 'forever'."""
-    if not seconds:
-        sec, usec = 0, 0
-    else:
-        ms = max(1, int(-(-seconds * 1000 // 1)))
-        sec, usec = divmod(ms * 1000, 1_000_000)
-    tv = ffi.new("zts_timeval *", (sec, usec))
-    for name in (SO_RCVTIMEO, SO_SNDTIMEO):
-        _check(lib.zts_bsd_setsockopt(fd, SOL_SOCKET, name, tv, ffi.sizeof("zts_timeval")))
+_unlimited: Dict[int, Any] = {}  # wake_ms -> a wait without time limit, shared: libzt only reads it
+
+
+def new_wait(seconds: Optional[float], wake_ms: int) -> Any:
+    """The ``wait`` of one operation (ztx_wait_t): it may wait ``seconds`` in all (None: without
+    limit), and a call still waiting after ``wake_ms`` (0: never) raises InterruptedError. Rounded up
+    to whole milliseconds, the native layer's unit, so that the limit is never shorter than asked;
+    beyond a C int of them (24.8 days) there is no limit."""
+    ms = -1 if seconds is None else int(-(-seconds * 1000 // 1))
+    if ms < 0 or ms > 0x7FFFFFFF:
+        shared = _unlimited.get(wake_ms)
+        if shared is None:
+            # deadline_ms already -1 (none): libzt never writes it, so threads can share the structure.
+            shared = _unlimited[wake_ms] = ffi.new("ztx_wait_t *", (-1, wake_ms, -1))
+        return shared
+    return ffi.new("ztx_wait_t *", (ms, wake_ms, 0))
+
+
+def wait_ready(fd: int, events: int, wait: Any) -> bool:
+    """Whether ``fd`` polled ready for ``events`` before ``wait``'s time limit ran out (raises
+    InterruptedError at its wake time, EBADF/ENETDOWN as the I/O calls)."""
+    return _check(lib.ztx_socket_wait(fd, events, wait)) == 1
 
 
 def set_nonblocking(fd: int, enabled: bool) -> None:
@@ -313,10 +331,10 @@ class PollSet:
 # ---- data -----------------------------------------------------------------------------------------
 
 
-def recv(fd: int, size: int, flags: int) -> Optional[bytes]:
+def recv(fd: int, size: int, flags: int, wait: Any = NO_WAIT) -> Optional[bytes]:
     """The bytes received, or None for would-block."""
     buf = _raw("char[]", size) if size > 0 else ffi.new("char[1]")
-    n = _io(lib.zts_bsd_recv(fd, buf, size, flags))
+    n = _io(lib.ztx_recv(fd, buf, size, flags, wait))
     if n == WOULD_BLOCK:
         return None
     return ffi.buffer(buf, n)[:]
@@ -329,31 +347,31 @@ def _into(buffer: Any, nbytes: int) -> Tuple[Any, int]:
     return buf, nbytes or len(buf)
 
 
-def recv_into(fd: int, buffer: Any, nbytes: int, flags: int) -> int:
+def recv_into(fd: int, buffer: Any, nbytes: int, flags: int, wait: Any = NO_WAIT) -> int:
     """Receives into a writable buffer: its first ``nbytes`` bytes, or all of it for 0."""
     buf, size = _into(buffer, nbytes)
-    return _io(lib.zts_bsd_recv(fd, buf, size, flags))
+    return _io(lib.ztx_recv(fd, buf, size, flags, wait))
 
 
-def recvfrom(fd: int, size: int, flags: int) -> Tuple[Optional[bytes], Optional[Address]]:
+def recvfrom(fd: int, size: int, flags: int, wait: Any = NO_WAIT) -> Tuple[Optional[bytes], Optional[Address]]:
     buf = _raw("char[]", size) if size > 0 else ffi.new("char[1]")
     storage, length = _storage()
-    n = _io(lib.zts_bsd_recvfrom(fd, buf, size, flags, ffi.cast("struct zts_sockaddr *", storage), length))
+    n = _io(lib.ztx_recvfrom(fd, buf, size, flags, ffi.cast("struct zts_sockaddr *", storage), length, wait))
     if n == WOULD_BLOCK:
         return None, None
     return ffi.buffer(buf, n)[:], _address(storage, length[0])
 
 
-def recvfrom_into(fd: int, buffer: Any, nbytes: int, flags: int) -> Tuple[int, Optional[Address]]:
+def recvfrom_into(fd: int, buffer: Any, nbytes: int, flags: int, wait: Any = NO_WAIT) -> Tuple[int, Optional[Address]]:
     buf, size = _into(buffer, nbytes)
     storage, length = _storage()
-    n = _io(lib.zts_bsd_recvfrom(fd, buf, size, flags, ffi.cast("struct zts_sockaddr *", storage), length))
+    n = _io(lib.ztx_recvfrom(fd, buf, size, flags, ffi.cast("struct zts_sockaddr *", storage), length, wait))
     if n == WOULD_BLOCK:
         return n, None
     return n, _address(storage, length[0])
 
 
-def recvmsg(fd: int, size: int, flags: int) -> Tuple[Optional[bytes], int, Optional[Address]]:
+def recvmsg(fd: int, size: int, flags: int, wait: Any = NO_WAIT) -> Tuple[Optional[bytes], int, Optional[Address]]:
     """(data or None for would-block, msg_flags as ZTS_MSG_*, sender)."""
     buf = _raw("char[]", max(size, 1))
     iov = ffi.new("struct zts_iovec *", (buf, size))
@@ -363,21 +381,21 @@ def recvmsg(fd: int, size: int, flags: int) -> Tuple[Optional[bytes], int, Optio
     msg.msg_namelen = _SOCKADDR_STORAGE_LEN
     msg.msg_iov = iov
     msg.msg_iovlen = 1
-    n = _io(lib.zts_bsd_recvmsg(fd, msg, flags))
+    n = _io(lib.ztx_recvmsg(fd, msg, flags, wait))
     if n == WOULD_BLOCK:
         return None, 0, None
     return ffi.buffer(buf, n)[:], int(msg.msg_flags), _address(storage, msg.msg_namelen)
 
 
-def send(fd: int, data: Any, flags: int) -> int:
+def send(fd: int, data: Any, flags: int, wait: Any = NO_WAIT) -> int:
     """Bytes sent, or WOULD_BLOCK."""
     buf = _readable(data)
-    return _io(lib.zts_bsd_send(fd, buf, len(buf), flags))
+    return _io(lib.ztx_send(fd, buf, len(buf), flags, wait))
 
 
-def send_view(fd: int, view: Any, flags: int) -> int:
+def send_view(fd: int, view: Any, flags: int, wait: Any = NO_WAIT) -> int:
     """send() of a cdata buffer from :func:`view` (no conversion: for loops over one big buffer)."""
-    return _io(lib.zts_bsd_send(fd, view, len(view), flags))
+    return _io(lib.ztx_send(fd, view, len(view), flags, wait))
 
 
 def view(data: Any) -> Any:
@@ -385,13 +403,13 @@ def view(data: Any) -> Any:
     return _readable(data)
 
 
-def sendto(fd: int, data: Any, flags: int, addr: Address) -> int:
+def sendto(fd: int, data: Any, flags: int, addr: Address, wait: Any = NO_WAIT) -> int:
     buf = _readable(data)
     sa, length = _sockaddr(addr)
-    return _io(lib.zts_bsd_sendto(fd, buf, len(buf), flags, sa, length))
+    return _io(lib.ztx_sendto(fd, buf, len(buf), flags, sa, length, wait))
 
 
-def sendmsg(fd: int, buffers: Sequence[Any], flags: int, addr: Optional[Address]) -> int:
+def sendmsg(fd: int, buffers: Sequence[Any], flags: int, addr: Optional[Address], wait: Any = NO_WAIT) -> int:
     views = [_readable(b) for b in buffers]
     iov = ffi.new("struct zts_iovec[]", max(len(views), 1))
     for i, v in enumerate(views):
@@ -404,7 +422,7 @@ def sendmsg(fd: int, buffers: Sequence[Any], flags: int, addr: Optional[Address]
         sa, length = _sockaddr(addr)
         msg.msg_name = sa
         msg.msg_namelen = length
-    return _io(lib.zts_bsd_sendmsg(fd, msg, flags))
+    return _io(lib.ztx_sendmsg(fd, msg, flags, wait))
 
 
 def resolve(family: int, name: str) -> Optional[bytes]:

@@ -36,6 +36,7 @@ from libzt.controller.db import StoreError
 from libzt.controller.httpserver import HTTPServer, MemoryRequestHandler, ServerLimits
 from libzt.controller.openapi import STORED as OPENAPI_PATH
 from libzt.controller.service import Controller, NotFound, now_ms
+from libzt.errors import ZeroTierError
 
 log = logging.getLogger("libzt.controller")
 
@@ -64,7 +65,10 @@ def load_or_create_token(directory: os.PathLike[str] | str) -> str:
     return token
 
 
-class HTTPError(Exception):
+class HTTPError(ZeroTierError):
+    """A request the API refuses: answered with ``status`` and ``message`` (``field`` names the
+    JSON field at fault)."""
+
     def __init__(self, status: int, message: str, field: Optional[str] = None) -> None:
         super().__init__(message)
         self.status = status

@@ -39,7 +39,7 @@ WHEEL_SHA256 = "e66e1482940118ae172d7356d2c5d2d5c561831c94d595a850704f9923054756
 SO_MEMBER = "libzt/_libzt.cpython-39-x86_64-linux-gnu.so"
 SO_SHA256 = "5f62b777a58eafc1b347cb327311532e4ec80e5a614d1b54d49d4501dbabb594"
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parents[1] / "interop"  # the worker and its stub live with the interop tests
 STUB_SOURCE = HERE / "stub_netlink.cpp"
 WORKER = HERE / "official_worker.py"
 

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Callable, Optional, Sequence, Union
 
 import libzt
-from interop.official import OurNode
-from netns import NetNs
+from support.netns import NetNs
+from support.official import OurNode
 
 # Never ZeroTier's own planet ID: nodes prefer Earth when they know both.
 TEST_WORLD_ID = 0x7E57_0000_0001

@@ -35,7 +35,7 @@ import time
 from pathlib import Path
 from typing import List, Optional, Sequence
 
-from netns import NAME_PREFIX, _kill_group, ip_binary, remove_stale_namespaces
+from support.netns import NAME_PREFIX, _kill_group, ip_binary, remove_stale_namespaces
 
 PUBLIC_ADDR = "44.44.44.1"
 NAT_WAN_ADDR = "44.44.44.2"

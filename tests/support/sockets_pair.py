@@ -22,9 +22,9 @@ from typing import Any, Dict, Iterator, Optional, Sequence
 import pytest
 
 import libzt
-from worlds import Planet, RootServer, free_udp_port, make_planet
+from support.worlds import Planet, RootServer, free_udp_port, make_planet
 
-PEER_SCRIPT = Path(__file__).resolve().parent / "socket_peer.py"
+PEER_SCRIPT = Path(__file__).resolve().parents[1] / "integration" / "socket_peer.py"
 ADHOC_IPV4 = (0xFF << 56) | (44 << 48) | 0x01  # everything allowed; IPv4 44.x.y.z/8 and 6PLANE IPv6
 
 

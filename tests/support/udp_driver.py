@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
-PORT_SCRIPT = Path(__file__).resolve().parent / "integration" / "udp_port.py"
+PORT_SCRIPT = Path(__file__).resolve().parents[1] / "integration" / "udp_port.py"
 
 
 class UdpPort:

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Dict, Sequence
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SANITIZE = "address,undefined"
 
 

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Say HELLO to a root from many identities: run inside the test namespace by test_peer_expiry.py.
 
-Usage: hello_flood.py HOST PORT ROOT_IDENTITY IDENTITIES_JSON SOURCE_IP...
+Usage (from tests/): python -m support.hello_flood HOST PORT ROOT_IDENTITY IDENTITIES_JSON SOURCE_IP...
 Identity i always speaks from SOURCE_IP[i % n] (one path each). Strangers are introduced as fast as
 the root admits them: at most WINDOW HELLOs from identities the root has not answered yet are in
 flight (the root proves each new identity, a memory-hard hash, at a bounded rate; flooding it beyond
@@ -17,10 +17,8 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
 import libzt
-import rawpeer
+from support import rawpeer
 
 WINDOW = 16
 RETRY = 1.0  # s before a stranger's unanswered HELLO is sent again

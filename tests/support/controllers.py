@@ -19,10 +19,10 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Optional, Sequence
 
-import frames
-from interop.official import OurNode, expected_bytes
-from netns import NetNs
-from worlds import Planet, make_planet, start_node, start_root_node, stop_process
+from support import frames
+from support.netns import NetNs
+from support.official import OurNode, expected_bytes
+from support.worlds import Planet, make_planet, start_node, start_root_node, stop_process
 
 # The relay: one JSON request per line in, one JSON answer per line out.
 _RELAY = r"""
