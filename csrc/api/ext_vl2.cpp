@@ -369,7 +369,7 @@ int ztx_rules_parse(const uint8_t* rules, size_t len, char* out, size_t* out_len
     const char* why = nullptr;
     if (!zt::parse_rules(rules, len, zt::kMaxNetworkRules, &table, &why)) return arg_error(why);
     JsonWriter j;
-    zt::api::write_rules_json(j, table);
+    zt::tools::write_rules_json(j, table);
     return copy_text(j.text(), out, out_len);
 }
 
@@ -391,11 +391,11 @@ int ztx_rules_from_json(const char* json, size_t len, unsigned max_rules, int fl
         return arg_error("arguments must not be NULL");
     }
     if ((flags & ~ZTX_RULES_JSON_CONTROLLER) != 0) return arg_error("unknown flags");
-    const auto reading = (flags & ZTX_RULES_JSON_CONTROLLER) != 0 ? zt::api::RulesJsonReading::kController
-                                                                 : zt::api::RulesJsonReading::kComplete;
+    const auto reading = (flags & ZTX_RULES_JSON_CONTROLLER) != 0 ? zt::tools::RulesJsonReading::kController
+                                                                 : zt::tools::RulesJsonReading::kComplete;
     std::vector<zt::Rule> table;
     std::string why;
-    if (!zt::api::read_rules_json(std::string_view(json, len), max_rules, reading, &table, &why)) {
+    if (!zt::tools::read_rules_json(std::string_view(json, len), max_rules, reading, &table, &why)) {
         return arg_error(why.c_str());
     }
     std::vector<uint8_t> bytes;

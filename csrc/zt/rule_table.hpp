@@ -6,7 +6,7 @@
 //
 // Users: the wire reader (rules.cpp: how many value bytes a known type keeps), the evaluator
 // (rules_eval.cpp reads each value through the ValueFields below) and the JSON reader and writer
-// (api/rules_json.cpp), which walk a type's fields. Nothing else knows a rule's layout.
+// (tools/rules_json.cpp), which walk a type's fields. Nothing else knows a rule's layout.
 #pragma once
 
 #include <array>

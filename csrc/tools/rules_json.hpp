@@ -13,9 +13,9 @@
 #include "tools/json_writer.hpp"
 #include "zt/rules.hpp"
 
-namespace zt::api {
+namespace zt::tools {
 
-void write_rules_json(tools::JsonWriter& j, const std::vector<Rule>& rules);
+void write_rules_json(JsonWriter& j, const std::vector<Rule>& rules);
 
 enum class RulesJsonReading {
     // Each rule as write_rules_json writes it: every field the table does not mark optional must be
@@ -33,4 +33,4 @@ enum class RulesJsonReading {
 bool read_rules_json(std::string_view text, std::size_t max_rules, RulesJsonReading reading, std::vector<Rule>* out,
                      std::string* why);
 
-}  // namespace zt::api
+}  // namespace zt::tools

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "api/rules_json.hpp"
+#include "tools/rules_json.hpp"
 
 #include <arpa/inet.h>
 
@@ -11,16 +11,14 @@
 #include "zt/rule_table.hpp"
 #include "zt/vl2_address.hpp"
 
-namespace zt::api {
+namespace zt::tools {
 
 namespace {
 
-using tools::JsonNumber;
-using tools::JsonValue;
-using tools::JsonWriter;
 using Kind = RuleFieldKind;
 
-constexpr std::size_t kMaxTextField = 64;  // no rule field is longer as text
+constexpr std::size_t kMaxTextField = 64;  // no rule field is longer as text (but an unknown value)
+constexpr std::size_t kMaxUnknownValueText = 1024;  // read, then refused with a reason if too long
 constexpr std::uint64_t kMaxIntegerSpan = 0xffffffffULL;
 
 std::string hex64(std::uint64_t v) {
@@ -157,9 +155,9 @@ class RuleReader {
         return false;
     }
 
-    bool text(const JsonValue& v, const char* field, std::string* out) {
+    bool text(const JsonValue& v, const char* field, std::string* out, std::size_t max = kMaxTextField) {
         if (v.kind != JsonValue::Kind::kString) return fail(field, std::string("expected a string, got ") + v.type_name());
-        if (v.text.size() > kMaxTextField) return fail(field, "longer than " + std::to_string(kMaxTextField) + " bytes");
+        if (v.text.size() > max) return fail(field, "longer than " + std::to_string(max) + " bytes");
         if (v.text.find('\0') != std::string::npos) return fail(field, "contains a NUL character");
         *out = v.text;
         return true;
@@ -349,7 +347,7 @@ class RuleReader {
         if (known != nullptr) return fail("typeId", std::to_string(type) + " is " + known->name + ": give it by name");
         std::string hex;
         const JsonValue* value = obj.find("value");
-        if (value != nullptr && !text(*value, "value", &hex)) return false;
+        if (value != nullptr && !text(*value, "value", &hex, kMaxUnknownValueText)) return false;
         if (hex.size() % 2 != 0 || !all_hex(hex) || hex.size() / 2 > r->value.size()) {
             return fail("value", "expected up to " + std::to_string(r->value.size()) + " bytes in hex, got " + quoted(hex));
         }
@@ -376,7 +374,7 @@ bool read_rules_json(std::string_view text, std::size_t max_rules, RulesJsonRead
                      std::string* why) {
     JsonValue doc;
     std::string syntax;
-    if (!tools::parse_json(text, &doc, &syntax)) {
+    if (!parse_json(text, &doc, &syntax)) {
         *why = "rules: not JSON (" + syntax + ")";
         return false;
     }
@@ -397,4 +395,4 @@ bool read_rules_json(std::string_view text, std::size_t max_rules, RulesJsonRead
     return true;
 }
 
-}  // namespace zt::api
+}  // namespace zt::tools
