@@ -113,9 +113,7 @@ class RuleReader {
 
     bool rule(const JsonValue& obj, std::size_t index, Rule* out) {
         path_ = "rules[" + std::to_string(index) + "]";
-        if (obj.kind != JsonValue::Kind::kObject) {
-            return fail("", std::string("expected an object, got ") + obj.type_name());
-        }
+        if (obj.kind != JsonValue::Kind::kObject) return wrong_type("", "an object", obj);
         const JsonValue* type = obj.find("type");
         if (type == nullptr) return fail("type", "missing (e.g. \"ACTION_ACCEPT\" or \"MATCH_ETHERTYPE\")");
         std::string name;
@@ -155,8 +153,12 @@ class RuleReader {
         return false;
     }
 
+    bool wrong_type(std::string_view field, const char* wanted, const JsonValue& v) {
+        return fail(field, std::string("expected ") + wanted + ", got " + v.type_name());
+    }
+
     bool text(const JsonValue& v, const char* field, std::string* out, std::size_t max = kMaxTextField) {
-        if (v.kind != JsonValue::Kind::kString) return fail(field, std::string("expected a string, got ") + v.type_name());
+        if (v.kind != JsonValue::Kind::kString) return wrong_type(field, "a string", v);
         if (v.text.size() > max) return fail(field, "longer than " + std::to_string(max) + " bytes");
         if (v.text.find('\0') != std::string::npos) return fail(field, "contains a NUL character");
         *out = v.text;
@@ -165,9 +167,7 @@ class RuleReader {
 
     bool integer(const JsonValue& v, const char* field, std::uint64_t lo, std::uint64_t hi, std::uint64_t* out) {
         const JsonNumber n = v.number();
-        if (v.kind != JsonValue::Kind::kNumber || !n.integral) {
-            return fail(field, std::string("expected an integer, got ") + v.type_name());
-        }
+        if (v.kind != JsonValue::Kind::kNumber || !n.integral) return wrong_type(field, "an integer", v);
         if (n.negative || n.too_large || n.magnitude < lo || n.magnitude > hi) {
             return fail(field, number_text(v, n) + " is out of range [" + std::to_string(lo) + ", " +
                                    std::to_string(hi) + "]");
@@ -189,7 +189,7 @@ class RuleReader {
     }
 
     bool boolean(const JsonValue& v, const char* field, bool* out) {
-        if (v.kind != JsonValue::Kind::kBool) return fail(field, std::string("expected a boolean, got ") + v.type_name());
+        if (v.kind != JsonValue::Kind::kBool) return wrong_type(field, "a boolean", v);
         *out = v.boolean;
         return true;
     }
@@ -234,7 +234,9 @@ class RuleReader {
         std::uint8_t ip[16] = {};
         bool v6 = false;
         if (inet_pton(AF_INET, ip_text.c_str(), ip) != 1) {
-            if (inet_pton(AF_INET6, ip_text.c_str(), ip) != 1) return fail(field, quoted(ip_text) + " is not an IP address");
+            if (inet_pton(AF_INET6, ip_text.c_str(), ip) != 1) {
+                return fail(field, quoted(ip_text) + " is not an IP address");
+            }
             v6 = true;
         }
         if (bits_text.empty() || bits_text.find_first_not_of("0123456789") != std::string::npos) {
@@ -349,7 +351,8 @@ class RuleReader {
         const JsonValue* value = obj.find("value");
         if (value != nullptr && !text(*value, "value", &hex, kMaxUnknownValueText)) return false;
         if (hex.size() % 2 != 0 || !all_hex(hex) || hex.size() / 2 > r->value.size()) {
-            return fail("value", "expected up to " + std::to_string(r->value.size()) + " bytes in hex, got " + quoted(hex));
+            const std::string most = std::to_string(r->value.size());
+            return fail("value", "expected up to " + most + " bytes in hex, got " + quoted(hex));
         }
         r->t = static_cast<std::uint8_t>(type);
         r->len = static_cast<std::uint8_t>(hex.size() / 2);

@@ -84,7 +84,8 @@ constexpr RuleLayout kLayouts[] = {
     layout(RuleType::kMatchTagReceiver, "MATCH_TAG_RECEIVER", 8, kTagFields),
     // (sic: the REST API names it without MATCH_, and reads either spelling here)
     layout(RuleType::kMatchIntegerRange, "INTEGER_RANGE", 19,
-           {RuleField{"start", K::kHex64, v::kIntegerStart, false}, RuleField{"end", K::kIntegerEnd, v::kIntegerEnd, false},
+           {RuleField{"start", K::kHex64, v::kIntegerStart, false},
+            RuleField{"end", K::kIntegerEnd, v::kIntegerEnd, false},
             RuleField{"idx", K::kNumber, v::kIntegerIndex, true},
             RuleField{"little", K::kIntegerLittle, v::kIntegerFormat, true},
             RuleField{"bits", K::kIntegerBits, v::kIntegerFormat, true}},

@@ -212,7 +212,8 @@ struct Walk {
             case RuleType::kMatchIcmp: return icmp(rule, no, yes);
             case RuleType::kMatchIpSourcePortRange:
             case RuleType::kMatchIpDestPortRange: return port_range(rule, no);
-            case RuleType::kMatchCharacteristics: return (characteristics() & rule.get(rule_value::kCharacteristics)) != 0;
+            case RuleType::kMatchCharacteristics:
+                return (characteristics() & rule.get(rule_value::kCharacteristics)) != 0;
             case RuleType::kMatchFrameSizeRange:
                 return len() >= rule.get(rule_value::kRangeStart) && len() <= rule.get(rule_value::kRangeEnd);
             case RuleType::kMatchRandom: return random32() <= rule.get(rule_value::kProbability);
