@@ -56,38 +56,40 @@ class Parser {
         }
     }
 
-    bool array(JsonValue* out, unsigned depth) {
-        out->kind = JsonValue::Kind::kArray;
+    // The items of an array or the members of an object, after its opening bracket: `item` reads
+    // one, then a ',' or the closing bracket must follow.
+    template <typename Item>
+    bool items(char close, const char* expected, Item item) {
         ++pos_;
         skip_space();
-        if (peek() == ']') {
+        if (peek() == close) {
             ++pos_;
             return true;
         }
         for (;;) {
             skip_space();
-            out->items.emplace_back();
-            if (!value(&out->items.back(), depth + 1)) return false;
+            if (!item()) return false;
             skip_space();
-            if (peek() == ']') {
+            if (peek() == close) {
                 ++pos_;
                 return true;
             }
-            if (peek() != ',') return fail("expected ',' or ']'");
+            if (peek() != ',') return fail(expected);
             ++pos_;
         }
     }
 
+    bool array(JsonValue* out, unsigned depth) {
+        out->kind = JsonValue::Kind::kArray;
+        return items(']', "expected ',' or ']'", [&] {
+            out->items.emplace_back();
+            return value(&out->items.back(), depth + 1);
+        });
+    }
+
     bool object(JsonValue* out, unsigned depth) {
         out->kind = JsonValue::Kind::kObject;
-        ++pos_;
-        skip_space();
-        if (peek() == '}') {
-            ++pos_;
-            return true;
-        }
-        for (;;) {
-            skip_space();
+        return items('}', "expected ',' or '}'", [&] {
             if (peek() != '"') return fail("expected a string key");
             out->members.emplace_back();
             if (!string(&out->members.back().first)) return false;
@@ -95,15 +97,8 @@ class Parser {
             if (peek() != ':') return fail("expected ':'");
             ++pos_;
             skip_space();
-            if (!value(&out->members.back().second, depth + 1)) return false;
-            skip_space();
-            if (peek() == '}') {
-                ++pos_;
-                return true;
-            }
-            if (peek() != ',') return fail("expected ',' or '}'");
-            ++pos_;
-        }
+            return value(&out->members.back().second, depth + 1);
+        });
     }
 
     bool hex4(unsigned* out) {
