@@ -12,9 +12,12 @@
 #include "api/vl2_json.hpp"
 #include "libzt_ext.h"
 #include "zt/netconf.hpp"
+#include "zt/rule_table.hpp"
 #include "zt/vl2_address.hpp"
 
 static_assert(ZTX_NETCONF_MAX_LEN == zt::kMaxConfigLength, "libzt_ext.h disagrees with the core");
+static_assert(ZTX_MAX_NETWORK_RULES == zt::kMaxNetworkRules, "libzt_ext.h disagrees with the core");
+static_assert(ZTX_MAX_CAPABILITY_RULES == zt::kMaxCapabilityRules, "libzt_ext.h disagrees with the core");
 static_assert(ZTX_CONFIG_CHUNK_MAX_DATA == zt::kMaxConfigChunk, "libzt_ext.h disagrees with the core");
 static_assert(ZTX_CONFIG_CHUNK_MAX_LEN == 8 + 2 + zt::kMaxConfigChunk + 1 + 8 + 4 + 4 + 1 + 2 + zt::kSignatureLen,
               "libzt_ext.h disagrees with the core");
@@ -366,7 +369,7 @@ int ztx_rules_parse(const uint8_t* rules, size_t len, char* out, size_t* out_len
     const char* why = nullptr;
     if (!zt::parse_rules(rules, len, zt::kMaxNetworkRules, &table, &why)) return arg_error(why);
     JsonWriter j;
-    zt::api::write_rules_json(j, table);
+    zt::tools::write_rules_json(j, table);
     return copy_text(j.text(), out, out_len);
 }
 
@@ -381,6 +384,45 @@ int ztx_rules_reserialize(const uint8_t* rules, size_t len, uint8_t* out, size_t
     zt::Writer w(bytes);
     zt::serialize_rules(w, table);
     return write_serialized(bytes, out, out_len);
+}
+
+int ztx_rules_from_json(const char* json, size_t len, unsigned max_rules, int flags, uint8_t* out, size_t* out_len) {
+    if (bad_input(json, len) || out_len == nullptr || (out == nullptr && *out_len > 0)) {
+        return arg_error("arguments must not be NULL");
+    }
+    if ((flags & ~ZTX_RULES_JSON_CONTROLLER) != 0) return arg_error("unknown flags");
+    const auto reading = (flags & ZTX_RULES_JSON_CONTROLLER) != 0 ? zt::tools::RulesJsonReading::kController
+                                                                 : zt::tools::RulesJsonReading::kComplete;
+    std::vector<zt::Rule> table;
+    std::string why;
+    if (!zt::tools::read_rules_json(std::string_view(json, len), max_rules, reading, &table, &why)) {
+        return arg_error(why.c_str());
+    }
+    std::vector<uint8_t> bytes;
+    zt::Writer w(bytes);
+    zt::serialize_rules(w, table);
+    return write_serialized(bytes, out, out_len);
+}
+
+int ztx_rule_types(char* out, size_t* out_len) {
+    if (out_len == nullptr || (out == nullptr && *out_len > 0)) return arg_error("arguments must not be NULL");
+    JsonWriter j;
+    j.begin_array();
+    for (std::size_t i = 0; i < zt::rule_layout_count(); ++i) {
+        const zt::RuleLayout& l = zt::rule_layout_at(i);
+        const auto id = static_cast<std::uint8_t>(l.type);
+        j.begin_object().key("type").str(l.name).key("id").num(id);
+        j.key("action").boolean(zt::Rule{id}.is_action());
+        j.key("alias");
+        if (l.alias != nullptr) j.str(l.alias);
+        else j.null();
+        j.key("issued").boolean(l.not_issued == nullptr);
+        j.key("fields").begin_array();
+        for (std::size_t f = 0; f < l.field_count; ++f) j.str(l.fields[f].name);
+        j.end_array().end_object();
+    }
+    j.end_array();
+    return copy_text(j.text(), out, out_len);
 }
 
 int ztx_rules_evaluate(const uint8_t* rules, size_t len, const ztx_frame_t* frame, ztx_filter_result_t* out) {

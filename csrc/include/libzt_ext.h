@@ -443,6 +443,24 @@ ZTX_API int ztx_capability_transfer(const uint8_t* cap, size_t len, const ztx_id
 ZTX_API int ztx_rules_parse(const uint8_t* rules, size_t len, char* out, size_t* out_len);
 ZTX_API int ztx_rules_reserialize(const uint8_t* rules, size_t len, uint8_t* out, size_t* out_len);
 
+#define ZTX_MAX_NETWORK_RULES 1024  /* rules in a network's table */
+#define ZTX_MAX_CAPABILITY_RULES 64 /* rules in a capability */
+#define ZTX_RULES_JSON_CONTROLLER 1 /* ztx_rules_from_json: read as a controller reads its REST API */
+
+/* Rules given as a JSON array of REST API objects, serialized. By default each rule must be complete,
+ * as ztx_rules_parse writes it ("UNKNOWN" types with their "typeId" and hex "value" included). With
+ * ZTX_RULES_JSON_CONTROLLER, as ZeroTier's controller reads its REST API: an absent field takes
+ * zerotier-one's default, and what a member could not receive as written is refused (ACTION_PRIORITY,
+ * "UNKNOWN", a range ending below its start, an INTEGER_RANGE spanning more than 2^32 - 1 values).
+ * At most max_rules rules. ZTS_ERR_ARG for bad input, ztx_error_message() naming the rule and field:
+ * "rules[2].etherType: 65536 is out of range [0, 65535]". */
+ZTX_API int ztx_rules_from_json(const char* json, size_t len, unsigned max_rules, int flags, uint8_t* out,
+                                size_t* out_len);
+/* The rule table as a JSON array, one object a type in type order: "type" (its name), "id", "action"
+ * (a boolean), "alias" (another name it is read by, or null), "issued" (false for a type a controller
+ * does not issue) and "fields" (the JSON keys of its value, in order). */
+ZTX_API int ztx_rule_types(char* out, size_t* out_len);
+
 #define ZTX_VERDICT_NO_MATCH 0 /* the table ended (or BROKE) without deciding */
 #define ZTX_VERDICT_DROP 1
 #define ZTX_VERDICT_ACCEPT 2

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "zt/rule_table.hpp"
 #include "zt/vl2_address.hpp"
 
 namespace zt {
@@ -219,8 +220,8 @@ void read_legacy(const Dictionary& d, NetworkConfig* nc) {
             if (et != kEthertypeAny) {
                 Rule match;
                 match.t = static_cast<std::uint8_t>(RuleType::kMatchEthertype);
-                match.len = 2;
-                store_be(match.value.data(), et, 2);
+                match.len = static_cast<std::uint8_t>(rule_value_length(RuleType::kMatchEthertype));
+                match.set(rule_value::kEthertype, et);
                 nc->rules.push_back(match);
             }
             nc->rules.push_back(Rule{});  // ACCEPT

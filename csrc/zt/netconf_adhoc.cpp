@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "zt/netconf.hpp"
+#include "zt/rule_table.hpp"
 #include "zt/vl2_address.hpp"
 
 namespace zt {
@@ -19,11 +20,14 @@ constexpr std::uint16_t kEthertypeIpv6 = 0x86dd;
 constexpr std::uint64_t kTcpSyn = 0x02;
 constexpr std::uint64_t kTcpAck = 0x10;
 
-Rule rule(RuleType type, std::uint8_t bits = 0, std::uint64_t value = 0) {
+// A rule with its NOT/OR `bits` and up to two of its values set (where the rule table puts them).
+Rule rule(RuleType type, std::uint8_t bits = 0, ValueField field = {}, std::uint64_t value = 0,
+          ValueField second = {}, std::uint64_t second_value = 0) {
     Rule r;
     r.t = static_cast<std::uint8_t>(static_cast<std::uint8_t>(type) | bits);
     r.len = static_cast<std::uint8_t>(rule_value_length(type));
-    store_be(r.value.data(), value, r.len);
+    r.set(field, value);
+    r.set(second, second_value);
     return r;
 }
 
@@ -49,18 +53,23 @@ NetworkConfig port_range_config(std::uint64_t network_id, std::uint64_t my_addre
     NetworkConfig nc = base(network_id, my_address, now);
     nc.multicast_limit = 0;
     nc.rules = {
-        rule(RuleType::kMatchEthertype, kRuleNot, kEthertypeIpv6),  // drop everything but IPv6
+        // Drop everything but IPv6.
+        rule(RuleType::kMatchEthertype, kRuleNot, rule_value::kEthertype, kEthertypeIpv6),
         rule(RuleType::kActionDrop),
-        rule(RuleType::kMatchIpProtocol, 0, kProtoIcmpv6),  // accept ICMPv6
+        // Accept ICMPv6.
+        rule(RuleType::kMatchIpProtocol, 0, rule_value::kIpProtocol, kProtoIcmpv6),
         rule(RuleType::kActionAccept),
-        rule(RuleType::kMatchIpProtocol, 0, kProtoUdp),  // accept UDP or TCP to the port range
-        rule(RuleType::kMatchIpProtocol, kRuleOr, kProtoTcp),
-        rule(RuleType::kMatchIpDestPortRange, 0, (static_cast<std::uint64_t>(start) << 16) | end),
+        // Accept UDP or TCP to the port range.
+        rule(RuleType::kMatchIpProtocol, 0, rule_value::kIpProtocol, kProtoUdp),
+        rule(RuleType::kMatchIpProtocol, kRuleOr, rule_value::kIpProtocol, kProtoTcp),
+        rule(RuleType::kMatchIpDestPortRange, 0, rule_value::kRangeStart, start, rule_value::kRangeEnd, end),
         rule(RuleType::kActionAccept),
-        rule(RuleType::kMatchCharacteristics, kRuleNot, kTcpSyn),  // TCP that opens nothing
+        // Accept TCP that opens nothing...
+        rule(RuleType::kMatchCharacteristics, kRuleNot, rule_value::kCharacteristics, kTcpSyn),
         rule(RuleType::kActionAccept),
-        rule(RuleType::kMatchCharacteristics, 0, kTcpSyn),  // SYN+ACK: replies to our SYNs
-        rule(RuleType::kMatchCharacteristics, 0, kTcpAck),
+        // ...and SYN+ACK: replies to our SYNs.
+        rule(RuleType::kMatchCharacteristics, 0, rule_value::kCharacteristics, kTcpSyn),
+        rule(RuleType::kMatchCharacteristics, 0, rule_value::kCharacteristics, kTcpAck),
         rule(RuleType::kActionAccept),
         rule(RuleType::kActionDrop),
     };

@@ -2,6 +2,7 @@
 // Rules on the wire: [1] type [1] length [length] value, the value big-endian per type.
 #include <cstring>
 
+#include "zt/rule_table.hpp"
 #include "zt/rules.hpp"
 
 namespace zt {
@@ -36,44 +37,8 @@ bool read_rule(Reader& r, Rule* out, const char** why) {
 }  // namespace
 
 int rule_value_length(RuleType type) {
-    switch (type) {
-        case RuleType::kActionDrop:
-        case RuleType::kActionAccept:
-        case RuleType::kActionBreak:
-        case RuleType::kActionPriority: return 0;  // ZeroTier does not serialize PRIORITY's bucket
-        case RuleType::kActionTee:
-        case RuleType::kActionWatch:
-        case RuleType::kActionRedirect: return 14;  // [8] address [4] flags [2] length
-        case RuleType::kMatchSourceZtAddress:
-        case RuleType::kMatchDestZtAddress: return 5;
-        case RuleType::kMatchVlanId: return 2;
-        case RuleType::kMatchVlanPcp:
-        case RuleType::kMatchVlanDei: return 1;
-        case RuleType::kMatchMacSource:
-        case RuleType::kMatchMacDest: return 6;
-        case RuleType::kMatchIpv4Source:
-        case RuleType::kMatchIpv4Dest: return 5;  // [4] address [1] prefix bits
-        case RuleType::kMatchIpv6Source:
-        case RuleType::kMatchIpv6Dest: return 17;  // [16] address [1] prefix bits
-        case RuleType::kMatchIpTos: return 3;       // [1] mask [1] start [1] end
-        case RuleType::kMatchIpProtocol: return 1;
-        case RuleType::kMatchEthertype: return 2;
-        case RuleType::kMatchIcmp: return 3;  // [1] type [1] code [1] flags
-        case RuleType::kMatchIpSourcePortRange:
-        case RuleType::kMatchIpDestPortRange: return 4;
-        case RuleType::kMatchCharacteristics: return 8;
-        case RuleType::kMatchFrameSizeRange: return 4;
-        case RuleType::kMatchRandom: return 4;
-        case RuleType::kMatchTagsDifference:
-        case RuleType::kMatchTagsBitwiseAnd:
-        case RuleType::kMatchTagsBitwiseOr:
-        case RuleType::kMatchTagsBitwiseXor:
-        case RuleType::kMatchTagsEqual:
-        case RuleType::kMatchTagSender:
-        case RuleType::kMatchTagReceiver: return 8;  // [4] tag ID [4] value
-        case RuleType::kMatchIntegerRange: return 19;  // [8] start [8] end [2] index [1] format
-    }
-    return -1;
+    const RuleLayout* layout = find_rule_layout(type);
+    return layout != nullptr ? layout->value_length : -1;
 }
 
 bool parse_rules(const std::uint8_t* data, std::size_t len, std::size_t max_rules, std::vector<Rule>* out,

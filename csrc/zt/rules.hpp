@@ -5,7 +5,9 @@
 //
 //   rule on the wire: [1] type (0x80 NOT, 0x40 OR, low 6 bits the type) [1] length L [L] value
 //
-// Wire form in rules.cpp, evaluation in rules_eval.cpp (semantics: docs/protocol/vl2.md section 5).
+// Where each type keeps its values (ValueField) is the one rule table's (zt/rule_table.hpp), which
+// also names the types and fields for JSON. Wire form in rules.cpp, evaluation in rules_eval.cpp
+// (semantics: docs/protocol/vl2.md section 5).
 #pragma once
 
 #include <array>
@@ -63,6 +65,13 @@ inline constexpr std::uint8_t kRuleTypeMask = 0x3f;
 inline constexpr std::size_t kMaxNetworkRules = 1024;
 inline constexpr std::size_t kMaxCapabilityRules = 64;
 
+// Where a value sits in a rule's value bytes: `width` bytes from `at`, big-endian.
+struct ValueField {
+    std::uint8_t at;
+    std::uint8_t width;
+    constexpr std::size_t end() const { return static_cast<std::size_t>(at) + width; }
+};
+
 // One rule: the type byte as sent (with NOT/OR bits) and its value bytes as on the wire. A known
 // type keeps the bytes its layout defines (a longer value is cut to them, as ZeroTier reads it); an
 // unknown type keeps its value if it fits in 32 bytes (else none: ZeroTier itself writes unknown
@@ -76,6 +85,9 @@ struct Rule {
     bool is_action() const { return (t & kRuleTypeMask) < 16; }
     bool negated() const { return (t & kRuleNot) != 0; }
     bool ored() const { return (t & kRuleOr) != 0; }
+    // A field of up to 8 bytes (see ValueField); longer ones (an IPv6 address) are read in place.
+    std::uint64_t get(ValueField f) const { return load_be(value.data() + f.at, f.width); }
+    void set(ValueField f, std::uint64_t v) { store_be(value.data() + f.at, v, f.width); }
 };
 
 // Reads up to `max_rules` rules from the whole of `len` bytes (skipping by each rule's length).

@@ -8,6 +8,7 @@
 
 #include "zt/credentials.hpp"
 #include "zt/crypto.hpp"
+#include "zt/rule_table.hpp"
 #include "zt/rules.hpp"
 #include "zt/vl2_address.hpp"
 
@@ -28,9 +29,6 @@ constexpr std::uint8_t kProtoSctp = 132;
 constexpr std::uint8_t kProtoUdpLite = 136;
 constexpr std::uint8_t kIcmpv6NeighborSolicitation = 135;
 constexpr std::uint8_t kIcmpv6NeighborAdvertisement = 136;
-constexpr std::uint8_t kIcmpMatchCode = 0x01;
-
-std::uint64_t value_be(const Rule& rule, std::size_t at, std::size_t n) { return load_be(rule.value.data() + at, n); }
 
 // Finds the upper-layer protocol of an IPv6 packet behind the extension headers ZeroTier skips
 // (hop-by-hop 0, routing 43, destination options 60, mobility 135). False if a header runs past
@@ -64,9 +62,10 @@ bool is_port_protocol(unsigned proto) {
 
 // ZeroTier compares the top `bits` bits for IPv4 (bits > 32 taken as 32)...
 bool ipv4_prefix_contains(const Rule& rule, const std::uint8_t* ip) {
-    const unsigned bits = std::min<unsigned>(rule.value[4], 32);
+    const std::uint8_t* prefix = rule.value.data() + rule_value::kIpv4Prefix.at;
+    const unsigned bits = std::min<unsigned>(prefix[4], 32);
     if (bits == 0) return true;
-    const auto net = static_cast<std::uint32_t>(value_be(rule, 0, 4));
+    const auto net = static_cast<std::uint32_t>(load_be(prefix, 4));
     const auto addr = static_cast<std::uint32_t>(load_be(ip, 4));
     return (net >> (32 - bits)) == (addr >> (32 - bits));
 }
@@ -74,11 +73,12 @@ bool ipv4_prefix_contains(const Rule& rule, const std::uint8_t* ip) {
 // ...but for IPv6 it masks the frame's address and compares it with the rule's address as given,
 // so a rule address with host bits set matches nothing.
 bool ipv6_prefix_contains(const Rule& rule, const std::uint8_t* ip) {
-    const unsigned bits = std::min<unsigned>(rule.value[16], 128);
+    const std::uint8_t* prefix = rule.value.data() + rule_value::kIpv6Prefix.at;
+    const unsigned bits = std::min<unsigned>(prefix[16], 128);
     for (unsigned i = 0; i < 16; ++i) {
         const unsigned covered = bits > i * 8 ? std::min(bits - i * 8, 8u) : 0;
         const std::uint8_t mask = static_cast<std::uint8_t>(0xff00u >> covered);
-        if ((ip[i] & mask) != rule.value[i]) return false;
+        if ((ip[i] & mask) != prefix[i]) return false;
     }
     return true;
 }
@@ -179,13 +179,14 @@ struct Walk {
     unsigned match(const Rule& rule, unsigned no, unsigned yes) {
         const std::uint8_t* p = data();
         switch (rule.type()) {
-            case RuleType::kMatchSourceZtAddress: return value_be(rule, 0, 5) == frame.zt_source;
-            case RuleType::kMatchDestZtAddress: return value_be(rule, 0, 5) == frame.zt_dest;
-            case RuleType::kMatchVlanId: return value_be(rule, 0, 2) == frame.vlan_id;
-            case RuleType::kMatchVlanPcp:  // VLAN priority and DEI are not parsed: frames carry 0
-            case RuleType::kMatchVlanDei: return rule.value[0] == 0;
-            case RuleType::kMatchMacSource: return value_be(rule, 0, 6) == frame.mac_source;
-            case RuleType::kMatchMacDest: return value_be(rule, 0, 6) == frame.mac_dest;
+            case RuleType::kMatchSourceZtAddress: return rule.get(rule_value::kZtAddress) == frame.zt_source;
+            case RuleType::kMatchDestZtAddress: return rule.get(rule_value::kZtAddress) == frame.zt_dest;
+            case RuleType::kMatchVlanId: return rule.get(rule_value::kVlanId) == frame.vlan_id;
+            // VLAN priority and DEI are not parsed: frames carry 0.
+            case RuleType::kMatchVlanPcp: return rule.get(rule_value::kVlanPcp) == 0;
+            case RuleType::kMatchVlanDei: return rule.get(rule_value::kVlanDei) == 0;
+            case RuleType::kMatchMacSource: return rule.get(rule_value::kMac) == frame.mac_source;
+            case RuleType::kMatchMacDest: return rule.get(rule_value::kMac) == frame.mac_dest;
             case RuleType::kMatchIpv4Source: return ipv4() ? ipv4_prefix_contains(rule, p + 12) : no;
             case RuleType::kMatchIpv4Dest: return ipv4() ? ipv4_prefix_contains(rule, p + 16) : no;
             case RuleType::kMatchIpv6Source: return ipv6() ? ipv6_prefix_contains(rule, p + 8) : no;
@@ -195,25 +196,27 @@ struct Walk {
                 if (ipv4()) tos = p[1];
                 else if (ipv6()) tos = ((p[0] << 4) & 0xf0) | ((p[1] >> 4) & 0x0f);  // traffic class
                 else return no;
-                tos &= rule.value[0];
-                return tos >= rule.value[1] && tos <= rule.value[2];
+                tos &= static_cast<unsigned>(rule.get(rule_value::kTosMask));
+                return tos >= rule.get(rule_value::kTosStart) && tos <= rule.get(rule_value::kTosEnd);
             }
             case RuleType::kMatchIpProtocol: {
-                if (ipv4()) return p[9] == rule.value[0];
+                if (ipv4()) return p[9] == rule.get(rule_value::kIpProtocol);
                 std::size_t pos = 0;
                 unsigned proto = 0;
                 if (frame.ethertype == kEthertypeIpv6 && ipv6_upper_layer(p, len(), &pos, &proto)) {
-                    return proto == rule.value[0];
+                    return proto == rule.get(rule_value::kIpProtocol);
                 }
                 return no;
             }
-            case RuleType::kMatchEthertype: return value_be(rule, 0, 2) == frame.ethertype;
+            case RuleType::kMatchEthertype: return rule.get(rule_value::kEthertype) == frame.ethertype;
             case RuleType::kMatchIcmp: return icmp(rule, no, yes);
             case RuleType::kMatchIpSourcePortRange:
             case RuleType::kMatchIpDestPortRange: return port_range(rule, no);
-            case RuleType::kMatchCharacteristics: return (characteristics() & value_be(rule, 0, 8)) != 0;
-            case RuleType::kMatchFrameSizeRange: return len() >= value_be(rule, 0, 2) && len() <= value_be(rule, 2, 2);
-            case RuleType::kMatchRandom: return random32() <= value_be(rule, 0, 4);
+            case RuleType::kMatchCharacteristics:
+                return (characteristics() & rule.get(rule_value::kCharacteristics)) != 0;
+            case RuleType::kMatchFrameSizeRange:
+                return len() >= rule.get(rule_value::kRangeStart) && len() <= rule.get(rule_value::kRangeEnd);
+            case RuleType::kMatchRandom: return random32() <= rule.get(rule_value::kProbability);
             case RuleType::kMatchTagsDifference:
             case RuleType::kMatchTagsBitwiseAnd:
             case RuleType::kMatchTagsBitwiseOr:
@@ -238,16 +241,16 @@ struct Walk {
         } else {
             return no;
         }
-        if (len() < at + 2 || p[at] != rule.value[0]) return no;
-        if ((rule.value[2] & kIcmpMatchCode) == 0) return yes;
-        return p[at + 1] == rule.value[1];
+        if (len() < at + 2 || p[at] != rule.get(rule_value::kIcmpType)) return no;
+        if ((rule.get(rule_value::kIcmpFlags) & kIcmpCodeGiven) == 0) return yes;
+        return p[at + 1] == rule.get(rule_value::kIcmpCode);
     }
 
     unsigned port_range(const Rule& rule, unsigned no) {
         const std::uint8_t* p = data();
         const bool dest = rule.type() == RuleType::kMatchIpDestPortRange;
-        const auto start = static_cast<long>(value_be(rule, 0, 2));
-        const auto end = static_cast<long>(value_be(rule, 2, 2));
+        const auto start = static_cast<long>(rule.get(rule_value::kRangeStart));
+        const auto end = static_cast<long>(rule.get(rule_value::kRangeEnd));
         long port = -1;
         if (ipv4()) {
             const std::size_t header = 4u * (p[0] & 0xf);
@@ -266,8 +269,8 @@ struct Walk {
     }
 
     unsigned tags(const Rule& rule, unsigned no, unsigned yes) {
-        const auto id = static_cast<std::uint32_t>(value_be(rule, 0, 4));
-        const auto want = static_cast<std::uint32_t>(value_be(rule, 4, 4));
+        const auto id = static_cast<std::uint32_t>(rule.get(rule_value::kTagId));
+        const auto want = static_cast<std::uint32_t>(rule.get(rule_value::kTagValue));
         const std::uint32_t* local = find_tag(local_tags(), id);
         if (local == nullptr) return no;
         const std::uint32_t* remote = find_tag(remote_tags(), id);
@@ -289,8 +292,8 @@ struct Walk {
     }
 
     unsigned tag_of_end(const Rule& rule, unsigned no, unsigned yes) {
-        const auto id = static_cast<std::uint32_t>(value_be(rule, 0, 4));
-        const auto want = static_cast<std::uint32_t>(value_be(rule, 4, 4));
+        const auto id = static_cast<std::uint32_t>(rule.get(rule_value::kTagId));
+        const auto want = static_cast<std::uint32_t>(rule.get(rule_value::kTagValue));
         if (super_accept) {
             skip_drop = true;
             return yes;
@@ -312,15 +315,15 @@ struct Walk {
     // a window past the frame reads as 0. The range end is the start plus a 32-bit offset, as
     // ZeroTier keeps it in memory.
     unsigned integer_range(const Rule& rule) {
-        const std::uint64_t start = value_be(rule, 0, 8);
-        const auto span = static_cast<std::uint32_t>(value_be(rule, 8, 8) - start);
-        const std::size_t index = value_be(rule, 16, 2);
-        const std::uint8_t format = rule.value[18];
-        const unsigned bits = (format & 63u) + 1;
+        const std::uint64_t start = rule.get(rule_value::kIntegerStart);
+        const auto span = static_cast<std::uint32_t>(rule.get(rule_value::kIntegerEnd) - start);
+        const std::size_t index = rule.get(rule_value::kIntegerIndex);
+        const auto format = rule.get(rule_value::kIntegerFormat);
+        const unsigned bits = static_cast<unsigned>(format & kIntegerBitsMask) + 1;
         const unsigned bytes = (bits + 7) / 8;
         const std::uint8_t* p = data();
         std::uint64_t v = 0;
-        if ((format & 0x80) == 0) {
+        if ((format & kIntegerLittleEndian) == 0) {
             const std::size_t at = index + (8 - bytes);
             if (at + bytes <= len()) v = load_be(p + at, bytes);
             v &= ~0ULL >> (64 - bits);
@@ -353,7 +356,7 @@ FilterResult evaluate_rules(const std::vector<Rule>& rules, const FrameInfo& fra
                 // anything accepts it.
                 const bool forwards = type == RuleType::kActionTee || type == RuleType::kActionWatch ||
                                       type == RuleType::kActionRedirect;
-                if (frame.inbound && forwards && (value_be(rule, 0, 8) & kAddressMask) == self) {
+                if (frame.inbound && forwards && (rule.get(rule_value::kForwardAddress) & kAddressMask) == self) {
                     walk.super_accept = true;
                 }
                 set_matches = 1;
@@ -380,7 +383,7 @@ FilterResult evaluate_rules(const std::vector<Rule>& rules, const FrameInfo& fra
                 case RuleType::kActionTee:
                 case RuleType::kActionWatch:
                 case RuleType::kActionRedirect: {
-                    const std::uint64_t target = value_be(rule, 0, 8) & kAddressMask;
+                    const std::uint64_t target = rule.get(rule_value::kForwardAddress) & kAddressMask;
                     if (target == frame.zt_source || target == frame.zt_dest) {
                         // A copy to an end of the frame is pointless; inbound, we are the target.
                         if (frame.inbound && target == self && target != frame.zt_source) {
@@ -394,7 +397,7 @@ FilterResult evaluate_rules(const std::vector<Rule>& rules, const FrameInfo& fra
                         result.verdict = FilterResult::Verdict::kAccept;
                         return result;
                     }
-                    const auto limit = static_cast<std::uint32_t>(value_be(rule, 12, 2));
+                    const auto limit = static_cast<std::uint32_t>(rule.get(rule_value::kForwardLength));
                     const auto whole = static_cast<std::uint32_t>(walk.len());
                     result.tee_to = target;
                     result.tee_length = limit != 0 && limit < whole ? limit : whole;

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import enum
 import ipaddress
+import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -477,90 +478,20 @@ class ConfigAssembler:
 
 # ---- rules ----------------------------------------------------------------------------------------------
 
-RULE_TYPES = {
-    "ACTION_DROP": 0, "ACTION_ACCEPT": 1, "ACTION_TEE": 2, "ACTION_WATCH": 3, "ACTION_REDIRECT": 4,
-    "ACTION_BREAK": 5, "ACTION_PRIORITY": 6,
-    "MATCH_SOURCE_ZEROTIER_ADDRESS": 24, "MATCH_DEST_ZEROTIER_ADDRESS": 25, "MATCH_VLAN_ID": 26,
-    "MATCH_VLAN_PCP": 27, "MATCH_VLAN_DEI": 28, "MATCH_MAC_SOURCE": 29, "MATCH_MAC_DEST": 30,
-    "MATCH_IPV4_SOURCE": 31, "MATCH_IPV4_DEST": 32, "MATCH_IPV6_SOURCE": 33, "MATCH_IPV6_DEST": 34,
-    "MATCH_IP_TOS": 35, "MATCH_IP_PROTOCOL": 36, "MATCH_ETHERTYPE": 37, "MATCH_ICMP": 38,
-    "MATCH_IP_SOURCE_PORT_RANGE": 39, "MATCH_IP_DEST_PORT_RANGE": 40, "MATCH_CHARACTERISTICS": 41,
-    "MATCH_FRAME_SIZE_RANGE": 42, "MATCH_RANDOM": 43, "MATCH_TAGS_DIFFERENCE": 44,
-    "MATCH_TAGS_BITWISE_AND": 45, "MATCH_TAGS_BITWISE_OR": 46, "MATCH_TAGS_BITWISE_XOR": 47,
-    "MATCH_TAGS_EQUAL": 48, "MATCH_TAG_SENDER": 49, "MATCH_TAG_RECEIVER": 50, "INTEGER_RANGE": 51,
-}  # fmt: skip
-
-
-def _int(value: Any, base: int = 10) -> int:
-    return int(value, base) if isinstance(value, str) else int(value)
-
-
-def _rule_value(rule: Mapping[str, Any], kind: str) -> bytes:
-    """The value bytes of one rule, laid out as ZeroTier serializes its type."""
-    be = int.to_bytes
-    if kind in ("ACTION_TEE", "ACTION_WATCH"):
-        return be(_int(rule["address"], 16), 8, "big") + be(_int(rule.get("flags", 0)), 4, "big") + be(
-            _int(rule.get("length", 0)), 2, "big")
-    if kind == "ACTION_REDIRECT":
-        return be(_int(rule["address"], 16), 8, "big") + be(_int(rule.get("flags", 0)), 4, "big") + b"\0\0"
-    if kind.startswith("ACTION_"):
-        return b""
-    if kind in ("MATCH_SOURCE_ZEROTIER_ADDRESS", "MATCH_DEST_ZEROTIER_ADDRESS"):
-        return be(_int(rule["zt"], 16), 5, "big")
-    if kind == "MATCH_VLAN_ID":
-        return be(_int(rule["vlanId"]), 2, "big")
-    if kind in ("MATCH_VLAN_PCP", "MATCH_VLAN_DEI"):
-        return bytes([_int(rule["vlanPcp" if kind == "MATCH_VLAN_PCP" else "vlanDei"])])
-    if kind in ("MATCH_MAC_SOURCE", "MATCH_MAC_DEST"):
-        return bytes.fromhex(rule["mac"].replace(":", ""))
-    if kind in ("MATCH_IPV4_SOURCE", "MATCH_IPV4_DEST", "MATCH_IPV6_SOURCE", "MATCH_IPV6_DEST"):
-        iface = ipaddress.ip_interface(rule["ip"])
-        if (iface.version == 6) != kind.startswith("MATCH_IPV6"):
-            raise NetconfError(f"rule {kind}: {rule['ip']} is of the other IP version")
-        return iface.ip.packed + bytes([iface.network.prefixlen])
-    if kind == "MATCH_IP_TOS":
-        return bytes([_int(rule["mask"]), _int(rule["start"]), _int(rule["end"])])
-    if kind == "MATCH_IP_PROTOCOL":
-        return bytes([_int(rule["ipProtocol"])])
-    if kind == "MATCH_ETHERTYPE":
-        return be(_int(rule["etherType"]), 2, "big")
-    if kind == "MATCH_ICMP":
-        code = rule.get("icmpCode")
-        return bytes([_int(rule["icmpType"]), 0 if code is None else _int(code), 0 if code is None else 1])
-    if kind in ("MATCH_IP_SOURCE_PORT_RANGE", "MATCH_IP_DEST_PORT_RANGE", "MATCH_FRAME_SIZE_RANGE"):
-        return be(_int(rule["start"]), 2, "big") + be(_int(rule["end"]), 2, "big")
-    if kind == "MATCH_CHARACTERISTICS":
-        return be(_int(rule["mask"], 16), 8, "big")
-    if kind == "MATCH_RANDOM":
-        return be(_int(rule["probability"]), 4, "big")
-    if kind.startswith(("MATCH_TAG", "MATCH_TAGS")):
-        return be(_int(rule["id"]), 4, "big") + be(_int(rule["value"]), 4, "big")
-    if kind == "INTEGER_RANGE":
-        bits = _int(rule.get("bits", 64))
-        if not 1 <= bits <= 64:
-            raise NetconfError("rule INTEGER_RANGE: bits must be 1..64")
-        fmt = (bits - 1) | (0x80 if rule.get("little") else 0)
-        return (be(_int(rule["start"], 16), 8, "big") + be(_int(rule["end"], 16), 8, "big")
-                + be(_int(rule.get("idx", 0)), 2, "big") + bytes([fmt]))
-    raise NetconfError(f"unknown rule type {kind!r}")
+MAX_NETWORK_RULES = ll.MAX_NETWORK_RULES  # ZT_MAX_NETWORK_RULES
+MAX_CAPABILITY_RULES = ll.MAX_CAPABILITY_RULES  # ZT_MAX_CAPABILITY_RULES
 
 
 def rules_to_bytes(rules: Iterable[Mapping[str, Any]]) -> bytes:
-    """Serialize rules given as ZeroTier's REST API objects (what :func:`parse_rules` returns)."""
-    out = bytearray()
-    for rule in rules:
-        kind = rule.get("type")
-        try:
-            if kind == "UNKNOWN":
-                t, value = _int(rule["typeId"]), bytes.fromhex(rule.get("value", ""))
-            else:
-                t, value = RULE_TYPES[kind], _rule_value(rule, kind)
-        except (KeyError, ValueError, OverflowError) as exc:
-            raise NetconfError(f"rule {rule!r}: {exc}") from None
-        if t >= 16:  # NOT and OR only mean something for matches
-            t |= (0x80 if rule.get("not") else 0) | (0x40 if rule.get("or") else 0)
-        out += bytes([t, len(value)]) + value
-    return bytes(out)
+    """Serialize rules given as ZeroTier's REST API objects (what :func:`parse_rules` returns). Each
+    must be complete (the core's rule table says which fields may be left out); a bad one raises
+    :class:`~libzt.NetconfError` naming it (``rules[2].etherType: ...``)."""
+    items = [dict(r) if isinstance(r, Mapping) else r for r in rules]
+    try:
+        text = json.dumps(items)
+    except (TypeError, ValueError) as exc:
+        raise NetconfError(f"rules: not JSON ({exc})") from None
+    return ll.rules_from_json(text, MAX_NETWORK_RULES, False, NetconfError)
 
 
 def parse_rules(data: BytesLike) -> list[Rule]:

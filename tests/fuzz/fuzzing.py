@@ -7,7 +7,7 @@ near the top of a target can say more:
   ``// fuzz-link: PART ...``     also link these parts of the core; PART is one of ``LINKS``
                                  (``net``: the lwIP glue in ``csrc/net`` with our build of lwIP,
                                  compiled from its release source by ``ext/lwip_build.py``)
-                                 (``tools``: the wire inspector and JSON writer in ``csrc/tools``)
+                                 (``tools``: the wire inspector, JSON in and out, rules as JSON: ``csrc/tools``)
   ``// fuzz-options: FLAG ...``  extra libFuzzer flags for its runs
 """
 from __future__ import annotations

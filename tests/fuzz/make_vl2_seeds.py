@@ -6,7 +6,8 @@ path, for ``support`` and the unit tests whose rules and configs it reuses).
 dictionary/netconf get config dictionaries (the stored one, the ones the capture carries, built,
 ad-hoc and legacy ones) and request metadata; com gets each credential type behind its selector
 byte (see fuzz_com.cpp) and captured NETWORK_CREDENTIALS; rules gets rule tables with frames (see
-fuzz_rules.cpp); config_chunks gets captured and built chunks (see fuzz_config_chunks.cpp).
+fuzz_rules.cpp); config_chunks gets captured and built chunks (see fuzz_config_chunks.cpp);
+rules_json gets rule arrays as JSON text, complete and in the controller's shorter forms.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from pathlib import Path
 from libzt import Identity, wire
 from libzt import netconf as nc
 from support.pcap_reader import read_udp
+from unit import test_controller_rules as tcr
 from unit import test_rules as tr
 from unit.test_netconf_build import CONTROLLER, NWID, A, capability, spec_for
 
@@ -73,7 +75,23 @@ def zerotier_one_dns(config: bytes) -> bytes:
     return nc.serialize_dictionary([(k, blob if k == "DNS" else v) for k, v in nc.parse_dictionary(config)])
 
 
+def rules_json() -> None:
+    network = json.loads((CAPTURE / "controller" / "network.json").read_text())
+    tables = [tr.EVERY_TYPE, network["rules"], [given for given, _, _ in tcr.CASES],
+              [stored for _, stored, _ in tcr.CASES]]
+    for table in tables:
+        write("rules_json", json.dumps(table).encode())
+    # The reader's edges: numbers, escapes, nesting, a trailing comma (refused), mixed types.
+    for text in ('[{"type": "MATCH_ETHERTYPE", "etherType": 2048.0e0, "not": true}]',
+                 '[{"type": "MATCH_RANDOM", "probability": -0}, {"type": "\\u0041CTION_DROP"}]',
+                 '[{"type": "INTEGER_RANGE", "start": "0x10", "end": 18446744073709551615}]',
+                 '[{"type": "UNKNOWN", "typeId": 63, "value": "00ff"}, [[[[]]]], {"a": "\\ud83d\\ude00"}]',
+                 '[{"type": "MATCH_IPV6_DEST", "ip": "::ffff:10.0.0.1/128", "or": false},]'):
+        write("rules_json", text.encode())
+
+
 def main() -> None:
+    rules_json()
     cap = captured()
     stored = (CAPTURE / "networkconfig_A_0f2e12b3166b6fa3.conf").read_bytes()
     built = nc.build_network_config(spec_for(A), CONTROLLER, A)

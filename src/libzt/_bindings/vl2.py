@@ -190,6 +190,24 @@ def rules_reserialize(data: bytes, err: type[ArgumentError]) -> bytes:
     return bytes_call(lambda o, n: lib.ztx_rules_reserialize(raw, len(raw), o, n), "invalid rules", err)
 
 
+MAX_NETWORK_RULES = int(lib.ZTX_MAX_NETWORK_RULES)
+MAX_CAPABILITY_RULES = int(lib.ZTX_MAX_CAPABILITY_RULES)
+
+
+def rules_from_json(text: str, max_rules: int, as_controller: bool, err: type[ArgumentError]) -> bytes:
+    """A JSON array of REST API rule objects, serialized by the core (``ztx_rules_from_json``);
+    ``as_controller``: read as a controller reads its REST API (absent fields default)."""
+    raw = text.encode("utf-8", "surrogatepass")
+    flags = lib.ZTX_RULES_JSON_CONTROLLER if as_controller else 0
+    return bytes_call(lambda o, n: lib.ztx_rules_from_json(raw, len(raw), max_rules, flags, o, n), "invalid rules",
+                      err)
+
+
+def rule_types() -> JsonValue:
+    """The core's rule table: one object a type ("type", "id", "action", "alias", "issued", "fields")."""
+    return json_call(lambda o, n: lib.ztx_rule_types(o, n), "rule types", ArgumentError)
+
+
 FrameFields = dict[str, Any]
 
 

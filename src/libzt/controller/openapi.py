@@ -49,8 +49,7 @@ RULE = {
     "description": "A flow rule as zerotier-one's JSON; the fields besides type/not/or depend on the type "
                    "(etherType, ip, mac, zt, start/end, id/value, address/flags/length, ...).",
     "properties": {
-        "type": {"type": "string", "enum": sorted(t for t in [*rules.RULE_TYPES, "MATCH_INTEGER_RANGE"]
-                                                  if t != "ACTION_PRIORITY")},
+        "type": {"type": "string", "enum": sorted(rules.ACCEPTED_NAMES)},
         "not": {"type": "boolean"},
         "or": {"type": "boolean"},
     },
