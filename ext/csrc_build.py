@@ -22,8 +22,9 @@ ROOT = Path(__file__).resolve().parent.parent
 CSRC = ROOT / "csrc"
 INCLUDE = CSRC / "include"
 PUBLIC_HEADERS = ("ZeroTierSockets.h", "libzt_ext.h")
-# The layers, bottom up: the protocol (zt), tooling over it (tools: the wire inspector, JSON in and
-# out, rules as JSON), the OS (osdep), the TCP/IP glue (net), the C API (api), and our lwIP port.
+# The folders: the protocol (zt), tooling over it (tools: the wire inspector, JSON in and out,
+# rules as JSON), the TCP/IP glue (net), the OS and the node's service (osdep, which drives net),
+# the C API (api), and our lwIP port; docs/architecture.md draws the layers.
 CORE_DIRS = ("zt", "tools", "osdep", "net", "api", "lwip_port")
 PKG_CONFIG_PACKAGES = ("libsodium", "libcrypto", "liblz4", "miniupnpc")
 # Linked without pkg-config: libnatpmp-dev ships no .pc file.

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The one node of this process, as libzt has it: configuration gathered by zts_init_* before
-// zts_node_start, then the running service. `mutex` guards everything here; the node itself is
-// guarded by the service's lock (take it after this one, never before).
+// zts_node_start, then the running service. `mutex` guards everything here but the reported
+// addresses (see there); the node itself is guarded by the service's lock (take it after this one,
+// never before).
 #pragma once
 
 #include <map>
@@ -36,6 +37,9 @@ class Runtime final : public osdep::ServiceListener {
     void post_node_event(int code);  // NODE_UP/DOWN/...: with the node's info
     // STACK_UP/STACK_DOWN: the sockets' stack is usable from now on / no longer (no payload).
     void post_stack_event(int code);
+    // A new node starts with nothing reported: its networks' addresses are news again. Only while
+    // no node runs (the core thread is the one user of what it clears).
+    void forget_reported_addresses() { reported_addresses_.clear(); }
 
     // The controller application's handler (ztx_controller_set_handler); guarded by `mutex`.
     ztx_controller_handler_t controller_handler = nullptr;
@@ -43,7 +47,9 @@ class Runtime final : public osdep::ServiceListener {
   private:
     void post_network_event(int code, const Network& net);
     void post_address_events(const Network& net);
-    // Addresses already reported per network (for ADDR_ADDED/REMOVED and READY events).
+    // Addresses already reported per network (for ADDR_ADDED/REMOVED and READY events). Used on the
+    // core thread under the node lock only (on_node_event), not under `mutex`: taking it there would
+    // break the lock order.
     std::map<std::uint64_t, std::vector<ManagedIp>> reported_addresses_;
 };
 

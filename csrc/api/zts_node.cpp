@@ -163,6 +163,7 @@ int zts_node_start(void) {
     std::lock_guard<std::mutex> g(rt.mutex);
     if (rt.freed || rt.running()) return ZTS_ERR_SERVICE;
     rt.events.start();
+    rt.forget_reported_addresses();
     rt.service = std::make_unique<zt::osdep::Service>(rt.config, rt);
     if (rt.service->start() != zt::osdep::Service::StartError::kNone) {
         arg_error(rt.service->start_error_text());

@@ -10,13 +10,13 @@ namespace zt::net {
 void ensure_stack();
 bool stack_running();
 
-// Holds lwIP's core lock for a scope. Lock order in this library: lwIP core lock first, then the
-// node lock; never take the core lock while holding the node lock.
 // Runs fn(arg) once, right after this thread next releases the core lock (lwIP holds it while it
 // sends a burst of frames; their datagrams can then leave together). One pending call per thread:
 // a later one replaces it. Call with the core lock held.
 void after_core_unlock(void (*fn)(void*), void* arg);
 
+// Holds lwIP's core lock for a scope. Lock order in this library: lwIP core lock first, then the
+// node lock; never take the core lock while holding the node lock (docs/architecture.md).
 class CoreLock {
   public:
     CoreLock();

@@ -40,6 +40,10 @@ class Heard:
             self.events.append((event_code, id))
             self._cond.notify_all()
 
+    def forget(self) -> None:
+        with self._cond:
+            self.events.clear()
+
     def wait(self, code: int, timeout: float = 30) -> int:
         with self._cond:
             if not self._cond.wait_for(lambda: any(c == code for c, _ in self.events), timeout):
@@ -93,6 +97,22 @@ def test_node_methods_answer_as_the_guide_says(node: tuple[libzt.ZeroTierNode, H
     assert not n.running
     heard.wait(libzt.ZTS_EVENT_NODE_DOWN)  # delivered after zts_node_stop returns, still to this node
 
+
+
+def test_a_node_started_again_reports_its_network_ready_again(node: tuple[libzt.ZeroTierNode, Heard]) -> None:
+    # Code in the guide's style waits for NETWORK_READY_IP4; a second run in one process must get it
+    # (and the address events) as the first did.
+    n, heard = node
+    for run in (1, 2):
+        heard.wait(libzt.ZTS_EVENT_NODE_ONLINE)
+        assert n.net_join(NETWORK) == libzt.ZTS_ERR_OK
+        assert heard.wait(libzt.ZTS_EVENT_ADDR_ADDED_IP4) == NETWORK, f"run {run}"
+        assert heard.wait(libzt.ZTS_EVENT_NETWORK_READY_IP4) == NETWORK, f"run {run}"
+        assert n.node_stop() == libzt.ZTS_ERR_OK
+        heard.wait(libzt.ZTS_EVENT_NODE_DOWN)
+        heard.forget()
+        if run == 1:
+            assert n.node_start() == libzt.ZTS_ERR_OK
 
 
 def test_guide_socket_takes_zts_numbers(node: tuple[libzt.ZeroTierNode, Heard]) -> None:

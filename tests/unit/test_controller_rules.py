@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Rule JSON <-> wire bytes, for every rule type, against the layouts of spec §5.1/5.2."""
+"""Rule JSON <-> wire bytes, for every rule type, against the layouts of docs/protocol/vl2.md §5.1/5.2."""
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""The controller's REST API, compatible with zerotier-one's ``/controller`` endpoints (spec §8.3).
+"""The controller's REST API, compatible with zerotier-one's ``/controller`` endpoints (docs/protocol/vl2.md §8.3).
 
 Served by :mod:`libzt.controller.httpserver` (one event-loop thread, a bounded worker pool, idle and
 request timeouts, a connection cap; the module says why not the stdlib's ThreadingHTTPServer or

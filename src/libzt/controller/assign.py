@@ -6,7 +6,7 @@ request, the stored network and member, and a summary of the other members: it r
 :class:`Grant` (the :class:`NetconfSpec` to send and the member record to save) or a
 :class:`Refusal`. No I/O happens here, so every rule of the reference can be tested with plain data.
 
-Order of the static IPs a member gets (spec §7.2): RFC4193, 6PLANE, the member's ``ipAssignments`` that
+Order of the static IPs a member gets (docs/protocol/vl2.md §7.2): RFC4193, 6PLANE, the member's ``ipAssignments`` that
 fall inside a route (with that route's prefix length), then one auto-assigned IPv6 and one IPv4 from
 the pools unless the member already has one of that family. IPv4 auto-assignment is deterministic: the
 walk through the pool starts at the low 32 bits of the member's address, so a given member always
@@ -75,7 +75,7 @@ class NetworkSummary:
     allocated_ips: Callable[[], Container[str]]
 
 
-# ---- address formulas (spec §7.1) -------------------------------------------------------------------
+# ---- address formulas (docs/protocol/vl2.md §7.1) -------------------------------------------------------------------
 
 
 def rfc4193_address(nwid: int, address: int) -> ipaddress.IPv6Address:

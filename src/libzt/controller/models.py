@@ -2,7 +2,7 @@
 """Network and member records: zerotier-one's JSON objects, their defaults, and POST updates.
 
 Records are plain ``dict``s holding exactly the JSON that zerotier-one's embedded controller stores and
-serves (spec §8.4/§8.5; the captured ``network.json``/``member_*.json`` match field for field,
+serves (docs/protocol/vl2.md §8.4/§8.5; the captured ``network.json``/``member_*.json`` match field for field,
 including oddities such as ``"authTokens": [null]`` and ``"dns": []`` for "none").
 
 Updates follow the reference's ``networkUpdateFromPostData`` and member POST: only known writable
