@@ -9,8 +9,10 @@
 //   timer    --> process_background (node.cpp): pings, keepalives, path expiry, queue timeouts
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -21,72 +23,12 @@
 
 #include "zt/network.hpp"
 #include "zt/packet.hpp"
+#include "zt/node_host.hpp"
 #include "zt/topology.hpp"
+#include "zt/vl1_link.hpp"
 #include "zt/wire.hpp"
 
 namespace zt {
-
-struct NodeEvent {
-    enum class Type {
-        kOnline,
-        kOffline,
-        kPeerDirect,       // a peer gained a direct path (or we first heard it directly)
-        kPeerRelay,        // we talk to a peer only through a relay
-        kPeerUnreachable,  // a peer lost every path
-        kPathDiscovered,   // a new physical path to a peer (address set)
-        kPathDead,         // a path expired (address set)
-        kUserMessage,      // USER_MESSAGE received (message_type, data)
-        kEchoReply,        // OK(ECHO) to our ping (rtt_ms, data)
-        kPlanetUpdated,    // a newer planet was accepted (the host should persist it)
-        kMoonUpdated,      // a moon was added or updated (moon, data: the world to persist)
-        kMoonRemoved,      // a moon we held was dropped by deorbit (moon)
-        kIdentityCollision,  // a root says another node owns our address: fatal
-        // Networks (network set). kNetworkConfig carries the config dictionary to persist in data.
-        kNetworkRequestingConfig,
-        kNetworkConfig,        // a new or changed config was applied (first time: also kNetworkOk)
-        kNetworkOk,
-        kNetworkAccessDenied,
-        kNetworkNotFound,
-        kNetworkClientTooOld,
-        kNetworkLeft,
-    };
-    explicit NodeEvent(Type t) : type(t) {}
-
-    Type type;
-    std::uint64_t peer = 0;
-    InetAddress address;
-    std::uint64_t message_type = 0;
-    std::vector<std::uint8_t> data;
-    int rtt_ms = -1;
-    std::uint64_t network = 0;
-    std::uint64_t moon = 0;  // a moon's world ID
-};
-
-// A network config request handed to the controller application (when this node controls the
-// network: its address is the network ID's top 40 bits).
-struct ConfigRequest {
-    std::uint64_t request_id = 0;
-    std::uint64_t network_id = 0;
-    Identity member;  // public
-    InetAddress from;  // nil when relayed
-    std::string metadata;  // the request's metadata Dictionary bytes
-    std::uint64_t have_revision = 0;
-    std::uint64_t have_timestamp = 0;
-};
-
-class NodeHost {
-  public:
-    virtual ~NodeHost() = default;
-    // Send one UDP datagram from our socket `local_socket` (-1: any suitable one). ttl 0 = default.
-    virtual void send_datagram(std::int64_t local_socket, const InetAddress& to, const std::uint8_t* data,
-                               std::size_t len, unsigned ttl) = 0;
-    virtual void on_event(const NodeEvent& event) = 0;
-    // A frame from the virtual network for the local stack (VL2).
-    virtual void on_frame(std::uint64_t network_id, std::uint64_t src_mac, std::uint64_t dst_mac, std::uint16_t ethertype,
-                          const std::uint8_t* data, std::size_t len) {}
-    // A config request for a network we control (only called once set_controller(true)).
-    virtual void on_config_request(const ConfigRequest& request) {}
-};
 
 // Payloads of application pings start with this, then the send time (both big-endian 64-bit).
 inline constexpr std::uint64_t kEchoPingMarker = 0x6c69627a74706e67ULL;  // "libztpng"
@@ -102,40 +44,8 @@ struct NodeConfig {
     std::size_t max_peers = kMaxPeers;
 };
 
-// Why datagrams were dropped; exposed through zts_stats_get_all and ztx_node_stats.
-struct NodeStats {
-    std::uint64_t rx_datagrams = 0;
-    std::uint64_t rx_packets = 0;  // whole packets after reassembly
-    std::uint64_t tx_datagrams = 0;
-    std::uint64_t tx_packets = 0;
-    std::uint64_t relayed = 0;
-    std::uint64_t junk = 0;  // datagrams too short to be ZeroTier (NAT-opening junk after RENDEZVOUS)
-    std::uint64_t rx_by_suite[4] = {};  // authenticated packets in, by cipher suite
-    std::uint64_t tx_by_suite[4] = {};  // packets armored and sent, by cipher suite
-    std::uint64_t drop_malformed = 0;     // too short, bad fragment numbers, unparseable payload
-    std::uint64_t drop_auth = 0;          // MAC check failed or unusable cipher suite
-    std::uint64_t drop_unknown_peer = 0;  // parked for WHOIS and timed out, or nobody to ask
-    std::uint64_t drop_rate_limited = 0;
-    std::uint64_t drop_unexpected = 0;    // OK we never asked for, RENDEZVOUS from a non-root, ...
-    std::uint64_t drop_path = 0;          // from or to a path we may not use (loopback, foreign root IP)
-    std::uint64_t drop_relay = 0;         // not ours and we may not relay it (or too many hops)
-    std::uint64_t drop_fragment = 0;      // pieces of fragment sets that expired or were evicted
-    std::uint64_t drop_queue_full = 0;
-    std::uint64_t drop_oversized = 0;  // larger than any ZeroTier datagram (cut short by the kernel)
-    std::uint64_t frames_in = 0;       // VL2 frames delivered to the local stack
-    std::uint64_t frames_out = 0;      // VL2 frames sent (each multicast copy counts)
-    std::uint64_t frames_dropped = 0;  // by rules, membership gates, or no config
-    std::uint64_t peers_expired = 0;   // forgotten after kPeerIdleTimeout without a packet from them
-    std::uint64_t peers_refused = 0;   // new peers turned away at max_peers (nobody idle enough to give way)
-    std::uint64_t whois_sent = 0;      // WHOIS requests to a root (first tries and retries)
-    std::uint64_t rendezvous_sent = 0;  // RENDEZVOUS (a root introducing two peers; one per peer told)
-    std::uint64_t drops() const {
-        return drop_malformed + drop_auth + drop_unknown_peer + drop_rate_limited + drop_unexpected + drop_path +
-               drop_relay + drop_fragment + drop_queue_full + drop_oversized;
-    }
-};
-
-class Node {
+// Final: its own calls to the Vl1Link methods below are direct calls, not virtual ones.
+class Node final : private Vl1Link {
   public:
     Node(const Identity& self, World planet, NodeConfig config, NodeHost& host, std::int64_t now);
     ~Node();
@@ -150,7 +60,7 @@ class Node {
     // none). Lets the host wake its timer thread only when an API call really needs it.
     std::int64_t wanted_background() const { return wanted_background_; }
 
-    const Identity& identity() const { return self_; }
+    const Identity& identity() const override { return self_; }
     bool online() const { return online_; }
     const NodeStats& stats() const { return stats_; }
     // A datagram the socket layer had to cut short: counted here so every arrival is accounted for.
@@ -161,7 +71,7 @@ class Node {
     Topology& topology() { return topology_; }
     // Bytes held for all peers (an estimate: see Peer::memory_estimate); stats divide by the count.
     std::size_t peer_memory_estimate() const;
-    std::int64_t now() const { return now_; }
+    std::int64_t now() const override { return now_; }
 
     // The peer cache (peers.d/): what we know of a peer to reach it again after a restart: its
     // identity and the paths it was last heard on. restore_peer() takes such a record back.
@@ -215,6 +125,14 @@ class Node {
                            const std::vector<std::uint64_t>& notify);
 
   private:
+    // ---- Vl1Link: the rest of what VL2 and the controller see of VL1 -------------------------------------
+    Peer* peer(std::uint64_t address) override { return topology_.get(address); }
+    bool am_root() const override { return topology_.am_root(); }
+    const std::vector<World::Root>& roots() const override { return topology_.roots(); }
+    Peer* best_root() override { return topology_.best_root(now_); }
+    void for_each_peer(const std::function<void(Peer&)>& fn) override { topology_.for_each(fn); }
+    NodeStats& counters() override { return stats_; }
+
     // ---- moons (node.cpp) ------------------------------------------------------------------------------
     void contact_moon_seeds();
     // HELLO on every path of `peer`, or through our best root when it has none.
@@ -235,20 +153,20 @@ class Node {
     // ---- sending (switch.cpp) ------------------------------------------------------------------------
     // Armors and sends `p` to its destination: direct if a path is alive, else relayed via a root; a
     // destination we have no key for is queued until WHOIS answers.
-    void send(Packet& p, bool encrypt);
+    void send(Packet& p, bool encrypt) override;
     bool send_to_peer(Peer& peer, Packet& p, bool encrypt);
     // Armors `p` for `peer` and sends it on one physical path (fragmenting as needed).
     void send_on(Peer& peer, Packet& p, bool encrypt, std::int64_t local_socket, const InetAddress& to);
     // Answers the packet being handled: like send(), but when the peer has no confirmed path yet
     // (it has just said HELLO and not yet answered ours), back the way the request came.
-    void reply(Peer& peer, Packet& p);
+    void reply(Peer& peer, Packet& p) override;
     void send_raw(std::int64_t local_socket, const InetAddress& to, const std::uint8_t* data, std::size_t len,
                   unsigned ttl = 0);
     // Parks a packet from an unknown sender until WHOIS answers (or refuses it at the queue bounds).
     void park(std::unique_ptr<Packet> packet, std::int64_t local_socket, const InetAddress& from);
     // Wants the identity behind `address`: one outstanding request per address, sent when the
     // node-wide WHOIS budget allows, retried with backoff by retry_whois().
-    void request_whois(std::uint64_t address);
+    void request_whois(std::uint64_t address) override;
     bool send_whois(std::uint64_t address);
     std::int64_t retry_whois();  // returns when it next has something to do (INT64_MAX: nothing)
     void give_up_whois(std::uint64_t address);
@@ -318,7 +236,7 @@ class Node {
     void update_online();
     void note_surface(const InetAddress& external);  // how a peer saw us (OK(HELLO))
     void push_direct_paths(Peer& peer);              // when due for this peer
-    void emit(NodeEvent e) { host_.on_event(e); }
+    void emit(NodeEvent e) override { host_.on_event(e); }
     void expect_reply(std::uint64_t packet_id);
     bool expecting_reply(std::uint64_t packet_id) const;
 
@@ -335,7 +253,7 @@ class Node {
     std::int64_t last_ping_check_ = INT64_MIN / 2;
     std::int64_t last_housekeeping_ = INT64_MIN / 2;
     std::int64_t wanted_background_ = INT64_MAX;
-    void want_background_at(std::int64_t t) { wanted_background_ = std::min(wanted_background_, t); }
+    void want_background_at(std::int64_t t) override { wanted_background_ = std::min(wanted_background_, t); }
 
     Defragmenter defrag_;
 
