@@ -152,9 +152,16 @@ void Node::dispatch(Peer& peer, std::int64_t local_socket, const InetAddress& fr
         case Verb::kMulticastGather: on_multicast_gather(peer, p); break;
         case Verb::kMulticastFrame: on_multicast_frame(peer, p); break;
         case Verb::kNetworkCredentials: on_network_credentials(peer, p); break;
-        case Verb::kNetworkConfigRequest: on_network_config_request(peer, local_socket, from, p); break;
         case Verb::kNetworkConfig: on_network_config(peer, p); break;
-        default: break;  // NOP, multipath verbs and unknown verbs: just "received"
+        default:
+            // The layers above VL1; NOP, multipath verbs and unknown verbs are just "received".
+            for (VerbSink* sink : sinks_) {
+                if (sink->handles(verb)) {
+                    sink->on_packet(peer, local_socket, from, p);
+                    break;
+                }
+            }
+            break;
     }
 }
 

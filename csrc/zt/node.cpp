@@ -12,8 +12,10 @@ constexpr std::int64_t kHousekeepingInterval = 1000;
 }  // namespace
 
 Node::Node(const Identity& self, World planet, NodeConfig config, NodeHost& host, std::int64_t now)
-    : self_(self), config_(config), host_(host), topology_(self, std::move(planet), now), now_(now) {
+    : self_(self), config_(config), host_(host), topology_(self, std::move(planet), now), now_(now),
+      controller_(*this, host) {
     if (topology_.am_root()) config_.relay_for_anyone = true;
+    controller_.set_local_member(this);
 }
 
 Node::~Node() = default;
@@ -38,6 +40,7 @@ std::int64_t Node::process_background(std::int64_t now) {
         defrag_.expire(now);
         stats_.drop_fragment = defrag_.abandoned_pieces();
         vl2_background();
+        for (VerbSink* sink : sinks_) sink->background();
         expire_peers();
     }
     const std::int64_t whois_next = whois_pending_.empty() ? INT64_MAX : retry_whois();

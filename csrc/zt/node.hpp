@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "zt/network.hpp"
+#include "zt/network_controller.hpp"
 #include "zt/packet.hpp"
 #include "zt/node_host.hpp"
 #include "zt/topology.hpp"
@@ -45,7 +46,7 @@ struct NodeConfig {
 };
 
 // Final: its own calls to the Vl1Link methods below are direct calls, not virtual ones.
-class Node final : private Vl1Link {
+class Node final : private Vl1Link, private LocalMember {
   public:
     Node(const Identity& self, World planet, NodeConfig config, NodeHost& host, std::int64_t now);
     ~Node();
@@ -116,13 +117,28 @@ class Node final : private Vl1Link {
     bool multicast_subscribe(std::int64_t now, std::uint64_t network_id, const MulticastGroup& g);
     bool multicast_unsubscribe(std::uint64_t network_id, const MulticastGroup& g);
 
-    // ---- network controller (controller.cpp) ---------------------------------------------------------
-    void set_controller(bool enabled) { controller_enabled_ = enabled; }
-    bool controller_respond(std::int64_t now, std::uint64_t request_id, const NetconfSpec& spec, const char** why);
-    bool controller_respond_error(std::int64_t now, std::uint64_t request_id, ErrorCode code);
-    bool controller_push(std::int64_t now, const NetconfSpec& spec, const char** why);
+    // ---- network controller (NetworkController, network_controller.cpp) ----------------------------------
+    void set_controller(bool enabled) { controller_.set_enabled(enabled); }
+    // Answers pending request `request_id` (from ConfigRequest) with the config `spec` describes.
+    bool controller_respond(std::int64_t now, std::uint64_t request_id, const NetconfSpec& spec, const char** why) {
+        now_ = now;
+        return controller_.respond(request_id, spec, why);
+    }
+    bool controller_respond_error(std::int64_t now, std::uint64_t request_id, ErrorCode code) {
+        now_ = now;
+        return controller_.respond_error(request_id, code);
+    }
+    // Sends a member a new config unasked (it must have asked once, so we know its identity).
+    bool controller_push(std::int64_t now, const NetconfSpec& spec, const char** why) {
+        now_ = now;
+        return controller_.push(spec, why);
+    }
+    // Revokes `member`'s certificate of membership, telling the members in `notify`.
     bool controller_revoke(std::int64_t now, std::uint64_t network_id, std::uint64_t member,
-                           const std::vector<std::uint64_t>& notify);
+                           const std::vector<std::uint64_t>& notify) {
+        now_ = now;
+        return controller_.revoke(network_id, member, notify);
+    }
 
   private:
     // ---- Vl1Link: the rest of what VL2 and the controller see of VL1 -------------------------------------
@@ -132,6 +148,11 @@ class Node final : private Vl1Link {
     Peer* best_root() override { return topology_.best_root(now_); }
     void for_each_peer(const std::function<void(Peer&)>& fn) override { topology_.for_each(fn); }
     NodeStats& counters() override { return stats_; }
+
+    // ---- LocalMember: configs from our own controller (vl2.cpp) ----------------------------------------
+    void apply_own_config(std::uint64_t network_id, NetworkConfig config, const std::string& dictionary) override;
+    void own_config_refused(std::uint64_t network_id, ErrorCode code) override;
+    void revoke_locally(std::uint64_t network_id, std::uint64_t member, std::uint64_t threshold) override;
 
     // ---- moons (node.cpp) ------------------------------------------------------------------------------
     void contact_moon_seeds();
@@ -195,7 +216,6 @@ class Node final : private Vl1Link {
     void on_ok_network_config(Peer& peer, const Packet& p);
     void on_ok_multicast_gather(Peer& peer, const Packet& p);
     void on_network_error(Peer& peer, const wire::Error& e);
-    void on_network_config_request(Peer& peer, std::int64_t local_socket, const InetAddress& from, const Packet& p);
     void accept_config_chunk(Network& net, Peer& from, const std::uint8_t* chunk, std::size_t len,
                              std::uint64_t packet_id, bool pushed, std::uint64_t in_re_packet);
     void request_config(Network& net);
@@ -310,16 +330,9 @@ class Node final : private Vl1Link {
     };
     std::deque<PendingMulticast> pending_multicasts_;
     std::map<std::pair<std::uint64_t, MulticastGroup>, std::int64_t> last_gather_;
-    // Controller side
-    bool controller_enabled_ = false;
-    struct PendingRequest {
-        std::uint64_t member;
-        std::uint64_t network_id;
-        std::uint64_t packet_id;
-        std::int64_t created;
-    };
-    std::unordered_map<std::uint64_t, PendingRequest> pending_requests_;
-    std::map<std::pair<std::uint64_t, std::uint64_t>, std::int64_t> last_request_;  // (nwid, member)
+    NetworkController controller_;
+    // What VL1 hands authenticated verbs it does not handle itself to, in this order.
+    VerbSink* const sinks_[1] = {&controller_};
     TokenBucket identity_verify_budget_;
     std::unordered_map<std::uint64_t, TokenBucket> identity_verify_by_network_;
 };

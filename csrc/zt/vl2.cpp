@@ -145,17 +145,40 @@ void Node::request_config(Network& net) {
     p.compress();
     if (net.controller() == self_.address()) {
         // Our own network: hand the request to our controller directly.
-        if (!controller_enabled_) return;
-        ConfigRequest req;
-        crypto::random_bytes(&req.request_id, sizeof req.request_id);
-        req.network_id = net.id();
-        req.member = self_.public_only();
-        req.metadata = meta;
-        pending_requests_[req.request_id] = PendingRequest{self_.address(), net.id(), 0, now_};
-        host_.on_config_request(req);
+        controller_.request_from_self(net.id(), meta);
         return;
     }
     send(p, true);
+}
+
+// ---- config from our own controller (LocalMember) ----------------------------------------------------
+
+void Node::apply_own_config(std::uint64_t network_id, NetworkConfig config, const std::string& dictionary) {
+    Network* net = network(network_id);
+    if (net == nullptr ||
+        net->apply_config(std::move(config), dictionary, self_.address()) != Network::Apply::kApplied) {
+        return;
+    }
+    const bool first = net->last_config_update < 0;
+    net->last_config_update = now_;
+    if (first) emit_network(NodeEvent::Type::kNetworkOk, network_id);
+    NodeEvent e{NodeEvent::Type::kNetworkConfig};
+    e.network = network_id;
+    e.data.assign(dictionary.begin(), dictionary.end());
+    emit(e);
+    announce_groups(*net, true);
+}
+
+void Node::own_config_refused(std::uint64_t network_id, ErrorCode code) {
+    Network* net = network(network_id);
+    if (net == nullptr) return;
+    const bool denied = code == ErrorCode::kNetworkAccessDenied;
+    net->set_status(denied ? Network::Status::kAccessDenied : Network::Status::kNotFound);
+    emit_network(denied ? NodeEvent::Type::kNetworkAccessDenied : NodeEvent::Type::kNetworkNotFound, network_id);
+}
+
+void Node::revoke_locally(std::uint64_t network_id, std::uint64_t member, std::uint64_t threshold) {
+    if (Network* net = network(network_id)) net->revoke_com(member, threshold);
 }
 
 // ---- config from the controller ---------------------------------------------------------------------
@@ -804,9 +827,6 @@ void Node::vl2_background() {
     subscribers_.expire(now_);
     while (!pending_multicasts_.empty() && now_ - pending_multicasts_.front().created >= kMulticastTransmitTimeout) {
         pending_multicasts_.pop_front();
-    }
-    for (auto it = pending_requests_.begin(); it != pending_requests_.end();) {
-        it = now_ - it->second.created >= 10000 ? pending_requests_.erase(it) : std::next(it);
     }
 }
 
