@@ -146,13 +146,6 @@ void Node::dispatch(Peer& peer, std::int64_t local_socket, const InetAddress& fr
         case Verb::kEcho: on_echo(peer, local_socket, from, p); break;
         case Verb::kPushDirectPaths: on_push_direct_paths(peer, p); break;
         case Verb::kUserMessage: on_user_message(peer, p); break;
-        case Verb::kFrame: on_frame(peer, p, false); break;
-        case Verb::kExtFrame: on_frame(peer, p, true); break;
-        case Verb::kMulticastLike: on_multicast_like(peer, p); break;
-        case Verb::kMulticastGather: on_multicast_gather(peer, p); break;
-        case Verb::kMulticastFrame: on_multicast_frame(peer, p); break;
-        case Verb::kNetworkCredentials: on_network_credentials(peer, p); break;
-        case Verb::kNetworkConfig: on_network_config(peer, p); break;
         default:
             // The layers above VL1; NOP, multipath verbs and unknown verbs are just "received".
             for (VerbSink* sink : sinks_) {
@@ -250,9 +243,13 @@ void Node::on_ok(Peer& peer, std::int64_t local_socket, const InetAddress& from,
             emit(e);
             break;
         }
-        case Verb::kNetworkConfigRequest: on_ok_network_config(peer, p); break;
-        case Verb::kMulticastGather: on_ok_multicast_gather(peer, p); break;
-        default: break;  // OK(EXT_FRAME), OK(MULTICAST_FRAME), OK(ECHO-for-config): nothing to do
+        default:
+            // The layers above (OK(NETWORK_CONFIG_REQUEST), OK(MULTICAST_GATHER)); OK(EXT_FRAME),
+            // OK(MULTICAST_FRAME) and OK(ECHO) for a pushed config need nothing.
+            for (VerbSink* sink : sinks_) {
+                if (sink->on_ok(rh.in_re_verb, peer, p)) break;
+            }
+            break;
     }
 }
 
@@ -268,7 +265,8 @@ void Node::on_error(Peer& peer, const Packet& p) {
         emit(NodeEvent{NodeEvent::Type::kIdentityCollision});
         return;
     }
-    if (e.network_id != 0) on_network_error(peer, e);
+    if (e.network_id == 0) return;
+    for (VerbSink* sink : sinks_) sink->on_network_error(peer, e);
 }
 
 void Node::on_whois(Peer& peer, const Packet& p) {

@@ -13,9 +13,9 @@ constexpr std::int64_t kHousekeepingInterval = 1000;
 
 Node::Node(const Identity& self, World planet, NodeConfig config, NodeHost& host, std::int64_t now)
     : self_(self), config_(config), host_(host), topology_(self, std::move(planet), now), now_(now),
-      controller_(*this, host) {
+      controller_(*this, host), vl2_(*this, host, controller_, config_.protocol_version) {
     if (topology_.am_root()) config_.relay_for_anyone = true;
-    controller_.set_local_member(this);
+    controller_.set_local_member(&vl2_);
 }
 
 Node::~Node() = default;
@@ -39,7 +39,6 @@ std::int64_t Node::process_background(std::int64_t now) {
         expire_queues();
         defrag_.expire(now);
         stats_.drop_fragment = defrag_.abandoned_pieces();
-        vl2_background();
         for (VerbSink* sink : sinks_) sink->background();
         expire_peers();
     }

@@ -27,6 +27,7 @@
 #include "zt/node_host.hpp"
 #include "zt/topology.hpp"
 #include "zt/vl1_link.hpp"
+#include "zt/vl2.hpp"
 #include "zt/wire.hpp"
 
 namespace zt {
@@ -46,7 +47,7 @@ struct NodeConfig {
 };
 
 // Final: its own calls to the Vl1Link methods below are direct calls, not virtual ones.
-class Node final : private Vl1Link, private LocalMember {
+class Node final : private Vl1Link {
   public:
     Node(const Identity& self, World planet, NodeConfig config, NodeHost& host, std::int64_t now);
     ~Node();
@@ -104,18 +105,34 @@ class Node final : private Vl1Link, private LocalMember {
     const std::vector<InetAddress>& local_addresses() const { return local_addresses_; }
     std::vector<InetAddress> surface_addresses() const;
 
-    // ---- virtual networks (vl2.cpp) ------------------------------------------------------------------
-    bool join(std::int64_t now, std::uint64_t network_id);
-    bool leave(std::int64_t now, std::uint64_t network_id);
-    Network* network(std::uint64_t network_id);
-    std::vector<std::uint64_t> network_ids() const;
+    // ---- virtual networks (Vl2, vl2.hpp) -------------------------------------------------------------
+    bool join(std::int64_t now, std::uint64_t network_id) {
+        now_ = now;
+        return vl2_.join(network_id);
+    }
+    bool leave(std::int64_t now, std::uint64_t network_id) {
+        now_ = now;
+        return vl2_.leave(network_id);
+    }
+    Network* network(std::uint64_t network_id) { return vl2_.network(network_id); }
+    std::vector<std::uint64_t> network_ids() const { return vl2_.network_ids(); }
     // A config saved earlier (networks.d/): used until the controller answers.
-    bool restore_network_config(std::uint64_t network_id, const std::string& dictionary);
+    bool restore_network_config(std::uint64_t network_id, const std::string& dictionary) {
+        return vl2_.restore_network_config(network_id, dictionary);
+    }
     // An Ethernet frame from the local stack onto the network. False: dropped (and why counted).
     bool send_frame(std::int64_t now, std::uint64_t network_id, std::uint64_t src_mac, std::uint64_t dst_mac,
-                    std::uint16_t ethertype, const std::uint8_t* data, std::size_t len);
-    bool multicast_subscribe(std::int64_t now, std::uint64_t network_id, const MulticastGroup& g);
-    bool multicast_unsubscribe(std::uint64_t network_id, const MulticastGroup& g);
+                    std::uint16_t ethertype, const std::uint8_t* data, std::size_t len) {
+        now_ = now;
+        return vl2_.send_frame(network_id, src_mac, dst_mac, ethertype, data, len);
+    }
+    bool multicast_subscribe(std::int64_t now, std::uint64_t network_id, const MulticastGroup& g) {
+        now_ = now;
+        return vl2_.multicast_subscribe(network_id, g);
+    }
+    bool multicast_unsubscribe(std::uint64_t network_id, const MulticastGroup& g) {
+        return vl2_.multicast_unsubscribe(network_id, g);
+    }
 
     // ---- network controller (NetworkController, network_controller.cpp) ----------------------------------
     void set_controller(bool enabled) { controller_.set_enabled(enabled); }
@@ -149,10 +166,6 @@ class Node final : private Vl1Link, private LocalMember {
     void for_each_peer(const std::function<void(Peer&)>& fn) override { topology_.for_each(fn); }
     NodeStats& counters() override { return stats_; }
 
-    // ---- LocalMember: configs from our own controller (vl2.cpp) ----------------------------------------
-    void apply_own_config(std::uint64_t network_id, NetworkConfig config, const std::string& dictionary) override;
-    void own_config_refused(std::uint64_t network_id, ErrorCode code) override;
-    void revoke_locally(std::uint64_t network_id, std::uint64_t member, std::uint64_t threshold) override;
 
     // ---- moons (node.cpp) ------------------------------------------------------------------------------
     void contact_moon_seeds();
@@ -206,33 +219,6 @@ class Node final : private Vl1Link, private LocalMember {
     void on_echo(Peer& peer, std::int64_t local_socket, const InetAddress& from, const Packet& p);
     void on_push_direct_paths(Peer& peer, const Packet& p);
     void on_user_message(Peer& peer, const Packet& p);
-    // VL2 verbs (vl2.cpp)
-    void on_frame(Peer& peer, const Packet& p, bool ext);
-    void on_multicast_like(Peer& peer, const Packet& p);
-    void on_multicast_gather(Peer& peer, const Packet& p);
-    void on_multicast_frame(Peer& peer, const Packet& p);
-    void on_network_credentials(Peer& peer, const Packet& p);
-    void on_network_config(Peer& peer, const Packet& p);
-    void on_ok_network_config(Peer& peer, const Packet& p);
-    void on_ok_multicast_gather(Peer& peer, const Packet& p);
-    void on_network_error(Peer& peer, const wire::Error& e);
-    void accept_config_chunk(Network& net, Peer& from, const std::uint8_t* chunk, std::size_t len,
-                             std::uint64_t packet_id, bool pushed, std::uint64_t in_re_packet);
-    void request_config(Network& net);
-    void announce_groups(Network& net, bool force);
-    void push_credentials(Network& net, Peer& peer, bool force);
-    void deliver_frame(Network& net, Peer& peer, std::uint64_t src_mac, std::uint64_t dst_mac, std::uint16_t ethertype,
-                       const std::uint8_t* data, std::size_t len);
-    bool filter(const Network& net, FrameInfo& frame) const;
-    bool emulate_ndp(Network& net, std::uint64_t src_mac, std::uint16_t ethertype, const std::uint8_t* data,
-                     std::size_t len);
-    void send_multicast(Network& net, const MulticastGroup& g, std::uint64_t src_mac, std::uint16_t ethertype,
-                        const std::uint8_t* data, std::size_t len);
-    void send_multicast_to(Network& net, std::uint64_t to, const MulticastGroup& g, std::uint64_t src_mac,
-                           std::uint16_t ethertype, const std::uint8_t* data, std::size_t len);
-    void gather(Network& net, const MulticastGroup& g, bool force);
-    void vl2_background();
-    void emit_network(NodeEvent::Type type, std::uint64_t network_id);
     // After any authenticated packet: refresh or learn the path, confirm unknown ones.
     void note_received(Peer& peer, std::int64_t local_socket, const InetAddress& from, const Packet& p, Verb verb);
 
@@ -315,24 +301,11 @@ class Node final : private Vl1Link, private LocalMember {
     std::unordered_map<std::uint64_t, WhoisState> whois_pending_;
     TokenBucket whois_budget_;
     std::map<std::pair<std::uint64_t, std::uint64_t>, std::int64_t> last_unite_;
-    // VL2 state
-    std::map<std::uint64_t, std::unique_ptr<Network>> networks_;
-    MulticastSubscribers subscribers_;
-    struct PendingMulticast {  // a multicast waiting for gather results to reach more members
-        std::uint64_t network_id;
-        MulticastGroup group;
-        std::uint64_t src_mac;
-        std::uint16_t ethertype;
-        std::vector<std::uint8_t> data;
-        std::int64_t created;
-        std::vector<std::uint64_t> sent_to;
-        std::size_t limit;
-    };
-    std::deque<PendingMulticast> pending_multicasts_;
-    std::map<std::pair<std::uint64_t, MulticastGroup>, std::int64_t> last_gather_;
+    // The layers above VL1. VL1 hands them the authenticated verbs it does not handle itself, in
+    // this order (VL2 first); the controller is declared first because VL2 holds a reference to it.
     NetworkController controller_;
-    // What VL1 hands authenticated verbs it does not handle itself to, in this order.
-    VerbSink* const sinks_[1] = {&controller_};
+    Vl2 vl2_;
+    VerbSink* const sinks_[2] = {&vl2_, &controller_};
     TokenBucket identity_verify_budget_;
     std::unordered_map<std::uint64_t, TokenBucket> identity_verify_by_network_;
 };

@@ -17,8 +17,8 @@ namespace zt {
 
 bool Node::peer_is_kept(std::uint64_t address) const {
     if (topology_.is_root(address)) return true;
-    return std::any_of(networks_.begin(), networks_.end(),
-                       [address](const auto& kv) { return kv.second->controller() == address; });
+    return std::any_of(std::begin(sinks_), std::end(sinks_),
+                       [address](const VerbSink* sink) { return sink->keeps_peer(address); });
 }
 
 std::int64_t Node::idle_for(const Peer& peer) const {
@@ -41,13 +41,12 @@ void Node::expire_peers() {
 
 void Node::forget_peer(std::uint64_t address) {
     topology_.remove(address);
-    // What is keyed by the address: introductions we made, its membership records on our networks and
-    // its multicast subscriptions. Parked packets and WHOIS state exist only for unknown addresses.
+    // What is keyed by the address: introductions we made, and whatever the layers above keep per
+    // peer. Parked packets and WHOIS state exist only for unknown addresses.
     for (auto it = last_unite_.begin(); it != last_unite_.end();) {
         it = (it->first.first == address || it->first.second == address) ? last_unite_.erase(it) : std::next(it);
     }
-    for (auto& kv : networks_) kv.second->forget_member(address);
-    subscribers_.remove_member(address);
+    for (VerbSink* sink : sinks_) sink->forget_peer(address);
 }
 
 bool Node::make_room_for_peer() {

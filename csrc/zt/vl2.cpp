@@ -4,7 +4,10 @@
 #include <algorithm>
 #include <cstring>
 
-#include "zt/node.hpp"
+#include "zt/vl2.hpp"
+
+#include "zt/credentials.hpp"
+#include "zt/crypto.hpp"
 
 namespace zt {
 
@@ -45,38 +48,36 @@ std::string config_request_metadata(std::uint8_t protocol) {
 
 // ---- membership of networks -------------------------------------------------------------------------
 
-bool Node::join(std::int64_t now, std::uint64_t network_id) {
-    now_ = now;
+bool Vl2::join(std::uint64_t network_id) {
     if (network_id == 0) return false;
     if (networks_.count(network_id) != 0) return true;
-    auto net = std::make_unique<Network>(network_id, self_.address());
+    auto net = std::make_unique<Network>(network_id, self().address());
     Network& n = *net;
     networks_.emplace(network_id, std::move(net));
     NetworkConfig adhoc;
     if (is_adhoc_network(network_id)) {
         // No controller: the ID itself says what the network is.
-        if (!adhoc_network_config(network_id, self_.address(), static_cast<std::uint64_t>(now), &adhoc)) {
+        if (!adhoc_network_config(network_id, self().address(), static_cast<std::uint64_t>(now()), &adhoc)) {
             n.set_status(Network::Status::kNotFound);
             emit_network(NodeEvent::Type::kNetworkNotFound, network_id);
             return true;
         }
         const std::string dict = adhoc.to_dictionary().serialize();
-        n.apply_config(std::move(adhoc), dict, self_.address());
+        n.apply_config(std::move(adhoc), dict, self().address());
         emit_network(NodeEvent::Type::kNetworkOk, network_id);
         NodeEvent e{NodeEvent::Type::kNetworkConfig};
         e.network = network_id;
-        emit(e);
+        link_.emit(e);
         announce_groups(n, true);
         return true;
     }
     emit_network(NodeEvent::Type::kNetworkRequestingConfig, network_id);
     request_config(n);
-    want_background_at(now_ + kNetworkRequestRetry);
+    link_.want_background_at(now() + kNetworkRequestRetry);
     return true;
 }
 
-bool Node::leave(std::int64_t now, std::uint64_t network_id) {
-    now_ = now;
+bool Vl2::leave(std::uint64_t network_id) {
     auto it = networks_.find(network_id);
     if (it == networks_.end()) return false;
     networks_.erase(it);
@@ -87,18 +88,18 @@ bool Node::leave(std::int64_t now, std::uint64_t network_id) {
     return true;
 }
 
-Network* Node::network(std::uint64_t network_id) {
+Network* Vl2::network(std::uint64_t network_id) {
     auto it = networks_.find(network_id);
     return it == networks_.end() ? nullptr : it->second.get();
 }
 
-std::vector<std::uint64_t> Node::network_ids() const {
+std::vector<std::uint64_t> Vl2::network_ids() const {
     std::vector<std::uint64_t> ids;
     for (const auto& kv : networks_) ids.push_back(kv.first);
     return ids;
 }
 
-bool Node::restore_network_config(std::uint64_t network_id, const std::string& dictionary) {
+bool Vl2::restore_network_config(std::uint64_t network_id, const std::string& dictionary) {
     Network* net = network(network_id);
     if (net == nullptr) return false;
     Dictionary d;
@@ -107,69 +108,68 @@ bool Node::restore_network_config(std::uint64_t network_id, const std::string& d
         !NetworkConfig::from_dictionary(d, &config, nullptr)) {
         return false;
     }
-    if (net->apply_config(std::move(config), dictionary, self_.address()) != Network::Apply::kApplied) return false;
+    if (net->apply_config(std::move(config), dictionary, self().address()) != Network::Apply::kApplied) return false;
     emit_network(NodeEvent::Type::kNetworkOk, network_id);
     emit_network(NodeEvent::Type::kNetworkConfig, network_id);  // no data: it came from the cache
     return true;
 }
 
-bool Node::multicast_subscribe(std::int64_t now, std::uint64_t network_id, const MulticastGroup& g) {
-    now_ = now;
+bool Vl2::multicast_subscribe(std::uint64_t network_id, const MulticastGroup& g) {
     Network* net = network(network_id);
     if (net == nullptr || !net->subscribe(g)) return false;
     if (net->has_config()) announce_groups(*net, true);  // a new group is announced at once
     return true;
 }
 
-bool Node::multicast_unsubscribe(std::uint64_t network_id, const MulticastGroup& g) {
+bool Vl2::multicast_unsubscribe(std::uint64_t network_id, const MulticastGroup& g) {
     Network* net = network(network_id);
     return net != nullptr && net->unsubscribe(g);  // subscriptions elsewhere simply expire
 }
 
-void Node::emit_network(NodeEvent::Type type, std::uint64_t network_id) {
+void Vl2::emit_network(NodeEvent::Type type, std::uint64_t network_id) {
     NodeEvent e{type};
     e.network = network_id;
-    emit(e);
+    link_.emit(e);
 }
 
-void Node::request_config(Network& net) {
-    net.last_config_request = now_;
+void Vl2::request_config(Network& net) {
+    net.last_config_request = now();
     net.config_request_due = 0;
-    Packet p(net.controller(), self_.address(), Verb::kNetworkConfigRequest);
+    Packet p(net.controller(), self().address(), Verb::kNetworkConfigRequest);
     p.append_u64(net.id());
-    const std::string meta = config_request_metadata(config_.protocol_version);
+    const std::string meta = config_request_metadata(protocol_version_);
     p.append_u16(static_cast<std::uint16_t>(meta.size()));
     p.append(meta.data(), meta.size());
     p.append_u64(net.has_config() ? net.config().revision : 0);
     p.append_u64(net.has_config() ? net.config().timestamp : 0);
     p.compress();
-    if (net.controller() == self_.address()) {
+    if (net.controller() == self().address()) {
         // Our own network: hand the request to our controller directly.
         controller_.request_from_self(net.id(), meta);
         return;
     }
-    send(p, true);
+    link_.send(p, true);
 }
 
 // ---- config from our own controller (LocalMember) ----------------------------------------------------
 
-void Node::apply_own_config(std::uint64_t network_id, NetworkConfig config, const std::string& dictionary) {
+void Vl2::apply_own_config(std::uint64_t network_id, NetworkConfig config, const std::string& dictionary) {
     Network* net = network(network_id);
     if (net == nullptr ||
-        net->apply_config(std::move(config), dictionary, self_.address()) != Network::Apply::kApplied) {
+        net->apply_config(std::move(config), dictionary, self().address()) != Network::Apply::kApplied) {
         return;
     }
     const bool first = net->last_config_update < 0;
-    net->last_config_update = now_;
+    net->last_config_update = now();
     if (first) emit_network(NodeEvent::Type::kNetworkOk, network_id);
     NodeEvent e{NodeEvent::Type::kNetworkConfig};
     e.network = network_id;
     e.data.assign(dictionary.begin(), dictionary.end());
-    emit(e);
+    link_.emit(e);
     announce_groups(*net, true);
 }
 
-void Node::own_config_refused(std::uint64_t network_id, ErrorCode code) {
+void Vl2::own_config_refused(std::uint64_t network_id, ErrorCode code) {
     Network* net = network(network_id);
     if (net == nullptr) return;
     const bool denied = code == ErrorCode::kNetworkAccessDenied;
@@ -177,17 +177,17 @@ void Node::own_config_refused(std::uint64_t network_id, ErrorCode code) {
     emit_network(denied ? NodeEvent::Type::kNetworkAccessDenied : NodeEvent::Type::kNetworkNotFound, network_id);
 }
 
-void Node::revoke_locally(std::uint64_t network_id, std::uint64_t member, std::uint64_t threshold) {
+void Vl2::revoke_locally(std::uint64_t network_id, std::uint64_t member, std::uint64_t threshold) {
     if (Network* net = network(network_id)) net->revoke_com(member, threshold);
 }
 
 // ---- config from the controller ---------------------------------------------------------------------
 
-void Node::accept_config_chunk(Network& net, Peer& from, const std::uint8_t* chunk, std::size_t len,
+void Vl2::accept_config_chunk(Network& net, Peer& from, const std::uint8_t* chunk, std::size_t len,
                                std::uint64_t packet_id, bool pushed, std::uint64_t in_re_packet) {
-    Peer* controller = from.address() == net.controller() ? &from : topology_.get(net.controller());
+    Peer* controller = from.address() == net.controller() ? &from : link_.peer(net.controller());
     if (controller == nullptr) {
-        request_whois(net.controller());  // its signature cannot be checked yet; it will be re-sent
+        link_.request_whois(net.controller());  // its signature cannot be checked yet; it will be re-sent
         return;
     }
     std::string dictionary;
@@ -196,7 +196,7 @@ void Node::accept_config_chunk(Network& net, Peer& from, const std::uint8_t* chu
                                                           from.address() == net.controller(), packet_id, &dictionary,
                                                           &update_id);
     if (r == ConfigAssembler::Result::kRejected) {
-        ++stats_.drop_auth;
+        ++stats().drop_auth;
         return;
     }
     if (r != ConfigAssembler::Result::kComplete) return;
@@ -205,67 +205,67 @@ void Node::accept_config_chunk(Network& net, Peer& from, const std::uint8_t* chu
     const char* why = nullptr;
     if (!Dictionary::parse(reinterpret_cast<const std::uint8_t*>(dictionary.data()), dictionary.size(), &d, &why) ||
         !NetworkConfig::from_dictionary(d, &config, &why)) {
-        ++stats_.drop_malformed;
+        ++stats().drop_malformed;
         return;
     }
     const bool first = !net.has_config();
     const std::uint64_t nwid = net.id();
-    const Network::Apply applied = net.apply_config(std::move(config), std::move(dictionary), self_.address());
+    const Network::Apply applied = net.apply_config(std::move(config), std::move(dictionary), self().address());
     if (applied == Network::Apply::kApplied) {
-        net.last_config_update = now_;
+        net.last_config_update = now();
         if (first) emit_network(NodeEvent::Type::kNetworkOk, nwid);
         NodeEvent e{NodeEvent::Type::kNetworkConfig};
         e.network = nwid;
         e.data.assign(net.config_dictionary().begin(), net.config_dictionary().end());
-        emit(e);
+        link_.emit(e);
         announce_groups(net, true);
     } else if (applied == Network::Apply::kSame) {
-        net.last_config_update = now_;  // the same config again: still fresh
+        net.last_config_update = now();  // the same config again: still fresh
     } else {
-        ++stats_.drop_unexpected;  // older than the one we hold, or not ours
+        ++stats().drop_unexpected;  // older than the one we hold, or not ours
     }
     if (pushed) {
         // A pushed config is acknowledged with an OK whose in-re verb is ECHO, as ZeroTier does.
-        Packet ok(from.address(), self_.address(), Verb::kOk);
+        Packet ok(from.address(), self().address(), Verb::kOk);
         wire::build_reply_header(ok, {Verb::kEcho, in_re_packet});
         ok.append_u64(nwid);
         ok.append_u64(update_id);
-        send(ok, true);
+        link_.send(ok, true);
     }
 }
 
-void Node::on_ok_network_config(Peer& peer, const Packet& p) {
+void Vl2::on_ok_network_config(Peer& peer, const Packet& p) {
     wire::NetworkConfigChunk chunk;
     const char* why = nullptr;
     const std::size_t at = kIdxPayload + wire::kReplyBodyOffset;
     if (!wire::parse_network_config_chunk(p, at, &chunk, &why)) {
-        ++stats_.drop_malformed;
+        ++stats().drop_malformed;
         return;
     }
     Network* net = network(chunk.network_id);
     if (net == nullptr || peer.address() != net->controller()) {
-        ++stats_.drop_unexpected;
+        ++stats().drop_unexpected;
         return;
     }
     accept_config_chunk(*net, peer, p.data() + at, p.size() - at, p.packet_id(), false, 0);
 }
 
-void Node::on_network_config(Peer& peer, const Packet& p) {
+void Vl2::on_network_config(Peer& peer, const Packet& p) {
     wire::NetworkConfigChunk chunk;
     const char* why = nullptr;
     if (!wire::parse_network_config_chunk(p, kIdxPayload, &chunk, &why)) {
-        ++stats_.drop_malformed;
+        ++stats().drop_malformed;
         return;
     }
     Network* net = network(chunk.network_id);
     if (net == nullptr) {
-        ++stats_.drop_unexpected;
+        ++stats().drop_unexpected;
         return;
     }
     accept_config_chunk(*net, peer, p.data() + kIdxPayload, p.payload_size(), p.packet_id(), true, p.packet_id());
 }
 
-void Node::on_network_error(Peer& peer, const wire::Error& e) {
+void Vl2::on_network_error(Peer& peer, const wire::Error& e) {
     Network* net = network(e.network_id);
     if (net == nullptr) return;
     switch (e.code) {
@@ -282,8 +282,8 @@ void Node::on_network_error(Peer& peer, const wire::Error& e) {
             break;
         case ErrorCode::kNeedMembershipCertificate: {
             Network::Member& m = net->member(peer.address());
-            if (now_ - m.last_credential_request < kCredentialRequestRateLimit) return;
-            m.last_credential_request = now_;
+            if (now() - m.last_credential_request < kCredentialRequestRateLimit) return;
+            m.last_credential_request = now();
             push_credentials(*net, peer, true);
             break;
         }
@@ -293,11 +293,11 @@ void Node::on_network_error(Peer& peer, const wire::Error& e) {
 
 // ---- credentials ------------------------------------------------------------------------------------
 
-void Node::push_credentials(Network& net, Peer& peer, bool force) {
+void Vl2::push_credentials(Network& net, Peer& peer, bool force) {
     if (!net.has_config() || !net.config().com) return;
-    if (!force && !net.needs_credential_push(peer.address(), now_)) return;
+    if (!force && !net.needs_credential_push(peer.address(), now())) return;
     const NetworkConfig& c = net.config();
-    Packet p(peer.address(), self_.address(), Verb::kNetworkCredentials);
+    Packet p(peer.address(), self().address(), Verb::kNetworkCredentials);
     std::vector<std::uint8_t> body;
     Writer w(body);
     CredentialBundle bundle;
@@ -309,27 +309,27 @@ void Node::push_credentials(Network& net, Peer& peer, bool force) {
     p.append(body.data(), body.size());
     if (!p.ok()) return;
     p.compress();
-    send(p, true);
+    link_.send(p, true);
     Network::Member& m = net.member(peer.address());
-    m.last_pushed_credentials = now_;
+    m.last_pushed_credentials = now();
     m.pushed_config_timestamp = c.timestamp;
 }
 
-void Node::on_network_credentials(Peer& peer, const Packet& p) {
-    if (!peer.credentials_bucket.take(now_, kPeerCredentialsBurst, kPeerCredentialsRefill)) {
-        ++stats_.drop_rate_limited;
+void Vl2::on_network_credentials(Peer& peer, const Packet& p) {
+    if (!peer.credentials_bucket.take(now(), kPeerCredentialsBurst, kPeerCredentialsRefill)) {
+        ++stats().drop_rate_limited;
         return;
     }
     CredentialBundle bundle;
     const char* why = nullptr;
     if (!CredentialBundle::parse(p.payload(), p.payload_size(), &bundle, &why)) {
-        ++stats_.drop_malformed;
+        ++stats().drop_malformed;
         return;
     }
     auto controller_of = [&](std::uint64_t nwid) -> const Identity* {
-        if ((nwid >> 24) == self_.address()) return &self_;
-        Peer* c = topology_.get(nwid >> 24);
-        if (c == nullptr) request_whois(nwid >> 24);
+        if ((nwid >> 24) == self().address()) return &self();
+        Peer* c = link_.peer(nwid >> 24);
+        if (c == nullptr) link_.request_whois(nwid >> 24);
         return c == nullptr ? nullptr : &c->identity();
     };
     for (const CertificateOfMembership& com : bundle.coms) {
@@ -337,19 +337,19 @@ void Node::on_network_credentials(Peer& peer, const Packet& p) {
         // presenting someone else's certificate only updates that someone's record, never its own.
         // Ours comes from the controller with our config, not from peers.
         const std::uint64_t owner = com.issued_to();
-        if (owner == self_.address() || owner == 0 || address_is_reserved(owner)) {
-            ++stats_.drop_unexpected;
+        if (owner == self().address() || owner == 0 || address_is_reserved(owner)) {
+            ++stats().drop_unexpected;
             continue;
         }
         Network* net = network(com.network_id());
         const Identity* controller = controller_of(com.network_id());
         if (net == nullptr || controller == nullptr) continue;
         if (!com.verify(*controller)) {
-            ++stats_.drop_auth;
+            ++stats().drop_auth;
             continue;
         }
         if (net->add_com(owner, com) && owner == peer.address() && net->gate(owner, peer.identity())) {
-            peer.last_trust = now_;
+            peer.last_trust = now();
         }
     }
     for (const Revocation& rev : bundle.revocations) {
@@ -360,9 +360,9 @@ void Node::on_network_credentials(Peer& peer, const Packet& p) {
         net->revoke_com(rev.target, rev.threshold);
         // Our own membership revoked: ask again as soon as the controller accepts a repeat, rather
         // than at the next refresh, so the application hears ACCESS_DENIED now.
-        if (rev.target == self_.address()) {
-            net->config_request_due = std::max(now_, net->last_config_request + kConfigRequestMinInterval);
-            want_background_at(net->config_request_due);
+        if (rev.target == self().address()) {
+            net->config_request_due = std::max(now(), net->last_config_request + kConfigRequestMinInterval);
+            link_.want_background_at(net->config_request_due);
         }
     }
     for (const Tag& tag : bundle.tags) {
@@ -385,7 +385,7 @@ void Node::on_network_credentials(Peer& peer, const Packet& p) {
 
 // ---- rules --------------------------------------------------------------------------------------------
 
-bool Node::filter(const Network& net, FrameInfo& frame) const {
+bool Vl2::filter(const Network& net, FrameInfo& frame) const {
     const NetworkConfig& c = net.config();
     if (rules_are_accept_all(c.rules)) return true;  // the default rule set: no work per frame
     const bool unsupported = (c.flags & kNetconfFlagUnsupportedMatchResult) != 0;
@@ -406,22 +406,21 @@ bool Node::filter(const Network& net, FrameInfo& frame) const {
 
 // ---- frames -----------------------------------------------------------------------------------------
 
-bool Node::send_frame(std::int64_t now, std::uint64_t network_id, std::uint64_t src_mac, std::uint64_t dst_mac,
-                      std::uint16_t ethertype, const std::uint8_t* data, std::size_t len) {
-    now_ = now;
+bool Vl2::send_frame(std::uint64_t network_id, std::uint64_t src_mac, std::uint64_t dst_mac, std::uint16_t ethertype,
+                     const std::uint8_t* data, std::size_t len) {
     Network* net = network(network_id);
     if (net == nullptr || !net->has_config() || len > kMaxFramePayload) {
-        ++stats_.frames_dropped;
+        ++stats().frames_dropped;
         return false;
     }
     const NetworkConfig& c = net->config();
-    if (src_mac != net->mac() && !c.permits_bridging(self_.address())) {
-        ++stats_.frames_dropped;  // only active bridges may send for other MACs
+    if (src_mac != net->mac() && !c.permits_bridging(self().address())) {
+        ++stats().frames_dropped;  // only active bridges may send for other MACs
         return false;
     }
     FrameInfo frame;
     frame.network_id = network_id;
-    frame.zt_source = self_.address();
+    frame.zt_source = self().address();
     frame.mac_source = src_mac;
     frame.mac_dest = dst_mac;
     frame.ethertype = ethertype;
@@ -430,7 +429,7 @@ bool Node::send_frame(std::int64_t now, std::uint64_t network_id, std::uint64_t 
     if (mac_is_multicast(dst_mac)) {
         if (emulate_ndp(*net, src_mac, ethertype, data, len)) return true;
         if (c.multicast_limit == 0) {
-            ++stats_.frames_dropped;
+            ++stats().frames_dropped;
             return false;
         }
         MulticastGroup g{dst_mac, 0};
@@ -439,35 +438,35 @@ bool Node::send_frame(std::int64_t now, std::uint64_t network_id, std::uint64_t 
             // broadcast is off).
             g.adi = static_cast<std::uint32_t>(load_be(data + 24, 4));
         } else if (dst_mac == kBroadcastMac && !c.broadcast_enabled()) {
-            ++stats_.frames_dropped;
+            ++stats().frames_dropped;
             return false;
         }
         if (!filter(*net, frame)) {
-            ++stats_.frames_dropped;
+            ++stats().frames_dropped;
             return false;
         }
         send_multicast(*net, g, src_mac, ethertype, data, len);
         return true;
     }
     if ((dst_mac >> 40) != mac_first_octet(network_id)) {
-        ++stats_.frames_dropped;  // not a ZeroTier MAC on this network, and we do not bridge
+        ++stats().frames_dropped;  // not a ZeroTier MAC on this network, and we do not bridge
         return false;
     }
     const std::uint64_t dest = address_from_mac(dst_mac, network_id);
-    if (dest == self_.address() || address_is_reserved(dest)) {
-        ++stats_.frames_dropped;
+    if (dest == self().address() || address_is_reserved(dest)) {
+        ++stats().frames_dropped;
         return false;
     }
     frame.zt_dest = dest;
     if (!filter(*net, frame)) {
-        ++stats_.frames_dropped;
+        ++stats().frames_dropped;
         return false;
     }
-    if (Peer* peer = topology_.get(dest)) {
+    if (Peer* peer = link_.peer(dest)) {
         if (!c.is_public()) push_credentials(*net, *peer, false);
     }
     const bool bridged = src_mac != net->mac();
-    Packet p(dest, self_.address(), bridged ? Verb::kExtFrame : Verb::kFrame);
+    Packet p(dest, self().address(), bridged ? Verb::kExtFrame : Verb::kFrame);
     p.append_u64(network_id);
     if (bridged) {
         p.append_u8(0);
@@ -477,15 +476,15 @@ bool Node::send_frame(std::int64_t now, std::uint64_t network_id, std::uint64_t 
     p.append_u16(ethertype);
     p.append(data, len);
     if (!p.ok()) {
-        ++stats_.frames_dropped;
+        ++stats().frames_dropped;
         return false;
     }
-    send(p, true);
-    ++stats_.frames_out;
+    link_.send(p, true);
+    ++stats().frames_out;
     return true;
 }
 
-bool Node::emulate_ndp(Network& net, std::uint64_t src_mac, std::uint16_t ethertype, const std::uint8_t* data,
+bool Vl2::emulate_ndp(Network& net, std::uint64_t src_mac, std::uint16_t ethertype, const std::uint8_t* data,
                        std::size_t len) {
     // On networks with NDP emulation (6PLANE, RFC4193), a neighbor solicitation for a member's
     // address needs no answer from the network: the address names the member, hence its MAC.
@@ -508,7 +507,7 @@ bool Node::emulate_ndp(Network& net, std::uint64_t src_mac, std::uint16_t ethert
         mine = my;
         break;
     }
-    if (member == 0 || member == self_.address() || mine == nullptr) return false;
+    if (member == 0 || member == self().address() || mine == nullptr) return false;
     const std::uint64_t member_mac = mac_from_address(member, net.id());
     // A solicited, overriding neighbor advertisement from the target to us, with its MAC.
     std::uint8_t adv[72] = {};
@@ -530,17 +529,17 @@ bool Node::emulate_ndp(Network& net, std::uint64_t src_mac, std::uint16_t ethert
     for (std::size_t i = 40; i < 72; i += 2) sum += load_be(adv + i, 2);
     while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
     store_be(adv + 42, static_cast<std::uint16_t>(~sum), 2);
-    ++stats_.frames_in;
+    ++stats().frames_in;
     host_.on_frame(net.id(), member_mac, src_mac, 0x86dd, adv, sizeof adv);
     return true;
 }
 
-void Node::deliver_frame(Network& net, Peer& peer, std::uint64_t src_mac, std::uint64_t dst_mac,
+void Vl2::deliver_frame(Network& net, Peer& peer, std::uint64_t src_mac, std::uint64_t dst_mac,
                          std::uint16_t ethertype, const std::uint8_t* data, std::size_t len) {
     FrameInfo frame;
     frame.network_id = net.id();
     frame.zt_source = peer.address();
-    frame.zt_dest = self_.address();
+    frame.zt_dest = self().address();
     frame.mac_source = src_mac;
     frame.mac_dest = dst_mac;
     frame.ethertype = ethertype;
@@ -548,14 +547,14 @@ void Node::deliver_frame(Network& net, Peer& peer, std::uint64_t src_mac, std::u
     frame.payload_len = len;
     frame.inbound = true;
     if (!filter(net, frame)) {
-        ++stats_.frames_dropped;
+        ++stats().frames_dropped;
         return;
     }
-    ++stats_.frames_in;
+    ++stats().frames_in;
     host_.on_frame(net.id(), src_mac, dst_mac, ethertype, data, len);
 }
 
-void Node::on_frame(Peer& peer, const Packet& p, bool ext) {
+void Vl2::on_frame(Peer& peer, const Packet& p, bool ext) {
     std::uint64_t nwid = 0;
     std::uint64_t src = 0;
     std::uint64_t dst = 0;
@@ -567,7 +566,7 @@ void Node::on_frame(Peer& peer, const Packet& p, bool ext) {
     if (ext) {
         wire::ExtFrame f;
         if (!wire::parse_ext_frame(p, &f, &why)) {
-            ++stats_.drop_malformed;
+            ++stats().drop_malformed;
             return;
         }
         nwid = f.network_id;
@@ -580,7 +579,7 @@ void Node::on_frame(Peer& peer, const Packet& p, bool ext) {
     } else {
         wire::Frame f;
         if (!wire::parse_frame(p, &f, &why)) {
-            ++stats_.drop_malformed;
+            ++stats().drop_malformed;
             return;
         }
         nwid = f.network_id;
@@ -590,112 +589,112 @@ void Node::on_frame(Peer& peer, const Packet& p, bool ext) {
     }
     Network* net = network(nwid);
     if (net == nullptr || !net->has_config()) {
-        ++stats_.frames_dropped;
+        ++stats().frames_dropped;
         return;
     }
     if (!net->gate(peer.address(), peer.identity())) {
         // Tell the sender to prove its membership; its frames are dropped until it does.
-        Packet err(peer.address(), self_.address(), Verb::kError);
+        Packet err(peer.address(), self().address(), Verb::kError);
         wire::build_error(err, wire::Error{{ext ? Verb::kExtFrame : Verb::kFrame, p.packet_id()},
                                             ErrorCode::kNeedMembershipCertificate, nwid});
-        reply(peer, err);
-        ++stats_.frames_dropped;
+        link_.reply(peer, err);
+        ++stats().frames_dropped;
         return;
     }
-    peer.last_trust = now_;
+    peer.last_trust = now();
     if (!ext) {
         src = mac_from_address(peer.address(), nwid);
         dst = net->mac();
     } else if (src == 0 || src == net->mac() ||
                (src != mac_from_address(peer.address(), nwid) && !net->config().permits_bridging(peer.address())) ||
                (dst != net->mac() && !mac_is_multicast(dst))) {
-        ++stats_.frames_dropped;  // bridged traffic from a non-bridge, or not for us
+        ++stats().frames_dropped;  // bridged traffic from a non-bridge, or not for us
         return;
     }
     deliver_frame(*net, peer, src, dst, ethertype, p.data() + off, len);
     if (want_ack) {
-        Packet ok(peer.address(), self_.address(), Verb::kOk);
+        Packet ok(peer.address(), self().address(), Verb::kOk);
         wire::build_reply_header(ok, {Verb::kExtFrame, p.packet_id()});
         ok.append_u64(nwid);
-        reply(peer, ok);
+        link_.reply(peer, ok);
     }
 }
 
 // ---- multicast ----------------------------------------------------------------------------------------
 
-void Node::announce_groups(Network& net, bool force) {
-    if (!force && now_ - net.last_announce < kMulticastAnnouncePeriod) return;
-    net.last_announce = now_;
+void Vl2::announce_groups(Network& net, bool force) {
+    if (!force && now() - net.last_announce < kMulticastAnnouncePeriod) return;
+    net.last_announce = now();
     const std::set<MulticastGroup> groups = net.groups();
     if (groups.empty()) return;
     // To the controller, the roots, and the members we are talking to.
     std::vector<std::uint64_t> targets;
     targets.push_back(net.controller());
-    for (const World::Root& r : topology_.roots()) targets.push_back(r.identity.address());
-    topology_.for_each([&](Peer& p) {
-        if (now_ - p.last_receive() < kPeerActivityTimeout && net.find_member(p.address()) != nullptr) {
+    for (const World::Root& r : link_.roots()) targets.push_back(r.identity.address());
+    link_.for_each_peer([&](Peer& p) {
+        if (now() - p.last_receive() < kPeerActivityTimeout && net.find_member(p.address()) != nullptr) {
             targets.push_back(p.address());
         }
     });
     std::sort(targets.begin(), targets.end());
     targets.erase(std::unique(targets.begin(), targets.end()), targets.end());
     for (std::uint64_t to : targets) {
-        if (to == self_.address()) continue;
-        Packet p(to, self_.address(), Verb::kMulticastLike);
+        if (to == self().address()) continue;
+        Packet p(to, self().address(), Verb::kMulticastLike);
         for (const MulticastGroup& g : groups) {
             if (p.size() + 18 > kMaxPacketLen - 64) {
                 p.compress();
-                send(p, true);
-                p = Packet(to, self_.address(), Verb::kMulticastLike);
+                link_.send(p, true);
+                p = Packet(to, self().address(), Verb::kMulticastLike);
             }
             p.append_u64(net.id());
             append_mac(p, g.mac);
             p.append_u32(g.adi);
         }
         p.compress();
-        send(p, true);
-        net.member(to).last_like_sent = now_;
+        link_.send(p, true);
+        net.member(to).last_like_sent = now();
     }
 }
 
-void Node::on_multicast_like(Peer& peer, const Packet& p) {
+void Vl2::on_multicast_like(Peer& peer, const Packet& p) {
     std::vector<wire::MulticastSubscription> subs;
     const char* why = nullptr;
     if (!wire::parse_multicast_like(p, &subs, &why)) {
-        ++stats_.drop_malformed;
+        ++stats().drop_malformed;
         return;
     }
     for (const wire::MulticastSubscription& s : subs) {
         Network* net = network(s.network_id);
-        const bool allowed = topology_.am_root() || (s.network_id >> 24) == self_.address() ||
+        const bool allowed = link_.am_root() || (s.network_id >> 24) == self().address() ||
                              (net != nullptr && net->gate(peer.address(), peer.identity()));
-        if (allowed) subscribers_.add(s.network_id, MulticastGroup{s.mac, s.adi}, peer.address(), now_);
+        if (allowed) subscribers_.add(s.network_id, MulticastGroup{s.mac, s.adi}, peer.address(), now());
     }
 }
 
-void Node::gather(Network& net, const MulticastGroup& g, bool force) {
+void Vl2::gather(Network& net, const MulticastGroup& g, bool force) {
     auto& last = last_gather_[{net.id(), g}];
-    if (!force && now_ - last < kMulticastGatherDelay) return;
-    last = now_;
+    if (!force && now() - last < kMulticastGatherDelay) return;
+    last = now();
     std::vector<std::uint64_t> ask;
-    if (Peer* root = topology_.best_root(now_)) ask.push_back(root->address());
-    if (net.controller() != self_.address()) ask.push_back(net.controller());
+    if (Peer* root = link_.best_root()) ask.push_back(root->address());
+    if (net.controller() != self().address()) ask.push_back(net.controller());
     for (std::uint64_t to : ask) {
-        Packet p(to, self_.address(), Verb::kMulticastGather);
+        Packet p(to, self().address(), Verb::kMulticastGather);
         p.append_u64(net.id());
         p.append_u8(0);
         append_mac(p, g.mac);
         p.append_u32(g.adi);
         p.append_u32(kGatherLimit);
-        send(p, true);
+        link_.send(p, true);
     }
 }
 
-void Node::send_multicast_to(Network& net, std::uint64_t to, const MulticastGroup& g, std::uint64_t src_mac,
+void Vl2::send_multicast_to(Network& net, std::uint64_t to, const MulticastGroup& g, std::uint64_t src_mac,
                              std::uint16_t ethertype, const std::uint8_t* data, std::size_t len) {
-    Peer* peer = topology_.get(to);
+    Peer* peer = link_.peer(to);
     if (peer != nullptr && !net.config().is_public()) push_credentials(net, *peer, false);
-    Packet p(to, self_.address(), Verb::kMulticastFrame);
+    Packet p(to, self().address(), Verb::kMulticastFrame);
     p.append_u64(net.id());
     const bool explicit_source = src_mac != net.mac();
     p.append_u8(explicit_source ? 0x04 : 0x00);
@@ -705,40 +704,40 @@ void Node::send_multicast_to(Network& net, std::uint64_t to, const MulticastGrou
     p.append_u16(ethertype);
     p.append(data, len);
     if (!p.ok()) return;
-    send(p, true);
-    ++stats_.frames_out;
+    link_.send(p, true);
+    ++stats().frames_out;
 }
 
-void Node::send_multicast(Network& net, const MulticastGroup& g, std::uint64_t src_mac, std::uint16_t ethertype,
+void Vl2::send_multicast(Network& net, const MulticastGroup& g, std::uint64_t src_mac, std::uint16_t ethertype,
                           const std::uint8_t* data, std::size_t len) {
     const std::size_t limit = net.config().multicast_limit;
-    const std::vector<std::uint64_t> known = subscribers_.get(net.id(), g, limit, self_.address());
+    const std::vector<std::uint64_t> known = subscribers_.get(net.id(), g, limit, self().address());
     for (std::uint64_t to : known) send_multicast_to(net, to, g, src_mac, ethertype, data, len);
     if (known.size() >= limit) return;
     // Too few known members: ask, and keep the frame a few seconds for those the answer names.
     gather(net, g, known.empty());
     if (pending_multicasts_.size() >= 256) pending_multicasts_.pop_front();
     pending_multicasts_.push_back(
-        PendingMulticast{net.id(), g, src_mac, ethertype, std::vector<std::uint8_t>(data, data + len), now_, known, limit});
+        PendingMulticast{net.id(), g, src_mac, ethertype, std::vector<std::uint8_t>(data, data + len), now(), known, limit});
 }
 
-void Node::on_multicast_gather(Peer& peer, const Packet& p) {
+void Vl2::on_multicast_gather(Peer& peer, const Packet& p) {
     wire::MulticastGather g;
     const char* why = nullptr;
     if (!wire::parse_multicast_gather(p, &g, &why)) {
-        ++stats_.drop_malformed;
+        ++stats().drop_malformed;
         return;
     }
     Network* net = network(g.network_id);
-    const bool allowed = topology_.am_root() || (g.network_id >> 24) == self_.address() ||
+    const bool allowed = link_.am_root() || (g.network_id >> 24) == self().address() ||
                          (net != nullptr && net->gate(peer.address(), peer.identity()));
     if (!allowed || g.limit == 0) return;
     const MulticastGroup group{g.mac, g.adi};
     std::vector<std::uint64_t> members =
         subscribers_.get(g.network_id, group, std::min<std::uint32_t>(g.limit, 200), peer.address());
-    if (net != nullptr && net->groups().count(group) != 0) members.insert(members.begin(), self_.address());
+    if (net != nullptr && net->groups().count(group) != 0) members.insert(members.begin(), self().address());
     if (members.empty()) return;
-    Packet ok(peer.address(), self_.address(), Verb::kOk);
+    Packet ok(peer.address(), self().address(), Verb::kOk);
     wire::build_reply_header(ok, {Verb::kMulticastGather, p.packet_id()});
     ok.append_u64(g.network_id);
     append_mac(ok, g.mac);
@@ -747,20 +746,20 @@ void Node::on_multicast_gather(Peer& peer, const Packet& p) {
     ok.append_u16(static_cast<std::uint16_t>(members.size()));
     for (std::uint64_t m : members) ok.append_u40(m);
     ok.compress();
-    reply(peer, ok);
+    link_.reply(peer, ok);
 }
 
-void Node::on_ok_multicast_gather(Peer& peer, const Packet& p) {
+void Vl2::on_ok_multicast_gather(Peer& peer, const Packet& p) {
     (void)peer;
     wire::OkMulticastGather g;
     const char* why = nullptr;
     if (!wire::parse_ok_multicast_gather(p, &g, &why)) {
-        ++stats_.drop_malformed;
+        ++stats().drop_malformed;
         return;
     }
     const MulticastGroup group{g.mac, g.adi};
     for (std::uint64_t m : g.members) {
-        if (m != self_.address()) subscribers_.add(g.network_id, group, m, now_);
+        if (m != self().address()) subscribers_.add(g.network_id, group, m, now());
     }
     // Send what was waiting for these members.
     for (PendingMulticast& pm : pending_multicasts_) {
@@ -768,7 +767,7 @@ void Node::on_ok_multicast_gather(Peer& peer, const Packet& p) {
         Network* net = network(pm.network_id);
         if (net == nullptr || !net->has_config()) continue;
         for (std::uint64_t m : g.members) {
-            if (m == self_.address() || pm.sent_to.size() >= pm.limit ||
+            if (m == self().address() || pm.sent_to.size() >= pm.limit ||
                 std::find(pm.sent_to.begin(), pm.sent_to.end(), m) != pm.sent_to.end()) {
                 continue;
             }
@@ -778,40 +777,87 @@ void Node::on_ok_multicast_gather(Peer& peer, const Packet& p) {
     }
 }
 
-void Node::on_multicast_frame(Peer& peer, const Packet& p) {
+void Vl2::on_multicast_frame(Peer& peer, const Packet& p) {
     wire::MulticastFrame f;
     const char* why = nullptr;
     if (!wire::parse_multicast_frame(p, &f, &why)) {
-        ++stats_.drop_malformed;
+        ++stats().drop_malformed;
         return;
     }
     Network* net = network(f.network_id);
     if (net == nullptr || !net->has_config()) {
-        ++stats_.frames_dropped;
+        ++stats().frames_dropped;
         return;
     }
     if (!net->gate(peer.address(), peer.identity())) {
-        Packet err(peer.address(), self_.address(), Verb::kError);
+        Packet err(peer.address(), self().address(), Verb::kError);
         wire::build_error(err, wire::Error{{Verb::kMulticastFrame, p.packet_id()},
                                             ErrorCode::kNeedMembershipCertificate, f.network_id});
-        reply(peer, err);
-        ++stats_.frames_dropped;
+        link_.reply(peer, err);
+        ++stats().frames_dropped;
         return;
     }
-    peer.last_trust = now_;
+    peer.last_trust = now();
     const std::uint64_t src = (f.flags & 0x04) != 0 ? f.source_mac : mac_from_address(peer.address(), f.network_id);
     if (net->config().multicast_limit == 0 || !mac_is_multicast(f.dest_mac) || src == 0 || mac_is_multicast(src) ||
         src == net->mac() ||
         (src != mac_from_address(peer.address(), f.network_id) && !net->config().permits_bridging(peer.address()))) {
-        ++stats_.frames_dropped;
+        ++stats().frames_dropped;
         return;
     }
     deliver_frame(*net, peer, src, f.dest_mac, f.ethertype, p.data() + f.payload_offset, f.payload_len);
 }
 
+// ---- what VL1 hands us ------------------------------------------------------------------------------
+
+bool Vl2::handles(Verb verb) const {
+    switch (verb) {
+        case Verb::kFrame:
+        case Verb::kExtFrame:
+        case Verb::kMulticastLike:
+        case Verb::kMulticastGather:
+        case Verb::kMulticastFrame:
+        case Verb::kNetworkCredentials:
+        case Verb::kNetworkConfig: return true;
+        default: return false;
+    }
+}
+
+void Vl2::on_packet(Peer& from, std::int64_t local_socket, const InetAddress& source, const Packet& p) {
+    switch (p.verb()) {
+        case Verb::kFrame: on_frame(from, p, false); break;
+        case Verb::kExtFrame: on_frame(from, p, true); break;
+        case Verb::kMulticastLike: on_multicast_like(from, p); break;
+        case Verb::kMulticastGather: on_multicast_gather(from, p); break;
+        case Verb::kMulticastFrame: on_multicast_frame(from, p); break;
+        case Verb::kNetworkCredentials: on_network_credentials(from, p); break;
+        case Verb::kNetworkConfig: on_network_config(from, p); break;
+        default: break;
+    }
+}
+
+bool Vl2::on_ok(Verb in_re, Peer& from, const Packet& p) {
+    switch (in_re) {
+        case Verb::kNetworkConfigRequest: on_ok_network_config(from, p); return true;
+        case Verb::kMulticastGather: on_ok_multicast_gather(from, p); return true;
+        default: return false;
+    }
+}
+
+bool Vl2::keeps_peer(std::uint64_t address) const {
+    return std::any_of(networks_.begin(), networks_.end(),
+                       [address](const auto& kv) { return kv.second->controller() == address; });
+}
+
+void Vl2::forget_peer(std::uint64_t address) {
+    // Its membership records on our networks and its multicast subscriptions.
+    for (auto& kv : networks_) kv.second->forget_member(address);
+    subscribers_.remove_member(address);
+}
+
 // ---- timers -------------------------------------------------------------------------------------------
 
-void Node::vl2_background() {
+void Vl2::background() {
     for (auto& kv : networks_) {
         Network& net = *kv.second;
         if (is_adhoc_network(net.id())) {
@@ -820,12 +866,12 @@ void Node::vl2_background() {
         }
         const std::int64_t due = net.has_config() && net.status() == Network::Status::kOk ? kNetworkAutoconfDelay
                                                                                           : kNetworkRequestRetry;
-        const bool asked_for = net.config_request_due != 0 && now_ >= net.config_request_due;
-        if (now_ - net.last_config_request >= due || asked_for) request_config(net);
+        const bool asked_for = net.config_request_due != 0 && now() >= net.config_request_due;
+        if (now() - net.last_config_request >= due || asked_for) request_config(net);
         if (net.has_config()) announce_groups(net, false);
     }
-    subscribers_.expire(now_);
-    while (!pending_multicasts_.empty() && now_ - pending_multicasts_.front().created >= kMulticastTransmitTimeout) {
+    subscribers_.expire(now());
+    while (!pending_multicasts_.empty() && now() - pending_multicasts_.front().created >= kMulticastTransmitTimeout) {
         pending_multicasts_.pop_front();
     }
 }
