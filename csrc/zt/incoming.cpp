@@ -3,7 +3,7 @@
 // file decides what a valid message means for our state and what to answer.
 #include <algorithm>
 
-#include "zt/node.hpp"
+#include "zt/vl1.hpp"
 
 namespace zt {
 
@@ -18,7 +18,7 @@ constexpr std::uint32_t kRendezvousJunk = 0x5a54a5a5;  // 4 bytes to open NAT st
 
 // ---- HELLO --------------------------------------------------------------------------------------------
 
-void Node::on_hello(std::int64_t local_socket, const InetAddress& from, Packet& p) {
+void Vl1::on_hello(std::int64_t local_socket, const InetAddress& from, Packet& p) {
     wire::Hello h;
     const char* why = nullptr;
     if (!wire::parse_hello(p, nullptr, &h, &why) || h.identity.address() != p.source()) {
@@ -113,7 +113,7 @@ void Node::on_hello(std::int64_t local_socket, const InetAddress& from, Packet& 
 
 // ---- everything else from a known peer -----------------------------------------------------------
 
-void Node::dispatch(Peer& peer, std::int64_t local_socket, const InetAddress& from, Packet& p) {
+void Vl1::dispatch(Peer& peer, std::int64_t local_socket, const InetAddress& from, Packet& p) {
     const Verb verb = p.verb();
     if (verb == Verb::kOk) {
         // An OK only counts if it answers something we sent; otherwise it is a replay or forgery of
@@ -136,7 +136,7 @@ void Node::dispatch(Peer& peer, std::int64_t local_socket, const InetAddress& fr
     rx_local_socket_ = local_socket;
     rx_from_ = from;
     struct Forget {  // reply() must never use a path after its packet was handled
-        Node& n;
+        Vl1& n;
         ~Forget() { n.rx_local_socket_ = -1; }
     } forget{*this};
     switch (verb) {
@@ -158,7 +158,7 @@ void Node::dispatch(Peer& peer, std::int64_t local_socket, const InetAddress& fr
     }
 }
 
-void Node::note_received(Peer& peer, std::int64_t local_socket, const InetAddress& from, const Packet& p, Verb verb) {
+void Vl1::note_received(Peer& peer, std::int64_t local_socket, const InetAddress& from, const Packet& p, Verb verb) {
     peer.received(now_, verb);
     if (p.hops() == 0) {
         if (Path* path = peer.find_path(local_socket, from)) {
@@ -186,7 +186,7 @@ void Node::note_received(Peer& peer, std::int64_t local_socket, const InetAddres
     update_reach(peer);
 }
 
-void Node::on_ok(Peer& peer, std::int64_t local_socket, const InetAddress& from, const Packet& p) {
+void Vl1::on_ok(Peer& peer, std::int64_t local_socket, const InetAddress& from, const Packet& p) {
     wire::ReplyHeader rh;
     const char* why = nullptr;
     wire::parse_reply_header(p, &rh, &why);
@@ -253,7 +253,7 @@ void Node::on_ok(Peer& peer, std::int64_t local_socket, const InetAddress& from,
     }
 }
 
-void Node::on_error(Peer& peer, const Packet& p) {
+void Vl1::on_error(Peer& peer, const Packet& p) {
     wire::Error e;
     const char* why = nullptr;
     if (!wire::parse_error(p, &e, &why)) {
@@ -269,7 +269,7 @@ void Node::on_error(Peer& peer, const Packet& p) {
     for (VerbSink* sink : sinks_) sink->on_network_error(peer, e);
 }
 
-void Node::on_whois(Peer& peer, const Packet& p) {
+void Vl1::on_whois(Peer& peer, const Packet& p) {
     if (!topology_.am_root() && !peer.whois_gate.allow(now_, kPeerWhoisRateLimit)) {
         ++stats_.drop_rate_limited;
         return;
@@ -292,7 +292,7 @@ void Node::on_whois(Peer& peer, const Packet& p) {
     reply(peer, ok);
 }
 
-void Node::on_rendezvous(Peer& peer, const Packet& p) {
+void Vl1::on_rendezvous(Peer& peer, const Packet& p) {
     if (!topology_.is_root(peer.address())) {
         ++stats_.drop_unexpected;  // only our roots may tell us where others are
         return;
@@ -318,7 +318,7 @@ void Node::on_rendezvous(Peer& peer, const Packet& p) {
     punch_towards(*other, r.at);
 }
 
-void Node::punch_towards(Peer& other, const InetAddress& at) {
+void Vl1::punch_towards(Peer& other, const InetAddress& at) {
     // A short-lived junk datagram first opens our NAT towards them; then a real probe.
     std::uint8_t junk[4];
     store_be(junk, kRendezvousJunk, 4);
@@ -326,7 +326,7 @@ void Node::punch_towards(Peer& other, const InetAddress& at) {
     contact(other, -1, at, !other.prefers_echo());
 }
 
-void Node::on_echo(Peer& peer, std::int64_t local_socket, const InetAddress& from, const Packet& p) {
+void Vl1::on_echo(Peer& peer, std::int64_t local_socket, const InetAddress& from, const Packet& p) {
     if (!peer.echo_gate.allow(now_, kEchoRateLimit) && p.payload_size() == 0) {
         ++stats_.drop_rate_limited;  // keepalive floods; application pings (with payload) always answer
         return;
@@ -338,7 +338,7 @@ void Node::on_echo(Peer& peer, std::int64_t local_socket, const InetAddress& fro
     send_on(peer, ok, true, local_socket, from);
 }
 
-void Node::on_push_direct_paths(Peer& peer, const Packet& p) {
+void Vl1::on_push_direct_paths(Peer& peer, const Packet& p) {
     if (!peer.push_paths_gate.allow(now_, kPushDirectPathsCutoffTime, kPushDirectPathsCutoffLimit)) {
         ++stats_.drop_rate_limited;
         return;
@@ -359,7 +359,7 @@ void Node::on_push_direct_paths(Peer& peer, const Packet& p) {
     }
 }
 
-void Node::on_user_message(Peer& peer, const Packet& p) {
+void Vl1::on_user_message(Peer& peer, const Packet& p) {
     wire::UserMessage m;
     const char* why = nullptr;
     if (!wire::parse_user_message(p, &m, &why)) {
