@@ -34,14 +34,15 @@ class Vl2 final : public VerbSink, public LocalMember {
     Vl2(const Vl2&) = delete;
     Vl2& operator=(const Vl2&) = delete;
 
-    // ---- what Node's public API forwards; the time is already set on VL1 (vl2_membership.cpp, frames) ---
+    // ---- Node's public VL2 calls, forwarded with the time already set on VL1 ---------------------------
+    // join, leave, network, network_ids, restore_network_config: vl2_membership.cpp
     bool join(std::uint64_t network_id);
     bool leave(std::uint64_t network_id);
     Network* network(std::uint64_t network_id);
     std::vector<std::uint64_t> network_ids() const;
     bool restore_network_config(std::uint64_t network_id, const std::string& dictionary);
     bool send_frame(std::uint64_t network_id, std::uint64_t src_mac, std::uint64_t dst_mac, std::uint16_t ethertype,
-                    const std::uint8_t* data, std::size_t len);
+                    const std::uint8_t* data, std::size_t len);  // vl2_frames.cpp
     bool multicast_subscribe(std::uint64_t network_id, const MulticastGroup& g);    // vl2_multicast.cpp
     bool multicast_unsubscribe(std::uint64_t network_id, const MulticastGroup& g);  // vl2_multicast.cpp
 
@@ -49,7 +50,7 @@ class Vl2 final : public VerbSink, public LocalMember {
     bool handles(Verb verb) const override;
     void on_packet(Peer& from, std::int64_t local_socket, const InetAddress& source, const Packet& p) override;
     bool on_ok(Verb in_re, Peer& from, const Packet& p) override;
-    void on_network_error(Peer& from, const wire::Error& e) override;
+    void on_network_error(Peer& from, const wire::Error& e) override;  // vl2_membership.cpp
     void background() override;
     bool keeps_peer(std::uint64_t address) const override;  // controllers of networks we joined
     void forget_peer(std::uint64_t address) override;

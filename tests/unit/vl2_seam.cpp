@@ -83,8 +83,8 @@ class FakeLink final : public Vl1Link {
     void record(const Packet& p, bool as_reply) {
         Packet copy = p;
         if (copy.compressed()) CHECK(copy.decompress());
-        sent_.push_back(Sent{copy.destination(), copy.verb(),
-                             std::vector<std::uint8_t>(copy.payload(), copy.payload() + copy.payload_size()), as_reply});
+        std::vector<std::uint8_t> payload(copy.payload(), copy.payload() + copy.payload_size());
+        sent_.push_back(Sent{copy.destination(), copy.verb(), std::move(payload), as_reply});
     }
 
     Identity self_;
