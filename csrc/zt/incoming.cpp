@@ -3,7 +3,7 @@
 // file decides what a valid message means for our state and what to answer.
 #include <algorithm>
 
-#include "zt/node.hpp"
+#include "zt/vl1.hpp"
 
 namespace zt {
 
@@ -18,7 +18,7 @@ constexpr std::uint32_t kRendezvousJunk = 0x5a54a5a5;  // 4 bytes to open NAT st
 
 // ---- HELLO --------------------------------------------------------------------------------------------
 
-void Node::on_hello(std::int64_t local_socket, const InetAddress& from, Packet& p) {
+void Vl1::on_hello(std::int64_t local_socket, const InetAddress& from, Packet& p) {
     wire::Hello h;
     const char* why = nullptr;
     if (!wire::parse_hello(p, nullptr, &h, &why) || h.identity.address() != p.source()) {
@@ -113,7 +113,7 @@ void Node::on_hello(std::int64_t local_socket, const InetAddress& from, Packet& 
 
 // ---- everything else from a known peer -----------------------------------------------------------
 
-void Node::dispatch(Peer& peer, std::int64_t local_socket, const InetAddress& from, Packet& p) {
+void Vl1::dispatch(Peer& peer, std::int64_t local_socket, const InetAddress& from, Packet& p) {
     const Verb verb = p.verb();
     if (verb == Verb::kOk) {
         // An OK only counts if it answers something we sent; otherwise it is a replay or forgery of
@@ -136,7 +136,7 @@ void Node::dispatch(Peer& peer, std::int64_t local_socket, const InetAddress& fr
     rx_local_socket_ = local_socket;
     rx_from_ = from;
     struct Forget {  // reply() must never use a path after its packet was handled
-        Node& n;
+        Vl1& n;
         ~Forget() { n.rx_local_socket_ = -1; }
     } forget{*this};
     switch (verb) {
@@ -146,19 +146,19 @@ void Node::dispatch(Peer& peer, std::int64_t local_socket, const InetAddress& fr
         case Verb::kEcho: on_echo(peer, local_socket, from, p); break;
         case Verb::kPushDirectPaths: on_push_direct_paths(peer, p); break;
         case Verb::kUserMessage: on_user_message(peer, p); break;
-        case Verb::kFrame: on_frame(peer, p, false); break;
-        case Verb::kExtFrame: on_frame(peer, p, true); break;
-        case Verb::kMulticastLike: on_multicast_like(peer, p); break;
-        case Verb::kMulticastGather: on_multicast_gather(peer, p); break;
-        case Verb::kMulticastFrame: on_multicast_frame(peer, p); break;
-        case Verb::kNetworkCredentials: on_network_credentials(peer, p); break;
-        case Verb::kNetworkConfigRequest: on_network_config_request(peer, local_socket, from, p); break;
-        case Verb::kNetworkConfig: on_network_config(peer, p); break;
-        default: break;  // NOP, multipath verbs and unknown verbs: just "received"
+        default:
+            // The layers above VL1; NOP, multipath verbs and unknown verbs are just "received".
+            for (VerbSink* sink : sinks_) {
+                if (sink->handles(verb)) {
+                    sink->on_packet(peer, local_socket, from, p);
+                    break;
+                }
+            }
+            break;
     }
 }
 
-void Node::note_received(Peer& peer, std::int64_t local_socket, const InetAddress& from, const Packet& p, Verb verb) {
+void Vl1::note_received(Peer& peer, std::int64_t local_socket, const InetAddress& from, const Packet& p, Verb verb) {
     peer.received(now_, verb);
     if (p.hops() == 0) {
         if (Path* path = peer.find_path(local_socket, from)) {
@@ -186,7 +186,7 @@ void Node::note_received(Peer& peer, std::int64_t local_socket, const InetAddres
     update_reach(peer);
 }
 
-void Node::on_ok(Peer& peer, std::int64_t local_socket, const InetAddress& from, const Packet& p) {
+void Vl1::on_ok(Peer& peer, std::int64_t local_socket, const InetAddress& from, const Packet& p) {
     wire::ReplyHeader rh;
     const char* why = nullptr;
     wire::parse_reply_header(p, &rh, &why);
@@ -243,13 +243,17 @@ void Node::on_ok(Peer& peer, std::int64_t local_socket, const InetAddress& from,
             emit(e);
             break;
         }
-        case Verb::kNetworkConfigRequest: on_ok_network_config(peer, p); break;
-        case Verb::kMulticastGather: on_ok_multicast_gather(peer, p); break;
-        default: break;  // OK(EXT_FRAME), OK(MULTICAST_FRAME), OK(ECHO-for-config): nothing to do
+        default:
+            // The layers above (OK(NETWORK_CONFIG_REQUEST), OK(MULTICAST_GATHER)); OK(EXT_FRAME),
+            // OK(MULTICAST_FRAME) and OK(ECHO) for a pushed config need nothing.
+            for (VerbSink* sink : sinks_) {
+                if (sink->on_ok(rh.in_re_verb, peer, p)) break;
+            }
+            break;
     }
 }
 
-void Node::on_error(Peer& peer, const Packet& p) {
+void Vl1::on_error(Peer& peer, const Packet& p) {
     wire::Error e;
     const char* why = nullptr;
     if (!wire::parse_error(p, &e, &why)) {
@@ -261,10 +265,11 @@ void Node::on_error(Peer& peer, const Packet& p) {
         emit(NodeEvent{NodeEvent::Type::kIdentityCollision});
         return;
     }
-    if (e.network_id != 0) on_network_error(peer, e);
+    if (e.network_id == 0) return;
+    for (VerbSink* sink : sinks_) sink->on_network_error(peer, e);
 }
 
-void Node::on_whois(Peer& peer, const Packet& p) {
+void Vl1::on_whois(Peer& peer, const Packet& p) {
     if (!topology_.am_root() && !peer.whois_gate.allow(now_, kPeerWhoisRateLimit)) {
         ++stats_.drop_rate_limited;
         return;
@@ -287,7 +292,7 @@ void Node::on_whois(Peer& peer, const Packet& p) {
     reply(peer, ok);
 }
 
-void Node::on_rendezvous(Peer& peer, const Packet& p) {
+void Vl1::on_rendezvous(Peer& peer, const Packet& p) {
     if (!topology_.is_root(peer.address())) {
         ++stats_.drop_unexpected;  // only our roots may tell us where others are
         return;
@@ -313,7 +318,7 @@ void Node::on_rendezvous(Peer& peer, const Packet& p) {
     punch_towards(*other, r.at);
 }
 
-void Node::punch_towards(Peer& other, const InetAddress& at) {
+void Vl1::punch_towards(Peer& other, const InetAddress& at) {
     // A short-lived junk datagram first opens our NAT towards them; then a real probe.
     std::uint8_t junk[4];
     store_be(junk, kRendezvousJunk, 4);
@@ -321,7 +326,7 @@ void Node::punch_towards(Peer& other, const InetAddress& at) {
     contact(other, -1, at, !other.prefers_echo());
 }
 
-void Node::on_echo(Peer& peer, std::int64_t local_socket, const InetAddress& from, const Packet& p) {
+void Vl1::on_echo(Peer& peer, std::int64_t local_socket, const InetAddress& from, const Packet& p) {
     if (!peer.echo_gate.allow(now_, kEchoRateLimit) && p.payload_size() == 0) {
         ++stats_.drop_rate_limited;  // keepalive floods; application pings (with payload) always answer
         return;
@@ -333,7 +338,7 @@ void Node::on_echo(Peer& peer, std::int64_t local_socket, const InetAddress& fro
     send_on(peer, ok, true, local_socket, from);
 }
 
-void Node::on_push_direct_paths(Peer& peer, const Packet& p) {
+void Vl1::on_push_direct_paths(Peer& peer, const Packet& p) {
     if (!peer.push_paths_gate.allow(now_, kPushDirectPathsCutoffTime, kPushDirectPathsCutoffLimit)) {
         ++stats_.drop_rate_limited;
         return;
@@ -354,7 +359,7 @@ void Node::on_push_direct_paths(Peer& peer, const Packet& p) {
     }
 }
 
-void Node::on_user_message(Peer& peer, const Packet& p) {
+void Vl1::on_user_message(Peer& peer, const Packet& p) {
     wire::UserMessage m;
     const char* why = nullptr;
     if (!wire::parse_user_message(p, &m, &why)) {

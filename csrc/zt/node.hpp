@@ -4,406 +4,145 @@
 // events. Every method must be called with the host's node lock held; callbacks run under that lock
 // and must not call back into the node.
 //
-//   datagram --> intake (switch.cpp): fragments, relaying, WHOIS parking
-//            --> dearmor --> verb handlers (incoming.cpp) --> replies via send (switch.cpp)
-//   timer    --> process_background (node.cpp): pings, keepalives, path expiry, queue timeouts
+// Node is the facade the host and the C API see. Inside, three layers:
+//
+//   Vl1                peers, paths, intake, sending, WHOIS, moons        (vl1.hpp)
+//   Vl2                networks, credentials, frames, multicast           (vl2.hpp)
+//   NetworkController  config requests in, signed configs/revocations out (network_controller.hpp)
+//
+// Vl2 and NetworkController see VL1 only through Vl1Link, and VL1 hands them their authenticated
+// verbs through VerbSink (vl1_link.hpp).
 #pragma once
 
 #include <cstdint>
-#include <deque>
-#include <map>
-#include <memory>
-#include <optional>
 #include <string>
-#include <unordered_map>
-#include <utility>
 #include <vector>
 
 #include "zt/network.hpp"
-#include "zt/packet.hpp"
-#include "zt/topology.hpp"
-#include "zt/wire.hpp"
+#include "zt/network_controller.hpp"
+#include "zt/node_host.hpp"
+#include "zt/vl1.hpp"
+#include "zt/vl2.hpp"
 
 namespace zt {
-
-struct NodeEvent {
-    enum class Type {
-        kOnline,
-        kOffline,
-        kPeerDirect,       // a peer gained a direct path (or we first heard it directly)
-        kPeerRelay,        // we talk to a peer only through a relay
-        kPeerUnreachable,  // a peer lost every path
-        kPathDiscovered,   // a new physical path to a peer (address set)
-        kPathDead,         // a path expired (address set)
-        kUserMessage,      // USER_MESSAGE received (message_type, data)
-        kEchoReply,        // OK(ECHO) to our ping (rtt_ms, data)
-        kPlanetUpdated,    // a newer planet was accepted (the host should persist it)
-        kMoonUpdated,      // a moon was added or updated (moon, data: the world to persist)
-        kMoonRemoved,      // a moon we held was dropped by deorbit (moon)
-        kIdentityCollision,  // a root says another node owns our address: fatal
-        // Networks (network set). kNetworkConfig carries the config dictionary to persist in data.
-        kNetworkRequestingConfig,
-        kNetworkConfig,        // a new or changed config was applied (first time: also kNetworkOk)
-        kNetworkOk,
-        kNetworkAccessDenied,
-        kNetworkNotFound,
-        kNetworkClientTooOld,
-        kNetworkLeft,
-    };
-    explicit NodeEvent(Type t) : type(t) {}
-
-    Type type;
-    std::uint64_t peer = 0;
-    InetAddress address;
-    std::uint64_t message_type = 0;
-    std::vector<std::uint8_t> data;
-    int rtt_ms = -1;
-    std::uint64_t network = 0;
-    std::uint64_t moon = 0;  // a moon's world ID
-};
-
-// A network config request handed to the controller application (when this node controls the
-// network: its address is the network ID's top 40 bits).
-struct ConfigRequest {
-    std::uint64_t request_id = 0;
-    std::uint64_t network_id = 0;
-    Identity member;  // public
-    InetAddress from;  // nil when relayed
-    std::string metadata;  // the request's metadata Dictionary bytes
-    std::uint64_t have_revision = 0;
-    std::uint64_t have_timestamp = 0;
-};
-
-class NodeHost {
-  public:
-    virtual ~NodeHost() = default;
-    // Send one UDP datagram from our socket `local_socket` (-1: any suitable one). ttl 0 = default.
-    virtual void send_datagram(std::int64_t local_socket, const InetAddress& to, const std::uint8_t* data,
-                               std::size_t len, unsigned ttl) = 0;
-    virtual void on_event(const NodeEvent& event) = 0;
-    // A frame from the virtual network for the local stack (VL2).
-    virtual void on_frame(std::uint64_t network_id, std::uint64_t src_mac, std::uint64_t dst_mac, std::uint16_t ethertype,
-                          const std::uint8_t* data, std::size_t len) {}
-    // A config request for a network we control (only called once set_controller(true)).
-    virtual void on_config_request(const ConfigRequest& request) {}
-};
-
-// Payloads of application pings start with this, then the send time (both big-endian 64-bit).
-inline constexpr std::uint64_t kEchoPingMarker = 0x6c69627a74706e67ULL;  // "libztpng"
-
-struct NodeConfig {
-    bool allow_loopback_paths = false;  // ZeroTier never uses loopback; quick tests may
-    // The protocol version we announce. Below 12 peers send us Salsa20/12 instead of AES-GMAC-SIV:
-    // a compatibility and test knob, never lowered by default.
-    std::uint8_t protocol_version = kProtocolVersion;
-    bool relay_for_anyone = false;      // roots relay for everyone; set for our root server
-    // Peer lifetime (see kPeerIdleTimeout, kMaxPeers): tests shorten the timeout; 0 keeps the default.
-    std::int64_t peer_idle_timeout = kPeerIdleTimeout;
-    std::size_t max_peers = kMaxPeers;
-};
-
-// Why datagrams were dropped; exposed through zts_stats_get_all and ztx_node_stats.
-struct NodeStats {
-    std::uint64_t rx_datagrams = 0;
-    std::uint64_t rx_packets = 0;  // whole packets after reassembly
-    std::uint64_t tx_datagrams = 0;
-    std::uint64_t tx_packets = 0;
-    std::uint64_t relayed = 0;
-    std::uint64_t junk = 0;  // datagrams too short to be ZeroTier (NAT-opening junk after RENDEZVOUS)
-    std::uint64_t rx_by_suite[4] = {};  // authenticated packets in, by cipher suite
-    std::uint64_t tx_by_suite[4] = {};  // packets armored and sent, by cipher suite
-    std::uint64_t drop_malformed = 0;     // too short, bad fragment numbers, unparseable payload
-    std::uint64_t drop_auth = 0;          // MAC check failed or unusable cipher suite
-    std::uint64_t drop_unknown_peer = 0;  // parked for WHOIS and timed out, or nobody to ask
-    std::uint64_t drop_rate_limited = 0;
-    std::uint64_t drop_unexpected = 0;    // OK we never asked for, RENDEZVOUS from a non-root, ...
-    std::uint64_t drop_path = 0;          // from or to a path we may not use (loopback, foreign root IP)
-    std::uint64_t drop_relay = 0;         // not ours and we may not relay it (or too many hops)
-    std::uint64_t drop_fragment = 0;      // pieces of fragment sets that expired or were evicted
-    std::uint64_t drop_queue_full = 0;
-    std::uint64_t drop_oversized = 0;  // larger than any ZeroTier datagram (cut short by the kernel)
-    std::uint64_t frames_in = 0;       // VL2 frames delivered to the local stack
-    std::uint64_t frames_out = 0;      // VL2 frames sent (each multicast copy counts)
-    std::uint64_t frames_dropped = 0;  // by rules, membership gates, or no config
-    std::uint64_t peers_expired = 0;   // forgotten after kPeerIdleTimeout without a packet from them
-    std::uint64_t peers_refused = 0;   // new peers turned away at max_peers (nobody idle enough to give way)
-    std::uint64_t whois_sent = 0;      // WHOIS requests to a root (first tries and retries)
-    std::uint64_t rendezvous_sent = 0;  // RENDEZVOUS (a root introducing two peers; one per peer told)
-    std::uint64_t drops() const {
-        return drop_malformed + drop_auth + drop_unknown_peer + drop_rate_limited + drop_unexpected + drop_path +
-               drop_relay + drop_fragment + drop_queue_full + drop_oversized;
-    }
-};
 
 class Node {
   public:
     Node(const Identity& self, World planet, NodeConfig config, NodeHost& host, std::int64_t now);
-    ~Node();
     Node(const Node&) = delete;
     Node& operator=(const Node&) = delete;
 
     void process_datagram(std::int64_t now, std::int64_t local_socket, const InetAddress& from,
-                          const std::uint8_t* data, std::size_t len);
+                          const std::uint8_t* data, std::size_t len) {
+        vl1_.process_datagram(now, local_socket, from, data, len);
+    }
     // Runs due timers; returns the time by which it wants to run again.
-    std::int64_t process_background(std::int64_t now);
+    std::int64_t process_background(std::int64_t now) { return vl1_.process_background(now); }
     // Earliest time some call since the last process_background wants timers to run (INT64_MAX:
     // none). Lets the host wake its timer thread only when an API call really needs it.
-    std::int64_t wanted_background() const { return wanted_background_; }
+    std::int64_t wanted_background() const { return vl1_.wanted_background(); }
 
-    const Identity& identity() const { return self_; }
-    bool online() const { return online_; }
-    const NodeStats& stats() const { return stats_; }
+    const Identity& identity() const { return vl1_.identity(); }
+    bool online() const { return vl1_.online(); }
+    const NodeStats& stats() const { return vl1_.stats(); }
     // A datagram the socket layer had to cut short: counted here so every arrival is accounted for.
-    void note_oversized_datagram() {
-        ++stats_.rx_datagrams;
-        ++stats_.drop_oversized;
-    }
-    Topology& topology() { return topology_; }
+    void note_oversized_datagram() { vl1_.note_oversized_datagram(); }
+    Topology& topology() { return vl1_.topology(); }
     // Bytes held for all peers (an estimate: see Peer::memory_estimate); stats divide by the count.
-    std::size_t peer_memory_estimate() const;
-    std::int64_t now() const { return now_; }
+    std::size_t peer_memory_estimate() const { return vl1_.peer_memory_estimate(); }
+    std::int64_t now() const { return vl1_.now(); }
 
     // The peer cache (peers.d/): what we know of a peer to reach it again after a restart: its
     // identity and the paths it was last heard on. restore_peer() takes such a record back.
-    std::vector<std::uint8_t> peer_cache_record(std::uint64_t address);
-    bool restore_peer(const std::uint8_t* data, std::size_t len);
+    std::vector<std::uint8_t> peer_cache_record(std::uint64_t address) { return vl1_.peer_cache_record(address); }
+    bool restore_peer(const std::uint8_t* data, std::size_t len) { return vl1_.restore_peer(data, len); }
 
     // Application sends. False if the destination is unusable (ourselves, reserved) or the packet
     // would not fit; the packet may still be queued while a WHOIS runs.
     bool send_user_message(std::int64_t now, std::uint64_t dest, std::uint64_t type, const std::uint8_t* data,
-                           std::size_t len);
-    bool send_echo(std::int64_t now, std::uint64_t dest, const std::uint8_t* data, std::size_t len);
+                           std::size_t len) {
+        return vl1_.send_user_message(now, dest, type, data, len);
+    }
+    bool send_echo(std::int64_t now, std::uint64_t dest, const std::uint8_t* data, std::size_t len) {
+        return vl1_.send_echo(now, dest, data, len);
+    }
 
-    // ---- moons (node.cpp) ------------------------------------------------------------------------------
+    // ---- moons (Vl1) -----------------------------------------------------------------------------------
     // Orbit moon `id`: until we hold it, HELLOs name it as wanted and go to `seed` (one of its roots,
     // found by WHOIS through our roots), whose OK(HELLO) brings the moon; it must list `seed` among
     // its roots. From then on its roots are ours too (HELLO, WHOIS, relaying). Orbiting a moon
     // already held changes nothing.
-    void orbit(std::int64_t now, std::uint64_t id, std::uint64_t seed);
+    void orbit(std::int64_t now, std::uint64_t id, std::uint64_t seed) { vl1_.orbit(now, id, seed); }
     // Stop orbiting: the moon (held or wanted) is forgotten; true if it was held.
-    bool deorbit(std::int64_t now, std::uint64_t id);
+    bool deorbit(std::int64_t now, std::uint64_t id) { return vl1_.deorbit(now, id); }
     // A moon saved earlier (moons.d/): it must parse as exactly one moon signed by its own key.
-    bool restore_moon(const std::uint8_t* data, std::size_t len);
+    bool restore_moon(const std::uint8_t* data, std::size_t len) { return vl1_.restore_moon(data, len); }
 
-    // ---- our own physical addresses (push_paths.cpp) ---------------------------------------------------
+    // ---- our own physical addresses (Vl1) --------------------------------------------------------------
     // Where peers can reach us: the host's bound interface addresses (with their ports) and the
     // external addresses a router maps for us. Pushed to peers with PUSH_DIRECT_PATHS, together
     // with the addresses peers report seeing us at (OK(HELLO)'s external field).
-    void set_local_addresses(std::vector<InetAddress> addresses) { local_addresses_ = std::move(addresses); }
-    const std::vector<InetAddress>& local_addresses() const { return local_addresses_; }
-    std::vector<InetAddress> surface_addresses() const;
+    void set_local_addresses(std::vector<InetAddress> addresses) { vl1_.set_local_addresses(std::move(addresses)); }
+    const std::vector<InetAddress>& local_addresses() const { return vl1_.local_addresses(); }
+    std::vector<InetAddress> surface_addresses() const { return vl1_.surface_addresses(); }
 
-    // ---- virtual networks (vl2.cpp) ------------------------------------------------------------------
-    bool join(std::int64_t now, std::uint64_t network_id);
-    bool leave(std::int64_t now, std::uint64_t network_id);
-    Network* network(std::uint64_t network_id);
-    std::vector<std::uint64_t> network_ids() const;
+    // ---- virtual networks (Vl2) ------------------------------------------------------------------------
+    bool join(std::int64_t now, std::uint64_t network_id) {
+        vl1_.set_now(now);
+        return vl2_.join(network_id);
+    }
+    bool leave(std::int64_t now, std::uint64_t network_id) {
+        vl1_.set_now(now);
+        return vl2_.leave(network_id);
+    }
+    Network* network(std::uint64_t network_id) { return vl2_.network(network_id); }
+    std::vector<std::uint64_t> network_ids() const { return vl2_.network_ids(); }
     // A config saved earlier (networks.d/): used until the controller answers.
-    bool restore_network_config(std::uint64_t network_id, const std::string& dictionary);
+    bool restore_network_config(std::uint64_t network_id, const std::string& dictionary) {
+        return vl2_.restore_network_config(network_id, dictionary);
+    }
     // An Ethernet frame from the local stack onto the network. False: dropped (and why counted).
     bool send_frame(std::int64_t now, std::uint64_t network_id, std::uint64_t src_mac, std::uint64_t dst_mac,
-                    std::uint16_t ethertype, const std::uint8_t* data, std::size_t len);
-    bool multicast_subscribe(std::int64_t now, std::uint64_t network_id, const MulticastGroup& g);
-    bool multicast_unsubscribe(std::uint64_t network_id, const MulticastGroup& g);
+                    std::uint16_t ethertype, const std::uint8_t* data, std::size_t len) {
+        vl1_.set_now(now);
+        return vl2_.send_frame(network_id, src_mac, dst_mac, ethertype, data, len);
+    }
+    bool multicast_subscribe(std::int64_t now, std::uint64_t network_id, const MulticastGroup& g) {
+        vl1_.set_now(now);
+        return vl2_.multicast_subscribe(network_id, g);
+    }
+    bool multicast_unsubscribe(std::uint64_t network_id, const MulticastGroup& g) {
+        return vl2_.multicast_unsubscribe(network_id, g);
+    }
 
-    // ---- network controller (controller.cpp) ---------------------------------------------------------
-    void set_controller(bool enabled) { controller_enabled_ = enabled; }
-    bool controller_respond(std::int64_t now, std::uint64_t request_id, const NetconfSpec& spec, const char** why);
-    bool controller_respond_error(std::int64_t now, std::uint64_t request_id, ErrorCode code);
-    bool controller_push(std::int64_t now, const NetconfSpec& spec, const char** why);
+    // ---- network controller (NetworkController) --------------------------------------------------------
+    void set_controller(bool enabled) { controller_.set_enabled(enabled); }
+    // Answers pending request `request_id` (from ConfigRequest) with the config `spec` describes.
+    bool controller_respond(std::int64_t now, std::uint64_t request_id, const NetconfSpec& spec, const char** why) {
+        vl1_.set_now(now);
+        return controller_.respond(request_id, spec, why);
+    }
+    bool controller_respond_error(std::int64_t now, std::uint64_t request_id, ErrorCode code) {
+        vl1_.set_now(now);
+        return controller_.respond_error(request_id, code);
+    }
+    // Sends a member a new config unasked (it must have asked once, so we know its identity).
+    bool controller_push(std::int64_t now, const NetconfSpec& spec, const char** why) {
+        vl1_.set_now(now);
+        return controller_.push(spec, why);
+    }
+    // Revokes `member`'s certificate of membership, telling the members in `notify`.
     bool controller_revoke(std::int64_t now, std::uint64_t network_id, std::uint64_t member,
-                           const std::vector<std::uint64_t>& notify);
+                           const std::vector<std::uint64_t>& notify) {
+        vl1_.set_now(now);
+        return controller_.revoke(network_id, member, notify);
+    }
 
   private:
-    // ---- moons (node.cpp) ------------------------------------------------------------------------------
-    void contact_moon_seeds();
-    // HELLO on every path of `peer`, or through our best root when it has none.
-    void hello_anywhere(Peer& peer);
-    // The worlds an OK(HELLO) from `from` carried: planet updates and moons.
-    void take_worlds(Peer& from, const std::vector<World>& worlds);
-    void adopted_moon(const World& moon);
-
-    // ---- intake (switch.cpp) -------------------------------------------------------------------------
-    void on_fragment(std::int64_t local_socket, const InetAddress& from, const std::uint8_t* data, std::size_t len);
-    void on_head(std::int64_t local_socket, const InetAddress& from, const std::uint8_t* data, std::size_t len);
-    void relay(std::uint64_t dest, std::uint64_t source, std::uint8_t* data, std::size_t len, bool is_head);
-    bool may_relay_from(const InetAddress& from) const;
-    void unite(std::uint64_t a, std::uint64_t b);
-    // Decode an assembled packet addressed to us. False: it waits for a WHOIS (caller parks it).
-    bool try_decode(std::int64_t local_socket, const InetAddress& from, Packet& p);
-
-    // ---- sending (switch.cpp) ------------------------------------------------------------------------
-    // Armors and sends `p` to its destination: direct if a path is alive, else relayed via a root; a
-    // destination we have no key for is queued until WHOIS answers.
-    void send(Packet& p, bool encrypt);
-    bool send_to_peer(Peer& peer, Packet& p, bool encrypt);
-    // Armors `p` for `peer` and sends it on one physical path (fragmenting as needed).
-    void send_on(Peer& peer, Packet& p, bool encrypt, std::int64_t local_socket, const InetAddress& to);
-    // Answers the packet being handled: like send(), but when the peer has no confirmed path yet
-    // (it has just said HELLO and not yet answered ours), back the way the request came.
-    void reply(Peer& peer, Packet& p);
-    void send_raw(std::int64_t local_socket, const InetAddress& to, const std::uint8_t* data, std::size_t len,
-                  unsigned ttl = 0);
-    // Parks a packet from an unknown sender until WHOIS answers (or refuses it at the queue bounds).
-    void park(std::unique_ptr<Packet> packet, std::int64_t local_socket, const InetAddress& from);
-    // Wants the identity behind `address`: one outstanding request per address, sent when the
-    // node-wide WHOIS budget allows, retried with backoff by retry_whois().
-    void request_whois(std::uint64_t address);
-    bool send_whois(std::uint64_t address);
-    std::int64_t retry_whois();  // returns when it next has something to do (INT64_MAX: nothing)
-    void give_up_whois(std::uint64_t address);
-    std::size_t waiting_for(std::uint64_t address) const;  // packets parked or queued for it
-    void flush_queues_for(std::uint64_t address);
-    bool path_usable(std::uint64_t peer, const InetAddress& addr) const;
-
-    // ---- verbs (incoming.cpp) ------------------------------------------------------------------------
-    void on_hello(std::int64_t local_socket, const InetAddress& from, Packet& p);
-    void dispatch(Peer& peer, std::int64_t local_socket, const InetAddress& from, Packet& p);
-    void on_ok(Peer& peer, std::int64_t local_socket, const InetAddress& from, const Packet& p);
-    void on_error(Peer& peer, const Packet& p);
-    void on_whois(Peer& peer, const Packet& p);
-    void on_rendezvous(Peer& peer, const Packet& p);
-    void punch_towards(Peer& other, const InetAddress& at);
-    void on_echo(Peer& peer, std::int64_t local_socket, const InetAddress& from, const Packet& p);
-    void on_push_direct_paths(Peer& peer, const Packet& p);
-    void on_user_message(Peer& peer, const Packet& p);
-    // VL2 verbs (vl2.cpp)
-    void on_frame(Peer& peer, const Packet& p, bool ext);
-    void on_multicast_like(Peer& peer, const Packet& p);
-    void on_multicast_gather(Peer& peer, const Packet& p);
-    void on_multicast_frame(Peer& peer, const Packet& p);
-    void on_network_credentials(Peer& peer, const Packet& p);
-    void on_network_config(Peer& peer, const Packet& p);
-    void on_ok_network_config(Peer& peer, const Packet& p);
-    void on_ok_multicast_gather(Peer& peer, const Packet& p);
-    void on_network_error(Peer& peer, const wire::Error& e);
-    void on_network_config_request(Peer& peer, std::int64_t local_socket, const InetAddress& from, const Packet& p);
-    void accept_config_chunk(Network& net, Peer& from, const std::uint8_t* chunk, std::size_t len,
-                             std::uint64_t packet_id, bool pushed, std::uint64_t in_re_packet);
-    void request_config(Network& net);
-    void announce_groups(Network& net, bool force);
-    void push_credentials(Network& net, Peer& peer, bool force);
-    void deliver_frame(Network& net, Peer& peer, std::uint64_t src_mac, std::uint64_t dst_mac, std::uint16_t ethertype,
-                       const std::uint8_t* data, std::size_t len);
-    bool filter(const Network& net, FrameInfo& frame) const;
-    bool emulate_ndp(Network& net, std::uint64_t src_mac, std::uint16_t ethertype, const std::uint8_t* data,
-                     std::size_t len);
-    void send_multicast(Network& net, const MulticastGroup& g, std::uint64_t src_mac, std::uint16_t ethertype,
-                        const std::uint8_t* data, std::size_t len);
-    void send_multicast_to(Network& net, std::uint64_t to, const MulticastGroup& g, std::uint64_t src_mac,
-                           std::uint16_t ethertype, const std::uint8_t* data, std::size_t len);
-    void gather(Network& net, const MulticastGroup& g, bool force);
-    void vl2_background();
-    void emit_network(NodeEvent::Type type, std::uint64_t network_id);
-    // After any authenticated packet: refresh or learn the path, confirm unknown ones.
-    void note_received(Peer& peer, std::int64_t local_socket, const InetAddress& from, const Packet& p, Verb verb);
-
-    // ---- peers and timers (node.cpp) -----------------------------------------------------------------
-    void send_hello(Peer& peer, std::int64_t local_socket, const InetAddress& to);
-    void contact(Peer& peer, std::int64_t local_socket, const InetAddress& to, bool full_hello);
-    void ping_roots();
-    void keepalive(Peer& peer);
-    void expire_paths();
-    void expire_queues();
-    // ---- peer lifetime (peers.cpp) -------------------------------------------------------------------
-    bool peer_is_kept(std::uint64_t address) const;  // roots and controllers of joined networks
-    std::int64_t idle_for(const Peer& peer) const;
-    void expire_peers();
-    void forget_peer(std::uint64_t address);
-    // Before adding a peer: true if there is room (after displacing the idlest one if needed).
-    bool make_room_for_peer();
-    void update_reach(Peer& peer);   // PEER_DIRECT / PEER_RELAY / PEER_UNREACHABLE on changes
-    void note_relayed(Peer& peer);   // first contact with a peer went through a relay
-    void try_remembered_paths(Peer& peer);  // a relayed peer's quiet paths may work again
-    void update_online();
-    void note_surface(const InetAddress& external);  // how a peer saw us (OK(HELLO))
-    void push_direct_paths(Peer& peer);              // when due for this peer
-    void emit(NodeEvent e) { host_.on_event(e); }
-    void expect_reply(std::uint64_t packet_id);
-    bool expecting_reply(std::uint64_t packet_id) const;
-
-    Identity self_;
-    NodeConfig config_;
-    NodeHost& host_;
-    Topology topology_;
-    NodeStats stats_;
-    std::int64_t now_ = 0;
-    // The path the packet being dispatched arrived on (see reply()).
-    std::int64_t rx_local_socket_ = -1;
-    InetAddress rx_from_;
-    bool online_ = false;
-    std::int64_t last_ping_check_ = INT64_MIN / 2;
-    std::int64_t last_housekeeping_ = INT64_MIN / 2;
-    std::int64_t wanted_background_ = INT64_MAX;
-    void want_background_at(std::int64_t t) { wanted_background_ = std::min(wanted_background_, t); }
-
-    Defragmenter defrag_;
-
-    std::vector<InetAddress> local_addresses_;
-    struct Surface {
-        InetAddress address;
-        std::int64_t last_seen;
-    };
-    std::vector<Surface> surface_;
-    std::unordered_map<std::uint64_t, std::int64_t> last_path_push_;  // by peer address
-
-    // Recently sent packet IDs: an OK is only believed if it answers one of them.
-    static constexpr std::size_t kExpectBuckets = 256;
-    static constexpr std::size_t kExpectDepth = 8;
-    std::uint64_t expect_[kExpectBuckets][kExpectDepth] = {};
-    std::uint8_t expect_next_[kExpectBuckets] = {};
-
-    struct Parked {  // a packet from an unknown source, waiting for WHOIS
-        std::unique_ptr<Packet> packet;
-        std::int64_t local_socket;
-        InetAddress from;
-        std::int64_t created;
-    };
-    std::deque<Parked> rx_queue_;
-    struct Queued {  // a packet to an unknown destination, waiting for WHOIS
-        std::unique_ptr<Packet> packet;
-        bool encrypt;
-        std::int64_t created;
-    };
-    std::deque<Queued> tx_queue_;
-    struct WhoisState {
-        std::int64_t last_sent = INT64_MIN / 2;
-        unsigned sends = 0;  // 0: waiting for a token of the WHOIS budget
-        // A root's RENDEZVOUS that came before the identity: acted on when WHOIS answers.
-        std::optional<InetAddress> rendezvous_at;
-        std::int64_t rendezvous_received = 0;
-    };
-    // Addresses with packets waiting, or a RENDEZVOUS (for kRendezvousKeep).
-    std::unordered_map<std::uint64_t, WhoisState> whois_pending_;
-    TokenBucket whois_budget_;
-    std::map<std::pair<std::uint64_t, std::uint64_t>, std::int64_t> last_unite_;
-    // VL2 state
-    std::map<std::uint64_t, std::unique_ptr<Network>> networks_;
-    MulticastSubscribers subscribers_;
-    struct PendingMulticast {  // a multicast waiting for gather results to reach more members
-        std::uint64_t network_id;
-        MulticastGroup group;
-        std::uint64_t src_mac;
-        std::uint16_t ethertype;
-        std::vector<std::uint8_t> data;
-        std::int64_t created;
-        std::vector<std::uint64_t> sent_to;
-        std::size_t limit;
-    };
-    std::deque<PendingMulticast> pending_multicasts_;
-    std::map<std::pair<std::uint64_t, MulticastGroup>, std::int64_t> last_gather_;
-    // Controller side
-    bool controller_enabled_ = false;
-    struct PendingRequest {
-        std::uint64_t member;
-        std::uint64_t network_id;
-        std::uint64_t packet_id;
-        std::int64_t created;
-    };
-    std::unordered_map<std::uint64_t, PendingRequest> pending_requests_;
-    std::map<std::pair<std::uint64_t, std::uint64_t>, std::int64_t> last_request_;  // (nwid, member)
-    TokenBucket identity_verify_budget_;
-    std::unordered_map<std::uint64_t, TokenBucket> identity_verify_by_network_;
+    // In this order: the controller and VL2 hold references to VL1, and VL2 one to the controller.
+    Vl1 vl1_;
+    NetworkController controller_;
+    Vl2 vl2_;
 };
 
 }  // namespace zt

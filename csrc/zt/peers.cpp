@@ -11,22 +11,22 @@
 // removal only has to clean what is keyed by the address (below).
 #include <algorithm>
 
-#include "zt/node.hpp"
+#include "zt/vl1.hpp"
 
 namespace zt {
 
-bool Node::peer_is_kept(std::uint64_t address) const {
+bool Vl1::peer_is_kept(std::uint64_t address) const {
     if (topology_.is_root(address)) return true;
-    return std::any_of(networks_.begin(), networks_.end(),
-                       [address](const auto& kv) { return kv.second->controller() == address; });
+    return std::any_of(std::begin(sinks_), std::end(sinks_),
+                       [address](const VerbSink* sink) { return sink->keeps_peer(address); });
 }
 
-std::int64_t Node::idle_for(const Peer& peer) const {
+std::int64_t Vl1::idle_for(const Peer& peer) const {
     // A peer restored from the cache or learned by WHOIS has not spoken yet: count from its creation.
     return now_ - std::max(peer.created(), peer.last_receive());
 }
 
-void Node::expire_peers() {
+void Vl1::expire_peers() {
     std::vector<std::uint64_t> idle;
     topology_.for_each([&](Peer& peer) {
         if (idle_for(peer) >= config_.peer_idle_timeout && !peer_is_kept(peer.address())) {
@@ -39,18 +39,17 @@ void Node::expire_peers() {
     }
 }
 
-void Node::forget_peer(std::uint64_t address) {
+void Vl1::forget_peer(std::uint64_t address) {
     topology_.remove(address);
-    // What is keyed by the address: introductions we made, its membership records on our networks and
-    // its multicast subscriptions. Parked packets and WHOIS state exist only for unknown addresses.
+    // What is keyed by the address: introductions we made, and whatever the layers above keep per
+    // peer. Parked packets and WHOIS state exist only for unknown addresses.
     for (auto it = last_unite_.begin(); it != last_unite_.end();) {
         it = (it->first.first == address || it->first.second == address) ? last_unite_.erase(it) : std::next(it);
     }
-    for (auto& kv : networks_) kv.second->forget_member(address);
-    subscribers_.remove_member(address);
+    for (VerbSink* sink : sinks_) sink->forget_peer(address);
 }
 
-bool Node::make_room_for_peer() {
+bool Vl1::make_room_for_peer() {
     if (topology_.size() < config_.max_peers) return true;
     // The idlest peer that may give way: quiet for kPeerEvictionMinIdle at least (so never one whose
     // packet is being handled right now), never a root or a controller of a joined network.
@@ -72,6 +71,6 @@ bool Node::make_room_for_peer() {
     return true;
 }
 
-std::size_t Node::peer_memory_estimate() const { return topology_.memory_estimate(); }
+std::size_t Vl1::peer_memory_estimate() const { return topology_.memory_estimate(); }
 
 }  // namespace zt

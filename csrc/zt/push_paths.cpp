@@ -6,7 +6,7 @@
 // a NAT with a mapped port (UPnP/NAT-PMP), or on a second address, becomes directly reachable.
 #include <algorithm>
 
-#include "zt/node.hpp"
+#include "zt/vl1.hpp"
 
 namespace zt {
 
@@ -18,7 +18,7 @@ constexpr std::size_t kMaxSurfaces = 16;
 constexpr std::size_t kMaxPushedPaths = 40;
 }  // namespace
 
-void Node::note_surface(const InetAddress& external) {
+void Vl1::note_surface(const InetAddress& external) {
     if (external.is_nil() || external.port == 0) return;
     const IpScope scope = external.scope();
     if (scope == IpScope::kLoopback || scope == IpScope::kMulticast || scope == IpScope::kNone) return;
@@ -35,7 +35,7 @@ void Node::note_surface(const InetAddress& external) {
     surface_.push_back(Surface{external, now_});
 }
 
-std::vector<InetAddress> Node::surface_addresses() const {
+std::vector<InetAddress> Vl1::surface_addresses() const {
     std::vector<InetAddress> out;
     for (const Surface& s : surface_) {
         if (now_ - s.last_seen < kSurfaceTimeout) out.push_back(s.address);
@@ -43,7 +43,7 @@ std::vector<InetAddress> Node::surface_addresses() const {
     return out;
 }
 
-void Node::push_direct_paths(Peer& peer) {
+void Vl1::push_direct_paths(Peer& peer) {
     const bool direct = peer.best_path(now_) != nullptr;
     const std::int64_t interval = direct ? kDirectPathPushIntervalHavePath : kDirectPathPushInterval;
     auto it = last_path_push_.find(peer.address());

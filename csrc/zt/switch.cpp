@@ -3,11 +3,11 @@
 // packets from unknown sources while WHOIS runs, path choice, armoring and fragmentation on send.
 #include <algorithm>
 
-#include "zt/node.hpp"
+#include "zt/vl1.hpp"
 
 namespace zt {
 
-void Node::process_datagram(std::int64_t now, std::int64_t local_socket, const InetAddress& from,
+void Vl1::process_datagram(std::int64_t now, std::int64_t local_socket, const InetAddress& from,
                             const std::uint8_t* data, std::size_t len) {
     now_ = now;
     ++stats_.rx_datagrams;
@@ -25,14 +25,14 @@ void Node::process_datagram(std::int64_t now, std::int64_t local_socket, const I
     }
 }
 
-bool Node::may_relay_from(const InetAddress& from) const {
+bool Vl1::may_relay_from(const InetAddress& from) const {
     (void)from;
     // Roots relay for everyone. Ordinary nodes would relay only on paths with network trust (VL2);
     // until then they relay nothing, as an untrusted relay is an amplifier.
     return config_.relay_for_anyone;
 }
 
-void Node::on_fragment(std::int64_t local_socket, const InetAddress& from, const std::uint8_t* data,
+void Vl1::on_fragment(std::int64_t local_socket, const InetAddress& from, const std::uint8_t* data,
                        std::size_t len) {
     const std::uint64_t dest = load_be(data + kIdxDestination, kAddressLen);
     if (dest != self_.address()) {
@@ -61,7 +61,7 @@ void Node::on_fragment(std::int64_t local_socket, const InetAddress& from, const
     if (!try_decode(local_socket, from, *assembled)) park(std::move(assembled), local_socket, from);
 }
 
-void Node::on_head(std::int64_t local_socket, const InetAddress& from, const std::uint8_t* data, std::size_t len) {
+void Vl1::on_head(std::int64_t local_socket, const InetAddress& from, const std::uint8_t* data, std::size_t len) {
     const std::uint64_t dest = load_be(data + kIdxDestination, kAddressLen);
     const std::uint64_t source = load_be(data + kIdxSource, kAddressLen);
     if (source == self_.address()) {
@@ -99,7 +99,7 @@ void Node::on_head(std::int64_t local_socket, const InetAddress& from, const std
     if (!try_decode(local_socket, from, *packet)) park(std::move(packet), local_socket, from);
 }
 
-void Node::park(std::unique_ptr<Packet> packet, std::int64_t local_socket, const InetAddress& from) {
+void Vl1::park(std::unique_ptr<Packet> packet, std::int64_t local_socket, const InetAddress& from) {
     // Anyone can claim any sender address: refusing newcomers at the bounds (rather than pushing
     // out the oldest) keeps packets that were already waiting for a genuine WHOIS answer.
     const std::uint64_t source = packet->source();
@@ -111,7 +111,7 @@ void Node::park(std::unique_ptr<Packet> packet, std::int64_t local_socket, const
     request_whois(source);
 }
 
-void Node::relay(std::uint64_t dest, std::uint64_t source, std::uint8_t* data, std::size_t len, bool is_head) {
+void Vl1::relay(std::uint64_t dest, std::uint64_t source, std::uint8_t* data, std::size_t len, bool is_head) {
     const std::size_t hops_at = is_head ? std::size_t{kIdxFlags} : std::size_t{kIdxFragmentHops};
     const unsigned hops = data[hops_at] & kFlagHopsMask;
     if (hops >= kRelayMaxHops) {
@@ -148,7 +148,7 @@ void Node::relay(std::uint64_t dest, std::uint64_t source, std::uint8_t* data, s
     ++stats_.relayed;
 }
 
-void Node::unite(std::uint64_t a, std::uint64_t b) {
+void Vl1::unite(std::uint64_t a, std::uint64_t b) {
     const auto key = std::minmax(a, b);
     auto it = last_unite_.find(key);
     if (it != last_unite_.end() && now_ - it->second < kMinUniteInterval) return;
@@ -187,7 +187,7 @@ void Node::unite(std::uint64_t a, std::uint64_t b) {
     stats_.rendezvous_sent += 2;
 }
 
-bool Node::try_decode(std::int64_t local_socket, const InetAddress& from, Packet& p) {
+bool Vl1::try_decode(std::int64_t local_socket, const InetAddress& from, Packet& p) {
     // HELLO is the one packet that carries its sender's identity, so it is decodable from strangers.
     if (p.cipher() == CipherSuite::kPoly1305 && p.verb() == Verb::kHello) {
         on_hello(local_socket, from, p);
@@ -216,20 +216,20 @@ bool Node::try_decode(std::int64_t local_socket, const InetAddress& from, Packet
 
 // ---- sending ----------------------------------------------------------------------------------------
 
-bool Node::path_usable(std::uint64_t peer, const InetAddress& addr) const {
+bool Vl1::path_usable(std::uint64_t peer, const InetAddress& addr) const {
     const IpScope scope = addr.scope();
     if (scope == IpScope::kNone || scope == IpScope::kMulticast) return false;
     if (scope == IpScope::kLoopback && !config_.allow_loopback_paths) return false;
     return !topology_.endpoint_prohibited(peer, addr);
 }
 
-void Node::send_raw(std::int64_t local_socket, const InetAddress& to, const std::uint8_t* data, std::size_t len,
+void Vl1::send_raw(std::int64_t local_socket, const InetAddress& to, const std::uint8_t* data, std::size_t len,
                     unsigned ttl) {
     host_.send_datagram(local_socket, to, data, len, ttl);
     ++stats_.tx_datagrams;
 }
 
-void Node::send_on(Peer& peer, Packet& p, bool encrypt, std::int64_t local_socket, const InetAddress& to) {
+void Vl1::send_on(Peer& peer, Packet& p, bool encrypt, std::int64_t local_socket, const InetAddress& to) {
     p.set_fragmented(needs_fragmentation(p.size(), kDefaultPhysMtu));
     const CipherSuite suite = encrypt ? peer.sending_suite() : CipherSuite::kPoly1305;
     p.armor(peer.key(), suite);
@@ -240,7 +240,7 @@ void Node::send_on(Peer& peer, Packet& p, bool encrypt, std::int64_t local_socke
     if (Path* path = peer.find_path(local_socket, to)) path->last_out = now_;
 }
 
-void Node::reply(Peer& peer, Packet& p) {
+void Vl1::reply(Peer& peer, Packet& p) {
     Path* direct = peer.best_path(now_);
     if ((direct != nullptr && direct->alive(now_)) || rx_local_socket_ < 0) {
         send(p, true);
@@ -249,7 +249,7 @@ void Node::reply(Peer& peer, Packet& p) {
     send_on(peer, p, true, rx_local_socket_, rx_from_);
 }
 
-bool Node::send_to_peer(Peer& peer, Packet& p, bool encrypt) {
+bool Vl1::send_to_peer(Peer& peer, Packet& p, bool encrypt) {
     Path* direct = peer.best_path(now_);
     if (direct != nullptr && direct->alive(now_)) {
         const Path target = *direct;
@@ -282,7 +282,7 @@ bool Node::send_to_peer(Peer& peer, Packet& p, bool encrypt) {
     return false;
 }
 
-void Node::send(Packet& p, bool encrypt) {
+void Vl1::send(Packet& p, bool encrypt) {
     Peer* peer = topology_.get(p.destination());
     if (peer != nullptr && send_to_peer(*peer, p, encrypt)) return;
     if (peer != nullptr) {
@@ -299,14 +299,14 @@ void Node::send(Packet& p, bool encrypt) {
 
 // ---- WHOIS ------------------------------------------------------------------------------------------
 
-void Node::request_whois(std::uint64_t address) {
+void Vl1::request_whois(std::uint64_t address) {
     if (topology_.am_root()) return;
     // Already outstanding: its retries are scheduled (retry_whois), nothing more to send now.
     if (whois_pending_.try_emplace(address).second) send_whois(address);
     want_background_at(now_ + kWhoisRetryDelay);  // retries and the queues' timeouts need the timer
 }
 
-bool Node::send_whois(std::uint64_t address) {
+bool Vl1::send_whois(std::uint64_t address) {
     Peer* root = topology_.best_root(now_);
     if (root == nullptr || !whois_budget_.take(now_, kWhoisBurst, kWhoisRefillMs)) return false;
     WhoisState& st = whois_pending_[address];
@@ -319,7 +319,7 @@ bool Node::send_whois(std::uint64_t address) {
     return true;
 }
 
-std::int64_t Node::retry_whois() {
+std::int64_t Vl1::retry_whois() {
     std::int64_t next = INT64_MAX;
     std::vector<std::uint64_t> due;
     std::vector<std::uint64_t> exhausted;
@@ -345,7 +345,7 @@ std::int64_t Node::retry_whois() {
     return next;
 }
 
-void Node::give_up_whois(std::uint64_t address) {
+void Vl1::give_up_whois(std::uint64_t address) {
     whois_pending_.erase(address);
     auto waits = [address](const auto& q) { return q.packet->source() == address; };
     auto queued = [address](const auto& q) { return q.packet->destination() == address; };
@@ -356,7 +356,7 @@ void Node::give_up_whois(std::uint64_t address) {
     tx_queue_.erase(tx_end, tx_queue_.end());
 }
 
-std::size_t Node::waiting_for(std::uint64_t address) const {
+std::size_t Vl1::waiting_for(std::uint64_t address) const {
     const auto from = std::count_if(rx_queue_.begin(), rx_queue_.end(),
                                     [address](const Parked& q) { return q.packet->source() == address; });
     const auto to = std::count_if(tx_queue_.begin(), tx_queue_.end(),
@@ -364,7 +364,7 @@ std::size_t Node::waiting_for(std::uint64_t address) const {
     return static_cast<std::size_t>(from + to);
 }
 
-void Node::flush_queues_for(std::uint64_t address) {
+void Vl1::flush_queues_for(std::uint64_t address) {
     std::optional<InetAddress> rendezvous_at;
     if (auto it = whois_pending_.find(address); it != whois_pending_.end()) {
         if (now_ - it->second.rendezvous_received < kRendezvousKeep) rendezvous_at = it->second.rendezvous_at;
