@@ -8,7 +8,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from clib import build_core_test
+from support.clib import build_core_test
 
 HERE = Path(__file__).resolve().parent
 CASES = ("config_chunks_out_of_order", "credential_refused_then_accepted", "multicast_waits_for_gather")
