@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import stat
 import threading
+import time
 from pathlib import Path
 from typing import Iterator
 
@@ -163,12 +164,25 @@ def test_c_api_follows_libzts_rules(loopback_world: Planet) -> None:
         node.stop()
 
 
+def ping_until_answered(node: ZeroTierNode, peer_id: str, within: float = 30) -> int:
+    """ECHO every 5 s until one is answered: ping sends one ECHO, and a datagram can be lost (a
+    root relays only over a path it has confirmed, which can lag a moment behind a node coming
+    online, as in ZeroTier One), so a single ECHO passes or fails with the machine's load."""
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            return node.ping(peer_id, timeout=min(5.0, max(0.1, deadline - time.monotonic())))
+        except TimeoutError:
+            if time.monotonic() >= deadline:
+                raise
+
+
 def test_peer_cache_survives_a_restart(loopback_world: Planet, peer: OurNode, tmp_path: Path) -> None:
     storage = tmp_path / "cached"
     peer_id = peer.node_get_id()
     with ZeroTierNode(storage=storage, roots=loopback_world.world, allow_loopback=True, peer_cache=True) as node:
         node.wait_online(timeout=30)
-        node.ping(peer_id, timeout=30)
+        ping_until_answered(node, peer_id)
         node.wait_for(EventCode.PEER_DIRECT, timeout=10, predicate=lambda e: e.peer.address == peer_id)
         store = node.wait_for(EventCode.STORE_PEER, timeout=30)
         assert store.data[:5] == bytes.fromhex(peer_id)
@@ -178,4 +192,4 @@ def test_peer_cache_survives_a_restart(loopback_world: Planet, peer: OurNode, tm
     with ZeroTierNode(storage=storage, roots=loopback_world.world, allow_loopback=True, peer_cache=True) as node:
         assert node.peer(peer_id) is not None
         node.wait_online(timeout=30)
-        assert node.ping(peer_id, timeout=5) >= 0
+        assert ping_until_answered(node, peer_id) >= 0
