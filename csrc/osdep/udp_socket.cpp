@@ -284,14 +284,19 @@ int UdpSockets::find_local(int fd, bool v6, const std::uint8_t* addr, int ifinde
 
 void UdpSockets::deliver(std::int64_t local_socket, const InetAddress& src, const std::uint8_t* data,
                          std::size_t len, std::size_t segment, const Sink& sink) {
+    // The buffers are large enough for a coalesced run; a single datagram larger than any ZeroTier
+    // datagram is still reported as one, as a cut-short read would be.
+    const auto one = [&](const std::uint8_t* d, std::size_t n) {
+        sink(local_socket, src, n > kMaxDatagramLen ? nullptr : d, n);
+    };
     if (segment == 0 || len <= segment) {
-        sink(local_socket, src, data, len);
+        one(data, len);
         return;
     }
     // Coalesced by the kernel: datagrams of `segment` bytes back to back, the last possibly shorter.
     for (std::size_t at = 0; at < len; at += segment) {
         ++offload_received_;
-        sink(local_socket, src, data + at, std::min(segment, len - at));
+        one(data + at, std::min(segment, len - at));
     }
 }
 

@@ -63,7 +63,7 @@ class UdpSockets {
     void set_interface_blacklist(std::vector<std::string> prefixes);
 
     // Reads everything ready on `fd` (up to a batch per call), calling sink per datagram.
-    // A datagram cut short by the kernel (larger than any ZeroTier datagram) arrives with data null.
+    // A datagram larger than any ZeroTier datagram (kMaxDatagramLen) arrives with data null.
     using Sink = std::function<void(std::int64_t local_socket, const InetAddress& from, const std::uint8_t* data,
                                     std::size_t len)>;
     std::size_t receive_batch(int fd, const Sink& sink);
