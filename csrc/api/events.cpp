@@ -72,6 +72,7 @@ void EventDispatcher::run() {
         std::unique_ptr<OwnedEvent> e = std::move(queue_.front());
         queue_.pop_front();
         Handler h = handler_;
+        delivering_ = true;
         lock.unlock();
         if (e->task) {
             e->task();
@@ -80,7 +81,17 @@ void EventDispatcher::run() {
         }
         e.reset();
         lock.lock();
+        delivering_ = false;
+        if (queue_.empty()) idle_cv_.notify_all();
     }
+}
+
+bool EventDispatcher::wait_idle(int timeout_ms) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (thread_.get_id() == std::this_thread::get_id()) return false;
+    const auto idle = [this] { return queue_.empty() && !delivering_; };
+    if (!thread_.joinable()) return idle();
+    return idle_cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms), idle);
 }
 
 }  // namespace zt::api

@@ -49,12 +49,17 @@ class EventDispatcher {
     std::uint64_t dropped() const;
     // Runs fn on the event thread, in order with the events (regardless of the event handler).
     void post_task(std::function<void()> fn);
+    // Waits until everything queued so far has been delivered and no handler runs; false after
+    // `timeout_ms`, or at once on the event thread itself (it would wait for itself).
+    bool wait_idle(int timeout_ms);
 
   private:
     void run();
 
     mutable std::mutex mutex_;
     std::condition_variable cv_;
+    std::condition_variable idle_cv_;  // a delivery ended with nothing left to deliver
+    bool delivering_ = false;
     std::deque<std::unique_ptr<OwnedEvent>> queue_;
     Handler handler_ = nullptr;
     std::thread thread_;

@@ -189,6 +189,11 @@ int zts_node_stop(void) {
     return ZTS_ERR_OK;
 }
 
+int ztx_events_wait_idle(int timeout_ms) {
+    if (timeout_ms < 0) return arg_error("ztx_events_wait_idle: timeout_ms must not be negative");
+    return runtime().events.wait_idle(timeout_ms) ? ZTS_ERR_OK : ZTS_ERR_GENERAL;
+}
+
 int zts_node_free(void) {
     Runtime& rt = runtime();
     {

@@ -242,6 +242,12 @@ typedef struct {
 } ztx_node_stats_t;
 ZTX_API int ztx_node_get_stats(ztx_node_stats_t* out);
 
+/* Waits until every event posted so far has been handed to the event handler and the handler has
+ * returned (zts_node_stop posts STACK_DOWN and NODE_DOWN and returns before they are delivered).
+ * ZTS_ERR_OK; ZTS_ERR_GENERAL after timeout_ms, or at once when called from the handler itself. A
+ * language runtime calls it before it shuts down, so no delivery runs into a finalized runtime. */
+ZTX_API int ztx_events_wait_idle(int timeout_ms);
+
 /* The node's UDP ports: primary, secondary and the port-mapping port (0 where none is bound). */
 ZTX_API int ztx_node_get_ports(unsigned short* primary, unsigned short* secondary, unsigned short* mapping);
 /* The router's mapping of the port-mapping port: the external "ip/port" into addr and the protocol

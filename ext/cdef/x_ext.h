@@ -123,6 +123,7 @@ typedef struct {
     uint64_t udp_offload_sent, udp_offload_received;
 } ztx_node_stats_t;
 int ztx_node_get_stats(ztx_node_stats_t* out);
+int ztx_events_wait_idle(int timeout_ms);
 int ztx_node_get_ports(unsigned short* primary, unsigned short* secondary, unsigned short* mapping);
 int ztx_node_get_port_mapping(char* addr, unsigned addr_len, char* method, unsigned method_len);
 int ztx_init_set_port_mapping_refresh(unsigned int ms);

@@ -31,6 +31,7 @@ Two spellings of one node
 """
 from __future__ import annotations
 
+import atexit
 import builtins  # the guide's methods take an argument named len, as C does
 import logging
 import os
@@ -72,6 +73,7 @@ NetworkLike = Union[int, str]
 InitCall = tuple[str, tuple[Any, ...]]  # a zts_init_* function's name and arguments
 
 _HISTORY_LIMIT = 10_000
+_DELIVERY_WAIT = 10.0  # seconds stop() waits for the events of the stop to be delivered
 _QUEUE_LIMIT = 10_000  # events() iterator backlog; the oldest go when nobody reads
 _current_lock = threading.Lock()
 _current: Optional[ZeroTierNode] = None  # the running node
@@ -230,6 +232,10 @@ class ZeroTierNode:
             if not self._running:
                 return ERR_SERVICE
         code = how()
+        # zts_node_stop returns before its last events (STACK_DOWN, NODE_DOWN) are delivered: wait
+        # for them, so that stop() leaves no delivery behind to run into an interpreter that is
+        # shutting down (a process that stops its node and exits hung there now and then).
+        _native_events.wait_delivered(_DELIVERY_WAIT)
         with self._state:
             self._running = False
             self._online = False
@@ -611,3 +617,18 @@ class ZeroTierNode:
     def __repr__(self) -> str:
         state = "running" if self._running else "stopped"
         return f"<ZeroTierNode {self.address if self._running else ''} {state}>"
+
+
+def _stop_at_exit() -> None:
+    """A node still running when the interpreter exits is stopped first, while Python can still take
+    its events: the core's threads must not deliver into an interpreter that is shutting down."""
+    with _current_lock:
+        node = _current
+    if node is not None:
+        try:
+            node.stop()
+        except Exception:  # pragma: no cover - exiting anyway
+            log.exception("libzt: stopping the node at exit failed")
+
+
+atexit.register(_stop_at_exit)

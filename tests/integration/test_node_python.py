@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -193,3 +195,37 @@ def test_peer_cache_survives_a_restart(loopback_world: Planet, peer: OurNode, tm
         assert node.peer(peer_id) is not None
         node.wait_online(timeout=30)
         assert ping_until_answered(node, peer_id) >= 0
+
+
+# A process that stops its node (or leaves it running) and exits at once, with an event callback
+# still busy with the stop's last event: the exit must not meet a delivery into an interpreter that
+# is shutting down (it hung now and then before stop() waited for the delivery).
+EXITING = """
+import sys, threading, time
+import libzt
+node = libzt.ZeroTierNode(roots=libzt.World.load(sys.argv[1]), allow_loopback=True)
+def slow(event):
+    if event.code is libzt.EventCode.NODE_DOWN:
+        time.sleep(0.3)
+        print("handled", event.code.name, flush=True)
+node.add_event_callback(slow)
+node.start()
+node.wait_online(timeout=30)
+if sys.argv[2] == "stop":
+    node.stop()
+    down = [e.code.name for e in node.events(timeout=0) if e.code is libzt.EventCode.NODE_DOWN]
+    print("after stop", down, flush=True)
+"""
+
+
+@pytest.mark.parametrize("how", ["stop", "exit"])
+def test_a_process_exits_at_once_after_its_node(loopback_world: Planet, tmp_path: Path, how: str) -> None:
+    script = tmp_path / "exiting.py"
+    script.write_text(EXITING)
+    proc = subprocess.run([sys.executable, str(script), str(loopback_world.path), how],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert "handled NODE_DOWN" in lines, proc.stdout  # delivered before the interpreter went
+    if how == "stop":
+        assert lines.index("handled NODE_DOWN") < lines.index("after stop ['NODE_DOWN']"), proc.stdout

@@ -36,6 +36,12 @@ def install() -> int:
     return int(lib.zts_init_set_event_handler(lib._libzt_event_handler))
 
 
+def wait_delivered(timeout: float) -> bool:
+    """Wait until every event posted so far has been handed to Python and its handling has ended
+    (False after ``timeout``, or at once on the event thread itself)."""
+    return int(lib.ztx_events_wait_idle(max(0, int(timeout * 1000)))) == 0
+
+
 def peer_from_fields(f: dict[str, Any]) -> PeerInfo:
     return PeerInfo(
         node_id=f["node_id"],
