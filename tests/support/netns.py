@@ -208,11 +208,18 @@ class NetNs:
         return subprocess.run([*self.cmd_prefix, *argv], timeout=timeout, check=check, **kwargs)
 
     def popen(self, argv: Sequence[str], **kwargs: Any) -> subprocess.Popen:
-        """Start argv inside the namespace in its own process group; killed by close()."""
+        """Start argv inside the namespace in its own process group, with SIGINT at its default (a
+        shell ignores it for background commands, such as a CI step started with ``&``, and the
+        program would inherit that: Ctrl-C sent by a test would do nothing); killed by close()."""
         kwargs.setdefault("start_new_session", True)
+        kwargs.setdefault("preexec_fn", _default_sigint)
         proc = subprocess.Popen([*self.cmd_prefix, *argv], **kwargs)
         self._procs.append(proc)
         return proc
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
