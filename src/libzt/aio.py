@@ -36,9 +36,7 @@ import ipaddress
 import logging
 import os
 import socket as _stdlib
-import ssl as _ssl
 import warnings
-from asyncio import sslproto as _sslproto
 from typing import Any, Callable, Deque, Dict, List, Optional, Set, Tuple, Union
 
 from libzt import _poller
@@ -46,6 +44,20 @@ from libzt import socket as zsocket
 from libzt._bindings import sockets as _ll
 
 log = logging.getLogger("libzt")
+
+try:  # a Python built without OpenSSL has no ssl module: TLS is unavailable then, the rest works
+    import ssl as _ssl
+    from asyncio import sslproto as _sslproto
+except ImportError:  # pragma: no cover - depends on how the interpreter was built
+    _ssl = None  # type: ignore[assignment]
+    _sslproto = None  # type: ignore[assignment]
+
+
+def _ssl_module() -> Any:
+    if _ssl is None:
+        raise RuntimeError("TLS needs Python's ssl module, which this interpreter does not have")
+    return _ssl
+
 
 __all__ = [
     "Server",
@@ -617,9 +629,9 @@ def _client_context(ssl: Union[bool, _ssl.SSLContext, None], host: Any, server_h
         return None
     if server_hostname is None and not host:
         raise ValueError("You must set server_hostname when using ssl without a host")
-    if isinstance(ssl, _ssl.SSLContext):
+    if isinstance(ssl, _ssl_module().SSLContext):
         return ssl
-    return _ssl.create_default_context()
+    return _ssl_module().create_default_context()
 
 
 def _tls_protocol(loop: asyncio.AbstractEventLoop, app_protocol: asyncio.BaseProtocol, context: _ssl.SSLContext,
@@ -779,7 +791,7 @@ async def create_server(protocol_factory: ProtocolFactory, host: Any = None, por
     :class:`ssl.SSLContext`) every connection does the TLS handshake before the protocol's
     ``connection_made``."""
     loop = asyncio.get_running_loop()
-    if ssl is not None and not isinstance(ssl, _ssl.SSLContext):
+    if ssl is not None and not isinstance(ssl, _ssl_module().SSLContext):
         raise TypeError(f"ssl argument must be an SSLContext or None, got {ssl!r}")
     if ssl is None and ssl_handshake_timeout is not None:
         raise ValueError("ssl_handshake_timeout is only meaningful with ssl")

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Vl2 driven through its seam with VL1 alone (tests/unit/vl2_seam.cpp): a fake Vl1Link records the
+"""Vl2 driven through its seam with VL1 alone (tests/c/vl2_seam.cpp): a fake Vl1Link records the
 packets VL2 would send. Cases that otherwise take several processes: config chunks out of order
 with a forged one among them, a credential refused then accepted, a multicast waiting for gather
 results."""
