@@ -79,7 +79,7 @@ def peer_bidir(e: Endpoints, side: str, size: int, count: int) -> List[Stream]:
     return [stream for sink in sinks for stream in sink.result(timeout=TIMEOUT)["streams"]]
 
 
-def _official_streams(e: Endpoints, pairs: List[tuple[Any, int, Any, int]], size: int) -> List[Stream]:
+def _official_streams(pairs: List[tuple[Any, int, Any, int]], size: int) -> List[Stream]:
     """Send ``size`` bytes over each (receiver node, accepted fd, sender node, client fd) at once."""
     receiving = [(rx, rx.submit("recv_all", fd=conn, close=True, digest=False)) for rx, conn, _, _ in pairs]
     sending = [(tx, tx.submit("send_bytes", fd=client, n=size, then="close", digest=False))
@@ -102,7 +102,7 @@ def official_parallel(e: Endpoints, side: str, size: int, count: int) -> List[St
         for _ in range(count):
             conn, client = official_connect(a, listener, b, e.official_server_ip)
             pairs.append((a, conn, b, client))
-        return _official_streams(e, pairs, size)
+        return _official_streams(pairs, size)
     finally:
         a.close_fd(listener, check=False)
 
@@ -115,7 +115,7 @@ def official_bidir(e: Endpoints, side: str, size: int, count: int) -> List[Strea
     try:
         conn_a, client_b = official_connect(a, listeners[0][1], b, e.official_server_ip)
         conn_b, client_a = official_connect(b, listeners[1][1], a, b_ip)
-        return _official_streams(e, [(a, conn_a, b, client_b), (b, conn_b, a, client_a)], size)
+        return _official_streams([(a, conn_a, b, client_b), (b, conn_b, a, client_a)], size)
     finally:
         for node, fd in listeners:
             node.close_fd(fd, check=False)
