@@ -23,6 +23,7 @@ ReceiveAssist* g_assist = nullptr;
 // or late, and lwip_poll has the last word.
 bool looks_ready(const volatile struct lwip_sock* sock, short events) {
     if ((events & POLLIN) != 0 && (sock->rcvevent > 0 || sock->lastdata.pbuf != nullptr)) return true;
+    if ((events & POLLOUT) != 0 && sock->sendevent != 0) return true;
     return sock->errevent > 0;
 }
 

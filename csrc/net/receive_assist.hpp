@@ -1,18 +1,20 @@
 // SPDX-License-Identifier: Apache-2.0
-// Receive assist: a blocked receive that awaits an answer does the node's receive work itself.
+// Receive assist: a thread blocked in a socket call does the node's receive work itself.
 //
-// Why: an answer normally reaches the application through two thread wake-ups per side: the core
-// thread wakes on the UDP datagram (decrypts it, feeds lwIP), then lwIP's event wakes the thread
-// blocked in recv. On a small exchange those wake-ups are most of the round trip. Here the waiting
-// thread takes the node's UDP sockets from the core thread for a short while and sleeps in the
-// kernel on them itself: the datagram wakes it directly, and it decrypts, feeds lwIP and finds its
-// answer without a hand-off. It sleeps, it does not spin, so it takes no CPU from other processes
-// (an earlier fixed busy-poll budget made round trips 20-60x longer on a loaded machine).
+// Why: a datagram normally reaches the application through two thread wake-ups: the core thread
+// wakes on it (decrypts it, feeds lwIP), then lwIP's event wakes the thread blocked in the call. On
+// a small exchange those wake-ups are most of the round trip; in a stream they put two busy
+// threads in each process, which the scheduler then spreads over the CPUs, so both peers' threads
+// fight over the same cores. Here the waiting thread takes the node's UDP sockets from the core
+// thread for a short while and sleeps in the kernel on them itself: the datagram wakes it
+// directly, and it decrypts, feeds lwIP and finds what it waits for without a hand-off. It sleeps,
+// it does not spin, so it takes no CPU from other processes (an earlier fixed busy-poll budget
+// made round trips 20-60x longer on a loaded machine).
 //
-// Only where an answer is due soon: a wait to receive on a socket that has sent since its last such
-// wait (a request is out), while its waits end quickly (the previous one within kAssistUs). A bulk
-// receiver never sends and is left to the core thread, which pipelines the stream.
-// LIBZT_RECEIVE_ASSIST=0 turns it off.
+// Any blocking wait may assist: to receive (an answer, the next part of a stream) or to send (the
+// ACKs that open the window), while the socket's waits end quickly (the previous one within
+// kAssistUs); a socket left idle waits the ordinary way. One thread at a time: the others wait
+// the ordinary way meanwhile. LIBZT_RECEIVE_ASSIST=0 turns it off.
 #pragma once
 
 #include <cstdint>

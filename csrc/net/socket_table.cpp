@@ -203,11 +203,9 @@ bool SocketTable::has_room() const {
 
 int SocketTable::wait(Use& use, short events, std::int64_t deadline_ms, std::int64_t wake_at_ms) {
     const auto started = std::chrono::steady_clock::now();
-    // Assisted only when an answer to what was just sent is awaited, while answers come quickly
-    // (see net/receive_assist.hpp); the exchange also clears the mark for the next wait.
-    bool assisting = receive_assist_enabled() && (events & POLLOUT) == 0 &&
-                     use.state().sent_since_wait.exchange(false) &&
-                     use.state().last_wait_us.load(std::memory_order_relaxed) <= kAssistUs;
+    // Assisted while this socket's waits end quickly (see net/receive_assist.hpp).
+    bool assisting =
+        receive_assist_enabled() && use.state().last_wait_us.load(std::memory_order_relaxed) <= kAssistUs;
     const auto done = [&](int result) {
         const auto took = std::chrono::steady_clock::now() - started;
         use.state().last_wait_us.store(std::chrono::duration_cast<std::chrono::microseconds>(took).count(),

@@ -50,7 +50,6 @@ class SocketTable {
         // How long the previous wait took (receive assist: net/receive_assist.hpp); calls on other threads
         // may wait on the same socket.
         std::atomic<std::int64_t> last_wait_us{0};
-        std::atomic<bool> sent_since_wait{false};  // data went out since the last wait to receive
     };
 
     // A call in progress on a socket; releases it when it goes out of scope.
