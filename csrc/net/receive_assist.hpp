@@ -40,9 +40,9 @@ void offer_receive_assist(ReceiveAssist* assist);
 void withdraw_receive_assist(ReceiveAssist* assist);
 bool receive_assist_enabled();  // LIBZT_RECEIVE_ASSIST, read once: anything but "0" is on
 
-// Called by a wait for readability of lwIP socket lwip_fd, for at most `us` microseconds: true if it
-// assisted (then lwIP says whether the socket is ready), false if there was nothing to do it with
-// (the caller waits as usual).
+// Called by a wait for `events` (readable, writable) on lwIP socket lwip_fd, for at most `us`
+// microseconds: true if it assisted (then lwIP says whether the socket is ready), false if there was
+// nothing to do it with (the caller waits as usual).
 bool assist_receive(int lwip_fd, short events, int us);
 
 }  // namespace zt::net

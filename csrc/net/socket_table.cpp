@@ -243,7 +243,7 @@ int SocketTable::wait(Use& use, short events, std::int64_t deadline_ms, std::int
         if (assisting) {
             assisting = false;
             if (assist_receive(use.lwip(), events, static_cast<int>(std::min<std::int64_t>(kAssistUs, slice * 1000)))) {
-                // lwip_poll confirms at once whether the answer came; if not, the wait goes on the
+                // lwip_poll confirms at once whether the socket is ready; if not, the wait goes on the
                 // ordinary way (the core thread has the node's sockets back).
                 const int r = lwip_poll(&p, 1, 0);
                 if (r < 0) return -1;
