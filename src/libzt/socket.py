@@ -393,7 +393,7 @@ class socket:
         self._closed = False
         self._io_refs = 0
         self._option_timeouts: Dict[str, Optional[float]] = {"recv": None, "send": None}  # as the app set them
-        self._limits: Dict[str, Optional[float]] = {"recv": None, "send": None}  # how long a call may wait
+        self._limits_ms: Dict[str, int] = {"recv": -1, "send": -1}  # how long a call may wait (-1: no limit)
         self._c_nonblocking: Optional[bool] = None  # the libzt socket's mode, as last set
         self._timeout = 0.0 if flags & getattr(_stdlib, "SOCK_NONBLOCK", 0) else _default_timeout
         try:
@@ -524,7 +524,8 @@ class socket:
         """Bring the time limits and the libzt socket's mode in line with the timeout (a native call
         only when the mode changed)."""
         for direction in ("recv", "send"):
-            self._limits[direction] = self._timeout if self._timeout is not None else self._option_timeouts[direction]
+            limit = self._timeout if self._timeout is not None else self._option_timeouts[direction]
+            self._limits_ms[direction] = _ll.limit_ms(limit)
         nonblocking = self._timeout == 0.0
         if nonblocking != self._c_nonblocking:
             _ll.set_nonblocking(self._live_fd(), nonblocking)
@@ -533,7 +534,7 @@ class socket:
     def _wait(self, direction: str) -> Any:
         """The time limit of one operation in ``direction``, for libzt to keep (see the class comment):
         given to every call of a sendall or MSG_WAITALL, it bounds the whole operation."""
-        return _ll.new_wait(self._limits[direction], _SIGNAL_WAKE_MS if _get_ident() == _MAIN_THREAD else 0)
+        return _ll.new_wait(self._limits_ms[direction], _SIGNAL_WAKE_MS if _get_ident() == _MAIN_THREAD else 0)
 
     def _io(self, direction: str, would_block: Any, zflags: int, call: Callable[..., _T], *args: Any,
             wait: Any = None) -> _T:

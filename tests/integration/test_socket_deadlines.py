@@ -81,7 +81,7 @@ def test_zts_so_rcvtimeo_never_ends_a_recv_early(zt_pair: Pair) -> None:
 def test_one_deadline_across_wakes(udp: socket.socket) -> None:
     """The binding tier: a wait's deadline is fixed by the first call and kept across the calls made
     again after each wake (InterruptedError), so the operation ends at its limit, not a wake later."""
-    wait = ll.new_wait(0.35, 50)
+    wait = ll.new_wait(ll.limit_ms(0.35), 50)
     wakes = 0
     started = time.monotonic()
     while True:

@@ -93,7 +93,8 @@ def _check(ret: int) -> int:
 
 
 def _io(ret: int) -> int:
-    """Checks an I/O call: its count, or WOULD_BLOCK, or raises."""
+    """Checks an I/O call: its count, or WOULD_BLOCK, or raises. (send, send_view and recv_into, the
+    calls of every message, come here only for a negative result: a Python call less per message.)"""
     if ret >= 0:
         return ret
     if ret == lib.ZTS_ERR_SOCKET:
@@ -113,7 +114,7 @@ def _readable(buffer: Any) -> Any:
 
 def _writable(buffer: Any) -> Any:
     try:
-        return ffi.from_buffer(buffer, require_writable=True)
+        return ffi.from_buffer("char[]", buffer, True)  # require_writable (positional: half the cost)
     except TypeError:
         raise TypeError(f"a writable bytes-like object is required, not '{type(buffer).__name__}'") from None
 
@@ -240,22 +241,33 @@ def getsockopt(fd: int, level: int, name: int, size: int) -> bytes:
     return bytes(ffi.buffer(buf, min(length[0], size)))
 
 
-_unlimited: Dict[int, Any] = {}  # wake_ms -> a wait without time limit, shared: libzt only reads it
+_WAIT_T = ffi.typeof("ztx_wait_t *")
 
 
-def new_wait(seconds: Optional[float], wake_ms: int) -> Any:
-    """The ``wait`` of one operation (ztx_wait_t): it may wait ``seconds`` in all (None: without
-    limit), and a call still waiting after ``wake_ms`` (0: never) raises InterruptedError. Rounded up
-    to whole milliseconds, the native layer's unit, so that the limit is never shorter than asked;
-    beyond a C int of them (24.8 days) there is no limit."""
+def limit_ms(seconds: Optional[float]) -> int:
+    """A time limit for :func:`new_wait`: ``seconds`` rounded up to whole milliseconds, the native
+    layer's unit, so that the limit is never shorter than asked; -1 for none (None, or beyond a C int
+    of milliseconds: 24.8 days)."""
     ms = -1 if seconds is None else int(-(-seconds * 1000 // 1))
-    if ms < 0 or ms > 0x7FFFFFFF:
-        shared = _unlimited.get(wake_ms)
-        if shared is None:
-            # deadline_ms already -1 (none): libzt never writes it, so threads can share the structure.
-            shared = _unlimited[wake_ms] = ffi.new("ztx_wait_t *", (-1, wake_ms, -1))
-        return shared
-    return ffi.new("ztx_wait_t *", (ms, wake_ms, 0))
+    return ms if 0 <= ms <= 0x7FFFFFFF else -1
+
+
+# wake_ms -> a wait without time limit, shared: its deadline_ms is already -1 (none), which libzt
+# never writes, so threads can use the one structure at once.
+_unlimited: Dict[int, Any] = {}
+
+
+def new_wait(ms: int, wake_ms: int) -> Any:
+    """The ``wait`` of one operation (ztx_wait_t): it may wait ``ms`` in all (from :func:`limit_ms`;
+    -1: without limit), and a call still waiting after ``wake_ms`` (0: never) raises InterruptedError.
+    (Made per operation since libzt keeps the deadline in it; as cheap as a call can be, as it is
+    made for every send and receive.)"""
+    if ms >= 0:
+        return ffi.new(_WAIT_T, (ms, wake_ms, 0))
+    shared = _unlimited.get(wake_ms)
+    if shared is None:
+        shared = _unlimited[wake_ms] = ffi.new(_WAIT_T, (-1, wake_ms, -1))
+    return shared
 
 
 def wait_ready(fd: int, events: int, wait: Any) -> bool:
@@ -350,7 +362,8 @@ def _into(buffer: Any, nbytes: int) -> Tuple[Any, int]:
 def recv_into(fd: int, buffer: Any, nbytes: int, flags: int, wait: Any = NO_WAIT) -> int:
     """Receives into a writable buffer: its first ``nbytes`` bytes, or all of it for 0."""
     buf, size = _into(buffer, nbytes)
-    return _io(lib.ztx_recv(fd, buf, size, flags, wait))
+    ret = lib.ztx_recv(fd, buf, size, flags, wait)
+    return ret if ret >= 0 else _io(ret)
 
 
 def recvfrom(fd: int, size: int, flags: int, wait: Any = NO_WAIT) -> Tuple[Optional[bytes], Optional[Address]]:
@@ -390,12 +403,14 @@ def recvmsg(fd: int, size: int, flags: int, wait: Any = NO_WAIT) -> Tuple[Option
 def send(fd: int, data: Any, flags: int, wait: Any = NO_WAIT) -> int:
     """Bytes sent, or WOULD_BLOCK."""
     buf = _readable(data)
-    return _io(lib.ztx_send(fd, buf, len(buf), flags, wait))
+    ret = lib.ztx_send(fd, buf, len(buf), flags, wait)
+    return ret if ret >= 0 else _io(ret)
 
 
 def send_view(fd: int, view: Any, flags: int, wait: Any = NO_WAIT) -> int:
     """send() of a cdata buffer from :func:`view` (no conversion: for loops over one big buffer)."""
-    return _io(lib.ztx_send(fd, view, len(view), flags, wait))
+    ret = lib.ztx_send(fd, view, len(view), flags, wait)
+    return ret if ret >= 0 else _io(ret)
 
 
 def view(data: Any) -> Any:
