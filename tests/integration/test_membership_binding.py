@@ -58,13 +58,17 @@ def reply_to(node_id: int) -> Callable[[bytes], bool]:
     return lambda d: len(d) >= 28 and d[13] != 0xFF and int.from_bytes(d[8:13], "big") == node_id
 
 
+# All a refused member may get: the request for a certificate, and HELLOs asking to confirm its path.
+REFUSAL_VERBS = {"ERROR", "HELLO"}
+
+
 def is_answer(node_id: int, key: bytes) -> Callable[[bytes], bool]:
     """A packet to `node_id` that is not a path-confirming HELLO; anything else but ERROR fails here."""
     def accept(d: bytes) -> bool:
         if not reply_to(node_id)(d):
             return False
         verb = wire.decode(d, key)["verb"]
-        assert verb in ("ERROR", "HELLO"), f"V answered the refused member with {verb}"
+        assert verb in REFUSAL_VERBS, f"V answered the refused member with {verb}"
         return verb == "ERROR"
     return accept
 
@@ -141,7 +145,7 @@ def test_a_member_presenting_another_members_certificate_is_refused(netns: NetNs
         answer = v.udp.receive(5.0, is_answer(v.intruder.node_id, key))
         assert answer is not None, "no ERROR from V within 5 s"
         verbs = [wire.decode(d, key)["verb"] for d in v.udp.drain() if reply_to(v.intruder.node_id)(d)]
-        assert set(verbs) <= {"ERROR", "HELLO"}, verbs
+        assert set(verbs) <= REFUSAL_VERBS, verbs
 
         # Control: with a certificate issued to itself the same peer's frame is accepted, so the refusal
         # above was the certificate's owner, nothing else.
