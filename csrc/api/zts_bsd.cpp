@@ -63,6 +63,7 @@ ssize_t blocking(SocketTable::Use& use, short events, bool dontwait, ztx_wait_t*
         const ssize_t r = op();
         if (r >= 0) {
             use.state().connect_pending = false;  // data moved: the connection was made
+            if (events == POLLOUT) use.state().sent_since_receive_wait.store(true, std::memory_order_relaxed);
             return r;
         }
         if (errno != EAGAIN && errno != EWOULDBLOCK) {

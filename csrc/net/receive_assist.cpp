@@ -47,12 +47,12 @@ bool receive_assist_enabled() {
     return on;
 }
 
-bool assist_receive(int lwip_fd, short events, int us) {
+bool assist_receive(int lwip_fd, short events, int us, AssistWait how) {
     const struct lwip_sock* sock = lwip_socket_dbg_get_socket(lwip_fd);
     if (sock == nullptr) return false;
     std::shared_lock<std::shared_mutex> g(g_mutex, std::try_to_lock);
     if (!g.owns_lock() || g_assist == nullptr) return false;  // no node, or it is being stopped
-    return g_assist->assist(us, [&] { return looks_ready(sock, events); });
+    return g_assist->assist(us, how, [&] { return looks_ready(sock, events); });
 }
 
 }  // namespace zt::net

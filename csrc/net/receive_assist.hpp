@@ -15,6 +15,14 @@
 // ACKs that open the window), while the socket's waits end quickly (the previous one within
 // kAssistUs); a socket left idle waits the ordinary way. One thread at a time: the others wait
 // the ordinary way meanwhile. LIBZT_RECEIVE_ASSIST=0 turns it off.
+//
+// How it sleeps depends on what it waits for. For the answer to what its socket sent, on the
+// sockets directly: the datagram's wake-up then tells the scheduler that the sender hands over
+// (WF_SYNC), which may run this thread on the sender's CPU as soon as the sender sleeps, the way
+// kernel TCP's request and answer go (on a busy machine, the difference between waiting for the
+// running process to be preempted and not). For the rest of a stream, or a window to open, through
+// a set that drops that hint: a receiver pulled onto its busy sender's CPU would wait for it there
+// instead of working beside it.
 #pragma once
 
 #include <cstdint>
@@ -26,12 +34,18 @@ namespace zt::net {
 // one assist lasts before the core thread gets its sockets back.
 constexpr std::int64_t kAssistUs = 2000;
 
+// How an assisting thread sleeps (see above).
+enum class AssistWait {
+    kAnswer,  // on the sockets: the sender's wake-up may hand its CPU over
+    kStream,  // through a set that keeps the waiting thread on its own CPU
+};
+
 // What the node's service offers: waits up to `us` microseconds on its UDP sockets, processing what
 // arrives (into lwIP too), until `ready()`. False at once if another thread is assisting.
 class ReceiveAssist {
   public:
     virtual ~ReceiveAssist() = default;
-    virtual bool assist(int us, const std::function<bool()>& ready) = 0;
+    virtual bool assist(int us, AssistWait how, const std::function<bool()>& ready) = 0;
 };
 
 // The running node's assist. Withdrawing it (if it is still the one registered) waits for an assist
@@ -43,6 +57,6 @@ bool receive_assist_enabled();  // LIBZT_RECEIVE_ASSIST, read once: anything but
 // Called by a wait for `events` (readable, writable) on lwIP socket lwip_fd, for at most `us`
 // microseconds: true if it assisted (then lwIP says whether the socket is ready), false if there was
 // nothing to do it with (the caller waits as usual).
-bool assist_receive(int lwip_fd, short events, int us);
+bool assist_receive(int lwip_fd, short events, int us, AssistWait how);
 
 }  // namespace zt::net

@@ -206,6 +206,7 @@ int SocketTable::wait(Use& use, short events, std::int64_t deadline_ms, std::int
     // Assisted while this socket's waits end quickly (see net/receive_assist.hpp).
     bool assisting =
         receive_assist_enabled() && use.state().last_wait_us.load(std::memory_order_relaxed) <= kAssistUs;
+    const bool answer = events == POLLIN && use.state().sent_since_receive_wait.exchange(false, std::memory_order_relaxed);
     const auto done = [&](int result) {
         const auto took = std::chrono::steady_clock::now() - started;
         use.state().last_wait_us.store(std::chrono::duration_cast<std::chrono::microseconds>(took).count(),
@@ -242,7 +243,8 @@ int SocketTable::wait(Use& use, short events, std::int64_t deadline_ms, std::int
         pollfd p{use.lwip(), events, 0};
         if (assisting) {
             assisting = false;
-            if (assist_receive(use.lwip(), events, static_cast<int>(std::min<std::int64_t>(kAssistUs, slice * 1000)))) {
+            const int us = static_cast<int>(std::min<std::int64_t>(kAssistUs, slice * 1000));
+            if (assist_receive(use.lwip(), events, us, answer ? AssistWait::kAnswer : AssistWait::kStream)) {
                 // lwip_poll confirms at once whether the socket is ready; if not, the wait goes on the
                 // ordinary way (the core thread has the node's sockets back).
                 const int r = lwip_poll(&p, 1, 0);

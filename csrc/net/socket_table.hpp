@@ -50,6 +50,8 @@ class SocketTable {
         // How long the previous wait took (receive assist: net/receive_assist.hpp); calls on other threads
         // may wait on the same socket.
         std::atomic<std::int64_t> last_wait_us{0};
+        // Something was sent since the last wait to receive: the next one awaits an answer.
+        std::atomic<bool> sent_since_receive_wait{false};
     };
 
     // A call in progress on a socket; releases it when it goes out of scope.

@@ -140,7 +140,7 @@ class Service final : public NodeHost, public net::ReceiveAssist {
 
     // net::ReceiveAssist: the calling thread takes the UDP sockets from the core thread for up to
     // `us` microseconds (one thread at a time) and processes what arrives until ready().
-    bool assist(int us, const std::function<bool()>& ready) override;
+    bool assist(int us, net::AssistWait how, const std::function<bool()>& ready) override;
 
   private:
     bool load_identity();
@@ -165,8 +165,11 @@ class Service final : public NodeHost, public net::ReceiveAssist {
     void process_ready(const ::epoll_event* events, int n);  // one loop pass, node lock held
     // Reads and processes the UDP sockets that are ready (node lock held; any thread).
     void receive_udp();
+    void watch_udp_socket(int fd);  // in the core thread's and the assist's sets
     // Whether the core thread's loop watches the UDP sockets (not while a thread assists).
     void core_watches_udp(bool watch);
+    // An assisting thread's sleep, at most `ms`: true if datagrams wait (net/receive_assist.hpp).
+    bool sleep_until_datagrams(int ms, net::AssistWait how);
     void wake();
     void flush_output();  // sends the queued datagrams (node lock not held)
 
@@ -199,9 +202,10 @@ class Service final : public NodeHost, public net::ReceiveAssist {
     std::atomic<bool> stopping_{false};
     int wake_fd_ = -1;
     int epoll_fd_ = -1;      // the core thread's: udp_epoll_fd_, wake_fd_, the relay
-    int udp_epoll_fd_ = -1;  // the UDP sockets, so that an assisting thread can wait on them alone
+    int udp_epoll_fd_ = -1;  // the UDP sockets, so that one epoll_ctl takes them from the core thread
     std::atomic<bool> assisting_{false};
     int assist_wake_fd_ = -1;  // wakes an assisting thread when another thread fed lwIP
+    int assist_epoll_fd_ = -1;  // the UDP sockets and assist_wake_fd_, for an assist awaiting an answer
     std::atomic<std::int64_t> next_background_{0};
     std::string error_text_;
     std::unique_ptr<net::StackBridge> stack_;
