@@ -206,7 +206,8 @@ int SocketTable::wait(Use& use, short events, std::int64_t deadline_ms, std::int
     // Assisted while this socket's waits end quickly (see net/receive_assist.hpp).
     bool assisting =
         receive_assist_enabled() && use.state().last_wait_us.load(std::memory_order_relaxed) <= kAssistUs;
-    const bool answer = events == POLLIN && use.state().sent_since_receive_wait.exchange(false, std::memory_order_relaxed);
+    const bool answer =
+        events == POLLIN && use.state().sent_since_receive_wait.exchange(false, std::memory_order_relaxed);
     const auto done = [&](int result) {
         const auto took = std::chrono::steady_clock::now() - started;
         use.state().last_wait_us.store(std::chrono::duration_cast<std::chrono::microseconds>(took).count(),

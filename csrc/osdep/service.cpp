@@ -37,6 +37,26 @@ bool usable_secret_identity(std::string_view text, Identity* out) {
     const char* why = nullptr;
     return Identity::from_string(text, out, &why) && out->has_private() && out->locally_validate();
 }
+
+void watch_readable(int epoll_fd, int fd) {
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.fd = fd;
+    ::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev);  // EEXIST for a descriptor already watched
+}
+
+// The eventfds that wake the core thread and an assisting thread: one signal, one drain.
+void signal_eventfd(int fd) {
+    const std::uint64_t one = 1;
+    ssize_t ignored = ::write(fd, &one, sizeof one);
+    (void)ignored;
+}
+
+void drain_eventfd(int fd) {
+    std::uint64_t v = 0;
+    ssize_t ignored = ::read(fd, &v, sizeof v);
+    (void)ignored;
+}
 }  // namespace
 
 Service::Service(ServiceConfig config, ServiceListener& listener)
@@ -198,16 +218,10 @@ Service::StartError Service::start() {
         error_text_ = "cannot create the event loop";
         return StartError::kThread;
     }
-    const auto watch = [](int epoll_fd, int fd) {
-        epoll_event ev{};
-        ev.events = EPOLLIN;
-        ev.data.fd = fd;
-        ::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev);
-    };
     for (int fd : udp_.fds()) watch_udp_socket(fd);
-    watch(assist_epoll_fd_, assist_wake_fd_);
-    watch(epoll_fd_, udp_epoll_fd_);  // an epoll descriptor polls readable while one of its own is ready
-    watch(epoll_fd_, wake_fd_);
+    watch_readable(assist_epoll_fd_, assist_wake_fd_);
+    watch_readable(epoll_fd_, udp_epoll_fd_);  // an epoll descriptor polls readable while one of its own is ready
+    watch_readable(epoll_fd_, wake_fd_);
     started_at_ = now_ms();
     last_global_rx_ = last_global_v4_tx_ = 0;
     relay_address_ = InetAddress();
@@ -284,10 +298,7 @@ void Service::flush_output() {
 }
 
 void Service::wake() {
-    if (wake_fd_ < 0) return;
-    const std::uint64_t one = 1;
-    ssize_t ignored = ::write(wake_fd_, &one, sizeof one);
-    (void)ignored;
+    if (wake_fd_ >= 0) signal_eventfd(wake_fd_);
 }
 
 void Service::after_api_call() {
@@ -310,11 +321,7 @@ void Service::drain_stack() {
     // (The fence orders lwIP's new state before the look at assisting_, as assist() sets assisting_
     // before it looks at lwIP's state: one of the two sees the other.)
     std::atomic_thread_fence(std::memory_order_seq_cst);
-    if (assisting_.load() && !t_assisting) {
-        const std::uint64_t one = 1;
-        ssize_t ignored = ::write(assist_wake_fd_, &one, sizeof one);
-        (void)ignored;
-    }
+    if (assisting_.load() && !t_assisting) signal_eventfd(assist_wake_fd_);
 }
 
 void Service::run() {
@@ -356,11 +363,8 @@ void Service::receive_udp() {
 }
 
 void Service::watch_udp_socket(int fd) {
-    epoll_event ev{};
-    ev.events = EPOLLIN;
-    ev.data.fd = fd;
-    ::epoll_ctl(udp_epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
-    ::epoll_ctl(assist_epoll_fd_, EPOLL_CTL_ADD, fd, &ev);
+    watch_readable(udp_epoll_fd_, fd);
+    watch_readable(assist_epoll_fd_, fd);
 }
 
 void Service::core_watches_udp(bool watch) {
@@ -374,11 +378,7 @@ bool Service::sleep_until_datagrams(int ms, net::AssistWait how) {
     if (how == net::AssistWait::kStream) {
         pollfd fds[2] = {{udp_epoll_fd_, POLLIN, 0}, {assist_wake_fd_, POLLIN, 0}};
         if (::poll(fds, 2, ms) <= 0) return false;
-        if (fds[1].revents != 0) {
-            std::uint64_t v = 0;
-            ssize_t ignored = ::read(assist_wake_fd_, &v, sizeof v);
-            (void)ignored;
-        }
+        if (fds[1].revents != 0) drain_eventfd(assist_wake_fd_);
         return fds[0].revents != 0;
     }
     // The sockets are in this set themselves, not behind udp_epoll_fd_: a wake-up through a nested
@@ -389,13 +389,11 @@ bool Service::sleep_until_datagrams(int ms, net::AssistWait how) {
     const int n = ::epoll_wait(assist_epoll_fd_, ready, kMaxEpollEvents, ms);
     bool datagrams = false;
     for (int i = 0; i < n; ++i) {
-        if (ready[i].data.fd != assist_wake_fd_) {
+        if (ready[i].data.fd == assist_wake_fd_) {
+            drain_eventfd(assist_wake_fd_);
+        } else {
             datagrams = true;
-            continue;
         }
-        std::uint64_t v = 0;
-        ssize_t ignored = ::read(assist_wake_fd_, &v, sizeof v);
-        (void)ignored;
     }
     return datagrams;
 }
@@ -436,9 +434,7 @@ void Service::process_ready(const epoll_event* events, int n) {
             continue;
         }
         if (fd == wake_fd_) {
-            std::uint64_t v = 0;
-            ssize_t ignored = ::read(wake_fd_, &v, sizeof v);
-            (void)ignored;
+            drain_eventfd(wake_fd_);
             next_background_ = 0;  // re-plan: something changed under the API lock
             continue;
         }
@@ -480,7 +476,7 @@ void Service::rebind_secondary_port_if_offline(std::int64_t now) {
     if (fresh == 0) return;  // nothing else free: keep the one we have
     udp_.remove_port(secondary_port_);  // closing its sockets takes them out of the epoll sets too
     secondary_port_ = fresh;
-    for (int fd : udp_.fds()) watch_udp_socket(fd);  // EEXIST for the sockets already watched
+    for (int fd : udp_.fds()) watch_udp_socket(fd);  // those already watched stay as they are
     last_address_scan_ = 0;  // advertise the new port's addresses at once
 }
 
