@@ -456,9 +456,16 @@ void Service::process_ready(const epoll_event* events, int n) {
 void Service::return_freed_peer_memory() {
 #if defined(__GLIBC__)
     // glibc keeps freed memory for reuse; after a crowd of peers was forgotten (a root after a burst
-    // of strangers), give it back so the process shrinks to what it holds.
+    // of strangers), give it back so the process shrinks to what it holds. A wave of peers that fell
+    // silent together is forgotten over two or three housekeeping steps: each step that shrank the
+    // peer count by a crowd trims, so the wave's tail (often a few hundred) is given back too. Peers
+    // evicted to admit newcomers leave the count as it was (their memory is taken again at once):
+    // those trim only as expiries add up, as does a trickle of silent ones.
+    const std::size_t peers = node_->topology().size();
+    const bool crowd_gone = peers + kPeersGoneInOneStepForTrim <= peers_at_previous_step_;
+    peers_at_previous_step_ = peers;
     const std::uint64_t expired = node_->stats().peers_expired;
-    if (expired - peers_expired_at_trim_ < kPeersExpiredPerTrim) return;
+    if (!crowd_gone && expired - peers_expired_at_trim_ < kPeersExpiredPerTrim) return;
     peers_expired_at_trim_ = expired;
     ::malloc_trim(0);
 #endif

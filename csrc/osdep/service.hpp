@@ -194,8 +194,12 @@ class Service final : public NodeHost, public net::ReceiveAssist {
     std::int64_t last_global_v4_tx_ = 0;   // we sent to a global IPv4 address
     std::mutex mutex_;
     std::atomic<int> api_waiting_{0};
+    // Heap trims after forgetting peers: at once when the peer count fell by a crowd since the
+    // previous background step, else once expiries (evictions included) add up.
+    static constexpr std::size_t kPeersGoneInOneStepForTrim = 16;
     static constexpr std::uint64_t kPeersExpiredPerTrim = 256;
     std::uint64_t peers_expired_at_trim_ = 0;
+    std::size_t peers_at_previous_step_ = 0;
     void return_freed_peer_memory();  // core thread, node lock held
     std::thread core_;
     std::atomic<bool> running_{false};
