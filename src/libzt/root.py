@@ -18,13 +18,13 @@ zerotier-one keeps the moons it serves or orbits::
 """
 from __future__ import annotations
 
-import signal
 import sys
-import threading
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Optional
 
 from libzt._console import say
+from libzt._stop import StopRequest
 from libzt.errors import ArgumentError
 from libzt.events import EventCode
 from libzt.identity import Identity
@@ -39,7 +39,7 @@ def run_root(
     allow_loopback: bool = False,
     peer_timeout: Optional[float] = None,
     max_peers: Optional[int] = None,
-    stop: Optional[threading.Event] = None,
+    stop: Optional[StopRequest] = None,
     ready_file: Optional[str] = None,
     planet_path: Optional[str] = None,
 ) -> int:
@@ -54,36 +54,34 @@ def run_root(
     if port == 0 and mine[0].endpoints:
         port = int(mine[0].endpoints[0].rsplit("/", 1)[1])
 
-    stop = stop or threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        if threading.current_thread() is threading.main_thread():
-            signal.signal(sig, lambda *_: stop.set())
-
-    if world.type == WorldType.MOON:
-        moons = Path(identity_dir) / "moons.d"
-        moons.mkdir(exist_ok=True)
-        world.save(moons / f"{world.id:016x}.moon")  # the node loads it at start: we are its root
-        planet = World.load(planet_path) if planet_path else None
-    elif planet_path:
-        raise ArgumentError("--planet is for the root of a moon; this world is a planet")
-    else:
-        planet = world
-    node = ZeroTierNode(storage=identity_dir, roots=planet, port=port, allow_loopback=allow_loopback,
-                        peer_timeout=peer_timeout, max_peers=max_peers)
-    # A server on the port its planet names: no random secondary port (its peers would keep paths to
-    # a port that changes at every restart) and no port mapping (a root needs a public address).
-    node.init_allow_secondary_port(0)
-    node.init_allow_port_mapping(0)
-    node.add_event_callback(lambda ev: say(f"root: {ev!r}")
-                            if ev.code not in (EventCode.USER_MESSAGE, EventCode.ECHO_REPLY) else None)
-    with node:
-        say(f"root {node.address} serving world {world.id} on UDP port {node.port}")
-        if ready_file:
-            Path(ready_file).write_text(f"{node.address} {node.port}\n")
-        while not stop.wait(10.0):
-            s = node.stats()
-            say(f"root: {s['peers']} peers (~{s['peer_bytes']} bytes each), {s['rx_packets']} packets in, "
-                f"{s['relayed']} relayed, {sum(v for k, v in s.items() if k.startswith('drop_'))} dropped")
+    # Made before anything starts: a SIGTERM while starting (a supervisor that stops us at once)
+    # then means a clean stop, not death.
+    with nullcontext(stop) if stop else StopRequest().set_on_signals() as stop:
+        if world.type == WorldType.MOON:
+            moons = Path(identity_dir) / "moons.d"
+            moons.mkdir(exist_ok=True)
+            world.save(moons / f"{world.id:016x}.moon")  # the node loads it at start: we are its root
+            planet = World.load(planet_path) if planet_path else None
+        elif planet_path:
+            raise ArgumentError("--planet is for the root of a moon; this world is a planet")
+        else:
+            planet = world
+        node = ZeroTierNode(storage=identity_dir, roots=planet, port=port, allow_loopback=allow_loopback,
+                            peer_timeout=peer_timeout, max_peers=max_peers)
+        # A server on the port its planet names: no random secondary port (its peers would keep paths to
+        # a port that changes at every restart) and no port mapping (a root needs a public address).
+        node.init_allow_secondary_port(0)
+        node.init_allow_port_mapping(0)
+        node.add_event_callback(lambda ev: say(f"root: {ev!r}")
+                                if ev.code not in (EventCode.USER_MESSAGE, EventCode.ECHO_REPLY) else None)
+        with node:
+            say(f"root {node.address} serving world {world.id} on UDP port {node.port}")
+            if ready_file:
+                Path(ready_file).write_text(f"{node.address} {node.port}\n")
+            while not stop.wait(10.0):
+                s = node.stats()
+                say(f"root: {s['peers']} peers (~{s['peer_bytes']} bytes each), {s['rx_packets']} packets in, "
+                    f"{s['relayed']} relayed, {sum(v for k, v in s.items() if k.startswith('drop_'))} dropped")
     say("root: stopped")
     return 0
 

@@ -16,7 +16,9 @@ from typing import Any
 class ControllerProcess:
     def __init__(self, directory: Path, *extra: str) -> None:
         self.directory = directory
-        cmd = [sys.executable, "-m", "libzt", "controller", "--dir", str(directory), "--http", "127.0.0.1:0", *extra]
+        # faulthandler: a controller that does not stop is made to show where each thread is (below).
+        cmd = [sys.executable, "-X", "faulthandler", "-m", "libzt", "controller",
+               "--dir", str(directory), "--http", "127.0.0.1:0", *extra]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         line = self._read_line(timeout=60)
         if " API at " not in line:
@@ -51,7 +53,12 @@ class ControllerProcess:
 
     def stop(self) -> str:
         self.proc.send_signal(signal.SIGTERM)
-        out, err = self.proc.communicate(timeout=60)
+        try:
+            out, err = self.proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.proc.send_signal(signal.SIGABRT)  # faulthandler prints every thread's stack, then it dies
+            out, err = self.proc.communicate(timeout=60)
+            raise AssertionError(f"controller still running 60 s after SIGTERM:\n{out}\n{err}") from None
         assert self.proc.returncode == 0, err
         return out
 

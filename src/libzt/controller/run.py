@@ -18,16 +18,17 @@ from __future__ import annotations
 import logging
 import os
 import resource
-import signal
 import stat
 import sys
 import threading
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
 from libzt._console import say
 from libzt._files import write_atomic
+from libzt._stop import StopRequest
 from libzt.controller.api import APIServer, ControllerAPI, load_or_create_token
 from libzt.controller.db import open_store
 from libzt.controller.httpserver import ServerLimits
@@ -123,7 +124,7 @@ def _raise_file_limit(connections: int) -> None:
             resource.setrlimit(resource.RLIMIT_NOFILE, (new, hard))
 
 
-def run_controller(options: ControllerOptions, stop: Optional[threading.Event] = None) -> int:
+def run_controller(options: ControllerOptions, stop: Optional[StopRequest] = None) -> int:
     directory = Path(options.directory)
     _private_directory(directory)
     host, port = parse_bind(options.http)
@@ -133,10 +134,14 @@ def run_controller(options: ControllerOptions, stop: Optional[threading.Event] =
     limits = ServerLimits(idle_timeout=options.http_idle_timeout, max_connections=options.http_max_connections)
     # Before anything starts: a SIGTERM that arrives while starting (a supervisor that read the banner
     # and stops us at once; a busy machine widens that window) then means a clean stop, not death.
-    stop = stop or threading.Event()
-    if threading.current_thread() is threading.main_thread():
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, lambda *_: stop.set())
+    with nullcontext(stop) if stop else StopRequest().set_on_signals() as stop:
+        _serve(options, directory, host, port, limits, stop)
+    say("controller: stopped")
+    return 0
+
+
+def _serve(options: ControllerOptions, directory: Path, host: str, port: int, limits: ServerLimits,
+           stop: StopRequest) -> None:
     token = load_or_create_token(directory)
     store = open_store(options.db or directory / DB_FILE)
     node: Any = None
@@ -195,5 +200,3 @@ def run_controller(options: ControllerOptions, stop: Optional[threading.Event] =
         if node is not None:
             node.stop()
         store.close()
-    say("controller: stopped")
-    return 0
