@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "api/events.hpp"
 
+#include "osdep/quiet_thread.hpp"
+
 namespace zt::api {
 
 EventDispatcher::~EventDispatcher() { stop(); }
@@ -19,7 +21,8 @@ void EventDispatcher::start() {
     std::lock_guard<std::mutex> g(mutex_);
     if (thread_.joinable()) return;
     stopping_ = false;
-    thread_ = std::thread([this] { run(); });
+    pthread_sigmask(SIG_SETMASK, nullptr, &application_mask_);  // the starting thread's: the application's
+    thread_ = osdep::start_quiet_thread("zt-events", [this] { run(); });
 }
 
 void EventDispatcher::stop() {
@@ -74,10 +77,13 @@ void EventDispatcher::run() {
         Handler h = handler_;
         delivering_ = true;
         lock.unlock();
-        if (e->task) {
-            e->task();
-        } else if (h != nullptr) {
-            h(&e->msg);
+        {
+            const osdep::ApplicationSignalMask application(application_mask_);
+            if (e->task) {
+                e->task();
+            } else if (h != nullptr) {
+                h(&e->msg);
+            }
         }
         e.reset();
         lock.lock();

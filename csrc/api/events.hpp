@@ -3,6 +3,8 @@
 // handler never stalls the node. Each message owns its payload until the handler returns.
 #pragma once
 
+#include <signal.h>
+
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -63,6 +65,7 @@ class EventDispatcher {
     std::deque<std::unique_ptr<OwnedEvent>> queue_;
     Handler handler_ = nullptr;
     std::thread thread_;
+    sigset_t application_mask_{};  // in force while a handler or task runs (osdep/quiet_thread.hpp)
     bool stopping_ = false;
     std::uint64_t dropped_ = 0;
 };

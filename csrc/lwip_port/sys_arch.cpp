@@ -20,6 +20,8 @@ extern "C" {
 #include "lwip/sys.h"
 }
 
+#include "osdep/quiet_thread.hpp"
+
 struct lwip_port_sem {
     std::mutex mutex;
     std::condition_variable posted;
@@ -204,14 +206,13 @@ u32_t sys_arch_mbox_tryfetch(sys_mbox_t* mbox, void** msg) {
 // ---- threads: lwIP starts one (tcpip), which lives as long as the process ----
 
 sys_thread_t sys_thread_new(const char* name, lwip_thread_fn function, void* arg, int stacksize, int prio) {
-    (void)name;
     (void)stacksize;
     (void)prio;
     static std::mutex threads_mutex;
     static std::deque<lwip_port_thread> threads;  // stable addresses; never freed, like the threads
     std::lock_guard<std::mutex> g(threads_mutex);
     lwip_port_thread& t = threads.emplace_back();
-    t.thread = std::thread(function, arg);
+    t.thread = zt::osdep::start_quiet_thread(name, [function, arg] { function(arg); });
     t.thread.detach();
     return &t;
 }

@@ -15,6 +15,8 @@
 #include <mutex>
 #include <thread>
 
+#include "osdep/quiet_thread.hpp"
+
 namespace zt::osdep {
 
 namespace {
@@ -255,7 +257,7 @@ void PortMapper::State::run() {
 PortMapper::PortMapper(PortMapperOptions options) : state_(std::make_shared<State>()) {
     state_->options = std::move(options);
     std::shared_ptr<State> s = state_;
-    std::thread([s] { s->run(); }).detach();
+    start_quiet_thread("zt-portmap", [s] { s->run(); }).detach();
 }
 
 PortMapper::~PortMapper() { stop(); }

@@ -19,6 +19,7 @@
 #include "net/stack.hpp"
 #include "osdep/local_addresses.hpp"
 #include "osdep/clock.hpp"
+#include "osdep/quiet_thread.hpp"
 #include "zt/crypto.hpp"
 #include "zt/dictionary.hpp"
 
@@ -263,7 +264,7 @@ Service::StartError Service::start() {
     }
     stopping_ = false;
     running_ = true;
-    core_ = std::thread([this] { run(); });
+    core_ = start_quiet_thread("zt-core", [this] { run(); });
     if (net::receive_assist_enabled()) net::offer_receive_assist(this);
     return StartError::kNone;
 }

@@ -229,3 +229,66 @@ def test_a_process_exits_at_once_after_its_node(loopback_world: Planet, tmp_path
     assert "handled NODE_DOWN" in lines, proc.stdout  # delivered before the interpreter went
     if how == "stop":
         assert lines.index("handled NODE_DOWN") < lines.index("after stop ['NODE_DOWN']"), proc.stdout
+
+
+THREAD_MASKS = """
+import signal, subprocess, sys, threading, time
+from pathlib import Path
+import libzt
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+def blocks_stop_signals(status_text):
+    status = dict(line.split(":\\t", 1) for line in status_text.splitlines() if ":\\t" in line)
+    return status["Name"], all(int(status["SigBlk"], 16) >> (s - 1) & 1 for s in STOP_SIGNALS)
+
+
+in_handler = threading.Event()
+seen = {}
+
+
+def on_event(ev):
+    if not in_handler.is_set():  # the event thread, running the application's handler
+        seen["inside-handler"] = blocks_stop_signals(Path("/proc/thread-self/status").read_text())[1]
+        out = subprocess.run(["cat", "/proc/self/status"], capture_output=True, text=True, check=True).stdout
+        seen["child-of-handler"] = blocks_stop_signals(out)[1]
+        in_handler.set()
+
+
+node = libzt.ZeroTierNode(roots=libzt.World.load(sys.argv[1]), allow_loopback=True)
+node.add_event_callback(on_event)
+with node:
+    node.wait_online(timeout=60)
+    assert in_handler.wait(60)
+    for what, blocks in seen.items():
+        print(what, blocks)
+    python_threads = {t.native_id for t in threading.enumerate()}
+    for task in sorted(Path("/proc/self/task").iterdir()):
+        if int(task.name) in python_threads:
+            continue
+        name, blocks = blocks_stop_signals((task / "status").read_text())
+        # The event thread has the application's mask while it runs a handler (above): look again
+        # until it is between two events.
+        deadline = time.monotonic() + 30
+        while name == "zt-events" and not blocks and time.monotonic() < deadline:
+            time.sleep(0.01)
+            name, blocks = blocks_stop_signals((task / "status").read_text())
+        print(name, blocks)
+"""
+
+
+def test_the_librarys_own_threads_leave_signals_to_the_applications(loopback_world: Planet, tmp_path: Path) -> None:
+    # The kernel hands a signal sent to the process to any thread that does not block it; Python runs
+    # handlers in the main thread and is not woken when another thread took it (Ctrl-C unanswered).
+    script = tmp_path / "masks.py"
+    script.write_text(THREAD_MASKS)
+    proc = subprocess.run([sys.executable, str(script), str(loopback_world.path)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    (_, inside_handler), (_, child_of_handler), *threads = [line.rsplit(" ", 1) for line in proc.stdout.splitlines()]
+    assert {"zt-core", "zt-events"} <= {name for name, _ in threads}, proc.stdout
+    assert all(blocks == "True" for _, blocks in threads), proc.stdout
+    # While it runs the application's handler, the event thread has the application's mask, and a
+    # process started there gets it too (with SIGTERM blocked it would outlive terminate()).
+    assert inside_handler == "False" and child_of_handler == "False", proc.stdout
