@@ -78,7 +78,10 @@ void EventDispatcher::run() {
         delivering_ = true;
         lock.unlock();
         {
-            const osdep::ApplicationSignalMask application(application_mask_);
+            // The application's code runs with the application's signal mask, not this quiet thread's:
+            // what it starts, a child process above all, inherits the mask in force (a child with
+            // SIGTERM blocked would outlive terminate()).
+            const osdep::SignalMaskScope application(SIG_SETMASK, application_mask_);
             if (e->task) {
                 e->task();
             } else if (h != nullptr) {

@@ -20,40 +20,33 @@
 
 namespace zt::osdep {
 
+// Puts a signal mask in force on this thread (pthread_sigmask's `how`: SIG_BLOCK adds to the one in
+// force, SIG_SETMASK replaces it) until the end of the scope, then the one that was in force before.
+class SignalMaskScope {
+  public:
+    SignalMaskScope(int how, const sigset_t& mask) { pthread_sigmask(how, &mask, &previous_); }
+    ~SignalMaskScope() { pthread_sigmask(SIG_SETMASK, &previous_, nullptr); }
+    SignalMaskScope(const SignalMaskScope&) = delete;
+    SignalMaskScope& operator=(const SignalMaskScope&) = delete;
+
+  private:
+    sigset_t previous_;
+};
+
 // `name`: at most 15 characters are kept (the kernel's limit).
 template <class Body>
 std::thread start_quiet_thread(const char* name, Body&& body) {
     sigset_t blocked;
     sigfillset(&blocked);
     for (int fault : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS, SIGABRT}) sigdelset(&blocked, fault);
-    sigset_t callers;
-    pthread_sigmask(SIG_BLOCK, &blocked, &callers);  // the new thread inherits the mask in force
-    struct RestoreMask {
-        const sigset_t& mask;
-        ~RestoreMask() { pthread_sigmask(SIG_SETMASK, &mask, nullptr); }
-    } restore{callers};  // also if the thread cannot be made (std::system_error)
+    // The new thread inherits the mask in force; the caller's comes back after, also if the thread
+    // cannot be made (std::system_error).
+    const SignalMaskScope quiet(SIG_BLOCK, blocked);
     std::thread thread(std::forward<Body>(body));
     char short_name[16] = {};
     std::strncpy(short_name, name != nullptr ? name : "zt", sizeof short_name - 1);
     pthread_setname_np(thread.native_handle(), short_name);
     return thread;
 }
-
-// While a quiet thread runs the application's code (an event handler), the application's signal
-// mask is in force, as on the application's own threads: what that code starts, a child process
-// above all, inherits the mask of the thread it was started from (a child with SIGTERM blocked
-// would outlive terminate()).
-class ApplicationSignalMask {
-  public:
-    explicit ApplicationSignalMask(const sigset_t& application) {
-        pthread_sigmask(SIG_SETMASK, &application, &quiet_);
-    }
-    ~ApplicationSignalMask() { pthread_sigmask(SIG_SETMASK, &quiet_, nullptr); }
-    ApplicationSignalMask(const ApplicationSignalMask&) = delete;
-    ApplicationSignalMask& operator=(const ApplicationSignalMask&) = delete;
-
-  private:
-    sigset_t quiet_;
-};
 
 }  // namespace zt::osdep
