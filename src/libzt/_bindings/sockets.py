@@ -361,8 +361,14 @@ def _into(buffer: Any, nbytes: int) -> Tuple[Any, int]:
 
 def recv_into(fd: int, buffer: Any, nbytes: int, flags: int, wait: Any = NO_WAIT) -> int:
     """Receives into a writable buffer: its first ``nbytes`` bytes, or all of it for 0."""
-    buf, size = _into(buffer, nbytes)
-    ret = lib.ztx_recv(fd, buf, size, flags, wait)
+    # _into written out: this is every received message's call
+    try:
+        buf = ffi.from_buffer("char[]", buffer, True)
+    except TypeError:
+        buf = _writable(buffer)  # raises the error that says what was wrong
+    if nbytes > len(buf):
+        raise ValueError("buffer too small for requested bytes")
+    ret = lib.ztx_recv(fd, buf, nbytes or len(buf), flags, wait)
     return ret if ret >= 0 else _io(ret)
 
 
@@ -402,7 +408,10 @@ def recvmsg(fd: int, size: int, flags: int, wait: Any = NO_WAIT) -> Tuple[Option
 
 def send(fd: int, data: Any, flags: int, wait: Any = NO_WAIT) -> int:
     """Bytes sent, or WOULD_BLOCK."""
-    buf = _readable(data)
+    try:
+        buf = ffi.from_buffer(data)  # _readable written out: every send's call
+    except TypeError:
+        buf = _readable(data)  # raises the error that says what was wrong
     ret = lib.ztx_send(fd, buf, len(buf), flags, wait)
     return ret if ret >= 0 else _io(ret)
 
@@ -415,7 +424,10 @@ def send_view(fd: int, view: Any, flags: int, wait: Any = NO_WAIT) -> int:
 
 def view(data: Any) -> Any:
     """A cdata view of a bytes-like object, sliceable without copying (``view(b)[n:]``)."""
-    return _readable(data)
+    try:
+        return ffi.from_buffer(data)  # _readable written out: every sendall's call
+    except TypeError:
+        return _readable(data)  # raises the error that says what was wrong
 
 
 def sendto(fd: int, data: Any, flags: int, addr: Address, wait: Any = NO_WAIT) -> int:
