@@ -14,7 +14,7 @@ import pytest
 
 from support import nat_lab
 from support.nat_lab import NatLab
-from support.official import ZTS_EVENT_NETWORK_READY_IP4, ZTS_SOCK_DGRAM, OurNode
+from support.official import ZTS_EVENT_NETWORK_READY_IP4, ZTS_SOCK_DGRAM, OurNode, WorkerTimeout
 from support.worlds import make_planet
 
 pytestmark = [pytest.mark.netns, pytest.mark.slow]
@@ -54,13 +54,18 @@ def start(make_node, prefix: list[str], name: str, planet, port: int = 0) -> Our
     return node
 
 
-def exchange(a: OurNode, b: OurNode, count: int, since: int) -> int:
-    """a sends `count` messages to b and waits for each; returns b's next event index."""
+def exchange(a: OurNode, b: OurNode, count: int, since: int, root: OurNode) -> int:
+    """a sends `count` messages to b and waits for each; returns b's next event index. A message that
+    never arrives fails with the three nodes' counters (where it was lost: WHOIS, relaying, queues)."""
     a_id = a.node_get_id()
     for i in range(count):
         a.node_send_user_message(b.node_get_id(), APP_TYPE, bytes([i]))
-        ev = b.wait_event(USER_MESSAGE, timeout=20, since=since,
-                          match={"user_message.peer_id": a_id, "user_message.data": bytes([i]).hex()})
+        try:
+            ev = b.wait_event(USER_MESSAGE, timeout=20, since=since,
+                              match={"user_message.peer_id": a_id, "user_message.data": bytes([i]).hex()})
+        except WorkerTimeout as exc:
+            counters = {node.name: node.node_get_stats() for node in (a, root, b)}
+            raise AssertionError(f"message {i} from a to b lost: {exc}\ncounters: {counters}") from exc
         since = ev["seq"] + 1
     return since
 
@@ -86,8 +91,8 @@ def test_nodes_behind_cone_nats_punch_through(make_lab, our_node, tmp_path: Path
     _, root, a, b = world(make_lab, our_node, tmp_path, kind)
     a_id, b_id = a.node_get_id(), b.node_get_id()
     started = time.monotonic()
-    since_b = exchange(a, b, 1, 0)
-    exchange(b, a, 1, 0)
+    since_b = exchange(a, b, 1, 0, root)
+    exchange(b, a, 1, 0, root)
     # The application keeps talking (through the root). The root introduces the two with
     # RENDEZVOUS while it relays, at most every 30 s per pair as ZeroTier's roots do. The first one
     # usually reaches b before b knows a (b's WHOIS for the relayed packet is still under way); b
@@ -96,7 +101,7 @@ def test_nodes_behind_cone_nats_punch_through(make_lab, our_node, tmp_path: Path
     deadline = time.monotonic() + 90
     while not (is_direct(a, b_id) and is_direct(b, a_id)):
         assert time.monotonic() < deadline, f"{kind}: no direct path within 90 s"
-        since_b = exchange(a, b, 1, since_b)
+        since_b = exchange(a, b, 1, since_b, root)
         time.sleep(0.5)  # the pace of the application's messages, not a synchronisation
     print(f"{kind}: direct {time.monotonic() - started:.2f}s after the first message")
     assert root.node_get_stats()["rendezvous_sent"] == 2, "the first RENDEZVOUS (one to each) should have done it"
@@ -104,21 +109,21 @@ def test_nodes_behind_cone_nats_punch_through(make_lab, our_node, tmp_path: Path
     direct = a.wait_event(PEER_DIRECT, timeout=1, match={"peer.peer_id": b_id})
     assert any(p.get("ip") == nat_lab.wan_addr(1) for p in direct["peer"]["paths"]), direct
     relayed = root.node_get_stats()["relayed"]
-    exchange(a, b, 20, since_b)
+    exchange(a, b, 20, since_b, root)
     assert root.node_get_stats()["relayed"] == relayed
 
 
 def test_nodes_behind_symmetric_nats_keep_relaying(make_lab, our_node, tmp_path: Path) -> None:
     _, root, a, b = world(make_lab, our_node, tmp_path, "symmetric")
-    since_b = exchange(a, b, 1, 0)
-    exchange(b, a, 1, 0)
+    since_b = exchange(a, b, 1, 0, root)
+    exchange(b, a, 1, 0, root)
     # The root keeps relaying; past its second RENDEZVOUS (30 s) every message still needs it.
     deadline = time.monotonic() + 35
     while time.monotonic() < deadline:
-        since_b = exchange(a, b, 1, since_b)
+        since_b = exchange(a, b, 1, since_b, root)
         time.sleep(0.5)  # the pace of the application's messages, not a synchronisation
     relayed = root.node_get_stats()["relayed"]
-    exchange(a, b, 20, since_b)
+    exchange(a, b, 20, since_b, root)
     assert root.node_get_stats()["relayed"] >= relayed + 20
     assert not is_direct(a, b.node_get_id())
 

@@ -8,6 +8,7 @@ import hashlib
 import random
 import ssl
 import sys
+import time
 from typing import Any, Dict, Tuple
 
 import pytest
@@ -175,8 +176,19 @@ def test_nonblocking_tls_driven_by_a_selector(zt_pair: Pair, servers: Dict[str, 
 # ---- asyncio ----------------------------------------------------------------------------------------
 
 
-def run(coro: Any) -> Any:
-    return asyncio.run(asyncio.wait_for(coro, DEADLINE))
+def run(zt_pair: Pair, coro: Any) -> Any:
+    """asyncio.run with the deadline. A connection that fails below TLS says how long it took and
+    what both nodes counted (lwIP gives up on a connect when its SYNs, or their answers, are lost for
+    ~20 s: which side lost them?)."""
+    started = time.monotonic()
+    try:
+        return asyncio.run(asyncio.wait_for(coro, DEADLINE))
+    except OSError as exc:
+        if isinstance(exc, ssl.SSLError):
+            raise
+        took = time.monotonic() - started
+        counters = {"ours": zt_pair.node.stats(), "peer": zt_pair.peer.call("stats")}
+        raise AssertionError(f"{exc!r} after {took:.2f} s; counters: {counters}") from exc
 
 
 @pytest.mark.parametrize("mode", ["sync", "aio"])
@@ -195,7 +207,7 @@ def test_asyncio_tls13_echo(zt_pair: Pair, servers: Dict[str, int], ca: Any, mod
         writer.close()
         await writer.wait_closed()
 
-    run(main())
+    run(zt_pair, main())
 
 
 def test_asyncio_wrong_hostname_is_refused(zt_pair: Pair, servers: Dict[str, int], ca: Any) -> None:
@@ -204,7 +216,7 @@ def test_asyncio_wrong_hostname_is_refused(zt_pair: Pair, servers: Dict[str, int
                                   server_hostname="someone-else.zt.test")
 
     with pytest.raises(ssl.SSLCertVerificationError, match=r"Hostname mismatch|doesn't match"):
-        run(main())
+        run(zt_pair, main())
 
 
 @pytest.mark.slow
@@ -230,7 +242,7 @@ def test_asyncio_10_mb_both_ways_sha256(zt_pair: Pair, servers: Dict[str, int], 
         expected = hashlib.sha256(random.Random(12).randbytes(BULK)).digest()
         return hashlib.sha256(upload).digest(), theirs, expected, download.digest()
 
-    sent, theirs, expected, got = run(main())
+    sent, theirs, expected, got = run(zt_pair, main())
     assert theirs == sent
     assert got == expected
 
@@ -266,5 +278,5 @@ def test_asyncio_start_tls_on_our_transport(zt_pair: Pair, ca: Any) -> None:
             await writer.wait_closed()
             return answer, version
 
-    assert run(main()) == (b"SECRET\n", "TLSv1.3")
+    assert run(zt_pair, main()) == (b"SECRET\n", "TLSv1.3")
 

@@ -29,9 +29,10 @@ def adhoc_v4(prefix: int) -> int:
     return (0xFF << 56) | (prefix << 48) | 0x01
 
 
-def expect_frame(node: OurNode, nwid: int, expected: bytes, timeout: float = EVENT_DEADLINE) -> None:
-    """Read the tap until `expected` arrives. Other frames may come first: the stacks of the other
-    members announce themselves (MLD, neighbor discovery) before their taps take over."""
+def expect_frame(node: OurNode, nwid: int, expected: bytes, sender: OurNode, timeout: float = EVENT_DEADLINE) -> None:
+    """Read the tap until `expected` (written to `sender`'s tap) arrives. Other frames may come first:
+    the stacks of the other members announce themselves (MLD, neighbor discovery) before their taps
+    take over. A frame that never comes fails with both nodes' counters (WHOIS, queues, drops)."""
     seen = []
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -40,7 +41,8 @@ def expect_frame(node: OurNode, nwid: int, expected: bytes, timeout: float = EVE
             return
         if frame is not None:
             seen.append(frame[:14].hex())
-    raise AssertionError(f"{node.name}: expected frame not seen; other frames: {seen}")
+    counters = {n.name: n.node_get_stats() for n in (sender, node)}
+    raise AssertionError(f"{node.name}: expected frame not seen; other frames: {seen}; counters: {counters}")
 
 
 def joined(our_node, netns: NetNs, planet, name: str, nwid: int, ready_code: int) -> tuple[OurNode, int]:
@@ -64,7 +66,7 @@ def test_unicast_and_multicast_frames_on_an_ipv6_adhoc_network(netns: NetNs, our
     # Unicast: an ICMPv6 echo from A's tap to B's MAC arrives on B's tap, MACs as ZeroTier derives them.
     ping = frames.ethernet(b_mac, a_mac, frames.ETH_IPV6, frames.icmp6_echo(a_ip, b_ip, 7, 1, b"adhoc"))
     a.tap_write(ADHOC_V6, ping)
-    expect_frame(b, ADHOC_V6, ping)
+    expect_frame(b, ADHOC_V6, ping, sender=a)
 
     # These networks have no multicast at all; neighbor discovery for a member's 6PLANE address is
     # answered by A's own node (NDP emulation): the address names the member, hence its MAC.
@@ -101,18 +103,18 @@ def test_arp_on_an_ipv4_adhoc_network(netns: NetNs, our_node, tmp_path: Path) ->
     # ARP who-has B, broadcast: ZeroTier sends it only to holders of B's IPv4 (group ff..ff/ADI=B).
     who_has = frames.ethernet(frames.BROADCAST, a_mac, frames.ETH_ARP, frames.arp(1, a_mac, a_ip, bytes(6), b_ip))
     a.tap_write(nwid, who_has)
-    expect_frame(b, nwid, who_has)
+    expect_frame(b, nwid, who_has, sender=a)
     # B answers with a unicast ARP reply, which reaches A.
     is_at = frames.ethernet(a_mac, b_mac, frames.ETH_ARP, frames.arp(2, b_mac, b_ip, a_mac, a_ip))
     b.tap_write(nwid, is_at)
-    expect_frame(a, nwid, is_at)
+    expect_frame(a, nwid, is_at, sender=b)
     # IPv6 multicast on this network: a neighbor solicitation reaches B through its solicited-node
     # group, whose members A learns from the root (B announced it with MULTICAST_LIKE).
     a6, b6 = frames.sixplane(nwid, a_id), frames.sixplane(nwid, b_id)
     _, group_mac = frames.solicited_node(b6)
     hello = frames.ethernet(group_mac, a_mac, frames.ETH_IPV6, frames.icmp6_echo(a6, b6, 1, 2, b"group"))
     a.tap_write(nwid, hello)
-    expect_frame(b, nwid, hello)
+    expect_frame(b, nwid, hello, sender=a)
 
 
 def test_the_members_tcp_ip_stack_answers_arp_and_ping(netns: NetNs, our_node, tmp_path: Path) -> None:
