@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from support import nat_lab
+from support.diagnostics import counters
 from support.nat_lab import NatLab
 from support.official import ZTS_EVENT_NETWORK_READY_IP4, ZTS_SOCK_DGRAM, OurNode, WorkerTimeout
 from support.worlds import make_planet
@@ -64,8 +65,8 @@ def exchange(a: OurNode, b: OurNode, count: int, since: int, root: OurNode) -> i
             ev = b.wait_event(USER_MESSAGE, timeout=20, since=since,
                               match={"user_message.peer_id": a_id, "user_message.data": bytes([i]).hex()})
         except WorkerTimeout as exc:
-            counters = {node.name: node.node_get_stats() for node in (a, root, b)}
-            raise AssertionError(f"message {i} from a to b lost: {exc}\ncounters: {counters}") from exc
+            seen = counters({node.name: node.node_get_stats for node in (a, root, b)})
+            raise AssertionError(f"message {i} from a to b lost: {exc}\ncounters: {seen}") from exc
         since = ev["seq"] + 1
     return since
 

@@ -15,6 +15,7 @@ import pytest
 
 from libzt import aio, tls
 from libzt import socket as zsocket
+from support.diagnostics import counters
 from support.sockets_pair import Pair
 
 trustme = pytest.importorskip("trustme")  # a test dependency (scripts/bootstrap, the "test" extra)
@@ -187,8 +188,8 @@ def run(zt_pair: Pair, coro: Any) -> Any:
         if isinstance(exc, ssl.SSLError):
             raise
         took = time.monotonic() - started
-        counters = {"ours": zt_pair.node.stats(), "peer": zt_pair.peer.call("stats")}
-        raise AssertionError(f"{exc!r} after {took:.2f} s; counters: {counters}") from exc
+        seen = counters({"ours": zt_pair.node.stats, "peer": lambda: zt_pair.peer.call("stats")})
+        raise AssertionError(f"{exc!r} after {took:.2f} s; counters: {seen}") from exc
 
 
 @pytest.mark.parametrize("mode", ["sync", "aio"])

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from support import frames
+from support.diagnostics import counters
 from support.netns import NetNs
 from support.official import OurNode
 from support.worlds import make_planet, start_node, start_root_node
@@ -41,8 +42,8 @@ def expect_frame(node: OurNode, nwid: int, expected: bytes, sender: OurNode, tim
             return
         if frame is not None:
             seen.append(frame[:14].hex())
-    counters = {n.name: n.node_get_stats() for n in (sender, node)}
-    raise AssertionError(f"{node.name}: expected frame not seen; other frames: {seen}; counters: {counters}")
+    stats = counters({n.name: n.node_get_stats for n in (sender, node)})
+    raise AssertionError(f"{node.name}: expected frame not seen; other frames: {seen}; counters: {stats}")
 
 
 def joined(our_node, netns: NetNs, planet, name: str, nwid: int, ready_code: int) -> tuple[OurNode, int]:
