@@ -10,21 +10,24 @@
 // PCB for each of the 16,383 ports (0.6 s at that size, under the core lock: the whole stack stalls).
 //
 // Here a port is chosen with one walk of lwIP's PCB lists:
-//  1. a port in the same range that no PCB holds, going round from where the last choice stopped
-//     (the start is random, as lwIP's with LWIP_RANDOMIZE_INITIAL_LOCAL_PORTS);
-//  2. when every port is held, the TIME_WAIT PCB that entered that state longest ago is dropped and
-//     its port reused, as Linux and the BSDs reuse TIME_WAIT ports when connections churn. Dropping
-//     it is tcp_abort, which for a TIME_WAIT PCB frees it without sending anything: what lwIP itself
+//  1. a port in the same range that no PCB holds and that was not given out in the last 2*MSL, going
+//     round from where the last choice stopped (the start is random, as lwIP's with
+//     LWIP_RANDOMIZE_INITIAL_LOCAL_PORTS);
+//  2. when every port is held or was given out lately, the TIME_WAIT PCB that entered that state
+//     longest ago is dropped and its port reused, as Linux and the BSDs reuse TIME_WAIT ports when
+//     connections churn -- unless a free port was given out longer ago than that PCB's port: then
+//     that free port. A port free again soon after it was given out may belong to a connection the
+//     peer closed first; the peer then holds its four-tuple in TIME_WAIT and answers a new SYN that
+//     starts below the old connection's data with ACKs, which make lwIP's connect give up
+//     (ECONNABORTED within half a second). One of our own TIME_WAITs has no such peer. Dropping it
+//     is tcp_abort, which for a TIME_WAIT PCB frees it without sending anything: what lwIP itself
 //     does to TIME_WAIT PCBs when it is short of memory (tcp_alloc, tcp_kill_state). Why it is
 //     safe: TIME_WAIT exists so that old duplicates of a connection cannot be taken for segments of
 //     a new one with the same addresses and ports (RFC 793, RFC 1337). The PCB dropped is the oldest,
-//     so its segments had the longest to drain: with 16,384 ports it is at least 16,384 connections
-//     old (20 s even at 800 connections a second, against round trips of milliseconds to a few
-//     hundred); and initial sequence numbers grow with time (lwIP's tcp_next_iss adds its tick count;
-//     RFC 6528's, a clock plus a hash of the addresses, likewise for the same addresses), so a new
-//     connection on the same addresses normally starts above the old one's sequence space, the
-//     condition under which RFC 1122 (4.2.2.13) and RFC 6191 let a connection be reopened from
-//     TIME_WAIT.
+//     so its segments had the longest to drain; and initial sequence numbers grow with time (RFC
+//     6528's, a clock plus a hash of the addresses), so a new connection on the same addresses
+//     normally starts above the old one's sequence space, the condition under which RFC 1122
+//     (4.2.2.13) and RFC 6191 let a connection be reopened from TIME_WAIT.
 //  3. when every port is held by a live connection or listener: EADDRNOTAVAIL, Linux's answer.
 // Only TIME_WAIT PCBs are ever dropped; a connection in any other state keeps its port.
 #pragma once

@@ -536,6 +536,24 @@ class Peer:
                             raise RuntimeError("the churning client sent data")
         return {"served": count, "reopened": _ll.limits()["time_wait_reopened"] - reopened}
 
+    def cmd_tcp_read_then_close(self, count: int, size: int, version: int = 4, port: int = 0) -> Dict[str, Any]:
+        """Accept ``count`` connections one after another; read ``size`` bytes from each, then close it
+        first: the TIME_WAIT is this side's, on a four-tuple whose client sent ``size`` bytes. Replies
+        early with the port, and once all were served with the count."""
+        with self._listen(version, port) as server:
+            self.ready(port=server.getsockname()[1])
+            for _ in range(count):
+                conn, _ = server.accept()
+                with conn:
+                    conn.settimeout(60)
+                    left = size
+                    while left:
+                        chunk = conn.recv(min(left, 65536))
+                        if not chunk:
+                            raise RuntimeError("the client closed before sending everything")
+                        left -= len(chunk)
+        return {"served": count}
+
     def cmd_tcp_hold(self, version: int = 4, port: int = 0) -> Dict[str, Any]:
         """Accept connections and keep every one open, sending each one byte when accepted. Replies
         early with the port; once the listener is closed (stop_servers), closes them all and replies

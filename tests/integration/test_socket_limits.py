@@ -101,6 +101,33 @@ def test_churn_against_a_server_that_closes_first(zt_pair: Pair) -> None:
     assert result["reopened"] >= cycles - EPHEMERAL_PORTS - expired_at_most, (result, expired_at_most)
 
 
+def test_no_port_is_taken_again_while_a_server_that_closed_first_may_hold_it(zt_pair: Pair) -> None:
+    """Every port held by this side's TIME_WAITs (a churn), a connection that sent data to a server
+    that then closed first gives its port back at once: this side keeps nothing, the server keeps the
+    four-tuple in TIME_WAIT. A new connection to that server on that port would meet that TIME_WAIT
+    (its SYN starts below the data sent: the sequence clock runs at 250 KB/s), get ACKs where it waits
+    for a SYN-ACK, and fail with ECONNABORTED within half a second (lwIP counts each of its answers as
+    a SYN retransmission). The port chooser drops one of its own TIME_WAITs instead."""
+    churn = zt_pair.peer.start("tcp_churn", count=EPHEMERAL_PORTS + 100)
+    churn_address = (zt_pair.address(4), churn.early()["port"])
+    for _ in range(EPHEMERAL_PORTS + 100):
+        connect(churn_address).close()
+    assert churn.result(timeout=120)["served"] == EPHEMERAL_PORTS + 100
+    assert _ll.limits()["time_wait"] >= EPHEMERAL_PORTS  # every port is held
+
+    size, count = 1 << 20, 5  # 1 MiB: 4 s of the sequence clock
+    serving = zt_pair.peer.start("tcp_read_then_close", count=count, size=size)
+    address = (zt_pair.address(4), serving.early()["port"])
+    ports = []
+    for _ in range(count):
+        with connect(address) as sock:
+            ports.append(sock.getsockname()[1])
+            sock.sendall(bytes(size))
+            assert sock.recv(1) == b""  # the server closed first
+    assert serving.result(timeout=120) == {"served": count}
+    assert len(set(ports)) == count, ports
+
+
 def test_3000_connections_open_at_once(zt_pair: Pair) -> None:
     serving = zt_pair.peer.start("tcp_hold")
     address = (zt_pair.address(4), serving.early()["port"])
