@@ -110,10 +110,15 @@ def test_no_port_is_taken_again_while_a_server_that_closed_first_may_hold_it(zt_
     a SYN retransmission). The port chooser drops one of its own TIME_WAITs instead."""
     churn = zt_pair.peer.start("tcp_churn", count=EPHEMERAL_PORTS + 100)
     churn_address = (zt_pair.address(4), churn.early()["port"])
+    began: List[float] = []
     for _ in range(EPHEMERAL_PORTS + 100):
+        began.append(time.monotonic())
         connect(churn_address).close()
     assert churn.result(timeout=120)["served"] == EPHEMERAL_PORTS + 100
-    assert _ll.limits()["time_wait"] >= EPHEMERAL_PORTS  # every port is held
+    # Every port is held, when the churn took less than a TIME_WAIT (under ASan it may not: then only
+    # the TIME_WAITs of its last 60 s are certain, and the connections below must work all the same).
+    live = sum(1 for t in began if t >= time.monotonic() - TIME_WAIT_S)
+    assert _ll.limits()["time_wait"] >= min(EPHEMERAL_PORTS, live)
 
     size, count = 1 << 20, 5  # 1 MiB: 4 s of the sequence clock
     serving = zt_pair.peer.start("tcp_read_then_close", count=count, size=size)
