@@ -72,6 +72,10 @@ std::mutex g_core;
 std::atomic<std::thread::id> g_core_owner{};
 std::atomic<bool> g_tcpip_thread_started{false};
 
+// Threads in sys_arch_sem_wait, and what each calls before it sleeps there.
+std::atomic<int> g_sem_sleepers{0};
+std::atomic<void (*)()> g_before_sem_sleep{nullptr};
+
 // lwip_port_after_core_unlock's call, per thread.
 struct AfterUnlock {
     void (*fn)(void*) = nullptr;
@@ -115,12 +119,22 @@ void sys_sem_signal(sys_sem_t* sem) {
 }
 
 u32_t sys_arch_sem_wait(sys_sem_t* sem, u32_t timeout_ms) {
+    // A thread about to sleep here (lwip_poll, lwip_select) waits for what the node's receive work
+    // feeds lwIP: counted, and the glue told first (lwip_port_before_sem_sleep).
+    g_sem_sleepers.fetch_add(1);
+    if (void (*before)() = g_before_sem_sleep.load(std::memory_order_acquire)) before();
     lwip_port_sem* s = *sem;
     std::unique_lock<std::mutex> lock(s->mutex);
     const u32_t waited = wait_for(lock, s->posted, timeout_ms, [s] { return s->count > 0; });
     if (waited != SYS_ARCH_TIMEOUT) --s->count;
+    lock.unlock();
+    g_sem_sleepers.fetch_sub(1);
     return waited;
 }
+
+void lwip_port_before_sem_sleep(void (*fn)(void)) { g_before_sem_sleep.store(fn, std::memory_order_release); }
+
+int lwip_port_sem_sleepers(void) { return g_sem_sleepers.load(); }
 
 // ---- mutexes ----
 

@@ -12,6 +12,9 @@ extern "C" {
 #include <lwip/priv/sockets_priv.h>  // struct lwip_sock, lwip_socket_dbg_get_socket
 }
 
+extern "C" void lwip_port_before_sem_sleep(void (*fn)(void));  // lwip_port/sys_arch.cpp
+extern "C" int lwip_port_sem_sleepers(void);
+
 namespace zt::net {
 
 namespace {
@@ -27,12 +30,21 @@ bool looks_ready(const volatile struct lwip_sock* sock, short events) {
     return sock->errevent > 0;
 }
 
+// Every sleep in lwIP's semaphores passes here first (lwip_port_before_sem_sleep).
+void before_ordinary_wait() {
+    std::shared_lock<std::shared_mutex> g(g_mutex, std::try_to_lock);
+    if (g.owns_lock() && g_assist != nullptr) g_assist->ordinary_wait_begins();
+}
+
 }  // namespace
 
 void offer_receive_assist(ReceiveAssist* assist) {
     std::unique_lock<std::shared_mutex> g(g_mutex);
     g_assist = assist;
+    lwip_port_before_sem_sleep(before_ordinary_wait);
 }
+
+int threads_waiting_ordinarily() { return lwip_port_sem_sleepers(); }
 
 void withdraw_receive_assist(ReceiveAssist* assist) {
     std::unique_lock<std::shared_mutex> g(g_mutex);

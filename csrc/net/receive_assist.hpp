@@ -11,6 +11,10 @@
 // it does not spin, so it takes no CPU from other processes (an earlier fixed busy-poll budget
 // made round trips 20-60x longer on a loaded machine).
 //
+// The sockets stay with no thread between two assists (the core thread would otherwise be given
+// them back and take them away again, two system calls per exchange) unless a thread sleeps the
+// ordinary way; the core thread takes them back after a millisecond without an assist.
+//
 // Any blocking wait may assist: to receive (an answer, the next part of a stream) or to send (the
 // ACKs that open the window), while the socket's waits end quickly (the previous one within
 // kAssistUs); a socket left idle waits the ordinary way. One thread at a time: the others wait
@@ -42,10 +46,13 @@ enum class AssistWait {
 
 // What the node's service offers: waits up to `us` microseconds on its UDP sockets, processing what
 // arrives (into lwIP too), until `ready()`. False at once if another thread is assisting.
+// A thread about to wait the ordinary way (asleep in lwIP until an event) calls
+// ordinary_wait_begins() first: the core thread must then be watching the sockets.
 class ReceiveAssist {
   public:
     virtual ~ReceiveAssist() = default;
     virtual bool assist(int us, AssistWait how, const std::function<bool()>& ready) = 0;
+    virtual void ordinary_wait_begins() = 0;
 };
 
 // The running node's assist. Withdrawing it (if it is still the one registered) waits for an assist
@@ -58,5 +65,8 @@ bool receive_assist_enabled();  // LIBZT_RECEIVE_ASSIST, read once: anything but
 // microseconds: true if it assisted (then lwIP says whether the socket is ready), false if there was
 // nothing to do it with (the caller waits as usual).
 bool assist_receive(int lwip_fd, short events, int us, AssistWait how);
+
+// Threads asleep the ordinary way in lwIP right now (lwip_poll, lwip_select).
+int threads_waiting_ordinarily();
 
 }  // namespace zt::net

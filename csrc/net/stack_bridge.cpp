@@ -35,8 +35,9 @@ bool StackBridge::has_work() const {
     return !frames_in_.empty() || !configs_in_.empty();
 }
 
-std::vector<NetifChange> StackBridge::drain() {
+std::vector<NetifChange> StackBridge::drain(bool* fed) {
     std::vector<NetifChange> changes;
+    if (fed != nullptr) *fed = false;
     if (!has_work()) return changes;
     std::vector<Frame> frames;
     std::vector<ConfigUpdate> configs;
@@ -49,6 +50,7 @@ std::vector<NetifChange> StackBridge::drain() {
         frames.swap(frames_in_);
         configs.swap(configs_in_);
     }
+    if (fed != nullptr) *fed = !frames.empty() || !configs.empty();
     for (ConfigUpdate& u : configs) {
         auto it = netifs_.find(u.network_id);
         if (!u.config) {

@@ -37,8 +37,9 @@ class StackBridge {
     bool has_work() const;
 
     // Consumer side (node lock NOT held): takes the core lock once and applies everything queued.
-    // Returns the interfaces that came up or went away (for NETIF events).
-    std::vector<NetifChange> drain();
+    // Returns the interfaces that came up or went away (for NETIF events); *fed says whether
+    // anything reached lwIP.
+    std::vector<NetifChange> drain(bool* fed = nullptr);
     // Periodic upkeep (node lock not held): keeps the virtual IPv6 routers announced.
     void refresh();
     bool interface_up(std::uint64_t network_id) const;

@@ -46,6 +46,11 @@ void watch_readable(int epoll_fd, int fd) {
     ::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev);  // EEXIST for a descriptor already watched
 }
 
+std::int64_t steady_us() {
+    using namespace std::chrono;
+    return duration_cast<microseconds>(steady_clock::now().time_since_epoch()).count();
+}
+
 // The eventfds that wake the core thread and an assisting thread: one signal, one drain.
 void signal_eventfd(int fd) {
     const std::uint64_t one = 1;
@@ -315,7 +320,9 @@ thread_local bool t_assisting = false;  // this thread is inside Service::assist
 
 void Service::drain_stack() {
     if (!stack_) return;
-    for (const net::NetifChange& c : stack_->drain()) listener_.on_netif(c);
+    bool fed = false;
+    for (const net::NetifChange& c : stack_->drain(&fed)) listener_.on_netif(c);
+    if (!fed) return;  // nothing new for an assisting thread to look at
     // Another thread fed lwIP (the core thread with datagrams it read just before an assist took
     // the sockets, an API call): the assisting thread's answer may be among them, and it would
     // otherwise sleep on sockets that stay quiet until its time is up.
@@ -331,8 +338,15 @@ void Service::run() {
         const std::int64_t now = now_ms();
         int timeout = 0;
         if (next_background_ > now) timeout = static_cast<int>(std::min<std::int64_t>(next_background_ - now, 1000));
+        // Sockets an assist left untaken are looked after at least every kUntakenUs.
+        if (!core_watching_.load()) timeout = std::min(timeout, static_cast<int>(kUntakenUs / 1000));
         const int n = ::epoll_wait(epoll_fd_, events, kMaxEpollEvents, timeout);
         if (n < 0 && errno != EINTR) break;
+        if (!core_watching_.load()) {
+            take_back_untaken_sockets();
+            // A look at the sockets and nothing else due: the node lock stays with the assist.
+            if (n <= 0 && !core_watching_.load() && now_ms() < next_background_) continue;
+        }
         process_ready(events, n < 0 ? 0 : n);
         // A mutex is not fair: re-locking at once would starve API calls under constant traffic.
         while (api_waiting_.load() > 0 && !stopping_) std::this_thread::yield();
@@ -345,6 +359,14 @@ void Service::run() {
 }
 
 void Service::receive_udp() {
+    epoll_event ready[kMaxEpollEvents];
+    const int n = ::epoll_wait(udp_epoll_fd_, ready, kMaxEpollEvents, 0);
+    int fds[kMaxEpollEvents];
+    for (int i = 0; i < n; ++i) fds[i] = ready[i].data.fd;
+    receive_udp_from(fds, n < 0 ? 0 : n);
+}
+
+void Service::receive_udp_from(const int* fds, int n) {
     const auto sink = [this](std::int64_t sock, const InetAddress& from, const std::uint8_t* data, std::size_t len) {
         if (config_.force_tcp_relay) return;  // forced to the relay: UDP is not ours to use
         if (data == nullptr) {
@@ -354,11 +376,10 @@ void Service::receive_udp() {
         if (len >= 16 && from.scope() == IpScope::kGlobal) last_global_rx_ = now_ms();
         node_->process_datagram(now_ms(), sock, from, data, len);
     };
-    epoll_event ready[kMaxEpollEvents];
-    const int n = ::epoll_wait(udp_epoll_fd_, ready, kMaxEpollEvents, 0);
     for (int i = 0; i < n; ++i) {
+        if (!udp_.is_ours(fds[i])) continue;
         // Drain in batches; a cap keeps timers and the other socket from starving under load.
-        for (int round = 0; round < 16 && udp_.receive_batch(ready[i].data.fd, sink) == UdpSockets::kBatch; ++round) {
+        for (int round = 0; round < 16 && udp_.receive_batch(fds[i], sink) == UdpSockets::kBatch; ++round) {
         }
     }
 }
@@ -369,13 +390,28 @@ void Service::watch_udp_socket(int fd) {
 }
 
 void Service::core_watches_udp(bool watch) {
+    std::lock_guard<std::mutex> g(watch_mutex_);
+    if (core_watching_.load() == watch) return;
+    // With nobody assisting when it is decided (assisting_ is set before an assist takes this
+    // lock): an assist that began meanwhile keeps the sockets.
+    if (watch && assisting_.load()) return;
     epoll_event ev{};
     ev.events = watch ? EPOLLIN : 0;  // re-enabled while datagrams wait, the core thread wakes at once
     ev.data.fd = udp_epoll_fd_;
     ::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, udp_epoll_fd_, &ev);
+    core_watching_.store(watch);
 }
 
-bool Service::sleep_until_datagrams(int ms, net::AssistWait how) {
+void Service::ordinary_wait_begins() {
+    if (!core_watching_.load() && !assisting_.load()) core_watches_udp(true);
+}
+
+void Service::take_back_untaken_sockets() {
+    if (steady_us() - assist_ended_us_.load() >= kUntakenUs) core_watches_udp(true);
+}
+
+bool Service::sleep_until_datagrams(int ms, net::AssistWait how, int* ready_fds, int* n_ready) {
+    *n_ready = -1;
     if (how == net::AssistWait::kStream) {
         pollfd fds[2] = {{udp_epoll_fd_, POLLIN, 0}, {assist_wake_fd_, POLLIN, 0}};
         if (::poll(fds, 2, ms) <= 0) return false;
@@ -388,15 +424,15 @@ bool Service::sleep_until_datagrams(int ms, net::AssistWait how) {
     // the scheduler keeps both peers' threads on one CPU (not always: bench/README.md).
     epoll_event ready[kMaxEpollEvents];
     const int n = ::epoll_wait(assist_epoll_fd_, ready, kMaxEpollEvents, ms);
-    bool datagrams = false;
+    *n_ready = 0;
     for (int i = 0; i < n; ++i) {
         if (ready[i].data.fd == assist_wake_fd_) {
             drain_eventfd(assist_wake_fd_);
         } else {
-            datagrams = true;
+            ready_fds[(*n_ready)++] = ready[i].data.fd;
         }
     }
-    return datagrams;
+    return *n_ready > 0;
 }
 
 bool Service::assist(int us, net::AssistWait how, const std::function<bool()>& ready) {
@@ -410,19 +446,31 @@ bool Service::assist(int us, net::AssistWait how, const std::function<bool()>& r
         if (left <= 0) break;
         // Sleeps in the kernel until a datagram arrives or another thread fed lwIP (no spinning;
         // milliseconds, rounded up).
-        if (!sleep_until_datagrams(static_cast<int>((left + 999) / 1000), how)) continue;
+        int ready_fds[kMaxEpollEvents];
+        int n_ready = -1;
+        if (!sleep_until_datagrams(static_cast<int>((left + 999) / 1000), how, ready_fds, &n_ready)) continue;
         {
-            // Which sockets are ready is asked again under the lock: one closed meanwhile (the
-            // secondary port rebound) may already have left its number to another file.
+            // The sockets the sleep saw ready are checked under the lock (a system call less per
+            // datagram than asking again): one closed meanwhile (the secondary port rebound) may
+            // already have left its number to another file.
             std::lock_guard<std::mutex> g(mutex_);
-            receive_udp();
+            if (n_ready < 0) {
+                receive_udp();
+            } else {
+                receive_udp_from(ready_fds, n_ready);
+            }
             udp_.flush();
         }
         drain_stack();  // into lwIP: where the answer shows up, if this was it
     }
-    core_watches_udp(true);
     t_assisting = false;
-    assisting_ = false;
+    assist_ended_us_.store(steady_us());
+    assisting_.store(false);
+    // The sockets stay untaken for the next assist, two system calls less per exchange, unless a
+    // thread sleeps the ordinary way: its datagrams need the core thread. (A thread that starts
+    // to sleep after this look sees assisting_ false and takes them back itself: each of the two
+    // stores before it loads, so one of them sees the other.)
+    if (net::threads_waiting_ordinarily() > 0) core_watches_udp(true);
     return true;
 }
 

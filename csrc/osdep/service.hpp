@@ -141,6 +141,10 @@ class Service final : public NodeHost, public net::ReceiveAssist {
     // net::ReceiveAssist: the calling thread takes the UDP sockets from the core thread for up to
     // `us` microseconds (one thread at a time) and processes what arrives until ready().
     bool assist(int us, net::AssistWait how, const std::function<bool()>& ready) override;
+    // An assist leaves the sockets untaken when it ends, for the next one (a thread that receives
+    // again moments later, as a request-answer exchange does): the core thread takes them back
+    // when a thread starts an ordinary wait, or when no thread assisted for kUntakenUs.
+    void ordinary_wait_begins() override;
 
   private:
     bool load_identity();
@@ -165,11 +169,16 @@ class Service final : public NodeHost, public net::ReceiveAssist {
     void process_ready(const ::epoll_event* events, int n);  // one loop pass, node lock held
     // Reads and processes the UDP sockets that are ready (node lock held; any thread).
     void receive_udp();
+    // The same for sockets an epoll_wait without the lock reported ready: those still ours.
+    void receive_udp_from(const int* fds, int n);
     void watch_udp_socket(int fd);  // in the core thread's and the assist's sets
     // Whether the core thread's loop watches the UDP sockets (not while a thread assists).
     void core_watches_udp(bool watch);
+    // The core thread's look, each kUntakenUs while it does not watch them (see run()).
+    void take_back_untaken_sockets();
     // An assisting thread's sleep, at most `ms`: true if datagrams wait (net/receive_assist.hpp).
-    bool sleep_until_datagrams(int ms, net::AssistWait how);
+    // Which sockets they wait on goes to ready_fds when the sleep saw them (*n_ready; -1: ask).
+    bool sleep_until_datagrams(int ms, net::AssistWait how, int* ready_fds, int* n_ready);
     void wake();
     void flush_output();  // sends the queued datagrams (node lock not held)
 
@@ -208,6 +217,12 @@ class Service final : public NodeHost, public net::ReceiveAssist {
     int epoll_fd_ = -1;      // the core thread's: udp_epoll_fd_, wake_fd_, the relay
     int udp_epoll_fd_ = -1;  // the UDP sockets, so that one epoll_ctl takes them from the core thread
     std::atomic<bool> assisting_{false};
+    // Whether the core thread watches the UDP sockets (changed under watch_mutex_), and when the
+    // last assist ended (steady clock, microseconds).
+    static constexpr std::int64_t kUntakenUs = 1000;
+    std::mutex watch_mutex_;
+    std::atomic<bool> core_watching_{true};
+    std::atomic<std::int64_t> assist_ended_us_{0};
     int assist_wake_fd_ = -1;  // wakes an assisting thread when another thread fed lwIP
     int assist_epoll_fd_ = -1;  // the UDP sockets and assist_wake_fd_, for an assist awaiting an answer
     std::atomic<std::int64_t> next_background_{0};

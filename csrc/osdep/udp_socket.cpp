@@ -245,6 +245,10 @@ std::vector<int> UdpSockets::fds() const {
     return out;
 }
 
+bool UdpSockets::is_ours(int fd) const {
+    return std::any_of(bound_.begin(), bound_.end(), [&](const Bound& b) { return b.fd == fd; });
+}
+
 void UdpSockets::set_interface_blacklist(std::vector<std::string> prefixes) {
     blacklist_ = std::move(prefixes);
     for (LocalEnd& l : locals_) l.blacklisted = interface_blacklisted(l.ifindex);

@@ -57,6 +57,9 @@ class UdpSockets {
     std::vector<std::uint16_t> ports() const;
     // Every socket, for the event loop.
     std::vector<int> fds() const;
+    // Whether fd is one of these sockets (a number reported ready before the lock was taken may
+    // since have been closed and given to another file).
+    bool is_ours(int fd) const;
 
     // Datagrams that arrive on an interface whose name starts with one of these are ignored, so
     // no path is ever learned through it (zts_init_blacklist_if).

@@ -52,6 +52,29 @@ def test_descriptor_is_level_triggered(zt_pair: Pair, echo_port: int) -> None:
     assert sock.fileno() == -1
 
 
+def test_descriptor_wakes_after_blocking_exchanges(zt_pair: Pair, echo_port: int) -> None:
+    """Blocking receives do the node's receive work themselves and leave its UDP sockets to the next
+    one (net/receive_assist.hpp); a program that then waits only on the descriptor, with no thread
+    in libzt, still gets its answer: the node's own thread takes the sockets back."""
+    with zsocket.create_connection((zt_pair.address(4), echo_port), timeout=DEADLINE) as sock:
+        sock.setsockopt(zsocket.IPPROTO_TCP, zsocket.TCP_NODELAY, 1)
+        for i in range(200):  # answers awaited in recv: assisted
+            message = b"%05d" % i
+            sock.sendall(message)
+            got = b""
+            while len(got) < len(message):
+                got += sock.recv(len(message) - len(got))
+            assert got == message
+        for i in range(20):  # answers awaited only on the descriptor
+            message = b"fd%03d" % i
+            sock.sendall(message)
+            got = b""
+            while len(got) < len(message):
+                assert select.select([sock], [], [], DEADLINE)[0] == [sock], f"no answer {i} within {DEADLINE} s"
+                got += sock.recv(len(message) - len(got), zsocket.MSG_DONTWAIT)
+            assert got == message
+
+
 def test_connecting_socket_is_not_writable_until_connected(zt_pair: Pair, echo_port: int) -> None:
     sock = zsocket.socket()
     try:
