@@ -75,6 +75,11 @@ def official(e: Endpoints, count: int, ours: bool = False) -> List[float]:
     return rtts
 
 
+def over_1ms_pct(rtts: List[float]) -> float:
+    """The share of round trips over 1 ms, in percent: p99 says only whether it is above or below 1%."""
+    return 100 * sum(1 for v in rtts if v > 1000) / len(rtts)
+
+
 SIDES: Dict[str, Callable[[Endpoints, int], List[float]]] = {
     "ours": ours, "ours_c_api": lambda e, count: official(e, count, ours=True), "official": official, "kernel": kernel}
 
@@ -102,7 +107,8 @@ def main(argv: List[str] | None = None) -> int:
             per_side = opts.count // opts.rounds * opts.rounds + 100 * opts.rounds  # warm-up round trips too
             cpu_us = {side: cpu[side] / per_side * 1e6 for side in SIDES}
             after = load()
-    out: Dict[str, Any] = {side: summary(v) | {"cpu_us_per_rtt": cpu_us[side]} for side, v in results.items()}
+    out: Dict[str, Any] = {side: summary(v) | {"cpu_us_per_rtt": cpu_us[side], "over_1ms_pct": over_1ms_pct(v)}
+                           for side, v in results.items()}
     out |= {"count": opts.count, "size": SIZE, "contended": opts.contended, "cpus": os.cpu_count(),
             "load_before": before, "load_after": after, "seconds": round(time.monotonic() - started, 1)}
     if opts.json:
@@ -111,11 +117,12 @@ def main(argv: List[str] | None = None) -> int:
     mode = "one busy process per CPU beside it" if opts.contended else "no added load"
     print(f"\nTCP ping-pong, {SIZE} B, TCP_NODELAY, {opts.count} round trips per side, {mode}; "
           f"{out['cpus']} CPUs, load average {before:.2f} -> {after:.2f}")
-    print(f"  {'µs':10} {'p50':>8} {'p90':>8} {'p99':>8} {'max':>8} {'min':>8}   {'CPU µs per round trip':>21}")
+    print(f"  {'µs':10} {'p50':>8} {'p90':>8} {'p99':>8} {'max':>8} {'min':>8}   {'CPU µs per round trip':>21}"
+          f"   {'> 1 ms':>7}")
     for side in SIDES:
         s = out[side]
         print(f"  {side:10} {s['median']:8.0f} {s['p90']:8.0f} {s['p99']:8.0f} {s['max']:8.0f} {s['min']:8.0f}   "
-              f"{s['cpu_us_per_rtt']:21.0f}")
+              f"{s['cpu_us_per_rtt']:21.0f}   {s['over_1ms_pct']:6.2f}%")
     o, c, f, k = (out[side]["median"] for side in ("ours", "ours_c_api", "official", "kernel"))
     print(f"\n  ours / official (p50): {o / f:.2f}x (target <= 0.8)   ours / kernel: {o / k:.1f}x")
     print(f"  p99 ours / official: {out['ours']['p99'] / out['official']['p99']:.2f}x   "
