@@ -1,0 +1,137 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""Where a round trip's time goes, in order: the system calls of the threads that run bench/rtt.py's
+ping-pong in our two node processes, how long each spends inside each call and how long it runs in
+user space between two calls (medians, µs).
+
+A ping-pong thread of ours makes three calls per round trip (``epoll_wait`` asleep, ``recvmmsg``,
+``sendmmsg``), so the stretches between them split a round trip into: reading and decrypting the
+datagram, lwIP and the application until its answer leaves (``recvmmsg -> sendmmsg``), and the
+application's way back into the next wait (``sendmmsg -> epoll_wait``). Unlike profile.py's shares,
+these are times, one process at a time, and they barely move between runs (a change of 0.2 µs shows).
+
+Where a thread sleeps tells how the two sides share the CPUs: a side whose ``sendmmsg`` lasts a
+whole half round trip while its ``epoll_wait`` returns at once was preempted by the peer it woke,
+which then ran on the same CPU; the round trip is then the sum of both threads' CPU time.
+
+perf records the raw_syscalls tracepoints of both processes for ``--seconds``, a second after the
+workload starts. Needs root, the official wheel (bench/_sockets.py) and perf (Debian: linux-perf).
+Usage: python3 bench/timeline.py [--c-api] [--contended] [--seconds N]
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import statistics
+import subprocess
+import tempfile
+import threading
+import time
+from collections import Counter, defaultdict
+from typing import Callable, Dict, List, Tuple
+
+import rtt
+from _sockets import Endpoints, contended, endpoints, run_main
+
+WARM_UP_S = 1.0
+
+# x86-64 numbers of the calls worth a name here; others print as their number.
+SYSCALLS = {0: "read", 1: "write", 7: "poll", 202: "futex", 232: "epoll_wait", 233: "epoll_ctl",
+            281: "epoll_pwait", 299: "recvmmsg", 307: "sendmmsg", 318: "getrandom"}
+EVENT = re.compile(r"\s*(\d+)/(\d+)\s+([\d.]+):\s+raw_syscalls:sys_(enter|exit):\s+NR (\d+)")
+
+Call = Tuple[float, float, str]  # entered, left (seconds), name
+
+
+def record(seconds: float, data: str, failures: List[str]) -> None:
+    time.sleep(WARM_UP_S)
+    # The whole machine (-a), filtered afterwards: with -p, perf fails now and then when one of the
+    # processes' threads (one per worker command) ends while it attaches.
+    done = subprocess.run(["perf", "record", "-q", "-a", "-e", "raw_syscalls:sys_enter,raw_syscalls:sys_exit",
+                           "-o", data, "--", "sleep", str(seconds)],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if done.returncode != 0:
+        failures.append(done.stderr.strip())
+
+
+def calls_by_thread(data: str, pids: List[int]) -> Tuple[Dict[int, List[Call]], Dict[int, int]]:
+    """Each thread's calls in order, and each thread's process, for the threads of ``pids``."""
+    done = subprocess.run(["perf", "script", "-i", data, "-F", "pid,tid,time,event,trace", "--ns"],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"perf script failed: {done.stderr.strip()}")
+    script = done.stdout
+    entered: Dict[int, Tuple[float, int]] = {}
+    calls: Dict[int, List[Call]] = defaultdict(list)
+    process: Dict[int, int] = {}
+    for line in script.splitlines():
+        m = EVENT.match(line)
+        if m is None:
+            continue
+        pid, tid, at, kind, nr = int(m.group(1)), int(m.group(2)), float(m.group(3)), m.group(4), int(m.group(5))
+        if pid not in pids:
+            continue
+        process[tid] = pid
+        if kind == "enter":
+            entered[tid] = (at, nr)
+        elif tid in entered:
+            began, nr = entered.pop(tid)
+            calls[tid].append((began, at, SYSCALLS.get(nr, str(nr))))
+    return calls, process
+
+
+def table(calls: List[Call], rows: int) -> str:
+    inside: Dict[str, List[float]] = defaultdict(list)
+    between: Dict[Tuple[str, str], List[float]] = defaultdict(list)
+    for began, left, name in calls:
+        inside[name].append((left - began) * 1e6)
+    for (_, left, a), (began, _, b) in zip(calls, calls[1:]):
+        between[(a, b)].append((began - left) * 1e6)
+    lines = []
+    for name, v in sorted(inside.items(), key=lambda kv: -len(kv[1]))[:rows]:
+        lines.append(f"    in {name:28} {len(v):8} x   {statistics.median(v):8.2f}")
+    for (a, b), v in sorted(between.items(), key=lambda kv: -len(kv[1]))[:rows]:
+        lines.append(f"    {a + ' -> ' + b:31} {len(v):8} x   {statistics.median(v):8.2f}")
+    return "\n".join(lines)
+
+
+def main(argv: List[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--c-api", action="store_true", help="through ctypes, as the official library is driven")
+    parser.add_argument("--contended", action="store_true", help="one busy process per CPU beside it")
+    parser.add_argument("--seconds", type=float, default=1.0, help="how long to record (default 1)")
+    parser.add_argument("--rows", type=int, default=6, help="rows per table (default 6)")
+    opts = parser.parse_args(argv)
+    if shutil.which("perf") is None:
+        raise SystemExit("timeline.py needs perf (Debian: apt-get install linux-perf)")
+    # One piece of the workload (about a second), run again until the recording ends.
+    run: Callable[[Endpoints], object] = (lambda e: rtt.official(e, 20_000, ours=True)) if opts.c_api else \
+        (lambda e: rtt.ours(e, 20_000))
+    with tempfile.TemporaryDirectory() as tmp, endpoints() as e:
+        data = f"{tmp}/syscalls.data"
+        rtt.ours(e, 200)  # warm up: paths, NDP, the first handshake
+        pids = e.pids("ours_c_api" if opts.c_api else "ours")
+        with contended(opts.contended):
+            failures: List[str] = []
+            recorder = threading.Thread(target=record, args=(opts.seconds, data, failures))
+            recorder.start()
+            while recorder.is_alive():
+                run(e)
+            recorder.join()
+        if failures:
+            raise SystemExit(f"perf record failed: {failures[0]}")
+        by_thread, process = calls_by_thread(data, pids)
+    busiest = Counter({tid: len(calls) for tid, calls in by_thread.items()}).most_common(2)
+    role = dict(zip(pids, ("echo server", "client")))
+    mode = "one busy process per CPU beside it" if opts.contended else "no added load"
+    print(f"\nping-pong{' (ctypes)' if opts.c_api else ''}, {mode}: system calls of the two busiest threads, "
+          f"{opts.seconds} s; median µs inside each call and between two calls")
+    for tid, count in busiest:
+        print(f"\n  {role.get(process[tid], 'process ' + str(process[tid]))}, thread {tid} ({count} calls)\n"
+              f"{table(by_thread[tid], opts.rows)}")
+    return 0
+
+
+if __name__ == "__main__":
+    run_main(main)
