@@ -161,6 +161,37 @@ bool read_pktinfo(msghdr* m, std::uint8_t addr[16], int* ifindex) {
 
 }  // namespace
 
+struct UdpSockets::ReceiveHeaders {
+    mmsghdr msgs[kBatch];
+    iovec iov[kBatch];
+    sockaddr_storage from[kBatch];
+    alignas(cmsghdr) std::uint8_t control[kBatch][kControlLen];
+    std::size_t used = kBatch;  // headers the last recvmmsg may have written to
+
+    explicit ReceiveHeaders(std::vector<std::uint8_t>& buffers) {
+        const std::size_t slot = buffers.size() / kBatch;
+        std::memset(msgs, 0, sizeof msgs);
+        for (std::size_t i = 0; i < kBatch; ++i) {
+            iov[i].iov_base = buffers.data() + i * slot;
+            iov[i].iov_len = slot;
+            msgs[i].msg_hdr.msg_iov = &iov[i];
+            msgs[i].msg_hdr.msg_iovlen = 1;
+            msgs[i].msg_hdr.msg_name = &from[i];
+            msgs[i].msg_hdr.msg_control = control[i];
+        }
+    }
+
+    // The kernel writes back the address and control lengths (and flags) of the messages it fills.
+    void reset() {
+        for (std::size_t i = 0; i < used; ++i) {
+            msgs[i].msg_hdr.msg_namelen = sizeof from[i];
+            msgs[i].msg_hdr.msg_controllen = kControlLen;
+            msgs[i].msg_hdr.msg_flags = 0;
+        }
+    }
+};
+
+UdpSockets::UdpSockets() = default;
 UdpSockets::~UdpSockets() { close(); }
 
 namespace {
@@ -194,6 +225,7 @@ bool UdpSockets::open(std::uint16_t port) {
     queue_.resize(kBatch);
     // Pages are only touched when a datagram is written into them: 4 MiB of address space.
     rx_buffers_.resize(kBatch * (offload_ ? kCoalescedLen : kMaxDatagramLen));
+    rx_headers_ = std::make_unique<ReceiveHeaders>(rx_buffers_);
     return true;
 }
 
@@ -305,25 +337,15 @@ void UdpSockets::deliver(std::int64_t local_socket, const InetAddress& src, cons
 }
 
 std::size_t UdpSockets::receive_batch(int fd, const Sink& sink) {
-    if (fd < 0) return 0;
-    mmsghdr msgs[kBatch];
-    iovec iov[kBatch];
-    sockaddr_storage from[kBatch];
-    alignas(cmsghdr) std::uint8_t control[kBatch][kControlLen];
-    const std::size_t slot = rx_buffers_.size() / kBatch;
-    for (std::size_t i = 0; i < kBatch; ++i) {
-        iov[i].iov_base = rx_buffers_.data() + i * slot;
-        iov[i].iov_len = slot;
-        std::memset(&msgs[i], 0, sizeof msgs[i]);
-        msgs[i].msg_hdr.msg_iov = &iov[i];
-        msgs[i].msg_hdr.msg_iovlen = 1;
-        msgs[i].msg_hdr.msg_name = &from[i];
-        msgs[i].msg_hdr.msg_namelen = sizeof from[i];
-        msgs[i].msg_hdr.msg_control = control[i];
-        msgs[i].msg_hdr.msg_controllen = kControlLen;
-    }
-    const int n = ::recvmmsg(fd, msgs, kBatch, MSG_DONTWAIT, nullptr);
+    if (fd < 0 || !rx_headers_) return 0;
+    ReceiveHeaders& h = *rx_headers_;
+    h.reset();
+    const int n = ::recvmmsg(fd, h.msgs, kBatch, MSG_DONTWAIT, nullptr);
+    h.used = n > 0 ? static_cast<std::size_t>(n) : 1;
     if (n <= 0) return 0;
+    mmsghdr* const msgs = h.msgs;
+    const iovec* const iov = h.iov;
+    sockaddr_storage* const from = h.from;
     for (int i = 0; i < n; ++i) {
         InetAddress src;
         if (!InetAddress::from_sockaddr(reinterpret_cast<sockaddr*>(&from[i]), &src)) continue;
