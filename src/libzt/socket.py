@@ -166,6 +166,7 @@ _BYTEORDER = sys.byteorder  # option values are C ints
 _SIGNAL_WAKE_MS = 100
 _MAIN_THREAD = threading.main_thread().ident
 _get_ident = _thread.get_ident
+_NO_LIMIT = _ll.new_wait(-1, 0)  # the wait of other threads' calls without a time limit (shared)
 _WOULD_BLOCK_FROM = (_ll.WOULD_BLOCK, None)  # accept's and recvfrom_into's would-block answer
 _T = TypeVar("_T")
 _default_timeout: Optional[float] = None
@@ -359,7 +360,8 @@ class socket:
     # _SIGNAL_WAKE_MS to let signal handlers run, and is made again with the same deadline.
     # Non-blocking mode is the libzt socket's O_NONBLOCK. connect() starts the handshake non-blocking
     # and waits for it as CPython does. Every I/O method calls libzt through _io, the one place that
-    # waits.
+    # calls again after a wake and turns "would block" into an exception (recv, recv_into, send and
+    # sendall make their first call themselves, then go on in _io).
 
     def __init__(self, family: int = -1, type: int = -1, proto: int = -1, fileno: Optional[int] = None) -> None:
         flags = 0
@@ -534,22 +536,25 @@ class socket:
     def _wait(self, direction: str) -> Any:
         """The time limit of one operation in ``direction``, for libzt to keep (see the class comment):
         given to every call of a sendall or MSG_WAITALL, it bounds the whole operation."""
-        return _ll.new_wait(self._limits_ms[direction], _SIGNAL_WAKE_MS if _get_ident() == _MAIN_THREAD else 0)
+        ms = self._limits_ms[direction]
+        if _get_ident() == _MAIN_THREAD:
+            return _ll.new_wait(ms, _SIGNAL_WAKE_MS)
+        return _ll.thread_wait(ms) if ms >= 0 else _NO_LIMIT
 
     def _io(self, direction: str, would_block: Any, zflags: int, call: Callable[..., _T], *args: Any,
             wait: Any = None) -> _T:
         """``call(fd, *args, wait)`` as this socket's mode says, for every I/O method: libzt waits
         within ``wait``'s time limit (by default the call's own, from :meth:`_wait`). An answer of
-        ``would_block`` is final: raised as BlockingIOError (non-blocking mode, MSG_DONTWAIT, an
-        expired SO_RCVTIMEO/SO_SNDTIMEO, as on Linux) or as :data:`timeout` (an expired timeout). An
-        InterruptedError is the wake of a main-thread call: signal handlers run on the way back here
-        and may raise (KeyboardInterrupt); otherwise the call is made again, as PEP 475 retries a
-        system call. The descriptor is read at each call, so a close in another thread ends the wait
-        with EBADF."""
-        # Every message passes here: _wait and _live_fd are written out, two Python calls fewer per
-        # send and receive (cold after each wake-up, they weigh on every round trip: bench/rtt.py).
+        ``would_block`` is final (:meth:`_would_block`). An InterruptedError is the wake of a
+        main-thread call: signal handlers run on the way back here and may raise (KeyboardInterrupt);
+        otherwise the call is made again, as PEP 475 retries a system call. The descriptor is read at
+        each call, so a close in another thread ends the wait with EBADF.
+
+        recv, recv_into, send and sendall make their first call themselves and come here only after
+        a wake (sendall also for its later pieces): one Python frame less per message, which a
+        ping-pong pays on every round trip with its caches cold (bench/timeline.py)."""
         if wait is None:
-            wait = _ll.new_wait(self._limits_ms[direction], _SIGNAL_WAKE_MS if _get_ident() == _MAIN_THREAD else 0)
+            wait = self._wait(direction)
         while True:
             fd = self._fd
             if fd < 0:
@@ -560,9 +565,15 @@ class socket:
                 continue
             if result != would_block:
                 return result
-            if self._timeout and not zflags & _ll.MSG_DONTWAIT:
-                raise timeout("timed out")
-            raise _ll.error(_errno.EAGAIN)
+            raise self._would_block(zflags)
+
+    def _would_block(self, zflags: int) -> OSError:
+        """What an I/O call that would block raises: BlockingIOError (non-blocking mode,
+        MSG_DONTWAIT, an expired SO_RCVTIMEO/SO_SNDTIMEO, as on Linux) or :data:`timeout` (an
+        expired timeout)."""
+        if self._timeout and not zflags & _ll.MSG_DONTWAIT:
+            return timeout("timed out")
+        return _ll.error(_errno.EAGAIN)
 
     # ---- connections ------------------------------------------------------------------------------
 
@@ -711,6 +722,19 @@ class socket:
     def recv(self, bufsize: int, flags: int = 0, /) -> bytes:
         if bufsize < 0:
             raise ValueError("negative buffersize in recv")
+        fd = self._fd
+        if flags or fd < 0:
+            return self._recv_flagged(bufsize, flags)
+        wait = self._wait("recv")  # the first call here, not in _io: every message's call
+        try:
+            data = _ll.recv(fd, bufsize, 0, wait)
+        except InterruptedError:
+            return self._io("recv", None, 0, _ll.recv, bufsize, 0, wait=wait)
+        if data is None:
+            raise self._would_block(0)
+        return data
+
+    def _recv_flagged(self, bufsize: int, flags: int) -> bytes:
         if flags & _MSG_WAITALL and bufsize:
             buf = bytearray(bufsize)
             return bytes(buf[: socket.recv_into(self, buf, bufsize, flags)])
@@ -720,6 +744,19 @@ class socket:
     def recv_into(self, buffer: Any, nbytes: int = 0, flags: int = 0, /) -> int:
         if nbytes < 0:
             raise ValueError("negative buffersize in recv_into")
+        fd = self._fd
+        if flags or fd < 0:
+            return self._recv_into_flagged(buffer, nbytes, flags)
+        wait = self._wait("recv")  # the first call here, not in _io: every message's call
+        try:
+            n = _ll.recv_into(fd, buffer, nbytes, 0, wait)
+        except InterruptedError:
+            return self._io("recv", _ll.WOULD_BLOCK, 0, _ll.recv_into, buffer, nbytes, 0, wait=wait)
+        if n == _ll.WOULD_BLOCK:
+            raise self._would_block(0)
+        return n
+
+    def _recv_into_flagged(self, buffer: Any, nbytes: int, flags: int) -> int:
         zflags = self._flags(flags) if flags else 0
         if flags & _MSG_WAITALL and self._type == _stdlib.SOCK_STREAM:
             return self._recv_into_all(buffer, nbytes, zflags)
@@ -773,7 +810,17 @@ class socket:
 
     def send(self, data: Any, flags: int = 0, /) -> int:
         zflags = self._flags(flags) if flags else 0
-        return self._io("send", _ll.WOULD_BLOCK, zflags, _ll.send, data, zflags)
+        fd = self._fd
+        if fd < 0:
+            return self._io("send", _ll.WOULD_BLOCK, zflags, _ll.send, data, zflags)  # raises EBADF
+        wait = self._wait("send")  # the first call here, not in _io: every message's call
+        try:
+            n = _ll.send(fd, data, zflags, wait)
+        except InterruptedError:
+            return self._io("send", _ll.WOULD_BLOCK, zflags, _ll.send, data, zflags, wait=wait)
+        if n == _ll.WOULD_BLOCK:
+            raise self._would_block(zflags)
+        return n
 
     def sendall(self, data: Any, flags: int = 0, /) -> None:
         """Send all of ``data``; a timeout bounds the whole call, not each piece."""
@@ -782,6 +829,14 @@ class socket:
         view = _ll.view(data)
         total = len(view)
         sent = 0
+        fd = self._fd
+        if total and fd >= 0:  # the first piece here, not in _io: most sendalls are one piece
+            try:
+                sent = _ll.send_view(fd, view, zflags, wait)
+            except InterruptedError:
+                sent = 0
+            if sent == _ll.WOULD_BLOCK:
+                raise self._would_block(zflags)
         while sent < total:
             rest = view[sent:total] if sent else view
             sent += self._io("send", _ll.WOULD_BLOCK, zflags, _ll.send_view, rest, zflags, wait=wait)

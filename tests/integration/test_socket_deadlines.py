@@ -60,6 +60,15 @@ def test_settimeout_never_ends_a_recv_early(udp: socket.socket, limit: float) ->
     assert in_thread(lambda: took(lambda: udp.recvfrom(10), socket.timeout)) >= limit  # one native wait
 
 
+def test_each_operation_of_a_thread_has_its_own_deadline(udp: socket.socket) -> None:
+    """Another thread's calls share one ztx_wait_t, reset for each operation (ll.thread_wait): the
+    second and third receive wait their own time, not what the first left of its deadline."""
+    udp.settimeout(0.2)
+    assert in_thread(lambda: min(took(lambda: udp.recv_into(bytearray(10)), socket.timeout),
+                                 took(lambda: udp.recv(10), socket.timeout),
+                                 took(lambda: udp.recvfrom(10), socket.timeout))) >= 0.2
+
+
 def test_settimeout_never_ends_an_accept_early(listener: socket.socket) -> None:
     listener.settimeout(0.3)
     assert took(listener.accept, socket.timeout) >= 0.3

@@ -27,6 +27,7 @@ import errno as _errno
 import os
 import resource
 import struct
+import threading
 from typing import Any, Dict, Optional, Sequence, Tuple
 
 from libzt._bindings import ffi, lib
@@ -255,19 +256,37 @@ def limit_ms(seconds: Optional[float]) -> int:
 # wake_ms -> a wait without time limit, shared: its deadline_ms is already -1 (none), which libzt
 # never writes, so threads can use the one structure at once.
 _unlimited: Dict[int, Any] = {}
+_thread_waits = threading.local()
 
 
 def new_wait(ms: int, wake_ms: int) -> Any:
     """The ``wait`` of one operation (ztx_wait_t): it may wait ``ms`` in all (from :func:`limit_ms`;
     -1: without limit), and a call still waiting after ``wake_ms`` (0: never) raises InterruptedError.
-    (Made per operation since libzt keeps the deadline in it; as cheap as a call can be, as it is
-    made for every send and receive.)"""
+    Made for the operation, since libzt keeps its deadline in it (shared when there is no limit)."""
     if ms >= 0:
         return ffi.new(_WAIT_T, (ms, wake_ms, 0))
     shared = _unlimited.get(wake_ms)
     if shared is None:
         shared = _unlimited[wake_ms] = ffi.new(_WAIT_T, (-1, wake_ms, -1))
     return shared
+
+
+def thread_wait(ms: int) -> Any:
+    """:func:`new_wait` (``ms``, no wake) for a thread that never runs signal handlers, without an
+    allocation: the thread's one structure, reset for each operation. (Every send and receive makes
+    one; this is half the cost of a new one.) A thread has one operation in flight at a time; only
+    Python code run between the calls of one operation on the same thread (a signal handler, so
+    never for the main thread's operations, or a finalizer doing timed socket I/O) could restart
+    that operation's deadline."""
+    if ms < 0:
+        return new_wait(ms, 0)
+    try:
+        wait = _thread_waits.wait
+    except AttributeError:
+        wait = _thread_waits.wait = ffi.new(_WAIT_T)
+    wait.timeout_ms = ms
+    wait.deadline_ms = 0
+    return wait
 
 
 def wait_ready(fd: int, events: int, wait: Any) -> bool:
