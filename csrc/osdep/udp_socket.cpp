@@ -277,9 +277,12 @@ std::vector<int> UdpSockets::fds() const {
     return out;
 }
 
-bool UdpSockets::is_ours(int fd) const {
-    return std::any_of(bound_.begin(), bound_.end(), [&](const Bound& b) { return b.fd == fd; });
+const UdpSockets::Bound* UdpSockets::bound_socket(int fd) const {
+    const auto it = std::find_if(bound_.begin(), bound_.end(), [&](const Bound& b) { return b.fd == fd; });
+    return it == bound_.end() ? nullptr : &*it;
 }
+
+bool UdpSockets::is_ours(int fd) const { return bound_socket(fd) != nullptr; }
 
 void UdpSockets::set_interface_blacklist(std::vector<std::string> prefixes) {
     blacklist_ = std::move(prefixes);
@@ -293,10 +296,6 @@ bool UdpSockets::interface_blacklisted(int ifindex) const {
     const std::string_view n(name);
     return std::any_of(blacklist_.begin(), blacklist_.end(),
                        [&](const std::string& p) { return !p.empty() && n.substr(0, p.size()) == p; });
-}
-
-bool UdpSockets::is_bound_fd(int fd, bool v6) const {
-    return std::any_of(bound_.begin(), bound_.end(), [&](const Bound& b) { return b.fd == fd && b.v6 == v6; });
 }
 
 int UdpSockets::find_local(int fd, bool v6, const std::uint8_t* addr, int ifindex) {
@@ -453,7 +452,8 @@ void UdpSockets::send(std::int64_t local_socket, const InetAddress& to, const st
     const bool v6 = to.family == InetAddress::Family::kV6;
     int fd = -1;
     int local = -1;
-    const bool named = resolve(local_socket, &fd, &local) && is_bound_fd(fd, v6);
+    const Bound* const named_socket = resolve(local_socket, &fd, &local) ? bound_socket(fd) : nullptr;
+    const bool named = named_socket != nullptr && named_socket->v6 == v6;
     const bool at_once = ttl != 0 || len > sizeof(Outgoing::data) || queue_.empty();
     bool any = false;
     for (const Bound& b : bound_) {

@@ -114,7 +114,7 @@ class UdpSockets {
     bool bind_pair(std::uint16_t port, std::uint16_t* bound);
     int find_local(int fd, bool v6, const std::uint8_t* addr, int ifindex);
     bool resolve(std::int64_t local_socket, int* fd, int* local) const;
-    bool is_bound_fd(int fd, bool v6) const;
+    const Bound* bound_socket(int fd) const;  // the socket with this descriptor, or null
     void queue(int fd, int local, const InetAddress& to, const std::uint8_t* data, std::size_t len);
     void send_now(int fd, int local, const InetAddress& to, const std::uint8_t* data, std::size_t len, unsigned ttl);
     bool interface_blacklisted(int ifindex) const;
