@@ -46,10 +46,14 @@ Limit limit_of(SocketTable::Use& use, short events, ztx_wait_t* wait) {
     if (wait == nullptr) {
         return {deadline_after((events & POLLOUT) != 0 ? use.state().send_timeout_ms : use.state().recv_timeout_ms), -1};
     }
+    if (wait->deadline_ms == 0 && wait->timeout_ms < 0) wait->deadline_ms = -1;
+    // Without a time limit or a wake there is no clock to read (every call of a Python thread other
+    // than the main one on a socket without a timeout: both ends of a ping-pong server, say).
+    if (wait->deadline_ms == -1 && wait->wake_ms <= 0) return {-1, -1};
     const std::int64_t now = zt::osdep::now_ms();
     // now_ms counts whole milliseconds already begun: one more keeps the wait from ending before
     // timeout_ms have passed.
-    if (wait->deadline_ms == 0) wait->deadline_ms = wait->timeout_ms < 0 ? -1 : now + wait->timeout_ms + 1;
+    if (wait->deadline_ms == 0) wait->deadline_ms = now + wait->timeout_ms + 1;
     return {wait->deadline_ms, wait->wake_ms > 0 ? now + wait->wake_ms : -1};
 }
 

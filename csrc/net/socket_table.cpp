@@ -227,7 +227,7 @@ int SocketTable::wait(Use& use, short events, std::int64_t deadline_ms, std::int
             }
         }
         int slice = kPollSliceMs;
-        const std::int64_t now = osdep::now_ms();
+        const std::int64_t now = deadline_ms >= 0 || wake_at_ms >= 0 ? osdep::now_ms() : 0;
         if (deadline_ms >= 0) {
             const std::int64_t left = deadline_ms - now;
             if (left <= 0) return done(0);
