@@ -535,7 +535,10 @@ class socket:
 
     def _wait(self, direction: str) -> Any:
         """The time limit of one operation in ``direction``, for libzt to keep (see the class comment):
-        given to every call of a sendall or MSG_WAITALL, it bounds the whole operation."""
+        given to every call of a sendall or MSG_WAITALL, it bounds the whole operation. recv,
+        recv_into, send and sendall pick the shared _NO_LIMIT of a thread other than the main one
+        without a time limit themselves: a Python call less per message, which a ping-pong pays with
+        its caches cold (bench/rtt.py)."""
         ms = self._limits_ms[direction]
         if _get_ident() == _MAIN_THREAD:
             return _ll.new_wait(ms, _SIGNAL_WAKE_MS)
@@ -725,7 +728,8 @@ class socket:
         fd = self._fd
         if flags or fd < 0:
             return self._recv_flagged(bufsize, flags)
-        wait = self._wait("recv")  # the first call here, not in _io: every message's call
+        ms = self._limits_ms["recv"]  # _wait's commonest case written out: every message's call
+        wait = _NO_LIMIT if ms < 0 and _get_ident() != _MAIN_THREAD else self._wait("recv")
         try:
             data = _ll.recv(fd, bufsize, 0, wait)
         except InterruptedError:
@@ -747,7 +751,8 @@ class socket:
         fd = self._fd
         if flags or fd < 0:
             return self._recv_into_flagged(buffer, nbytes, flags)
-        wait = self._wait("recv")  # the first call here, not in _io: every message's call
+        ms = self._limits_ms["recv"]  # as in recv
+        wait = _NO_LIMIT if ms < 0 and _get_ident() != _MAIN_THREAD else self._wait("recv")
         try:
             n = _ll.recv_into(fd, buffer, nbytes, 0, wait)
         except InterruptedError:
@@ -813,7 +818,8 @@ class socket:
         fd = self._fd
         if fd < 0:
             return self._io("send", _ll.WOULD_BLOCK, zflags, _ll.send, data, zflags)  # raises EBADF
-        wait = self._wait("send")  # the first call here, not in _io: every message's call
+        ms = self._limits_ms["send"]  # as in recv
+        wait = _NO_LIMIT if ms < 0 and _get_ident() != _MAIN_THREAD else self._wait("send")
         try:
             n = _ll.send(fd, data, zflags, wait)
         except InterruptedError:
@@ -825,7 +831,8 @@ class socket:
     def sendall(self, data: Any, flags: int = 0, /) -> None:
         """Send all of ``data``; a timeout bounds the whole call, not each piece."""
         zflags = self._flags(flags) if flags else 0
-        wait = self._wait("send")
+        ms = self._limits_ms["send"]  # as in recv
+        wait = _NO_LIMIT if ms < 0 and _get_ident() != _MAIN_THREAD else self._wait("send")
         view = _ll.view(data)
         total = len(view)
         sent = 0
@@ -837,6 +844,8 @@ class socket:
                 sent = 0
             if sent == _ll.WOULD_BLOCK:
                 raise self._would_block(zflags)
+        if sent < total:
+            view = _ll.view(data, sliceable=True)
         while sent < total:
             rest = view[sent:total] if sent else view
             sent += self._io("send", _ll.WOULD_BLOCK, zflags, _ll.send_view, rest, zflags, wait=wait)
