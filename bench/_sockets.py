@@ -45,6 +45,7 @@ ROOT_PORT = 29993
 ADHOC_PORTS = (5000, 6000)
 ADHOC = (0xFF << 56) | (ADHOC_PORTS[0] << 40) | (ADHOC_PORTS[1] << 24)  # ffSSSSEEEE000000: IPv6, TCP/UDP to those
 PORT = 5555  # inside the ad-hoc network's port range
+PERF_WARM_UP_S = 1.0  # bench/profile.py and bench/timeline.py: perf records from this long into the workload
 
 
 def log(*args: Any) -> None:

@@ -29,10 +29,10 @@ from typing import Callable, List
 
 import rtt
 import tcp
-from _sockets import Endpoints, endpoints, log, run_main
+from _sockets import PERF_WARM_UP_S, Endpoints, endpoints, log, run_main
 
 MB = 1_000_000
-WARM_UP_S = 1.0
+PERF_ATTEMPTS = 3
 
 
 def report(data: str, sort: str, limit: int) -> str:
@@ -43,19 +43,26 @@ def report(data: str, sort: str, limit: int) -> str:
     return "\n".join(rows[:limit])
 
 
-def record(pids: List[int], seconds: float, data: str, dwarf: bool) -> None:
-    time.sleep(WARM_UP_S)
+def record(pids: List[int], seconds: float, data: str, dwarf: bool, failures: List[str]) -> None:
+    time.sleep(PERF_WARM_UP_S)
     graph = ["--call-graph", "dwarf,16384", "-F", "1500"] if dwarf else ["-F", "10000"]
-    subprocess.run(["perf", "record", "-e", "cpu-clock", *graph, "-o", data, "-p", ",".join(map(str, pids)),
-                    "--", "sleep", str(seconds)], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # perf attaches to each thread of the processes (-p): now and then one of them (one per worker
+    # command) ends while it does, and perf gives up at once. Attaching again is then enough.
+    # (bench/timeline.py records the whole machine instead; here that would leave the kernel's
+    # samples out of perf report's table by library.)
+    command = ["perf", "record", "-e", "cpu-clock", *graph, "-o", data, "-p", ",".join(map(str, pids)),
+               "--", "sleep", str(seconds)]
+    for _ in range(PERF_ATTEMPTS):
+        done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if done.returncode == 0:
+            return
+    failures.append(f"{PERF_ATTEMPTS} times; the last: {done.stderr.strip()}")
 
 
 def workload(name: str, c_api: bool) -> Callable[[Endpoints], object]:
     """One piece of the workload (about a second); it is run again until the recording ends."""
     if name == "rtt":
-        if c_api:
-            return lambda e: rtt.official(e, 20_000, ours=True)
-        return lambda e: rtt.ours(e, 20_000)
+        return rtt.workload_piece(c_api)
     return lambda e: tcp.ours_run(e, 500 * MB)
 
 
@@ -75,13 +82,16 @@ def main(argv: List[str] | None = None) -> int:
     with endpoints() as e:
         rtt.ours(e, 200)  # warm up: paths, NDP, the first handshake
         pids = e.pids("ours_c_api" if opts.c_api else "ours")
-        recorder = threading.Thread(target=record, args=(pids, opts.seconds, opts.out, opts.dwarf))
+        failures: List[str] = []
+        recorder = threading.Thread(target=record, args=(pids, opts.seconds, opts.out, opts.dwarf, failures))
         recorder.start()
         pieces = 0
         while recorder.is_alive():
             run(e)
             pieces += 1
         recorder.join()
+        if failures:
+            raise SystemExit(f"perf record failed {failures[0]}")
         log(f"{pieces} pieces of the workload; {opts.seconds} s of them recorded in {opts.out}")
     print(f"\n{opts.workload}{' (ctypes)' if opts.c_api else ''}: CPU time of our two node processes, by thread")
     print(report(opts.out, "pid,comm", 12))

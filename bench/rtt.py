@@ -75,6 +75,14 @@ def official(e: Endpoints, count: int, ours: bool = False) -> List[float]:
     return rtts
 
 
+def workload_piece(c_api: bool = False) -> Callable[[Endpoints], object]:
+    """About a second of our ping-pong (through ctypes like the official library's with ``c_api``), for
+    bench/profile.py and bench/timeline.py to run again and again while perf records."""
+    if c_api:
+        return lambda e: official(e, 20_000, ours=True)
+    return lambda e: ours(e, 20_000)
+
+
 def over_1ms_pct(rtts: List[float]) -> float:
     """The share of round trips over 1 ms, in percent: p99 says only whether it is above or below 1%."""
     return 100 * sum(1 for v in rtts if v > 1000) / len(rtts)

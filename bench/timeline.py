@@ -32,9 +32,7 @@ from collections import Counter, defaultdict
 from typing import Callable, Dict, List, Tuple
 
 import rtt
-from _sockets import Endpoints, contended, endpoints, run_main
-
-WARM_UP_S = 1.0
+from _sockets import PERF_WARM_UP_S, Endpoints, contended, endpoints, run_main
 
 # x86-64 numbers of the calls worth a name here; others print as their number.
 SYSCALLS = {0: "read", 1: "write", 7: "poll", 202: "futex", 232: "epoll_wait", 233: "epoll_ctl",
@@ -45,7 +43,7 @@ Call = Tuple[float, float, str]  # entered, left (seconds), name
 
 
 def record(seconds: float, data: str, failures: List[str]) -> None:
-    time.sleep(WARM_UP_S)
+    time.sleep(PERF_WARM_UP_S)
     # The whole machine (-a), filtered afterwards: with -p, perf fails now and then when one of the
     # processes' threads (one per worker command) ends while it attaches.
     done = subprocess.run(["perf", "record", "-q", "-a", "-e", "raw_syscalls:sys_enter,raw_syscalls:sys_exit",
@@ -105,9 +103,7 @@ def main(argv: List[str] | None = None) -> int:
     opts = parser.parse_args(argv)
     if shutil.which("perf") is None:
         raise SystemExit("timeline.py needs perf (Debian: apt-get install linux-perf)")
-    # One piece of the workload (about a second), run again until the recording ends.
-    run: Callable[[Endpoints], object] = (lambda e: rtt.official(e, 20_000, ours=True)) if opts.c_api else \
-        (lambda e: rtt.ours(e, 20_000))
+    run: Callable[[Endpoints], object] = rtt.workload_piece(opts.c_api)  # again until the recording ends
     with tempfile.TemporaryDirectory() as tmp, endpoints() as e:
         data = f"{tmp}/syscalls.data"
         rtt.ours(e, 200)  # warm up: paths, NDP, the first handshake
