@@ -837,15 +837,17 @@ class socket:
         total = len(view)
         sent = 0
         fd = self._fd
-        if total and fd >= 0:  # the first piece here, not in _io: most sendalls are one piece
+        if fd < 0:
+            self._live_fd()  # raises EBADF, with nothing to send too (as the stdlib's sendall)
+        if total:  # the first piece here, not in _io: most sendalls are one piece
             try:
                 sent = _ll.send_view(fd, view, zflags, wait)
             except InterruptedError:
                 sent = 0
             if sent == _ll.WOULD_BLOCK:
                 raise self._would_block(zflags)
-        if sent < total:
-            view = _ll.view(data, sliceable=True)
+        if sent < total and type(view) is bytes:
+            view = _ll.view(data, sliceable=True)  # slicing the bytes would copy the rest each time
         while sent < total:
             rest = view[sent:total] if sent else view
             sent += self._io("send", _ll.WOULD_BLOCK, zflags, _ll.send_view, rest, zflags, wait=wait)

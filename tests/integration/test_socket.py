@@ -402,6 +402,10 @@ def test_socket_object_behaves_like_the_stdlibs(zt_pair: Pair) -> None:
     with pytest.raises(OSError) as info:
         sock.sendto(b"x", ("::1", 9))
     assert info.value.errno == errno.EBADF
+    for data in (b"", b"x", bytearray(b"x")):  # the stdlib's sendall says EBADF even with nothing to send
+        with pytest.raises(OSError) as info:
+            sock.sendall(data)
+        assert info.value.errno == errno.EBADF
     with pytest.raises(OSError) as info:
         socket.socket(socket.AF_UNIX)
     assert info.value.errno == errno.EAFNOSUPPORT
