@@ -14,9 +14,14 @@ Where a thread sleeps tells how the two sides share the CPUs: a side whose ``sen
 whole half round trip while its ``epoll_wait`` returns at once was preempted by the peer it woke,
 which then ran on the same CPU; the round trip is then the sum of both threads' CPU time.
 
-perf records the raw_syscalls tracepoints of both processes for ``--seconds``, a second after the
-workload starts. Needs root, the official wheel (bench/_sockets.py) and perf (Debian: linux-perf).
-Usage: python3 bench/timeline.py [--c-api] [--contended] [--seconds N]
+With ``--sched`` it records the scheduler's switches and wake-ups instead, and prints per thread
+how long it runs per wake-up, how long a wake-up waits for the CPU, and the time from one wake-up
+to the next (a round trip), as p10 / p50 / p90: whether a slow round trip is a thread that waited
+for a CPU or one whose work took longer (bench/README.md).
+
+perf records the raw_syscalls (or sched) tracepoints of both processes for ``--seconds``, a second
+after the workload starts. Needs root, the official wheel (bench/_sockets.py) and perf (Debian:
+linux-perf). Usage: python3 bench/timeline.py [--c-api] [--contended] [--sched] [--seconds N]
 """
 from __future__ import annotations
 
@@ -38,28 +43,36 @@ from _sockets import PERF_WARM_UP_S, Endpoints, contended, endpoints, run_main
 SYSCALLS = {0: "read", 1: "write", 7: "poll", 202: "futex", 232: "epoll_wait", 233: "epoll_ctl",
             281: "epoll_pwait", 299: "recvmmsg", 307: "sendmmsg", 318: "getrandom"}
 EVENT = re.compile(r"\s*(\d+)/(\d+)\s+([\d.]+):\s+raw_syscalls:sys_(enter|exit):\s+NR (\d+)")
+SYSCALL_EVENTS = "raw_syscalls:sys_enter,raw_syscalls:sys_exit"
+SCHED_EVENTS = "sched:sched_switch,sched:sched_wakeup"
+SWITCH = re.compile(r"\s*(\d+)/(\d+)\s+([\d.]+):\s+sched:sched_switch:.* prev_pid=(\d+) .*prev_state=(\S+) ==> "
+                    r".* next_pid=(\d+) ")
+WAKEUP = re.compile(r"\s*(\d+)/(\d+)\s+([\d.]+):\s+sched:sched_wakeup:.* pid=(\d+) ")
 
 Call = Tuple[float, float, str]  # entered, left (seconds), name
 
 
-def record(seconds: float, data: str, failures: List[str]) -> None:
+def record(seconds: float, data: str, events: str, failures: List[str]) -> None:
     time.sleep(PERF_WARM_UP_S)
     # The whole machine (-a), filtered afterwards: with -p, perf fails now and then when one of the
     # processes' threads (one per worker command) ends while it attaches.
-    done = subprocess.run(["perf", "record", "-q", "-a", "-e", "raw_syscalls:sys_enter,raw_syscalls:sys_exit",
-                           "-o", data, "--", "sleep", str(seconds)],
+    done = subprocess.run(["perf", "record", "-q", "-a", "-e", events, "-o", data, "--", "sleep", str(seconds)],
                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     if done.returncode != 0:
         failures.append(done.stderr.strip())
 
 
-def calls_by_thread(data: str, pids: List[int]) -> Tuple[Dict[int, List[Call]], Dict[int, int]]:
-    """Each thread's calls in order, and each thread's process, for the threads of ``pids``."""
+def script_of(data: str) -> str:
     done = subprocess.run(["perf", "script", "-i", data, "-F", "pid,tid,time,event,trace", "--ns"],
                           capture_output=True, text=True)
     if done.returncode != 0:
         raise SystemExit(f"perf script failed: {done.stderr.strip()}")
-    script = done.stdout
+    return done.stdout
+
+
+def calls_by_thread(data: str, pids: List[int]) -> Tuple[Dict[int, List[Call]], Dict[int, int]]:
+    """Each thread's calls in order, and each thread's process, for the threads of ``pids``."""
+    script = script_of(data)
     entered: Dict[int, Tuple[float, int]] = {}
     calls: Dict[int, List[Call]] = defaultdict(list)
     process: Dict[int, int] = {}
@@ -79,6 +92,48 @@ def calls_by_thread(data: str, pids: List[int]) -> Tuple[Dict[int, List[Call]], 
     return calls, process
 
 
+Turn = Tuple[float, float, float]  # woken, got the CPU, left it to sleep (seconds)
+
+
+def turns_by_thread(data: str, pids: List[int]) -> Tuple[Dict[int, List[Turn]], Dict[int, int]]:
+    """Each thread's turns on a CPU that began with a wake-up and ended in a sleep, and each thread's
+    process, for the threads of ``pids``."""
+    process: Dict[int, int] = {}
+    woken: Dict[int, float] = {}
+    running: Dict[int, Tuple[float, float]] = {}
+    turns: Dict[int, List[Turn]] = defaultdict(list)
+    for line in script_of(data).splitlines():
+        m = WAKEUP.match(line)
+        if m is not None:
+            woken[int(m.group(4))] = float(m.group(3))
+            continue
+        m = SWITCH.match(line)
+        if m is None:
+            continue
+        pid, tid, at, prev, state, nxt = (int(m.group(1)), int(m.group(2)), float(m.group(3)), int(m.group(4)),
+                                          m.group(5), int(m.group(6)))
+        process[tid] = pid
+        if prev in running and state.startswith(("S", "D")):  # asleep; a preempted thread's turn goes on
+            turns[prev].append((*running.pop(prev), at))
+        if nxt in woken:
+            running[nxt] = (woken.pop(nxt), at)
+    return {tid: t for tid, t in turns.items() if process.get(tid) in pids}, process
+
+
+def deciles(values: List[float]) -> str:
+    q = statistics.quantiles(values, n=10)
+    return f"{q[0]:6.1f} {statistics.median(values):6.1f} {q[8]:6.1f}"
+
+
+def sched_table(turns: List[Turn]) -> str:
+    run = [(left - began) * 1e6 for _, began, left in turns]
+    wait = [(began - woken) * 1e6 for woken, began, _ in turns]
+    apart = [(b[1] - a[1]) * 1e6 for a, b in zip(turns, turns[1:])]
+    return (f"    runs per wake-up         {deciles(run)}\n"
+            f"    waits for the CPU        {deciles(wait)}\n"
+            f"    wake-up to wake-up       {deciles(apart)}")
+
+
 def table(calls: List[Call], rows: int) -> str:
     inside: Dict[str, List[float]] = defaultdict(list)
     between: Dict[Tuple[str, str], List[float]] = defaultdict(list)
@@ -94,10 +149,20 @@ def table(calls: List[Call], rows: int) -> str:
     return "\n".join(lines)
 
 
+def busiest_per_process(counts: Dict[int, int], process: Dict[int, int]) -> List[Tuple[int, int]]:
+    """(thread, count) of each process's busiest thread: the ping-pong's, as the workload runs one
+    connection after another, each in a new thread, the recording may hold two of one process."""
+    best: Dict[int, Tuple[int, int]] = {}
+    for tid, count in Counter(counts).most_common():
+        best.setdefault(process[tid], (tid, count))
+    return list(best.values())
+
+
 def main(argv: List[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--c-api", action="store_true", help="through ctypes, as the official library is driven")
     parser.add_argument("--contended", action="store_true", help="one busy process per CPU beside it")
+    parser.add_argument("--sched", action="store_true", help="the scheduler's switches instead of system calls")
     parser.add_argument("--seconds", type=float, default=1.0, help="how long to record (default 1)")
     parser.add_argument("--rows", type=int, default=6, help="rows per table (default 6)")
     opts = parser.parse_args(argv)
@@ -110,17 +175,28 @@ def main(argv: List[str] | None = None) -> int:
         pids = e.pids("ours_c_api" if opts.c_api else "ours")
         with contended(opts.contended):
             failures: List[str] = []
-            recorder = threading.Thread(target=record, args=(opts.seconds, data, failures))
+            events = SCHED_EVENTS if opts.sched else SYSCALL_EVENTS
+            recorder = threading.Thread(target=record, args=(opts.seconds, data, events, failures))
             recorder.start()
             while recorder.is_alive():
                 run(e)
             recorder.join()
         if failures:
             raise SystemExit(f"perf record failed: {failures[0]}")
-        by_thread, process = calls_by_thread(data, pids)
-    busiest = Counter({tid: len(calls) for tid, calls in by_thread.items()}).most_common(2)
+        if opts.sched:
+            turns, process = turns_by_thread(data, pids)
+        else:
+            by_thread, process = calls_by_thread(data, pids)
     role = dict(zip(pids, ("echo server", "client")))
     mode = "one busy process per CPU beside it" if opts.contended else "no added load"
+    if opts.sched:
+        print(f"\nping-pong{' (ctypes)' if opts.c_api else ''}, {mode}: the scheduler, {opts.seconds} s; "
+              f"per thread p10 / p50 / p90 in µs")
+        for tid, count in busiest_per_process({tid: len(t) for tid, t in turns.items()}, process):
+            print(f"\n  {role.get(process[tid], 'process ' + str(process[tid]))}, thread {tid} ({count} wake-ups)\n"
+                  f"{sched_table(turns[tid])}")
+        return 0
+    busiest = busiest_per_process({tid: len(calls) for tid, calls in by_thread.items()}, process)
     print(f"\nping-pong{' (ctypes)' if opts.c_api else ''}, {mode}: system calls of the two busiest threads, "
           f"{opts.seconds} s; median µs inside each call and between two calls")
     for tid, count in busiest:
