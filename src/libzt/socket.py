@@ -839,7 +839,10 @@ class socket:
         fd = self._fd
         if fd < 0:
             self._live_fd()  # raises EBADF, with nothing to send too (as the stdlib's sendall)
-        if total:  # the first piece here, not in _io: most sendalls are one piece
+        # The first piece here, not in _io: most sendalls are one piece. Nothing to send is no call
+        # on a stream, and one empty datagram otherwise (the stdlib's sendall sends once whatever
+        # the length).
+        if total or self._type != _stdlib.SOCK_STREAM:
             try:
                 sent = _ll.send_view(fd, view, zflags, wait)
             except InterruptedError:

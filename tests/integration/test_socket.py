@@ -341,6 +341,24 @@ def test_udp_echo_and_the_largest_datagrams(zt_pair: Pair, udp_echo_port: dict[i
         assert info.value.errno == errno.EMSGSIZE
 
 
+def test_empty_datagrams_are_sent_like_the_stdlibs(zt_pair: Pair) -> None:
+    # The stdlib's send, sendall and sendto each send one empty datagram for b"" on a UDP socket
+    # (sendall makes its first send whatever the length); a receiver gets (b"", sender).
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as a, socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as b:
+        a.bind(("127.0.0.1", 0))
+        b.bind(("127.0.0.1", 0))
+        b.settimeout(30)
+        a.connect(b.getsockname())
+        assert a.send(b"") == 0
+        assert a.sendall(b"") is None
+        assert a.sendall(memoryview(b"")) is None
+        assert a.sendto(b"", b.getsockname()) == 0
+        a.send(b"end")
+        got = [b.recvfrom(16) for _ in range(5)]
+        sender = a.getsockname()
+    assert got == [(b"", sender)] * 4 + [(b"end", sender)]
+
+
 def test_makefile_binary_and_text(zt_pair: Pair, echo_port: dict[int, int]) -> None:
     with connect(zt_pair, 4, echo_port[4]) as sock:
         with sock.makefile("rwb") as f:
