@@ -1,17 +1,21 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "zt/crypto.hpp"
 
+#include <openssl/core_dispatch.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/modes.h>
+#include <openssl/provider.h>
 #include <sodium.h>
 
 #include <pthread.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <initializer_list>
+#include <string_view>
 
 namespace zt::crypto {
 
@@ -147,6 +151,63 @@ EVP_CIPHER_CTX* new_ctx(const EVP_CIPHER* cipher, const std::uint8_t* key, bool 
     return ctx;
 }
 
+// AES-256-CTR through the functions of the provider that implements it, not through EVP: there
+// every packet's new counter block cost OpenSSL 3's parameter lookups (EVP_EncryptInit_ex asks the
+// provider for the IV length with an OSSL_PARAM array, string compares included), most of a small
+// packet's time: 83-101 ns against 24-56 ns for 48-100 bytes (pinned, OpenSSL 3.0.19). The same
+// implementation does the work either way; only the dispatch is skipped.
+struct CtrFunctions {
+    OSSL_FUNC_cipher_newctx_fn* newctx = nullptr;
+    OSSL_FUNC_cipher_freectx_fn* freectx = nullptr;
+    OSSL_FUNC_cipher_encrypt_init_fn* encrypt_init = nullptr;
+    OSSL_FUNC_cipher_update_fn* update = nullptr;
+    void* provider_ctx = nullptr;
+};
+
+bool names_include(const char* names, std::string_view name) {
+    // An algorithm's names are one string, separated by colons.
+    for (std::string_view rest = names; !rest.empty();) {
+        const std::size_t end = std::min(rest.find(':'), rest.size());
+        if (rest.substr(0, end) == name) return true;
+        rest.remove_prefix(std::min(end + 1, rest.size()));
+    }
+    return false;
+}
+
+CtrFunctions find_ctr_functions() {
+    // The fetched cipher is kept for good: it holds the provider, and with it these functions.
+    EVP_CIPHER* cipher = EVP_CIPHER_fetch(nullptr, "AES-256-CTR", nullptr);
+    const OSSL_PROVIDER* provider = cipher != nullptr ? EVP_CIPHER_get0_provider(cipher) : nullptr;
+    CtrFunctions f;
+    if (provider == nullptr) std::abort();  // as below
+    int no_store = 0;
+    const OSSL_ALGORITHM* algorithms = OSSL_PROVIDER_query_operation(provider, OSSL_OP_CIPHER, &no_store);
+    for (const OSSL_ALGORITHM* a = algorithms; a != nullptr && a->algorithm_names != nullptr; ++a) {
+        if (!names_include(a->algorithm_names, "AES-256-CTR")) continue;
+        for (const OSSL_DISPATCH* d = a->implementation; d->function_id != 0; ++d) {
+            switch (d->function_id) {
+                case OSSL_FUNC_CIPHER_NEWCTX: f.newctx = OSSL_FUNC_cipher_newctx(d); break;
+                case OSSL_FUNC_CIPHER_FREECTX: f.freectx = OSSL_FUNC_cipher_freectx(d); break;
+                case OSSL_FUNC_CIPHER_ENCRYPT_INIT: f.encrypt_init = OSSL_FUNC_cipher_encrypt_init(d); break;
+                case OSSL_FUNC_CIPHER_UPDATE: f.update = OSSL_FUNC_cipher_update(d); break;
+                default: break;
+            }
+        }
+        break;
+    }
+    if (algorithms != nullptr) OSSL_PROVIDER_unquery_operation(provider, OSSL_OP_CIPHER, algorithms);
+    if (f.newctx == nullptr || f.freectx == nullptr || f.encrypt_init == nullptr || f.update == nullptr) {
+        std::abort();  // a libcrypto without AES-256-CTR: nothing sensible to continue with
+    }
+    f.provider_ctx = OSSL_PROVIDER_get0_provider_ctx(provider);
+    return f;
+}
+
+const CtrFunctions& ctr_functions() {
+    static const CtrFunctions f = find_ctr_functions();
+    return f;
+}
+
 // One block through an ECB context: the block function of OpenSSL's GCM code, which calls it for
 // the hash key when the key is set and for the tag's mask once per GMAC.
 void ecb_encrypt_one(const unsigned char in[16], unsigned char out[16], const void* ctx) {
@@ -161,17 +222,21 @@ Aes256::~Aes256() { release(); }
 void Aes256::release() {
     if (gcm_ != nullptr) CRYPTO_gcm128_release(static_cast<GCM128_CONTEXT*>(gcm_));
     gcm_ = nullptr;
-    for (void** p : {&ecb_enc_, &ecb_dec_, &ctr_}) {
+    for (void** p : {&ecb_enc_, &ecb_dec_}) {
         if (*p != nullptr) EVP_CIPHER_CTX_free(ctx_of(*p));
         *p = nullptr;
     }
+    if (ctr_ != nullptr) ctr_functions().freectx(ctr_);
+    ctr_ = nullptr;
 }
 
 void Aes256::set_key(const std::uint8_t key[kAes256KeyLen]) {
     release();
     ecb_enc_ = new_ctx(EVP_aes_256_ecb(), key, true);
     ecb_dec_ = new_ctx(EVP_aes_256_ecb(), key, false);
-    ctr_ = new_ctx(EVP_aes_256_ctr(), key, true);
+    const CtrFunctions& ctr = ctr_functions();
+    ctr_ = ctr.newctx(ctr.provider_ctx);
+    if (ctr_ == nullptr || ctr.encrypt_init(ctr_, key, kAes256KeyLen, nullptr, 0, nullptr) != 1) std::abort();
     gcm_ = CRYPTO_gcm128_new(ecb_enc_, ecb_encrypt_one);
     if (gcm_ == nullptr) std::abort();  // out of memory, as in new_ctx
 }
@@ -187,9 +252,10 @@ void Aes256::decrypt_block(const std::uint8_t in[kAesBlockLen], std::uint8_t out
 }
 
 void Aes256::ctr_xor(const std::uint8_t counter_block[kAesBlockLen], std::uint8_t* data, std::size_t len) {
-    int n = 0;
-    EVP_EncryptInit_ex(ctx_of(ctr_), nullptr, nullptr, nullptr, counter_block);
-    EVP_EncryptUpdate(ctx_of(ctr_), data, &n, data, static_cast<int>(len));
+    const CtrFunctions& ctr = ctr_functions();
+    std::size_t n = 0;
+    ctr.encrypt_init(ctr_, nullptr, 0, counter_block, kAesBlockLen, nullptr);
+    ctr.update(ctr_, data, &n, len, data, len);
 }
 
 void Aes256::gmac(const std::uint8_t nonce[12], const void* part1, std::size_t len1, const void* part2,

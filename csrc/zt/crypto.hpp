@@ -94,7 +94,7 @@ class Aes256 {
     void release();
     void* ecb_enc_ = nullptr;  // EVP_CIPHER_CTX*, kept opaque so OpenSSL headers stay out of ours
     void* ecb_dec_ = nullptr;
-    void* ctr_ = nullptr;
+    void* ctr_ = nullptr;      // the provider's own AES-256-CTR context (crypto.cpp says why)
     void* gcm_ = nullptr;      // GCM128_CONTEXT* over ecb_enc_
 };
 
