@@ -34,6 +34,7 @@ import tempfile
 import threading
 import time
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 from typing import Callable, Dict, List, Tuple
 
 import rtt
@@ -92,20 +93,31 @@ def calls_by_thread(data: str, pids: List[int]) -> Tuple[Dict[int, List[Call]], 
     return calls, process
 
 
-Turn = Tuple[float, float, float]  # woken, got the CPU, left it to sleep (seconds)
+@dataclass
+class Turn:
+    """A thread's stretch from a wake-up to its next sleep: its time on a CPU, and its waits for one
+    (after the wake-up, and after each preemption), in seconds."""
+    woken: float
+    running: float = 0.0
+    waiting: float = 0.0
 
 
 def turns_by_thread(data: str, pids: List[int]) -> Tuple[Dict[int, List[Turn]], Dict[int, int]]:
-    """Each thread's turns on a CPU that began with a wake-up and ended in a sleep, and each thread's
-    process, for the threads of ``pids``."""
+    """Each thread's turns that began with a wake-up and ended in a sleep, and each thread's process,
+    for the threads of ``pids``."""
     process: Dict[int, int] = {}
-    woken: Dict[int, float] = {}
-    running: Dict[int, Tuple[float, float]] = {}
+    open_turns: Dict[int, Turn] = {}
+    on_cpu_since: Dict[int, float] = {}
+    off_cpu_since: Dict[int, float] = {}  # woken or preempted: runnable, not running
     turns: Dict[int, List[Turn]] = defaultdict(list)
     for line in script_of(data).splitlines():
         m = WAKEUP.match(line)
         if m is not None:
-            woken[int(m.group(4))] = float(m.group(3))
+            tid, at = int(m.group(4)), float(m.group(3))
+            if tid in on_cpu_since:
+                continue  # woken before it got to sleep: the turn goes on
+            open_turns[tid] = Turn(woken=at)
+            off_cpu_since[tid] = at
             continue
         m = SWITCH.match(line)
         if m is None:
@@ -113,11 +125,18 @@ def turns_by_thread(data: str, pids: List[int]) -> Tuple[Dict[int, List[Turn]], 
         pid, tid, at, prev, state, nxt = (int(m.group(1)), int(m.group(2)), float(m.group(3)), int(m.group(4)),
                                           m.group(5), int(m.group(6)))
         process[tid] = pid
-        if prev in running and state.startswith(("S", "D")):  # asleep; a preempted thread's turn goes on
-            turns[prev].append((*running.pop(prev), at))
-        if nxt in woken:
-            running[nxt] = (woken.pop(nxt), at)
-    return {tid: t for tid, t in turns.items() if process.get(tid) in pids}, process
+        turn = open_turns.get(prev)
+        if turn is not None and prev in on_cpu_since:
+            turn.running += at - on_cpu_since.pop(prev)
+            if state.startswith(("S", "D")):  # asleep: the turn is over
+                turns[prev].append(open_turns.pop(prev))
+            else:  # preempted: the turn goes on after a wait for the CPU
+                off_cpu_since[prev] = at
+        turn = open_turns.get(nxt)
+        if turn is not None and nxt in off_cpu_since:
+            turn.waiting += at - off_cpu_since.pop(nxt)
+            on_cpu_since[nxt] = at
+    return {tid: t for tid, t in turns.items() if process.get(tid) in pids and len(t) >= 2}, process
 
 
 def deciles(values: List[float]) -> str:
@@ -126,11 +145,11 @@ def deciles(values: List[float]) -> str:
 
 
 def sched_table(turns: List[Turn]) -> str:
-    run = [(left - began) * 1e6 for _, began, left in turns]
-    wait = [(began - woken) * 1e6 for woken, began, _ in turns]
-    apart = [(b[1] - a[1]) * 1e6 for a, b in zip(turns, turns[1:])]
-    return (f"    runs per wake-up         {deciles(run)}\n"
-            f"    waits for the CPU        {deciles(wait)}\n"
+    running = [t.running * 1e6 for t in turns]
+    waiting = [t.waiting * 1e6 for t in turns]
+    apart = [(b.woken - a.woken) * 1e6 for a, b in zip(turns, turns[1:])]
+    return (f"    runs per wake-up         {deciles(running)}\n"
+            f"    waits for the CPU        {deciles(waiting)}\n"
             f"    wake-up to wake-up       {deciles(apart)}")
 
 
@@ -185,6 +204,9 @@ def main(argv: List[str] | None = None) -> int:
             raise SystemExit(f"perf record failed: {failures[0]}")
         if opts.sched:
             turns, process = turns_by_thread(data, pids)
+            if not turns:
+                raise SystemExit("no wake-up of the ping-pong's threads in perf's sched events (perf script's "
+                                 "sched output format not understood?)")
         else:
             by_thread, process = calls_by_thread(data, pids)
     role = dict(zip(pids, ("echo server", "client")))

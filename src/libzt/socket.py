@@ -846,6 +846,9 @@ class socket:
             try:
                 sent = _ll.send_view(fd, view, zflags, wait)
             except InterruptedError:
+                if not total:  # the empty datagram: the loop below sends nothing
+                    self._io("send", _ll.WOULD_BLOCK, zflags, _ll.send_view, view, zflags, wait=wait)
+                    return
                 sent = 0
             if sent == _ll.WOULD_BLOCK:
                 raise self._would_block(zflags)
