@@ -136,7 +136,8 @@ def turns_by_thread(data: str, pids: List[int]) -> Tuple[Dict[int, List[Turn]], 
         if turn is not None and nxt in off_cpu_since:
             turn.waiting += at - off_cpu_since.pop(nxt)
             on_cpu_since[nxt] = at
-    return {tid: t for tid, t in turns.items() if process.get(tid) in pids and len(t) >= 2}, process
+    # Three turns at least: the time between wake-ups needs two values for its deciles.
+    return {tid: t for tid, t in turns.items() if process.get(tid) in pids and len(t) >= 3}, process
 
 
 def deciles(values: List[float]) -> str:
@@ -189,7 +190,7 @@ def main(argv: List[str] | None = None) -> int:
         raise SystemExit("timeline.py needs perf (Debian: apt-get install linux-perf)")
     run: Callable[[Endpoints], object] = rtt.workload_piece(opts.c_api)  # again until the recording ends
     with tempfile.TemporaryDirectory() as tmp, endpoints() as e:
-        data = f"{tmp}/syscalls.data"
+        data = f"{tmp}/perf.data"
         rtt.ours(e, 200)  # warm up: paths, NDP, the first handshake
         pids = e.pids("ours_c_api" if opts.c_api else "ours")
         with contended(opts.contended):

@@ -845,11 +845,8 @@ class socket:
         if total or self._type != _stdlib.SOCK_STREAM:
             try:
                 sent = _ll.send_view(fd, view, zflags, wait)
-            except InterruptedError:
-                if not total:  # the empty datagram: the loop below sends nothing
-                    self._io("send", _ll.WOULD_BLOCK, zflags, _ll.send_view, view, zflags, wait=wait)
-                    return
-                sent = 0
+            except InterruptedError:  # _io runs the signal handlers and sends it again (an empty datagram too)
+                sent = self._io("send", _ll.WOULD_BLOCK, zflags, _ll.send_view, view, zflags, wait=wait)
             if sent == _ll.WOULD_BLOCK:
                 raise self._would_block(zflags)
         if sent < total and type(view) is bytes:
