@@ -5,6 +5,7 @@
 // are; blocking is emulated over non-blocking lwIP sockets (net/socket_table), and errors are returned
 // as ZTS_ERR_SOCKET with zts_errno set, as libzt does. Calls that need the node answer
 // ZTS_ERR_SERVICE while it is stopped; closing always works.
+#include <algorithm>
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
@@ -19,6 +20,7 @@
 #include "net/lwip.hpp"
 #include "net/socket_table.hpp"
 #include "net/stack.hpp"
+#include "net/stream_state.hpp"
 #include "osdep/clock.hpp"
 
 namespace {
@@ -83,6 +85,66 @@ ssize_t blocking(SocketTable::Use& use, short events, bool dontwait, ztx_wait_t*
             return -1;
         }
     }
+}
+
+// Whether a UDP socket has a peer set by connect() (lwIP has no peer address for a raw socket).
+bool datagram_connected(int lwip_fd) {
+    sockaddr_storage ss{};
+    socklen_t len = sizeof ss;
+    return lwip_getpeername(lwip_fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0;
+}
+
+// A send: blocking() on `op`, with send(2)'s errors where lwIP's differ. A UDP datagram without an
+// address on a socket without a peer: EDESTADDRREQ (lwIP tries to route it to the unspecified
+// address: EHOSTUNREACH), looked at only once the send failed. On a stream socket, inside the
+// operation, so that what blocking() does with an error applies to these too (a connect's outcome,
+// the node's stop) and a connect under way is waited for: net/stream_state.hpp.
+template <typename Op>
+ssize_t send_blocking(SocketTable::Use& use, bool nothing_to_send, bool to_address, int flags, ztx_wait_t* wait,
+                      Op op) {
+    const bool dontwait = (flags & ZTS_MSG_DONTWAIT) != 0;
+    if (use.state().type != ZTS_SOCK_STREAM) {
+        const ssize_t r = blocking(use, POLLOUT, dontwait, wait, op);
+        if (r < 0 && !to_address && use.state().type == ZTS_SOCK_DGRAM && errno != ENETDOWN &&
+            !datagram_connected(use.lwip())) {
+            errno = EDESTADDRREQ;
+        }
+        return r;
+    }
+    return blocking(use, POLLOUT, dontwait, wait, [&]() -> ssize_t {
+        int lwip_err = 0;
+        if (!nothing_to_send) {
+            const ssize_t r = op();
+            if (r >= 0 || (errno != ENOTCONN && errno != EINPROGRESS)) return r;
+            lwip_err = errno;
+        }
+        const int err = zt::net::stream_send_refusal(use.lwip());
+        if (err == 0 && nothing_to_send) return 0;
+        errno = err != 0 ? err : lwip_err;  // 0 after a refusal: the state moved on; lwIP's word stands
+        return -1;
+    });
+}
+
+// A receive: blocking() on `op`, with recv(2)'s answers on a stream socket where lwIP's differ
+// (net/stream_state.hpp): one that never connected fails with ENOTCONN instead of waiting forever;
+// one whose connection ended returns the end of the stream however often it is asked.
+template <typename Op>
+ssize_t recv_blocking(SocketTable::Use& use, int flags, ztx_wait_t* wait, Op op) {
+    const bool stream = use.state().type == ZTS_SOCK_STREAM;
+    const ssize_t r = blocking(use, POLLIN, (flags & ZTS_MSG_DONTWAIT) != 0, wait, [&]() -> ssize_t {
+        const ssize_t n = op();
+        if (n < 0 && errno == EAGAIN && stream && !use.state().seen_connecting.load(std::memory_order_relaxed)) {
+            if (zt::net::stream_never_connected(use.lwip())) {
+                errno = ENOTCONN;
+                return -1;
+            }
+            use.state().seen_connecting.store(true, std::memory_order_relaxed);
+            errno = EAGAIN;
+        }
+        return n;
+    });
+    if (r < 0 && errno == ENOTCONN && stream && !zt::net::stream_never_connected(use.lwip())) return 0;
+    return r;
 }
 
 // An address the application gives: IPv4 or IPv6, and as long as its family's structure.
@@ -410,8 +472,8 @@ ssize_t ztx_send(int fd, const void* buf, size_t len, int flags, ztx_wait_t* wai
     auto use = table().acquire(fd);
     if (!use) return fail_errno();
     const int lflags = lwip_flags(flags);
-    return finish(blocking(*use, POLLOUT, (flags & ZTS_MSG_DONTWAIT) != 0, wait,
-                           [&] { return static_cast<ssize_t>(lwip_send(use->lwip(), buf, len, lflags)); }));
+    return finish(send_blocking(*use, len == 0, false, flags, wait,
+                                [&] { return static_cast<ssize_t>(lwip_send(use->lwip(), buf, len, lflags)); }));
 }
 
 ssize_t ztx_sendto(int fd, const void* buf, size_t len, int flags, const struct zts_sockaddr* addr,
@@ -425,7 +487,7 @@ ssize_t ztx_sendto(int fd, const void* buf, size_t len, int flags, const struct 
     if (!use) return fail_errno();
     if (!valid_address(addr, addrlen)) return fail(EAFNOSUPPORT);
     const int lflags = lwip_flags(flags);
-    return finish(blocking(*use, POLLOUT, (flags & ZTS_MSG_DONTWAIT) != 0, wait, [&] {
+    return finish(send_blocking(*use, len == 0, true, flags, wait, [&] {
         return static_cast<ssize_t>(lwip_sendto(use->lwip(), buf, len, lflags, as_lwip(addr), addrlen));
     }));
 }
@@ -438,9 +500,12 @@ ssize_t ztx_sendmsg(int fd, const struct zts_msghdr* msg, int flags, ztx_wait_t*
     }
     auto use = table().acquire(fd);
     if (!use) return fail_errno();
+    const bool empty = std::all_of(msg->msg_iov, msg->msg_iov + msg->msg_iovlen,
+                                   [](const zts_iovec& v) { return v.iov_len == 0; });
     const int lflags = lwip_flags(flags);
-    return finish(blocking(*use, POLLOUT, (flags & ZTS_MSG_DONTWAIT) != 0, wait,
-                           [&] { return static_cast<ssize_t>(lwip_sendmsg(use->lwip(), reinterpret_cast<const msghdr*>(msg), lflags)); }));
+    return finish(send_blocking(*use, empty, msg->msg_name != nullptr, flags, wait, [&] {
+        return static_cast<ssize_t>(lwip_sendmsg(use->lwip(), reinterpret_cast<const msghdr*>(msg), lflags));
+    }));
 }
 
 ssize_t ztx_recv(int fd, void* buf, size_t len, int flags, ztx_wait_t* wait) {
@@ -449,7 +514,7 @@ ssize_t ztx_recv(int fd, void* buf, size_t len, int flags, ztx_wait_t* wait) {
     auto use = table().acquire(fd);
     if (!use) return fail_errno();
     const int lflags = lwip_flags(flags);
-    return finish(blocking(*use, POLLIN, (flags & ZTS_MSG_DONTWAIT) != 0, wait,
+    return finish(recv_blocking(*use, flags, wait,
                            [&] { return static_cast<ssize_t>(lwip_recv(use->lwip(), buf, len, lflags)); }));
 }
 
@@ -462,7 +527,7 @@ ssize_t ztx_recvfrom(int fd, void* buf, size_t len, int flags, struct zts_sockad
     sockaddr_storage ss{};
     socklen_t sl = sizeof ss;
     const int lflags = lwip_flags(flags);
-    const ssize_t r = blocking(*use, POLLIN, (flags & ZTS_MSG_DONTWAIT) != 0, wait, [&] {
+    const ssize_t r = recv_blocking(*use, flags, wait, [&] {
         sl = sizeof ss;
         return static_cast<ssize_t>(lwip_recvfrom(use->lwip(), buf, len, lflags, reinterpret_cast<sockaddr*>(&ss), &sl));
     });
@@ -486,7 +551,7 @@ ssize_t ztx_recvmsg(int fd, struct zts_msghdr* msg, int flags, ztx_wait_t* wait)
     m.msg_control = nullptr;  // no ancillary data is produced
     m.msg_controllen = 0;
     const int lflags = lwip_flags(flags);
-    const ssize_t r = blocking(*use, POLLIN, (flags & ZTS_MSG_DONTWAIT) != 0, wait,
+    const ssize_t r = recv_blocking(*use, flags, wait,
                                [&] { return static_cast<ssize_t>(lwip_recvmsg(use->lwip(), &m, lflags)); });
     if (r < 0) return fail_errno();
     if (msg->msg_name != nullptr) address_out(ss, static_cast<zts_sockaddr*>(msg->msg_name), &msg->msg_namelen);

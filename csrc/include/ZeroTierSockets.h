@@ -125,6 +125,7 @@ typedef enum {
     ZTS_EINVAL = 22,
     ZTS_ENFILE = 23,
     ZTS_EMFILE = 24,
+    ZTS_EPIPE = 32, /* not in libzt 1.8.4: a send on a connection shut down for writing or over */
     ZTS_ENOSYS = 38,
     ZTS_ENOTSOCK = 88,
     ZTS_EDESTADDRREQ = 89,

@@ -83,7 +83,7 @@ bool worth_retrying(int err) {
     switch (err) {
         case ECONNREFUSED:  // nobody listening yet
         case ECONNRESET:
-        case ECONNABORTED:  // lwIP gave up on the SYN, or the interface changed under it
+        case ECONNABORTED:  // the interface changed under it (lwIP giving up on the SYN is ETIMEDOUT)
         case EHOSTUNREACH:  // no route yet: the address or the network is still being set up
         case ENETUNREACH:
         case ETIMEDOUT:
@@ -98,7 +98,14 @@ bool worth_retrying(int err) {
 int connect_outcome(SocketTable::State& state, int err) {
     if (!state.connect_pending) return err;
     state.connect_pending = false;
-    return err == ECONNRESET ? ECONNREFUSED : err;
+    switch (err) {
+        case ECONNRESET:
+            return ECONNREFUSED;
+        case ECONNABORTED:  // lwIP aborted the PCB in SYN_SENT: unanswered SYNs (or its address left)
+            return ETIMEDOUT;
+        default:
+            return err;
+    }
 }
 
 int connect_once(SocketTable& table, SocketTable::Use& use, const sockaddr* addr, socklen_t len,

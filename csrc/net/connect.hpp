@@ -23,20 +23,22 @@ constexpr int kConnectRetryIntervalMs = 250;
 
 // Starts a connection and, for a blocking socket, waits for the handshake until deadline_ms
 // (osdep::now_ms scale, -1 for none). 0 when connected; EINPROGRESS on a non-blocking socket;
-// ETIMEDOUT at the deadline; ECONNREFUSED when the peer answered the SYN with a reset (lwIP says
-// ECONNRESET); otherwise the failure's errno.
+// ETIMEDOUT at the deadline or when lwIP gave up on its SYNs; ECONNREFUSED when the peer answered the
+// SYN with a reset; otherwise the failure's errno (connect_outcome).
 int connect_once(SocketTable& table, SocketTable::Use& use, const sockaddr* addr, socklen_t len,
                  std::int64_t deadline_ms);
+
+// What a connection error means to the application: lwIP reports a reset in reply to our SYN as
+// ECONNRESET, POSIX (and libzt) as ECONNREFUSED; it aborts a connection whose SYNs went unanswered
+// (ECONNABORTED, after TCP_SYNMAXRTX retransmissions), where connect(2) says ETIMEDOUT. Only a
+// connect whose outcome was not seen yet can have been refused or timed out, so this also marks that
+// outcome as seen.
+int connect_outcome(SocketTable::State& state, int err);
 
 // Blocking sockets only: attempts until one connects or deadline_ms passes, kConnectRetryIntervalMs
 // apart. At the deadline: ETIMEDOUT if an attempt was still under way, else the last attempt's
 // errno. Failures that another attempt cannot change (EISCONN, EBADF, EAFNOSUPPORT, ...) and the
 // socket's close or node shutdown end it at once.
-// What a connection error means to the application: lwIP reports a reset in reply to our SYN as
-// ECONNRESET, POSIX (and libzt) as ECONNREFUSED. Only a connect whose outcome was not seen yet can
-// have been refused, so this also marks that outcome as seen.
-int connect_outcome(SocketTable::State& state, int err);
-
 int connect_until(SocketTable& table, SocketTable::Use& use, const sockaddr* addr, socklen_t len,
                   std::int64_t deadline_ms);
 

@@ -7,6 +7,7 @@
 
 #include "net/lwip.hpp"
 #include "net/stack.hpp"
+#include "net/time_wait_owner.hpp"
 
 extern "C" {
 #include <lwip/api.h>
@@ -75,13 +76,16 @@ u16_t choose_locked() {
     // four-tuple in TIME_WAIT, and that TIME_WAIT answers a new SYN to the same address and port with
     // an ACK unless the SYN starts beyond the old connection's data (the initial sequence number's
     // clock runs at 250 KB/s). lwIP's SYN_SENT answers each such ACK with a RST and its SYN again and
-    // counts it as a retransmission: after six, the connect ends in ECONNABORTED, within half a second.
+    // counts it as a retransmission: after six, it aborts the connect (ETIMEDOUT), within half a second.
     // One of our own TIME_WAITs has no such peer (this side closed first), so the oldest is dropped
     // instead, unless its port was given out more lately than the free one. lwIP adds a PCB entering
     // TIME_WAIT at the head of tcp_tw_pcbs, so the last one that holds its port alone is the oldest.
+    // Not one that a socket still needs (net/time_wait_owner.hpp).
     struct tcp_pcb* oldest = nullptr;
     for (struct tcp_pcb* pcb = tcp_tw_pcbs; pcb != nullptr; pcb = pcb->next) {
-        if (in_range(pcb->local_port) && holders[pcb->local_port - kFirstPort] == 1) oldest = pcb;
+        if (in_range(pcb->local_port) && holders[pcb->local_port - kFirstPort] == 1 && release_time_wait_owner(pcb)) {
+            oldest = pcb;
+        }
     }
     if (oldest != nullptr && lru != 0) {
         const unsigned i = oldest->local_port - kFirstPort;
@@ -89,7 +93,7 @@ u16_t choose_locked() {
     }
     if (oldest == nullptr) return lru == 0 ? 0 : give(lru);  // 0: all live connections or listeners
     const u16_t port = oldest->local_port;
-    tcp_abort(oldest);  // TIME_WAIT: unlinked and freed, nothing sent, no callback (it has no netconn)
+    tcp_abort(oldest);  // TIME_WAIT: unlinked and freed, nothing sent, no callback
     g_recycled.fetch_add(1, std::memory_order_relaxed);
     return give(port);
 }

@@ -5,7 +5,7 @@
 // lwIP 2.1.3 picks an ephemeral port (tcp_new_port) by stepping through 49152-65534 and refusing every
 // port that any PCB holds, TIME_WAIT included. The side that closes a connection first keeps a
 // TIME_WAIT PCB for 2*MSL (lwipopts.h: TCP_MSL), so a process that opens and closes connections
-// faster than 16,383 per 2*MSL runs out: connect then fails (ENOBUFS, or ECONNABORTED after
+// faster than 16,383 per 2*MSL runs out: connect then fails (ENOBUFS, or ETIMEDOUT after
 // zts_connect's retries) until the oldest TIME_WAIT expires, and each failure costs a walk of every
 // PCB for each of the 16,383 ports (0.6 s at that size, under the core lock: the whole stack stalls).
 //
@@ -19,7 +19,7 @@
 //     that free port. A port free again soon after it was given out may belong to a connection the
 //     peer closed first; the peer then holds its four-tuple in TIME_WAIT and answers a new SYN that
 //     starts below the old connection's data with ACKs, which make lwIP's connect give up
-//     (ECONNABORTED within half a second). One of our own TIME_WAITs has no such peer. Dropping it
+//     (ETIMEDOUT within half a second). One of our own TIME_WAITs has no such peer. Dropping it
 //     is tcp_abort, which for a TIME_WAIT PCB frees it without sending anything: what lwIP itself
 //     does to TIME_WAIT PCBs when it is short of memory (tcp_alloc, tcp_kill_state). Why it is
 //     safe: TIME_WAIT exists so that old duplicates of a connection cannot be taken for segments of

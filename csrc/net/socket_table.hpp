@@ -47,6 +47,9 @@ class SocketTable {
         int recv_timeout_ms = -1;  // -1: wait forever
         int send_timeout_ms = -1;
         bool connect_pending = false;  // a TCP connect was started whose outcome nobody has seen yet
+        // A TCP socket was seen connecting or connected: a receive with nothing to read waits (one
+        // that never connected fails instead, api/zts_bsd.cpp recv_blocking), asked once per socket.
+        std::atomic<bool> seen_connecting{false};
         // How long the previous wait took (receive assist: net/receive_assist.hpp); calls on other threads
         // may wait on the same socket.
         std::atomic<std::int64_t> last_wait_us{0};

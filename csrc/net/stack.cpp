@@ -3,6 +3,7 @@
 
 #include "net/lwip.hpp"
 #include "net/tcp_acks.hpp"
+#include "net/time_wait_owner.hpp"
 
 #include <atomic>
 #include <condition_variable>
@@ -38,6 +39,7 @@ void ensure_stack() {
         }
         CoreLock core;
         start_withheld_ack_timer_locked();
+        start_time_wait_owner_timer_locked();
     });
 }
 

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "net/lwip.hpp"
+#include "net/time_wait_owner.hpp"
 
 extern "C" {
 #include <lwip/priv/tcp_priv.h>  // tcp_tw_pcbs, tcp_listen_pcbs, TCP_SEQ_GT
@@ -74,7 +75,8 @@ void reopen_time_wait_for_syn(std::uint16_t ethertype, const std::uint8_t* packe
         if (!same_address(pcb->remote_ip, src, v6) || !same_address(pcb->local_ip, dst, v6)) continue;
         // rcv_nxt: the old connection's next expected sequence number (past its FIN).
         if (!TCP_SEQ_GT(seqno, pcb->rcv_nxt) || !someone_listens_on(local_port)) return;
-        tcp_abort(pcb);  // TIME_WAIT: unlinked and freed, nothing sent
+        if (!release_time_wait_owner(pcb)) return;  // its socket still needs it (net/time_wait_owner.hpp)
+        tcp_abort(pcb);                             // TIME_WAIT: unlinked and freed, nothing sent
         g_reopened.fetch_add(1, std::memory_order_relaxed);
         return;  // at most one PCB matches an exact 4-tuple
     }

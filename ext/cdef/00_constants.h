@@ -41,6 +41,7 @@ typedef enum {
     ZTS_EINVAL = ...,
     ZTS_ENFILE = ...,
     ZTS_EMFILE = ...,
+    ZTS_EPIPE = ...,
     ZTS_ENOSYS = ...,
     ZTS_ENOTSOCK = ...,
     ZTS_EDESTADDRREQ = ...,

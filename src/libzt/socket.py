@@ -839,16 +839,15 @@ class socket:
         fd = self._fd
         if fd < 0:
             self._live_fd()  # raises EBADF, with nothing to send too (as the stdlib's sendall)
-        # The first piece here, not in _io: most sendalls are one piece. Nothing to send is no call
-        # on a stream, and one empty datagram otherwise (the stdlib's sendall sends once whatever
-        # the length).
-        if total or self._type != _stdlib.SOCK_STREAM:
-            try:
-                sent = _ll.send_view(fd, view, zflags, wait)
-            except InterruptedError:  # _io runs the signal handlers and sends it again (an empty datagram too)
-                sent = self._io("send", _ll.WOULD_BLOCK, zflags, _ll.send_view, view, zflags, wait=wait)
-            if sent == _ll.WOULD_BLOCK:
-                raise self._would_block(zflags)
+        # The first piece here, not in _io: most sendalls are one piece. Nothing to send is one call
+        # too, as the stdlib's sendall makes: an empty datagram, or on a stream the error a send
+        # would meet (BrokenPipeError once shut down for writing).
+        try:
+            sent = _ll.send_view(fd, view, zflags, wait)
+        except InterruptedError:  # _io runs the signal handlers and sends it again (an empty datagram too)
+            sent = self._io("send", _ll.WOULD_BLOCK, zflags, _ll.send_view, view, zflags, wait=wait)
+        if sent == _ll.WOULD_BLOCK:
+            raise self._would_block(zflags)
         if sent < total and type(view) is bytes:
             view = _ll.view(data, sliceable=True)  # slicing the bytes would copy the rest each time
         while sent < total:

@@ -721,9 +721,10 @@ static void test_tcp_local(const char* ip, int family)
     /* Half close: the other side reads the end, and a send after shutdown fails. */
     EXPECT_OK(zts_shutdown_wr(client));
     EXPECT(zts_recv(server, buf, sizeof buf, 0), 0, ANY_ERRNO);
-    /* Once the end was read, lwIP (so libzt too) answers ENOTCONN where POSIX would say 0 again. */
-    EXPECT_SOCKET(zts_recv(server, buf, sizeof buf, 0), ZTS_ENOTCONN);
-    EXPECT(zts_send(client, "late", 4, 0), ZTS_ERR_SOCKET, ANY_ERRNO);
+    /* The end again, as POSIX has it (lwIP, and libzt 1.8.4 with it, say ENOTCONN from then on). */
+    EXPECT(zts_recv(server, buf, sizeof buf, 0), 0, ANY_ERRNO);
+    EXPECT_SOCKET(zts_send(client, "late", 4, 0), ZTS_EPIPE); /* lwIP says ENOTCONN */
+    EXPECT_SOCKET(zts_send(client, "", 0, 0), ZTS_EPIPE);    /* lwIP takes nothing as sent */
     EXPECT(zts_write(server, "still", 5), 5, ANY_ERRNO); /* the other direction stays open */
     EXPECT(zts_recv(client, buf, sizeof buf, 0), 5, ANY_ERRNO);
 

@@ -20,6 +20,8 @@ from typing import Any
 import pytest
 
 from libzt import socket
+from libzt._bindings import sockets as _ll
+from support.official import wait_until
 from support.sockets_pair import Pair, exchange
 
 MB = 1_000_000
@@ -106,7 +108,7 @@ def test_half_close_then_read_the_rest(zt_pair: Pair) -> None:
     with connect(zt_pair, 4, request.early()["port"]) as sock:
         sock.sendall(b"x" * 300_000)
         sock.shutdown(socket.SHUT_WR)  # the peer sees EOF, and can still answer
-        with pytest.raises(OSError):
+        with pytest.raises(BrokenPipeError):
             sock.send(b"more")  # EPIPE: our side is shut
         answer = recv_all(sock)
     assert answer == b"got 300000 bytes" + bytes(100_000)
@@ -136,6 +138,45 @@ def test_shut_write_after_the_peers_fin_then_read_the_end(zt_pair: Pair) -> None
         assert request.result() == {"closed": True}
 
 
+def connection_ended(sock: socket.socket) -> bool:
+    """Whether the socket says its connection is over (getpeername: ENOTCONN)."""
+    try:
+        sock.getpeername()
+    except OSError as exc:
+        assert exc.errno == errno.ENOTCONN, exc
+        return True
+    return False
+
+
+def answers_as_closed(sock: socket.socket) -> None:
+    assert sock.recv(10) == b""
+    with pytest.raises(BrokenPipeError):
+        sock.send(b"x")
+    assert select.select([sock], [sock], [], 10)[:2] == ([sock], [sock])
+
+
+@pytest.mark.slow
+def test_sockets_kept_after_their_connections_ended_in_time_wait(zt_pair: Pair, echo_port: dict[int, int]) -> None:
+    """We shut our side first, the peer closes: the connection goes to TIME_WAIT, which lwIP 2.1.3 does
+    without telling the socket, and frees 2*MSL (60 s) later without telling it either: a socket kept
+    that long then touched freed memory (AddressSanitizer says so). A socket that read the end must see
+    its connection end, as on Linux; one that has not read it yet must still read what is left and the
+    end (not a reset) after the other's TIME_WAIT is over, and then see its connection end too."""
+    with connect(zt_pair, 4, echo_port[4]) as read_at_once, connect(zt_pair, 4, echo_port[4]) as read_late:
+        for sock in (read_at_once, read_late):
+            sock.sendall(b"e")
+            sock.shutdown(socket.SHUT_WR)
+        assert recv_all(read_at_once) == b"e"  # the peer's FIN: this side is in TIME_WAIT now
+        wait_until(lambda: connection_ended(read_at_once), timeout=30, what="the socket sees its connection end")
+        answers_as_closed(read_at_once)
+        # Every TIME_WAIT of this node ends but read_late's, which lwIP keeps while its end is unread.
+        wait_until(lambda: _ll.limits()["time_wait"] == 1, timeout=180, what="every other TIME_WAIT ended")
+        answers_as_closed(read_at_once)  # lwIP freed its connection
+        assert recv_all(read_late) == b"e" and read_late.recv(10) == b""
+        wait_until(lambda: connection_ended(read_late), timeout=30, what="the other socket sees its connection end")
+        answers_as_closed(read_late)
+
+
 def test_close_with_unread_data_resets_the_connection(zt_pair: Pair) -> None:
     request = zt_pair.peer.start("tcp_close_unread", version=4)
     with connect(zt_pair, 4, request.early()["port"]) as sock:
@@ -155,6 +196,58 @@ def test_connection_refused(zt_pair: Pair, version: int) -> None:
     assert info.value.errno == errno.ECONNREFUSED
     with socket.socket(socket.AF_INET6 if version == 6 else socket.AF_INET) as sock:
         assert sock.connect_ex(address) == errno.ECONNREFUSED
+
+
+def test_sending_on_a_stream_without_a_connection_fails_as_the_stdlibs(zt_pair: Pair,
+                                                                      echo_port: dict[int, int]) -> None:
+    """A send of nothing meets the errors a send of data would (lwIP takes it as done at once); a
+    connection shut down for writing says EPIPE (lwIP: ENOTCONN), BrokenPipeError as in the stdlib; a
+    connect under way is waited for, or EAGAIN when non-blocking (lwIP: EINPROGRESS). A socket that
+    never connected says ENOTCONN, as POSIX has it (Linux says EPIPE to a send there), to a receive
+    too."""
+    with socket.socket() as fresh, socket.create_server(("", 0)) as listening:
+        for sock in (fresh, listening):
+            for data in (b"", b"x"):
+                for send in (sock.send, sock.sendall):
+                    with pytest.raises(OSError) as info:
+                        send(data)
+                    assert info.value.errno == errno.ENOTCONN, (sock, send, data, info.value)
+            with pytest.raises(OSError) as info:
+                sock.recv(1)  # no connection will come to give it anything: no wait (lwIP waited forever)
+            assert info.value.errno == errno.ENOTCONN, (sock, info.value)
+    with socket.socket() as connecting:
+        connecting.setblocking(False)
+        assert connecting.connect_ex(("44.0.0.1", 80)) == errno.EINPROGRESS  # nothing answers there
+        for data in (b"", b"x"):
+            with pytest.raises(BlockingIOError) as blocked:
+                connecting.send(data)
+            assert blocked.value.errno == errno.EAGAIN, (data, blocked.value)
+    with connect(zt_pair, 4, echo_port[4]) as sock:
+        assert sock.send(b"") == 0 and sock.sendall(b"") is None and sock.sendmsg([]) == 0
+        sock.sendall(b"e")
+        sock.shutdown(socket.SHUT_WR)
+        for data in (b"", b"x", bytearray(2)):
+            for send in (sock.send, sock.sendall, lambda d: sock.sendmsg([d])):
+                with pytest.raises(BrokenPipeError) as pipe:
+                    send(data)
+                assert pipe.value.errno == errno.EPIPE, (data, pipe.value)
+        assert recv_all(sock) == b"e"  # receiving still works: only this side's sending is over
+
+
+def test_the_end_of_the_stream_reads_again_as_the_stdlibs(zt_pair: Pair, echo_port: dict[int, int]) -> None:
+    """After the end of the stream, every receive returns it again (lwIP said ENOTCONN from the
+    second on, so a buffered reader's second read raised); shutdown(SHUT_RD) ends it as well."""
+    with connect(zt_pair, 4, echo_port[4]) as sock:
+        sock.sendall(b"e")
+        sock.shutdown(socket.SHUT_WR)
+        reader = sock.makefile("rb")
+        assert reader.read() == b"e" and reader.read() == b"" and reader.read(1) == b""
+        buf = bytearray(4)
+        assert sock.recv(4) == b"" and sock.recv_into(buf) == 0 and sock.recvfrom(4)[0] == b""
+        reader.close()
+    with connect(zt_pair, 4, echo_port[4]) as sock:
+        sock.shutdown(socket.SHUT_RD)
+        assert sock.recv(4) == b"" and sock.recv(4) == b""
 
 
 def test_timeouts_and_non_blocking_mode(zt_pair: Pair, echo_port: dict[int, int]) -> None:
@@ -188,6 +281,25 @@ def test_timeouts_and_non_blocking_mode(zt_pair: Pair, echo_port: dict[int, int]
         with pytest.raises(BlockingIOError) as exc:
             sock.connect(silent)
         assert exc.value.errno == errno.EINPROGRESS
+
+
+@pytest.mark.slow
+def test_a_connect_nobody_answers_times_out_as_the_stdlibs(zt_pair: Pair) -> None:
+    """Without a time limit, a connect whose SYNs go unanswered ends when lwIP gives up on them (six
+    retransmissions, about 20 s): TimeoutError with ETIMEDOUT, what Linux says after its own retries
+    (lwIP reports it as an abort, ECONNABORTED)."""
+    silent = ("44.0.0.1", 80)
+    with socket.socket() as blocking, socket.socket() as non_blocking:
+        non_blocking.setblocking(False)
+        assert non_blocking.connect_ex(silent) == errno.EINPROGRESS  # both wait at once
+        started = time.monotonic()
+        with pytest.raises(TimeoutError) as info:
+            blocking.connect(silent)
+        assert info.value.errno == errno.ETIMEDOUT, info.value
+        assert time.monotonic() - started >= 15  # lwIP's retransmissions, not an early failure
+        _, writable, _ = select.select([], [non_blocking], [], 120)
+        assert writable == [non_blocking]
+        assert non_blocking.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == errno.ETIMEDOUT
 
 
 def test_waits_longer_than_a_slice_end_on_time(zt_pair: Pair, echo_port: dict[int, int]) -> None:
@@ -357,6 +469,12 @@ def test_empty_datagrams_are_sent_like_the_stdlibs(zt_pair: Pair) -> None:
         got = [b.recvfrom(16) for _ in range(5)]
         sender = a.getsockname()
     assert got == [(b"", sender)] * 4 + [(b"end", sender)]
+    with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as unconnected:  # no peer to send to
+        for data in (b"", b"x"):
+            for send in (unconnected.send, unconnected.sendall, lambda d: unconnected.sendmsg([d])):
+                with pytest.raises(OSError) as info:
+                    send(data)
+                assert info.value.errno == errno.EDESTADDRREQ, (data, info.value)
 
 
 def test_makefile_binary_and_text(zt_pair: Pair, echo_port: dict[int, int]) -> None:

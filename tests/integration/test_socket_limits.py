@@ -107,7 +107,7 @@ def test_no_port_is_taken_again_while_a_server_that_closed_first_may_hold_it(zt_
     that then closed first gives its port back at once: this side keeps nothing, the server keeps the
     four-tuple in TIME_WAIT. A new connection to that server on that port would meet that TIME_WAIT
     (its SYN starts below the data sent: the sequence clock runs at 250 KB/s), get ACKs where it waits
-    for a SYN-ACK, and fail with ECONNABORTED within half a second (lwIP counts each of its answers as
+    for a SYN-ACK, and fail with ETIMEDOUT within half a second (lwIP counts each of its answers as
     a SYN retransmission). The port chooser drops one of its own TIME_WAITs instead."""
     churn = zt_pair.peer.start("tcp_churn", count=EPHEMERAL_PORTS + 100)
     churn_address = (zt_pair.address(4), churn.early()["port"])

@@ -179,7 +179,7 @@ def test_nonblocking_tls_driven_by_a_selector(zt_pair: Pair, servers: Dict[str, 
 
 def run(zt_pair: Pair, coro: Any) -> Any:
     """asyncio.run with the deadline. A connection that fails below TLS says how long it took and
-    what both nodes counted: lwIP ends a connect in ECONNABORTED after ~20 s of unanswered SYNs (the
+    what both nodes counted: lwIP ends a connect in ETIMEDOUT after ~20 s of unanswered SYNs (the
     counters say which side lost them), or within half a second when it gets ACKs instead of a SYN-ACK
     (a TIME_WAIT on the same four-tuple: csrc/net/ephemeral_port.hpp)."""
     started = time.monotonic()

@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: Apache-2.0
+// What a send or a receive on a TCP socket says when it cannot go on: send(2)'s and recv(2)'s words
+// rather than lwIP's.
+//
+// lwIP 2.1.3 says ENOTCONN (ERR_CONN, ERR_CLSD) both for a socket that never had a connection and for
+// one whose connection is over or shut down. send(2) says EPIPE for the second (Python:
+// BrokenPipeError), and recv(2) returns 0, the end of the stream, for as long as it is asked (lwIP
+// returns it once, then ENOTCONN: a buffered reader's second read raised). lwIP says EINPROGRESS to a
+// send while a connect is under way, where Linux waits for the connection (EAGAIN when
+// non-blocking). And it takes a send of nothing as done without looking at the connection
+// (netconn_write_partly returns at once), where Linux fails it as it would fail a send of data: the
+// stdlib's sendall(b"") on a shut-down socket raises.
+#pragma once
+
+namespace zt::net {
+
+// For a TCP socket of lwIP: 0 when it can send (connected, or closed by the peer only); EAGAIN while
+// it connects; the error lwIP holds for its connection (ECONNRESET, ECONNABORTED) until a call
+// reports it; ENOTCONN when it never had a connection (new, bound or listening); EPIPE when its
+// connection is over, failed, or shut down for writing. Takes the core lock.
+int stream_send_refusal(int lwip_fd);
+
+// Whether a TCP socket of lwIP never had a connection: new, bound or listening (a receive on it is
+// ENOTCONN; on any other, lwIP's ENOTCONN is the end of the stream). Takes the core lock.
+bool stream_never_connected(int lwip_fd);
+
+}  // namespace zt::net
