@@ -7,6 +7,7 @@
 #include <chrono>
 #include <iterator>
 
+#include "net/linger.hpp"
 #include "net/lwip.hpp"
 #include "net/readiness_fd.hpp"
 #include "net/receive_assist.hpp"
@@ -149,6 +150,7 @@ int SocketTable::close(int fd) {
         }
     }
     readiness::close(fd);
+    linger_before_close(lwip_fd, [this] { return interrupted(); });
     return lwip_close(lwip_fd);
 }
 

@@ -177,6 +177,29 @@ def test_sockets_kept_after_their_connections_ended_in_time_wait(zt_pair: Pair, 
         answers_as_closed(read_late)
 
 
+@pytest.mark.slow
+def test_close_lingers_as_the_stdlibs(zt_pair: Pair) -> None:
+    """With SO_LINGER on and a time set, close() waits for the peer to acknowledge what was sent, or
+    resets the connection when the time is up, as a blocking close(2) does. lwIP cannot linger on a
+    non-blocking socket (ours all are underneath): close failed with EAGAIN and kept the socket."""
+    linger_s = 1
+    sink = zt_pair.peer.start("tcp_sink")
+    with connect(zt_pair, 4, sink.early()["port"]) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 30))
+        sock.sendall(bytes(1 << 20))
+    assert sink.result(timeout=60)["received"] == 1 << 20  # all of it, then the end: no reset
+    holding = zt_pair.peer.start("tcp_hold")  # accepts and never reads
+    sock = connect(zt_pair, 4, holding.early()["port"])
+    assert sock.recv(1) == b"k"
+    sock.settimeout(5)  # 2 MiB is more than the peer's window and our send buffer take together (0.5)
+    with pytest.raises(socket.timeout):
+        sock.sendall(bytes(2 << 20))
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, linger_s))
+    started = time.monotonic()
+    sock.close()  # what the peer never acknowledges keeps it for the linger time, then a reset
+    assert linger_s * 0.9 <= time.monotonic() - started < linger_s + 10
+
+
 def test_close_with_unread_data_resets_the_connection(zt_pair: Pair) -> None:
     request = zt_pair.peer.start("tcp_close_unread", version=4)
     with connect(zt_pair, 4, request.early()["port"]) as sock:
