@@ -94,6 +94,15 @@ bool datagram_connected(int lwip_fd) {
     return lwip_getpeername(lwip_fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0;
 }
 
+// Whether the reset or abort a stream call failed with (errno) was reported by an earlier call. On
+// Linux it is the error of one call, the first to meet it (the socket's error is then cleared); lwIP
+// keeps it for every send and two receives (its stored error, and its mailbox's mark). Afterwards a
+// receive returns the end of the stream and a send says EPIPE, as on Linux.
+bool reset_reported_before(SocketTable::State& state) {
+    if (errno != ECONNRESET && errno != ECONNABORTED) return false;
+    return state.reset_reported.exchange(true, std::memory_order_relaxed);
+}
+
 // A send: blocking() on `op`, with send(2)'s errors where lwIP's differ. A UDP datagram without an
 // address on a socket without a peer: EDESTADDRREQ (lwIP tries to route it to the unspecified
 // address: EHOSTUNREACH), looked at only once the send failed. On a stream socket, inside the
@@ -111,7 +120,7 @@ ssize_t send_blocking(SocketTable::Use& use, bool nothing_to_send, bool to_addre
         }
         return r;
     }
-    return blocking(use, POLLOUT, dontwait, wait, [&]() -> ssize_t {
+    const ssize_t r = blocking(use, POLLOUT, dontwait, wait, [&]() -> ssize_t {
         int lwip_err = 0;
         if (!nothing_to_send) {
             const ssize_t r = op();
@@ -123,11 +132,14 @@ ssize_t send_blocking(SocketTable::Use& use, bool nothing_to_send, bool to_addre
         errno = err != 0 ? err : lwip_err;  // 0 after a refusal: the state moved on; lwIP's word stands
         return -1;
     });
+    if (r < 0 && reset_reported_before(use.state())) errno = EPIPE;
+    return r;
 }
 
 // A receive: blocking() on `op`, with recv(2)'s answers on a stream socket where lwIP's differ
 // (net/stream_state.hpp): one that never connected fails with ENOTCONN instead of waiting forever;
-// one whose connection ended returns the end of the stream however often it is asked.
+// one whose connection ended (or was reset, once reported) returns the end of the stream however
+// often it is asked.
 template <typename Op>
 ssize_t recv_blocking(SocketTable::Use& use, int flags, ztx_wait_t* wait, Op op) {
     const bool stream = use.state().type == ZTS_SOCK_STREAM;
@@ -143,6 +155,7 @@ ssize_t recv_blocking(SocketTable::Use& use, int flags, ztx_wait_t* wait, Op op)
         }
         return n;
     });
+    if (r < 0 && stream && reset_reported_before(use.state())) return 0;
     if (r < 0 && errno == ENOTCONN && stream && !zt::net::stream_never_connected(use.lwip())) return 0;
     return r;
 }

@@ -50,6 +50,8 @@ class SocketTable {
         // A TCP socket was seen connecting or connected: a receive with nothing to read waits (one
         // that never connected fails instead, api/zts_bsd.cpp recv_blocking), asked once per socket.
         std::atomic<bool> seen_connecting{false};
+        // A call reported the TCP connection's reset or abort (api/zts_bsd.cpp, reset_reported_before).
+        std::atomic<bool> reset_reported{false};
         // How long the previous wait took (receive assist: net/receive_assist.hpp); calls on other threads
         // may wait on the same socket.
         std::atomic<std::int64_t> last_wait_us{0};
