@@ -94,10 +94,11 @@ bool datagram_connected(int lwip_fd) {
     return lwip_getpeername(lwip_fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0;
 }
 
-// Whether the reset or abort a stream call failed with (errno) was reported by an earlier call. On
-// Linux it is the error of one call, the first to meet it (the socket's error is then cleared); lwIP
-// keeps it for every send and two receives (its stored error, and its mailbox's mark). Afterwards a
-// receive returns the end of the stream and a send says EPIPE, as on Linux.
+// Whether lwIP's error (errno) is a reset or abort of the connection that an earlier call reported.
+// On Linux it is the error of one call, the first to meet it, whatever that call made of it
+// (ECONNREFUSED for a connect's outcome, say); lwIP keeps it for every send and two receives (its
+// stored error, and its mailbox's mark). Afterwards a receive returns the end of the stream and a
+// send says EPIPE, as on Linux. Looked at inside the operation, before blocking() maps errors.
 bool reset_reported_before(SocketTable::State& state) {
     if (errno != ECONNRESET && errno != ECONNABORTED) return false;
     return state.reset_reported.exchange(true, std::memory_order_relaxed);
@@ -120,20 +121,20 @@ ssize_t send_blocking(SocketTable::Use& use, bool nothing_to_send, bool to_addre
         }
         return r;
     }
-    const ssize_t r = blocking(use, POLLOUT, dontwait, wait, [&]() -> ssize_t {
+    return blocking(use, POLLOUT, dontwait, wait, [&]() -> ssize_t {
         int lwip_err = 0;
         if (!nothing_to_send) {
             const ssize_t r = op();
+            if (r < 0 && reset_reported_before(use.state())) errno = EPIPE;
             if (r >= 0 || (errno != ENOTCONN && errno != EINPROGRESS)) return r;
             lwip_err = errno;
         }
         const int err = zt::net::stream_send_refusal(use.lwip());
         if (err == 0 && nothing_to_send) return 0;
         errno = err != 0 ? err : lwip_err;  // 0 after a refusal: the state moved on; lwIP's word stands
+        if (reset_reported_before(use.state())) errno = EPIPE;
         return -1;
     });
-    if (r < 0 && reset_reported_before(use.state())) errno = EPIPE;
-    return r;
 }
 
 // A receive: blocking() on `op`, with recv(2)'s answers on a stream socket where lwIP's differ
@@ -145,6 +146,7 @@ ssize_t recv_blocking(SocketTable::Use& use, int flags, ztx_wait_t* wait, Op op)
     const bool stream = use.state().type == ZTS_SOCK_STREAM;
     const ssize_t r = blocking(use, POLLIN, (flags & ZTS_MSG_DONTWAIT) != 0, wait, [&]() -> ssize_t {
         const ssize_t n = op();
+        if (n < 0 && stream && reset_reported_before(use.state())) return 0;
         if (n < 0 && errno == EAGAIN && stream && !use.state().seen_connecting.load(std::memory_order_relaxed)) {
             if (zt::net::stream_never_connected(use.lwip())) {
                 errno = ENOTCONN;
@@ -155,7 +157,6 @@ ssize_t recv_blocking(SocketTable::Use& use, int flags, ztx_wait_t* wait, Op op)
         }
         return n;
     });
-    if (r < 0 && stream && reset_reported_before(use.state())) return 0;
     if (r < 0 && errno == ENOTCONN && stream && !zt::net::stream_never_connected(use.lwip())) return 0;
     return r;
 }
@@ -302,6 +303,13 @@ int zts_bsd_setsockopt(int fd, int level, int optname, const void* optval, zts_s
         const int value = ms == 0 ? -1 : static_cast<int>(ms > 0x7fffffff ? 0x7fffffff : ms);
         (optname == ZTS_SO_RCVTIMEO ? use->state().recv_timeout_ms : use->state().send_timeout_ms) = value;
         return ZTS_ERR_OK;
+    }
+    if (level == ZTS_SOL_SOCKET && optname == ZTS_SO_LINGER && optval != nullptr && optlen >= sizeof(zts_linger)) {
+        // lwIP keeps the time in 16 signed bits after clamping it to 0xFFFF: 32768 s and more would
+        // turn lingering off. The most it can keep instead.
+        zts_linger l = *static_cast<const zts_linger*>(optval);
+        if (l.l_linger > 0x7fff) l.l_linger = 0x7fff;
+        return finish(lwip_setsockopt(use->lwip(), level, optname, &l, sizeof l));
     }
     return finish(lwip_setsockopt(use->lwip(), level, optname, optval, optlen));
 }

@@ -1,21 +1,23 @@
 // SPDX-License-Identifier: Apache-2.0
-// close() with SO_LINGER on and a time set, as a blocking close(2) does it.
+// close() with SO_LINGER on, as Linux's close(2) does it.
 //
 // lwIP 2.1.3 cannot linger on a non-blocking socket, and the table's lwIP sockets all are: with data
-// not yet acknowledged, lwip_close clears the connection's callbacks, fails with EWOULDBLOCK and
-// keeps the socket, which nobody can close any more (its descriptor is gone), while the connection
-// goes on with nobody told when it ends. close(2) waits up to the linger time for the peer to
-// acknowledge the data, then resets the connection. Here the same, before lwip_close: nothing
-// signals the last ACK, so the connection is looked at every kLingerLookMs.
+// not yet acknowledged and a linger time set, lwip_close clears the connection's callbacks, fails
+// with EWOULDBLOCK and keeps the socket, which nobody can close any more (its descriptor is gone).
+// Its test for data also reads fields a listening PCB does not have (do_close_internal). Linux's
+// close waits, whatever O_NONBLOCK says, up to the linger time for the connection to deliver what
+// was sent, and then lets it go on alone (no reset: that is SO_LINGER with a time of 0); it ignores
+// SO_LINGER on a listening socket. Here the same, before lwip_close, which then closes without
+// lingering (SO_LINGER off) or, for a time of 0, with lwIP's reset. Nothing signals the last ACK, so
+// the connection is looked at every kLingerLookMs.
 #pragma once
-
-#include <functional>
 
 namespace zt::net {
 
-// Returns once `lwip_fd`, a socket about to be closed, need not linger: SO_LINGER off or 0, not TCP,
-// or no data left unsent or unacknowledged. At the linger time's end, or when `give_up` says so (the
-// node stops), sets it to close with a reset (SO_LINGER 0) first.
-void linger_before_close(int lwip_fd, const std::function<bool()>& give_up);
+// Before lwip_close of `lwip_fd`, when SO_LINGER is on: for a TCP connection with data unsent or
+// unacknowledged, waits until it is acknowledged, the linger time ends, or `give_up()` (the node
+// stops: then a reset); then turns lingering off, unless the time is 0 on a socket that is not
+// listening (a reset, as asked).
+void linger_before_close(int lwip_fd, bool (*give_up)(void*), void* arg);
 
 }  // namespace zt::net

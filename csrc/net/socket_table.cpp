@@ -150,7 +150,8 @@ int SocketTable::close(int fd) {
         }
     }
     readiness::close(fd);
-    linger_before_close(lwip_fd, [this] { return interrupted(); });
+    linger_before_close(
+        lwip_fd, [](void* table) { return static_cast<SocketTable*>(table)->interrupted(); }, this);
     return lwip_close(lwip_fd);
 }
 

@@ -14,20 +14,15 @@ extern "C" {
 
 namespace zt::net {
 
-namespace {
-
-// The TCP netconn of an lwIP socket, or nullptr (core lock held).
-const struct netconn* tcp_netconn(int lwip_fd) {
+const struct netconn* tcp_netconn_locked(int lwip_fd) {
     const struct lwip_sock* sock = lwip_socket_dbg_get_socket(lwip_fd);
     if (sock == nullptr || sock->conn == nullptr) return nullptr;
     return NETCONNTYPE_GROUP(netconn_type(sock->conn)) == NETCONN_TCP ? sock->conn : nullptr;
 }
 
-}  // namespace
-
 bool stream_never_connected(int lwip_fd) {
     CoreLock lock;
-    const struct netconn* conn = tcp_netconn(lwip_fd);
+    const struct netconn* conn = tcp_netconn_locked(lwip_fd);
     if (conn == nullptr) return false;
     if (conn->state == NETCONN_LISTEN) return true;
     // A socket that never connected keeps the PCB it was created with, CLOSED, and no connect runs;
@@ -37,7 +32,7 @@ bool stream_never_connected(int lwip_fd) {
 
 int stream_send_refusal(int lwip_fd) {
     CoreLock lock;
-    const struct netconn* conn = tcp_netconn(lwip_fd);
+    const struct netconn* conn = tcp_netconn_locked(lwip_fd);
     if (conn == nullptr) return EBADF;
     // Held once the connection broke, until a call reports it (netconn_err and lwIP's send read and
     // clear it, on the application's threads under SYS_ARCH_PROTECT, not the core lock). ERR_CLSD,

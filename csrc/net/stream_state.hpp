@@ -12,7 +12,14 @@
 // stdlib's sendall(b"") on a shut-down socket raises.
 #pragma once
 
+extern "C" {
+struct netconn;
+}
+
 namespace zt::net {
+
+// The netconn of an lwIP socket if it is TCP, else nullptr. Core lock held.
+const struct netconn* tcp_netconn_locked(int lwip_fd);
 
 // For a TCP socket of lwIP: 0 when it can send (connected, or closed by the peer only); EAGAIN while
 // it connects; the error lwIP holds for its connection (ECONNRESET, ECONNABORTED) until a call

@@ -179,9 +179,10 @@ def test_sockets_kept_after_their_connections_ended_in_time_wait(zt_pair: Pair, 
 
 @pytest.mark.slow
 def test_close_lingers_as_the_stdlibs(zt_pair: Pair) -> None:
-    """With SO_LINGER on and a time set, close() waits for the peer to acknowledge what was sent, or
-    resets the connection when the time is up, as a blocking close(2) does. lwIP cannot linger on a
-    non-blocking socket (ours all are underneath): close failed with EAGAIN and kept the socket."""
+    """With SO_LINGER on and a time set, close() waits for the peer to acknowledge what was sent, up to
+    that time, as Linux's close(2) does (then the connection goes on alone). lwIP cannot linger on a
+    non-blocking socket (ours all are underneath): close failed with EAGAIN and kept the socket. On a
+    listening socket SO_LINGER changes nothing (lwIP read fields its listening PCBs lack)."""
     linger_s = 1
     sink = zt_pair.peer.start("tcp_sink")
     with connect(zt_pair, 4, sink.early()["port"]) as sock:
@@ -196,8 +197,13 @@ def test_close_lingers_as_the_stdlibs(zt_pair: Pair) -> None:
         sock.sendall(bytes(2 << 20))
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, linger_s))
     started = time.monotonic()
-    sock.close()  # what the peer never acknowledges keeps it for the linger time, then a reset
+    sock.close()  # what the peer never acknowledges keeps it for the linger time
     assert linger_s * 0.9 <= time.monotonic() - started < linger_s + 10
+    for seconds in (0, 40000):  # lwIP's field holds 32767 at most: more turned lingering off
+        with socket.create_server(("", 0)) as listening:
+            listening.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, seconds))
+            assert struct.unpack("ii", listening.getsockopt(socket.SOL_SOCKET, socket.SO_LINGER, 8)) == (
+                1, min(seconds, 32767))
 
 
 def test_close_with_unread_data_resets_the_connection(zt_pair: Pair) -> None:
