@@ -122,16 +122,16 @@ ssize_t send_blocking(SocketTable::Use& use, bool nothing_to_send, bool to_addre
         return r;
     }
     return blocking(use, POLLOUT, dontwait, wait, [&]() -> ssize_t {
-        int lwip_err = 0;
         if (!nothing_to_send) {
             const ssize_t r = op();
-            if (r < 0 && reset_reported_before(use.state())) errno = EPIPE;
-            if (r >= 0 || (errno != ENOTCONN && errno != EINPROGRESS)) return r;
-            lwip_err = errno;
+            if (r >= 0) return r;
         }
-        const int err = zt::net::stream_send_refusal(use.lwip());
-        if (err == 0 && nothing_to_send) return 0;
-        errno = err != 0 ? err : lwip_err;  // 0 after a refusal: the state moved on; lwIP's word stands
+        if (nothing_to_send || errno == ENOTCONN || errno == EINPROGRESS) {
+            const int lwip_err = errno;  // meaningful only after a send
+            const int err = zt::net::stream_send_refusal(use.lwip());
+            if (err == 0 && nothing_to_send) return 0;
+            errno = err != 0 ? err : lwip_err;  // 0 after a refusal: the state moved on; lwIP's word stands
+        }
         if (reset_reported_before(use.state())) errno = EPIPE;
         return -1;
     });
