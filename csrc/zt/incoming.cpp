@@ -327,7 +327,9 @@ void Vl1::punch_towards(Peer& other, const InetAddress& at) {
 }
 
 void Vl1::on_echo(Peer& peer, std::int64_t local_socket, const InetAddress& from, const Packet& p) {
-    if (!peer.echo_gate.allow(now_, kEchoRateLimit) && p.payload_size() == 0) {
+    Path* path = peer.find_path(local_socket, from);
+    RateGate& gate = path != nullptr ? path->echo_gate : peer.echo_gate;
+    if (!gate.allow(now_, kEchoRateLimit) && p.payload_size() == 0) {
         ++stats_.drop_rate_limited;  // keepalive floods; application pings (with payload) always answer
         return;
     }

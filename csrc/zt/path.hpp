@@ -7,6 +7,7 @@
 
 #include "zt/constants.hpp"
 #include "zt/inet_address.hpp"
+#include "zt/rate_gate.hpp"
 
 namespace zt {
 
@@ -17,6 +18,9 @@ struct Path {
     std::int64_t last_in = 0;
     std::int64_t last_out = 0;
     int latency = -1;  // ms, from OK(HELLO)/OK(ECHO) round trips; -1 until measured
+    // ECHO requests answered on this path. Per path, as ZeroTier limits them: a peer's keepalive
+    // round sends one on each of its paths at once (dozens on a multihomed host).
+    RateGate echo_gate;
 
     bool alive(std::int64_t now) const { return now - last_in < kPathAliveTimeout; }
     bool needs_heartbeat(std::int64_t now) const { return now - last_out >= kPathHeartbeatPeriod; }

@@ -70,7 +70,7 @@ class Peer {
 
     // ---- rate limits ---------------------------------------------------------------------------------
     RateGate whois_gate;
-    RateGate echo_gate;
+    RateGate echo_gate;  // ECHO on a path we have not learned (each learned path has its own)
     TokenBucket credentials_bucket;  // bursts: a member pushes its COM, tags and capabilities at once
     WindowGate push_paths_gate;
 

@@ -97,6 +97,7 @@ class Vl2 final : public VerbSink, public LocalMember {
                         const std::uint8_t* data, std::size_t len);
     void send_multicast_to(Network& net, std::uint64_t to, const MulticastGroup& g, std::uint64_t src_mac,
                            std::uint16_t ethertype, const std::uint8_t* data, std::size_t len);
+    void member_learned(std::uint64_t network_id, const MulticastGroup& g, std::uint64_t member);
 
     Vl1Link& link_;
     NodeHost& host_;

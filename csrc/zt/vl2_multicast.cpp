@@ -34,9 +34,10 @@ void Vl2::announce_groups(Network& net, bool force) {
     net.last_announce = now();
     const std::set<MulticastGroup> groups = net.groups();
     if (groups.empty()) return;
-    // To the controller, the roots, and the members we are talking to.
+    // To the controller, the roots, and the members we are talking to. (An ad-hoc network has no
+    // controller: the top 40 bits of its ID are a reserved address nobody can be asked about.)
     std::vector<std::uint64_t> targets;
-    targets.push_back(net.controller());
+    if (!address_is_reserved(net.controller())) targets.push_back(net.controller());
     for (const World::Root& r : link_.roots()) targets.push_back(r.identity.address());
     link_.for_each_peer([&](Peer& p) {
         if (now() - p.last_receive() < kPeerActivityTimeout && net.find_member(p.address()) != nullptr) {
@@ -75,7 +76,7 @@ void Vl2::on_multicast_like(Peer& peer, const Packet& p) {
         Network* net = network(s.network_id);
         const bool allowed = link_.am_root() || (s.network_id >> 24) == self().address() ||
                              (net != nullptr && net->gate(peer.address(), peer.identity()));
-        if (allowed) subscribers_.add(s.network_id, MulticastGroup{s.mac, s.adi}, peer.address(), now());
+        if (allowed) member_learned(s.network_id, MulticastGroup{s.mac, s.adi}, peer.address());
     }
 }
 
@@ -85,7 +86,7 @@ void Vl2::gather(Network& net, const MulticastGroup& g, bool force) {
     last = now();
     std::vector<std::uint64_t> ask;
     if (Peer* root = link_.best_root()) ask.push_back(root->address());
-    if (net.controller() != self().address()) ask.push_back(net.controller());
+    if (net.controller() != self().address() && !address_is_reserved(net.controller())) ask.push_back(net.controller());
     for (std::uint64_t to : ask) {
         Packet p(to, self().address(), Verb::kMulticastGather);
         p.append_u64(net.id());
@@ -165,22 +166,23 @@ void Vl2::on_ok_multicast_gather(Peer& peer, const Packet& p) {
         return;
     }
     const MulticastGroup group{g.mac, g.adi};
-    for (std::uint64_t m : g.members) {
-        if (m != self().address()) subscribers_.add(g.network_id, group, m, now());
-    }
-    // Send what was waiting for these members.
+    for (std::uint64_t m : g.members) member_learned(g.network_id, group, m);
+}
+
+void Vl2::member_learned(std::uint64_t network_id, const MulticastGroup& g, std::uint64_t member) {
+    if (member == self().address()) return;
+    subscribers_.add(network_id, g, member, now());
+    // What is waiting for members of this group goes to this one too, whether a gather's answer or
+    // the member's own MULTICAST_LIKE named it (as ZeroTier does), once and within each frame's limit.
     for (PendingMulticast& pm : pending_multicasts_) {
-        if (pm.network_id != g.network_id || !(pm.group == group)) continue;
-        Network* net = network(pm.network_id);
-        if (net == nullptr || !net->has_config()) continue;
-        for (std::uint64_t m : g.members) {
-            if (m == self().address() || pm.sent_to.size() >= pm.limit ||
-                std::find(pm.sent_to.begin(), pm.sent_to.end(), m) != pm.sent_to.end()) {
-                continue;
-            }
-            pm.sent_to.push_back(m);
-            send_multicast_to(*net, m, group, pm.src_mac, pm.ethertype, pm.data.data(), pm.data.size());
+        if (pm.network_id != network_id || !(pm.group == g) || pm.sent_to.size() >= pm.limit ||
+            std::find(pm.sent_to.begin(), pm.sent_to.end(), member) != pm.sent_to.end()) {
+            continue;
         }
+        Network* net = network(network_id);
+        if (net == nullptr || !net->has_config()) return;
+        pm.sent_to.push_back(member);
+        send_multicast_to(*net, member, g, pm.src_mac, pm.ethertype, pm.data.data(), pm.data.size());
     }
 }
 

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """VL2 frames between our nodes on ad-hoc networks (no controller: the network ID is the config):
-unicast frames, multicast found through the root (LIKE/GATHER), and ARP by ADI."""
+unicast frames, multicast found through the root (LIKE/GATHER), ARP by ADI, and a multicast that
+waits for its members."""
 from __future__ import annotations
 
 import ipaddress
@@ -9,10 +10,14 @@ from pathlib import Path
 
 import pytest
 
+import libzt
+from libzt import wire
 from support import frames
 from support.diagnostics import counters
 from support.netns import NetNs
 from support.official import OurNode
+from support.rawpeer import confirm_path, multicast_like, to
+from support.udp_driver import UdpPort
 from support.worlds import make_planet, start_node, start_root_node
 
 pytestmark = pytest.mark.netns
@@ -30,10 +35,12 @@ def adhoc_v4(prefix: int) -> int:
     return (0xFF << 56) | (prefix << 48) | 0x01
 
 
-def expect_frame(node: OurNode, nwid: int, expected: bytes, sender: OurNode, timeout: float = EVENT_DEADLINE) -> None:
+def expect_frame(node: OurNode, nwid: int, expected: bytes, sender: OurNode, root: OurNode,
+                 timeout: float = EVENT_DEADLINE) -> None:
     """Read the tap until `expected` (written to `sender`'s tap) arrives. Other frames may come first:
     the stacks of the other members announce themselves (MLD, neighbor discovery) before their taps
-    take over. A frame that never comes fails with both nodes' counters (WHOIS, queues, drops)."""
+    take over. A frame that never comes fails with the counters (WHOIS, queues, drops) of both nodes
+    and of the root, which relays and answers the sender's gathers."""
     seen = []
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -42,7 +49,7 @@ def expect_frame(node: OurNode, nwid: int, expected: bytes, sender: OurNode, tim
             return
         if frame is not None:
             seen.append(frame[:14].hex())
-    stats = counters({n.name: n.node_get_stats for n in (sender, node)})
+    stats = counters({n.name: n.node_get_stats for n in (sender, node, root)})
     raise AssertionError(f"{node.name}: expected frame not seen; other frames: {seen}; counters: {stats}")
 
 
@@ -57,7 +64,7 @@ def joined(our_node, netns: NetNs, planet, name: str, nwid: int, ready_code: int
 
 def test_unicast_and_multicast_frames_on_an_ipv6_adhoc_network(netns: NetNs, our_node, tmp_path: Path) -> None:
     planet = make_planet(tmp_path, [f"{netns.ADDR1}/29981"])
-    start_root_node(our_node, netns, planet, 29981)
+    root = start_root_node(our_node, netns, planet, 29981)
     a, a_id = joined(our_node, netns, planet, "a", ADHOC_V6, NETWORK_READY_IP6)
     b, b_id = joined(our_node, netns, planet, "b", ADHOC_V6, NETWORK_READY_IP6)
     a_ip, b_ip = frames.sixplane(ADHOC_V6, a_id), frames.sixplane(ADHOC_V6, b_id)
@@ -67,7 +74,7 @@ def test_unicast_and_multicast_frames_on_an_ipv6_adhoc_network(netns: NetNs, our
     # Unicast: an ICMPv6 echo from A's tap to B's MAC arrives on B's tap, MACs as ZeroTier derives them.
     ping = frames.ethernet(b_mac, a_mac, frames.ETH_IPV6, frames.icmp6_echo(a_ip, b_ip, 7, 1, b"adhoc"))
     a.tap_write(ADHOC_V6, ping)
-    expect_frame(b, ADHOC_V6, ping, sender=a)
+    expect_frame(b, ADHOC_V6, ping, sender=a, root=root)
 
     # These networks have no multicast at all; neighbor discovery for a member's 6PLANE address is
     # answered by A's own node (NDP emulation): the address names the member, hence its MAC.
@@ -93,7 +100,7 @@ def test_unicast_and_multicast_frames_on_an_ipv6_adhoc_network(netns: NetNs, our
 def test_arp_on_an_ipv4_adhoc_network(netns: NetNs, our_node, tmp_path: Path) -> None:
     nwid = adhoc_v4(29)
     planet = make_planet(tmp_path, [f"{netns.ADDR1}/29982"])
-    start_root_node(our_node, netns, planet, 29982)
+    root = start_root_node(our_node, netns, planet, 29982)
     a, a_id = joined(our_node, netns, planet, "a", nwid, NETWORK_READY_IP4)
     b, b_id = joined(our_node, netns, planet, "b", nwid, NETWORK_READY_IP4)
     a_ip, b_ip = a.addr_get_str(nwid, family=4), b.addr_get_str(nwid, family=4)
@@ -104,18 +111,52 @@ def test_arp_on_an_ipv4_adhoc_network(netns: NetNs, our_node, tmp_path: Path) ->
     # ARP who-has B, broadcast: ZeroTier sends it only to holders of B's IPv4 (group ff..ff/ADI=B).
     who_has = frames.ethernet(frames.BROADCAST, a_mac, frames.ETH_ARP, frames.arp(1, a_mac, a_ip, bytes(6), b_ip))
     a.tap_write(nwid, who_has)
-    expect_frame(b, nwid, who_has, sender=a)
+    expect_frame(b, nwid, who_has, sender=a, root=root)
     # B answers with a unicast ARP reply, which reaches A.
     is_at = frames.ethernet(a_mac, b_mac, frames.ETH_ARP, frames.arp(2, b_mac, b_ip, a_mac, a_ip))
     b.tap_write(nwid, is_at)
-    expect_frame(a, nwid, is_at, sender=b)
+    expect_frame(a, nwid, is_at, sender=b, root=root)
     # IPv6 multicast on this network: a neighbor solicitation reaches B through its solicited-node
     # group, whose members A learns from the root (B announced it with MULTICAST_LIKE).
     a6, b6 = frames.sixplane(nwid, a_id), frames.sixplane(nwid, b_id)
     _, group_mac = frames.solicited_node(b6)
     hello = frames.ethernet(group_mac, a_mac, frames.ETH_IPV6, frames.icmp6_echo(a6, b6, 1, 2, b"group"))
     a.tap_write(nwid, hello)
-    expect_frame(b, nwid, hello, sender=a)
+    expect_frame(b, nwid, hello, sender=a, root=root)
+
+
+def test_a_waiting_multicast_goes_to_a_member_that_announces_itself(netns: NetNs, our_node, tmp_path: Path) -> None:
+    """A multicast with too few known members waits a few seconds (ZeroTier's transmit timeout) for
+    more; a member's own MULTICAST_LIKE names one as much as the root's answer to a gather does, and
+    that member gets the frame. Here the root knows nobody (the member, a raw peer speaking genuine
+    packets from Python, announces itself to A only), so only the LIKE can name it."""
+    nwid = adhoc_v4(31)
+    planet = make_planet(tmp_path, [f"{netns.ADDR1}/29944"])
+    start_root_node(our_node, netns, planet, 29944)
+    a, a_id = joined(our_node, netns, planet, "a", nwid, NETWORK_READY_IP4)
+    a_ident = libzt.Identity.from_string(a.node_get_id_pair())
+    member = libzt.Identity.generate()
+    key = member.agree(a_ident.public_identity())
+    udp = UdpPort(netns.cmd_prefix, netns.ADDR2, a.node_get_port())
+    try:
+        confirm_path(udp, member, a_id, key, EVENT_DEADLINE)
+        deadline = time.monotonic() + EVENT_DEADLINE
+        while a.core_query_path_count(member.address) < 1:
+            assert time.monotonic() < deadline, "A did not learn the member's path"
+            time.sleep(0.02)
+
+        a_mac = frames.zt_mac(nwid, a_id)
+        member_ip = str(ipaddress.IPv4Address(bytes([31]) + member.node_id.to_bytes(5, "big")[2:]))
+        who_has = frames.ethernet(frames.BROADCAST, a_mac, frames.ETH_ARP,
+                                  frames.arp(1, a_mac, a.addr_get_str(nwid, family=4), bytes(6), member_ip))
+        a.tap_write(nwid, who_has)
+        adi = int(ipaddress.IPv4Address(member_ip))
+        udp.send(multicast_like(member.node_id, a_id, key, [(nwid, frames.BROADCAST, adi)]))
+        sent = udp.receive(EVENT_DEADLINE, to(member.node_id, key, "MULTICAST_FRAME"))
+        assert sent is not None, f"the waiting ARP request never reached the member: {a.node_get_stats()}"
+        assert wire.dearmor(key, sent).endswith(who_has[14:])
+    finally:
+        udp.close()
 
 
 def test_the_members_tcp_ip_stack_answers_arp_and_ping(netns: NetNs, our_node, tmp_path: Path) -> None:

@@ -6,11 +6,16 @@ from __future__ import annotations
 
 import os
 import struct
+import time
+from typing import Callable, Optional, Protocol
 
 import libzt
 from libzt import wire
 
 VERB_HELLO = 0x01
+VERB_OK = 0x03
+VERB_ECHO = 0x08
+VERB_MULTICAST_LIKE = 0x09
 VERB_FRAME = 0x06
 VERB_NETWORK_CREDENTIALS = 0x0A
 VERB_NETWORK_CONFIG = 0x0C
@@ -27,6 +32,24 @@ def hello(sender: libzt.Identity, receiver: int, key: bytes, timestamp_ms: int) 
     optional tail (destination address, planet, moons) is left out, as older senders do."""
     body = struct.pack(">BBBHQ", PROTOCOL_VERSION, 1, 12, 0, timestamp_ms) + sender.public_identity().to_bytes()
     return wire.armor(key, header(sender.node_id, receiver, VERB_HELLO) + body, wire.Suite.POLY1305)
+
+
+def ok_hello(sender: int, receiver: int, key: bytes, in_re: bytes) -> bytes:
+    """OK to the HELLO `in_re` (a whole datagram: its first 8 bytes are its packet ID): in-re verb and
+    packet ID, the HELLO's timestamp echoed (0 here), then protocol and software version."""
+    body = bytes([VERB_HELLO]) + in_re[:8] + struct.pack(">QBBBH", 0, PROTOCOL_VERSION, 1, 12, 0)
+    return wire.armor(key, header(sender, receiver, VERB_OK) + body, wire.Suite.AES_GMAC_SIV)
+
+
+def echo(sender: int, receiver: int, key: bytes, payload: bytes = b"") -> bytes:
+    """ECHO: whatever follows the header comes back in the OK (a keepalive carries nothing)."""
+    return wire.armor(key, header(sender, receiver, VERB_ECHO) + payload, wire.Suite.AES_GMAC_SIV)
+
+
+def multicast_like(sender: int, receiver: int, key: bytes, groups: list[tuple[int, bytes, int]]) -> bytes:
+    """MULTICAST_LIKE: for each group the sender subscribes to, network ID, MAC and ADI."""
+    body = b"".join(struct.pack(">Q", nwid) + mac + struct.pack(">I", adi) for nwid, mac, adi in groups)
+    return wire.armor(key, header(sender, receiver, VERB_MULTICAST_LIKE) + body, wire.Suite.AES_GMAC_SIV)
 
 
 def network_credentials(sender: int, receiver: int, key: bytes, coms: list[bytes]) -> bytes:
@@ -56,3 +79,28 @@ def membership_certificate_without_identity_hash(controller: libzt.Identity, net
     signed = b"".join(struct.pack(">QQQ", *q) for q in qualifiers)
     return b"\x01" + struct.pack(">H", len(qualifiers)) + signed + controller.node_id.to_bytes(5, "big") + \
         controller.sign(signed)
+
+
+# ---- talking to a node ------------------------------------------------------------------------------
+
+
+class Socket(Protocol):  # support.udp_driver.UdpPort
+    def send(self, datagram: bytes) -> None: ...
+    def receive(self, timeout: float, want: Callable[[bytes], bool]) -> Optional[bytes]: ...
+
+
+def to(node_id: int, key: bytes, verb: str) -> Callable[[bytes], bool]:
+    """Packets addressed to `node_id` (not fragments) that decode as `verb` ("OK", "HELLO", ...)."""
+    def accept(d: bytes) -> bool:
+        return (len(d) >= 28 and d[13] != 0xFF and int.from_bytes(d[8:13], "big") == node_id
+                and wire.decode(d, key)["verb"] == verb)
+    return accept
+
+
+def confirm_path(udp: Socket, me: libzt.Identity, node_id: int, key: bytes, timeout: float) -> None:
+    """HELLO from this socket to a node. A node asks back with its own HELLO before it trusts a new
+    path for sending, and learns the path from the OK to that; this sends the OK too."""
+    udp.send(hello(me, node_id, key, int(time.time() * 1000)))
+    asked = udp.receive(timeout, to(me.node_id, key, "HELLO"))
+    assert asked is not None, "the node did not confirm the new path with a HELLO"
+    udp.send(ok_hello(me.node_id, node_id, key, asked))
