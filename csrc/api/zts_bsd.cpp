@@ -18,6 +18,7 @@
 #include "net/connect.hpp"
 #include "net/ephemeral_port.hpp"
 #include "net/lwip.hpp"
+#include "net/socket_setup.hpp"
 #include "net/socket_table.hpp"
 #include "net/stack.hpp"
 #include "net/stream_state.hpp"
@@ -174,14 +175,6 @@ const sockaddr* as_lwip(const zts_sockaddr* addr) { return reinterpret_cast<cons
 static_assert(offsetof(zts_sockaddr_in, sin_port) == offsetof(zts_sockaddr_in6, sin6_port), "port offsets differ");
 std::uint16_t port_of(const zts_sockaddr* addr) { return reinterpret_cast<const zts_sockaddr_in*>(addr)->sin_port; }
 
-// Whether the socket has a local port: bound, listening or connected.
-bool has_local_port(int lwip_fd) {
-    sockaddr_storage ss{};
-    socklen_t len = sizeof ss;
-    if (lwip_getsockname(lwip_fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return false;
-    return reinterpret_cast<const sockaddr_in&>(ss).sin_port != 0;  // sin6_port is at the same place
-}
-
 // bind(port 0) on a TCP socket: the port is chosen like the one a connect gets
 // (net/ephemeral_port.hpp), since lwIP's own choice refuses every port a TIME_WAIT connection holds.
 int bind_tcp_ephemeral(SocketTable::Use& use, const zts_sockaddr* addr, zts_socklen_t addrlen) {
@@ -241,7 +234,7 @@ int zts_bsd_bind(int fd, const struct zts_sockaddr* addr, zts_socklen_t addrlen)
         // A TCP socket is bound once (Linux: EINVAL). lwIP's tcp_bind would put an already bound PCB
         // on its bound list a second time, making the list a loop that every later walk of it (port
         // choice, lwIP's and ours) never leaves.
-        if (has_local_port(use->lwip())) return fail(EINVAL);
+        if (zt::net::has_local_port(use->lwip())) return fail(EINVAL);
         if (port_of(addr) == 0) return bind_tcp_ephemeral(*use, addr, addrlen);
     }
     return finish(lwip_bind(use->lwip(), as_lwip(addr), addrlen));
@@ -332,6 +325,14 @@ int zts_bsd_getsockopt(int fd, int level, int optname, void* optval, zts_socklen
     const int r = lwip_getsockopt(use->lwip(), level, optname, optval, &len);
     if (r < 0) return fail_errno();
     *optlen = len;
+    if (level == SOL_SOCKET && (optname == SO_KEEPALIVE || optname == SO_REUSEADDR || optname == SO_BROADCAST) &&
+        len >= sizeof(int)) {
+        *static_cast<int*>(optval) = *static_cast<int*>(optval) != 0;  // lwIP answers its flag's bit (8 for SO_KEEPALIVE)
+    }
+    if (level == SOL_SOCKET && optname == SO_ERROR && len >= sizeof(int) && use->state().type == ZTS_SOCK_STREAM &&
+        (*static_cast<int*>(optval) == ECONNRESET || *static_cast<int*>(optval) == ECONNABORTED)) {
+        use->state().reset_reported.store(true, std::memory_order_relaxed);  // reported here, as on Linux
+    }
     if (level == SOL_SOCKET && optname == SO_ERROR && use->state().connect_pending && len >= sizeof(int)) {
         // How a non-blocking connect learns its outcome: refused, or (no error and a peer) made.
         int* err = static_cast<int*>(optval);
@@ -339,6 +340,7 @@ int zts_bsd_getsockopt(int fd, int level, int optname, void* optval, zts_socklen
         socklen_t peer_len = sizeof peer;
         if (*err != 0) {
             *err = zt::net::connect_outcome(use->state(), *err);
+            if (!use->state().nonblocking) zt::net::renew_after_failed_connect(table(), *use);
         } else if (lwip_getpeername(use->lwip(), reinterpret_cast<sockaddr*>(&peer), &peer_len) == 0) {
             use->state().connect_pending = false;
         }

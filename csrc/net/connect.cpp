@@ -3,80 +3,17 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
-#include <vector>
+#include <memory>
 
 #include "net/ephemeral_port.hpp"
 #include "net/lwip.hpp"
+#include "net/socket_setup.hpp"
+#include "net/stream_state.hpp"
 #include "osdep/clock.hpp"
 
 namespace zt::net {
 
 namespace {
-
-// What a fresh lwIP socket must inherit from the one it replaces.
-struct SocketSetup {
-    struct Option {
-        int level;
-        int name;
-        socklen_t len;
-        unsigned char value[16];  // an int or a struct linger
-    };
-    std::vector<Option> options;
-    sockaddr_storage local{};
-    socklen_t local_len = 0;  // 0: not bound by the application
-};
-
-// The options an application can have set before connecting a TCP socket (those lwIP has).
-constexpr struct {
-    int level;
-    int name;
-} kInheritedOptions[] = {
-    {SOL_SOCKET, SO_REUSEADDR}, {SOL_SOCKET, SO_KEEPALIVE},   {SOL_SOCKET, SO_LINGER},
-    {SOL_SOCKET, SO_RCVBUF},    {IPPROTO_IP, IP_TOS},         {IPPROTO_IP, IP_TTL},
-    {IPPROTO_TCP, TCP_NODELAY}, {IPPROTO_TCP, TCP_KEEPIDLE},  {IPPROTO_TCP, TCP_KEEPINTVL},
-    {IPPROTO_TCP, TCP_KEEPCNT}, {IPPROTO_IPV6, IPV6_V6ONLY},
-};
-
-std::uint16_t port_of(const sockaddr_storage& ss) {
-    if (ss.ss_family == AF_INET) return reinterpret_cast<const sockaddr_in&>(ss).sin_port;
-    if (ss.ss_family == AF_INET6) return reinterpret_cast<const sockaddr_in6&>(ss).sin6_port;
-    return 0;
-}
-
-SocketSetup read_setup(int lwip_fd) {
-    SocketSetup setup;
-    for (const auto& o : kInheritedOptions) {
-        SocketSetup::Option saved{o.level, o.name, sizeof saved.value, {}};
-        if (lwip_getsockopt(lwip_fd, o.level, o.name, saved.value, &saved.len) == 0) setup.options.push_back(saved);
-    }
-    socklen_t len = sizeof setup.local;
-    if (lwip_getsockname(lwip_fd, reinterpret_cast<sockaddr*>(&setup.local), &len) == 0 && port_of(setup.local) != 0) {
-        setup.local_len = len;
-    }
-    return setup;
-}
-
-// Replaces use's spent lwIP socket with a fresh one set up like the first. 0 or an errno.
-int renew(SocketTable& table, SocketTable::Use& use, const SocketSetup& setup) {
-    const int family = use.state().family == AF_INET6 ? AF_INET6 : AF_INET;
-    const int fresh = lwip_socket(family, SOCK_STREAM, 0);
-    if (fresh < 0) return errno;
-    SocketTable::guard_events(fresh, true);
-    for (const SocketSetup::Option& o : setup.options) lwip_setsockopt(fresh, o.level, o.name, o.value, o.len);
-    const int old = table.replace(use, fresh);
-    if (old < 0) {
-        const int err = errno;
-        lwip_close(fresh);
-        return err;
-    }
-    lwip_close(old);  // before binding: it may hold the application's local port
-    if (setup.local_len != 0 &&
-        lwip_bind(use.lwip(), reinterpret_cast<const sockaddr*>(&setup.local), setup.local_len) < 0) {
-        return errno;
-    }
-    return 0;
-}
 
 // Failures another attempt can turn into a connection.
 bool worth_retrying(int err) {
@@ -98,6 +35,9 @@ bool worth_retrying(int err) {
 int connect_outcome(SocketTable::State& state, int err) {
     if (!state.connect_pending) return err;
     state.connect_pending = false;
+    // lwIP's words for an attempt that freed its PCB (a reset; an abort: unanswered SYNs, the node
+    // stopped, the address left). Other errors of calls made meanwhile leave the attempt going.
+    if (err == ECONNRESET || err == ECONNABORTED) state.renew_due.store(true, std::memory_order_relaxed);
     switch (err) {
         case ECONNRESET:
             return ECONNREFUSED;
@@ -108,8 +48,13 @@ int connect_outcome(SocketTable::State& state, int err) {
     }
 }
 
-int connect_once(SocketTable& table, SocketTable::Use& use, const sockaddr* addr, socklen_t len,
-                 std::int64_t deadline_ms) {
+namespace {
+
+// One attempt: connect_once without putting a failed socket back as it was. *spent: lwIP's socket
+// lost its PCB to the failure (a reset, given-up SYNs, an abort), so another connect needs a new one.
+int attempt(SocketTable& table, SocketTable::Use& use, const sockaddr* addr, socklen_t len, std::int64_t deadline_ms,
+            bool* spent) {
+    *spent = false;
     // The local port is ours to choose, not lwIP's: see net/ephemeral_port.hpp.
     if (use.state().type == SOCK_STREAM) {
         const int err = bind_ephemeral_before_connect(use.lwip());
@@ -128,23 +73,83 @@ int connect_once(SocketTable& table, SocketTable::Use& use, const sockaddr* addr
     if (lwip_getsockopt(use.lwip(), SOL_SOCKET, SO_ERROR, &err, &err_len) < 0) return errno;
     if (err != 0 && table.interrupted()) {
         use.state().connect_pending = false;
+        use.state().renew_due.store(true, std::memory_order_relaxed);  // spent all the same
         return ENETDOWN;  // the node stopped: not how lwIP saw it
     }
+    *spent = err != 0;
     return connect_outcome(use.state(), err);
+}
+
+}  // namespace
+
+namespace {
+
+// The setup the socket's first connect began with (connect_setup), read now if none is kept.
+std::shared_ptr<const SocketSetup> first_connect_setup(SocketTable& table, SocketTable::Use& use) {
+    if (std::shared_ptr<const SocketSetup> kept = table.connect_setup(use)) return kept;
+    return table.keep_connect_setup_if_none(use, std::make_shared<const SocketSetup>(read_setup(use.lwip())));
+}
+
+}  // namespace
+
+int finish_spent_attempt(SocketTable& table, SocketTable::Use& use) {
+    const bool unseen = use.state().connect_pending;
+    if (!(unseen || use.state().renew_due.load(std::memory_order_relaxed)) || !stream_spent(use.lwip())) return 0;
+    int err = 0;
+    if (unseen) {  // reported now, as Linux's connect reports a failure no call has seen
+        socklen_t err_len = sizeof err;
+        if (lwip_getsockopt(use.lwip(), SOL_SOCKET, SO_ERROR, &err, &err_len) < 0) err = 0;
+        err = connect_outcome(use.state(), err);
+    }
+    // Not after a connection that was made and then ended (Linux keeps such a socket connected).
+    if (use.state().renew_due.load(std::memory_order_relaxed)) renew_after_failed_connect(table, use);
+    return err;
+}
+
+int connect_once(SocketTable& table, SocketTable::Use& use, const sockaddr* addr, socklen_t len,
+                 std::int64_t deadline_ms) {
+    if (use.state().type == SOCK_STREAM) {
+        const int err = finish_spent_attempt(table, use);
+        if (err != 0) return err;
+        // Read before the first attempt (a later one would take our own ephemeral port for the
+        // application's): a failure takes the PCB, and with it the options and local address.
+        first_connect_setup(table, use);
+    }
+    bool spent = false;
+    const int err = attempt(table, use, addr, len, deadline_ms, &spent);
+    if (spent) renew_after_failed_connect(table, use);
+    return err;
+}
+
+void renew_after_failed_connect(SocketTable& table, SocketTable::Use& use) {
+    // As Linux leaves a socket whose blocking connect failed: unconnected (receives say ENOTCONN) and
+    // ready for another connect, which a loop that connects until its server is up relies on. lwIP's
+    // socket stays spent (every later call said ENOTCONN). If the renewal cannot be done now (another
+    // thread is in a call on the socket), the next connect does it.
+    std::shared_ptr<const SocketSetup> setup = table.take_connect_setup(use);
+    if (setup && renew(table, use, *setup) != 0) table.keep_connect_setup_if_none(use, std::move(setup));
 }
 
 int connect_until(SocketTable& table, SocketTable::Use& use, const sockaddr* addr, socklen_t len,
                   std::int64_t deadline_ms) {
     const bool stream = use.state().type == SOCK_STREAM;
-    const SocketSetup setup = stream ? read_setup(use.lwip()) : SocketSetup{};
+    if (stream) {
+        const int err = finish_spent_attempt(table, use);
+        if (err != 0) return err;
+    }
+    const std::shared_ptr<const SocketSetup> setup = stream ? first_connect_setup(table, use) : nullptr;
     for (;;) {
-        const int err = connect_once(table, use, addr, len, deadline_ms);
-        if (err == 0 || !worth_retrying(err)) return err;
+        bool spent = false;
+        const int err = attempt(table, use, addr, len, deadline_ms, &spent);
+        const bool last = err == 0 || !worth_retrying(err);
         const std::int64_t retry_at = std::min(osdep::now_ms() + kConnectRetryIntervalMs, deadline_ms);
-        if (!table.pause(use, retry_at)) return errno;
-        if (osdep::now_ms() >= deadline_ms) return err;
+        if (!last && !table.pause(use, retry_at)) return errno;  // closed by another thread, or the node stopped
+        if (last || osdep::now_ms() >= deadline_ms) {
+            if (spent) renew_after_failed_connect(table, use);  // as connect_once leaves a failed socket
+            return err;
+        }
         // A failed TCP attempt leaves lwIP's socket without a PCB: the next one needs a new socket.
-        if (stream && renew(table, use, setup) != 0) return err;
+        if (stream && renew(table, use, *setup) != 0) return err;
     }
 }
 

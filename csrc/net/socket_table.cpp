@@ -167,9 +167,32 @@ int SocketTable::replace(Use& use, int new_lwip_fd) {
         old = use.state_->lwip_fd;
         use.state_->lwip_fd = new_lwip_fd;
         use.lwip_fd_ = new_lwip_fd;
+        // Nothing the old socket's connection left applies to the fresh one.
+        use.state_->connect_pending = false;
+        use.state_->renew_due.store(false, std::memory_order_relaxed);
+        use.state_->seen_connecting.store(false, std::memory_order_relaxed);
+        use.state_->reset_reported.store(false, std::memory_order_relaxed);
+        use.state_->sent_since_receive_wait.store(false, std::memory_order_relaxed);
     }
     readiness::rebind(use.fd_, new_lwip_fd);
     return old;
+}
+
+std::shared_ptr<const SocketSetup> SocketTable::connect_setup(Use& use) const {
+    std::lock_guard<std::mutex> g(mutex_);
+    return use.state_->connect_setup;
+}
+
+std::shared_ptr<const SocketSetup> SocketTable::keep_connect_setup_if_none(Use& use,
+                                                                         std::shared_ptr<const SocketSetup> setup) {
+    std::lock_guard<std::mutex> g(mutex_);
+    if (!use.state_->connect_setup) use.state_->connect_setup = std::move(setup);
+    return use.state_->connect_setup;
+}
+
+std::shared_ptr<const SocketSetup> SocketTable::take_connect_setup(Use& use) {
+    std::lock_guard<std::mutex> g(mutex_);
+    return std::move(use.state_->connect_setup);
 }
 
 void SocketTable::interrupt_all() {

@@ -3,8 +3,9 @@
 //
 // Descriptors are ours, not lwIP's: the table numbers sockets from 0 like libzt (whose lwIP has
 // LWIP_SOCKET_OFFSET 0), the lowest free first as POSIX does, and maps each to the lwIP socket
-// underneath. That socket can change: zts_connect starts over on a fresh one when
-// a connection attempt left the old one spent (lwIP frees a TCP socket's PCB when an attempt fails).
+// underneath. That socket can change: a failed blocking connect leaves a fresh one in its place, and
+// zts_connect starts over on a fresh one for each attempt (lwIP frees a TCP socket's PCB when an
+// attempt fails; net/connect.hpp, net/socket_setup.hpp).
 //
 // Our lwIP is built without LWIP_NETCONN_FULLDUPLEX (lwipopts.h): closing a socket while another thread is
 // blocked inside lwIP on it is unsafe. So lwIP sockets are always non-blocking underneath; a blocking
@@ -17,6 +18,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -24,6 +26,8 @@
 #include <vector>
 
 namespace zt::net {
+
+struct SocketSetup;  // net/socket_setup.hpp
 
 class SocketTable {
   public:
@@ -57,6 +61,11 @@ class SocketTable {
         std::atomic<std::int64_t> last_wait_us{0};
         // Something was sent since the last wait to receive: the next one awaits an answer.
         std::atomic<bool> sent_since_receive_wait{false};
+        // What the first TCP connect began with, to put a fresh lwIP socket in place after a failed
+        // one (net/connect.hpp); under the table's mutex (connect_setup() and the two after it).
+        std::shared_ptr<const SocketSetup> connect_setup;
+        // A TCP connect's failure was reported; lwIP's socket is spent until a fresh one replaces it.
+        std::atomic<bool> renew_due{false};
     };
 
     // A call in progress on a socket; releases it when it goes out of scope.
@@ -103,6 +112,11 @@ class SocketTable {
     // one it replaces, for the caller to close. Only while `use` is the one call on the socket (a
     // call in another thread could still be inside lwIP with the old one): otherwise -1, errno EBUSY.
     int replace(Use& use, int new_lwip_fd);
+    // State::connect_setup: the kept one (or nullptr); keeps `setup` unless one is kept already and
+    // returns the one kept; takes it out.
+    std::shared_ptr<const SocketSetup> connect_setup(Use& use) const;
+    std::shared_ptr<const SocketSetup> keep_connect_setup_if_none(Use& use, std::shared_ptr<const SocketSetup> setup);
+    std::shared_ptr<const SocketSetup> take_connect_setup(Use& use);
     // Node shutdown: every socket stops waiting; closing stays the application's call.
     void interrupt_all();
     bool interrupted() const;

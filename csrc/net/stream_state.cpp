@@ -30,6 +30,12 @@ bool stream_never_connected(int lwip_fd) {
     return conn->state == NETCONN_NONE && conn->pcb.tcp != nullptr && conn->pcb.tcp->state == CLOSED;
 }
 
+bool stream_spent(int lwip_fd) {
+    CoreLock lock;
+    const struct netconn* conn = tcp_netconn_locked(lwip_fd);
+    return conn != nullptr && conn->pcb.tcp == nullptr;
+}
+
 int stream_send_refusal(int lwip_fd) {
     CoreLock lock;
     const struct netconn* conn = tcp_netconn_locked(lwip_fd);

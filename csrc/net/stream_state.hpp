@@ -31,4 +31,8 @@ int stream_send_refusal(int lwip_fd);
 // ENOTCONN; on any other, lwIP's ENOTCONN is the end of the stream). Takes the core lock.
 bool stream_never_connected(int lwip_fd);
 
+// Whether lwIP freed a TCP socket's PCB: its connection, or its attempt at one, is over. Takes the
+// core lock.
+bool stream_spent(int lwip_fd);
+
 }  // namespace zt::net

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "net/socket_setup.hpp"
+
+#include <cerrno>
+
+namespace zt::net {
+
+namespace {
+
+// The options an application can have set before connecting a TCP socket (those lwIP has).
+constexpr struct {
+    int level;
+    int name;
+} kInheritedOptions[] = {
+    {SOL_SOCKET, SO_REUSEADDR}, {SOL_SOCKET, SO_KEEPALIVE},   {SOL_SOCKET, SO_LINGER},
+    {SOL_SOCKET, SO_RCVBUF},    {IPPROTO_IP, IP_TOS},         {IPPROTO_IP, IP_TTL},
+    {IPPROTO_TCP, TCP_NODELAY}, {IPPROTO_TCP, TCP_KEEPIDLE},  {IPPROTO_TCP, TCP_KEEPINTVL},
+    {IPPROTO_TCP, TCP_KEEPCNT}, {IPPROTO_IPV6, IPV6_V6ONLY},
+};
+
+std::uint16_t port_of(const sockaddr_storage& ss) {
+    if (ss.ss_family == AF_INET) return reinterpret_cast<const sockaddr_in&>(ss).sin_port;
+    if (ss.ss_family == AF_INET6) return reinterpret_cast<const sockaddr_in6&>(ss).sin6_port;
+    return 0;
+}
+
+}  // namespace
+
+bool has_local_port(int lwip_fd) {
+    sockaddr_storage ss{};
+    socklen_t len = sizeof ss;
+    return lwip_getsockname(lwip_fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0 && port_of(ss) != 0;
+}
+
+SocketSetup read_setup(int lwip_fd) {
+    SocketSetup setup;
+    for (const auto& o : kInheritedOptions) {
+        SocketSetup::Option saved{o.level, o.name, sizeof saved.value, {}};
+        if (lwip_getsockopt(lwip_fd, o.level, o.name, saved.value, &saved.len) == 0) setup.options.push_back(saved);
+    }
+    socklen_t len = sizeof setup.local;
+    if (lwip_getsockname(lwip_fd, reinterpret_cast<sockaddr*>(&setup.local), &len) == 0 && port_of(setup.local) != 0) {
+        setup.local_len = len;
+    }
+    return setup;
+}
+
+int renew(SocketTable& table, SocketTable::Use& use, const SocketSetup& setup) {
+    const int family = use.state().family == AF_INET6 ? AF_INET6 : AF_INET;
+    const int fresh = lwip_socket(family, SOCK_STREAM, 0);
+    if (fresh < 0) return errno;
+    SocketTable::guard_events(fresh, true);
+    for (const SocketSetup::Option& o : setup.options) lwip_setsockopt(fresh, o.level, o.name, o.value, o.len);
+    const int old = table.replace(use, fresh);
+    if (old < 0) {
+        const int err = errno;
+        lwip_close(fresh);
+        return err;
+    }
+    lwip_close(old);  // before binding: it may hold the application's local port
+    // Another thread's bind or connect may have come first, now that the fresh socket is in place.
+    if (setup.local_len != 0 && !has_local_port(use.lwip()) &&
+        lwip_bind(use.lwip(), reinterpret_cast<const sockaddr*>(&setup.local), setup.local_len) < 0) {
+        return errno;
+    }
+    return 0;
+}
+
+}  // namespace zt::net

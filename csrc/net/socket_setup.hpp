@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: Apache-2.0
+// What a TCP socket's application set up before connecting (options, a local address it bound), read
+// from lwIP's socket so that a fresh one can take its place with the same: lwIP frees a TCP socket's
+// PCB, and all of that with it, when a connection attempt fails (net/connect.hpp).
+#pragma once
+
+#include <vector>
+
+#include "net/lwip.hpp"
+#include "net/socket_table.hpp"
+
+namespace zt::net {
+
+struct SocketSetup {
+    struct Option {
+        int level;
+        int name;
+        socklen_t len;
+        unsigned char value[16];  // an int or a struct linger
+    };
+    std::vector<Option> options;
+    sockaddr_storage local{};
+    socklen_t local_len = 0;  // 0: not bound by the application
+};
+
+SocketSetup read_setup(int lwip_fd);
+
+// Whether an lwIP socket has a local port: bound, listening or connected. A TCP socket is bound once:
+// lwIP's tcp_bind would put a bound PCB on its bound list a second time, making the list a loop that
+// every later walk of it never leaves.
+bool has_local_port(int lwip_fd);
+
+// Replaces use's spent lwIP socket with a fresh one set up like the first. 0 or an errno.
+int renew(SocketTable& table, SocketTable::Use& use, const SocketSetup& setup);
+
+}  // namespace zt::net
