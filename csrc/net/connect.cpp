@@ -80,10 +80,6 @@ int attempt(SocketTable& table, SocketTable::Use& use, const sockaddr* addr, soc
     return connect_outcome(use.state(), err);
 }
 
-}  // namespace
-
-namespace {
-
 // The setup the socket's first connect began with (connect_setup), read now if none is kept.
 std::shared_ptr<const SocketSetup> first_connect_setup(SocketTable& table, SocketTable::Use& use) {
     if (std::shared_ptr<const SocketSetup> kept = table.connect_setup(use)) return kept;

@@ -7,7 +7,6 @@ packets from Python) confirms three paths to our node, one per UDP socket, then 
 each at once."""
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ import pytest
 import libzt
 from libzt import wire
 from support.netns import NetNs
+from support.official import wait_until
 from support.rawpeer import confirm_path, echo, to
 from support.udp_driver import UdpPort
 from support.worlds import make_planet, start_node, start_root_node
@@ -37,10 +37,8 @@ def test_keepalives_on_every_path_are_answered(netns: NetNs, our_node, tmp_path:
     try:
         for udp in ports:
             confirm_path(udp, me, them.node_id, key, DEADLINE)
-        deadline = time.monotonic() + DEADLINE
-        while node.core_query_path_count(me.address) < PATHS:
-            assert time.monotonic() < deadline, f"paths learned: {node.core_query_path_count(me.address)}"
-            time.sleep(0.02)
+        wait_until(lambda: node.core_query_path_count(me.address) >= PATHS, DEADLINE, 0.02,
+                   f"{PATHS} paths learned")
 
         for udp in ports:
             udp.drain()

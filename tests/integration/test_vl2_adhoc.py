@@ -15,7 +15,7 @@ from libzt import wire
 from support import frames
 from support.diagnostics import counters
 from support.netns import NetNs
-from support.official import OurNode
+from support.official import OurNode, wait_until
 from support.rawpeer import confirm_path, multicast_like, to
 from support.udp_driver import UdpPort
 from support.worlds import make_planet, start_node, start_root_node
@@ -140,10 +140,8 @@ def test_a_waiting_multicast_goes_to_a_member_that_announces_itself(netns: NetNs
     udp = UdpPort(netns.cmd_prefix, netns.ADDR2, a.node_get_port())
     try:
         confirm_path(udp, member, a_id, key, EVENT_DEADLINE)
-        deadline = time.monotonic() + EVENT_DEADLINE
-        while a.core_query_path_count(member.address) < 1:
-            assert time.monotonic() < deadline, "A did not learn the member's path"
-            time.sleep(0.02)
+        wait_until(lambda: a.core_query_path_count(member.address) >= 1, EVENT_DEADLINE, 0.02,
+                   "A learning the member's path")
 
         a_mac = frames.zt_mac(nwid, a_id)
         member_ip = str(ipaddress.IPv4Address(bytes([31]) + member.node_id.to_bytes(5, "big")[2:]))
