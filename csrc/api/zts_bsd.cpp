@@ -15,6 +15,7 @@
 #include "ZeroTierSockets.h"
 #include "api/socket_call.hpp"
 #include "libzt_ext.h"
+#include "net/accept_inherit.hpp"
 #include "net/connect.hpp"
 #include "net/ephemeral_port.hpp"
 #include "net/lwip.hpp"
@@ -256,7 +257,7 @@ int zts_bsd_listen(int fd, int backlog) {
     if (!node_running()) return ZTS_ERR_SERVICE;
     auto use = table().acquire(fd);
     if (!use) return fail_errno();
-    return finish(lwip_listen(use->lwip(), backlog));
+    return finish(zt::net::listen_keeping_options(table(), *use, backlog));
 }
 
 // The blocking calls take a time limit (ztx_wait_t, libzt_ext.h); the zts_bsd_* calls are them with
@@ -273,8 +274,13 @@ int ztx_accept(int fd, struct zts_sockaddr* addr, zts_socklen_t* addrlen, ztx_wa
     const ssize_t r = blocking(*use, POLLIN, false, wait,
                                [&] { return static_cast<ssize_t>(lwip_accept(use->lwip(), reinterpret_cast<sockaddr*>(&ss), &len)); });
     if (r < 0) return fail_errno();
+    zt::net::inherit_options(table(), *use, static_cast<int>(r));
     const int child = table().add(static_cast<int>(r), use->state().family, use->state().type);
     if (child < 0) return fail_errno();
+    if (auto accepted = table().acquire(child)) {  // and its time limits, as Linux's accepted sockets do
+        accepted->state().recv_timeout_ms = use->state().recv_timeout_ms;
+        accepted->state().send_timeout_ms = use->state().send_timeout_ms;
+    }
     if (addr != nullptr && addrlen != nullptr) address_out(ss, addr, addrlen);
     return child;
 }
@@ -302,8 +308,12 @@ int zts_bsd_setsockopt(int fd, int level, int optname, const void* optval, zts_s
         // turn lingering off. The most it can keep instead.
         zts_linger l = *static_cast<const zts_linger*>(optval);
         if (l.l_linger > 0x7fff) l.l_linger = 0x7fff;
+        int r = 0;
+        if (zt::net::set_listener_option(table(), *use, level, optname, &l, sizeof l, &r)) return finish(r);
         return finish(lwip_setsockopt(use->lwip(), level, optname, &l, sizeof l));
     }
+    int r = 0;
+    if (zt::net::set_listener_option(table(), *use, level, optname, optval, optlen, &r)) return finish(r);
     return finish(lwip_setsockopt(use->lwip(), level, optname, optval, optlen));
 }
 
@@ -322,7 +332,10 @@ int zts_bsd_getsockopt(int fd, int level, int optname, void* optval, zts_socklen
         return ZTS_ERR_OK;
     }
     socklen_t len = *optlen;
-    const int r = lwip_getsockopt(use->lwip(), level, optname, optval, &len);
+    int r = 0;
+    if (!zt::net::get_listener_option(table(), *use, level, optname, optval, &len, &r)) {
+        r = lwip_getsockopt(use->lwip(), level, optname, optval, &len);
+    }
     if (r < 0) return fail_errno();
     *optlen = len;
     if (level == SOL_SOCKET && (optname == SO_KEEPALIVE || optname == SO_REUSEADDR || optname == SO_BROADCAST) &&

@@ -7,7 +7,8 @@ namespace zt::net {
 
 namespace {
 
-// The options an application can have set before connecting a TCP socket (those lwIP has).
+// The options an application can set on a TCP socket before connecting it or listening on it (those
+// lwIP has); the options Linux's accepted connections inherit from their listener, among others.
 constexpr struct {
     int level;
     int name;
@@ -32,12 +33,34 @@ bool has_local_port(int lwip_fd) {
     return lwip_getsockname(lwip_fd, reinterpret_cast<sockaddr*>(&ss), &len) == 0 && port_of(ss) != 0;
 }
 
-SocketSetup read_setup(int lwip_fd) {
+SocketSetup read_options(int lwip_fd) {
     SocketSetup setup;
     for (const auto& o : kInheritedOptions) {
         SocketSetup::Option saved{o.level, o.name, sizeof saved.value, {}};
-        if (lwip_getsockopt(lwip_fd, o.level, o.name, saved.value, &saved.len) == 0) setup.options.push_back(saved);
+        if (lwip_getsockopt(lwip_fd, o.level, o.name, saved.value, &saved.len) != 0) continue;
+        saved.len = setup_option_size(o.level, o.name);  // lwIP leaves most lengths as they were given
+        setup.options.push_back(saved);
     }
+    return setup;
+}
+
+socklen_t setup_option_size(int level, int name) {
+    return level == SOL_SOCKET && name == SO_LINGER ? sizeof(struct linger) : sizeof(int);
+}
+
+bool is_setup_option(int level, int name) {
+    for (const auto& o : kInheritedOptions) {
+        if (o.level == level && o.name == name) return true;
+    }
+    return false;
+}
+
+void apply_options(int lwip_fd, const SocketSetup& setup) {
+    for (const SocketSetup::Option& o : setup.options) lwip_setsockopt(lwip_fd, o.level, o.name, o.value, o.len);
+}
+
+SocketSetup read_setup(int lwip_fd) {
+    SocketSetup setup = read_options(lwip_fd);
     socklen_t len = sizeof setup.local;
     if (lwip_getsockname(lwip_fd, reinterpret_cast<sockaddr*>(&setup.local), &len) == 0 && port_of(setup.local) != 0) {
         setup.local_len = len;
@@ -50,7 +73,7 @@ int renew(SocketTable& table, SocketTable::Use& use, const SocketSetup& setup) {
     const int fresh = lwip_socket(family, SOCK_STREAM, 0);
     if (fresh < 0) return errno;
     SocketTable::guard_events(fresh, true);
-    for (const SocketSetup::Option& o : setup.options) lwip_setsockopt(fresh, o.level, o.name, o.value, o.len);
+    apply_options(fresh, setup);
     const int old = table.replace(use, fresh);
     if (old < 0) {
         const int err = errno;

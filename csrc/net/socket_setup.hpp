@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// What a TCP socket's application set up before connecting (options, a local address it bound), read
-// from lwIP's socket so that a fresh one can take its place with the same: lwIP frees a TCP socket's
-// PCB, and all of that with it, when a connection attempt fails (net/connect.hpp).
+// What a TCP socket's application set up (options, a local address it bound), read from lwIP's socket
+// so that another lwIP socket can be given the same: a fresh one taking the place of a socket whose
+// connection attempt failed (lwIP frees the PCB, and all of that with it: net/connect.hpp), and the
+// connections a listening socket accepts (net/accept_inherit.hpp).
 #pragma once
 
 #include <vector>
@@ -24,6 +25,16 @@ struct SocketSetup {
 };
 
 SocketSetup read_setup(int lwip_fd);
+
+// The options of kInheritedOptions (socket_setup.cpp) that lwip_fd answers; no local address.
+SocketSetup read_options(int lwip_fd);
+
+// Whether the option is one a SocketSetup keeps; its value's size (an int, or a struct linger).
+bool is_setup_option(int level, int name);
+socklen_t setup_option_size(int level, int name);
+
+// Sets each option of setup on lwip_fd (as given to lwIP: one it refuses is left as it was).
+void apply_options(int lwip_fd, const SocketSetup& setup);
 
 // Whether an lwIP socket has a local port: bound, listening or connected. A TCP socket is bound once:
 // lwIP's tcp_bind would put a bound PCB on its bound list a second time, making the list a loop that

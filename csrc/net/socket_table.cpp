@@ -195,6 +195,16 @@ std::shared_ptr<const SocketSetup> SocketTable::take_connect_setup(Use& use) {
     return std::move(use.state_->connect_setup);
 }
 
+std::shared_ptr<const SocketSetup> SocketTable::accept_setup(Use& use) const {
+    std::lock_guard<std::mutex> g(mutex_);
+    return use.state_->accept_setup;
+}
+
+void SocketTable::set_accept_setup(Use& use, std::shared_ptr<const SocketSetup> setup) {
+    std::lock_guard<std::mutex> g(mutex_);
+    use.state_->accept_setup = std::move(setup);
+}
+
 void SocketTable::interrupt_all() {
     {
         std::lock_guard<std::mutex> g(mutex_);

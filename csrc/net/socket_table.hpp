@@ -66,6 +66,9 @@ class SocketTable {
         std::shared_ptr<const SocketSetup> connect_setup;
         // A TCP connect's failure was reported; lwIP's socket is spent until a fresh one replaces it.
         std::atomic<bool> renew_due{false};
+        // A listening TCP socket's options, for the connections it accepts (net/accept_inherit.hpp):
+        // lwIP's listening PCB keeps few of them. Under the table's mutex (accept_setup()).
+        std::shared_ptr<const SocketSetup> accept_setup;
     };
 
     // A call in progress on a socket; releases it when it goes out of scope.
@@ -117,6 +120,9 @@ class SocketTable {
     std::shared_ptr<const SocketSetup> connect_setup(Use& use) const;
     std::shared_ptr<const SocketSetup> keep_connect_setup_if_none(Use& use, std::shared_ptr<const SocketSetup> setup);
     std::shared_ptr<const SocketSetup> take_connect_setup(Use& use);
+    // State::accept_setup: the kept one (nullptr: not listening); replaces it.
+    std::shared_ptr<const SocketSetup> accept_setup(Use& use) const;
+    void set_accept_setup(Use& use, std::shared_ptr<const SocketSetup> setup);
     // Node shutdown: every socket stops waiting; closing stays the application's call.
     void interrupt_all();
     bool interrupted() const;

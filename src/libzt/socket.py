@@ -591,14 +591,17 @@ class socket:
         return fd, _from_address(addr)
 
     def accept(self) -> Tuple[socket, Any]:
-        """(new socket, peer address); the new socket has the default timeout."""
+        """(new socket, peer address); the new socket has the default timeout, and the listener's
+        options (libzt passes them on, as Linux does)."""
         fd, address = self._accept()
         try:
             sock = self._accepted(fd)
         except BaseException:
             _ll.close(fd)
             raise
+        sock._option_timeouts = dict(self._option_timeouts)  # SO_RCVTIMEO/SO_SNDTIMEO: inherited, as on Linux
         sock._timeout = _default_timeout
+        sock._apply_mode()
         return sock, address
 
     def _accepted(self, fd: int) -> socket:

@@ -582,6 +582,52 @@ def test_options(zt_pair: Pair, echo_port: dict[int, int]) -> None:
         assert info.value.errno == errno.ENOPROTOOPT
 
 
+def _listener_set_up(mod: Any, listener: Any, address: Any) -> None:
+    """Options before and after listen(), as a server sets them up (``mod``: ours or the stdlib)."""
+    listener.setsockopt(mod.SOL_SOCKET, mod.SO_LINGER, struct.pack("ii", 1, 7))
+    listener.setsockopt(mod.SOL_SOCKET, mod.SO_RCVTIMEO, struct.pack("ll", 3, 0))
+    listener.setsockopt(mod.IPPROTO_IP, mod.IP_TOS, 0x10)
+    listener.setsockopt(mod.IPPROTO_TCP, mod.TCP_KEEPINTVL, 33)
+    listener.bind(address)
+    listener.listen()
+    listener.setsockopt(mod.IPPROTO_TCP, mod.TCP_NODELAY, 1)  # lwIP refuses TCP options on a listener
+    listener.setsockopt(mod.IPPROTO_TCP, mod.TCP_KEEPIDLE, 77)
+    listener.setsockopt(mod.SOL_SOCKET, mod.SO_KEEPALIVE, 1)
+
+
+def _inheritable_options(mod: Any, sock: Any) -> tuple:
+    return (sock.getsockopt(mod.IPPROTO_TCP, mod.TCP_NODELAY), sock.getsockopt(mod.IPPROTO_TCP, mod.TCP_KEEPIDLE),
+            sock.getsockopt(mod.IPPROTO_TCP, mod.TCP_KEEPINTVL), sock.getsockopt(mod.SOL_SOCKET, mod.SO_KEEPALIVE),
+            struct.unpack("ii", sock.getsockopt(mod.SOL_SOCKET, mod.SO_LINGER, 8)),
+            struct.unpack("ll", sock.getsockopt(mod.SOL_SOCKET, mod.SO_RCVTIMEO, 16)),
+            sock.getsockopt(mod.IPPROTO_IP, mod.IP_TOS))
+
+
+def test_accepted_connections_inherit_the_listeners_options_as_the_stdlibs(zt_pair: Pair) -> None:
+    """A server that sets TCP_NODELAY (or keepalive, SO_LINGER, a receive time limit) on its listening
+    socket has it on every connection it accepts, on Linux; lwIP passed on SO_KEEPALIVE and
+    SO_REUSEADDR only, and refused TCP options on a listener (EINVAL)."""
+    expected = (1, 77, 33, 1, (1, 7), (3, 0), 0x10)
+    with stdlib_socket.socket() as listener:
+        _listener_set_up(stdlib_socket, listener, ("127.0.0.1", 0))
+        with stdlib_socket.create_connection(listener.getsockname()):
+            accepted, _ = listener.accept()
+            with accepted:
+                assert _inheritable_options(stdlib_socket, listener) == expected
+                assert _inheritable_options(stdlib_socket, accepted) == expected  # what this test holds ours to
+
+    with socket.socket() as listener:
+        _listener_set_up(socket, listener, (zt_pair.ipv4, 0))
+        assert _inheritable_options(socket, listener) == expected
+        sender = zt_pair.peer.start("tcp_send", host=zt_pair.ipv4, port=listener.getsockname()[1], size=1000)
+        accepted, _ = listener.accept()
+        with accepted:
+            assert _inheritable_options(socket, accepted) == expected
+            assert accepted.gettimeout() is None  # the default timeout, as the stdlib's accept gives
+            assert len(recv_all(accepted)) == 1000
+        assert sender.result(timeout=60)["sent"] == 1000
+
+
 def test_zero_window_ack_storm_is_broken(zt_pair: Pair) -> None:
     """Both ends send without reading until both receive windows are full: lwIP alone would trade
     zero-window ACKs at hundreds of packets a second for as long as that lasts."""
