@@ -303,17 +303,18 @@ int zts_bsd_setsockopt(int fd, int level, int optname, const void* optval, zts_s
         (optname == ZTS_SO_RCVTIMEO ? use->state().recv_timeout_ms : use->state().send_timeout_ms) = value;
         return ZTS_ERR_OK;
     }
+    zts_linger clamped{};
     if (level == ZTS_SOL_SOCKET && optname == ZTS_SO_LINGER && optval != nullptr && optlen >= sizeof(zts_linger)) {
         // lwIP keeps the time in 16 signed bits after clamping it to 0xFFFF: 32768 s and more would
         // turn lingering off. The most it can keep instead.
-        zts_linger l = *static_cast<const zts_linger*>(optval);
-        if (l.l_linger > 0x7fff) l.l_linger = 0x7fff;
-        int r = 0;
-        if (zt::net::set_listener_option(table(), *use, level, optname, &l, sizeof l, &r)) return finish(r);
-        return finish(lwip_setsockopt(use->lwip(), level, optname, &l, sizeof l));
+        clamped = *static_cast<const zts_linger*>(optval);
+        if (clamped.l_linger > 0x7fff) clamped.l_linger = 0x7fff;
+        optval = &clamped;
+        optlen = sizeof clamped;
     }
-    int r = 0;
-    if (zt::net::set_listener_option(table(), *use, level, optname, optval, optlen, &r)) return finish(r);
+    if (use->state().type == ZTS_SOCK_STREAM && zt::net::is_setup_option(level, optname)) {
+        return finish(zt::net::set_stream_option(table(), *use, level, optname, optval, optlen));
+    }
     return finish(lwip_setsockopt(use->lwip(), level, optname, optval, optlen));
 }
 
@@ -337,6 +338,9 @@ int zts_bsd_getsockopt(int fd, int level, int optname, void* optval, zts_socklen
         r = lwip_getsockopt(use->lwip(), level, optname, optval, &len);
     }
     if (r < 0) return fail_errno();
+    if (zt::net::is_setup_option(level, optname)) {  // lwIP leaves the length as given, Linux says what it wrote
+        len = std::min(len, zt::net::setup_option_size(level, optname));
+    }
     *optlen = len;
     if (level == SOL_SOCKET && (optname == SO_KEEPALIVE || optname == SO_REUSEADDR || optname == SO_BROADCAST) &&
         len >= sizeof(int)) {
@@ -419,24 +423,60 @@ int zts_bsd_ioctl(int fd, unsigned long request, void* argp) {
     return fail(EINVAL);
 }
 
-int zts_bsd_poll(struct zts_pollfd* fds, zts_nfds_t nfds, int timeout) {
+namespace {
+
+// What select counts for each set it was given (as Linux's select does): a hang-up or an error makes a
+// descriptor readable, an error writable, and only POLLPRI exceptional.
+short counted_by_select(short events) {
+    short counted = 0;
+    if (events & ZTS_POLLIN) counted |= ZTS_POLLIN | ZTS_POLLHUP | ZTS_POLLERR;
+    if (events & ZTS_POLLOUT) counted |= ZTS_POLLOUT | ZTS_POLLERR;
+    if (events & ZTS_POLLPRI) counted |= ZTS_POLLPRI;
+    return counted;
+}
+
+// zts_bsd_poll, and zts_bsd_select's wait when `for_select`: a descriptor counts as ready only for
+// what select would count (one ready only with a hang-up select is not asked about would end the
+// wait at once and be counted as nothing: a select in a loop would spin).
+int poll_sockets(struct zts_pollfd* fds, zts_nfds_t nfds, int timeout, bool for_select) {
     if (!node_running()) return ZTS_ERR_SERVICE;
     if (fds == nullptr && nfds > 0) return ZTS_ERR_ARG;
     if (nfds > 4096) return fail(EINVAL);
     std::vector<std::optional<SocketTable::Use>> uses;
     std::vector<pollfd> lwip_fds(nfds);
+    std::vector<short> hangup(nfds);
+    bool any_stream = false;
     for (zts_nfds_t i = 0; i < nfds; ++i) {
         fds[i].revents = 0;
         uses.push_back(fds[i].fd >= 0 ? table().acquire(fds[i].fd) : std::nullopt);
         lwip_fds[i].fd = uses.back() ? uses.back()->lwip() : -1;  // lwIP ignores negative descriptors
         lwip_fds[i].events = fds[i].events;
+        any_stream = any_stream || (uses.back() && uses.back()->state().type == SOCK_STREAM);
     }
+    // The hang-ups lwIP's poll does not report (net/stream_state.hpp), all under one core lock.
+    const auto look_for_hangups = [&] {
+        if (!any_stream) return;
+        zt::net::CoreLock lock;
+        for (zts_nfds_t i = 0; i < nfds; ++i) {
+            if (uses[i] && uses[i]->state().type == SOCK_STREAM) {
+                hangup[i] = zt::net::stream_hangup_events_locked(lwip_fds[i].fd) & (fds[i].events | ZTS_POLLHUP);
+            }
+        }
+    };
+    const auto counts = [&](zts_nfds_t i, short revents) {
+        return (for_select ? revents & (counted_by_select(fds[i].events) | ZTS_POLLNVAL) : revents) != 0;
+    };
     const std::int64_t deadline = deadline_after(timeout);
     for (;;) {
+        // Looked at before each wait (only the application's calls, connect and listen, take a socket
+        // out of it) and after a wake (a connection that ends wakes lwIP's poll).
+        look_for_hangups();
         int ready = 0;
         for (zts_nfds_t i = 0; i < nfds; ++i) {
             if (fds[i].fd >= 0 && !uses[i]) {
                 fds[i].revents = ZTS_POLLNVAL;  // not a socket of ours
+                ++ready;
+            } else if (counts(i, hangup[i])) {
                 ++ready;
             }
         }
@@ -448,10 +488,11 @@ int zts_bsd_poll(struct zts_pollfd* fds, zts_nfds_t nfds, int timeout) {
         }
         const int r = lwip_poll(lwip_fds.data(), nfds, wait_ms);
         if (r < 0) return fail_errno();
+        if (r > 0 && ready == 0) look_for_hangups();
+        ready = 0;
         for (zts_nfds_t i = 0; i < nfds; ++i) {
-            if (lwip_fds[i].fd < 0) continue;
-            fds[i].revents = lwip_fds[i].revents;
-            if (fds[i].revents != 0) ++ready;
+            if (lwip_fds[i].fd >= 0) fds[i].revents = lwip_fds[i].revents | hangup[i];
+            if (counts(i, fds[i].revents)) ++ready;
         }
         if (ready > 0) return ready;
         if (table().interrupted()) return fail(ENETDOWN);
@@ -460,6 +501,12 @@ int zts_bsd_poll(struct zts_pollfd* fds, zts_nfds_t nfds, int timeout) {
             if (u && u->closing()) return fail(EBADF);
         }
     }
+}
+
+}  // namespace
+
+int zts_bsd_poll(struct zts_pollfd* fds, zts_nfds_t nfds, int timeout) {
+    return poll_sockets(fds, nfds, timeout, false);
 }
 
 int zts_bsd_select(int nfds, zts_fd_set* readfds, zts_fd_set* writefds, zts_fd_set* exceptfds,
@@ -478,7 +525,7 @@ int zts_bsd_select(int nfds, zts_fd_set* readfds, zts_fd_set* writefds, zts_fd_s
         if (timeout->tv_sec < 0 || timeout->tv_usec < 0) return fail(EINVAL);
         timeout_ms = static_cast<int>(timeout->tv_sec * 1000 + timeout->tv_usec / 1000);
     }
-    const int r = zts_bsd_poll(pfds.data(), static_cast<zts_nfds_t>(pfds.size()), timeout_ms);
+    const int r = poll_sockets(pfds.data(), static_cast<zts_nfds_t>(pfds.size()), timeout_ms, true);
     if (r < 0) return r;
     for (zts_fd_set* set : {readfds, writefds, exceptfds}) {
         if (set != nullptr) ZTS_FD_ZERO(set);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "net/accept_inherit.hpp"
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -13,9 +14,42 @@ namespace zt::net {
 
 namespace {
 
-// Serialises changes to a listener's kept options (read, changed, put back), for all listeners: they
-// are rare.
+// Serialises the options of TCP sockets against listen(): a listener's kept options are read, changed
+// and put back under it, and an option set while another thread starts listening is either read by
+// that listen() or kept after it. For all sockets: setting options is rare.
 std::mutex g_update;
+
+// The options of a fresh TCP socket of each family (AF_INET, AF_INET6): an accepted socket already has
+// them, so only the others are given to it. Learned once, under g_update, at the first listen of the
+// family.
+struct Defaults {
+    std::atomic<bool> known{false};  // setup is written before, and never after
+    SocketSetup setup;
+};
+Defaults g_defaults[2];
+
+Defaults& defaults_of(int family) { return g_defaults[family == AF_INET6 ? 1 : 0]; }
+
+void learn_defaults(int family) {
+    Defaults& d = defaults_of(family);
+    if (d.known.load(std::memory_order_relaxed)) return;  // under g_update, the only writer's lock
+    const int fresh = lwip_socket(family, SOCK_STREAM, 0);
+    if (fresh < 0) return;  // every option is given to accepted sockets until a later listen learns them
+    d.setup = read_options(fresh);
+    lwip_close(fresh);
+    d.known.store(true, std::memory_order_release);
+}
+
+bool is_default(int family, const SocketSetup::Option& o) {
+    const Defaults& d = defaults_of(family);
+    if (!d.known.load(std::memory_order_acquire)) return false;  // read by accepts, without g_update
+    for (const SocketSetup::Option& fresh : d.setup.options) {
+        if (fresh.level == o.level && fresh.name == o.name) {
+            return fresh.len == o.len && std::memcmp(fresh.value, o.value, o.len) == 0;
+        }
+    }
+    return false;
+}
 
 // A copy of setup with the option's value replaced (or added).
 std::shared_ptr<const SocketSetup> with_option(const SocketSetup& setup, int level, int name, const void* value,
@@ -34,11 +68,31 @@ std::shared_ptr<const SocketSetup> with_option(const SocketSetup& setup, int lev
     return changed;
 }
 
+// Linux's limits (lwIP takes any value, and multiplies the times by 1000 in 32 bits).
+bool in_linux_range(int level, int name, int v) {
+    if (level != IPPROTO_TCP) return true;
+    switch (name) {
+        case TCP_KEEPIDLE:
+        case TCP_KEEPINTVL:
+            return v >= 1 && v <= 32767;
+        case TCP_KEEPCNT:
+            return v >= 1 && v <= 127;
+        default:
+            return true;
+    }
+}
+
+int refuse(int err) {
+    errno = err;
+    return -1;
+}
+
 }  // namespace
 
 int listen_keeping_options(SocketTable& table, SocketTable::Use& use, int backlog) {
     std::lock_guard<std::mutex> g(g_update);
     const bool first = use.state().type == SOCK_STREAM && !table.accept_setup(use);
+    if (first) learn_defaults(use.state().family);
     // Read before lwip_listen: the listening PCB no longer has most of them.
     std::shared_ptr<const SocketSetup> options = first ? std::make_shared<const SocketSetup>(read_options(use.lwip())) : nullptr;
     const int r = lwip_listen(use.lwip(), backlog);
@@ -46,33 +100,32 @@ int listen_keeping_options(SocketTable& table, SocketTable::Use& use, int backlo
     return r;
 }
 
-bool set_listener_option(SocketTable& table, SocketTable::Use& use, int level, int name, const void* value,
-                         socklen_t len, int* result) {
-    if (!is_setup_option(level, name)) return false;
+int set_stream_option(SocketTable& table, SocketTable::Use& use, int level, int name, const void* value,
+                      socklen_t len) {
+    if (value == nullptr || len < setup_option_size(level, name)) return refuse(EINVAL);
+    int v = level == SOL_SOCKET && name == SO_LINGER ? 0 : *static_cast<const int*>(value);
+    if (!in_linux_range(level, name, v)) return refuse(EINVAL);
     std::lock_guard<std::mutex> g(g_update);
+    // Linux decides the address families a socket takes when it binds.
+    if (level == IPPROTO_IPV6 && name == IPV6_V6ONLY && use.state().family == AF_INET6 && has_local_port(use.lwip())) {
+        return refuse(EINVAL);
+    }
     const std::shared_ptr<const SocketSetup> kept = table.accept_setup(use);
-    if (!kept) return false;
+    if (!kept) return lwip_setsockopt(use.lwip(), level, name, value, len);
     if (level == IPPROTO_TCP) {  // lwIP refuses these on a listener; they are the accepted sockets'
-        if (value == nullptr || len < sizeof(int)) {
-            errno = EINVAL;
-            *result = -1;
-            return true;
-        }
-        int v = *static_cast<const int*>(value);
         if (name == TCP_NODELAY) v = v != 0;
         table.set_accept_setup(use, with_option(*kept, level, name, &v, sizeof v));
-        *result = 0;
-        return true;
+        return 0;
     }
-    *result = lwip_setsockopt(use.lwip(), level, name, value, len);
-    if (*result == 0) {  // kept as lwIP reads it back (a flag's bit, a clamped time), as read_options does
-        unsigned char stored[sizeof(SocketSetup::Option::value)];
-        socklen_t stored_len = sizeof stored;
-        if (lwip_getsockopt(use.lwip(), level, name, stored, &stored_len) == 0) {
-            table.set_accept_setup(use, with_option(*kept, level, name, stored, setup_option_size(level, name)));
-        }
+    const int r = lwip_setsockopt(use.lwip(), level, name, value, len);
+    if (r != 0) return r;
+    // Kept as lwIP reads it back (a flag's bit, a clamped time), as read_options reads them.
+    unsigned char stored[sizeof(SocketSetup::Option::value)];
+    socklen_t stored_len = sizeof stored;
+    if (lwip_getsockopt(use.lwip(), level, name, stored, &stored_len) == 0) {
+        table.set_accept_setup(use, with_option(*kept, level, name, stored, setup_option_size(level, name)));
     }
-    return true;
+    return 0;
 }
 
 bool get_listener_option(SocketTable& table, SocketTable::Use& use, int level, int name, void* value,
@@ -83,8 +136,7 @@ bool get_listener_option(SocketTable& table, SocketTable::Use& use, int level, i
     for (const SocketSetup::Option& o : kept->options) {
         if (o.level != level || o.name != name) continue;
         if (*len < o.len) {
-            errno = EINVAL;
-            *result = -1;
+            *result = refuse(EINVAL);
             return true;
         }
         std::memcpy(value, o.value, o.len);
@@ -96,8 +148,10 @@ bool get_listener_option(SocketTable& table, SocketTable::Use& use, int level, i
 }
 
 void inherit_options(SocketTable& table, SocketTable::Use& listener, int accepted_lwip_fd) {
-    if (const std::shared_ptr<const SocketSetup> kept = table.accept_setup(listener)) {
-        apply_options(accepted_lwip_fd, *kept);
+    const std::shared_ptr<const SocketSetup> kept = table.accept_setup(listener);
+    if (!kept) return;
+    for (const SocketSetup::Option& o : kept->options) {
+        if (!is_default(listener.state().family, o)) lwip_setsockopt(accepted_lwip_fd, o.level, o.name, o.value, o.len);
     }
 }
 

@@ -20,10 +20,15 @@ namespace zt::net {
 // lwip_listen, keeping the options the socket had for the connections it will accept. lwIP's result.
 int listen_keeping_options(SocketTable& table, SocketTable::Use& use, int backlog);
 
-// Whether the call is one for a listening socket's kept options; if so, *result is lwIP's convention
-// (0, or -1 with errno set).
-bool set_listener_option(SocketTable& table, SocketTable::Use& use, int level, int name, const void* value,
-                         socklen_t len, int* result);
+// setsockopt of an option a SocketSetup keeps (net/socket_setup.hpp), on a TCP socket: a listener's is
+// kept for the connections it accepts (and set on lwIP's listener where it takes it), another's set on
+// lwIP's socket. Refuses what Linux refuses (keepalive times out of range, IPV6_V6ONLY once bound).
+// lwIP's convention: 0, or -1 with errno set.
+int set_stream_option(SocketTable& table, SocketTable::Use& use, int level, int name, const void* value,
+                      socklen_t len);
+
+// getsockopt of an IPPROTO_TCP option on a listener, which lwIP refuses: whether it answered; then
+// *result as set_stream_option's.
 bool get_listener_option(SocketTable& table, SocketTable::Use& use, int level, int name, void* value,
                          socklen_t* len, int* result);
 

@@ -36,6 +36,13 @@ bool stream_spent(int lwip_fd) {
     return conn != nullptr && conn->pcb.tcp == nullptr;
 }
 
+short stream_hangup_events_locked(int lwip_fd) {
+    const struct netconn* conn = tcp_netconn_locked(lwip_fd);
+    if (conn == nullptr || conn->state == NETCONN_LISTEN || conn->state == NETCONN_CONNECT) return 0;
+    if (conn->pcb.tcp == nullptr) return POLLHUP | POLLOUT | POLLIN;  // over: lwIP freed the PCB
+    return conn->pcb.tcp->state == CLOSED ? POLLHUP | POLLOUT : 0;  // CLOSED: never connected
+}
+
 int stream_send_refusal(int lwip_fd) {
     CoreLock lock;
     const struct netconn* conn = tcp_netconn_locked(lwip_fd);

@@ -31,6 +31,13 @@ int stream_send_refusal(int lwip_fd);
 // ENOTCONN; on any other, lwIP's ENOTCONN is the end of the stream). Takes the core lock.
 bool stream_never_connected(int lwip_fd);
 
+// What Linux's poll reports for a TCP socket without a connection (new, bound, or its connection or
+// attempt over) beyond what lwIP's poll does: POLLHUP and POLLOUT (a send fails at once rather than
+// block), and POLLIN once a connection or an attempt was there (the end of the stream, or the error,
+// reads at once). 0 for one listening, connecting or connected, and for other sockets. lwIP reports
+// nothing for a new one: a poll or select on it waited for its whole time limit. Core lock held.
+short stream_hangup_events_locked(int lwip_fd);
+
 // Whether lwIP freed a TCP socket's PCB: its connection, or its attempt at one, is over. Takes the
 // core lock.
 bool stream_spent(int lwip_fd);

@@ -635,6 +635,28 @@ static void test_tcp_local(const char* ip, int family)
 
     /* A non-blocking connect: in progress, then writable. */
     int client = (int)MUST(zts_socket(family, ZTS_SOCK_STREAM, 0));
+    /* Before it connects, it answers a poll at once, as Linux's does: writable (a send fails rather
+       than waits) and hung up. */
+    struct zts_pollfd pn = { client, ZTS_POLLIN | ZTS_POLLOUT, 0 };
+    EXPECT(zts_bsd_poll(&pn, 1, 5000), 1, ANY_ERRNO);
+    CHECK(pn.revents == (ZTS_POLLOUT | ZTS_POLLHUP), "a new TCP socket polls ZTS_POLLOUT|ZTS_POLLHUP (revents 0x%x)",
+          pn.revents);
+    zts_fd_set both_r, both_w;
+    ZTS_FD_ZERO(&both_r);
+    ZTS_FD_ZERO(&both_w);
+    ZTS_FD_SET(client, &both_r);
+    ZTS_FD_SET(client, &both_w);
+    tv.tv_sec = 5;
+    tv.tv_usec = 0;
+    EXPECT(zts_bsd_select(client + 1, &both_r, &both_w, NULL, &tv), 2, ANY_ERRNO); /* readable (the hang-up) and writable */
+    zts_fd_set except_only;
+    ZTS_FD_ZERO(&except_only);
+    ZTS_FD_SET(client, &except_only);
+    tv.tv_sec = 0;
+    tv.tv_usec = 100000;
+    t0 = now_ms();
+    EXPECT(zts_bsd_select(client + 1, NULL, NULL, &except_only, &tv), 0, ANY_ERRNO);
+    CHECK(now_ms() - t0 >= 90, "a hang-up is not exceptional: zts_bsd_select waits its timeout (%ld ms)", now_ms() - t0);
     EXPECT_OK(zts_set_blocking(client, 0));
     EXPECT_SOCKET(zts_connect(client, ip, port, 0), ZTS_EINPROGRESS);
     struct zts_pollfd pc = { client, ZTS_POLLOUT, 0 };

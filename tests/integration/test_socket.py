@@ -83,7 +83,8 @@ def test_echo_and_addresses(zt_pair: Pair, echo_port: dict[int, int], version: i
 
 def test_200_concurrent_connections_each_echo_64_kib(zt_pair: Pair, echo_port: dict[int, int]) -> None:
     """Also: sockets close while others are created, and lwIP hands socket numbers on. It must not
-    hand on the closed socket's readiness too: a new TCP socket is neither readable nor writable."""
+    hand on the closed socket's readiness too: a new TCP socket polls writable and hung up, as on
+    Linux, and neither readable nor in error."""
     from libzt._bindings import sockets as _sockets_ll
 
     def one(i: int) -> tuple[bool, int]:
@@ -100,7 +101,7 @@ def test_200_concurrent_connections_each_echo_64_kib(zt_pair: Pair, echo_port: d
         results = list(pool.map(one, range(200)))
     print(f"\n200 connections x 64 KiB echoed in {time.monotonic() - started:.2f} s")
     assert all(echoed for echoed, _ in results)
-    assert {events for _, events in results} == {0}
+    assert {events for _, events in results} == {_sockets_ll.POLLOUT | _sockets_ll.POLLHUP}
 
 
 def test_half_close_then_read_the_rest(zt_pair: Pair) -> None:
@@ -585,7 +586,7 @@ def test_options(zt_pair: Pair, echo_port: dict[int, int]) -> None:
 def _listener_set_up(mod: Any, listener: Any, address: Any) -> None:
     """Options before and after listen(), as a server sets them up (``mod``: ours or the stdlib)."""
     listener.setsockopt(mod.SOL_SOCKET, mod.SO_LINGER, struct.pack("ii", 1, 7))
-    listener.setsockopt(mod.SOL_SOCKET, mod.SO_RCVTIMEO, struct.pack("ll", 3, 0))
+    listener.setsockopt(mod.SOL_SOCKET, mod.SO_RCVTIMEO, struct.pack("ll", 60, 0))
     listener.setsockopt(mod.IPPROTO_IP, mod.IP_TOS, 0x10)
     listener.setsockopt(mod.IPPROTO_TCP, mod.TCP_KEEPINTVL, 33)
     listener.bind(address)
@@ -607,7 +608,7 @@ def test_accepted_connections_inherit_the_listeners_options_as_the_stdlibs(zt_pa
     """A server that sets TCP_NODELAY (or keepalive, SO_LINGER, a receive time limit) on its listening
     socket has it on every connection it accepts, on Linux; lwIP passed on SO_KEEPALIVE and
     SO_REUSEADDR only, and refused TCP options on a listener (EINVAL)."""
-    expected = (1, 77, 33, 1, (1, 7), (3, 0), 0x10)
+    expected = (1, 77, 33, 1, (1, 7), (60, 0), 0x10)
     with stdlib_socket.socket() as listener:
         _listener_set_up(stdlib_socket, listener, ("127.0.0.1", 0))
         with stdlib_socket.create_connection(listener.getsockname()):
@@ -626,6 +627,40 @@ def test_accepted_connections_inherit_the_listeners_options_as_the_stdlibs(zt_pa
             assert accepted.gettimeout() is None  # the default timeout, as the stdlib's accept gives
             assert len(recv_all(accepted)) == 1000
         assert sender.result(timeout=60)["sent"] == 1000
+
+
+def test_poll_answers_at_once_for_a_socket_without_a_connection_as_the_stdlibs(zt_pair: Pair) -> None:
+    """A TCP socket that never connected (new or bound) polls writable and hung up at once on Linux; a
+    listening one not at all; one whose connect was refused, readable, writable, hung up and in error.
+    lwIP reported nothing for the first: a poll or select on it waited for its whole time limit.
+    (libzt's ZTS_POLL* numbers are lwIP's, not Linux's: each side is asked in its own.)"""
+    def stdlib_poll(sock: stdlib_socket.socket, events: int, timeout_ms: int) -> int:
+        poller = select.poll()
+        poller.register(sock, events)
+        return sum(revents for _, revents in poller.poll(timeout_ms))
+
+    def our_poll(sock: socket.socket, events: int, timeout_ms: int) -> int:
+        return _ll.poll_one(sock.zts_fileno(), events, timeout_ms)
+
+    def answers(mod: Any, poll: Any, flags: Any, host: str, refusing_port: int) -> list[int]:
+        def ask(sock: Any, timeout_ms: int = 5000) -> int:
+            return poll(sock, flags.POLLIN | flags.POLLOUT, timeout_ms)
+
+        with mod.socket() as new, mod.socket() as bound, mod.socket() as listening, mod.socket() as refused:
+            bound.bind((host, 0))
+            listening.bind((host, 0))
+            listening.listen()
+            refused.setblocking(False)
+            assert refused.connect_ex((host, refusing_port)) == errno.EINPROGRESS
+            wait_until(lambda: ask(refused) & flags.POLLERR, 30, what="the refusal")
+            hung_up = flags.POLLOUT | flags.POLLHUP
+            return [ask(new) == hung_up, ask(bound) == hung_up, ask(listening, 200) == 0,
+                    ask(refused) == hung_up | flags.POLLIN | flags.POLLERR]
+
+    with stdlib_socket.socket() as closed_port:  # bound, not listening: connecting to it is refused
+        closed_port.bind(("127.0.0.1", 0))
+        assert answers(stdlib_socket, stdlib_poll, select, "127.0.0.1", closed_port.getsockname()[1]) == [True] * 4
+    assert answers(socket, our_poll, _ll, zt_pair.ipv4, 9) == [True] * 4  # nobody listens on port 9 there
 
 
 def test_zero_window_ack_storm_is_broken(zt_pair: Pair) -> None:
