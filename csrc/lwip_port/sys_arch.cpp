@@ -261,6 +261,8 @@ void lwip_port_after_core_unlock(void (*fn)(void*), void* arg) { t_after_unlock 
 
 void lwip_port_mark_tcpip_thread(void) { g_tcpip_thread_started.store(true); }
 
+int lwip_port_core_held(void) { return g_core_owner.load(std::memory_order_relaxed) == std::this_thread::get_id(); }
+
 void lwip_port_check_core_locked(void) {
     // Before the tcpip thread runs, lwip_init is single-threaded: nothing to check.
     if (!g_tcpip_thread_started.load(std::memory_order_relaxed)) return;

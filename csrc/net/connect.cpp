@@ -7,6 +7,7 @@
 
 #include "net/ephemeral_port.hpp"
 #include "net/lwip.hpp"
+#include "net/readiness_fd.hpp"
 #include "net/socket_setup.hpp"
 #include "net/stream_state.hpp"
 #include "osdep/clock.hpp"
@@ -64,7 +65,8 @@ int attempt(SocketTable& table, SocketTable::Use& use, const sockaddr* addr, soc
     if (errno != EINPROGRESS) return errno;
     // Its outcome shows later, in SO_ERROR or the next call's error (connect_outcome).
     use.state().connect_pending = use.state().type == SOCK_STREAM;
-    if (use.state().nonblocking) return errno;
+    readiness::sync(use.fd());  // no longer hung up: a selector must not see it ready while it waits
+    if (use.state().nonblocking) return EINPROGRESS;
     const int w = table.wait(use, POLLOUT, deadline_ms);
     if (w < 0) return errno;
     if (w == 0) return ETIMEDOUT;

@@ -4,10 +4,13 @@
 #include <atomic>
 #include <cerrno>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 
 #include "net/lwip.hpp"
 #include "net/readiness_pair.hpp"
+#include "net/stack.hpp"
+#include "net/stream_state.hpp"
 
 extern "C" {
 #include <lwip/priv/sockets_priv.h>  // struct lwip_sock: the event counters lwip_poll reads
@@ -20,6 +23,13 @@ namespace {
 struct Entry {
     net::ReadinessPair pair;
     int lwip_fd = -1;
+    // A TCP socket without a connection (new, bound, or its connection over): readable and writable,
+    // as Linux's poll reports it (net/stream_state.hpp). lwIP's counters do not say it, and the PCB
+    // that does is read under the core lock, which is taken before the registry's mutex, never under
+    // it: so it is looked at where that lock is held or can be taken first (open, rebind, lwIP's
+    // events that come with it, after each call while the socket is hung up, and once a connect is
+    // under way).
+    bool hung_up = false;
 };
 
 struct Registry {
@@ -55,14 +65,31 @@ Want lwip_state(int lwip_fd) {
     return w;
 }
 
+// With the core lock held.
+bool hung_up_locked(int lwip_fd) { return stream_hangup_events_locked(lwip_fd) != 0; }
+
+// The core lock, unless this thread holds it already: taken before the registry's mutex and held
+// while an entry's hung_up is looked at and written (a value read first and written later could
+// undo what another thread's connect wrote meanwhile).
+class CoreLockUnlessHeld {
+  public:
+    CoreLockUnlessHeld() {
+        if (!lwip_port_core_held()) lock_.emplace();
+    }
+
+  private:
+    std::optional<CoreLock> lock_;
+};
+
 void sync_locked(Registry& r, Entry& e) {
-    const Want want = r.interrupted ? Want{true, true} : lwip_state(e.lwip_fd);
+    const Want want = r.interrupted || e.hung_up ? Want{true, true} : lwip_state(e.lwip_fd);
     net::set_readiness(e.pair, want.readable, want.writable);
 }
 
 }  // namespace
 
 int open(int fd, int lwip_fd) {
+    const CoreLockUnlessHeld core;
     Registry& r = registry();
     std::lock_guard<std::mutex> g(r.mutex);
     auto it = r.by_fd.find(fd);
@@ -72,6 +99,7 @@ int open(int fd, int lwip_fd) {
     Entry& e = r.by_fd[fd];
     e.pair = pair;
     e.lwip_fd = lwip_fd;
+    e.hung_up = hung_up_locked(lwip_fd);
     r.fd_of_lwip[lwip_fd] = fd;
     g_count.fetch_add(1, std::memory_order_relaxed);
     sync_locked(r, e);
@@ -81,9 +109,23 @@ int open(int fd, int lwip_fd) {
 void sync(int fd) {
     if (g_count.load(std::memory_order_relaxed) == 0) return;
     Registry& r = registry();
+    {
+        std::lock_guard<std::mutex> g(r.mutex);
+        auto it = r.by_fd.find(fd);
+        if (it == r.by_fd.end()) return;
+        if (!it->second.hung_up) {
+            sync_locked(r, it->second);
+            return;
+        }
+    }
+    // Hung up until a call (connect, listen) says otherwise: looked at again after each call, with
+    // the core lock taken first. Sockets with a connection never come here.
+    const CoreLockUnlessHeld core;
     std::lock_guard<std::mutex> g(r.mutex);
     auto it = r.by_fd.find(fd);
-    if (it != r.by_fd.end()) sync_locked(r, it->second);
+    if (it == r.by_fd.end()) return;  // closed meanwhile
+    it->second.hung_up = hung_up_locked(it->second.lwip_fd);
+    sync_locked(r, it->second);
 }
 
 void sync_lwip(int lwip_fd) {
@@ -93,17 +135,23 @@ void sync_lwip(int lwip_fd) {
     auto owner = r.fd_of_lwip.find(lwip_fd);
     if (owner == r.fd_of_lwip.end()) return;
     auto it = r.by_fd.find(owner->second);
-    if (it != r.by_fd.end()) sync_locked(r, it->second);
+    if (it == r.by_fd.end()) return;
+    // Events under the core lock may come with the connection's end (lwIP freed the PCB); those on
+    // an application's thread without it (data taken, room made) do not change it.
+    if (lwip_port_core_held()) it->second.hung_up = hung_up_locked(lwip_fd);
+    sync_locked(r, it->second);
 }
 
 void rebind(int fd, int lwip_fd) {
     if (g_count.load(std::memory_order_relaxed) == 0) return;
+    const CoreLockUnlessHeld core;
     Registry& r = registry();
     std::lock_guard<std::mutex> g(r.mutex);
     auto it = r.by_fd.find(fd);
     if (it == r.by_fd.end()) return;
     r.fd_of_lwip.erase(it->second.lwip_fd);
     it->second.lwip_fd = lwip_fd;
+    it->second.hung_up = hung_up_locked(lwip_fd);
     r.fd_of_lwip[lwip_fd] = fd;
     sync_locked(r, it->second);
 }

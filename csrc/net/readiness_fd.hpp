@@ -5,7 +5,9 @@
 //
 // The descriptor is level-triggered like a real socket's: it polls readable while the lwIP socket has
 // data queued (or a pending connection, or an error, or end of stream) and writable while it has room
-// to send, and neither while (say) a TCP connect is in progress or the send buffer is full.
+// to send, both while a TCP socket has no connection (new, bound, or its connection over: Linux's
+// poll says POLLOUT|POLLHUP, which select counts as both), and neither while (say) a TCP connect is
+// in progress or the send buffer is full.
 //
 // Why not an eventfd: an eventfd polls writable unless its counter is at its maximum, and readable
 // unless it is zero, so it has three states (R, W, RW) and cannot say "neither". A selector watching

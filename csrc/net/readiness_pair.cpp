@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "net/readiness_pair.hpp"
 
+#include <cerrno>
+
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -24,6 +26,9 @@ bool open_readiness_pair(ReadinessPair* out) {
 }
 
 void set_readiness(ReadinessPair& p, bool readable, bool writable) {
+    // Called at the end of socket calls and in the middle of some (a connect under way): the errno
+    // of the call must survive the EAGAIN that ends the loops below.
+    const int saved_errno = errno;
     char buf[kBlockingDatagram] = {};
     if (readable != p.readable) {
         if (readable) {
@@ -45,6 +50,7 @@ void set_readiness(ReadinessPair& p, bool readable, bool writable) {
             p.writable = true;
         }
     }
+    errno = saved_errno;
 }
 
 void close_readiness_pair(ReadinessPair& p) {

@@ -632,8 +632,10 @@ def test_accepted_connections_inherit_the_listeners_options_as_the_stdlibs(zt_pa
 def test_poll_answers_at_once_for_a_socket_without_a_connection_as_the_stdlibs(zt_pair: Pair) -> None:
     """A TCP socket that never connected (new or bound) polls writable and hung up at once on Linux; a
     listening one not at all; one whose connect was refused, readable, writable, hung up and in error.
-    lwIP reported nothing for the first: a poll or select on it waited for its whole time limit.
-    (libzt's ZTS_POLL* numbers are lwIP's, not Linux's: each side is asked in its own.)"""
+    select() counts a hang-up as readable. lwIP reported nothing for the first: a poll or select on it
+    waited for its whole time limit. Asked through libzt's poll (whose ZTS_POLL* numbers are lwIP's,
+    not Linux's: each side is asked in its own) and through select() on fileno() (libzt's readiness
+    descriptor)."""
     def stdlib_poll(sock: stdlib_socket.socket, events: int, timeout_ms: int) -> int:
         poller = select.poll()
         poller.register(sock, events)
@@ -642,11 +644,17 @@ def test_poll_answers_at_once_for_a_socket_without_a_connection_as_the_stdlibs(z
     def our_poll(sock: socket.socket, events: int, timeout_ms: int) -> int:
         return _ll.poll_one(sock.zts_fileno(), events, timeout_ms)
 
-    def answers(mod: Any, poll: Any, flags: Any, host: str, refusing_port: int) -> list[int]:
+    def answers(mod: Any, poll: Any, flags: Any, host: str, refusing_port: int) -> list[Any]:
         def ask(sock: Any, timeout_ms: int = 5000) -> int:
             return poll(sock, flags.POLLIN | flags.POLLOUT, timeout_ms)
 
+        def selected(sock: Any, timeout: float = 5.0) -> tuple[bool, bool]:
+            readable, writable, _ = select.select([sock], [sock], [], timeout)
+            return bool(readable), bool(writable)
+
         with mod.socket() as new, mod.socket() as bound, mod.socket() as listening, mod.socket() as refused:
+            seen_new = selected(new)  # the readiness descriptor made before the socket does anything
+            seen_before_listening = selected(listening)  # and one that must stop saying so once it listens
             bound.bind((host, 0))
             listening.bind((host, 0))
             listening.listen()
@@ -655,12 +663,26 @@ def test_poll_answers_at_once_for_a_socket_without_a_connection_as_the_stdlibs(z
             wait_until(lambda: ask(refused) & flags.POLLERR, 30, what="the refusal")
             hung_up = flags.POLLOUT | flags.POLLHUP
             return [ask(new) == hung_up, ask(bound) == hung_up, ask(listening, 200) == 0,
-                    ask(refused) == hung_up | flags.POLLIN | flags.POLLERR]
+                    ask(refused) == hung_up | flags.POLLIN | flags.POLLERR,
+                    seen_new, selected(bound), seen_before_listening, selected(listening, 0.2), selected(refused)]
 
+    expected = [True] * 4 + [(True, True), (True, True), (True, True), (False, False), (True, True)]
     with stdlib_socket.socket() as closed_port:  # bound, not listening: connecting to it is refused
         closed_port.bind(("127.0.0.1", 0))
-        assert answers(stdlib_socket, stdlib_poll, select, "127.0.0.1", closed_port.getsockname()[1]) == [True] * 4
-    assert answers(socket, our_poll, _ll, zt_pair.ipv4, 9) == [True] * 4  # nobody listens on port 9 there
+        assert answers(stdlib_socket, stdlib_poll, select, "127.0.0.1", closed_port.getsockname()[1]) == expected
+    assert answers(socket, our_poll, _ll, zt_pair.ipv4, 9) == expected  # nobody listens on port 9 there
+
+    # A connect under way is neither (Linux's SYN_SENT), also for a descriptor made before it began:
+    # to an address of the network that no member has, whose ARP request nobody answers.
+    octets = zt_pair.ipv4.split(".")
+    nobody = ".".join([*octets[:3], str(1 + (int(octets[3]) + 100) % 250)])
+    assert nobody not in (zt_pair.ipv4, zt_pair.peer.ipv4)
+    with socket.socket() as connecting:
+        assert select.select([connecting], [connecting], [], 5.0)[:2] == ([connecting], [connecting])
+        connecting.setblocking(False)
+        assert connecting.connect_ex((nobody, 80)) == errno.EINPROGRESS
+        assert select.select([connecting], [connecting], [], 0.2)[:2] == ([], [])
+        assert our_poll(connecting, _ll.POLLIN | _ll.POLLOUT, 200) == 0
 
 
 def test_zero_window_ack_storm_is_broken(zt_pair: Pair) -> None:

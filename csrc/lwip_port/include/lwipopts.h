@@ -19,6 +19,7 @@ extern "C" {
 void lwip_port_lock_core(void);
 void lwip_port_unlock_core(void);
 void lwip_port_check_core_locked(void);
+int lwip_port_core_held(void); /* by the calling thread */
 void lwip_port_mark_tcpip_thread(void);
 #ifdef __cplusplus
 }
