@@ -43,22 +43,15 @@ void learn_defaults(int family) {
 bool is_default(int family, const SocketSetup::Option& o) {
     const Defaults& d = defaults_of(family);
     if (!d.known.load(std::memory_order_acquire)) return false;  // read by accepts, without g_update
-    for (const SocketSetup::Option& fresh : d.setup.options) {
-        if (fresh.level == o.level && fresh.name == o.name) {
-            return fresh.len == o.len && std::memcmp(fresh.value, o.value, o.len) == 0;
-        }
-    }
-    return false;
+    const SocketSetup::Option* fresh = d.setup.find(o.level, o.name);
+    return fresh != nullptr && fresh->len == o.len && std::memcmp(fresh->value, o.value, o.len) == 0;
 }
 
 // A copy of setup with the option's value replaced (or added).
 std::shared_ptr<const SocketSetup> with_option(const SocketSetup& setup, int level, int name, const void* value,
                                                socklen_t len) {
     auto changed = std::make_shared<SocketSetup>(setup);
-    SocketSetup::Option* slot = nullptr;
-    for (SocketSetup::Option& o : changed->options) {
-        if (o.level == level && o.name == name) slot = &o;
-    }
+    SocketSetup::Option* slot = changed->find(level, name);
     if (slot == nullptr) {
         changed->options.push_back(SocketSetup::Option{level, name, 0, {}});
         slot = &changed->options.back();
@@ -133,18 +126,16 @@ bool get_listener_option(SocketTable& table, SocketTable::Use& use, int level, i
     if (level != IPPROTO_TCP || !is_setup_option(level, name)) return false;  // lwIP answers the others
     const std::shared_ptr<const SocketSetup> kept = table.accept_setup(use);
     if (!kept) return false;
-    for (const SocketSetup::Option& o : kept->options) {
-        if (o.level != level || o.name != name) continue;
-        if (*len < o.len) {
-            *result = refuse(EINVAL);
-            return true;
-        }
-        std::memcpy(value, o.value, o.len);
-        *len = o.len;
-        *result = 0;
+    const SocketSetup::Option* o = kept->find(level, name);
+    if (o == nullptr) return false;
+    if (*len < o->len) {
+        *result = refuse(EINVAL);
         return true;
     }
-    return false;
+    std::memcpy(value, o->value, o->len);
+    *len = o->len;
+    *result = 0;
+    return true;
 }
 
 void inherit_options(SocketTable& table, SocketTable::Use& listener, int accepted_lwip_fd) {

@@ -27,6 +27,17 @@ std::uint16_t port_of(const sockaddr_storage& ss) {
 
 }  // namespace
 
+const SocketSetup::Option* SocketSetup::find(int level, int name) const {
+    for (const Option& o : options) {
+        if (o.level == level && o.name == name) return &o;
+    }
+    return nullptr;
+}
+
+SocketSetup::Option* SocketSetup::find(int level, int name) {
+    return const_cast<Option*>(static_cast<const SocketSetup*>(this)->find(level, name));
+}
+
 bool has_local_port(int lwip_fd) {
     sockaddr_storage ss{};
     socklen_t len = sizeof ss;

@@ -20,6 +20,9 @@ struct SocketSetup {
         unsigned char value[16];  // an int or a struct linger
     };
     std::vector<Option> options;
+    // The kept option (level, name), or nullptr.
+    const Option* find(int level, int name) const;
+    Option* find(int level, int name);
     sockaddr_storage local{};
     socklen_t local_len = 0;  // 0: not bound by the application
 };
