@@ -275,12 +275,10 @@ int ztx_accept(int fd, struct zts_sockaddr* addr, zts_socklen_t* addrlen, ztx_wa
                                [&] { return static_cast<ssize_t>(lwip_accept(use->lwip(), reinterpret_cast<sockaddr*>(&ss), &len)); });
     if (r < 0) return fail_errno();
     zt::net::inherit_options(table(), *use, static_cast<int>(r));
-    const int child = table().add(static_cast<int>(r), use->state().family, use->state().type);
+    // With the listener's time limits, as Linux's accepted sockets have them.
+    const int child = table().add(static_cast<int>(r), use->state().family, use->state().type,
+                                  use->state().recv_timeout_ms, use->state().send_timeout_ms);
     if (child < 0) return fail_errno();
-    if (auto accepted = table().acquire(child)) {  // and its time limits, as Linux's accepted sockets do
-        accepted->state().recv_timeout_ms = use->state().recv_timeout_ms;
-        accepted->state().send_timeout_ms = use->state().send_timeout_ms;
-    }
     if (addr != nullptr && addrlen != nullptr) address_out(ss, addr, addrlen);
     return child;
 }

@@ -92,14 +92,18 @@ std::shared_ptr<const SocketSetup> first_connect_setup(SocketTable& table, Socke
 
 int finish_spent_attempt(SocketTable& table, SocketTable::Use& use) {
     const bool unseen = use.state().connect_pending;
-    if (!(unseen || use.state().renew_due.load(std::memory_order_relaxed)) || !stream_spent(use.lwip())) return 0;
+    const bool failed = unseen || use.state().renew_due.load(std::memory_order_relaxed);
+    if (!stream_spent(use.lwip())) return 0;
+    // No attempt failed, yet lwIP freed the PCB: a connection was made (or accepted) and has ended
+    // since (a reset, an abort, TIME_WAIT over). Linux keeps such a socket connected; lwIP would say
+    // ENOTCONN. The connection's own error stays for the next call to report, as on Linux.
+    if (!failed) return EISCONN;
     int err = 0;
     if (unseen) {  // reported now, as Linux's connect reports a failure no call has seen
         socklen_t err_len = sizeof err;
         if (lwip_getsockopt(use.lwip(), SOL_SOCKET, SO_ERROR, &err, &err_len) < 0) err = 0;
         err = connect_outcome(use.state(), err);
     }
-    // Not after a connection that was made and then ended (Linux keeps such a socket connected).
     if (use.state().renew_due.load(std::memory_order_relaxed)) renew_after_failed_connect(table, use);
     return err;
 }

@@ -38,8 +38,9 @@ void renew_after_failed_connect(SocketTable& table, SocketTable::Use& use);
 
 // Before a TCP connect: a socket whose last attempt failed and whose lwIP socket is spent gets a
 // fresh one first. If no call had seen that failure (a time limit ended the wait for it; lwIP gave
-// up on the SYNs later), this reports it: its errno (the connect then ends with it, as Linux's does),
-// else 0.
+// up on the SYNs later), this reports it: its errno (the connect then ends with it, as Linux's does).
+// A socket whose connection was made and has ended since is still connected to Linux's connect:
+// EISCONN. Otherwise 0.
 int finish_spent_attempt(SocketTable& table, SocketTable::Use& use);
 
 // What a connection error means to the application: lwIP reports a reset in reply to our SYN as

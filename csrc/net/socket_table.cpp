@@ -51,7 +51,7 @@ void SocketTable::make_nonblocking(int lwip_fd) {
     lwip_fcntl(lwip_fd, F_SETFL, (flags < 0 ? 0 : flags) | O_NONBLOCK);
 }
 
-int SocketTable::add(int lwip_fd, int family, int type) {
+int SocketTable::add(int lwip_fd, int family, int type, int recv_timeout_ms, int send_timeout_ms) {
     make_nonblocking(lwip_fd);
     std::lock_guard<std::mutex> g(mutex_);
     int fd = -1;
@@ -70,6 +70,8 @@ int SocketTable::add(int lwip_fd, int family, int type) {
     s.lwip_fd = lwip_fd;
     s.family = family;
     s.type = type;
+    s.recv_timeout_ms = recv_timeout_ms;
+    s.send_timeout_ms = send_timeout_ms;
     return fd;
 }
 

@@ -97,8 +97,9 @@ class SocketTable {
 
     // Takes a socket lwIP just created (made non-blocking underneath here) and returns the
     // application's descriptor for it, or -1 with errno EMFILE when kMaxSockets are open (lwIP's
-    // socket is then closed).
-    int add(int lwip_fd, int family, int type);
+    // socket is then closed). An accepted socket takes its listener's time limits (SO_RCVTIMEO and
+    // SO_SNDTIMEO, -1 for none) here, before another thread can reach its descriptor.
+    int add(int lwip_fd, int family, int type, int recv_timeout_ms = -1, int send_timeout_ms = -1);
     // For a socket lwip_socket() just made: keeps events of closed sockets off it. lwIP goes on
     // delivering events of a netconn after its socket is closed, by socket number; once the number
     // is reused, the new socket polls readable and writable for nothing (a non-blocking connect

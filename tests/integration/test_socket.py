@@ -219,6 +219,49 @@ def test_close_with_unread_data_resets_the_connection(zt_pair: Pair) -> None:
                     sock.send(b"x")
 
 
+def _connect_again_after_a_reset(sock: Any, address: Any, reset_arrives: Any) -> list[Any]:
+    """What connect, recv and connect again say on a connected socket once its peer closed with
+    unread data (a reset): an errno name or what the call returned."""
+    def outcome(call: Any) -> Any:
+        try:
+            return call()
+        except OSError as exc:
+            return errno.errorcode[exc.errno]
+
+    sock.sendall(b"the peer will not read this")
+    reset_arrives()
+    assert select.select([sock], [], [], 60)[0] == [sock]  # the RST is here
+    return [outcome(lambda: sock.connect(address)), outcome(lambda: sock.recv(10)),
+            outcome(lambda: sock.connect(address)), outcome(lambda: sock.recv(10))]
+
+
+def test_connect_after_the_connection_ended_says_eisconn_as_the_stdlibs(zt_pair: Pair) -> None:
+    """Linux keeps a socket whose blocking connect made a connection connected after the connection
+    ended: connect says EISCONN and leaves the reset for the receive to report. lwIP had freed the
+    PCB, so ours said ENOTCONN. (A connect Linux made non-blocking, as CPython's with a timeout, is
+    another story there: the next connect reports the reset and connects anew. Ours answers as the
+    blocking one whatever the mode.)"""
+    with stdlib_socket.create_server(("127.0.0.1", 0)) as listening:
+        address = listening.getsockname()
+        with stdlib_socket.create_connection(address) as sock:
+            conn, _ = listening.accept()
+
+            def close_unread() -> None:
+                assert select.select([conn], [], [], 60)[0] == [conn]
+                conn.close()
+
+            expected = _connect_again_after_a_reset(sock, address, close_unread)
+    assert expected == ["EISCONN", "ECONNRESET", "EISCONN", b""]  # what Linux says, checked here
+    request = zt_pair.peer.start("tcp_close_unread", version=4)
+    address = (zt_pair.address(4), request.early()["port"])
+    for timeout in (None, 10.0):
+        if timeout:
+            request = zt_pair.peer.start("tcp_close_unread", version=4)
+            address = (zt_pair.address(4), request.early()["port"])
+        with socket.create_connection(address, timeout=timeout) as sock:
+            assert _connect_again_after_a_reset(sock, address, request.result) == expected, timeout
+
+
 @pytest.mark.parametrize("version", [4, 6])
 def test_connection_refused(zt_pair: Pair, version: int) -> None:
     address = (zt_pair.address(version), 9)  # nobody listens there
