@@ -18,6 +18,7 @@
 #include "net/accept_inherit.hpp"
 #include "net/connect.hpp"
 #include "net/ephemeral_port.hpp"
+#include "net/ipv6_membership.hpp"
 #include "net/lwip.hpp"
 #include "net/socket_setup.hpp"
 #include "net/socket_table.hpp"
@@ -312,6 +313,15 @@ int zts_bsd_setsockopt(int fd, int level, int optname, const void* optval, zts_s
     }
     if (use->state().type == ZTS_SOCK_STREAM && zt::net::is_setup_option(level, optname)) {
         return finish(zt::net::set_stream_option(table(), *use, level, optname, optval, optlen));
+    }
+    ipv6_mreq membership{};
+    if (level == ZTS_IPPROTO_IPV6 && (optname == ZTS_IPV6_JOIN_GROUP || optname == ZTS_IPV6_LEAVE_GROUP) &&
+        optval != nullptr && optlen >= sizeof membership) {
+        std::memcpy(&membership, optval, sizeof membership);
+        const int err = zt::net::resolve_ipv6_membership_interface(&membership);
+        if (err != 0) return fail(err);
+        optval = &membership;
+        optlen = sizeof membership;
     }
     return finish(lwip_setsockopt(use->lwip(), level, optname, optval, optlen));
 }
@@ -631,10 +641,26 @@ ssize_t ztx_recvmsg(int fd, struct zts_msghdr* msg, int flags, ztx_wait_t* wait)
     }
     m.msg_control = nullptr;  // no ancillary data is produced
     m.msg_controllen = 0;
+    // lwIP answers a datagram's whole length, however little of it fit, and refuses a message with no
+    // room at all. recvmsg(2) answers what it copied (MSG_TRUNC says the rest is gone) and takes a
+    // datagram into no room.
+    const bool datagram = use->state().type != SOCK_STREAM;
+    std::size_t room = 0;
+    for (int i = 0; i < msg->msg_iovlen; ++i) room += msg->msg_iov[i].iov_len;
+    char scratch = 0;
+    iovec no_room{&scratch, 1};
+    if (datagram && room == 0) {
+        m.msg_iov = &no_room;
+        m.msg_iovlen = 1;
+    }
     const int lflags = lwip_flags(flags);
-    const ssize_t r = recv_blocking(*use, flags, wait,
-                               [&] { return static_cast<ssize_t>(lwip_recvmsg(use->lwip(), &m, lflags)); });
+    ssize_t r = recv_blocking(*use, flags, wait,
+                              [&] { return static_cast<ssize_t>(lwip_recvmsg(use->lwip(), &m, lflags)); });
     if (r < 0) return fail_errno();
+    if (datagram && static_cast<std::size_t>(r) > room) {
+        r = static_cast<ssize_t>(room);
+        m.msg_flags |= MSG_TRUNC;
+    }
     if (msg->msg_name != nullptr) address_out(ss, static_cast<zts_sockaddr*>(msg->msg_name), &msg->msg_namelen);
     msg->msg_flags = m.msg_flags & (MSG_TRUNC | MSG_CTRUNC);
     msg->msg_controllen = 0;  // no ancillary data is produced

@@ -283,3 +283,19 @@ def test_a_client_that_expects_100_continue_is_told_to_send_its_body(served) -> 
         assert f.readline().startswith(b"HTTP/1.1 200 ")
         headers = http.client.parse_headers(f)
         assert b'"name": "after 100"' in f.read(int(headers["Content-Length"]))
+
+
+def test_a_content_length_of_thousands_of_digits_gets_400_and_the_server_goes_on(served) -> None:
+    """int() refuses a number of over 4300 digits (ValueError): the server's one loop thread raised it
+    and died, and the API answered nobody after that one unauthenticated request."""
+    server = served(ServerLimits())
+    host, port = server.server.server_address[:2]
+    for digits in (b"1" * 19, b"9" * 5000):
+        with socket.create_connection((host, port), timeout=30) as s:
+            s.sendall(b"POST /controller/network HTTP/1.1\r\nHost: x\r\nX-ZT1-Auth: token\r\n"
+                      b"Content-Length: " + digits + b"\r\n\r\n{}")
+            status = s.makefile("rb").readline()
+        assert status.startswith((b"HTTP/1.1 400 ", b"HTTP/1.1 413 ")), (len(digits), status)
+    with socket.create_connection((host, port), timeout=30) as s:
+        s.sendall(b"GET /controller/network HTTP/1.1\r\nHost: x\r\nX-ZT1-Auth: token\r\n\r\n")
+        assert s.makefile("rb").readline().startswith(b"HTTP/1.1 200 ")

@@ -595,6 +595,45 @@ def test_empty_datagrams_are_sent_like_the_stdlibs(zt_pair: Pair) -> None:
                 assert info.value.errno == errno.EDESTADDRREQ, (data, info.value)
 
 
+def _datagrams_into_little_room(module: Any) -> list[Any]:
+    """recvmsg of datagrams longer than its room, and of one into no room, over 127.0.0.1."""
+    with module.socket(module.AF_INET, module.SOCK_DGRAM) as a, \
+            module.socket(module.AF_INET, module.SOCK_DGRAM) as b:
+        a.bind(("127.0.0.1", 0))
+        b.bind(("127.0.0.1", 0))
+        b.settimeout(30)
+        for data in (b"0123456789", b"0123456789", b"abc", b"", b"end"):
+            a.sendto(data, b.getsockname())
+        got = [b.recvmsg(size) for size in (4, 0, 16, 0, 16)]
+        sender = a.getsockname()
+    return [(data, ancillary, bool(flags & module.MSG_TRUNC), address == sender)
+            for data, ancillary, flags, address in got]
+
+
+def test_a_datagram_longer_than_recvmsgs_room_is_cut_as_the_stdlibs(zt_pair: Pair) -> None:
+    """recvmsg returns what fit and MSG_TRUNC; the rest of the datagram is gone, and no room at all
+    takes a datagram too. lwIP answered the datagram's whole length, so the bytes past the buffer
+    came from beyond it (a read past a heap allocation), and refused a recvmsg(0) with EINVAL."""
+    expected = _datagrams_into_little_room(stdlib_socket)
+    assert expected == [(b"0123", [], True, True), (b"", [], True, True), (b"abc", [], False, True),
+                        (b"", [], False, True), (b"end", [], False, True)]  # what Linux says, checked here
+    assert _datagrams_into_little_room(socket) == expected
+
+
+def test_joining_an_ipv6_group_on_interfaces_by_number(zt_pair: Pair) -> None:
+    """IPV6_JOIN_GROUP with interface 0 (most programs' way of asking for the usual one) joins on the
+    ZeroTier interface; a number no interface has says ENODEV, as on Linux. lwIP knew no interface 0
+    (EADDRNOTAVAIL) and asserted that the number fits in a byte: 256 and more aborted the process."""
+    group = stdlib_socket.inet_pton(stdlib_socket.AF_INET6, "ff02::1:3")
+    with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as sock:
+        for interface in (256, 300, 0xFFFFFFFF, 200):
+            with pytest.raises(OSError) as info:
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_JOIN_GROUP, group + struct.pack("@I", interface))
+            assert info.value.errno == errno.ENODEV, (interface, info.value)
+        sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_JOIN_GROUP, group + struct.pack("@I", 0))
+        sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_LEAVE_GROUP, group + struct.pack("@I", 0))
+
+
 def test_makefile_binary_and_text(zt_pair: Pair, echo_port: dict[int, int]) -> None:
     with connect(zt_pair, 4, echo_port[4]) as sock:
         with sock.makefile("rwb") as f:

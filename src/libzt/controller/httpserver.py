@@ -193,17 +193,25 @@ class HTTPServer:
                 elif key.fileobj is self._wake_r:
                     self._drain_wakeups()
                 else:
-                    conn = key.data
-                    if events & selectors.EVENT_READ and conn.state == _READING:
-                        self._on_readable(conn)
-                    elif events & selectors.EVENT_WRITE and conn.state == _WRITING:
-                        self._flush(conn)
+                    self._serve_ready(key.data, events)
             now = time.monotonic()
             if now >= next_sweep:
                 self._sweep(now)
                 next_sweep = now + tick
                 if not self._accepting and len(self._conns) < self.max_connections:
                     self._set_accepting(True)
+
+    def _serve_ready(self, conn: _Connection, events: int) -> None:
+        # A fault on one connection closes it, never the loop: every other client (and every later
+        # one) depends on this thread.
+        try:
+            if events & selectors.EVENT_READ and conn.state == _READING:
+                self._on_readable(conn)
+            elif events & selectors.EVENT_WRITE and conn.state == _WRITING:
+                self._flush(conn)
+        except Exception:
+            log.exception("controller API: a connection failed")
+            self._close(conn)
 
     def _set_accepting(self, on: bool) -> None:
         if on and not self._accepting:
@@ -415,7 +423,8 @@ def _framing(head: bytes) -> tuple[Optional[int], bool, bool]:
         elif name == b"content-length" and not seen_length:
             seen_length = True
             text = value.strip()
-            length = int(text) if text.isdigit() else None
+            # Python's int() refuses over 4300 digits (ValueError); no body is 10**18 bytes anyway.
+            length = int(text) if text.isdigit() and len(text) <= 18 else None
     return length, chunked, expect_continue
 
 
