@@ -91,7 +91,9 @@ bool TcpRelayClient::on_ready(bool readable, bool writable, const Sink& sink) {
     }
     if (!readable) return true;
     std::uint8_t buf[16384];
-    for (;;) {
+    // At most four reads per readiness: a relay (or anyone on the way to it) that keeps sending must
+    // not hold the core thread here or grow in_ without end; epoll reports the socket again.
+    for (int reads = 0; reads < 4; ++reads) {
         const ssize_t n = ::recv(fd_, buf, sizeof buf, MSG_DONTWAIT);
         if (n == 0) return false;
         if (n < 0) {

@@ -96,10 +96,13 @@ void Vl1::on_hello(std::int64_t local_socket, const InetAddress& from, Packet& p
     if (!topology_.moons().empty() && h.encrypted_offset != 0) {
         wire::Hello with_moons;
         if (wire::parse_hello(p, &peer->key().key(), &with_moons, &why)) {
-            for (const wire::MoonRef& ref : with_moons.moons) {
-                for (const World& m : topology_.moons()) {
-                    if (m.id == ref.id && m.timestamp > ref.timestamp) body.worlds.push_back(m);
-                }
+            // Each of ours once, however often the HELLO names it (a list of repeats would have
+            // made the answer a copy of the same moon per repeat).
+            for (const World& m : topology_.moons()) {
+                const bool newer_than_named = std::any_of(
+                    with_moons.moons.begin(), with_moons.moons.end(),
+                    [&](const wire::MoonRef& ref) { return ref.id == m.id && m.timestamp > ref.timestamp; });
+                if (newer_than_named) body.worlds.push_back(m);
             }
         }
     }

@@ -83,19 +83,33 @@ bool Network::needs_credential_push(std::uint64_t address, std::int64_t now) con
 
 void MulticastSubscribers::add(std::uint64_t network_id, const MulticastGroup& g, std::uint64_t address,
                                std::int64_t now) {
-    auto& subs = subscribers_[Key{network_id, g}];
-    if (subs.size() >= 4096 && subs.find(address) == subs.end()) return;  // bounded per group
-    subs[address] = now;
+    auto it = subscribers_.find(Key{network_id, g});
+    if (it != subscribers_.end()) {
+        auto known = it->second.find(address);
+        if (known != it->second.end()) {
+            known->second = now;
+            return;
+        }
+    }
+    // Bounded per group and in all: what peers announce (and roots keep for everyone) is theirs to
+    // grow, up to here.
+    if (total_ >= kMaxMulticastSubscriptions) return;
+    if (it == subscribers_.end()) it = subscribers_.emplace(Key{network_id, g}, Subscribers{}).first;
+    if (it->second.size() >= kMaxMulticastGroupMembers) return;
+    it->second.emplace(address, now);
+    ++total_;
 }
 
 void MulticastSubscribers::remove(std::uint64_t network_id, const MulticastGroup& g, std::uint64_t address) {
     auto it = subscribers_.find(Key{network_id, g});
-    if (it != subscribers_.end()) it->second.erase(address);
+    if (it == subscribers_.end()) return;
+    total_ -= it->second.erase(address);
+    if (it->second.empty()) subscribers_.erase(it);
 }
 
 void MulticastSubscribers::remove_member(std::uint64_t address) {
     for (auto it = subscribers_.begin(); it != subscribers_.end();) {
-        it->second.erase(address);
+        total_ -= it->second.erase(address);
         it = it->second.empty() ? subscribers_.erase(it) : std::next(it);
     }
 }
@@ -126,7 +140,14 @@ std::size_t MulticastSubscribers::count(std::uint64_t network_id, const Multicas
 void MulticastSubscribers::expire(std::int64_t now) {
     for (auto it = subscribers_.begin(); it != subscribers_.end();) {
         auto& subs = it->second;
-        for (auto s = subs.begin(); s != subs.end();) s = now - s->second >= kMulticastLikeExpire ? subs.erase(s) : std::next(s);
+        for (auto s = subs.begin(); s != subs.end();) {
+            if (now - s->second < kMulticastLikeExpire) {
+                ++s;
+                continue;
+            }
+            s = subs.erase(s);
+            --total_;
+        }
         it = subs.empty() ? subscribers_.erase(it) : std::next(it);
     }
 }

@@ -8,6 +8,7 @@
 //                                    +--(ERROR from controller)--> ACCESS_DENIED / NOT_FOUND
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -28,6 +29,9 @@ inline constexpr std::int64_t kMulticastAnnouncePeriod = 60000;  // MULTICAST_LI
 inline constexpr std::int64_t kMulticastLikeExpire = 600000;
 inline constexpr std::int64_t kMulticastGatherDelay = kMulticastLikeExpire / 10;
 inline constexpr std::int64_t kMulticastTransmitTimeout = 5000;
+// Subscriptions kept per multicast group, and in all groups together (a root keeps every peer's).
+inline constexpr std::size_t kMaxMulticastGroupMembers = 4096;
+inline constexpr std::size_t kMaxMulticastSubscriptions = std::size_t{1} << 18;
 inline constexpr std::int64_t kCredentialPushInterval = kPeerActivityTimeout;
 
 class Network {
@@ -121,7 +125,9 @@ class MulticastSubscribers {
             return network_id < o.network_id || (network_id == o.network_id && group < o.group);
         }
     };
-    std::map<Key, std::map<std::uint64_t, std::int64_t>> subscribers_;  // address -> last seen
+    using Subscribers = std::map<std::uint64_t, std::int64_t>;  // address -> last seen
+    std::map<Key, Subscribers> subscribers_;
+    std::size_t total_ = 0;  // subscriptions in all groups
 };
 
 }  // namespace zt

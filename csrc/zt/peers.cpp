@@ -41,12 +41,21 @@ void Vl1::expire_peers() {
 
 void Vl1::forget_peer(std::uint64_t address) {
     topology_.remove(address);
-    // What is keyed by the address: introductions we made, and whatever the layers above keep per
-    // peer. Parked packets and WHOIS state exist only for unknown addresses.
+    // What is keyed by the address: introductions we made, path pushes, and whatever the layers above
+    // keep per peer. Parked packets and WHOIS state exist only for unknown addresses.
     for (auto it = last_unite_.begin(); it != last_unite_.end();) {
         it = (it->first.first == address || it->first.second == address) ? last_unite_.erase(it) : std::next(it);
     }
+    last_path_push_.erase(address);
     for (VerbSink* sink : sinks_) sink->forget_peer(address);
+}
+
+void Vl1::expire_introductions() {
+    // A pair introduced long ago is as good as never introduced (the next relayed packet may unite
+    // it again); a root relaying for many peers would otherwise keep every pair it ever saw.
+    for (auto it = last_unite_.begin(); it != last_unite_.end();) {
+        it = now_ - it->second >= kMinUniteInterval * 8 ? last_unite_.erase(it) : std::next(it);
+    }
 }
 
 bool Vl1::make_room_for_peer() {

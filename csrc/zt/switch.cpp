@@ -232,9 +232,11 @@ void Vl1::send_raw(std::int64_t local_socket, const InetAddress& to, const std::
 void Vl1::send_on(Peer& peer, Packet& p, bool encrypt, std::int64_t local_socket, const InetAddress& to) {
     p.set_fragmented(needs_fragmentation(p.size(), kDefaultPhysMtu));
     const CipherSuite suite = encrypt ? peer.sending_suite() : CipherSuite::kPoly1305;
+    const Verb verb = p.verb();  // before armor encrypts it
     p.armor(peer.key(), suite);
+    if (!p.ok()) return;  // overflowed while being built: armor left it as it was, in the clear
     ++stats_.tx_by_suite[static_cast<unsigned>(suite)];
-    expect_reply(p.packet_id());
+    expect_reply(verb, p.packet_id());
     for_each_datagram(p, kDefaultPhysMtu, [&](const std::uint8_t* d, std::size_t n) { send_raw(local_socket, to, d, n); });
     ++stats_.tx_packets;
     if (Path* path = peer.find_path(local_socket, to)) path->last_out = now_;

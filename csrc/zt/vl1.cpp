@@ -36,6 +36,7 @@ std::int64_t Vl1::process_background(std::int64_t now) {
         last_housekeeping_ = now;
         expire_paths();
         expire_queues();
+        expire_introductions();
         defrag_.expire(now);
         stats_.drop_fragment = defrag_.abandoned_pieces();
         for (VerbSink* sink : sinks_) sink->background();
@@ -67,7 +68,7 @@ void Vl1::send_hello(Peer& peer, std::int64_t local_socket, const InetAddress& t
     if (!p.ok()) return;
     p.armor(peer.key(), CipherSuite::kPoly1305);
     ++stats_.tx_by_suite[static_cast<unsigned>(CipherSuite::kPoly1305)];
-    expect_reply(p.packet_id());
+    expect_reply(Verb::kHello, p.packet_id());
     send_raw(local_socket, to, p.data(), p.size());
     if (Path* path = peer.find_path(local_socket, to)) path->last_out = now_;
     ++stats_.tx_packets;
@@ -295,7 +296,17 @@ void Vl1::try_remembered_paths(Peer& peer) {
 
 // ---- replies we expect ---------------------------------------------------------------------------
 
-void Vl1::expect_reply(std::uint64_t packet_id) {
+void Vl1::expect_reply(Verb verb, std::uint64_t packet_id) {
+    switch (verb) {
+        case Verb::kHello:
+        case Verb::kEcho:
+        case Verb::kWhois:
+        case Verb::kNetworkConfigRequest:
+        case Verb::kMulticastGather:
+            break;
+        default:
+            return;
+    }
     const std::size_t b = (packet_id >> 32) % kExpectBuckets;
     expect_[b][expect_next_[b]++ % kExpectDepth] = packet_id;
 }

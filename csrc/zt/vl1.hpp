@@ -197,7 +197,12 @@ class Vl1 final : public Vl1Link {
     void note_surface(const InetAddress& external);  // how a peer saw us (OK(HELLO))
     void push_direct_paths(Peer& peer);              // when due for this peer
     void emit(NodeEvent e) override { host_.on_event(e); }
-    void expect_reply(std::uint64_t packet_id);
+    // Remembers a packet we send as one an OK may answer, if its verb is a request whose OK we act on
+    // (HELLO, ECHO, WHOIS, NETWORK_CONFIG_REQUEST, MULTICAST_GATHER). Not our frames, whose numbers
+    // would push the requests' out of the table, nor our OKs and ERRORs, whose IDs the peer that got
+    // them knows: it could pass an OK of its own making off as an answer.
+    void expect_reply(Verb verb, std::uint64_t packet_id);
+    void expire_introductions();  // last_unite_'s old entries
     bool expecting_reply(std::uint64_t packet_id) const;
 
     Identity self_;
@@ -225,7 +230,7 @@ class Vl1 final : public Vl1Link {
     std::vector<Surface> surface_;
     std::unordered_map<std::uint64_t, std::int64_t> last_path_push_;  // by peer address
 
-    // Recently sent packet IDs: an OK is only believed if it answers one of them.
+    // Recently sent requests' packet IDs: an OK is only believed if it answers one of them.
     static constexpr std::size_t kExpectBuckets = 256;
     static constexpr std::size_t kExpectDepth = 8;
     std::uint64_t expect_[kExpectBuckets][kExpectDepth] = {};

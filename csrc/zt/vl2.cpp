@@ -76,6 +76,11 @@ void Vl2::background() {
         if (net.has_config()) announce_groups(net, false);
     }
     subscribers_.expire(now());
+    // A gather older than the delay gates nothing: forgotten, or every group an address of the
+    // network's was ever resolved in would stay (a member can make us resolve any number of them).
+    for (auto it = last_gather_.begin(); it != last_gather_.end();) {
+        it = now() - it->second >= kMulticastGatherDelay ? last_gather_.erase(it) : std::next(it);
+    }
     while (!pending_multicasts_.empty() && now() - pending_multicasts_.front().created >= kMulticastTransmitTimeout) {
         pending_multicasts_.pop_front();
     }

@@ -60,8 +60,9 @@ void Vl2::on_network_credentials(Peer& peer, const Packet& p) {
             continue;
         }
         Network* net = network(com.network_id());
+        if (net == nullptr) continue;  // before controller_of: its WHOIS is for networks we are in
         const Identity* controller = controller_of(com.network_id());
-        if (net == nullptr || controller == nullptr) continue;
+        if (controller == nullptr) continue;
         if (!com.verify(*controller)) {
             ++stats().drop_auth;
             continue;
@@ -72,8 +73,9 @@ void Vl2::on_network_credentials(Peer& peer, const Packet& p) {
     }
     for (const Revocation& rev : bundle.revocations) {
         Network* net = network(rev.network_id);
+        if (net == nullptr) continue;
         const Identity* controller = controller_of(rev.network_id);
-        if (net == nullptr || controller == nullptr || !rev.verify(*controller)) continue;
+        if (controller == nullptr || !rev.verify(*controller)) continue;
         if (rev.credential_type != Revocation::CredentialType::kCom) continue;
         net->revoke_com(rev.target, rev.threshold);
         // Our own membership revoked: ask again as soon as the controller accepts a repeat, rather
@@ -85,16 +87,18 @@ void Vl2::on_network_credentials(Peer& peer, const Packet& p) {
     }
     for (const Tag& tag : bundle.tags) {
         Network* net = network(tag.network_id);
+        if (net == nullptr) continue;
         const Identity* controller = controller_of(tag.network_id);
-        if (net == nullptr || controller == nullptr || tag.issued_to != peer.address() || !tag.verify(*controller)) continue;
+        if (controller == nullptr || tag.issued_to != peer.address() || !tag.verify(*controller)) continue;
         auto& tags = net->member(peer.address()).tags;
         tags.erase(std::remove_if(tags.begin(), tags.end(), [&](const Tag& t) { return t.id == tag.id; }), tags.end());
         if (tags.size() < kMaxTags) tags.push_back(tag);
     }
     for (const CertificateOfOwnership& coo : bundle.coos) {
         Network* net = network(coo.network_id);
+        if (net == nullptr) continue;
         const Identity* controller = controller_of(coo.network_id);
-        if (net == nullptr || controller == nullptr || coo.issued_to != peer.address() || !coo.verify(*controller)) continue;
+        if (controller == nullptr || coo.issued_to != peer.address() || !coo.verify(*controller)) continue;
         auto& coos = net->member(peer.address()).coos;
         if (coos.size() >= kMaxCoos) coos.erase(coos.begin());
         coos.push_back(coo);

@@ -71,6 +71,10 @@ bool Vl2::leave(std::uint64_t network_id) {
     pending_multicasts_.erase(std::remove_if(pending_multicasts_.begin(), pending_multicasts_.end(),
                                              [&](const PendingMulticast& m) { return m.network_id == network_id; }),
                               pending_multicasts_.end());
+    for (auto g = last_gather_.lower_bound({network_id, MulticastGroup{}});
+         g != last_gather_.end() && g->first.first == network_id;) {
+        g = last_gather_.erase(g);
+    }
     emit_network(NodeEvent::Type::kNetworkLeft, network_id);
     return true;
 }

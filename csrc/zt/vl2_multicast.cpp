@@ -165,6 +165,10 @@ void Vl2::on_ok_multicast_gather(Peer& peer, const Packet& p) {
         ++stats().drop_malformed;
         return;
     }
+    if (network(g.network_id) == nullptr) {  // we gather only for networks we are in
+        ++stats().drop_unexpected;
+        return;
+    }
     const MulticastGroup group{g.mac, g.adi};
     for (std::uint64_t m : g.members) member_learned(g.network_id, group, m);
 }

@@ -1,0 +1,68 @@
+# SPDX-License-Identifier: Apache-2.0
+"""An OK is believed only as the answer to a request of ours, and a multicast gather's answer only for a
+network we are in. A raw peer (a real identity speaking genuine packets from Python) learns two packet
+IDs of our node's: its HELLO (a request) and its OK to an ECHO (an answer). It then sends an OK(HELLO)
+"answering" that OK, and an OK(MULTICAST_GATHER) answering the HELLO that names a thousand members of a
+network the node never joined. Our node filed every packet it sent as awaiting an answer, its own OKs
+included, and kept the members of any network a gather's answer named: any peer could fill its
+multicast tables, tens of kB a packet, for ten minutes."""
+from __future__ import annotations
+
+import struct
+import time
+from pathlib import Path
+
+import pytest
+
+import libzt
+from support.netns import NetNs
+from support.official import wait_until
+from support.rawpeer import VERB_OK, echo, header, hello, ok_hello, to
+from support.udp_driver import UdpPort
+from support.worlds import make_planet, start_node, start_root_node
+
+pytestmark = pytest.mark.netns
+
+DEADLINE = 30.0  # what takes milliseconds idle, with room for a machine busy compiling
+VERB_MULTICAST_GATHER = 0x0D
+NOT_JOINED = 0x8056C2E21C000001
+
+
+def gather_answer(sender: int, receiver: int, key: bytes, in_re_id: bytes, members: int) -> bytes:
+    """OK(MULTICAST_GATHER): in-re verb and packet ID, network, group (MAC, ADI), how many the sender
+    knows, then that many member addresses."""
+    body = bytes([VERB_MULTICAST_GATHER]) + in_re_id + struct.pack(">Q", NOT_JOINED) + b"\x01\x00\x5e\x00\x00\x01"
+    body += struct.pack(">IIH", 0, members, members)
+    body += b"".join((0x1000000000 + i).to_bytes(5, "big") for i in range(members))
+    return libzt.wire.armor(key, header(sender, receiver, VERB_OK) + body, libzt.wire.Suite.AES_GMAC_SIV)
+
+
+def test_answers_to_no_request_of_ours_or_gathers_for_a_network_not_joined_are_dropped(netns: NetNs, our_node,
+                                                                                   tmp_path: Path) -> None:
+    planet = make_planet(tmp_path, [f"{netns.ADDR1}/29945"])
+    start_root_node(our_node, netns, planet, 29945)
+    node = start_node(our_node, netns, planet, "node")
+    node.wait_online(timeout=DEADLINE)
+    them = libzt.Identity.from_string(node.node_get_id_pair())
+    me = libzt.Identity.generate()
+    key = me.agree(them.public_identity())
+    udp = UdpPort(netns.cmd_prefix, netns.ADDR2, node.node_get_port())
+    try:
+        # The node's HELLO back to a new peer (confirm_path's steps): a request of its own.
+        udp.send(hello(me, them.node_id, key, int(time.time() * 1000)))
+        its_hello = udp.receive(DEADLINE, to(me.node_id, key, "HELLO"))
+        assert its_hello is not None, "the node did not confirm the new path with a HELLO"
+        udp.send(ok_hello(me.node_id, them.node_id, key, its_hello))
+        wait_until(lambda: node.core_query_path_count(me.address) >= 1, DEADLINE, 0.02, "the path learned")
+        # Its OK to our ping: an answer, whose packet ID we now know.
+        udp.send(echo(me.node_id, them.node_id, key, b"ping"))
+        its_ok = udp.receive(DEADLINE, to(me.node_id, key, "OK"))
+        assert its_ok is not None, "the ping was not answered"
+
+        before = node.node_get_stats()["drop_unexpected"]
+        udp.send(ok_hello(me.node_id, them.node_id, key, its_ok))  # "answers" the node's own OK
+        udp.send(gather_answer(me.node_id, them.node_id, key, its_hello[:8], 1000))  # a real request; not joined
+        wait_until(lambda: node.node_get_stats()["drop_unexpected"] >= before + 2, DEADLINE, 0.02,
+                   "both forged answers dropped")
+    finally:
+        udp.close()
