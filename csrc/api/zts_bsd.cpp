@@ -17,8 +17,10 @@
 #include "libzt_ext.h"
 #include "net/accept_inherit.hpp"
 #include "net/connect.hpp"
+#include "net/datagram_source.hpp"
 #include "net/ephemeral_port.hpp"
 #include "net/ipv6_membership.hpp"
+#include "net/multicast_interface.hpp"
 #include "net/lwip.hpp"
 #include "net/socket_setup.hpp"
 #include "net/socket_table.hpp"
@@ -203,6 +205,20 @@ void address_out(const sockaddr_storage& ss, zts_sockaddr* out, zts_socklen_t* l
     if (len != nullptr) *len = full;
 }
 
+// A destination as lwIP gets it: an IPv6 multicast address of interface or link scope without a zone
+// (scope ID 0) is given net/multicast_interface's, since lwIP routes such an address only by its zone
+// (the send failed with EHOSTUNREACH), where Linux sends it on its default interface.
+const sockaddr* destination(const zts_sockaddr* addr, sockaddr_in6* scratch) {
+    if (addr->sa_family != AF_INET6) return as_lwip(addr);
+    const auto* to = reinterpret_cast<const sockaddr_in6*>(addr);
+    const std::uint8_t* a = to->sin6_addr.s6_addr;
+    const bool link_scope_multicast = a[0] == 0xff && (a[1] & 0x0f) <= 2;
+    if (!link_scope_multicast || to->sin6_scope_id != 0) return as_lwip(addr);
+    *scratch = *to;
+    scratch->sin6_scope_id = static_cast<std::uint32_t>(zt::net::multicast_interface());
+    return reinterpret_cast<const sockaddr*>(scratch);
+}
+
 // The flags of a send or receive that lwIP gets: blocking is ours (MSG_DONTWAIT is decided here).
 int lwip_flags(int flags) { return flags & (MSG_PEEK | MSG_WAITALL | MSG_OOB | MSG_MORE); }
 
@@ -232,13 +248,12 @@ int zts_bsd_bind(int fd, const struct zts_sockaddr* addr, zts_socklen_t addrlen)
     auto use = table().acquire(fd);
     if (!use) return fail_errno();
     if (!valid_address(addr, addrlen)) return fail(EAFNOSUPPORT);
-    if (use->state().type == ZTS_SOCK_STREAM) {
-        // A TCP socket is bound once (Linux: EINVAL). lwIP's tcp_bind would put an already bound PCB
-        // on its bound list a second time, making the list a loop that every later walk of it (port
-        // choice, lwIP's and ours) never leaves.
-        if (zt::net::has_local_port(use->lwip())) return fail(EINVAL);
-        if (port_of(addr) == 0) return bind_tcp_ephemeral(*use, addr, addrlen);
-    }
+    // A socket is bound once (Linux: EINVAL), explicitly or by a send or connect that chose its port.
+    // lwIP's udp_bind moves a bound socket to the new port, and its tcp_bind would put an already
+    // bound PCB on its bound list a second time, making the list a loop that every later walk of it
+    // (port choice, lwIP's and ours) never leaves.
+    if (zt::net::has_local_port(use->lwip())) return fail(EINVAL);
+    if (use->state().type == ZTS_SOCK_STREAM && port_of(addr) == 0) return bind_tcp_ephemeral(*use, addr, addrlen);
     return finish(lwip_bind(use->lwip(), as_lwip(addr), addrlen));
 }
 
@@ -387,6 +402,12 @@ int socket_name(int fd, struct zts_sockaddr* addr, zts_socklen_t* addrlen, int (
     sockaddr_storage ss{};
     socklen_t len = sizeof ss;
     if (lwip_name(use->lwip(), reinterpret_cast<sockaddr*>(&ss), &len) < 0) return fail_errno();
+    sockaddr_storage peer{};
+    socklen_t peer_len = sizeof peer;
+    if (lwip_name == lwip_getsockname && use->state().type == ZTS_SOCK_DGRAM &&
+        lwip_getpeername(use->lwip(), reinterpret_cast<sockaddr*>(&peer), &peer_len) == 0) {
+        zt::net::fill_in_datagram_source(peer, &ss);  // as Linux names a connected UDP socket
+    }
     address_out(ss, addr, addrlen);
     return ZTS_ERR_OK;
 }
@@ -578,8 +599,10 @@ ssize_t ztx_sendto(int fd, const void* buf, size_t len, int flags, const struct 
     if (!use) return fail_errno();
     if (!valid_address(addr, addrlen)) return fail(EAFNOSUPPORT);
     const int lflags = lwip_flags(flags);
+    sockaddr_in6 scratch{};
+    const sockaddr* to = destination(addr, &scratch);
     return finish(send_blocking(*use, len == 0, true, flags, wait, [&] {
-        return static_cast<ssize_t>(lwip_sendto(use->lwip(), buf, len, lflags, as_lwip(addr), addrlen));
+        return static_cast<ssize_t>(lwip_sendto(use->lwip(), buf, len, lflags, to, addrlen));
     }));
 }
 
@@ -594,8 +617,14 @@ ssize_t ztx_sendmsg(int fd, const struct zts_msghdr* msg, int flags, ztx_wait_t*
     const bool empty = std::all_of(msg->msg_iov, msg->msg_iov + msg->msg_iovlen,
                                    [](const zts_iovec& v) { return v.iov_len == 0; });
     const int lflags = lwip_flags(flags);
+    msghdr m{};
+    std::memcpy(&m, msg, sizeof m);  // the same layout (net/lwip_options_check.hpp)
+    sockaddr_in6 scratch{};
+    if (msg->msg_name != nullptr) {
+        m.msg_name = const_cast<sockaddr*>(destination(static_cast<const zts_sockaddr*>(msg->msg_name), &scratch));
+    }
     return finish(send_blocking(*use, empty, msg->msg_name != nullptr, flags, wait, [&] {
-        return static_cast<ssize_t>(lwip_sendmsg(use->lwip(), reinterpret_cast<const msghdr*>(msg), lflags));
+        return static_cast<ssize_t>(lwip_sendmsg(use->lwip(), &m, lflags));
     }));
 }
 

@@ -10,8 +10,8 @@
 
 namespace zt::net {
 
-// 0 with mreq's interface index set to one lwIP has (0 becomes the lowest-numbered ZeroTier
-// interface that is up), or ENODEV.
+// 0 with mreq's interface index set to one lwIP has (0 becomes net/multicast_interface's choice),
+// or ENODEV.
 int resolve_ipv6_membership_interface(ipv6_mreq* mreq);
 
 }  // namespace zt::net

@@ -7,6 +7,7 @@
 
 #include "net/frame_filter.hpp"
 #include "net/ipv6_router.hpp"
+#include "net/multicast_interface.hpp"
 #include "net/time_wait_reopen.hpp"
 #include "osdep/clock.hpp"
 #include "zt/bytes.hpp"
@@ -97,9 +98,11 @@ VirtualNetif::VirtualNetif(std::uint64_t network_id, std::uint64_t mac, FrameSin
     netif_ip6_addr_set_state(netif_.get(), 0, IP6_ADDR_PREFERRED);
     netif_set_up(netif_.get());
     netif_set_link_up(netif_.get());
+    choose_multicast_interface(nullptr);
 }
 
 VirtualNetif::~VirtualNetif() {
+    choose_multicast_interface(netif_.get());
     netif_set_link_down(netif_.get());
     netif_set_down(netif_.get());
     netif_remove(netif_.get());

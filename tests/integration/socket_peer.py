@@ -22,6 +22,8 @@ import hashlib
 import json
 import os
 import random
+import socket as stdlib_socket
+import struct
 import sys
 import threading
 import time
@@ -319,6 +321,30 @@ class Peer:
                 sizes[len(data)] = sizes.get(len(data), 0) + 1
                 digest.update(data)
         return {"count": len(seen), "max_seq": max(seen) if seen else -1, "sizes": sizes}
+
+    def cmd_udp_multicast_echo(self, version: int, group: str, port: int) -> Dict[str, Any]:
+        """Joins ``group`` (interface: "any" for IPv4, 0 for IPv6, as most programs ask) and answers each
+        datagram sent to it with a unicast one to its sender."""
+        sock = zsocket.socket(family_of(version), zsocket.SOCK_DGRAM)
+        sock.setsockopt(zsocket.SOL_SOCKET, zsocket.SO_REUSEADDR, 1)
+        sock.bind((any_address(version), port))
+        packed = stdlib_socket.inet_pton(family_of(version), group)
+        if version == 6:
+            sock.setsockopt(zsocket.IPPROTO_IPV6, zsocket.IPV6_JOIN_GROUP, packed + struct.pack("@I", 0))
+        else:
+            sock.setsockopt(zsocket.IPPROTO_IP, zsocket.IP_ADD_MEMBERSHIP, packed + bytes(4))
+        self.listeners.append(sock)
+
+        def loop() -> None:
+            while True:
+                try:
+                    data, addr = sock.recvfrom(2048)
+                    sock.sendto(b"heard: " + data, addr)
+                except OSError:
+                    return
+
+        threading.Thread(target=loop, daemon=True).start()
+        return {"port": sock.getsockname()[1]}
 
     def cmd_udp_echo(self, version: int = 4, port: int = 0) -> Dict[str, Any]:
         sock = zsocket.socket(family_of(version), zsocket.SOCK_DGRAM)

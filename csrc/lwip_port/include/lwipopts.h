@@ -68,6 +68,10 @@ void lwip_port_mark_tcpip_thread(void);
 #define IP_FORWARD 0 /* a node in two networks must not route between them */
 #define IP_REASSEMBLY 1
 #define IP_FRAG 1
+/* Fragments held for reassembly, IPv4 and IPv6 alike (lwIP's default, 10, kept datagrams under ~28 kB at
+ * ZeroTier's MTU: larger ones never arrived). A 64 kB datagram is 24 fragments at MTU 2800, 52 at 1280;
+ * what other members can make us hold is bounded by this (and IP_REASS_MAXAGE). */
+#define IP_REASS_MAX_PBUFS 128
 #define LWIP_ICMP 1
 #define LWIP_IGMP 1
 #define LWIP_DHCP 0    /* addresses come from the network controller */

@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "net/multicast_interface.hpp"
+
+#include <atomic>
+
+#include "net/lwip.hpp"
+
+namespace zt::net {
+
+namespace {
+
+std::atomic<int> g_index{0};
+
+bool is_zerotier(const struct netif* n) { return n->name[0] == 'z' && n->name[1] == 't'; }  // net/netif.cpp
+
+}  // namespace
+
+void choose_multicast_interface(const struct netif* leaving) {
+    struct netif* chosen = nullptr;
+    struct netif* n = nullptr;
+    NETIF_FOREACH(n) {
+        if (n == leaving || !is_zerotier(n) || !netif_is_up(n)) continue;
+        if (chosen == nullptr || netif_get_index(n) < netif_get_index(chosen)) chosen = n;
+    }
+    ip4_set_default_multicast_netif(chosen);
+    g_index.store(chosen == nullptr ? 0 : netif_get_index(chosen), std::memory_order_relaxed);
+}
+
+int multicast_interface() { return g_index.load(std::memory_order_relaxed); }
+
+}  // namespace zt::net
