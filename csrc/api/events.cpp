@@ -62,6 +62,11 @@ void EventDispatcher::post_task(std::function<void()> fn) {
     e->task = std::move(fn);
     {
         std::lock_guard<std::mutex> g(mutex_);
+        // Bounded as events are: a task is a peer's config request, and any peer may send them.
+        if (queue_.size() >= kMaxQueued) {
+            ++dropped_;
+            return;
+        }
         queue_.push_back(std::move(e));
     }
     cv_.notify_one();

@@ -49,7 +49,8 @@ class EventDispatcher {
     static constexpr std::size_t kMaxQueued = 65536;
     void post(std::unique_ptr<OwnedEvent> e);
     std::uint64_t dropped() const;
-    // Runs fn on the event thread, in order with the events (regardless of the event handler).
+    // Runs fn on the event thread, in order with the events (regardless of the event handler); within
+    // the same bound (a task beyond it is dropped and counted).
     void post_task(std::function<void()> fn);
     // Waits until everything queued so far has been delivered and no handler runs; false after
     // `timeout_ms`, or at once on the event thread itself (it would wait for itself).

@@ -206,14 +206,22 @@ void address_out(const sockaddr_storage& ss, zts_sockaddr* out, zts_socklen_t* l
 }
 
 // A destination as lwIP gets it: an IPv6 multicast address of interface or link scope without a zone
-// (scope ID 0) is given net/multicast_interface's, since lwIP routes such an address only by its zone
-// (the send failed with EHOSTUNREACH), where Linux sends it on its default interface.
-const sockaddr* destination(const zts_sockaddr* addr, sockaddr_in6* scratch) {
+// (scope ID 0), from a socket not bound to an address, is given net/multicast_interface's. lwIP routes
+// such an address by its zone or by the socket's address (the send failed with EHOSTUNREACH), where
+// Linux sends it on its default interface.
+const sockaddr* destination(int lwip_fd, const zts_sockaddr* addr, sockaddr_in6* scratch) {
     if (addr->sa_family != AF_INET6) return as_lwip(addr);
     const auto* to = reinterpret_cast<const sockaddr_in6*>(addr);
     const std::uint8_t* a = to->sin6_addr.s6_addr;
     const bool link_scope_multicast = a[0] == 0xff && (a[1] & 0x0f) <= 2;
     if (!link_scope_multicast || to->sin6_scope_id != 0) return as_lwip(addr);
+    sockaddr_storage local{};
+    socklen_t local_len = sizeof local;
+    static const in6_addr any{};
+    if (lwip_getsockname(lwip_fd, reinterpret_cast<sockaddr*>(&local), &local_len) == 0 && local.ss_family == AF_INET6 &&
+        std::memcmp(&reinterpret_cast<const sockaddr_in6*>(&local)->sin6_addr, &any, sizeof any) != 0) {
+        return as_lwip(addr);  // bound to an address: lwIP routes by it
+    }
     *scratch = *to;
     scratch->sin6_scope_id = static_cast<std::uint32_t>(zt::net::multicast_interface());
     return reinterpret_cast<const sockaddr*>(scratch);
@@ -251,8 +259,9 @@ int zts_bsd_bind(int fd, const struct zts_sockaddr* addr, zts_socklen_t addrlen)
     // A socket is bound once (Linux: EINVAL), explicitly or by a send or connect that chose its port.
     // lwIP's udp_bind moves a bound socket to the new port, and its tcp_bind would put an already
     // bound PCB on its bound list a second time, making the list a loop that every later walk of it
-    // (port choice, lwIP's and ours) never leaves.
-    if (zt::net::has_local_port(use->lwip())) return fail(EINVAL);
+    // (port choice, lwIP's and ours) never leaves. (A raw socket has no port: lwIP names its protocol
+    // there.)
+    if (use->state().type != ZTS_SOCK_RAW && zt::net::has_local_port(use->lwip())) return fail(EINVAL);
     if (use->state().type == ZTS_SOCK_STREAM && port_of(addr) == 0) return bind_tcp_ephemeral(*use, addr, addrlen);
     return finish(lwip_bind(use->lwip(), as_lwip(addr), addrlen));
 }
@@ -600,7 +609,7 @@ ssize_t ztx_sendto(int fd, const void* buf, size_t len, int flags, const struct 
     if (!valid_address(addr, addrlen)) return fail(EAFNOSUPPORT);
     const int lflags = lwip_flags(flags);
     sockaddr_in6 scratch{};
-    const sockaddr* to = destination(addr, &scratch);
+    const sockaddr* to = destination(use->lwip(), addr, &scratch);
     return finish(send_blocking(*use, len == 0, true, flags, wait, [&] {
         return static_cast<ssize_t>(lwip_sendto(use->lwip(), buf, len, lflags, to, addrlen));
     }));
@@ -621,7 +630,8 @@ ssize_t ztx_sendmsg(int fd, const struct zts_msghdr* msg, int flags, ztx_wait_t*
     std::memcpy(&m, msg, sizeof m);  // the same layout (net/lwip_options_check.hpp)
     sockaddr_in6 scratch{};
     if (msg->msg_name != nullptr) {
-        m.msg_name = const_cast<sockaddr*>(destination(static_cast<const zts_sockaddr*>(msg->msg_name), &scratch));
+        const auto* to = static_cast<const zts_sockaddr*>(msg->msg_name);
+        m.msg_name = const_cast<sockaddr*>(destination(use->lwip(), to, &scratch));
     }
     return finish(send_blocking(*use, empty, msg->msg_name != nullptr, flags, wait, [&] {
         return static_cast<ssize_t>(lwip_sendmsg(use->lwip(), &m, lflags));

@@ -489,8 +489,9 @@ typedef struct {
  * Identity
  *--------------------------------------------------------------------------*/
 
-/* Generate a new identity as text. *key_buf_len: in, size of key (at least
- * ZTS_ID_STR_BUF_LEN); out, length written. Usable without a node. */
+/* Generate a new identity as text. *key_buf_len: in, size of key (exactly
+ * ZTS_ID_STR_BUF_LEN, as libzt asks; anything else is ZTS_ERR_ARG); out, length
+ * written. Usable without a node. */
 ZTS_API int ZTCALL zts_id_new(char* key, unsigned int* key_buf_len);
 
 /* 1 if key is a well-formed identity with a secret that matches its address,
@@ -527,7 +528,9 @@ ZTS_API int ZTCALL zts_init_blacklist_if(const char* prefix, unsigned int len);
  * well-formed world of type planet, else ZTS_ERR_ARG. */
 ZTS_API int ZTCALL zts_init_set_roots(const void* roots_data, unsigned int len);
 
-/* Fewer keepalives and config polls, at the cost of slower reaction. */
+/* Not implemented: always ZTS_ERR_GENERAL. (Not in libzt 1.8.4 either; libzt's
+ * sources after its last release, 1.8.10, use it for fewer keepalives and
+ * config polls.) */
 ZTS_API int ZTCALL zts_init_set_low_bandwidth_mode(int enabled);
 
 /* Underlay UDP ports. */
@@ -1083,9 +1086,13 @@ ZTS_API const zts_ip_addr* ZTCALL zts_dns_get_server(uint8_t index);
 /*----------------------------------------------------------------------------
  * Core queries, for language bindings
  *
- * Hold the core lock across a count call and the indexed calls that follow,
- * so the lists cannot change in between; release it promptly, since the node
- * is frozen meanwhile. Counts are returned directly (>= 0).
+ * libzt's bindings hold its core lock across a count call and the indexed
+ * calls that follow. Here zts_core_lock_obtain/release only answer ZTS_ERR_OK
+ * (ZTS_ERR_SERVICE without a running node) and lock nothing: each call reads
+ * the node as it is then, so a list may change between a count and the indexed
+ * calls, and an index past its end is an error (ZTS_ERR_ARG; for paths
+ * ZTS_ERR_NO_RESULT). Counts are returned directly (>= 0), or
+ * ZTS_ERR_NO_RESULT for a network not joined or a peer not known.
  *--------------------------------------------------------------------------*/
 
 ZTS_API int ZTCALL zts_core_lock_obtain(void);

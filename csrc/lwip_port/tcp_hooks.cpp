@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// The two lwIP hooks of our build (include/lwip_port_hooks.h), both called under the core lock.
+// The TCP hooks of our build (include/lwip_port_hooks.h), both called under the core lock.
 extern "C" {
 #include <lwip/ip_addr.h>
 #include <lwip/tcp.h>

@@ -17,12 +17,17 @@ bool is_zerotier(const struct netif* n) { return n->name[0] == 'z' && n->name[1]
 
 void choose_multicast_interface(const struct netif* leaving) {
     struct netif* chosen = nullptr;
+    struct netif* chosen_ipv4 = nullptr;  // IPv4 multicast leaves from the interface's address
     struct netif* n = nullptr;
     NETIF_FOREACH(n) {
         if (n == leaving || !is_zerotier(n) || !netif_is_up(n)) continue;
         if (chosen == nullptr || netif_get_index(n) < netif_get_index(chosen)) chosen = n;
+        if (!ip4_addr_isany_val(*netif_ip4_addr(n)) &&
+            (chosen_ipv4 == nullptr || netif_get_index(n) < netif_get_index(chosen_ipv4))) {
+            chosen_ipv4 = n;
+        }
     }
-    ip4_set_default_multicast_netif(chosen);
+    ip4_set_default_multicast_netif(chosen_ipv4);
     g_index.store(chosen == nullptr ? 0 : netif_get_index(chosen), std::memory_order_relaxed);
 }
 

@@ -2,6 +2,7 @@
 #include "net/stack_bridge.hpp"
 
 #include "net/dns_servers.hpp"
+#include "net/multicast_interface.hpp"
 #include "net/stack.hpp"
 #include "net/tcp_acks.hpp"
 
@@ -70,6 +71,7 @@ std::vector<NetifChange> StackBridge::drain(bool* fed) {
         } else {
             it->second->apply(*u.config);
         }
+        choose_multicast_interface(nullptr);  // the addresses may have changed which one has IPv4
         dns_set_network_servers(u.network_id, u.config->dns.servers);
         std::lock_guard<std::mutex> g(up_mutex_);
         up_[u.network_id] = it->second->up();

@@ -3,6 +3,8 @@
 // revocations out.
 #include "zt/network_controller.hpp"
 
+#include <algorithm>
+
 #include "zt/credentials.hpp"
 #include "zt/crypto.hpp"
 
@@ -11,6 +13,7 @@ namespace zt {
 namespace {
 constexpr std::int64_t kRequestRateLimit = 1000;  // per (network, member), as ZeroTier's controller
 constexpr std::int64_t kPendingRequestTimeout = 10000;  // the application's time to decide
+constexpr std::size_t kMaxConfigRequestMetadata = 1024;  // ZT_NETWORKCONFIG_METADATA_DICT_CAPACITY
 }  // namespace
 
 void NetworkController::on_packet(Peer& peer, std::int64_t local_socket, const InetAddress& from, const Packet& p) {
@@ -40,7 +43,10 @@ void NetworkController::on_packet(Peer& peer, std::int64_t local_socket, const I
     req.network_id = r.network_id;
     req.member = peer.identity();
     if (p.hops() == 0) req.from = from;
-    req.metadata.assign(reinterpret_cast<const char*>(p.data() + r.metadata_offset), r.metadata_len);
+    // At most what ZeroTier One's controller reads of it (its metadata dictionary holds 1024 bytes):
+    // members send a few hundred, and each request waits with its copy until it is decided.
+    req.metadata.assign(reinterpret_cast<const char*>(p.data() + r.metadata_offset),
+                        std::min<std::size_t>(r.metadata_len, kMaxConfigRequestMetadata));
     req.have_revision = r.revision;
     req.have_timestamp = r.timestamp;
     pending_requests_[req.request_id] = PendingRequest{peer.address(), r.network_id, p.packet_id(), link_.now()};

@@ -158,14 +158,21 @@ void Vl2::on_multicast_gather(Peer& peer, const Packet& p) {
 }
 
 void Vl2::on_ok_multicast_gather(Peer& peer, const Packet& p) {
-    (void)peer;
     wire::OkMulticastGather g;
     const char* why = nullptr;
     if (!wire::parse_ok_multicast_gather(p, &g, &why)) {
         ++stats().drop_malformed;
         return;
     }
-    if (network(g.network_id) == nullptr) {  // we gather only for networks we are in
+    // We gather only for networks we are in, and only from roots and the network's controller
+    // (gather): an answer from anyone else answers nothing of ours, however it names our request
+    // (any peer learns the ID of a HELLO we send it), and its members would crowd out the real ones.
+    const Network* net = network(g.network_id);
+    const bool asked = net != nullptr && (peer.address() == net->controller() ||
+                                          std::any_of(link_.roots().begin(), link_.roots().end(), [&](const World::Root& r) {
+                                              return r.identity.address() == peer.address();
+                                          }));
+    if (!asked) {
         ++stats().drop_unexpected;
         return;
     }

@@ -55,7 +55,10 @@ class FakeLink final : public Vl1Link {
         peers_[id.address()] = std::move(peer);
         return ref;
     }
-    void set_best_root(Peer* root) { best_root_ = root; }
+    void set_best_root(Peer* root) {  // one of the roots, as the node's own link has it
+        best_root_ = root;
+        roots_.push_back(World::Root{root->identity(), {}});
+    }
     std::vector<Sent> take_sent() { return std::exchange(sent_, {}); }
     const std::vector<NodeEvent>& events() const { return events_; }
     NodeStats& stats() { return stats_; }

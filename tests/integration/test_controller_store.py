@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from typing import Any, Callable
 
 import pytest
 
-from libzt.controller import Controller, NotFound, models, open_store
+from libzt.controller import Controller, NotFound, models, open_store, service
 from libzt.controller.db import SCHEMA_VERSION, dump
 from libzt.controller.netconf import ConfigRequest, RefusalCode
 from support.ctlfake import FakeLink
@@ -168,6 +169,53 @@ def test_requests_are_queued_rate_limited_and_answered(make: Any) -> None:
     answers = {c[1]: [str(i.ip) for i in c[2].static_ips] for c in link.of("respond")}
     assert answers == {1: ["10.147.17.149"], 3: ["10.147.17.149"], 4: ["10.147.17.62"]}
     assert controller.stats.rate_limited == 1
+
+
+def test_a_flood_of_requests_is_dropped_past_the_queues_bound(db_url: str) -> None:
+    """Any identity may ask for any of 2^24 network IDs under our address, faster than the workers
+    decide: past MAX_QUEUED_REQUESTS waiting, requests are dropped and counted (the queue grew
+    without end, each request holding its metadata)."""
+    store = open_store(db_url)
+    controller = Controller(store, FakeLink(), ADDRESS)  # not started: nothing takes from the queue
+    try:
+        for i in range(service.MAX_QUEUED_REQUESTS):
+            assert controller.submit(req((ADDRESS << 24) | i, 0x74355AC5DB, i + 1))
+        assert not controller.submit(req(ADDRESS << 24 | 0xFFFFFF, 0x74355AC5DB, 1 << 30))
+        assert controller.stats.overloaded == 1
+    finally:
+        controller.start().stop()  # the queued requests are decided (none of these networks exist)
+        store.close()
+
+
+def test_stop_ends_a_worker_whose_batch_took_its_marker(db_url: str) -> None:
+    """stop() queues one None per worker. A worker gathering waiting requests into one transaction
+    took a None that followed them as the job after the batch, then read it as "nothing after": the
+    marker was lost, the worker waited for ever and stop() with it (the process could not shut down)."""
+    store = open_store(db_url)
+    controller = Controller(store, FakeLink(), ADDRESS).start()
+    gate, waiting = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        waiting.set()
+        gate.wait()
+
+    try:
+        controller._jobs.put(hold)  # white box: the worker waits here while the queue fills behind it
+        assert waiting.wait(60)
+        for i in range(5):
+            assert controller.submit(req((ADDRESS << 24) | i, 0x74355AC5DB, i + 1))
+        stopper = threading.Thread(target=controller.stop)
+        stopper.start()
+        deadline = time.monotonic() + 60
+        while controller._jobs.qsize() < 6 and time.monotonic() < deadline:  # the five, then stop()'s None
+            time.sleep(0.001)
+        assert controller._jobs.qsize() == 6
+        gate.set()
+        stopper.join(60)
+        assert not stopper.is_alive(), "stop() never returned"
+    finally:
+        gate.set()
+        store.close()
 
 
 def test_refusals_are_answered_and_unknown_members_remembered(make: Any) -> None:

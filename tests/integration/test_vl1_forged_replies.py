@@ -1,11 +1,12 @@
 # SPDX-License-Identifier: Apache-2.0
 """An OK is believed only as the answer to a request of ours, and a multicast gather's answer only for a
-network we are in. A raw peer (a real identity speaking genuine packets from Python) learns two packet
-IDs of our node's: its HELLO (a request) and its OK to an ECHO (an answer). It then sends an OK(HELLO)
-"answering" that OK, and an OK(MULTICAST_GATHER) answering the HELLO that names a thousand members of a
-network the node never joined. Our node filed every packet it sent as awaiting an answer, its own OKs
-included, and kept the members of any network a gather's answer named: any peer could fill its
-multicast tables, tens of kB a packet, for ten minutes."""
+network we are in, from whom we asked (roots, the network's controller). A raw peer (a real identity
+speaking genuine packets from Python) learns two packet IDs of our node's: its HELLO (a request) and
+its OK to an ECHO (an answer). It then sends an OK(HELLO) "answering" that OK, and OK(MULTICAST_GATHER)s
+answering the HELLO that name a thousand members of a network the node never joined, and of one it
+did. Our node filed every packet it sent as awaiting an answer, its own OKs included, and kept the
+members any gather's answer named: any peer could fill its multicast tables (tens of kB a packet, for
+ten minutes) and crowd the real members of a group out of its multicasts."""
 from __future__ import annotations
 
 import struct
@@ -26,12 +27,14 @@ pytestmark = pytest.mark.netns
 DEADLINE = 30.0  # what takes milliseconds idle, with room for a machine busy compiling
 VERB_MULTICAST_GATHER = 0x0D
 NOT_JOINED = 0x8056C2E21C000001
+JOINED = (0xFF << 56) | (44 << 48) | 0x01  # ad-hoc: IPv4 44.x.y.z/8, no controller to ask
 
 
-def gather_answer(sender: int, receiver: int, key: bytes, in_re_id: bytes, members: int) -> bytes:
+def gather_answer(sender: int, receiver: int, key: bytes, in_re_id: bytes, members: int,
+                  network_id: int = NOT_JOINED) -> bytes:
     """OK(MULTICAST_GATHER): in-re verb and packet ID, network, group (MAC, ADI), how many the sender
     knows, then that many member addresses."""
-    body = bytes([VERB_MULTICAST_GATHER]) + in_re_id + struct.pack(">Q", NOT_JOINED) + b"\x01\x00\x5e\x00\x00\x01"
+    body = bytes([VERB_MULTICAST_GATHER]) + in_re_id + struct.pack(">Q", network_id) + b"\x01\x00\x5e\x00\x00\x01"
     body += struct.pack(">IIH", 0, members, members)
     body += b"".join((0x1000000000 + i).to_bytes(5, "big") for i in range(members))
     return libzt.wire.armor(key, header(sender, receiver, VERB_OK) + body, libzt.wire.Suite.AES_GMAC_SIV)
@@ -59,10 +62,17 @@ def test_answers_to_no_request_of_ours_or_gathers_for_a_network_not_joined_are_d
         its_ok = udp.receive(DEADLINE, to(me.node_id, key, "OK"))
         assert its_ok is not None, "the ping was not answered"
 
+        node.net_join(JOINED)
+        wait_until(lambda: node.net_transport_is_ready(JOINED), DEADLINE, 0.02, "the network joined")
+
         before = node.node_get_stats()["drop_unexpected"]
         udp.send(ok_hello(me.node_id, them.node_id, key, its_ok))  # "answers" the node's own OK
         udp.send(gather_answer(me.node_id, them.node_id, key, its_hello[:8], 1000))  # a real request; not joined
-        wait_until(lambda: node.node_get_stats()["drop_unexpected"] >= before + 2, DEADLINE, 0.02,
-                   "both forged answers dropped")
+        # Joined, and the ID of a real request, but the node gathers from its roots and controllers,
+        # not from this peer: its members would crowd out the real ones (a multicast goes to those
+        # named last).
+        udp.send(gather_answer(me.node_id, them.node_id, key, its_hello[:8], 1000, JOINED))
+        wait_until(lambda: node.node_get_stats()["drop_unexpected"] >= before + 3, DEADLINE, 0.02,
+                   "the three forged answers dropped")
     finally:
         udp.close()

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* lwIP's hooks in our build (LWIP_HOOK_FILENAME): included by lwIP's sources after their own headers.
- * The functions are in csrc/lwip_port/tcp_hooks.cpp. */
+ * The functions are in csrc/lwip_port/tcp_hooks.cpp (the IPv4 route hook: lwipopts.h). */
 #ifndef LIBZT_LWIP_PORT_HOOKS_H
 #define LIBZT_LWIP_PORT_HOOKS_H
 

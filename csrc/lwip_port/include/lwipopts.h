@@ -29,6 +29,19 @@ void lwip_port_mark_tcpip_thread(void);
 #define LWIP_ASSERT_CORE_LOCKED() lwip_port_check_core_locked()
 #define LWIP_MARK_TCPIP_THREAD() lwip_port_mark_tcpip_thread()
 
+/* Source-based IPv4 routing, for multicast from a bound socket (csrc/lwip_port/route_hooks.cpp). Here,
+ * not in lwip_port_hooks.h: ip4.h decides by it what ip4_route_src is, before that file is read. */
+struct ip4_addr;
+struct netif;
+#ifdef __cplusplus
+extern "C" {
+#endif
+struct netif* lwip_port_ip4_route_src(const struct ip4_addr* src, const struct ip4_addr* dest);
+#ifdef __cplusplus
+}
+#endif
+#define LWIP_HOOK_IP4_ROUTE_SRC(src, dest) lwip_port_ip4_route_src(src, dest)
+
 /* ---- Memory: the C library's allocator for the heap and for every pool ----
  * Bounds come from the protocols (windows, send buffers, mailbox sizes), not from fixed pools sized
  * for the worst case; and every pbuf and PCB is a malloc block that AddressSanitizer can watch. */

@@ -37,6 +37,10 @@ MIN_REQUEST_PERIOD_MS = 1000  # ZT_NETCONF_MIN_REQUEST_PERIOD
 ONLINE_WINDOW_MS = 120_000  # a member that asked within 2 x 60 s is online: changes are pushed to it
 _STATUS_PRUNE_AT = 65536
 BATCH_MAX = 64  # requests decided in one transaction
+# Requests waiting for a worker. Any identity may ask, for any of 2^24 network IDs under our address:
+# past this a flood is dropped, not queued (a member that is really there asks again).
+MAX_QUEUED_REQUESTS = 4096
+_NOTHING = object()  # no job taken after a batch (None is stop()'s)
 
 
 class CoreLink(Protocol):
@@ -75,6 +79,7 @@ class Stats:
     pushed: int = 0
     revoked: int = 0
     failed: int = 0
+    overloaded: int = 0  # requests dropped with MAX_QUEUED_REQUESTS waiting
     by_error: dict[str, int] = field(default_factory=dict)
 
 
@@ -146,8 +151,10 @@ class Controller:
             job = self._jobs.get()
             if isinstance(job, ConfigRequest):
                 # Group commit: requests already waiting share one transaction (one fsync), which is
-                # what a burst of joining members costs; whatever else was queued runs after them.
-                batch, after = [job], None
+                # what a burst of joining members costs; whatever else was queued runs after them
+                # (stop()'s None included: taken here, it must still end the loop).
+                batch: list[ConfigRequest] = [job]
+                after: object = _NOTHING
                 while len(batch) < BATCH_MAX:
                     try:
                         queued = self._jobs.get_nowait()
@@ -158,9 +165,9 @@ class Controller:
                         break
                     batch.append(queued)
                 self._run(lambda b=batch: self.process_batch(b), len(batch))
-                if after is None:
+                if after is _NOTHING:
                     continue
-                job = after
+                job = after  # type: ignore[assignment]
             if job is None:
                 self._jobs.task_done()
                 return
@@ -180,8 +187,11 @@ class Controller:
 
     def submit(self, request: ConfigRequest) -> bool:
         """Queue a request (called on the core's thread: never blocks). False if dropped: not ours,
-        or a repeat within a second."""
+        a repeat within a second, or MAX_QUEUED_REQUESTS already waiting."""
         if request.network_id >> 24 != self.address:
+            return False
+        if self._jobs.qsize() >= MAX_QUEUED_REQUESTS:
+            self.stats.overloaded += 1
             return False
         now = self._clock()
         key = (request.network_id, request.member_id)
