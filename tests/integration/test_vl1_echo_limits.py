@@ -11,13 +11,12 @@ from pathlib import Path
 
 import pytest
 
-import libzt
 from libzt import wire
 from support.netns import NetNs
 from support.official import wait_until
-from support.rawpeer import confirm_path, echo, to
+from support.rawpeer import confirm_path, echo, identity_for, to
 from support.udp_driver import UdpPort
-from support.worlds import make_planet, start_node, start_root_node
+from support.worlds import start_node_behind_a_root
 
 pytestmark = pytest.mark.netns
 
@@ -26,24 +25,19 @@ DEADLINE = 30.0  # what takes milliseconds idle, with room for a machine busy co
 
 
 def test_keepalives_on_every_path_are_answered(netns: NetNs, our_node, tmp_path: Path) -> None:
-    planet = make_planet(tmp_path, [f"{netns.ADDR1}/29943"])
-    start_root_node(our_node, netns, planet, 29943)
-    node = start_node(our_node, netns, planet, "node")
-    node.wait_online(timeout=DEADLINE)
-    them = libzt.Identity.from_string(node.node_get_id_pair())
-    me = libzt.Identity.generate()
-    key = me.agree(them.public_identity())
+    node = start_node_behind_a_root(our_node, netns, tmp_path, 29943, DEADLINE)
+    me, their_id, key = identity_for(node)
     ports = [UdpPort(netns.cmd_prefix, netns.ADDR2, node.node_get_port()) for _ in range(PATHS)]
     try:
         for udp in ports:
-            confirm_path(udp, me, them.node_id, key, DEADLINE)
+            confirm_path(udp, me, their_id, key, DEADLINE)
         wait_until(lambda: node.core_query_path_count(me.address) >= PATHS, DEADLINE, 0.02,
                    f"{PATHS} paths learned")
 
         for udp in ports:
             udp.drain()
         for udp in ports:  # one keepalive round: one ECHO on each path, all at once
-            udp.send(echo(me.node_id, them.node_id, key))
+            udp.send(echo(me.node_id, their_id, key))
         for i, udp in enumerate(ports):
             assert udp.receive(DEADLINE, to(me.node_id, key, "OK")) is not None, f"keepalive on path {i} unanswered"
 
@@ -53,8 +47,8 @@ def test_keepalives_on_every_path_are_answered(netns: NetNs, our_node, tmp_path:
         udp = ports[0]
         udp.drain()
         for _ in range(20):
-            udp.send(echo(me.node_id, them.node_id, key))
-        udp.send(echo(me.node_id, them.node_id, key, b"ping"))
+            udp.send(echo(me.node_id, their_id, key))
+        udp.send(echo(me.node_id, their_id, key, b"ping"))
         keepalives_answered = 0
         while True:
             got = udp.receive(DEADLINE, to(me.node_id, key, "OK"))

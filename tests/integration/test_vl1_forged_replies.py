@@ -18,9 +18,9 @@ import pytest
 import libzt
 from support.netns import NetNs
 from support.official import wait_until
-from support.rawpeer import VERB_OK, echo, header, hello, ok_hello, to
+from support.rawpeer import VERB_OK, echo, header, hello, identity_for, ok_hello, to
 from support.udp_driver import UdpPort
-from support.worlds import make_planet, start_node, start_root_node
+from support.worlds import start_node_behind_a_root
 
 pytestmark = pytest.mark.netns
 
@@ -42,23 +42,18 @@ def gather_answer(sender: int, receiver: int, key: bytes, in_re_id: bytes, membe
 
 def test_answers_to_no_request_of_ours_or_gathers_for_a_network_not_joined_are_dropped(netns: NetNs, our_node,
                                                                                    tmp_path: Path) -> None:
-    planet = make_planet(tmp_path, [f"{netns.ADDR1}/29945"])
-    start_root_node(our_node, netns, planet, 29945)
-    node = start_node(our_node, netns, planet, "node")
-    node.wait_online(timeout=DEADLINE)
-    them = libzt.Identity.from_string(node.node_get_id_pair())
-    me = libzt.Identity.generate()
-    key = me.agree(them.public_identity())
+    node = start_node_behind_a_root(our_node, netns, tmp_path, 29945, DEADLINE)
+    me, their_id, key = identity_for(node)
     udp = UdpPort(netns.cmd_prefix, netns.ADDR2, node.node_get_port())
     try:
         # The node's HELLO back to a new peer (confirm_path's steps): a request of its own.
-        udp.send(hello(me, them.node_id, key, int(time.time() * 1000)))
+        udp.send(hello(me, their_id, key, int(time.time() * 1000)))
         its_hello = udp.receive(DEADLINE, to(me.node_id, key, "HELLO"))
         assert its_hello is not None, "the node did not confirm the new path with a HELLO"
-        udp.send(ok_hello(me.node_id, them.node_id, key, its_hello))
+        udp.send(ok_hello(me.node_id, their_id, key, its_hello))
         wait_until(lambda: node.core_query_path_count(me.address) >= 1, DEADLINE, 0.02, "the path learned")
         # Its OK to our ping: an answer, whose packet ID we now know.
-        udp.send(echo(me.node_id, them.node_id, key, b"ping"))
+        udp.send(echo(me.node_id, their_id, key, b"ping"))
         its_ok = udp.receive(DEADLINE, to(me.node_id, key, "OK"))
         assert its_ok is not None, "the ping was not answered"
 
@@ -66,12 +61,12 @@ def test_answers_to_no_request_of_ours_or_gathers_for_a_network_not_joined_are_d
         wait_until(lambda: node.net_transport_is_ready(JOINED), DEADLINE, 0.02, "the network joined")
 
         before = node.node_get_stats()["drop_unexpected"]
-        udp.send(ok_hello(me.node_id, them.node_id, key, its_ok))  # "answers" the node's own OK
-        udp.send(gather_answer(me.node_id, them.node_id, key, its_hello[:8], 1000))  # a real request; not joined
+        udp.send(ok_hello(me.node_id, their_id, key, its_ok))  # "answers" the node's own OK
+        udp.send(gather_answer(me.node_id, their_id, key, its_hello[:8], 1000))  # a real request; not joined
         # Joined, and the ID of a real request, but the node gathers from its roots and controllers,
         # not from this peer: its members would crowd out the real ones (a multicast goes to those
         # named last).
-        udp.send(gather_answer(me.node_id, them.node_id, key, its_hello[:8], 1000, JOINED))
+        udp.send(gather_answer(me.node_id, their_id, key, its_hello[:8], 1000, JOINED))
         wait_until(lambda: node.node_get_stats()["drop_unexpected"] >= before + 3, DEADLINE, 0.02,
                    "the three forged answers dropped")
     finally:

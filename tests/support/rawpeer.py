@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import struct
 import time
-from typing import Callable, Optional, Protocol
+from typing import Any, Callable, Optional, Protocol
 
 import libzt
 from libzt import wire
@@ -87,6 +87,14 @@ def membership_certificate_without_identity_hash(controller: libzt.Identity, net
 class Socket(Protocol):  # support.udp_driver.UdpPort
     def send(self, datagram: bytes) -> None: ...
     def receive(self, timeout: float, want: Callable[[bytes], bool]) -> Optional[bytes]: ...
+
+
+def identity_for(node: Any) -> tuple[libzt.Identity, int, bytes]:
+    """A new identity to speak to ``node`` (one of our nodes, as a worker) with: it, the node's
+    address, and the key the two share."""
+    them = libzt.Identity.from_string(node.node_get_id_pair())
+    me = libzt.Identity.generate()
+    return me, them.node_id, me.agree(them.public_identity())
 
 
 def to(node_id: int, key: bytes, verb: str) -> Callable[[bytes], bool]:

@@ -154,3 +154,14 @@ def start_node(our_node: Callable[..., OurNode], netns: NetNs, planet: Planet, n
         getattr(node, f"init_{call}")(value)
     node.node_start()
     return node
+
+
+def start_node_behind_a_root(our_node: Callable[..., OurNode], netns: NetNs, tmp_path: Path, port: int,
+                             timeout: float) -> OurNode:
+    """A root at netns.ADDR1:port (a planet of its own, under tmp_path) and one of our nodes online
+    through it: what a raw peer (support.rawpeer) talks to."""
+    planet = make_planet(tmp_path, [f"{netns.ADDR1}/{port}"])
+    start_root_node(our_node, netns, planet, port)
+    node = start_node(our_node, netns, planet, "node")
+    node.wait_online(timeout=timeout)
+    return node
