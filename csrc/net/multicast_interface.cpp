@@ -4,14 +4,13 @@
 #include <atomic>
 
 #include "net/lwip.hpp"
+#include "net/netif.hpp"
 
 namespace zt::net {
 
 namespace {
 
 std::atomic<int> g_index{0};
-
-bool is_zerotier(const struct netif* n) { return n->name[0] == 'z' && n->name[1] == 't'; }  // net/netif.cpp
 
 }  // namespace
 
@@ -20,7 +19,7 @@ void choose_multicast_interface(const struct netif* leaving) {
     struct netif* chosen_ipv4 = nullptr;  // IPv4 multicast leaves from the interface's address
     struct netif* n = nullptr;
     NETIF_FOREACH(n) {
-        if (n == leaving || !is_zerotier(n) || !netif_is_up(n)) continue;
+        if (n == leaving || !is_virtual_netif(n) || !netif_is_up(n)) continue;
         if (chosen == nullptr || netif_get_index(n) < netif_get_index(chosen)) chosen = n;
         if (!ip4_addr_isany_val(*netif_ip4_addr(n)) &&
             (chosen_ipv4 == nullptr || netif_get_index(n) < netif_get_index(chosen_ipv4))) {

@@ -15,13 +15,19 @@
 
 namespace zt::net {
 
+namespace {
+constexpr char kNetifName[2] = {'z', 't'};  // what lwIP's netif_find and debug output call ours
+}  // namespace
+
+bool is_virtual_netif(const struct netif* n) { return n->name[0] == kNetifName[0] && n->name[1] == kNetifName[1]; }
+
 struct NetifCallbacks {
     static VirtualNetif* self(struct netif* n) { return static_cast<VirtualNetif*>(n->state); }
 
     static err_t init(struct netif* n) {
         VirtualNetif* v = self(n);
-        n->name[0] = 'z';
-        n->name[1] = 't';
+        n->name[0] = kNetifName[0];
+        n->name[1] = kNetifName[1];
         n->hwaddr_len = 6;
         store_be(n->hwaddr, v->mac_, 6);
         n->mtu = kNetworkDefaultMtu;

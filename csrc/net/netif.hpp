@@ -24,6 +24,9 @@ using FrameSink = std::function<void(std::uint64_t, std::uint64_t, std::uint64_t
 // A multicast group lwIP joined or left (IGMP/MLD): (network, mac, join?).
 using GroupSink = std::function<void(std::uint64_t, std::uint64_t, bool)>;
 
+// Whether an lwIP interface is one of ours (a VirtualNetif), not lwIP's loopback.
+bool is_virtual_netif(const struct netif* n);
+
 class VirtualNetif {
   public:
     // Call with the core lock held.
