@@ -2,13 +2,7 @@
 // The client side of ZeroTier's TCP fallback relay (what zerotier-one's tcp-proxy serves, and
 // `libzt relay`): when UDP does not get through, IPv4 datagrams travel over one TCP connection to
 // a relay that sends them on as UDP from a port of its own and returns the answers.
-//
-// Framing, as ZeroTier One speaks it: a stream of records that look like TLS 1.2 application data,
-// 0x17 0x03 0x03 then a 2-byte big-endian length and that many bytes. The client opens with a
-// 4-byte record (its version: major, minor, revision as 2 bytes) that marks it as a client whose
-// records carry addresses; after that each record is 0x04, the IPv4 address (4 bytes) and port
-// (2 bytes, network order) of the datagram's destination (from the client) or source (from the
-// relay), then the datagram.
+// The records are zt/relay_records.
 #pragma once
 
 #include <cstddef>
@@ -17,12 +11,9 @@
 #include <vector>
 
 #include "zt/inet_address.hpp"
+#include "zt/relay_records.hpp"
 
 namespace zt::osdep {
-
-inline constexpr std::uint8_t kTcpRelayRecordType = 0x17;
-inline constexpr std::size_t kTcpRelayHeaderLen = 5;
-inline constexpr std::size_t kTcpRelayAddressLen = 7;  // 0x04, IPv4 address, port
 
 class TcpRelayClient {
   public:
@@ -47,7 +38,7 @@ class TcpRelayClient {
     // After epoll reported the fd: reads and writes what is ready. Each whole datagram received is
     // handed to sink with its source address. Returns false if the connection is gone (closed by
     // the peer, refused, or a malformed stream); the caller then closes it.
-    using Sink = std::function<void(const InetAddress& from, const std::uint8_t* data, std::size_t len)>;
+    using Sink = RelayDatagramSink;
     bool on_ready(bool readable, bool writable, const Sink& sink);
 
     std::uint64_t records_in() const { return records_in_; }
