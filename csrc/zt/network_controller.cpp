@@ -13,6 +13,10 @@ namespace zt {
 namespace {
 constexpr std::int64_t kRequestRateLimit = 1000;  // per (network, member), as ZeroTier's controller
 constexpr std::int64_t kPendingRequestTimeout = 10000;  // the application's time to decide
+// Requests waiting for the application at once. The rate limit is per (network, member), and any
+// member may name up to 2^24 networks under our address: without a bound, one peer's packet rate
+// times the timeout. The Python controller queues no more than 4096 itself.
+constexpr std::size_t kMaxPendingRequests = 8192;
 constexpr std::size_t kMaxConfigRequestMetadata = 1024;  // ZT_NETWORKCONFIG_METADATA_DICT_CAPACITY
 }  // namespace
 
@@ -28,6 +32,10 @@ void NetworkController::on_packet(Peer& peer, std::int64_t local_socket, const I
         wire::build_error(err, wire::Error{{Verb::kNetworkConfigRequest, p.packet_id()},
                                             ErrorCode::kUnsupportedOperation, r.network_id});
         link_.reply(peer, err);
+        return;
+    }
+    if (pending_requests_.size() >= kMaxPendingRequests) {
+        ++link_.counters().drop_rate_limited;
         return;
     }
     auto& last = last_request_[{r.network_id, peer.address()}];
