@@ -65,7 +65,9 @@ class _Client:
         ip = socket.inet_ntoa(body[1:5])
         (port,) = struct.unpack(">H", body[5:7])
         datagram = body[7:]
-        if port > 1024 and len(datagram) >= MIN_DATAGRAM:
+        # A UDP socket that would block queues in asyncio without limit: drop instead, as tcp-proxy
+        # drops a datagram its send refused.
+        if port > 1024 and len(datagram) >= MIN_DATAGRAM and self.udp.get_write_buffer_size() <= MAX_PENDING_WRITE:
             self.udp.sendto(datagram, (ip, port))
 
     async def serve(self) -> None:

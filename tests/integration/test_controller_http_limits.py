@@ -299,3 +299,93 @@ def test_a_content_length_of_thousands_of_digits_gets_400_and_the_server_goes_on
     with socket.create_connection((host, port), timeout=30) as s:
         s.sendall(b"GET /controller/network HTTP/1.1\r\nHost: x\r\nX-ZT1-Auth: token\r\n\r\n")
         assert s.makefile("rb").readline().startswith(b"HTTP/1.1 200 ")
+
+
+SMUGGLED = b"GET /controller/network HTTP/1.1\r\nHost: x\r\nX-ZT1-Auth: token\r\n\r\n"
+
+
+def _exchange(host: str, port: int, data: bytes) -> bytes:
+    """Everything the server sends for ``data`` until it closes the connection (a timeout fails)."""
+    with socket.create_connection((host, port), timeout=30) as s:
+        s.sendall(data)
+        out = b""
+        while chunk := s.recv(65536):
+            out += chunk
+    return out
+
+
+@pytest.mark.parametrize("framing", [
+    b"Content-Length: +%d\r\n",
+    b"Content-Length: 0%d_\r\n",
+    b"Content-Length : %d\r\n",
+    b"X-Pad: y\r\n Content-Length: %d\r\n",
+    b"Content-Length: %d\r\nContent-Length: 0\r\n",
+    b"Content-Length: %d, 0\r\n",
+    b"Transfer-Encoding:\r\nContent-Length: %d\r\n",
+    b"Transfer-Encoding : chunked\r\n",
+    b"X-Pad: y\r\n Transfer-Encoding: chunked\r\n",
+    b"Transfer-Encoding: chunked\r\n",
+])
+def test_a_request_the_handler_could_frame_differently_is_refused_and_its_body_never_run(served, framing) -> None:
+    """The loop framed by one reading of these lines and the worker's header parser read another: a
+    request hidden in the body ran as a second one (or the first was served and the connection kept)."""
+    server = served(ServerLimits())
+    host, port = server.server.server_address[:2]
+    head = framing % len(SMUGGLED) if b"%d" in framing else framing
+    out = _exchange(host, port, b"POST /controller/network HTTP/1.1\r\nHost: x\r\nX-ZT1-Auth: token\r\n" + head
+                    + b"\r\n" + SMUGGLED)
+    assert out.count(b"HTTP/1.1 ") == 1, out
+    assert out.startswith((b"HTTP/1.1 400 ", b"HTTP/1.1 411 ")), out
+    assert server.server.stats["refused"] == 1
+
+
+def test_a_body_ended_with_an_extra_empty_line_does_not_cost_the_next_request(served) -> None:
+    server = served(ServerLimits())
+    host, port = server.server.server_address[:2]
+    get = b"GET /controller HTTP/1.1\r\nHost: x\r\nX-ZT1-Auth: token\r\n"
+    out = _exchange(host, port, get + b"\r\n" + b"\r\n" + get + b"Connection: close\r\n\r\n")
+    assert out.count(b"HTTP/1.1 200 ") == 2, out
+
+
+def test_an_oversized_body_announced_with_expect_100_continue_gets_413_before_it_is_sent(served) -> None:
+    server = served(ServerLimits())  # the API's own max_body: 1 MiB
+    host, port = server.server.server_address[:2]
+    out = _exchange(host, port, b"POST /controller/network HTTP/1.1\r\nHost: x\r\nX-ZT1-Auth: token\r\n"
+                                b"Expect: 100-continue\r\nContent-Length: 2097152\r\n\r\n")
+    assert out.startswith(b"HTTP/1.1 413 ") and b"100 Continue" not in out, out
+
+
+def test_a_request_target_urlsplit_refuses_gets_400(served) -> None:
+    server = served(ServerLimits())
+    host, port = server.server.server_address[:2]
+    out = _exchange(host, port, b"GET http://[::1/x HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert out.startswith(b"HTTP/1.1 400 ") and b"bad request target" in out, out
+
+
+def test_unfinished_bodies_are_bounded_in_all_not_only_per_connection(served) -> None:
+    budget = 1 << 20
+    server = served(ServerLimits(max_buffered=budget, idle_timeout=60, request_timeout=60))
+    host, port = server.server.server_address[:2]
+    part, whole = 400 * 1024, 500 * 1024  # two whole bodies fit in the budget, three parts do not
+    socks = []
+    try:
+        for _ in range(3):  # the third crosses the budget
+            s = socket.create_connection((host, port), timeout=30)
+            s.sendall(b"POST /controller/network HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % whole
+                      + b" " * part)
+            socks.append(s)
+        _wait_for("a 503 for the connection past the budget", lambda: server.server.stats["overloaded"] == 1, 30)
+        # Which one crossed it depends on the order the loop read them in: the one that was answered.
+        with selectors.DefaultSelector() as sel:
+            for s in socks:
+                sel.register(s, selectors.EVENT_READ)
+            answered = [key.fileobj for key, _ in sel.select(timeout=30)]
+        assert len(answered) == 1
+        assert answered[0].makefile("rb").readline().startswith(b"HTTP/1.1 503 ")
+        # The others are still waiting for the rest of their bodies.
+        waiting = next(s for s in socks if s is not answered[0])
+        waiting.sendall(b" " * (whole - part))
+        assert waiting.makefile("rb").readline().startswith(b"HTTP/1.1 401 ")
+    finally:
+        for s in socks:
+            s.close()

@@ -129,7 +129,10 @@ class ControllerAPI:
 
     def handle(self, method: str, target: str, headers: Any, body: bytes) -> tuple[int, Any]:
         """(status, JSON value) for one request."""
-        parts = urlsplit(target)
+        try:
+            parts = urlsplit(target)
+        except ValueError as exc:  # e.g. "http://[::1/x": an unclosed bracket
+            return 400, _error(f"bad request target: {exc}")
         path = parts.path
         if method == "PUT":
             method = "POST"  # zerotier-one treats them alike

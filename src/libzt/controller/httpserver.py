@@ -15,6 +15,9 @@ was missing is small and testable here:
 - a *connection cap*: at ``max_connections`` (or near the process's file limit) the connection that
   has been waiting longest without a complete request is closed to make room, so a flood of idle
   connections cannot lock out a client that sends its request at once;
+- requests are framed by the loop (``http_framing``: strictly, so that no header the handler reads
+  differently can move where a body ends) and their bytes in memory are bounded in all
+  (``max_buffered``), not only per connection;
 - complete requests (headers and body already in memory) go to a fixed pool of ``workers`` threads,
   where the standard library's ``BaseHTTPRequestHandler`` parses and answers them from memory; the
   loop writes the answer back. A slow client therefore never holds a worker.
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import errno
 import io
+import json
 import logging
 import queue
 import re
@@ -36,9 +40,14 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
 from typing import Any, Optional
 
+from libzt.controller.http_framing import Framing, read_framing
+
 log = logging.getLogger("libzt.controller")
 
 _HEADER_END = re.compile(rb"\r?\n\r?\n")
+# Up to two empty lines before a request line are skipped (RFC 9112 section 2.2: some clients end a
+# body with an extra CRLF).
+_LEADING_EMPTY_LINES = re.compile(rb"(?:\r?\n){1,2}")
 _FD_RESERVE = 64  # file descriptors left for the database, the node and logging when the cap is derived
 _DISCARD_MAX = 64 << 20  # an oversized body is read (and dropped) up to this much, so the client sees 413
 
@@ -52,6 +61,10 @@ class ServerLimits:
     workers: int = 4
     max_header_bytes: int = 64 * 1024
     max_body: int = 1 << 20
+    # Bytes of unfinished requests held for all connections together: past it, the connection whose
+    # input crossed it gets 503 and is closed (else a thousand connections each sending most of a
+    # maximal body, unauthenticated, hold a gigabyte).
+    max_buffered: int = 32 << 20
 
 
 class MemoryRequestHandler(BaseHTTPRequestHandler):
@@ -80,7 +93,8 @@ _READING, _BUSY, _WRITING = "reading", "busy", "writing"
 
 
 class _Connection:
-    __slots__ = ("addr", "close_after", "deadline", "discard", "held", "inbuf", "outbuf", "sock", "state")
+    __slots__ = ("addr", "close_after", "deadline", "discard", "framing", "head_end", "held", "inbuf", "outbuf",
+                 "sock", "state")
 
     def __init__(self, sock: socket.socket, addr: Any) -> None:
         self.sock = sock
@@ -92,6 +106,8 @@ class _Connection:
         self.discard = 0  # bytes of an oversized body still to drop
         self.held = b""  # the header block of an oversized request, answered once its body is dropped
         self.close_after = False
+        self.framing: Optional[Framing] = None  # the request in inbuf's, once its header block is whole
+        self.head_end = 0
 
 
 class HTTPServer:
@@ -120,7 +136,7 @@ class HTTPServer:
         self._stopping = False
         self._accepting = False
         self._threads: list[threading.Thread] = []
-        self.stats = {"accepted": 0, "evicted": 0, "timed_out": 0, "requests": 0}
+        self.stats = {"accepted": 0, "evicted": 0, "timed_out": 0, "requests": 0, "refused": 0, "overloaded": 0}
 
     # ---- lifecycle ----
 
@@ -294,33 +310,56 @@ class HTTPServer:
         if not conn.inbuf:
             conn.deadline = now + self.limits.request_timeout  # a request has begun: it must finish in time
         conn.inbuf += data
+        if len(conn.inbuf) > self.limits.max_header_bytes and self._buffered() > self.limits.max_buffered:
+            self.stats["overloaded"] += 1
+            conn.inbuf.clear()
+            self._answer_and_close(conn, _plain_response(503, "Service Unavailable", "too many requests in progress"))
+            return
         self._take_request(conn, now)
 
+    def _buffered(self) -> int:
+        """Bytes of unfinished requests held for every connection."""
+        return sum(len(c.inbuf) for c in self._conns.values())
+
     def _take_request(self, conn: _Connection, now: float) -> None:
-        """Hand the first complete request in ``inbuf`` to a worker, if there is one."""
-        m = _HEADER_END.search(conn.inbuf, 0, self.limits.max_header_bytes + 4)
-        if m is None:
-            if len(conn.inbuf) > self.limits.max_header_bytes:
-                self._answer_and_close(conn, _plain_response(431, "Request Header Fields Too Large"))
-            return
-        head_end = m.end()
-        length, chunked, expect_continue = _framing(bytes(conn.inbuf[:head_end]))
-        if chunked or length is None:
-            # Refused by the handler (411 / 400), which also closes the connection.
-            request = bytes(conn.inbuf[:head_end])
+        """Hand the first complete request in ``inbuf`` to a worker, if there is one. Its header block is
+        framed once, when it is whole; the body may then arrive in any number of reads."""
+        if conn.framing is None:
+            blank = _LEADING_EMPTY_LINES.match(conn.inbuf)
+            if blank:
+                del conn.inbuf[:blank.end()]
+            m = _HEADER_END.search(conn.inbuf, 0, self.limits.max_header_bytes + 4)
+            if m is None:
+                if len(conn.inbuf) > self.limits.max_header_bytes:
+                    self._answer_and_close(conn, _plain_response(431, "Request Header Fields Too Large"))
+                return
+            conn.head_end = m.end()
+            conn.framing = read_framing(bytes(conn.inbuf[:conn.head_end]))
+        framing, head_end = conn.framing, conn.head_end
+        if framing.refusal is not None:
+            self.stats["refused"] += 1
             conn.inbuf.clear()
-            self._dispatch(conn, request)
+            refusal = framing.refusal
+            self._answer_and_close(conn, _plain_response(refusal.status, refusal.reason, refusal.detail))
             return
+        length = framing.body_length
         if length > self.limits.max_body:
+            if framing.expect_continue:
+                # The client waits before it sends the body: the answer can be given now (RFC 9110 10.1.1).
+                conn.inbuf.clear()
+                self._answer_and_close(conn, _plain_response(413, "Content Too Large",
+                                                             f"body larger than {self.limits.max_body} bytes"))
+                return
             conn.held = bytes(conn.inbuf[:head_end])
             already = len(conn.inbuf) - head_end
             conn.inbuf.clear()
+            conn.framing = None
             conn.discard = max(0, min(length, _DISCARD_MAX) - already)
             if conn.discard == 0:
                 self._dispatch(conn, conn.held)
             return
         if len(conn.inbuf) < head_end + length:
-            if expect_continue and len(conn.inbuf) == head_end:
+            if framing.expect_continue and len(conn.inbuf) == head_end:
                 # The client waits for this before it sends the body (curl: up to 1 s).
                 try:
                     conn.sock.send(b"HTTP/1.1 100 Continue\r\n\r\n")
@@ -329,6 +368,7 @@ class HTTPServer:
             return
         request = bytes(conn.inbuf[:head_end + length])
         del conn.inbuf[:head_end + length]
+        conn.framing = None
         self._dispatch(conn, request)
 
     def _dispatch(self, conn: _Connection, request: bytes) -> None:
@@ -406,30 +446,8 @@ class HTTPServer:
         conn.sock.close()
 
 
-def _framing(head: bytes) -> tuple[Optional[int], bool, bool]:
-    """(Content-Length, chunked, expects 100-continue) of a header block; length None when malformed."""
-    length: Optional[int] = 0
-    seen_length = False
-    chunked = expect_continue = False
-    for line in head.split(b"\n")[1:]:
-        name, colon, value = line.partition(b":")
-        if not colon:
-            continue
-        name = name.strip().lower()
-        if name == b"transfer-encoding":
-            chunked = True
-        elif name == b"expect":
-            expect_continue = value.strip().lower() == b"100-continue" and b"HTTP/1.1" in head.split(b"\n", 1)[0]
-        elif name == b"content-length" and not seen_length:
-            seen_length = True
-            text = value.strip()
-            # Python's int() refuses over 4300 digits (ValueError); no body is 10**18 bytes anyway.
-            length = int(text) if text.isdigit() and len(text) <= 18 else None
-    return length, chunked, expect_continue
-
-
-def _plain_response(status: int, reason: str) -> bytes:
-    body = b'{"error": "' + reason.lower().encode("ascii") + b'"}'
+def _plain_response(status: int, reason: str, detail: str = "") -> bytes:
+    body = json.dumps({"error": detail or reason.lower()}).encode("utf-8")
     return (f"HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n"
             "Connection: close\r\n\r\n").encode("ascii") + body
 

@@ -1,0 +1,79 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Where a request's body ends, read from its header block (RFC 9112 section 6), or why the request
+is refused before anything else looks at it.
+
+The server's event loop frames requests with this; a worker's handler (the standard library's
+``http.server``, whose header parser is lenient) then reads the same header block again. Any header
+line the two could read differently would let one request hide another inside its body (the loop
+framing by one length, the handler by another), so such lines are refused here, with the connection
+closed after the answer: obsolete line folding, whitespace before a colon or a line without one
+(RFC 9112 section 5), a Content-Length that is not all digits or that differs from another one, and
+any Transfer-Encoding (this server reads bodies by length only; with a Content-Length as well it is
+the classic smuggling pair, section 6.3).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+# The characters of a field name (RFC 9110 section 5.6.2: a token).
+_TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+# A Content-Length of more digits is more than 10**18 bytes (and int() refuses over 4300 digits).
+_MAX_LENGTH_DIGITS = 18
+
+
+@dataclass(frozen=True)
+class Refusal:
+    status: int
+    reason: str  # the status's reason phrase
+    detail: str  # what was wrong, for the error body
+
+
+@dataclass(frozen=True)
+class Framing:
+    body_length: int = 0
+    expect_continue: bool = False  # an HTTP/1.1 client waits for "100 Continue" before the body
+    refusal: Optional[Refusal] = None  # answer this and close, instead of reading a body
+
+
+def _refuse(detail: str, status: int = 400, reason: str = "Bad Request") -> Framing:
+    return Framing(refusal=Refusal(status, reason, detail))
+
+
+def read_framing(head: bytes) -> Framing:
+    """The framing of ``head``: the request line, the header lines and the blank line after them."""
+    lines = head.split(b"\n")
+    request_line = lines[0].rstrip(b"\r")
+    if not request_line:
+        return _refuse("no request line")
+    http11 = request_line.endswith(b" HTTP/1.1")
+    lengths: set[int] = set()
+    transfer_encoding = expect_continue = False
+    for raw in lines[1:]:
+        line = raw[:-1] if raw.endswith(b"\r") else raw
+        if not line:
+            continue  # the end of the block
+        if line[:1] in (b" ", b"\t"):
+            return _refuse("obsolete line folding in the header")
+        name, colon, value = line.partition(b":")
+        if not colon or not _TOKEN.fullmatch(name):
+            return _refuse("a malformed header line")
+        name = name.lower()
+        if name == b"transfer-encoding":
+            transfer_encoding = True
+        elif name == b"content-length":
+            for item in value.split(b","):
+                digits = item.strip(b" \t")
+                if not digits or not digits.isdigit() or len(digits) > _MAX_LENGTH_DIGITS:
+                    return _refuse("bad Content-Length")
+                lengths.add(int(digits))
+        elif name == b"expect":
+            expect_continue = http11 and value.strip(b" \t").lower() == b"100-continue"
+    if transfer_encoding:
+        if lengths:
+            return _refuse("both Transfer-Encoding and Content-Length")
+        return _refuse("send the body with a Content-Length", 411, "Length Required")
+    if len(lengths) > 1:
+        return _refuse("Content-Length given twice, differently")
+    return Framing(body_length=lengths.pop() if lengths else 0, expect_continue=expect_continue)
