@@ -109,15 +109,26 @@ bool reset_reported_before(SocketTable::State& state) {
     return state.reset_reported.exchange(true, std::memory_order_relaxed);
 }
 
-// A send: blocking() on `op`, with send(2)'s errors where lwIP's differ. A UDP datagram without an
-// address on a socket without a peer: EDESTADDRREQ (lwIP tries to route it to the unspecified
-// address: EHOSTUNREACH), looked at only once the send failed. On a stream socket, inside the
+// The largest UDP payload a datagram can carry: 65535 less the IPv4 and UDP headers. Over IPv6,
+// Linux's limit is 40 bytes more (the IPv6 length leaves its own header out) but lwIP's is the same
+// 16-bit total with the 40-byte header in it. Linux refuses larger datagrams with EMSGSIZE before
+// anything else; lwIP's length arithmetic wraps and says ENOBUFS.
+std::size_t max_udp_payload(int family) { return family == ZTS_AF_INET6 ? 65535 - 40 - 8 : 65535 - 20 - 8; }
+
+// A send of `len` bytes: blocking() on `op`, with send(2)'s errors where lwIP's differ. A UDP
+// datagram without an address on a socket without a peer: EDESTADDRREQ (lwIP tries to route it to
+// the unspecified address: EHOSTUNREACH), looked at only once the send failed. On a stream socket, inside the
 // operation, so that what blocking() does with an error applies to these too (a connect's outcome,
 // the node's stop) and a connect under way is waited for: net/stream_state.hpp.
 template <typename Op>
-ssize_t send_blocking(SocketTable::Use& use, bool nothing_to_send, bool to_address, int flags, ztx_wait_t* wait,
+ssize_t send_blocking(SocketTable::Use& use, std::size_t len, bool to_address, int flags, ztx_wait_t* wait,
                       Op op) {
     const bool dontwait = (flags & ZTS_MSG_DONTWAIT) != 0;
+    const bool nothing_to_send = len == 0;
+    if (use.state().type == ZTS_SOCK_DGRAM && len > max_udp_payload(use.state().family)) {
+        errno = EMSGSIZE;
+        return -1;
+    }
     if (use.state().type != ZTS_SOCK_STREAM) {
         const ssize_t r = blocking(use, POLLOUT, dontwait, wait, op);
         if (r < 0 && !to_address && use.state().type == ZTS_SOCK_DGRAM && errno != ENETDOWN &&
@@ -593,7 +604,7 @@ ssize_t ztx_send(int fd, const void* buf, size_t len, int flags, ztx_wait_t* wai
     auto use = table().acquire(fd);
     if (!use) return fail_errno();
     const int lflags = lwip_flags(flags);
-    return finish(send_blocking(*use, len == 0, false, flags, wait,
+    return finish(send_blocking(*use, len, false, flags, wait,
                                 [&] { return static_cast<ssize_t>(lwip_send(use->lwip(), buf, len, lflags)); }));
 }
 
@@ -610,7 +621,7 @@ ssize_t ztx_sendto(int fd, const void* buf, size_t len, int flags, const struct 
     const int lflags = lwip_flags(flags);
     sockaddr_in6 scratch{};
     const sockaddr* to = destination(use->lwip(), addr, &scratch);
-    return finish(send_blocking(*use, len == 0, true, flags, wait, [&] {
+    return finish(send_blocking(*use, len, true, flags, wait, [&] {
         return static_cast<ssize_t>(lwip_sendto(use->lwip(), buf, len, lflags, to, addrlen));
     }));
 }
@@ -623,8 +634,11 @@ ssize_t ztx_sendmsg(int fd, const struct zts_msghdr* msg, int flags, ztx_wait_t*
     }
     auto use = table().acquire(fd);
     if (!use) return fail_errno();
-    const bool empty = std::all_of(msg->msg_iov, msg->msg_iov + msg->msg_iovlen,
-                                   [](const zts_iovec& v) { return v.iov_len == 0; });
+    std::size_t total = 0;  // held at SIZE_MAX: only "too long" matters past the largest datagram
+    for (int i = 0; i < msg->msg_iovlen; ++i) {
+        const std::size_t n = msg->msg_iov[i].iov_len;
+        total = n > SIZE_MAX - total ? SIZE_MAX : total + n;
+    }
     const int lflags = lwip_flags(flags);
     msghdr m{};
     std::memcpy(&m, msg, sizeof m);  // the same layout (net/lwip_options_check.hpp)
@@ -633,7 +647,7 @@ ssize_t ztx_sendmsg(int fd, const struct zts_msghdr* msg, int flags, ztx_wait_t*
         const auto* to = static_cast<const zts_sockaddr*>(msg->msg_name);
         m.msg_name = const_cast<sockaddr*>(destination(use->lwip(), to, &scratch));
     }
-    return finish(send_blocking(*use, empty, msg->msg_name != nullptr, flags, wait, [&] {
+    return finish(send_blocking(*use, total, msg->msg_name != nullptr, flags, wait, [&] {
         return static_cast<ssize_t>(lwip_sendmsg(use->lwip(), &m, lflags));
     }));
 }

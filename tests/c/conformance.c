@@ -913,6 +913,7 @@ static void test_helpers(void)
     EXPECT(zts_recv(userver, buf, sizeof buf, 0), 9, ANY_ERRNO);
     static char big[70000];
     EXPECT_SOCKET(zts_send(uclient, big, sizeof big, 0), ZTS_EMSGSIZE); /* more than an IP datagram holds */
+    EXPECT_SOCKET(zts_send(uclient, big, 65508, 0), ZTS_EMSGSIZE); /* a byte more than UDP over IPv4 carries */
     EXPECT_SOCKET(zts_recv(userver, buf, sizeof buf, ZTS_MSG_DONTWAIT), ZTS_EAGAIN);
     /* Bound already, by its first send: EINVAL, as Linux says (lwIP would move it to the new port).
      * A socket not bound yet meets the server's port in use. */
