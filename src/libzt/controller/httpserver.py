@@ -40,11 +40,10 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
 from typing import Any, Optional
 
-from libzt.controller.http_framing import Framing, read_framing
+from libzt.controller.http_framing import HEADER_END, Framing, read_framing
 
 log = logging.getLogger("libzt.controller")
 
-_HEADER_END = re.compile(rb"\r?\n\r?\n")
 # Up to two empty lines before a request line are skipped (RFC 9112 section 2.2: some clients end a
 # body with an extra CRLF).
 _LEADING_EMPTY_LINES = re.compile(rb"(?:\r?\n){1,2}")
@@ -328,7 +327,7 @@ class HTTPServer:
             blank = _LEADING_EMPTY_LINES.match(conn.inbuf)
             if blank:
                 del conn.inbuf[:blank.end()]
-            m = _HEADER_END.search(conn.inbuf, 0, self.limits.max_header_bytes + 4)
+            m = HEADER_END.search(conn.inbuf, 0, self.limits.max_header_bytes + 4)
             if m is None:
                 if len(conn.inbuf) > self.limits.max_header_bytes:
                     self._answer_and_close(conn, _plain_response(431, "Request Header Fields Too Large"))
