@@ -109,28 +109,30 @@ bool reset_reported_before(SocketTable::State& state) {
     return state.reset_reported.exchange(true, std::memory_order_relaxed);
 }
 
-// The largest UDP payload a datagram can carry: 65535 less the IPv4 and UDP headers. Over IPv6,
-// Linux's limit is 40 bytes more (the IPv6 length leaves its own header out) but lwIP's is the same
-// 16-bit total with the 40-byte header in it. Linux refuses larger datagrams with EMSGSIZE before
-// anything else; lwIP's length arithmetic wraps and says ENOBUFS.
+// The largest UDP payload a datagram from a socket of `family` can carry: 65535 less the IPv4 and
+// UDP headers; from an IPv6 socket, 40 bytes less again (lwIP counts the IPv6 header in the same
+// 16-bit total; Linux does not), though one to an IPv4-mapped address takes the IPv4 limit. lwIP's
+// length arithmetic wraps for larger ones and says ENOBUFS, where Linux says EMSGSIZE.
 std::size_t max_udp_payload(int family) { return family == ZTS_AF_INET6 ? 65535 - 40 - 8 : 65535 - 20 - 8; }
 
 // A send of `len` bytes: blocking() on `op`, with send(2)'s errors where lwIP's differ. A UDP
-// datagram without an address on a socket without a peer: EDESTADDRREQ (lwIP tries to route it to
-// the unspecified address: EHOSTUNREACH), looked at only once the send failed. On a stream socket, inside the
-// operation, so that what blocking() does with an error applies to these too (a connect's outcome,
-// the node's stop) and a connect under way is waited for: net/stream_state.hpp.
+// datagram too long to carry: EMSGSIZE; one without an address on a socket without a peer:
+// EDESTADDRREQ (lwIP tries to route it to the unspecified address: EHOSTUNREACH); both looked at
+// only once the send failed. On a stream socket, inside the operation, so that what blocking()
+// does with an error applies to these too (a connect's outcome, the node's stop) and a connect
+// under way is waited for: net/stream_state.hpp.
 template <typename Op>
 ssize_t send_blocking(SocketTable::Use& use, std::size_t len, bool to_address, int flags, ztx_wait_t* wait,
                       Op op) {
     const bool dontwait = (flags & ZTS_MSG_DONTWAIT) != 0;
     const bool nothing_to_send = len == 0;
-    if (use.state().type == ZTS_SOCK_DGRAM && len > max_udp_payload(use.state().family)) {
-        errno = EMSGSIZE;
-        return -1;
-    }
     if (use.state().type != ZTS_SOCK_STREAM) {
         const ssize_t r = blocking(use, POLLOUT, dontwait, wait, op);
+        if (r < 0 && errno == ENOBUFS && use.state().type == ZTS_SOCK_DGRAM &&
+            len > max_udp_payload(use.state().family)) {
+            errno = EMSGSIZE;  // refused for its length (lwIP's own EMSGSIZE, past 65535, stands)
+            return r;
+        }
         if (r < 0 && !to_address && use.state().type == ZTS_SOCK_DGRAM && errno != ENETDOWN &&
             !datagram_connected(use.lwip())) {
             errno = EDESTADDRREQ;
