@@ -4,16 +4,15 @@
 // node_records.hpp describes; here A is a peer P and B our root R (which may say more: OK(WHOIS),
 // RENDEZVOUS, world updates, and it controls network kControlled). The node is also a controller,
 // so P's config requests for kOwn reach the controller side. Actions:
-//   1 = join an ad-hoc network (public: P's frames, LIKEs and gathers reach the handlers of a
-//       joined network);
+//   1 = join an ad-hoc network (IPv4 28.0.0.0/8, public, every frame accepted, multicast to up to
+//       1024 members: P's frames, LIKEs and gathers reach the handlers of a joined network);
 //   2 = join a network R controls (the node asks R for its config: R's answers, pushed configs
 //       and credentials are then taken apart);
 //   3 = with no argument, leave both; else subscribe each joined network to the group the
-//       argument's first 10 bytes name (MAC, ADI) and send the rest to it as a frame (gathers,
-//       multicasts, the rules on the way out).
+//       argument's first 10 bytes name (MAC, ADI, big-endian as on the wire) and send the rest to
+//       that MAC as an IPv4 frame (gathers, multicasts, the rules on the way out).
 // A fresh node per input (fuzz::Run).
 #include <cstdint>
-#include <cstring>
 
 #include "node_records.hpp"
 #include "zt/vl2_address.hpp"
@@ -32,8 +31,8 @@ fuzz::Cast& cast() {
 void subscribe_and_send(zt::Node& node, std::int64_t now, const std::uint8_t* arg, std::size_t len) {
     zt::MulticastGroup group;
     if (len >= 10) {
-        for (int i = 0; i < 6; ++i) group.mac = (group.mac << 8) | arg[i];
-        std::memcpy(&group.adi, arg + 6, 4);
+        group.mac = zt::load_be(arg, 6);
+        group.adi = static_cast<std::uint32_t>(zt::load_be(arg + 6, 4));
         arg += 10;
         len -= 10;
     } else {
@@ -51,7 +50,7 @@ void subscribe_and_send(zt::Node& node, std::int64_t now, const std::uint8_t* ar
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     fuzz::Cast& c = cast();
-    const std::uint64_t adhoc = zt::adhoc_network_id(1, 65535);  // every port open
+    const std::uint64_t adhoc = 0xff1c000000000001ULL;  // "ffAAhhhhhhhhhh01": AA = 28, no hub
     const std::uint64_t controlled = (c.b.id.address() << 24) | 0x000042;
     fuzz::Run run(c);
     run.node().set_controller(true);

@@ -13,6 +13,7 @@ import struct
 from pathlib import Path
 
 from libzt import Identity
+from libzt.netconf import mac_address
 
 HERE = Path(__file__).resolve().parent
 # node_records.hpp's cast (identities.json entries 4, 5 and 2: public parts)
@@ -42,10 +43,11 @@ def packet(kind: int, verb: int, payload: bytes) -> bytes:
 
 HELLO, OK, WHOIS, FRAME, EXT_FRAME, ECHO, LIKE, CREDENTIALS, CONFIG_REQUEST, CONFIG, GATHER, MULTICAST_FRAME = (
     1, 3, 4, 6, 7, 8, 9, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E)
-ADHOC = 0xFF << 56 | 1 << 40 | 0xFFFF << 24
+ADHOC = 0xFF1C000000000001  # fuzz_node's: IPv4 28.0.0.0/8, every frame accepted
 CONTROLLED = int(ID2[:10], 16) << 24 | 0x42
 OURS = int(ID4[:10], 16) << 24 | 0x01
 BROADCAST = b"\xff" * 6
+IPV4_MULTICAST = bytes.fromhex("01005e000001")  # (ad-hoc networks do not enable broadcast)
 IPV4_UDP = bytes.fromhex("4500001c000100004011") + b"\0\0" + bytes([28, 0, 0, 1, 28, 0, 0, 2]) + \
     bytes.fromhex("1f401f4000080000")
 
@@ -68,9 +70,11 @@ def node_seeds() -> dict[str, bytes]:
     frame = struct.pack(">QH", ADHOC, 0x0800) + IPV4_UDP
     like = struct.pack(">Q", ADHOC) + BROADCAST + struct.pack(">I", 0x1C000001)
     gather = struct.pack(">QB", ADHOC, 0) + BROADCAST + struct.pack(">II", 0x1C000001, 32)
-    ext_frame = struct.pack(">QB", ADHOC, 0) + BROADCAST + bytes.fromhex("32f0e01a6ba0") + b"\x08\x00" + IPV4_UDP
+    p_mac = mac_address(ADHOC, int(ID5[:10], 16)).to_bytes(6, "big")  # P's MAC there: not a bridged frame
+    ext_frame = struct.pack(">QB", ADHOC, 0) + BROADCAST + p_mac + b"\x08\x00" + IPV4_UDP
     mcast = struct.pack(">QB", ADHOC, 0) + BROADCAST + struct.pack(">I", 0x1C000001) + b"\x08\x00" + IPV4_UDP
-    ok_gather = struct.pack(">Q", ADHOC) + BROADCAST + struct.pack(">IIH", 0x1C000001, 2, 1) + bytes.fromhex(ID5[:10])
+    # The group the multicast seed sends to (a multicast MAC other than broadcast goes with ADI 0).
+    ok_gather = struct.pack(">Q", ADHOC) + IPV4_MULTICAST + struct.pack(">IIH", 0, 2, 1) + bytes.fromhex(ID5[:10])
     config_ok = struct.pack(">QH", CONTROLLED, 7) + b"v=7\nr=1"
     request = struct.pack(">QH", OURS, 3) + b"v=7" + struct.pack(">QQ", 0, 0)
     return {
@@ -78,8 +82,8 @@ def node_seeds() -> dict[str, bytes]:
         + packet(FROM_A | AES, EXT_FRAME, ext_frame) + packet(FROM_A | AES, MULTICAST_FRAME, mcast),
         "adhoc_like_and_gather": action(1) + packet(FROM_A | AES, LIKE, like) + packet(FROM_A | AES, GATHER, gather)
         + record(3, b""),
-        "adhoc_multicast_out": action(1) + action(3, BROADCAST + struct.pack(">I", 0x1C000001) + IPV4_UDP)
-        + reply(FROM_B | AES, GATHER, ok_gather) + reply(FROM_B | AES, GATHER, ok_gather, 1) + action(3),
+        "adhoc_multicast_out": action(1) + action(3, IPV4_MULTICAST + struct.pack(">I", 0) + IPV4_UDP)
+        + b"".join(reply(FROM_B | AES, GATHER, ok_gather, back) for back in range(4)) + action(3),
         "controlled_config": action(2) + reply(FROM_B | AES, CONFIG_REQUEST, config_ok)
         + packet(FROM_B | AES, CONFIG, struct.pack(">QH", CONTROLLED, 7) + b"v=7\nr=1")
         + packet(FROM_B | AES, CREDENTIALS, b"\0" * 8),
