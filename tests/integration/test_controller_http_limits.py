@@ -12,6 +12,7 @@ import http.client
 import logging
 import os
 import resource
+import select
 import selectors
 import socket
 import stat
@@ -366,7 +367,8 @@ def test_unfinished_bodies_are_bounded_in_all_not_only_per_connection(served) ->
     budget = 1 << 20
     server = served(ServerLimits(max_buffered=budget, idle_timeout=60, request_timeout=60))
     host, port = server.server.server_address[:2]
-    part, whole = 400 * 1024, 500 * 1024  # two whole bodies fit in the budget, three parts do not
+    # Past the first 64 KiB of each: two whole bodies fit in the budget, three parts do not.
+    part, whole = 450 * 1024, 500 * 1024
     socks = []
     try:
         for _ in range(3):  # the third crosses the budget
@@ -389,3 +391,47 @@ def test_unfinished_bodies_are_bounded_in_all_not_only_per_connection(served) ->
     finally:
         for s in socks:
             s.close()
+
+
+def test_empty_lines_before_a_request_line_count_however_they_arrive(served) -> None:
+    """Up to two are skipped; the skip ran again at every read, so three sent apart were all skipped,
+    and a client sending one every few seconds kept its connection for ever."""
+    server = served(ServerLimits(request_timeout=2, idle_timeout=60))
+    host, port = server.server.server_address[:2]
+    with socket.create_connection((host, port), timeout=30) as s:
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        for _ in range(3):
+            s.sendall(b"\r\n")
+            time.sleep(0.1)  # separate reads, as a trickling client's would be
+        s.sendall(b"GET /controller HTTP/1.1\r\nHost: x\r\nX-ZT1-Auth: token\r\n\r\n")
+        assert s.makefile("rb").readline().startswith(b"HTTP/1.1 400 ")
+    with socket.create_connection((host, port), timeout=30) as s:
+        deadline = time.monotonic() + 20  # the request's 2 s, with room for a busy machine
+        answer = None
+        while answer is None and time.monotonic() < deadline:
+            try:
+                s.sendall(b"\r\n")
+                if select.select([s], [], [], 0.5)[0]:
+                    answer = s.recv(4096)
+            except ConnectionError:
+                answer = b""
+        assert answer is not None, "a client trickling empty lines kept its connection"
+        # a third empty line is an empty request line (400), unless the time ran out first (408)
+        assert answer == b"" or answer.startswith((b"HTTP/1.1 400 ", b"HTTP/1.1 408 ")), answer
+
+
+def test_a_request_completed_by_the_read_that_crosses_the_budget_is_served(served) -> None:
+    budget = 512 * 1024
+    server = served(ServerLimits(max_buffered=budget, idle_timeout=60, request_timeout=60))
+    host, port = server.server.server_address[:2]
+    header = b"POST /controller/network HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n"
+    whole = 1 << 20  # the largest body the API takes
+    with socket.create_connection((host, port), timeout=30) as holder, \
+            socket.create_connection((host, port), timeout=30) as client:
+        held = 64 * 1024 + budget - 32 * 1024  # within the budget by 32 KiB
+        holder.sendall(header % whole + b" " * (held - len(header % whole)))
+        _wait_for("the holder's bytes read", lambda: server.server.body_bytes_held() == budget - 32 * 1024, 30)
+        body = b" " * (100 * 1024)  # past the first 64 KiB, it would cross the budget if it were held
+        client.sendall(header % len(body) + body)
+        assert client.makefile("rb").readline().startswith(b"HTTP/1.1 401 ")  # taken, then refused: no token
+    assert server.server.stats["overloaded"] == 0

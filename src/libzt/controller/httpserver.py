@@ -60,9 +60,10 @@ class ServerLimits:
     workers: int = 4
     max_header_bytes: int = 64 * 1024
     max_body: int = 1 << 20
-    # Bytes of unfinished requests held for all connections together: past it, the connection whose
-    # input crossed it gets 503 and is closed (else a thousand connections each sending most of a
-    # maximal body, unauthenticated, hold a gigabyte).
+    # Bytes of unfinished request bodies held for all connections together (beyond the first
+    # max_header_bytes of each): past it, the connection whose input crossed it gets 503 and is
+    # closed (else a thousand connections each sending most of a maximal body, unauthenticated,
+    # hold a gigabyte).
     max_buffered: int = 32 << 20
 
 
@@ -92,8 +93,8 @@ _READING, _BUSY, _WRITING = "reading", "busy", "writing"
 
 
 class _Connection:
-    __slots__ = ("addr", "close_after", "deadline", "discard", "framing", "head_end", "held", "inbuf", "outbuf",
-                 "sock", "state")
+    __slots__ = ("addr", "close_after", "deadline", "discard", "framing", "head_end", "head_start", "held", "inbuf",
+                 "outbuf", "sock", "state")
 
     def __init__(self, sock: socket.socket, addr: Any) -> None:
         self.sock = sock
@@ -106,6 +107,7 @@ class _Connection:
         self.held = b""  # the header block of an oversized request, answered once its body is dropped
         self.close_after = False
         self.framing: Optional[Framing] = None  # the request in inbuf's, once its header block is whole
+        self.head_start = 0  # after up to two empty lines before the request line
         self.head_end = 0
 
 
@@ -168,6 +170,13 @@ class HTTPServer:
 
     def connection_count(self) -> int:
         return len(self._conns)
+
+    def body_bytes_held(self) -> int:
+        """Bytes of unfinished requests held beyond the first max_header_bytes of each (those are
+        bounded by the connection cap already; the budget is for bodies)."""
+        first = self.limits.max_header_bytes
+        held = [len(c.inbuf) for c in list(self._conns.values())]  # (list(): one step, from any thread)
+        return sum(n - first for n in held if n > first)
 
     # ---- the worker pool ----
 
@@ -309,32 +318,29 @@ class HTTPServer:
         if not conn.inbuf:
             conn.deadline = now + self.limits.request_timeout  # a request has begun: it must finish in time
         conn.inbuf += data
-        if len(conn.inbuf) > self.limits.max_header_bytes and self._buffered() > self.limits.max_buffered:
+        self._take_request(conn, now)
+        if conn.state == _READING and len(conn.inbuf) > self.limits.max_header_bytes and \
+                self.body_bytes_held() > self.limits.max_buffered:
             self.stats["overloaded"] += 1
             conn.inbuf.clear()
             self._answer_and_close(conn, _plain_response(503, "Service Unavailable", "too many requests in progress"))
-            return
-        self._take_request(conn, now)
-
-    def _buffered(self) -> int:
-        """Bytes of unfinished requests held for every connection."""
-        return sum(len(c.inbuf) for c in self._conns.values())
 
     def _take_request(self, conn: _Connection, now: float) -> None:
         """Hand the first complete request in ``inbuf`` to a worker, if there is one. Its header block is
         framed once, when it is whole; the body may then arrive in any number of reads."""
         if conn.framing is None:
+            # The skipped lines stay in inbuf until the request is taken: they count in its size and
+            # time, and more of them (in any number of reads) are an empty request line.
             blank = _LEADING_EMPTY_LINES.match(conn.inbuf)
-            if blank:
-                del conn.inbuf[:blank.end()]
-            m = HEADER_END.search(conn.inbuf, 0, self.limits.max_header_bytes + 4)
+            conn.head_start = blank.end() if blank else 0
+            m = HEADER_END.search(conn.inbuf, conn.head_start, self.limits.max_header_bytes + 4)
             if m is None:
                 if len(conn.inbuf) > self.limits.max_header_bytes:
                     self._answer_and_close(conn, _plain_response(431, "Request Header Fields Too Large"))
                 return
             conn.head_end = m.end()
-            conn.framing = read_framing(bytes(conn.inbuf[:conn.head_end]))
-        framing, head_end = conn.framing, conn.head_end
+            conn.framing = read_framing(bytes(conn.inbuf[conn.head_start:conn.head_end]))
+        framing, head_start, head_end = conn.framing, conn.head_start, conn.head_end
         if framing.refusal is not None:
             self.stats["refused"] += 1
             conn.inbuf.clear()
@@ -349,7 +355,7 @@ class HTTPServer:
                 self._answer_and_close(conn, _plain_response(413, "Content Too Large",
                                                              f"body larger than {self.limits.max_body} bytes"))
                 return
-            conn.held = bytes(conn.inbuf[:head_end])
+            conn.held = bytes(conn.inbuf[head_start:head_end])
             already = len(conn.inbuf) - head_end
             conn.inbuf.clear()
             conn.framing = None
@@ -365,7 +371,7 @@ class HTTPServer:
                 except OSError:
                     pass
             return
-        request = bytes(conn.inbuf[:head_end + length])
+        request = bytes(conn.inbuf[head_start:head_end + length])
         del conn.inbuf[:head_end + length]
         conn.framing = None
         self._dispatch(conn, request)
