@@ -435,3 +435,13 @@ def test_a_request_completed_by_the_read_that_crosses_the_budget_is_served(serve
         client.sendall(header % len(body) + body)
         assert client.makefile("rb").readline().startswith(b"HTTP/1.1 401 ")  # taken, then refused: no token
     assert server.server.stats["overloaded"] == 0
+
+
+def test_an_oversized_body_with_an_unsupported_method_gets_one_answer(served) -> None:
+    """It got two in one: the 413 of the body, then the 405 of the method."""
+    server = served(ServerLimits())
+    host, port = server.server.server_address[:2]
+    body = b" " * ((1 << 20) + 1)
+    head = b"PATCH /controller HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % len(body)
+    out = _exchange(host, port, head + body)
+    assert out.count(b"HTTP/1.1 ") == 1 and out.startswith(b"HTTP/1.1 413 "), out[:300]

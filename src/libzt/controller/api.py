@@ -349,7 +349,8 @@ class _Handler(MemoryRequestHandler):
     do_GET = do_POST = do_PUT = do_DELETE = _dispatch
 
     def _not_allowed(self) -> None:
-        self._read_body()
+        if self._read_body() is None:
+            return  # answered already (413, 411 or 400): one response per request
         self._respond(405, _error(f"{self.command} is not supported"), {"Allow": "GET, POST, PUT, DELETE"})
 
     do_PATCH = do_OPTIONS = do_TRACE = do_HEAD = do_CONNECT = _not_allowed
