@@ -204,9 +204,9 @@ void Vl1::on_ok(Peer& peer, std::int64_t local_socket, const InetAddress& from, 
             peer.set_version(ok.protocol, ok.major, ok.minor, ok.revision);
             if (p.hops() == 0) {
                 note_surface(ok.external);
-                if (Path* path = peer.find_path(local_socket, from)) {
-                    path->update_latency(static_cast<int>(std::max<std::int64_t>(0, now_ - static_cast<std::int64_t>(ok.timestamp_echo))));
-                }
+                Path* path = peer.find_path(local_socket, from);
+                const int rtt = round_trip_ms(now_, ok.timestamp_echo);
+                if (path != nullptr && rtt >= 0) path->update_latency(rtt);
             }
             if (topology_.accepts_worlds_from(peer.address())) take_worlds(peer, ok.worlds);
             if (topology_.is_root(peer.address())) update_online();  // a root answered: online now
@@ -235,10 +235,14 @@ void Vl1::on_ok(Peer& peer, std::int64_t local_socket, const InetAddress& from, 
         case Verb::kEcho: {
             const std::size_t body = wire::kReplyBodyOffset;
             if (p.payload_size() < body + 16 || load_be(p.payload() + body, 8) != kEchoPingMarker) return;
-            const auto sent = static_cast<std::int64_t>(load_be(p.payload() + body + 8, 8));
+            const int rtt = round_trip_ms(now_, load_be(p.payload() + body + 8, 8));
+            if (rtt < 0) {
+                ++stats_.drop_malformed;  // a time we never sent: not an answer to our ping
+                return;
+            }
             NodeEvent e{NodeEvent::Type::kEchoReply};
             e.peer = peer.address();
-            e.rtt_ms = static_cast<int>(std::max<std::int64_t>(0, now_ - sent));
+            e.rtt_ms = rtt;
             e.data.assign(p.payload() + body + 16, p.payload() + p.payload_size());
             if (p.hops() == 0) {
                 if (Path* path = peer.find_path(local_socket, from)) path->update_latency(e.rtt_ms);

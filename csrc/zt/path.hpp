@@ -34,4 +34,13 @@ struct Path {
     }
 };
 
+// Milliseconds from `sent_ms`, a time of ours that a peer echoed back (so it may be anything), to
+// `now`; -1 if that is no round trip: from the future, or longer than 16 bits of milliseconds (what
+// ZeroTier One also takes as the most a sample can be).
+inline int round_trip_ms(std::int64_t now, std::uint64_t sent_ms) {
+    const auto now_ms = static_cast<std::uint64_t>(now);
+    if (now < 0 || sent_ms > now_ms || now_ms - sent_ms > 0xffff) return -1;
+    return static_cast<int>(now_ms - sent_ms);
+}
+
 }  // namespace zt

@@ -18,7 +18,7 @@ import pytest
 import libzt
 from support.netns import NetNs
 from support.official import wait_until
-from support.rawpeer import VERB_OK, echo, header, hello, identity_for, ok_hello, to
+from support.rawpeer import VERB_ECHO, VERB_OK, confirm_path, echo, header, hello, identity_for, ok_hello, to
 from support.udp_driver import UdpPort
 from support.worlds import start_node_behind_a_root
 
@@ -69,5 +69,34 @@ def test_answers_to_no_request_of_ours_or_gathers_for_a_network_not_joined_are_d
         udp.send(gather_answer(me.node_id, their_id, key, its_hello[:8], 1000, JOINED))
         wait_until(lambda: node.node_get_stats()["drop_unexpected"] >= before + 3, DEADLINE, 0.02,
                    "the three forged answers dropped")
+    finally:
+        udp.close()
+
+
+def test_an_echo_answered_with_a_time_the_node_never_sent_is_no_round_trip(netns: NetNs, our_node,
+                                                                        tmp_path: Path) -> None:
+    """The OK to the node's ECHO (and to its HELLO) echoes the time it was sent: a peer can put any
+    time there. The node subtracted it from its clock as a signed number (undefined for most values:
+    UBSan aborted fuzz_root on one) and reported a ping from the future as 0 ms."""
+    node = start_node_behind_a_root(our_node, netns, tmp_path, 29946, DEADLINE)
+    me, their_id, key = identity_for(node)
+    udp = UdpPort(netns.cmd_prefix, netns.ADDR2, node.node_get_port())
+    try:
+        confirm_path(udp, me, their_id, key, DEADLINE)
+        wait_until(lambda: node.core_query_path_count(me.address) >= 1, DEADLINE, 0.02, "the path learned")
+        for shift, counted in ((0, 0), (10**12, 1), (-(10**12), 1)):
+            before = node.node_get_stats()["drop_malformed"]
+            assert node.node_ping(me.address) == 0
+            ping = udp.receive(DEADLINE, to(me.node_id, key, "ECHO"))
+            assert ping is not None, "the node did not send its ECHO"
+            plain = libzt.wire.dearmor(key, ping)
+            marker, sent = struct.unpack(">QQ", plain[28:44])
+            body = bytes([VERB_ECHO]) + ping[:8] + struct.pack(">QQ", marker, (sent + shift) % 2**64)
+            udp.send(libzt.wire.armor(key, header(me.node_id, their_id, VERB_OK) + body, libzt.wire.Suite.AES_GMAC_SIV))
+            # A genuine answer (shift 0) is taken; the node's answer to our own ECHO after it shows the
+            # forged ones were handled (or not) by then.
+            udp.send(echo(me.node_id, their_id, key, b"after"))
+            assert udp.receive(DEADLINE, to(me.node_id, key, "OK")) is not None
+            assert node.node_get_stats()["drop_malformed"] == before + counted, shift
     finally:
         udp.close()
