@@ -67,7 +67,10 @@ void drain_eventfd(int fd) {
 
 Service::Service(ServiceConfig config, ServiceListener& listener)
     : config_(std::move(config)), listener_(listener) {
-    if (!config_.storage_path.empty()) state_.emplace(config_.storage_path);
+    if (!config_.storage_path.empty()) {
+        state_.emplace(config_.storage_path);
+        state_writer_ = std::make_unique<StateWriter>(*state_);
+    }
 }
 
 Service::~Service() { stop(); }
@@ -292,6 +295,7 @@ void Service::stop() {
         node_.reset();
     }
     stack_.reset();
+    if (state_writer_) state_writer_->flush();  // a stopped node's state is on disk
     for (int* fd : {&wake_fd_, &assist_wake_fd_, &epoll_fd_, &udp_epoll_fd_, &assist_epoll_fd_}) {
         if (*fd >= 0) ::close(*fd);
         *fd = -1;
@@ -631,9 +635,7 @@ void Service::store_peer(std::uint64_t address) {
     if (!node_ || node_->topology().is_root(address)) return;
     const std::vector<std::uint8_t> record = node_->peer_cache_record(address);
     if (record.empty()) return;
-    if (state_ && config_.cache_peers) {
-        state_->write("peers.d/" + address_to_hex(address) + ".peer", record.data(), record.size(), 0600);
-    }
+    if (state_writer_ && config_.cache_peers) state_writer_->write("peers.d/" + address_to_hex(address) + ".peer", record, 0600);
     listener_.on_store("peer", record);
 }
 
@@ -669,7 +671,7 @@ void Service::orbit(std::uint64_t world_id, std::uint64_t seed) {
         return;
     }
     std::vector<std::uint8_t> bytes;
-    if (state_ && state_->read(moon_file(world_id), &bytes, kWorldMaxSerializedLen + 1)) {
+    if (state_writer_ && state_writer_->read(moon_file(world_id), &bytes, kWorldMaxSerializedLen + 1)) {
         node_->restore_moon(bytes.data(), bytes.size());
     }
 }
@@ -677,7 +679,8 @@ void Service::orbit(std::uint64_t world_id, std::uint64_t seed) {
 bool Service::join(std::uint64_t network_id) {
     if (!node_ || !node_->join(now_ms(), network_id)) return false;
     std::vector<std::uint8_t> cached;
-    if (state_ && config_.cache_networks && state_->read(network_file(network_id), &cached, Dictionary::kMaxLen)) {
+    if (state_writer_ && config_.cache_networks &&
+        state_writer_->read(network_file(network_id), &cached, Dictionary::kMaxLen)) {
         node_->restore_network_config(network_id, std::string(cached.begin(), cached.end()));
     }
     return true;
@@ -685,7 +688,7 @@ bool Service::join(std::uint64_t network_id) {
 
 bool Service::leave(std::uint64_t network_id) {
     if (!node_ || !node_->leave(now_ms(), network_id)) return false;
-    if (state_) state_->remove(network_file(network_id));
+    if (state_writer_) state_writer_->remove(network_file(network_id));
     std::shared_ptr<net::TapQueue> t;
     {
         std::lock_guard<std::mutex> g(taps_mutex_);
@@ -737,20 +740,20 @@ void Service::on_event(const NodeEvent& e) {
     if (e.type == NodeEvent::Type::kPathDiscovered) store_peer(e.peer);
     if (e.type == NodeEvent::Type::kNetworkConfig) {
         if (!e.data.empty()) {
-            if (state_ && config_.cache_networks) state_->write(network_file(e.network), e.data.data(), e.data.size(), 0600);
+            if (state_writer_ && config_.cache_networks) state_writer_->write(network_file(e.network), e.data, 0600);
             listener_.on_store("network", e.data);
         }
         Network* n = node_ ? node_->network(e.network) : nullptr;
         if (n != nullptr && n->has_config() && stack_) stack_->queue_config(e.network, n->mac(), n->config());
     }
     if (e.type == NodeEvent::Type::kNetworkLeft && stack_) stack_->queue_remove(e.network);
-    if (e.type == NodeEvent::Type::kMoonUpdated && state_ && config_.cache_roots) {
-        state_->write(moon_file(e.moon), e.data.data(), e.data.size(), 0644);
+    if (e.type == NodeEvent::Type::kMoonUpdated && state_writer_ && config_.cache_roots) {
+        state_writer_->write(moon_file(e.moon), e.data, 0644);
     }
-    if (e.type == NodeEvent::Type::kMoonRemoved && state_) state_->remove(moon_file(e.moon));
+    if (e.type == NodeEvent::Type::kMoonRemoved && state_writer_) state_writer_->remove(moon_file(e.moon));
     if (e.type == NodeEvent::Type::kPlanetUpdated && node_) {
         const std::vector<std::uint8_t> bytes = node_->topology().planet().serialized();
-        if (state_ && config_.cache_roots) state_->write("roots", bytes.data(), bytes.size(), 0644);
+        if (state_writer_ && config_.cache_roots) state_writer_->write("roots", bytes, 0644);
         listener_.on_store("roots", bytes);
     }
     listener_.on_node_event(e);

@@ -21,6 +21,7 @@
 #include "net/tap.hpp"
 #include "osdep/port_mapper.hpp"
 #include "osdep/state_dir.hpp"
+#include "osdep/state_writer.hpp"
 #include "osdep/tcp_relay.hpp"
 #include "osdep/udp_socket.hpp"
 #include "zt/node.hpp"
@@ -184,7 +185,8 @@ class Service final : public NodeHost, public net::ReceiveAssist {
 
     ServiceConfig config_;
     ServiceListener& listener_;
-    std::optional<StateDir> state_;
+    std::optional<StateDir> state_;            // read and written directly only while starting
+    std::unique_ptr<StateWriter> state_writer_;  // writes once running (see state_writer.hpp)
     Identity identity_;
     std::unique_ptr<Node> node_;
     UdpSockets udp_;

@@ -13,12 +13,11 @@ import pytest
 
 import libzt
 from support.netns import NetNs
-from support.official import OurNode, WorkerTimeout
+from support.official import OurNode
 from support.worlds import Planet, RootServer, make_planet, start_root_node
 
 pytestmark = pytest.mark.netns
 
-ECHO_REPLY = 301
 PLANET_PORT = 30011
 MOON_PORT = 30012
 
@@ -48,20 +47,6 @@ def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.05)
-
-
-def ping_until_answered(node: OurNode, peer: str, payload: bytes, attempts: int = 8) -> dict:
-    """The first ECHO reply from `peer`. A root relays only to a peer whose path it has confirmed
-    (an OK from there, as in ZeroTier One), which can lag just behind the peer's coming online:
-    a ping relayed before that is dropped, and ZeroTier does not resend it. So ping again."""
-    for attempt in range(attempts):
-        assert node.node_ping(peer, payload) == 0
-        try:
-            return node.wait_event(ECHO_REPLY, timeout=3, match={"echo.peer_id": peer})
-        except WorkerTimeout:
-            if attempt == attempts - 1:
-                raise
-    raise AssertionError("unreachable")
 
 
 def node_from_storage(our_node: Callable[..., OurNode], netns: NetNs, planet: Planet, storage: Path, port: int,
@@ -121,7 +106,7 @@ def run_orbit(our_node: Callable[..., OurNode], netns: NetNs, tmp_path: Path, pl
     for node in nodes.values():
         node.wait_online(timeout=15)
     a = nodes["a"]
-    reply = ping_until_answered(a, ids["b"], b"over the moon")
+    reply = a.ping_until_answered(ids["b"], b"over the moon")
     assert bytes.fromhex(reply["echo"]["data"]) == b"over the moon"
 
     # Deorbit forgets the moon, file included.

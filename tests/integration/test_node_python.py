@@ -17,6 +17,7 @@ from libzt._native import ffi, lib
 
 import libzt
 from libzt import EventCode, ZeroTierNode
+from support import stalled_disk
 from support.official import OurNode, wait_until
 from support.worlds import Planet, RootServer, free_udp_port, make_planet
 
@@ -195,6 +196,34 @@ def test_peer_cache_survives_a_restart(loopback_world: Planet, peer: OurNode, tm
         assert node.peer(peer_id) is not None
         node.wait_online(timeout=30)
         assert ping_until_answered(node, peer_id) >= 0
+
+
+
+def test_a_stalled_disk_stalls_no_packet(loopback_world: Planet, peer: OurNode, tmp_path: Path) -> None:
+    """The node learns a peer worth caching while its storage's disk is frozen (every write blocks
+    until it thaws). Writing the cache must not hold up the thread that learnt it: the node goes on
+    answering and reaching the peer, and the record reaches the disk once it thaws."""
+    peer_id = peer.node_get_id()
+    with stalled_disk.own_filesystem(tmp_path) as disk:
+        storage = disk / "node"
+        record = storage / "peers.d" / f"{peer_id}.peer"
+        with ZeroTierNode(storage=storage, roots=loopback_world.world, allow_loopback=True, peer_cache=True) as node:
+            node.wait_online(timeout=30)
+            with stalled_disk.frozen(disk):
+                # Through the peer and events only until the record is queued: were the thread that
+                # learnt the path stuck in the write, with the node lock, a call into the node would
+                # wait for it, and a test of this would hang instead of failing.
+                peer.ping_until_answered(node.address, b"there")
+                node.wait_for(EventCode.PEER_DIRECT, timeout=30, predicate=lambda e: e.peer.address == peer_id)
+                store = node.wait_for(EventCode.STORE_PEER, timeout=30)
+                assert store.data[:5] == bytes.fromhex(peer_id)
+                assert not record.exists()  # queued, not written: the disk really is stalled
+                for _ in range(3):
+                    peer.ping_until_answered(node.address, b"still there")
+                    assert ping_until_answered(node, peer_id) >= 0
+            # Thawed, the node stops, which waits for what was queued.
+        assert record.is_file() and stat.S_IMODE(os.stat(record).st_mode) == 0o600
+        assert record.read_bytes()[:5] == bytes.fromhex(peer_id)
 
 
 # A process that stops its node (or leaves it running) and exits at once, with an event callback

@@ -43,13 +43,16 @@ def build_programs(sources: Sequence[Path], timeout: float = 900.0) -> Dict[str,
     return {Path(line).name: Path(line) for line in proc.stdout.split()[1:]}
 
 
-def build_core_test(source: Path, timeout: float = 900.0) -> Path:
+def build_core_test(source: Path, timeout: float = 900.0, also: Sequence[str] = ()) -> Path:
     """A C++ test program linked with the protocol core's objects (csrc/zt, as ext/build_clib.py
-    compiles them for libzt.so), so it can drive internal classes the C API does not expose."""
+    compiles them for libzt.so), so it can drive internal classes the C API does not expose.
+    ``also``: objects from the other directories, by source path under csrc without ".cpp"
+    ("osdep/state_dir")."""
     build_programs([], timeout=timeout)  # compiles the core's objects, incrementally
     env, out = _build_env()
     # Objects of sources that still exist: a build directory outlives renamed files.
     objects = [o for o in sorted((out / "obj" / "zt").glob("*.o")) if (ROOT / "csrc" / "zt" / f"{o.stem}.cpp").exists()]
+    objects += [out / "obj" / f"{name}.o" for name in also]
     exe = out / "bin" / source.stem
     flags = ["-std=c++17", "-O2", "-g", "-Wall", "-Wextra", "-Wno-unused-parameter", "-pthread"]
     if os.environ.get("LIBZT_UNDER_SANITIZER"):

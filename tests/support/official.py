@@ -84,6 +84,7 @@ ZTS_EVENT_PEER_RELAY = 241
 ZTS_EVENT_PEER_PATH_DISCOVERED = 243
 ZTS_EVENT_ADDR_ADDED_IP4 = 260
 ZTS_EVENT_ADDR_ADDED_IP6 = 262
+EVENT_ECHO_REPLY = 301  # ours only (libzt_ext.h): an answer to node_ping
 ZTS_DEFAULT_PLANET_ID = 149604618  # ZeroTier's own planet: never reuse it in tests
 
 NetId = Union[int, str]
@@ -824,6 +825,20 @@ class OurNode(OfficialNode):
 
     def node_ping(self, peer_id: Union[int, str], data: bytes = b"", check: bool = True) -> int:
         return self._status("node_ping", check, peer_id=peer_id, data=data.hex())
+
+    def ping_until_answered(self, peer_id: str, data: bytes = b"", attempts: int = 8) -> Dict[str, Any]:
+        """The first ECHO_REPLY event from ``peer_id``. A root relays only to a peer whose path it
+        has confirmed (an OK from there, as in ZeroTier One), which can lag just behind the peer's
+        coming online: a ping relayed before that is dropped, and ZeroTier does not resend it. So
+        ping again."""
+        for attempt in range(attempts):
+            self.node_ping(peer_id, data)
+            try:
+                return self.wait_event(EVENT_ECHO_REPLY, timeout=3, match={"echo.peer_id": peer_id})
+            except WorkerTimeout:
+                if attempt == attempts - 1:
+                    raise
+        raise AssertionError("unreachable")
 
     def node_get_stats(self) -> Dict[str, Any]:
         return dict(self.call("node_get_stats"))
