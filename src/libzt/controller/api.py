@@ -33,6 +33,7 @@ from libzt._files import write_atomic
 from libzt.controller import models
 from libzt.controller._validate import InvalidField, type_name
 from libzt.controller.db import StoreError
+from libzt.controller.http_framing import body_too_large
 from libzt.controller.httpserver import HTTPServer, MemoryRequestHandler, ServerLimits
 from libzt.controller.openapi import STORED as OPENAPI_PATH
 from libzt.controller.service import Controller, NotFound, now_ms
@@ -330,7 +331,7 @@ class _Handler(MemoryRequestHandler):
                 if not chunk:
                     break
                 remaining -= len(chunk)
-            self._respond(413, _error(f"body larger than {MAX_BODY} bytes"))
+            self._respond(413, _error(body_too_large(MAX_BODY)))
             self.close_connection = True
             return None
         return self.rfile.read(length) if length else b""

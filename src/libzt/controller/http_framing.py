@@ -44,6 +44,12 @@ class Framing:
     refusal: Optional[Refusal] = None  # answer this and close, instead of reading a body
 
 
+def body_too_large(limit: int) -> str:
+    """What a 413 says, from the server's loop (a client that waits on Expect: 100-continue) or from
+    the handler (after the loop discarded the body)."""
+    return f"body larger than {limit} bytes"
+
+
 def _refuse(detail: str, status: int = 400, reason: str = "Bad Request") -> Framing:
     return Framing(refusal=Refusal(status, reason, detail))
 

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
 from typing import Any, Optional
 
-from libzt.controller.http_framing import HEADER_END, Framing, read_framing
+from libzt.controller.http_framing import HEADER_END, Framing, body_too_large, read_framing
 
 log = logging.getLogger("libzt.controller")
 
@@ -322,8 +322,7 @@ class HTTPServer:
         if conn.state == _READING and len(conn.inbuf) > self.limits.max_header_bytes and \
                 self.body_bytes_held() > self.limits.max_buffered:
             self.stats["overloaded"] += 1
-            conn.inbuf.clear()
-            self._answer_and_close(conn, _plain_response(503, "Service Unavailable", "too many requests in progress"))
+            self._refuse(conn, 503, "Service Unavailable", "too many requests in progress")
 
     def _take_request(self, conn: _Connection, now: float) -> None:
         """Hand the first complete request in ``inbuf`` to a worker, if there is one. Its header block is
@@ -336,24 +335,20 @@ class HTTPServer:
             m = HEADER_END.search(conn.inbuf, conn.head_start, self.limits.max_header_bytes + 4)
             if m is None:
                 if len(conn.inbuf) > self.limits.max_header_bytes:
-                    self._answer_and_close(conn, _plain_response(431, "Request Header Fields Too Large"))
+                    self._refuse(conn, 431, "Request Header Fields Too Large")
                 return
             conn.head_end = m.end()
             conn.framing = read_framing(bytes(conn.inbuf[conn.head_start:conn.head_end]))
         framing, head_start, head_end = conn.framing, conn.head_start, conn.head_end
         if framing.refusal is not None:
             self.stats["refused"] += 1
-            conn.inbuf.clear()
-            refusal = framing.refusal
-            self._answer_and_close(conn, _plain_response(refusal.status, refusal.reason, refusal.detail))
+            self._refuse(conn, framing.refusal.status, framing.refusal.reason, framing.refusal.detail)
             return
         length = framing.body_length
         if length > self.limits.max_body:
             if framing.expect_continue:
                 # The client waits before it sends the body: the answer can be given now (RFC 9110 10.1.1).
-                conn.inbuf.clear()
-                self._answer_and_close(conn, _plain_response(413, "Content Too Large",
-                                                             f"body larger than {self.limits.max_body} bytes"))
+                self._refuse(conn, 413, "Content Too Large", body_too_large(self.limits.max_body))
                 return
             conn.held = bytes(conn.inbuf[head_start:head_end])
             already = len(conn.inbuf) - head_end
@@ -400,10 +395,12 @@ class HTTPServer:
             conn.close_after = close
             self._start_writing(conn, out)
 
-    def _answer_and_close(self, conn: _Connection, response: bytes) -> None:
+    def _refuse(self, conn: _Connection, status: int, reason: str, detail: str = "") -> None:
+        """Answer with an error and close: what is left of the input is not read as another request."""
+        conn.inbuf.clear()
         self._waiting.pop(conn.sock.fileno(), None)
         conn.close_after = True
-        self._start_writing(conn, response)
+        self._start_writing(conn, _plain_response(status, reason, detail))
 
     def _start_writing(self, conn: _Connection, out: bytes) -> None:
         conn.state = _WRITING
