@@ -16,6 +16,7 @@
 #include "api/socket_call.hpp"
 #include "libzt_ext.h"
 #include "net/accept_inherit.hpp"
+#include "net/broadcast.hpp"
 #include "net/connect.hpp"
 #include "net/datagram_source.hpp"
 #include "net/ephemeral_port.hpp"
@@ -285,6 +286,8 @@ int zts_bsd_connect(int fd, const struct zts_sockaddr* addr, zts_socklen_t addrl
     auto use = table().acquire(fd);
     if (!use) return fail_errno();
     if (!valid_address(addr, addrlen)) return fail(EAFNOSUPPORT);
+    const int refused = zt::net::broadcast_refusal(*use, as_lwip(addr), zt::net::BroadcastUse::kConnect);
+    if (refused != 0) return fail(refused);
     // Blocking: wait for the handshake (SO_SNDTIMEO bounds it, as on Linux).
     const int err = zt::net::connect_once(table(), *use, as_lwip(addr), addrlen,
                                           deadline_after(use->state().send_timeout_ms));
@@ -623,6 +626,8 @@ ssize_t ztx_sendto(int fd, const void* buf, size_t len, int flags, const struct 
     const int lflags = lwip_flags(flags);
     sockaddr_in6 scratch{};
     const sockaddr* to = destination(use->lwip(), addr, &scratch);
+    const int refused = zt::net::broadcast_refusal(*use, to, zt::net::BroadcastUse::kSend);
+    if (refused != 0) return fail(refused);
     return finish(send_blocking(*use, len, true, flags, wait, [&] {
         return static_cast<ssize_t>(lwip_sendto(use->lwip(), buf, len, lflags, to, addrlen));
     }));
@@ -648,6 +653,9 @@ ssize_t ztx_sendmsg(int fd, const struct zts_msghdr* msg, int flags, ztx_wait_t*
     if (msg->msg_name != nullptr) {
         const auto* to = static_cast<const zts_sockaddr*>(msg->msg_name);
         m.msg_name = const_cast<sockaddr*>(destination(use->lwip(), to, &scratch));
+        const int refused = zt::net::broadcast_refusal(*use, static_cast<const sockaddr*>(m.msg_name),
+                                                       zt::net::BroadcastUse::kSend);
+        if (refused != 0) return fail(refused);
     }
     return finish(send_blocking(*use, total, msg->msg_name != nullptr, flags, wait, [&] {
         return static_cast<ssize_t>(lwip_sendmsg(use->lwip(), &m, lflags));

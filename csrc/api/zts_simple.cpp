@@ -16,6 +16,7 @@
 #include "api/arg_error.hpp"
 #include "api/ip_text.hpp"
 #include "api/socket_call.hpp"
+#include "net/broadcast.hpp"
 #include "net/connect.hpp"
 
 namespace {
@@ -69,6 +70,9 @@ int zts_connect(int fd, const char* ipstr, unsigned short port, int timeout_ms) 
         return zts_bsd_connect(fd, reinterpret_cast<zts_sockaddr*>(&ss), len);
     }
     // ZTS_ and lwIP's socket addresses are the same (net/lwip_options_check.hpp).
+    const int refused =
+        zt::net::broadcast_refusal(*use, reinterpret_cast<const sockaddr*>(&ss), zt::net::BroadcastUse::kConnect);
+    if (refused != 0) return fail(refused);
     const int err = zt::net::connect_until(zt::api::sockets(), *use, reinterpret_cast<const sockaddr*>(&ss), len,
                                            zt::api::deadline_after(timeout_ms == 0 ? kDefaultConnectTimeoutMs
                                                                                    : timeout_ms));

@@ -11,6 +11,7 @@ namespace zt::net {
 namespace {
 
 std::atomic<int> g_index{0};
+struct netif* g_ipv4 = nullptr;  // core lock
 
 }  // namespace
 
@@ -27,9 +28,12 @@ void choose_multicast_interface(const struct netif* leaving) {
         }
     }
     ip4_set_default_multicast_netif(chosen_ipv4);
+    g_ipv4 = chosen_ipv4;
     g_index.store(chosen == nullptr ? 0 : netif_get_index(chosen), std::memory_order_relaxed);
 }
 
 int multicast_interface() { return g_index.load(std::memory_order_relaxed); }
+
+struct netif* ipv4_multicast_netif() { return g_ipv4; }
 
 }  // namespace zt::net

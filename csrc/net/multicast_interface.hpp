@@ -20,4 +20,9 @@ void choose_multicast_interface(const struct netif* leaving);
 // Its lwIP interface index, 0 when no ZeroTier interface is up. Any thread.
 int multicast_interface();
 
+// The interface IPv4 multicast leaves on by default (the oldest up with an IPv4 address), nullptr if
+// none. The limited broadcast (255.255.255.255) leaves there too, as Linux sends both on its default
+// route's interface (lwIP has no route for it). Core lock held.
+struct netif* ipv4_multicast_netif();
+
 }  // namespace zt::net

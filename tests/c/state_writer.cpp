@@ -100,7 +100,9 @@ void destruction_finishes_the_queue(const std::string& scratch) {
         StateWriter w{StateDir(scratch + "/storage")};
         for (int i = 0; i < 50; ++i) w.write("peers.d/" + std::to_string(i) + ".peer", bytes(std::to_string(i)), 0600);
     }
-    for (int i = 0; i < 50; ++i) CHECK(file_text(scratch + "/storage/peers.d/" + std::to_string(i) + ".peer") == std::to_string(i));
+    for (int i = 0; i < 50; ++i) {
+        CHECK(file_text(scratch + "/storage/peers.d/" + std::to_string(i) + ".peer") == std::to_string(i));
+    }
     report("destruction_finishes_the_queue", before);
 }
 

@@ -6,6 +6,7 @@ and members across restarts and kill -9, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import time
 from pathlib import Path
@@ -19,6 +20,7 @@ from support.controllers import (
     NETWORK_READY_IP4,
     NETWORK_READY_IP6,
     POOL,
+    ROUTE,
     ControllerServer,
     arp_answer,
     ipv6_addresses,
@@ -29,6 +31,7 @@ from support.controllers import (
     tcp_transfer,
 )
 from support.netns import NetNs
+from support.official import ZTS_SO_BROADCAST, ZTS_SOCK_DGRAM, ZTS_SOL_SOCKET, ZtsError
 
 pytestmark = pytest.mark.netns
 
@@ -149,5 +152,67 @@ def test_members_get_distinct_addresses_from_a_controller_with_many_members(
         node.net_join(nwid)
         node.wait_event(NETWORK_READY_IP4, timeout=3, match=on(nwid))
         assert node.addr_get_str(nwid, family=4) not in taken
+    finally:
+        ctl.stop()
+
+
+def test_a_broadcast_reaches_every_member_from_a_socket_that_asks_for_it(netns: NetNs, our_node,
+                                                                        tmp_path: Path) -> None:
+    """UDP to the network's broadcast address and to 255.255.255.255 reaches every member (our
+    controller enables broadcast by default; ZeroTier carries it as a multicast to ff:ff:ff:ff:ff:ff
+    with ADI 0), and only from a socket with SO_BROADCAST set: without it, sendto and connect fail
+    with EACCES, as on Linux. Before, lwIP sent the first from any socket and had no route for the
+    second (EHOSTUNREACH)."""
+    planet, ctl = start_world(netns, our_node, tmp_path, 29977)
+    try:
+        nwid = managed_network(ctl, private=False)
+        nodes = [member(our_node, netns, planet, name)[0] for name in "abc"]
+        for node in nodes:
+            node.net_join(nwid)
+        for node in nodes:
+            node.wait_event(NETWORK_READY_IP4, timeout=30, match=on(nwid))
+        a, listeners = nodes[0], nodes[1:]
+        a_ip = a.addr_get_str(nwid, family=4)
+        port = 7300
+        inbox = {}
+        for node in listeners:
+            inbox[node] = node.bsd_socket(4, ZTS_SOCK_DGRAM)
+            node.bind(inbox[node], "0.0.0.0", port)
+            node.set_recv_timeout(inbox[node], 0, 200_000)
+        sender = a.bsd_socket(4, ZTS_SOCK_DGRAM)
+        connected = a.bsd_socket(4, ZTS_SOCK_DGRAM)
+        subnet_broadcast = str(ipaddress.IPv4Network(ROUTE["target"]).broadcast_address)
+
+        for target in (subnet_broadcast, "255.255.255.255"):
+            with pytest.raises(ZtsError) as refused:
+                a.bsd_sendto(sender, b"everyone?", target, port)
+            assert refused.value.errno == errno.EACCES, target
+            with pytest.raises(ZtsError) as refused:
+                a.bsd_connect(connected, target, port)
+            assert refused.value.errno == errno.EACCES, target
+        # Unicast from the same socket is not affected.
+        b_ip = listeners[0].addr_get_str(nwid, family=4)
+        a.bsd_sendto(sender, b"just you", b_ip, port)
+        assert listeners[0].bsd_recvfrom(inbox[listeners[0]], timeout=30)["data"] == b"just you"
+
+        a.setsockopt_int(sender, ZTS_SOL_SOCKET, ZTS_SO_BROADCAST, 1)
+        for target in (subnet_broadcast, "255.255.255.255"):
+            payload = f"to {target}".encode()
+            heard = set()
+            deadline = time.monotonic() + 30
+            while len(heard) < len(listeners) and time.monotonic() < deadline:
+                # Again until every member got one: UDP, and the first copies may go before the
+                # sender learnt the members of the broadcast group.
+                assert a.bsd_sendto(sender, payload, target, port) == len(payload)
+                for node in listeners:
+                    got = node.bsd_recvfrom(inbox[node], timeout=30)
+                    while got["ret"] > 0 and got["data"] != payload:  # a copy of an earlier round
+                        got = node.bsd_recvfrom(inbox[node], timeout=30)
+                    if got["ret"] > 0:
+                        assert got["ip"] == a_ip
+                        heard.add(node)
+            assert heard == set(listeners), f"{target} reached {len(heard)} of {len(listeners)} members"
+        a.setsockopt_int(connected, ZTS_SOL_SOCKET, ZTS_SO_BROADCAST, 1)
+        assert a.bsd_connect(connected, subnet_broadcast, port) == 0
     finally:
         ctl.stop()

@@ -731,6 +731,39 @@ def test_multicast_sent_without_naming_an_interface_reaches_a_member(zt_pair: Pa
         assert heard[1][0] == zt_pair.address(version) or (version == 6 and heard[1][0].startswith("fe80:"))
 
 
+def test_broadcast_only_from_a_socket_that_asks_for_it(zt_pair: Pair) -> None:
+    """As Linux: a datagram to a broadcast address (the network's, or "<broadcast>") needs
+    SO_BROADCAST; without it, sendto and connect raise PermissionError (EACCES). A dual-stack socket
+    sending to the v4-mapped address is held to the same rule. A stream socket cannot connect to one
+    (ENETUNREACH)."""
+    network_broadcast = "44.255.255.255"  # the pair's ad-hoc network is 44.0.0.0/8
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        assert sock.getsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST) == 0
+        for host in (network_broadcast, "<broadcast>"):
+            with pytest.raises(PermissionError) as refused:
+                sock.sendto(b"everyone?", (host, 9))
+            assert refused.value.errno == errno.EACCES
+            with pytest.raises(PermissionError):
+                sock.connect((host, 9))
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+        for host in (network_broadcast, "<broadcast>"):
+            assert sock.sendto(b"everyone?", (host, 9)) == 9
+        sock.connect((network_broadcast, 9))
+        assert sock.send(b"everyone?") == 9
+    with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as dual:
+        with pytest.raises(PermissionError):
+            dual.sendto(b"everyone?", ("::ffff:" + network_broadcast, 9))
+        dual.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+        assert dual.sendto(b"everyone?", ("::ffff:" + network_broadcast, 9)) == 9
+    # A TCP connect to everyone fails at once (lwIP sent a SYN to the broadcast address and waited).
+    for host in (network_broadcast, "<broadcast>"):
+        with socket.socket() as stream:
+            stream.settimeout(60)
+            with pytest.raises(OSError) as unreachable:
+                stream.connect((host, 80))
+            assert unreachable.value.errno == errno.ENETUNREACH, host
+
+
 def test_joining_an_ipv6_group_on_interfaces_by_number(zt_pair: Pair) -> None:
     """IPV6_JOIN_GROUP with interface 0 (most programs' way of asking for the usual one) joins on the
     ZeroTier interface; a number no interface has says ENODEV, as on Linux. lwIP knew no interface 0

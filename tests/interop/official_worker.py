@@ -1061,6 +1061,18 @@ class Worker:
         buf = ctypes.create_string_buffer(raw, max(1, len(raw)))
         return int(self.lib.zts_bsd_sendto(int(fd), buf, len(raw), int(flags), byref(ss), addrlen.value))
 
+    def cmd_bsd_connect(self, fd: int, ip: str, port: int) -> int:
+        ss = SockaddrStorage()
+        addrlen = c_uint32(ctypes.sizeof(ss))
+        ret = int(self.lib.zts_util_ipstr_to_saddr(ip.encode(), int(port), byref(ss), byref(addrlen)))
+        if ret != ZTS_ERR_OK:
+            raise CommandError(f"zts_util_ipstr_to_saddr({ip!r}) returned {ret}")
+        return int(self.lib.zts_bsd_connect(int(fd), byref(ss), addrlen.value))
+
+    def cmd_setsockopt_int(self, fd: int, level: int, name: int, value: int) -> int:
+        v = ctypes.c_int(int(value))
+        return int(self.lib.zts_bsd_setsockopt(int(fd), int(level), int(name), byref(v), ctypes.sizeof(v)))
+
     def cmd_bsd_recvfrom(self, fd: int, n: int = 65536, flags: int = 0) -> Dict[str, Any]:
         buf = ctypes.create_string_buffer(max(1, int(n)))
         ss = SockaddrStorage()

@@ -67,6 +67,8 @@ ZTS_AF_INET = 0x02
 ZTS_AF_INET6 = 0x0A
 ZTS_SOCK_STREAM = 0x01
 ZTS_SOCK_DGRAM = 0x02
+ZTS_SOL_SOCKET = 0x0FFF
+ZTS_SO_BROADCAST = 0x0020
 ZTS_EVENT_NODE_UP = 200
 ZTS_EVENT_NODE_ONLINE = 201
 ZTS_EVENT_NODE_OFFLINE = 202
@@ -747,6 +749,12 @@ class OfficialNode:
 
     def bsd_sendto(self, fd: int, data: bytes, ip: str, port: int, flags: int = 0, check: bool = True) -> int:
         return self._sock("bsd_sendto", check, None, fd=fd, data=data.hex(), ip=ip, port=port, flags=flags)
+
+    def bsd_connect(self, fd: int, ip: str, port: int, check: bool = True) -> int:
+        return self._sock("bsd_connect", check, None, fd=fd, ip=ip, port=port)
+
+    def setsockopt_int(self, fd: int, level: int, name: int, value: int, check: bool = True) -> int:
+        return self._sock("setsockopt_int", check, None, fd=fd, level=level, name=name, value=value)
 
     def bsd_recvfrom(self, fd: int, n: int = 65536, flags: int = 0, timeout: Optional[float] = None) -> Dict[str, Any]:
         """{"ret", "data" (bytes), "ip", "port"}."""
