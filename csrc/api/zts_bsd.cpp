@@ -18,6 +18,7 @@
 #include "net/accept_inherit.hpp"
 #include "net/broadcast.hpp"
 #include "net/connect.hpp"
+#include "net/datagram_defaults.hpp"
 #include "net/datagram_source.hpp"
 #include "net/ephemeral_port.hpp"
 #include "net/ipv6_membership.hpp"
@@ -259,6 +260,7 @@ int zts_bsd_socket(int family, int type, int protocol) {
     zt::net::ensure_stack();
     const int lwip_fd = lwip_socket(family, type, protocol);
     if (lwip_fd < 0) return fail_errno();
+    if (type == ZTS_SOCK_DGRAM) zt::net::apply_datagram_defaults(lwip_fd);
     SocketTable::guard_events(lwip_fd, type == ZTS_SOCK_STREAM);
     const int fd = table().add(lwip_fd, family, type);
     return fd < 0 ? fail_errno() : fd;

@@ -764,6 +764,52 @@ def test_broadcast_only_from_a_socket_that_asks_for_it(zt_pair: Pair) -> None:
             assert unreachable.value.errno == errno.ENETUNREACH, host
 
 
+def _ip_defaults(module: Any) -> list[Any]:
+    answers = []
+    for family, kind in ((module.AF_INET, module.SOCK_DGRAM), (module.AF_INET, module.SOCK_STREAM),
+                         (module.AF_INET6, module.SOCK_DGRAM)):
+        with module.socket(family, kind) as sock:
+            answers.append(sock.getsockopt(module.IPPROTO_IP, module.IP_TTL) if family == module.AF_INET else None)
+            if kind == module.SOCK_DGRAM and family == module.AF_INET:
+                answers.append(sock.getsockopt(module.IPPROTO_IP, module.IP_MULTICAST_TTL))
+                answers.append(sock.getsockopt(module.IPPROTO_IP, module.IP_MULTICAST_LOOP))
+    return answers
+
+
+def test_new_sockets_start_with_the_stdlibs_ttls_and_multicast_loop(zt_pair: Pair) -> None:
+    """TTL 64, multicast TTL 1 and multicast looped back to the host, as a Linux socket starts (lwIP:
+    255, 255, no loop)."""
+    assert _ip_defaults(socket) == _ip_defaults(stdlib_socket)
+
+
+@pytest.mark.parametrize("version", [4, 6])
+def test_multicast_reaches_the_senders_own_members_of_the_group(zt_pair: Pair, version: int) -> None:
+    """With IP_MULTICAST_LOOP on (the default), a socket of this node that joined the group hears what
+    another socket of the same node sends to it; with it off, only other hosts do."""
+    group = "ff12::1:77" if version == 6 else "239.1.2.77"
+    family = socket.AF_INET6 if version == 6 else socket.AF_INET
+    packed = stdlib_socket.inet_pton(family, group)
+    with socket.socket(family, socket.SOCK_DGRAM) as member, socket.socket(family, socket.SOCK_DGRAM) as sender:
+        member.bind(("::" if version == 6 else "0.0.0.0", 0))
+        if version == 6:
+            member.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_JOIN_GROUP, packed + struct.pack("@I", 0))
+        else:
+            member.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP, packed + bytes(4))
+        member.settimeout(30)
+        port = member.getsockname()[1]
+        sender.sendto(b"to the group", (group, port))
+        data, source = member.recvfrom(100)
+        assert data == b"to the group"
+        ours = zt_pair.ipv6 if version == 6 else zt_pair.ipv4
+        assert source[0] == ours or (version == 6 and source[0].startswith("fe80:"))
+        if version == 4:
+            sender.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_LOOP, 0)
+            sender.sendto(b"not to us", (group, port))
+            sender.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_LOOP, 1)
+            sender.sendto(b"to us again", (group, port))
+            assert member.recvfrom(100)[0] == b"to us again"  # in order: the one between never came
+
+
 def test_joining_an_ipv6_group_on_interfaces_by_number(zt_pair: Pair) -> None:
     """IPV6_JOIN_GROUP with interface 0 (most programs' way of asking for the usual one) joins on the
     ZeroTier interface; a number no interface has says ENODEV, as on Linux. lwIP knew no interface 0

@@ -79,6 +79,9 @@ struct netif* lwip_port_ip4_route_src(const struct ip4_addr* src, const struct i
 /* ---- IPv4 ---- */
 #define LWIP_IPV4 1
 #define IP_FORWARD 0 /* a node in two networks must not route between them */
+/* Linux's default TTL and hop limit (lwIP's is 255), for TCP, UDP and raw sockets and ICMP answers alike:
+ * what getsockopt(IP_TTL) says and what a capture shows are a Linux host's. */
+#define IP_DEFAULT_TTL 64
 #define IP_REASSEMBLY 1
 #define IP_FRAG 1
 /* Fragments held for reassembly, IPv4 and IPv6 alike (lwIP's default, 10, kept datagrams under ~28 kB at
