@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "core_test_check.hpp"
 #include "osdep/state_dir.hpp"
 #include "osdep/state_writer.hpp"
 
@@ -22,15 +23,6 @@ namespace {
 
 using zt::osdep::StateDir;
 using zt::osdep::StateWriter;
-
-int g_failed_checks = 0;
-
-void check(bool ok, const char* what, int line) {
-    if (ok) return;
-    std::printf("  check failed (state_writer.cpp:%d): %s\n", line, what);
-    ++g_failed_checks;
-}
-#define CHECK(cond) check((cond), #cond, __LINE__)
 
 std::vector<std::uint8_t> bytes(const std::string& s) { return {s.begin(), s.end()}; }
 
@@ -49,13 +41,7 @@ std::string file_text(const std::string& path) {
     return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
 }
 
-void report(const char* name, int failed_before) {
-    std::printf("%s %s\n", g_failed_checks == failed_before ? "PASS" : "FAIL", name);
-    std::fflush(stdout);
-}
-
 void queued_while_the_disk_is_frozen(const std::string& dir) {
-    const int before = g_failed_checks;
     StateWriter w{StateDir(dir)};
     w.write("networks.d/a.conf", bytes("first"), 0600);
     w.write("networks.d/a.conf", bytes("second"), 0600);
@@ -79,11 +65,9 @@ void queued_while_the_disk_is_frozen(const std::string& dir) {
     CHECK(!exists(dir + "/moons.d/never-written.moon"));
     CHECK(file_text(dir + "/roots") == "0123456789");
     CHECK(w.failures() == 0);  // removing what was never written is no failure
-    report("queued_while_the_disk_is_frozen", before);
 }
 
 void a_write_that_fails_is_counted(const std::string& scratch) {
-    const int before = g_failed_checks;
     const std::string not_a_directory = scratch + "/plain-file";
     std::ofstream(not_a_directory) << "x";
     StateWriter w{StateDir(not_a_directory + "/storage")};
@@ -91,11 +75,9 @@ void a_write_that_fails_is_counted(const std::string& scratch) {
     w.flush();
     CHECK(w.failures() == 1);
     CHECK(read_back(w, "peers.d/c.peer") == "<none>");  // not pending any more, and not on disk
-    report("a_write_that_fails_is_counted", before);
 }
 
 void destruction_finishes_the_queue(const std::string& scratch) {
-    const int before = g_failed_checks;
     {
         StateWriter w{StateDir(scratch + "/storage")};
         for (int i = 0; i < 50; ++i) w.write("peers.d/" + std::to_string(i) + ".peer", bytes(std::to_string(i)), 0600);
@@ -103,7 +85,6 @@ void destruction_finishes_the_queue(const std::string& scratch) {
     for (int i = 0; i < 50; ++i) {
         CHECK(file_text(scratch + "/storage/peers.d/" + std::to_string(i) + ".peer") == std::to_string(i));
     }
-    report("destruction_finishes_the_queue", before);
 }
 
 }  // namespace
@@ -113,8 +94,10 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "usage: %s <directory on the frozen filesystem> <scratch directory>\n", argv[0]);
         return 2;
     }
-    queued_while_the_disk_is_frozen(argv[1]);
-    a_write_that_fails_is_counted(argv[2]);
-    destruction_finishes_the_queue(argv[2]);
-    return g_failed_checks == 0 ? 0 : 1;
+    const std::string frozen = argv[1];
+    const std::string scratch = argv[2];
+    bool ok = core_test::run_case("queued_while_the_disk_is_frozen", [&] { queued_while_the_disk_is_frozen(frozen); });
+    ok &= core_test::run_case("a_write_that_fails_is_counted", [&] { a_write_that_fails_is_counted(scratch); });
+    ok &= core_test::run_case("destruction_finishes_the_queue", [&] { destruction_finishes_the_queue(scratch); });
+    return ok ? 0 : 1;
 }

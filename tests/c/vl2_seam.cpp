@@ -16,6 +16,7 @@
 #include <utility>
 #include <vector>
 
+#include "core_test_check.hpp"
 #include "zt/bytes.hpp"
 #include "zt/credentials.hpp"
 #include "zt/netconf.hpp"
@@ -27,15 +28,6 @@
 namespace {
 
 using namespace zt;
-
-int g_failed_checks = 0;
-
-void check(bool ok, const char* what, int line) {
-    if (ok) return;
-    std::printf("  check failed (vl2_seam.cpp:%d): %s\n", line, what);
-    ++g_failed_checks;
-}
-#define CHECK(cond) check((cond), #cond, __LINE__)
 
 // What VL2 asked VL1 to send, decompressed.
 struct Sent {
@@ -383,13 +375,6 @@ int main() {
         {"multicast_waits_for_gather", multicast_waits_for_gather},
     };
     int failed = 0;
-    for (const auto& c : cases) {
-        const int before = g_failed_checks;
-        c.second();
-        const bool ok = g_failed_checks == before;
-        std::printf("%s %s\n", ok ? "PASS" : "FAIL", c.first);
-        failed += ok ? 0 : 1;
-    }
-    std::fflush(stdout);
+    for (const auto& c : cases) failed += core_test::run_case(c.first, c.second) ? 0 : 1;
     return failed == 0 ? 0 : 1;
 }
