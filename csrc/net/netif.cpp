@@ -112,6 +112,21 @@ VirtualNetif::~VirtualNetif() {
     netif_set_link_down(netif_.get());
     netif_set_down(netif_.get());
     netif_remove(netif_.get());
+    // Packets the interface sent to itself (to its own address; multicast, looped back by default as
+    // on Linux) may still wait in its loop queue, and a call of netif_poll on it may already be
+    // posted to lwIP's thread: netif_remove forgets neither. So the queue goes now, and the struct
+    // goes in a call posted after that one (lwIP's thread runs them in order), which then finds an
+    // empty queue instead of freed memory. With lwIP's mailbox full, the struct (a few hundred bytes)
+    // is kept rather than freed under a call that may still come.
+    struct netif* n = netif_.release();
+    SYS_ARCH_DECL_PROTECT(lev);
+    SYS_ARCH_PROTECT(lev);
+    struct pbuf* queued = n->loop_first;
+    n->loop_first = nullptr;
+    n->loop_last = nullptr;
+    SYS_ARCH_UNPROTECT(lev);
+    if (queued != nullptr) pbuf_free(queued);  // the packets are one chain
+    tcpip_try_callback([](void* dead) { delete static_cast<struct netif*>(dead); }, n);
 }
 
 bool VirtualNetif::up() const { return netif_is_up(netif_.get()) && netif_is_link_up(netif_.get()); }
