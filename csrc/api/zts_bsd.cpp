@@ -23,6 +23,7 @@
 #include "net/ephemeral_port.hpp"
 #include "net/ipv6_membership.hpp"
 #include "net/multicast_interface.hpp"
+#include "net/readiness_fd.hpp"
 #include "net/lwip.hpp"
 #include "net/socket_setup.hpp"
 #include "net/socket_table.hpp"
@@ -129,6 +130,10 @@ ssize_t send_blocking(SocketTable::Use& use, std::size_t len, bool to_address, i
     const bool dontwait = (flags & ZTS_MSG_DONTWAIT) != 0;
     const bool nothing_to_send = len == 0;
     if (use.state().type != ZTS_SOCK_STREAM) {
+        if ((use.state().datagram_shut.load(std::memory_order_relaxed) & SocketTable::kShutWrite) != 0) {
+            errno = EPIPE;  // shut for sending (Linux's answer; lwIP knows no shutdown of a datagram socket)
+            return -1;
+        }
         const ssize_t r = blocking(use, POLLOUT, dontwait, wait, op);
         if (r < 0 && errno == ENOBUFS && use.state().type == ZTS_SOCK_DGRAM &&
             len > max_udp_payload(use.state().family)) {
@@ -164,9 +169,14 @@ ssize_t send_blocking(SocketTable::Use& use, std::size_t len, bool to_address, i
 template <typename Op>
 ssize_t recv_blocking(SocketTable::Use& use, int flags, ztx_wait_t* wait, Op op) {
     const bool stream = use.state().type == ZTS_SOCK_STREAM;
-    const ssize_t r = blocking(use, POLLIN, (flags & ZTS_MSG_DONTWAIT) != 0, wait, [&]() -> ssize_t {
+    const bool dontwait = (flags & ZTS_MSG_DONTWAIT) != 0;
+    const ssize_t r = blocking(use, POLLIN, dontwait, wait, [&]() -> ssize_t {
         const ssize_t n = op();
         if (n < 0 && stream && reset_reported_before(use.state())) return 0;
+        if (n < 0 && errno == EAGAIN && !stream && !dontwait && !use.state().nonblocking &&
+            (use.state().datagram_shut.load(std::memory_order_relaxed) & SocketTable::kShutRead) != 0) {
+            return 0;  // shut for reading, and nothing queued: the end of a blocking read, as Linux's
+        }
         if (n < 0 && errno == EAGAIN && stream && !use.state().seen_connecting.load(std::memory_order_relaxed)) {
             if (zt::net::stream_never_connected(use.lwip())) {
                 errno = ENOTCONN;
@@ -240,6 +250,20 @@ const sockaddr* destination(int lwip_fd, const zts_sockaddr* addr, sockaddr_in6*
     *scratch = *to;
     scratch->sin6_scope_id = static_cast<std::uint32_t>(zt::net::multicast_interface());
     return reinterpret_cast<const sockaddr*>(scratch);
+}
+
+// shutdown() of a UDP or raw socket, which lwIP refuses (EOPNOTSUPP), as Linux does it: once shut
+// for reading, a receive reads what is queued (datagrams still arrive) and then the end, at once,
+// and a thread waiting to receive wakes; once shut for sending, a send fails with EPIPE; poll says
+// readable, and hung up once both are shut. A socket without a peer gets all that and ENOTCONN
+// (Linux does it so, which is how a program wakes the readers of an unconnected socket).
+int shutdown_datagram(SocketTable::Use& use, int how) {
+    const unsigned bits = how == ZTS_SHUT_RD   ? SocketTable::kShutRead
+                          : how == ZTS_SHUT_WR ? SocketTable::kShutWrite
+                                               : SocketTable::kShutRead | SocketTable::kShutWrite;
+    use.state().datagram_shut.fetch_or(bits, std::memory_order_relaxed);
+    if ((bits & SocketTable::kShutRead) != 0) zt::net::readiness::shut_read(use.fd());
+    return datagram_connected(use.lwip()) ? ZTS_ERR_OK : fail(ENOTCONN);
 }
 
 // The flags of a send or receive that lwIP gets: blocking is ours (MSG_DONTWAIT is decided here).
@@ -509,8 +533,18 @@ int poll_sockets(struct zts_pollfd* fds, zts_nfds_t nfds, int timeout, bool for_
         lwip_fds[i].events = fds[i].events;
         any_stream = any_stream || (uses.back() && uses.back()->state().type == SOCK_STREAM);
     }
-    // The hang-ups lwIP's poll does not report (net/stream_state.hpp), all under one core lock.
+    // The hang-ups lwIP's poll does not report: a datagram socket's shutdown (Linux: readable once
+    // shut for reading, hung up once shut both ways), and a stream socket's state
+    // (net/stream_state.hpp), these all under one core lock.
     const auto look_for_hangups = [&] {
+        for (zts_nfds_t i = 0; i < nfds; ++i) {
+            if (uses[i] && uses[i]->state().type != SOCK_STREAM) {
+                const unsigned shut = uses[i]->state().datagram_shut.load(std::memory_order_relaxed);
+                const short read_end = (shut & SocketTable::kShutRead) != 0 ? ZTS_POLLIN : 0;
+                const bool both = shut == (SocketTable::kShutRead | SocketTable::kShutWrite);
+                hangup[i] = static_cast<short>((read_end & fds[i].events) | (both ? ZTS_POLLHUP : 0));
+            }
+        }
         if (!any_stream) return;
         zt::net::CoreLock lock;
         for (zts_nfds_t i = 0; i < nfds; ++i) {
@@ -699,6 +733,7 @@ ssize_t ztx_recvmsg(int fd, struct zts_msghdr* msg, int flags, ztx_wait_t* wait)
     if (!use) return fail_errno();
     msghdr m{};
     std::memcpy(&m, msg, sizeof m);  // the same layout (net/lwip_options_check.hpp)
+    m.msg_flags = 0;  // out only: lwIP sets them only when a message comes (not for the end after a shutdown)
     sockaddr_storage ss{};
     if (msg->msg_name != nullptr) {  // received whole here, then truncated as the kernel does
         m.msg_name = &ss;
@@ -780,6 +815,7 @@ int zts_bsd_shutdown(int fd, int how) {
     if (how != ZTS_SHUT_RD && how != ZTS_SHUT_WR && how != ZTS_SHUT_RDWR) return fail(EINVAL);
     auto use = table().acquire(fd);
     if (!use) return fail_errno();
+    if (use->state().type != ZTS_SOCK_STREAM) return shutdown_datagram(*use, how);
     return finish(lwip_shutdown(use->lwip(), how));
 }
 

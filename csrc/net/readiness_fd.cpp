@@ -30,6 +30,7 @@ struct Entry {
     // events that come with it, after each call while the socket is hung up, and once a connect is
     // under way).
     bool hung_up = false;
+    bool read_shut = false;  // a datagram socket's shutdown(SHUT_RD): readable for good
 };
 
 struct Registry {
@@ -82,7 +83,8 @@ class CoreLockUnlessHeld {
 };
 
 void sync_locked(Registry& r, Entry& e) {
-    const Want want = r.interrupted || e.hung_up ? Want{true, true} : lwip_state(e.lwip_fd);
+    Want want = r.interrupted || e.hung_up ? Want{true, true} : lwip_state(e.lwip_fd);
+    want.readable = want.readable || e.read_shut;
     net::set_readiness(e.pair, want.readable, want.writable);
 }
 
@@ -125,6 +127,16 @@ void sync(int fd) {
     auto it = r.by_fd.find(fd);
     if (it == r.by_fd.end()) return;  // closed meanwhile
     it->second.hung_up = hung_up_locked(it->second.lwip_fd);
+    sync_locked(r, it->second);
+}
+
+void shut_read(int fd) {
+    if (g_count.load(std::memory_order_relaxed) == 0) return;
+    Registry& r = registry();
+    std::lock_guard<std::mutex> g(r.mutex);
+    auto it = r.by_fd.find(fd);
+    if (it == r.by_fd.end()) return;
+    it->second.read_shut = true;
     sync_locked(r, it->second);
 }
 

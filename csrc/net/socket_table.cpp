@@ -264,6 +264,11 @@ int SocketTable::wait(Use& use, short events, std::int64_t deadline_ms, std::int
                 return -1;
             }
         }
+        // Nothing more to wait for: a receive now reads what is queued, or the end (within a slice of
+        // the shutdown for a wait that began before it; Linux wakes it at once).
+        if ((events & POLLIN) != 0 && (use.state().datagram_shut.load(std::memory_order_relaxed) & kShutRead) != 0) {
+            return done(1);
+        }
         int slice = kPollSliceMs;
         const std::int64_t now = deadline_ms >= 0 || wake_at_ms >= 0 ? osdep::now_ms() : 0;
         if (deadline_ms >= 0) {

@@ -40,6 +40,8 @@ class SocketTable {
     // open, 16,384 take a few). As with the OS's FD_SETSIZE, zts_bsd_select sees only descriptors
     // below ZTS_FD_SETSIZE (1024); zts_bsd_poll sees all.
     static constexpr int kMaxSockets = 16384;
+    static constexpr unsigned kShutRead = 1;
+    static constexpr unsigned kShutWrite = 2;
 
     struct State {
         int lwip_fd = -1;  // the lwIP socket underneath
@@ -56,6 +58,8 @@ class SocketTable {
         std::atomic<bool> seen_connecting{false};
         // A call reported the TCP connection's reset or abort (api/zts_bsd.cpp, reset_reported_before).
         std::atomic<bool> reset_reported{false};
+        // A UDP or raw socket's shutdown (kShutRead, kShutWrite; api/zts_bsd.cpp shutdown_datagram).
+        std::atomic<unsigned> datagram_shut{0};
         // How long the previous wait took (receive assist: net/receive_assist.hpp); calls on other threads
         // may wait on the same socket.
         std::atomic<std::int64_t> last_wait_us{0};

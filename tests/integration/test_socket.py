@@ -655,6 +655,90 @@ def test_a_datagram_longer_than_recvmsgs_room_is_cut_as_the_stdlibs(zt_pair: Pai
     assert _datagrams_into_little_room(socket) == expected
 
 
+def _poll_now(module: Any, sock: Any) -> set[str]:
+    """What poll says at once for reading and writing, by name (the library numbers the events as
+    lwIP does): through the library's own poll for ours (the readiness descriptor fileno() gives
+    cannot say "hung up")."""
+    if module is socket:
+        revents = _ll.poll_one(sock.zts_fileno(), _ll.POLLIN | _ll.POLLOUT, 0)
+        bits = {"in": _ll.POLLIN, "out": _ll.POLLOUT, "hup": _ll.POLLHUP, "err": _ll.POLLERR}
+    else:
+        p = select.poll()
+        p.register(sock, select.POLLIN | select.POLLOUT)
+        revents = p.poll(0)[0][1]
+        bits = {"in": select.POLLIN, "out": select.POLLOUT, "hup": select.POLLHUP, "err": select.POLLERR}
+    return {name for name, bit in bits.items() if revents & bit}
+
+
+def _datagram_shutdown(module: Any) -> list[Any]:
+    """shutdown() of UDP sockets over 127.0.0.1, step by step: what each call answers."""
+    def attempt(call: Any) -> Any:
+        try:
+            return call()
+        except OSError as exc:
+            return errno.errorcode.get(exc.errno, exc.errno)
+
+    steps: list[Any] = []
+    with module.socket(module.AF_INET, module.SOCK_DGRAM) as a, \
+            module.socket(module.AF_INET, module.SOCK_DGRAM) as b, \
+            module.socket(module.AF_INET, module.SOCK_DGRAM) as waiting, \
+            module.socket(module.AF_INET, module.SOCK_DGRAM) as connected:
+        for sock in (a, b, waiting):
+            sock.bind(("127.0.0.1", 0))  # blocking, without a time limit (see the test)
+        a.sendto(b"queued", b.getsockname())
+        steps.append(select.select([b], [], [], 30)[0] == [b])
+        steps.append(attempt(lambda: b.shutdown(module.SHUT_RD)))  # no peer: ENOTCONN, and shut all the same
+        steps.append(b.recv(10))  # what was queued first
+        steps.append(b.recv(10))  # then the end, at once
+        steps.append(select.select([b], [], [], 0)[0] == [b])
+        b.setblocking(False)
+        steps.append(attempt(lambda: b.recv(10)))  # a non-blocking one: nothing to read yet (EAGAIN)
+        b.setblocking(True)
+        a.sendto(b"after", b.getsockname())  # datagrams still arrive
+        deadline = time.monotonic() + 30
+        late = b""
+        while not late and time.monotonic() < deadline:
+            late = b.recv(10)
+        steps.append(late)
+        steps.append(attempt(lambda: b.shutdown(module.SHUT_WR)))
+        steps.append(attempt(lambda: b.sendto(b"no", a.getsockname())))
+        steps.append(_poll_now(module, b))  # readable, writable, and hung up
+
+        # A thread waiting to receive wakes with the end (or, had the shutdown come first, finds it).
+        got: list[bytes] = []
+        reader = threading.Thread(target=lambda: got.append(waiting.recv(10)))
+        reader.start()
+        steps.append(attempt(lambda: waiting.shutdown(module.SHUT_RDWR)))
+        reader.join(30)
+        steps.append((reader.is_alive(), got))
+
+        connected.connect(b.getsockname())
+        steps.append(attempt(lambda: connected.shutdown(module.SHUT_WR)))  # with a peer: done, no error
+        steps.append(attempt(lambda: connected.send(b"no")))
+        steps.append(attempt(lambda: connected.shutdown(module.SHUT_RD)))
+        steps.append(connected.recv(10))
+    return steps
+
+
+def test_shutting_a_udp_socket_down_as_the_stdlibs(zt_pair: Pair) -> None:
+    """lwIP refused (EOPNOTSUPP), so a thread blocked receiving on a UDP socket could not be woken
+    that way. Blocking sockets without a time limit, as a C program's: with one, the stdlib polls a
+    non-blocking socket, which Linux answers EAGAIN after the shutdown while poll says readable, so
+    its recv spins until the time is up (ours returns the end, as the kernel does for a blocking
+    call with SO_RCVTIMEO). Run on a thread: a receive that never returned would hang the test."""
+    results: dict[str, list[Any]] = {}
+
+    def run(name: str, module: Any) -> None:
+        results[name] = _datagram_shutdown(module)
+
+    for name, module in (("stdlib", stdlib_socket), ("ours", socket)):
+        runner = threading.Thread(target=run, args=(name, module), daemon=True)
+        runner.start()
+        runner.join(120)
+        assert not runner.is_alive(), f"{name}: a call never returned; steps so far unknown"
+    assert results["ours"] == results["stdlib"]
+
+
 def _bind_again(module: Any) -> list[Any]:
     """What a second bind of a UDP socket says: one bound explicitly, one bound by its first send."""
     outcomes = []
