@@ -21,6 +21,7 @@
 #include "net/datagram_defaults.hpp"
 #include "net/datagram_source.hpp"
 #include "net/ephemeral_port.hpp"
+#include "net/ipv6_hop_options.hpp"
 #include "net/ipv6_membership.hpp"
 #include "net/multicast_interface.hpp"
 #include "net/readiness_fd.hpp"
@@ -368,6 +369,16 @@ int zts_bsd_setsockopt(int fd, int level, int optname, const void* optval, zts_s
         (optname == ZTS_SO_RCVTIMEO ? use->state().recv_timeout_ms : use->state().send_timeout_ms) = value;
         return ZTS_ERR_OK;
     }
+    zt::net::LwipHopOption hop;
+    const int hop_status =
+        zt::net::ipv6_hop_setting(use->state().family, use->state().type, level, optname, optval, optlen, &hop);
+    if (hop_status > 0) return fail(hop_status);
+    if (hop_status == 0) {  // from here on, lwIP's option it stands for (a listener keeps IP_TTL for accepted sockets)
+        level = IPPROTO_IP;
+        optname = hop.name;
+        optval = hop.data();
+        optlen = hop.size();
+    }
     zts_linger clamped{};
     if (level == ZTS_SOL_SOCKET && optname == ZTS_SO_LINGER && optval != nullptr && optlen >= sizeof(zts_linger)) {
         // lwIP keeps the time in 16 signed bits after clamping it to 0xFFFF: 32768 s and more would
@@ -404,6 +415,21 @@ int zts_bsd_getsockopt(int fd, int level, int optname, void* optval, zts_socklen
         tv->tv_sec = ms < 0 ? 0 : ms / 1000;
         tv->tv_usec = ms < 0 ? 0 : (ms % 1000) * 1000;
         *optlen = sizeof(zts_timeval);
+        return ZTS_ERR_OK;
+    }
+    zt::net::LwipHopOption hop;
+    const int hop_status = zt::net::ipv6_hop_reading(use->state().family, use->state().type, level, optname, &hop);
+    if (hop_status > 0) return fail(hop_status);
+    if (hop_status == 0 && !hop.one_byte) {  // IP_TTL: an int, as the answer is
+        level = IPPROTO_IP;
+        optname = hop.name;
+    } else if (hop_status == 0) {
+        if (*optlen < sizeof(int)) return fail(EINVAL);
+        socklen_t got = hop.size();
+        if (lwip_getsockopt(use->lwip(), IPPROTO_IP, hop.name, &hop.byte, &got) != 0) return fail_errno();
+        const int value = hop.byte;
+        std::memcpy(optval, &value, sizeof value);
+        *optlen = sizeof value;
         return ZTS_ERR_OK;
     }
     socklen_t len = *optlen;

@@ -798,6 +798,12 @@ struct zts_in_pktinfo {
 #define ZTS_IPV6_LEAVE_GROUP     13
 #define ZTS_IPV6_DROP_MEMBERSHIP ZTS_IPV6_LEAVE_GROUP
 #define ZTS_IPV6_V6ONLY          0x001b
+/* Not in libzt 1.8.4 (nor in its lwIP: this library provides them over lwIP's IPv4 ones), with
+ * Linux's numbers: an IPv6 socket's hop limit, its multicast hop limit, and whether its multicast
+ * comes back to the host's own members of the group. */
+#define ZTS_IPV6_UNICAST_HOPS    16
+#define ZTS_IPV6_MULTICAST_HOPS  18
+#define ZTS_IPV6_MULTICAST_LOOP  19
 
 /* Value of ZTS_IPV6_JOIN_GROUP / ZTS_IPV6_LEAVE_GROUP. */
 typedef struct zts_ipv6_mreq {

@@ -141,7 +141,8 @@ def _zts_constants() -> dict[Tuple[int, int], Tuple[int, int]]:
             "IP_MULTICAST_LOOP", "IP_PKTINFO"]),
         "IPPROTO_TCP": ("ZTS_IPPROTO_TCP", ["TCP_NODELAY", "TCP_KEEPIDLE", "TCP_KEEPINTVL", "TCP_KEEPCNT"]),
         "IPPROTO_IPV6": ("ZTS_IPPROTO_IPV6", [
-            "IPV6_CHECKSUM", "IPV6_JOIN_GROUP", "IPV6_LEAVE_GROUP", "IPV6_V6ONLY"]),
+            "IPV6_CHECKSUM", "IPV6_JOIN_GROUP", "IPV6_LEAVE_GROUP", "IPV6_V6ONLY", "IPV6_UNICAST_HOPS",
+            "IPV6_MULTICAST_HOPS", "IPV6_MULTICAST_LOOP"]),
     }
     out = {}
     for level, (zts_level, names) in table.items():

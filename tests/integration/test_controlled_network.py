@@ -31,7 +31,14 @@ from support.controllers import (
     tcp_transfer,
 )
 from support.netns import NetNs
-from support.official import ZTS_SO_BROADCAST, ZTS_SOCK_DGRAM, ZTS_SOL_SOCKET, ZtsError
+from support.official import (
+    ZTS_IPPROTO_IPV6,
+    ZTS_IPV6_MULTICAST_HOPS,
+    ZTS_SO_BROADCAST,
+    ZTS_SOCK_DGRAM,
+    ZTS_SOL_SOCKET,
+    ZtsError,
+)
 
 pytestmark = pytest.mark.netns
 
@@ -214,5 +221,44 @@ def test_a_broadcast_reaches_every_member_from_a_socket_that_asks_for_it(netns: 
             assert heard == set(listeners), f"{target} reached {len(heard)} of {len(listeners)} members"
         a.setsockopt_int(connected, ZTS_SOL_SOCKET, ZTS_SO_BROADCAST, 1)
         assert a.bsd_connect(connected, subnet_broadcast, port) == 0
+    finally:
+        ctl.stop()
+
+
+@pytest.mark.parametrize("hops", [None, 255])
+def test_ipv6_multicast_leaves_with_the_hop_limit_the_socket_asks_for(netns: NetNs, our_node, tmp_path: Path,
+                                                                      hops: int | None) -> None:
+    """IPV6_MULTICAST_HOPS (lwIP has no such option) sets the hop limit of what an IPv6 socket sends
+    to a group, and a socket that sets none sends with Linux's 1; as seen on another member's raw
+    tap, to a group that member subscribed to before its tap took over (its RFC 4193 address's
+    solicited-node group)."""
+    planet, ctl = start_world(netns, our_node, tmp_path, 29978 if hops is None else 29979)
+    try:
+        nwid = managed_network(ctl, private=False)
+        (a, _), (b, b_id) = member(our_node, netns, planet, "a"), member(our_node, netns, planet, "b")
+        group = str(frames.solicited_node(frames.rfc4193(nwid, b_id))[0])
+        for node in (a, b):
+            node.net_join(nwid)
+        for node in (a, b):
+            node.wait_event(NETWORK_READY_IP6, timeout=30, match=on(nwid))
+        b.tap_enable(nwid)
+        sender = a.bsd_socket(6, ZTS_SOCK_DGRAM)
+        if hops is not None:
+            a.setsockopt_int(sender, ZTS_IPPROTO_IPV6, ZTS_IPV6_MULTICAST_HOPS, hops)
+        payload = b"how far may this go?"
+        seen = None
+        deadline = time.monotonic() + 30
+        while seen is None and time.monotonic() < deadline:
+            a.bsd_sendto(sender, payload, group, 7400)  # again until the group's members are known
+            resend_at = time.monotonic() + 1.0
+            while seen is None and time.monotonic() < resend_at:
+                frame = b.tap_read(nwid, timeout=max(0.05, resend_at - time.monotonic()))
+                if frame is None:
+                    continue
+                _, _, ethertype, packet = frames.parse_ethernet(frame)
+                if ethertype == frames.ETH_IPV6 and packet[6] == 17 and packet.endswith(payload):
+                    seen = packet
+        assert seen is not None, "the multicast never reached the other member"
+        assert seen[7] == (1 if hops is None else hops)  # the IPv6 header's hop limit
     finally:
         ctl.stop()

@@ -851,18 +851,47 @@ def test_broadcast_only_from_a_socket_that_asks_for_it(zt_pair: Pair) -> None:
 def _ip_defaults(module: Any) -> list[Any]:
     answers = []
     for family, kind in ((module.AF_INET, module.SOCK_DGRAM), (module.AF_INET, module.SOCK_STREAM),
-                         (module.AF_INET6, module.SOCK_DGRAM)):
+                         (module.AF_INET6, module.SOCK_DGRAM), (module.AF_INET6, module.SOCK_STREAM)):
         with module.socket(family, kind) as sock:
-            answers.append(sock.getsockopt(module.IPPROTO_IP, module.IP_TTL) if family == module.AF_INET else None)
-            if kind == module.SOCK_DGRAM and family == module.AF_INET:
-                answers.append(sock.getsockopt(module.IPPROTO_IP, module.IP_MULTICAST_TTL))
-                answers.append(sock.getsockopt(module.IPPROTO_IP, module.IP_MULTICAST_LOOP))
+            if family == module.AF_INET:
+                options = [(module.IPPROTO_IP, module.IP_TTL)]
+                if kind == module.SOCK_DGRAM:
+                    options += [(module.IPPROTO_IP, module.IP_MULTICAST_TTL),
+                                (module.IPPROTO_IP, module.IP_MULTICAST_LOOP)]
+            else:
+                options = [(module.IPPROTO_IPV6, module.IPV6_UNICAST_HOPS)]
+                if kind == module.SOCK_DGRAM:
+                    options += [(module.IPPROTO_IPV6, module.IPV6_MULTICAST_HOPS),
+                                (module.IPPROTO_IPV6, module.IPV6_MULTICAST_LOOP)]
+            answers.append([sock.getsockopt(level, name) for level, name in options])
     return answers
 
 
+def _ipv6_hop_options(module: Any) -> list[Any]:
+    """Setting IPv6 hop limits and the multicast loop: what each value does, or the error it gets."""
+    answers: list[Any] = []
+    with module.socket(module.AF_INET6, module.SOCK_DGRAM) as sock:
+        for name, values in ((module.IPV6_UNICAST_HOPS, (7, 255, 0, -1, 256, -2)),
+                             (module.IPV6_MULTICAST_HOPS, (5, 255, 0, -1, 256, -2)),
+                             (module.IPV6_MULTICAST_LOOP, (0, 1, 2, -1))):
+            for value in values:
+                try:
+                    sock.setsockopt(module.IPPROTO_IPV6, name, value)
+                    answers.append(sock.getsockopt(module.IPPROTO_IPV6, name))
+                except OSError as exc:
+                    answers.append(errno.errorcode[exc.errno])
+    return answers
+
+
+def test_ipv6_hop_limits_and_loop_are_set_as_the_stdlibs(zt_pair: Pair) -> None:
+    """lwIP has none of the three options (ENOPROTOOPT): an IPv6 socket's hop limits could not be
+    changed (mDNS over IPv6 sets 255)."""
+    assert _ipv6_hop_options(socket) == _ipv6_hop_options(stdlib_socket)
+
+
 def test_new_sockets_start_with_the_stdlibs_ttls_and_multicast_loop(zt_pair: Pair) -> None:
-    """TTL 64, multicast TTL 1 and multicast looped back to the host, as a Linux socket starts (lwIP:
-    255, 255, no loop)."""
+    """TTL (IPv6: hop limit) 64, multicast TTL (hop limit) 1 and multicast looped back to the host, as a
+    Linux socket starts (lwIP: 255, 255, no loop, and no IPv6 options to ask)."""
     assert _ip_defaults(socket) == _ip_defaults(stdlib_socket)
 
 
