@@ -9,6 +9,20 @@ constexpr std::uint16_t kEthertypeIpv4 = 0x0800;
 constexpr std::uint16_t kEthertypeArp = 0x0806;
 constexpr std::uint16_t kEthertypeIpv6 = 0x86dd;
 
+// IPv6 next-header values lwIP walks before the upper layer (ip6_input), and the upper layers.
+constexpr std::uint8_t kHopByHop = 0;
+constexpr std::uint8_t kRouting = 43;
+constexpr std::uint8_t kFragment = 44;
+constexpr std::uint8_t kDestinationOptions = 60;
+constexpr std::uint8_t kTcp = 6;
+constexpr std::uint8_t kUdp = 17;
+constexpr std::uint8_t kIcmp6 = 58;
+// ICMPv6 types.
+constexpr std::uint8_t kPacketTooBig = 2;
+constexpr std::uint8_t kRouterAdvertisement = 134;
+constexpr std::uint8_t kRedirect = 137;
+constexpr std::uint32_t kIpv6MinimumMtu = 1280;
+
 // The least each ethertype's input reads: the fixed header of its protocol.
 std::size_t fixed_header(std::uint16_t ethertype) {
     switch (ethertype) {
@@ -23,11 +37,40 @@ std::size_t fixed_header(std::uint16_t ethertype) {
     }
 }
 
+// Whether lwIP may act on an IPv6 packet (at least its fixed header) from the network: see the
+// header. Truncated ones pass: lwIP drops them itself, and reads nothing past them.
+bool acceptable_ipv6(const std::uint8_t* packet, std::size_t len) {
+    std::uint8_t next = packet[6];
+    std::size_t at = 40;
+    for (;;) {
+        if (next == kHopByHop || next == kRouting || next == kDestinationOptions) {
+            if (at + 2 > len) return true;
+            next = packet[at];
+            at += (static_cast<std::size_t>(packet[at + 1]) + 1) * 8;
+        } else if (next == kFragment) {
+            if (at + 8 > len) return true;
+            return packet[at] == kTcp || packet[at] == kUdp;  // what the whole will be, in every fragment
+        } else {
+            break;
+        }
+    }
+    if (next != kIcmp6 || at >= len) return true;
+    const std::uint8_t type = packet[at];
+    if (type == kRouterAdvertisement || type == kRedirect) return false;
+    if (type == kPacketTooBig && at + 8 <= len) {
+        const std::uint32_t mtu = static_cast<std::uint32_t>(packet[at + 4]) << 24 |
+                                  static_cast<std::uint32_t>(packet[at + 5]) << 16 |
+                                  static_cast<std::uint32_t>(packet[at + 6]) << 8 | packet[at + 7];
+        return mtu >= kIpv6MinimumMtu;
+    }
+    return true;
+}
+
 }  // namespace
 
 bool lwip_may_see(std::uint16_t ethertype, const std::uint8_t* packet, std::size_t len) {
-    (void)packet;
-    return len >= fixed_header(ethertype);
+    if (len < fixed_header(ethertype)) return false;
+    return ethertype != kEthertypeIpv6 || acceptable_ipv6(packet, len);
 }
 
 }  // namespace zt::net

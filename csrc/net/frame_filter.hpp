@@ -6,6 +6,17 @@
 // version word. A packet shorter than that (any member can send one) makes lwIP read past the end of
 // its buffer, before dropping it anyway. Such packets are dropped here instead. Found by
 // tests/fuzz/fuzz_frames.cpp, once lwIP was compiled with AddressSanitizer along with the rest.
+//
+// And IPv6 messages any member could use against the node (found by review, never by a user): a
+// router advertisement or redirect (the interface's only router is the virtual one inside it,
+// net/ipv6_router.hpp, whose advertisements never cross the network; lwIP would take any member's
+// as a default router, its prefixes for addresses of its own, autoconfiguration being on, and its
+// redirects for routes), and a Packet Too Big below IPv6's minimum MTU (1280; lwIP takes any value,
+// and one of 48 to 55 makes its fragmentation loop forever on the next large send: RFC 8201 says
+// to discard such a message). These are found by walking the extension headers as lwIP does. lwIP
+// walks the rest of a fragmented packet only after reassembling it, and takes its upper layer
+// from whichever fragment arrived first, so no fragment can be checked that way: only fragments
+// of TCP and UDP pass (a large ICMPv6 echo, the one legitimate fragmented ICMPv6, is dropped).
 #pragma once
 
 #include <cstddef>

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import ipaddress
+import struct
 import time
 from pathlib import Path
 
@@ -260,5 +261,64 @@ def test_ipv6_multicast_leaves_with_the_hop_limit_the_socket_asks_for(netns: Net
                     seen = packet
         assert seen is not None, "the multicast never reached the other member"
         assert seen[7] == (1 if hops is None else hops)  # the IPv6 header's hop limit
+    finally:
+        ctl.stop()
+
+
+def test_packet_too_big_below_ipv6s_minimum_mtu_is_discarded(netns: NetNs, our_node, tmp_path: Path) -> None:
+    """A member's ICMPv6 Packet Too Big naming an MTU below 1280 is discarded (RFC 8201): lwIP took
+    any value, and one of 48 to 55 made its fragmentation loop forever on the next large send, with
+    the stack's lock held. One of 1280 is honoured: large sends leave in fragments."""
+    planet, ctl = start_world(netns, our_node, tmp_path, 29980)
+    try:
+        nwid = managed_network(ctl, private=False)
+        (a, a_id), (b, b_id) = member(our_node, netns, planet, "a"), member(our_node, netns, planet, "b")
+        for node in (a, b):
+            node.net_join(nwid)
+        for node in (a, b):
+            node.wait_event(NETWORK_READY_IP6, timeout=30, match=on(nwid))
+        a_ip, b_ip = frames.rfc4193(nwid, a_id), frames.rfc4193(nwid, b_id)
+        sender = a.bsd_socket(6, ZTS_SOCK_DGRAM)
+        a.bsd_sendto(sender, b"hello", str(b_ip), 7500)  # a's stack now has b in its destination cache
+        b.tap_enable(nwid)
+        a_mac, b_mac = frames.zt_mac(nwid, a_id), frames.zt_mac(nwid, b_id)
+
+        def from_b(packet: bytes) -> None:
+            b.tap_write(nwid, frames.ethernet(a_mac, b_mac, frames.ETH_IPV6, packet))
+
+        def too_big(mtu: int) -> None:
+            offending = frames.ipv6(a_ip, b_ip, 17, bytes(8 + 1400))[:48]  # the start of a's packet
+            from_b(frames.icmp6(b_ip, a_ip, struct.pack(">BBHI", 2, 0, 0, mtu) + offending))
+
+        def next_from_a(*next_headers: int) -> bytes:
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                frame = b.tap_read(nwid, timeout=max(0.05, deadline - time.monotonic()))
+                if frame is None:
+                    continue
+                _, src, ethertype, packet = frames.parse_ethernet(frame)
+                if src == a_mac and ethertype == frames.ETH_IPV6 and packet[6] in next_headers:
+                    return packet
+            raise AssertionError(f"a sent no IPv6 packet with next header in {next_headers}")
+
+        large = bytes(2000)
+        too_big(1280)
+        seen = None
+        deadline = time.monotonic() + 30
+        while seen is None and time.monotonic() < deadline:  # the message may arrive after a send: again
+            assert a.bsd_sendto(sender, large, str(b_ip), 7500) == len(large)
+            packet = next_from_a(17, 44)  # whole (UDP) or in fragments
+            if packet[6] == 44:
+                seen = packet
+        assert seen is not None and 1000 < len(seen) <= 1280  # fragments of at most the MTU it was told
+
+        too_big(50)
+        # b's frames reach a's stack in order: once a answers the ping sent after it, it has had it.
+        from_b(frames.icmp6_echo(b_ip, a_ip, 7, 1, b"after the PTB"))
+        while next_from_a(58)[40] != 129:  # an echo reply, not a neighbor solicitation
+            pass
+        assert a.bsd_sendto(sender, large, str(b_ip), 7500) == len(large)  # did not loop forever
+        packet = next_from_a(44)
+        assert 1000 < len(packet) <= 1280  # still fragments for MTU 1280, not 50
     finally:
         ctl.stop()
