@@ -16,6 +16,8 @@
 namespace zt::net {
 
 namespace {
+
+constexpr std::uint64_t kAllNodesMac = 0x333300000001ULL;  // ff02::1
 constexpr char kNetifName[2] = {'z', 't'};  // what lwIP's netif_find and debug output call ours
 }  // namespace
 
@@ -104,6 +106,11 @@ VirtualNetif::VirtualNetif(std::uint64_t network_id, std::uint64_t mac, FrameSin
     netif_ip6_addr_set_state(netif_.get(), 0, IP6_ADDR_PREFERRED);
     netif_set_up(netif_.get());
     netif_set_link_up(netif_.get());
+    // All-nodes (ff02::1): lwIP takes it as received without asking for it, as it asks for the groups
+    // it joins; on ZeroTier nothing arrives that was not subscribed to. (IPv4's all-systems group
+    // lwIP does ask for, when IGMP starts.) Router advertisements sent to it stop at
+    // net/frame_filter.
+    groups_(network_id_, kAllNodesMac, true);
     choose_multicast_interface(nullptr);
 }
 

@@ -923,6 +923,25 @@ def test_multicast_reaches_the_senders_own_members_of_the_group(zt_pair: Pair, v
             assert member.recvfrom(100)[0] == b"to us again"  # in order: the one between never came
 
 
+def test_all_nodes_reach_a_member(zt_pair: Pair) -> None:
+    """A datagram to ff02::1 (all-nodes, which every IPv6 host receives) reaches the peer's socket
+    bound to the port. lwIP takes all-nodes as received without asking for it, so our nodes never
+    subscribed to it on ZeroTier, and nothing sent there arrived."""
+    port = zt_pair.peer.call("udp_echo", version=6)["port"]
+    with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as sock:
+        sock.settimeout(1)
+        deadline = time.monotonic() + 60
+        echoed = None
+        while echoed is None and time.monotonic() < deadline:
+            sock.sendto(b"all of you?", ("ff02::1", port))  # again until the group's members are known
+            try:
+                echoed = sock.recvfrom(100)
+            except socket.timeout:
+                continue
+        assert echoed is not None, "no member answered"
+        assert echoed[0] == b"all of you?"
+
+
 def test_joining_an_ipv6_group_on_interfaces_by_number(zt_pair: Pair) -> None:
     """IPV6_JOIN_GROUP with interface 0 (most programs' way of asking for the usual one) joins on the
     ZeroTier interface; a number no interface has says ENODEV, as on Linux. lwIP knew no interface 0
