@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "net/frame_filter.hpp"
 
+#include <cstring>
+
 namespace zt::net {
 
 namespace {
@@ -20,7 +22,9 @@ constexpr std::uint8_t kIcmp6 = 58;
 // ICMPv6 types.
 constexpr std::uint8_t kPacketTooBig = 2;
 constexpr std::uint8_t kRouterAdvertisement = 134;
+constexpr std::uint8_t kNeighborAdvertisement = 136;
 constexpr std::uint8_t kRedirect = 137;
+constexpr std::size_t kNeighborAdvertisementTarget = 8;  // after type, code, checksum, flags
 constexpr std::uint32_t kIpv6MinimumMtu = 1280;
 
 // The least each ethertype's input reads: the fixed header of its protocol.
@@ -39,7 +43,10 @@ std::size_t fixed_header(std::uint16_t ethertype) {
 
 // Whether lwIP may act on an IPv6 packet (at least its fixed header) from the network: see the
 // header. Truncated ones pass: lwIP drops them itself, and reads nothing past them.
-bool acceptable_ipv6(const std::uint8_t* packet, std::size_t len) {
+bool acceptable_ipv6(const std::uint8_t* packet, std::size_t len, const std::uint8_t virtual_router[16]) {
+    const std::uint8_t* source = packet + 8;
+    const std::uint8_t* destination = packet + 24;
+    if (std::memcmp(source, virtual_router, 16) == 0) return false;
     std::uint8_t next = packet[6];
     std::size_t at = 40;
     for (;;) {
@@ -57,6 +64,11 @@ bool acceptable_ipv6(const std::uint8_t* packet, std::size_t len) {
     if (next != kIcmp6 || at >= len) return true;
     const std::uint8_t type = packet[at];
     if (type == kRouterAdvertisement || type == kRedirect) return false;
+    if (type == kNeighborAdvertisement) {
+        if (destination[0] == 0xff) return false;  // unsolicited
+        const std::size_t target = at + kNeighborAdvertisementTarget;
+        return target + 16 > len || std::memcmp(packet + target, virtual_router, 16) != 0;
+    }
     if (type == kPacketTooBig && at + 8 <= len) {
         const std::uint32_t mtu = static_cast<std::uint32_t>(packet[at + 4]) << 24 |
                                   static_cast<std::uint32_t>(packet[at + 5]) << 16 |
@@ -68,9 +80,10 @@ bool acceptable_ipv6(const std::uint8_t* packet, std::size_t len) {
 
 }  // namespace
 
-bool lwip_may_see(std::uint16_t ethertype, const std::uint8_t* packet, std::size_t len) {
+bool lwip_may_see(std::uint16_t ethertype, const std::uint8_t* packet, std::size_t len,
+                  const std::uint8_t virtual_router[16]) {
     if (len < fixed_header(ethertype)) return false;
-    return ethertype != kEthertypeIpv6 || acceptable_ipv6(packet, len);
+    return ethertype != kEthertypeIpv6 || acceptable_ipv6(packet, len, virtual_router);
 }
 
 }  // namespace zt::net

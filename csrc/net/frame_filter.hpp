@@ -17,6 +17,15 @@
 // walks the rest of a fragmented packet only after reassembling it, and takes its upper layer
 // from whichever fragment arrived first, so no fragment can be checked that way: only fragments
 // of TCP and UDP pass (a large ICMPv6 echo, the one legitimate fragmented ICMPv6, is dropped).
+//
+// Neighbor discovery that would let a member take over an address lwIP sends to: any packet whose
+// source is the virtual router (it exists only inside the interface), and any neighbor
+// advertisement naming it as its target (lwIP would send all off-link IPv6 to the link-layer
+// address it carries); and every unsolicited advertisement (sent to a multicast address). lwIP takes
+// an unsolicited one naming an address of ours as proof that another host has it, and stops using it
+// for good, whatever its state; and one naming a neighbor as that neighbor's new link-layer address.
+// Neither happens among honest members: addresses are unique by the controller's assignment, and a
+// member's link-layer address is fixed by its ZeroTier address.
 #pragma once
 
 #include <cstddef>
@@ -24,7 +33,9 @@
 
 namespace zt::net {
 
-// True if lwIP may have the packet (an Ethernet payload of this ethertype).
-bool lwip_may_see(std::uint16_t ethertype, const std::uint8_t* packet, std::size_t len);
+// True if lwIP may have the packet (an Ethernet payload of this ethertype) from the network whose
+// interface has this virtual router (net/ipv6_router.hpp: router_link_local).
+bool lwip_may_see(std::uint16_t ethertype, const std::uint8_t* packet, std::size_t len,
+                  const std::uint8_t virtual_router[16]);
 
 }  // namespace zt::net

@@ -16,22 +16,6 @@ constexpr std::uint16_t kEthertypeIpv6 = 0x86dd;
 constexpr std::uint8_t kIcmp6 = 58;
 constexpr std::uint16_t kRouterLifetimeSeconds = 9000;  // the most RFC 4861 allows
 
-// fe80::/64 with the router MAC's modified EUI-64 as the interface identifier.
-void router_link_local(std::uint64_t network_id, std::uint8_t out[16]) {
-    const std::uint64_t mac = virtual_router_mac(network_id);
-    std::memset(out, 0, 16);
-    out[0] = 0xfe;
-    out[1] = 0x80;
-    out[8] = static_cast<std::uint8_t>(((mac >> 40) & 0xff) ^ 0x02);
-    out[9] = static_cast<std::uint8_t>(mac >> 32);
-    out[10] = static_cast<std::uint8_t>(mac >> 24);
-    out[11] = 0xff;
-    out[12] = 0xfe;
-    out[13] = static_cast<std::uint8_t>(mac >> 16);
-    out[14] = static_cast<std::uint8_t>(mac >> 8);
-    out[15] = static_cast<std::uint8_t>(mac);
-}
-
 // ICMPv6 checksum over the pseudo-header and the message; packet = IPv6 header + ICMPv6.
 void set_icmp6_checksum(std::uint8_t* packet, std::size_t icmp_len) {
     std::uint32_t sum = 0;
@@ -67,6 +51,21 @@ void inject(struct netif* n, std::uint64_t dst_mac, std::uint64_t src_mac, const
 }
 
 }  // namespace
+
+void router_link_local(std::uint64_t network_id, std::uint8_t out[16]) {
+    const std::uint64_t mac = virtual_router_mac(network_id);
+    std::memset(out, 0, 16);
+    out[0] = 0xfe;
+    out[1] = 0x80;
+    out[8] = static_cast<std::uint8_t>(((mac >> 40) & 0xff) ^ 0x02);  // modified EUI-64: the U/L bit flips
+    out[9] = static_cast<std::uint8_t>(mac >> 32);
+    out[10] = static_cast<std::uint8_t>(mac >> 24);
+    out[11] = 0xff;
+    out[12] = 0xfe;
+    out[13] = static_cast<std::uint8_t>(mac >> 16);
+    out[14] = static_cast<std::uint8_t>(mac >> 8);
+    out[15] = static_cast<std::uint8_t>(mac);
+}
 
 std::uint64_t virtual_router_mac(std::uint64_t network_id) {
     const std::uint64_t first = static_cast<std::uint64_t>(mac_first_octet(network_id) ^ 0x04);

@@ -18,6 +18,9 @@ namespace zt::net {
 // the network's ZeroTier MAC prefix).
 std::uint64_t virtual_router_mac(std::uint64_t network_id);
 
+// Its address: fe80::/64 with the router MAC's modified EUI-64 as the interface identifier.
+void router_link_local(std::uint64_t network_id, std::uint8_t out[16]);
+
 // Feeds a router advertisement into the interface (core lock held): default router, MTU.
 void announce_virtual_router(struct netif* n, std::uint64_t network_id, unsigned mtu);
 

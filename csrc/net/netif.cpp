@@ -98,6 +98,7 @@ struct NetifCallbacks {
 VirtualNetif::VirtualNetif(std::uint64_t network_id, std::uint64_t mac, FrameSink frames, GroupSink groups)
     : network_id_(network_id), mac_(mac), frames_(std::move(frames)), groups_(std::move(groups)),
       netif_(new struct netif()) {
+    router_link_local(network_id_, router_link_local_);
     std::memset(netif_.get(), 0, sizeof(struct netif));
     netif_add_noaddr(netif_.get(), this, NetifCallbacks::init, ethernet_input);
     netif_create_ip6_linklocal_address(netif_.get(), 1);
@@ -206,7 +207,7 @@ std::uint64_t VirtualNetif::route_ipv6(const std::uint8_t* packet, std::size_t l
 void VirtualNetif::input(std::uint64_t src_mac, std::uint64_t dst_mac, std::uint16_t ethertype,
                          const std::uint8_t* data, std::size_t len) {
     if (len > 0xffff - 14) return;  // more than a pbuf can hold (ZeroTier frames are far smaller)
-    if (!lwip_may_see(ethertype, data, len)) return;
+    if (!lwip_may_see(ethertype, data, len, router_link_local_)) return;
     reopen_time_wait_for_syn(ethertype, data, len);
     struct pbuf* p = pbuf_alloc(PBUF_RAW, static_cast<u16_t>(len + 14), PBUF_RAM);
     if (p == nullptr) return;  // out of memory: a dropped frame, as on a congested link

@@ -63,6 +63,7 @@ class VirtualNetif {
 
     std::uint64_t network_id_;
     std::uint64_t mac_;
+    std::uint8_t router_link_local_[16];  // the virtual IPv6 router's address, which no member may claim
     FrameSink frames_;
     GroupSink groups_;
     std::unique_ptr<struct netif> netif_;

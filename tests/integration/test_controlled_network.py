@@ -322,3 +322,84 @@ def test_packet_too_big_below_ipv6s_minimum_mtu_is_discarded(netns: NetNs, our_n
         assert 1000 < len(packet) <= 1280  # still fragments for MTU 1280, not 50
     finally:
         ctl.stop()
+
+
+def _virtual_router(nwid: int) -> ipaddress.IPv6Address:
+    """The link-local address of the IPv6 router inside each of our interfaces (csrc/net/ipv6_router.hpp):
+    its MAC is the network's first octet with one more bit set, then "Ztrtn"; fe80:: and its EUI-64."""
+    mac = bytes([frames.zt_mac(nwid, 0)[0] ^ 0x04]) + b"Ztrtn"
+    return ipaddress.IPv6Address(b"\xfe\x80" + bytes(6) + bytes([mac[0] ^ 0x02]) + mac[1:3] + b"\xff\xfe" + mac[3:])
+
+
+def test_forged_neighbor_advertisements_take_over_no_address(netns: NetNs, our_node, tmp_path: Path) -> None:
+    """A member's neighbor advertisements cannot redirect what lwIP sends: one naming the virtual IPv6
+    router with the member's own MAC would have sent it all of a's off-link IPv6 (to other members'
+    6PLANE addresses), and one to all-nodes naming a's address would have made a give that address
+    up for good (lwIP takes it as another host's duplicate address detection, in any state)."""
+    planet, ctl = start_world(netns, our_node, tmp_path, 29981)
+    try:
+        nwid = managed_network(ctl, private=False)
+        (a, a_id), (b, b_id) = member(our_node, netns, planet, "a"), member(our_node, netns, planet, "b")
+        for node in (a, b):
+            node.net_join(nwid)
+        for node in (a, b):
+            node.wait_event(NETWORK_READY_IP6, timeout=30, match=on(nwid))
+        a_ip, b6 = frames.rfc4193(nwid, a_id), frames.sixplane(nwid, b_id)
+        stranger6 = frames.sixplane(nwid, 0x0BADC0FFEE)  # no such member: what a sends there goes nowhere
+        a_mac, b_mac = frames.zt_mac(nwid, a_id), frames.zt_mac(nwid, b_id)
+        b.tap_enable(nwid)
+        sender = a.bsd_socket(6, ZTS_SOCK_DGRAM)
+
+        def udp_from_a(deadline: float) -> tuple[ipaddress.IPv6Address, bytes] | None:
+            """(destination, payload) of the next UDP datagram from a on b's tap, None at the deadline."""
+            while time.monotonic() < deadline:
+                frame = b.tap_read(nwid, timeout=max(0.05, deadline - time.monotonic()))
+                if frame is None:
+                    continue
+                _, src, ethertype, packet = frames.parse_ethernet(frame)
+                if src == a_mac and ethertype == frames.ETH_IPV6 and packet[6] == 17:
+                    return ipaddress.IPv6Address(packet[24:40]), packet[48:]
+            return None
+
+        # a's stack has now resolved its router: this goes to b by way of it.
+        seen = None
+        deadline = time.monotonic() + 30
+        while seen is None and time.monotonic() < deadline:
+            a.bsd_sendto(sender, b"to b", str(b6), 7600)  # again until a has b's path
+            seen = udp_from_a(min(deadline, time.monotonic() + 1.0))
+        assert seen == (b6, b"to b")
+
+        router = _virtual_router(nwid)
+        all_nodes = ipaddress.IPv6Address("ff02::1")
+        for packet in (
+            frames.neighbor_advertisement(b6, a_ip, router, b_mac),  # solicited, override
+            frames.neighbor_advertisement(b6, all_nodes, router, b_mac, flags=0x20),  # unsolicited, override
+            frames.neighbor_advertisement(b6, all_nodes, a_ip, b_mac, flags=0x20),  # "a_ip is mine"
+        ):
+            b.tap_write(nwid, frames.ethernet(a_mac, b_mac, frames.ETH_IPV6, packet))
+        # b's frames reach a's stack in order: once a answers a ping sent after them, it has had them.
+        answered = False
+        deadline = time.monotonic() + 30
+        while not answered and time.monotonic() < deadline:
+            b.tap_write(nwid, frames.ethernet(a_mac, b_mac, frames.ETH_IPV6,
+                                              frames.icmp6_echo(b6, a_ip, 9, 1, b"still yours?")))
+            resend_at = time.monotonic() + 1.0
+            while not answered and time.monotonic() < resend_at:
+                frame = b.tap_read(nwid, timeout=max(0.05, resend_at - time.monotonic()))
+                if frame is not None:
+                    _, _, ethertype, packet = frames.parse_ethernet(frame)
+                    answered = (ethertype == frames.ETH_IPV6 and packet[6] == 58 and packet[40] == 129
+                                and ipaddress.IPv6Address(packet[8:24]) == a_ip)
+        assert answered, "a no longer answers at its own address"
+
+        # In order again: had the router's entry been taken over, the first would reach b before the second.
+        a.bsd_sendto(sender, b"to nobody", str(stranger6), 7600)
+        a.bsd_sendto(sender, b"to b again", str(b6), 7600)
+        before = []  # late copies of the first "to b", or what the router's new owner would get
+        deadline = time.monotonic() + 30
+        while (last := udp_from_a(deadline)) is not None and last[1] != b"to b again":
+            before.append(last)
+        assert last == (b6, b"to b again")
+        assert all(destination != stranger6 for destination, _ in before), before
+    finally:
+        ctl.stop()

@@ -104,6 +104,13 @@ def neighbor_solicitation(src: ipaddress.IPv6Address, src_mac: bytes, target: ip
     return icmp6(src, group, body, hop_limit=255)
 
 
+def neighbor_advertisement(src: ipaddress.IPv6Address, dst: ipaddress.IPv6Address, target: ipaddress.IPv6Address,
+                           target_mac: bytes, flags: int = 0x60) -> bytes:
+    """A neighbor advertisement (by default solicited and override) with a target link-layer option."""
+    body = struct.pack(">BBHI", 136, 0, 0, flags << 24) + target.packed + b"\x02\x01" + target_mac
+    return icmp6(src, dst, body, hop_limit=255)
+
+
 def parse_icmp6(packet: bytes) -> tuple[int, bytes]:
     """(ICMPv6 type, body) of an IPv6 packet carrying ICMPv6 (no extension headers)."""
     assert packet[0] >> 4 == 6 and packet[6] == 58, packet[:8].hex()
