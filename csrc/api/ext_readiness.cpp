@@ -10,7 +10,7 @@ int ztx_socket_readiness_fd(int fd) {
     if (!use) return zt::api::fail_errno();
     const int os_fd = zt::net::readiness::open(fd, use->lwip());
     // Looked at after the descriptor is there: a shutdown meanwhile either found it or is seen here.
-    if (os_fd >= 0 && (use->state().datagram_shut.load() & zt::net::SocketTable::kShutRead) != 0) {
+    if (os_fd >= 0 && use->state().read_shut()) {
         zt::net::readiness::shut_read(fd);
     }
     return os_fd < 0 ? zt::api::fail_errno() : os_fd;

@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "zt/inet_address.hpp"
+
 namespace zt::api {
 
 
@@ -15,8 +17,7 @@ bool format_ipv4(const std::uint8_t ip[4], char* out, std::size_t cap) {
 }
 
 bool format_ipv6(const std::uint8_t ip[16], char* out, std::size_t cap) {
-    static const std::uint8_t kMappedPrefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-    if (std::memcmp(ip, kMappedPrefix, sizeof kMappedPrefix) == 0) {
+    if (zt::is_v4_mapped(ip)) {
         const int n = std::snprintf(out, cap, "::FFFF:%u.%u.%u.%u", ip[12], ip[13], ip[14], ip[15]);
         return n > 0 && static_cast<std::size_t>(n) < cap;
     }

@@ -31,6 +31,7 @@
 #include "net/stack.hpp"
 #include "net/stream_state.hpp"
 #include "osdep/clock.hpp"
+#include "zt/inet_address.hpp"
 
 namespace {
 
@@ -131,7 +132,7 @@ ssize_t send_blocking(SocketTable::Use& use, std::size_t len, bool to_address, i
     const bool dontwait = (flags & ZTS_MSG_DONTWAIT) != 0;
     const bool nothing_to_send = len == 0;
     if (use.state().type != ZTS_SOCK_STREAM) {
-        if ((use.state().datagram_shut.load(std::memory_order_relaxed) & SocketTable::kShutWrite) != 0) {
+        if (use.state().write_shut()) {
             errno = EPIPE;  // shut for sending (Linux's answer; lwIP knows no shutdown of a datagram socket)
             return -1;
         }
@@ -175,7 +176,7 @@ ssize_t recv_blocking(SocketTable::Use& use, int flags, ztx_wait_t* wait, Op op)
         const ssize_t n = op();
         if (n < 0 && stream && reset_reported_before(use.state())) return 0;
         if (n < 0 && errno == EAGAIN && !stream && !dontwait && !use.state().nonblocking &&
-            (use.state().datagram_shut.load(std::memory_order_relaxed) & SocketTable::kShutRead) != 0) {
+            use.state().read_shut()) {
             return 0;  // shut for reading, and nothing queued: the end of a blocking read, as Linux's
         }
         if (n < 0 && errno == EAGAIN && stream && !use.state().seen_connecting.load(std::memory_order_relaxed)) {
@@ -243,9 +244,8 @@ const sockaddr* destination(int lwip_fd, const zts_sockaddr* addr, sockaddr_in6*
     if (!link_scope_multicast || to->sin6_scope_id != 0) return as_lwip(addr);
     sockaddr_storage local{};
     socklen_t local_len = sizeof local;
-    static const in6_addr any{};
     if (lwip_getsockname(lwip_fd, reinterpret_cast<sockaddr*>(&local), &local_len) == 0 && local.ss_family == AF_INET6 &&
-        std::memcmp(&reinterpret_cast<const sockaddr_in6*>(&local)->sin6_addr, &any, sizeof any) != 0) {
+        !zt::is_unspecified_v6(reinterpret_cast<const sockaddr_in6*>(&local)->sin6_addr.s6_addr)) {
         return as_lwip(addr);  // bound to an address: lwIP routes by it
     }
     *scratch = *to;

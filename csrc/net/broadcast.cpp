@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "net/stack.hpp"
+#include "zt/inet_address.hpp"
 
 namespace zt::net {
 
@@ -19,9 +20,8 @@ bool ipv4_of(int family, const sockaddr* to, std::uint32_t* out) {
         return true;
     }
     if (family != AF_INET6 || to->sa_family != AF_INET6) return false;
-    static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
     const std::uint8_t* a = reinterpret_cast<const sockaddr_in6*>(to)->sin6_addr.s6_addr;
-    if (std::memcmp(a, mapped, sizeof mapped) != 0) return false;
+    if (!is_v4_mapped(a)) return false;
     std::memcpy(out, a + 12, 4);
     return true;
 }

@@ -5,16 +5,11 @@
 #include <cstring>
 
 #include "net/stack.hpp"
+#include "zt/inet_address.hpp"
 
 namespace zt::net {
 
 namespace {
-
-// A v4-mapped IPv6 address (::ffff:a.b.c.d): an IPv6 socket's IPv4 peer.
-bool is_v4_mapped(const in6_addr& a) {
-    static const unsigned char prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-    return std::memcmp(a.s6_addr, prefix, sizeof prefix) == 0;
-}
 
 // The IPv4 source toward dest (network order), or false without a route. Core lock held.
 bool ipv4_source(std::uint32_t dest, std::uint32_t* source) {
@@ -38,9 +33,8 @@ bool fill_in_datagram_source(const sockaddr_storage& peer, sockaddr_storage* loc
     if (peer.ss_family != AF_INET6 || local->ss_family != AF_INET6) return false;
     const auto* theirs = reinterpret_cast<const sockaddr_in6*>(&peer);
     auto* mine = reinterpret_cast<sockaddr_in6*>(local);
-    static const in6_addr any{};
-    if (std::memcmp(&mine->sin6_addr, &any, sizeof any) != 0) return false;
-    if (is_v4_mapped(theirs->sin6_addr)) {
+    if (!is_unspecified_v6(mine->sin6_addr.s6_addr)) return false;
+    if (is_v4_mapped(theirs->sin6_addr.s6_addr)) {
         std::uint32_t dest = 0;
         std::uint32_t source = 0;
         std::memcpy(&dest, theirs->sin6_addr.s6_addr + 12, 4);

@@ -88,6 +88,12 @@ void sync_locked(Registry& r, Entry& e) {
     net::set_readiness(e.pair, want.readable, want.writable);
 }
 
+// The entry of application descriptor fd, or null (registry's mutex held).
+Entry* find_locked(Registry& r, int fd) {
+    auto it = r.by_fd.find(fd);
+    return it == r.by_fd.end() ? nullptr : &it->second;
+}
+
 }  // namespace
 
 int open(int fd, int lwip_fd) {
@@ -113,10 +119,10 @@ void sync(int fd) {
     Registry& r = registry();
     {
         std::lock_guard<std::mutex> g(r.mutex);
-        auto it = r.by_fd.find(fd);
-        if (it == r.by_fd.end()) return;
-        if (!it->second.hung_up) {
-            sync_locked(r, it->second);
+        Entry* e = find_locked(r, fd);
+        if (e == nullptr) return;
+        if (!e->hung_up) {
+            sync_locked(r, *e);
             return;
         }
     }
@@ -124,20 +130,20 @@ void sync(int fd) {
     // the core lock taken first. Sockets with a connection never come here.
     const CoreLockUnlessHeld core;
     std::lock_guard<std::mutex> g(r.mutex);
-    auto it = r.by_fd.find(fd);
-    if (it == r.by_fd.end()) return;  // closed meanwhile
-    it->second.hung_up = hung_up_locked(it->second.lwip_fd);
-    sync_locked(r, it->second);
+    Entry* e = find_locked(r, fd);
+    if (e == nullptr) return;  // closed meanwhile
+    e->hung_up = hung_up_locked(e->lwip_fd);
+    sync_locked(r, *e);
 }
 
 void shut_read(int fd) {
     if (g_count.load(std::memory_order_relaxed) == 0) return;
     Registry& r = registry();
     std::lock_guard<std::mutex> g(r.mutex);
-    auto it = r.by_fd.find(fd);
-    if (it == r.by_fd.end()) return;
-    it->second.read_shut = true;
-    sync_locked(r, it->second);
+    Entry* e = find_locked(r, fd);
+    if (e == nullptr) return;
+    e->read_shut = true;
+    sync_locked(r, *e);
 }
 
 void sync_lwip(int lwip_fd) {
@@ -146,12 +152,12 @@ void sync_lwip(int lwip_fd) {
     std::lock_guard<std::mutex> g(r.mutex);
     auto owner = r.fd_of_lwip.find(lwip_fd);
     if (owner == r.fd_of_lwip.end()) return;
-    auto it = r.by_fd.find(owner->second);
-    if (it == r.by_fd.end()) return;
+    Entry* e = find_locked(r, owner->second);
+    if (e == nullptr) return;
     // Events under the core lock may come with the connection's end (lwIP freed the PCB); those on
     // an application's thread without it (data taken, room made) do not change it.
-    if (lwip_port_core_held()) it->second.hung_up = hung_up_locked(lwip_fd);
-    sync_locked(r, it->second);
+    if (lwip_port_core_held()) e->hung_up = hung_up_locked(lwip_fd);
+    sync_locked(r, *e);
 }
 
 void rebind(int fd, int lwip_fd) {
@@ -159,13 +165,13 @@ void rebind(int fd, int lwip_fd) {
     const CoreLockUnlessHeld core;
     Registry& r = registry();
     std::lock_guard<std::mutex> g(r.mutex);
-    auto it = r.by_fd.find(fd);
-    if (it == r.by_fd.end()) return;
-    r.fd_of_lwip.erase(it->second.lwip_fd);
-    it->second.lwip_fd = lwip_fd;
-    it->second.hung_up = hung_up_locked(lwip_fd);
+    Entry* e = find_locked(r, fd);
+    if (e == nullptr) return;
+    r.fd_of_lwip.erase(e->lwip_fd);
+    e->lwip_fd = lwip_fd;
+    e->hung_up = hung_up_locked(lwip_fd);
     r.fd_of_lwip[lwip_fd] = fd;
-    sync_locked(r, it->second);
+    sync_locked(r, *e);
 }
 
 void close(int fd) {

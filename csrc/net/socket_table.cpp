@@ -266,7 +266,7 @@ int SocketTable::wait(Use& use, short events, std::int64_t deadline_ms, std::int
         }
         // Nothing more to wait for: a receive now reads what is queued, or the end (within a slice of
         // the shutdown for a wait that began before it; Linux wakes it at once).
-        if ((events & POLLIN) != 0 && (use.state().datagram_shut.load(std::memory_order_relaxed) & kShutRead) != 0) {
+        if ((events & POLLIN) != 0 && use.state().read_shut()) {
             return done(1);
         }
         int slice = kPollSliceMs;

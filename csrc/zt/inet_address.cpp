@@ -9,6 +9,16 @@
 
 namespace zt {
 
+bool is_v4_mapped(const std::uint8_t ip6[16]) {
+    static const std::uint8_t kPrefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    return std::memcmp(ip6, kPrefix, sizeof kPrefix) == 0;
+}
+
+bool is_unspecified_v6(const std::uint8_t ip6[16]) {
+    static const std::uint8_t kUnspecified[16] = {};
+    return std::memcmp(ip6, kUnspecified, sizeof kUnspecified) == 0;
+}
+
 namespace {
 constexpr std::uint8_t kWireNil = 0;
 constexpr std::uint8_t kWireV4 = 4;
@@ -176,8 +186,7 @@ IpScope InetAddress::scope() const {
         for (int i = 0; i < 16; ++i) all_zero = all_zero && ip[i] == 0;
         if (all_zero) return IpScope::kNone;
         // IPv4-mapped addresses take the scope of the IPv4 address they carry.
-        static const std::uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-        if (std::memcmp(ip, kMapped, 12) == 0) return InetAddress::v4(ip + 12, port).scope();
+        if (is_v4_mapped(ip)) return InetAddress::v4(ip + 12, port).scope();
         return IpScope::kGlobal;
     }
     return IpScope::kNone;

@@ -14,6 +14,11 @@ struct sockaddr_storage;
 
 namespace zt {
 
+// ::ffff:a.b.c.d, an IPv4 address in IPv6's form: how an IPv6 socket names an IPv4 peer.
+bool is_v4_mapped(const std::uint8_t ip6[16]);
+// ::, the unspecified IPv6 address (a socket bound to none).
+bool is_unspecified_v6(const std::uint8_t ip6[16]);
+
 // How far an IP address reaches; wider scopes are preferred paths. Loopback is never a path to a
 // peer unless a node is explicitly configured to allow it.
 enum class IpScope : std::uint8_t {

@@ -791,6 +791,20 @@ def test_a_connected_udp_socket_is_named_by_the_address_it_sends_from(zt_pair: P
         assert unconnected.getsockname()[0] == ("::" if version == 6 else "0.0.0.0")
 
 
+def _send_to_group_until_answered(sock: socket.socket, payload: bytes, group: tuple[str, int]) -> tuple[bytes, Any]:
+    """Sends ``payload`` to a multicast group again each second until a member answers (UDP, and the
+    first copies may leave before the node has learnt the group's members): the answer and its sender."""
+    sock.settimeout(1)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        sock.sendto(payload, group)
+        try:
+            return sock.recvfrom(100)
+        except socket.timeout:
+            continue
+    raise AssertionError(f"no member of {group[0]} answered")
+
+
 @pytest.mark.parametrize("version", [4, 6])
 def test_multicast_sent_without_naming_an_interface_reaches_a_member(zt_pair: Pair, version: int) -> None:
     """A datagram to a multicast group, with no IP_MULTICAST_IF or scope ID, goes out on the ZeroTier
@@ -801,16 +815,7 @@ def test_multicast_sent_without_naming_an_interface_reaches_a_member(zt_pair: Pa
     zt_pair.peer.call("udp_multicast_echo", version=version, group=group, port=port)
     family = socket.AF_INET6 if version == 6 else socket.AF_INET
     with socket.socket(family, socket.SOCK_DGRAM) as sock:
-        sock.settimeout(1)
-        deadline = time.monotonic() + 60
-        heard = None
-        while heard is None and time.monotonic() < deadline:
-            sock.sendto(b"anyone?", (group, port))  # again until the group's member is known: UDP
-            try:
-                heard = sock.recvfrom(100)
-            except socket.timeout:
-                continue
-        assert heard is not None, "no member answered"
+        heard = _send_to_group_until_answered(sock, b"anyone?", (group, port))
         assert heard[0] == b"heard: anyone?"
         assert heard[1][0] == zt_pair.address(version) or (version == 6 and heard[1][0].startswith("fe80:"))
 
@@ -929,17 +934,7 @@ def test_all_nodes_reach_a_member(zt_pair: Pair) -> None:
     subscribed to it on ZeroTier, and nothing sent there arrived."""
     port = zt_pair.peer.call("udp_echo", version=6)["port"]
     with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as sock:
-        sock.settimeout(1)
-        deadline = time.monotonic() + 60
-        echoed = None
-        while echoed is None and time.monotonic() < deadline:
-            sock.sendto(b"all of you?", ("ff02::1", port))  # again until the group's members are known
-            try:
-                echoed = sock.recvfrom(100)
-            except socket.timeout:
-                continue
-        assert echoed is not None, "no member answered"
-        assert echoed[0] == b"all of you?"
+        assert _send_to_group_until_answered(sock, b"all of you?", ("ff02::1", port))[0] == b"all of you?"
 
 
 def test_joining_an_ipv6_group_on_interfaces_by_number(zt_pair: Pair) -> None:
