@@ -24,6 +24,7 @@
 #include "net/ipv6_hop_options.hpp"
 #include "net/ipv6_membership.hpp"
 #include "net/multicast_interface.hpp"
+#include "net/port_unreachable.hpp"
 #include "net/readiness_fd.hpp"
 #include "net/lwip.hpp"
 #include "net/socket_setup.hpp"
@@ -132,6 +133,10 @@ ssize_t send_blocking(SocketTable::Use& use, std::size_t len, bool to_address, i
     const bool dontwait = (flags & ZTS_MSG_DONTWAIT) != 0;
     const bool nothing_to_send = len == 0;
     if (use.state().type != ZTS_SOCK_STREAM) {
+        if (use.state().type == ZTS_SOCK_DGRAM && zt::net::take_udp_refusal(use.lwip())) {
+            errno = ECONNREFUSED;  // the peer refused an earlier datagram (net/port_unreachable.hpp)
+            return -1;
+        }
         if (use.state().write_shut()) {
             errno = EPIPE;  // shut for sending (Linux's answer; lwIP knows no shutdown of a datagram socket)
             return -1;
@@ -173,6 +178,10 @@ ssize_t recv_blocking(SocketTable::Use& use, int flags, ztx_wait_t* wait, Op op)
     const bool stream = use.state().type == ZTS_SOCK_STREAM;
     const bool dontwait = (flags & ZTS_MSG_DONTWAIT) != 0;
     const ssize_t r = blocking(use, POLLIN, dontwait, wait, [&]() -> ssize_t {
+        if (use.state().type == ZTS_SOCK_DGRAM && zt::net::take_udp_refusal(use.lwip())) {
+            errno = ECONNREFUSED;  // before what is queued, as Linux (net/port_unreachable.hpp)
+            return -1;
+        }
         const ssize_t n = op();
         if (n < 0 && stream && reset_reported_before(use.state())) return 0;
         if (n < 0 && errno == EAGAIN && !stream && !dontwait && !use.state().nonblocking &&
@@ -445,6 +454,10 @@ int zts_bsd_getsockopt(int fd, int level, int optname, void* optval, zts_socklen
     if (level == SOL_SOCKET && (optname == SO_KEEPALIVE || optname == SO_REUSEADDR || optname == SO_BROADCAST) &&
         len >= sizeof(int)) {
         *static_cast<int*>(optval) = *static_cast<int*>(optval) != 0;  // lwIP answers its flag's bit (8 for SO_KEEPALIVE)
+    }
+    if (level == SOL_SOCKET && optname == SO_ERROR && len >= sizeof(int) && use->state().type == ZTS_SOCK_DGRAM &&
+        *static_cast<int*>(optval) == 0 && zt::net::take_udp_refusal(use->lwip())) {
+        *static_cast<int*>(optval) = ECONNREFUSED;
     }
     if (level == SOL_SOCKET && optname == SO_ERROR && len >= sizeof(int) && use->state().type == ZTS_SOCK_STREAM &&
         (*static_cast<int*>(optval) == ECONNRESET || *static_cast<int*>(optval) == ECONNABORTED)) {

@@ -14,7 +14,9 @@
 //
 // The interface has an IPv4 address (28.51.68.85/8) and a 6PLANE IPv6 address; a TCP listener on
 // port 80 and a UDP socket on port 53 are open, so segments and datagrams reach sockets too. Their
-// connections and datagrams are taken and dropped after every input. Frames lwIP sends (ARP and
+// connections and datagrams are taken and dropped after every input. Two UDP sockets connected to
+// the peer of the seeds (port 9, from 5353 over IPv4 and 5354 over IPv6) are there for the ICMP port
+// unreachable that names them (net/port_unreachable.hpp). Frames lwIP sends (ARP and
 // neighbor answers, SYN-ACKs, resets, ICMP errors) are checked for sane lengths and dropped.
 //
 // No leak checks: lwIP keeps frames from one input for later ones (waiting for an ARP answer, for
@@ -44,7 +46,33 @@ struct Harness {
     std::uint64_t mac = 0;
     int tcp_listener = -1;
     int udp_socket = -1;
+    int udp_connected[2] = {-1, -1};
 };
+
+// A UDP socket on local_port connected to port 9 of the seeds' peer (tests/fuzz/make_frame_seeds.py).
+int connected_udp(int family, std::uint16_t local_port) {
+    const int fd = lwip_socket(family, SOCK_DGRAM, 0);
+    if (family == AF_INET) {
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_port = lwip_htons(local_port);
+        lwip_bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+        a.sin_port = lwip_htons(9);
+        a.sin_addr.s_addr = PP_HTONL(LWIP_MAKEU32(28, 136, 153, 170));
+        lwip_connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    } else {
+        sockaddr_in6 a{};
+        a.sin6_family = AF_INET6;
+        a.sin6_port = lwip_htons(local_port);
+        lwip_bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+        const zt::InetAddress peer = zt::sixplane_address(kNetworkId, 0x66778899aaULL);
+        std::memcpy(a.sin6_addr.s6_addr, peer.ip, 16);
+        a.sin6_port = lwip_htons(9);
+        lwip_connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    }
+    lwip_fcntl(fd, F_SETFL, O_NONBLOCK);
+    return fd;
+}
 
 Harness* harness() {
     static Harness* h = [] {
@@ -78,6 +106,8 @@ Harness* harness() {
         any.sin6_port = lwip_htons(53);
         lwip_bind(made->udp_socket, reinterpret_cast<sockaddr*>(&any), sizeof any);
         for (int fd : {made->tcp_listener, made->udp_socket}) lwip_fcntl(fd, F_SETFL, O_NONBLOCK);
+        made->udp_connected[0] = connected_udp(AF_INET, 5353);
+        made->udp_connected[1] = connected_udp(AF_INET6, 5354);
         return made;
     }();
     return h;
@@ -143,7 +173,9 @@ void drain_sockets(const Harness& h) {
         lwip_close(fd);
     }
     std::uint8_t buf[2048];
-    while (lwip_recv(h.udp_socket, buf, sizeof buf, 0) >= 0) {
+    for (int fd : {h.udp_socket, h.udp_connected[0], h.udp_connected[1]}) {
+        while (lwip_recv(fd, buf, sizeof buf, 0) >= 0) {
+        }
     }
 }
 

@@ -58,6 +58,14 @@ UDPLITE_BAD_COVERAGE = struct.pack(">HHHH", 40001, 53, 0xFFFF, 0) + b"lite"
 DESTINATION_OPTIONS_THEN_UDPLITE = bytes([136, 0, 1, 4, 0, 0, 0, 0]) + UDPLITE_BAD_COVERAGE  # PadN option
 FRAGMENT_HEADER_THEN_UDPLITE = bytes([136, 0, 0, 0, 0, 0, 0, 7]) + UDPLITE_BAD_COVERAGE  # offset 0, last
 
+def refused(version: int, from_port: int) -> bytes:
+    """An ICMP port unreachable from the peer, for a datagram one of our connected sockets sent it."""
+    datagram = struct.pack(">HHHH", from_port, 9, 9, 0) + b"q"
+    if version == 4:
+        return v4(1, struct.pack(">BBHI", 3, 3, 0, 0) + frames.ipv4(US_IP4, PEER_IP4, 17, datagram))
+    return v6(58, struct.pack(">BBHI", 1, 4, 0, 0) + frames.ipv6(US_IP6, PEER_IP6, 17, datagram))
+
+
 SEEDS = {
     "arp_request": record(frames.ethernet(frames.BROADCAST, PEER_MAC, frames.ETH_ARP,
                                           frames.arp(1, PEER_MAC, PEER_IP4, bytes(6), US_IP4)), flags=0),
@@ -85,6 +93,8 @@ SEEDS = {
     "udplite6_bad_coverage": record(v6(136, UDPLITE_BAD_COVERAGE)),
     "udplite6_after_destination_options": record(v6(60, DESTINATION_OPTIONS_THEN_UDPLITE)),
     "udplite6_in_a_fragment": record(v6(44, FRAGMENT_HEADER_THEN_UDPLITE)),
+    "icmp4_port_unreachable": record(refused(4, 5353)),
+    "icmp6_port_unreachable": record(refused(6, 5354)),
 }
 
 

@@ -15,7 +15,7 @@ import struct
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, Callable
 
 import pytest
 
@@ -737,6 +737,76 @@ def test_shutting_a_udp_socket_down_as_the_stdlibs(zt_pair: Pair) -> None:
         runner.join(120)
         assert not runner.is_alive(), f"{name}: a call never returned; steps so far unknown"
     assert results["ours"] == results["stdlib"]
+
+
+def _poll_for_reading(module: Any, sock: Any, timeout: float) -> set[str]:
+    """What poll says, by name, once the socket is readable or in error (POLLERR is always reported),
+    or after `timeout` seconds."""
+    if module is socket:
+        revents = _ll.poll_one(sock.zts_fileno(), _ll.POLLIN, int(timeout * 1000))
+        bits = {"in": _ll.POLLIN, "err": _ll.POLLERR}
+    else:
+        p = select.poll()
+        p.register(sock, select.POLLIN)
+        ready = p.poll(int(timeout * 1000))
+        revents = ready[0][1] if ready else 0
+        bits = {"in": select.POLLIN, "err": select.POLLERR}
+    return {name for name, bit in bits.items() if revents & bit}
+
+
+def _refused_datagrams(module: Any, family: Any, peer: str, closed_port: int) -> list[Any]:
+    """A connected UDP socket sending to a port nobody listens on: what each call says once the
+    peer's ICMP port unreachable is back."""
+    steps: list[Any] = []
+
+    def outcome(call: Callable[[], Any]) -> str:
+        try:
+            call()
+            return "ok"
+        except OSError as exc:
+            return errno.errorcode[exc.errno]
+
+    with module.socket(family, module.SOCK_DGRAM) as sock:
+        sock.settimeout(30)
+        sock.connect((peer, closed_port))
+        sock.send(b"anyone there?")
+        steps.append(outcome(lambda: sock.recv(100)))  # a blocked receive wakes with the refusal
+        steps.append(sorted(_poll_now(module, sock)))
+        sock.setblocking(False)
+        steps.append(outcome(lambda: sock.recv(100)))  # said once
+        sock.send(b"still nobody?")
+        steps.append(sorted(_poll_for_reading(module, sock, 30)))
+        steps.append(sock.getsockopt(module.SOL_SOCKET, module.SO_ERROR))
+        steps.append(sock.getsockopt(module.SOL_SOCKET, module.SO_ERROR))
+        sock.send(b"and now?")
+        steps.append(sorted(_poll_for_reading(module, sock, 30)))
+        steps.append(outcome(lambda: sock.send(b"hello?")))  # a send reports it too
+        steps.append(sorted(_poll_now(module, sock)))
+    return steps
+
+
+@pytest.mark.parametrize("version", [4, 6])
+def test_a_refused_udp_datagram_is_reported_as_the_stdlibs(zt_pair: Pair, udp_echo_port: dict[int, int],
+                                                          version: int) -> None:
+    """A peer with no socket on the port answers a datagram with an ICMP port unreachable; Linux
+    gives it to the connected UDP socket that sent it: ECONNREFUSED from the next receive or send, or
+    SO_ERROR, once, and POLLERR until then. lwIP ignored it: a receive waited for its time limit. A
+    socket that did not connect is not told (as on Linux): its next answer is the echo's."""
+    family = socket.AF_INET6 if version == 6 else socket.AF_INET
+    stdlib_family = stdlib_socket.AF_INET6 if version == 6 else stdlib_socket.AF_INET
+    loopback = "::1" if version == 6 else "127.0.0.1"
+    with stdlib_socket.socket(stdlib_family, stdlib_socket.SOCK_DGRAM) as probe:
+        probe.bind((loopback, 0))
+        closed = probe.getsockname()[1]
+    expected = _refused_datagrams(stdlib_socket, stdlib_family, loopback, closed)
+    assert expected[0] == "ECONNREFUSED"  # what Linux says, checked here
+    assert _refused_datagrams(socket, family, zt_pair.address(version), 9) == expected
+
+    with socket.socket(family, socket.SOCK_DGRAM) as unconnected:
+        unconnected.settimeout(30)
+        unconnected.sendto(b"anyone there?", (zt_pair.address(version), 9))
+        unconnected.sendto(b"echo", (zt_pair.address(version), udp_echo_port[version]))
+        assert unconnected.recvfrom(100)[0] == b"echo"  # the refusal came first, and was not for it
 
 
 def _bind_again(module: Any) -> list[Any]:

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: Apache-2.0
+// ECONNREFUSED on a connected UDP socket whose peer has no socket on the port, as on Linux.
+//
+// A host that gets a datagram for a port nobody listens on answers with an ICMP port unreachable
+// (lwIP does too). Linux hands that to the connected UDP socket the datagram came from: its next
+// receive or send fails with ECONNREFUSED, once, poll reports POLLERR until then, and SO_ERROR reads
+// it. It is how a program that "connects" a UDP socket (a DNS or NTP client, a game) learns that
+// nothing answers there without waiting for a timeout. lwIP ignores such messages for UDP. Here the
+// interface's input looks at each one before lwIP has it, and marks the matching sockets with lwIP's
+// error event, which lwIP raises only for TCP: poll and select report it and wake whoever waits,
+// and the socket calls report and clear it. Unconnected sockets are left alone, as Linux leaves them
+// (without IP_RECVERR).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace zt::net {
+
+// The datagram an ICMP port unreachable answers: its addresses and ports, as our side sent it.
+struct RefusedDatagram {
+    int family = 0;  // 4 or 6
+    std::uint8_t from_ip[16] = {};  // ours (IPv4 in the first 4 bytes)
+    std::uint8_t to_ip[16] = {};    // the peer's
+    std::uint16_t from_port = 0;
+    std::uint16_t to_port = 0;
+};
+
+// Reads an IPv4 or IPv6 packet (the payload of a frame of that ethertype) that is an ICMP or ICMPv6
+// port unreachable quoting a UDP datagram. False for anything else, and for one too short to say.
+bool read_port_unreachable(std::uint16_t ethertype, const std::uint8_t* packet, std::size_t len,
+                           RefusedDatagram* out);
+
+// Marks the connected UDP sockets that sent `d` as refused (core lock held).
+void refuse_connected_udp(const RefusedDatagram& d);
+
+// Whether lwIP socket `lwip_fd` (UDP) was refused since it was last asked; clears the mark.
+bool take_udp_refusal(int lwip_fd);
+
+}  // namespace zt::net
