@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "net/frame_filter.hpp"
 
+#include <algorithm>
 #include <cstring>
+
+#include "zt/bytes.hpp"
 
 namespace zt::net {
 
@@ -22,9 +25,11 @@ constexpr std::uint8_t kIcmp6 = 58;
 // ICMPv6 types.
 constexpr std::uint8_t kPacketTooBig = 2;
 constexpr std::uint8_t kRouterAdvertisement = 134;
+constexpr std::uint8_t kNeighborSolicitation = 135;
 constexpr std::uint8_t kNeighborAdvertisement = 136;
 constexpr std::uint8_t kRedirect = 137;
 constexpr std::size_t kNeighborAdvertisementTarget = 8;  // after type, code, checksum, flags
+constexpr std::size_t kNeighborOption = 24;  // after the target: the link-layer address option lwIP reads
 constexpr std::uint32_t kIpv6MinimumMtu = 1280;
 
 // The least each ethertype's input reads: the fixed header of its protocol.
@@ -41,12 +46,25 @@ std::size_t fixed_header(std::uint16_t ethertype) {
     }
 }
 
+// Whether the link-layer address option of a neighbor solicitation or advertisement (the one lwIP
+// reads, first after the fixed part at `icmp`; `end`: where the IPv6 payload ends) is one lwIP may
+// take for `named`.
+bool acceptable_link_layer_option(const std::uint8_t* packet, std::size_t icmp, std::size_t end,
+                                  const std::uint8_t* named, const NetworkFacts& network) {
+    const std::size_t option = icmp + kNeighborOption;
+    if (option + 2 > end) return true;  // none: lwIP reads none
+    if (packet[option + 1] == 0) return false;
+    if (option + 8 > end) return true;  // longer than the packet: lwIP ignores it
+    const std::uint64_t owner = network.owner_mac ? network.owner_mac(named) : 0;
+    return owner == 0 || load_be(packet + option + 2, 6) == owner;
+}
+
 // Whether lwIP may act on an IPv6 packet (at least its fixed header) from the network: see the
 // header. Truncated ones pass: lwIP drops them itself, and reads nothing past them.
-bool acceptable_ipv6(const std::uint8_t* packet, std::size_t len, const std::uint8_t virtual_router[16]) {
+bool acceptable_ipv6(const std::uint8_t* packet, std::size_t len, const NetworkFacts& network) {
     const std::uint8_t* source = packet + 8;
     const std::uint8_t* destination = packet + 24;
-    if (std::memcmp(source, virtual_router, 16) == 0) return false;
+    if (std::memcmp(source, network.virtual_router, 16) == 0) return false;
     std::uint8_t next = packet[6];
     std::size_t at = 40;
     for (;;) {
@@ -64,10 +82,15 @@ bool acceptable_ipv6(const std::uint8_t* packet, std::size_t len, const std::uin
     if (next != kIcmp6 || at >= len) return true;
     const std::uint8_t type = packet[at];
     if (type == kRouterAdvertisement || type == kRedirect) return false;
-    if (type == kNeighborAdvertisement) {
+    if (type == kNeighborSolicitation || type == kNeighborAdvertisement) {
+        // What lwIP reads: the payload its length field says (a frame may carry padding after it).
+        const std::size_t end = std::min(len, 40 + static_cast<std::size_t>(load_be(packet + 4, 2)));
+        if (type == kNeighborSolicitation) return acceptable_link_layer_option(packet, at, end, source, network);
         if (destination[0] == 0xff) return false;  // unsolicited
         const std::size_t target = at + kNeighborAdvertisementTarget;
-        return target + 16 > len || std::memcmp(packet + target, virtual_router, 16) != 0;
+        if (target + 16 > end) return true;  // lwIP drops it
+        if (std::memcmp(packet + target, network.virtual_router, 16) == 0) return false;
+        return acceptable_link_layer_option(packet, at, end, packet + target, network);
     }
     if (type == kPacketTooBig && at + 8 <= len) {
         const std::uint32_t mtu = static_cast<std::uint32_t>(packet[at + 4]) << 24 |
@@ -80,10 +103,9 @@ bool acceptable_ipv6(const std::uint8_t* packet, std::size_t len, const std::uin
 
 }  // namespace
 
-bool lwip_may_see(std::uint16_t ethertype, const std::uint8_t* packet, std::size_t len,
-                  const std::uint8_t virtual_router[16]) {
+bool lwip_may_see(std::uint16_t ethertype, const std::uint8_t* packet, std::size_t len, const NetworkFacts& network) {
     if (len < fixed_header(ethertype)) return false;
-    return ethertype != kEthertypeIpv6 || acceptable_ipv6(packet, len, virtual_router);
+    return ethertype != kEthertypeIpv6 || acceptable_ipv6(packet, len, network);
 }
 
 }  // namespace zt::net

@@ -21,21 +21,32 @@
 // Neighbor discovery that would let a member take over an address lwIP sends to: any packet whose
 // source is the virtual router (it exists only inside the interface), and any neighbor
 // advertisement naming it as its target (lwIP would send all off-link IPv6 to the link-layer
-// address it carries); and every unsolicited advertisement (sent to a multicast address). lwIP takes
-// an unsolicited one naming an address of ours as proof that another host has it, and stops using it
-// for good, whatever its state; and one naming a neighbor as that neighbor's new link-layer address.
-// Neither happens among honest members: addresses are unique by the controller's assignment, and a
-// member's link-layer address is fixed by its ZeroTier address.
+// address it carries); every unsolicited advertisement (sent to a multicast address: lwIP takes one
+// naming an address of ours as proof that another host has it, and stops using it for good,
+// whatever its state, and one naming a neighbor as that neighbor's new link-layer address; neither
+// happens among honest members, whose addresses the controller makes unique and whose link-layer
+// addresses their ZeroTier addresses fix); and a solicitation or advertisement that gives a
+// link-layer address for a 6PLANE or RFC 4193 address (which names its member) other than that
+// member's (lwIP would send one member's traffic to another). Addresses that name no member
+// (IPv4's, through ARP, and other IPv6 ones) are as open to a member's claim as on any Ethernet.
+// And a solicitation or advertisement whose link-layer option claims a length of 0 (RFC 4861 says
+// to discard it): lwIP reads a 6-byte address from it all the same, past the end of the packet.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 
 namespace zt::net {
 
-// True if lwIP may have the packet (an Ethernet payload of this ethertype) from the network whose
-// interface has this virtual router (net/ipv6_router.hpp: router_link_local).
-bool lwip_may_see(std::uint16_t ethertype, const std::uint8_t* packet, std::size_t len,
-                  const std::uint8_t virtual_router[16]);
+// What the filter knows of the network a frame comes from.
+struct NetworkFacts {
+    std::uint8_t virtual_router[16] = {};  // its address (net/ipv6_router.hpp: router_link_local)
+    // The MAC of the member an IPv6 address names on this network (6PLANE, RFC 4193), or 0.
+    std::function<std::uint64_t(const std::uint8_t* ip6)> owner_mac;
+};
+
+// True if lwIP may have the packet (an Ethernet payload of this ethertype) from that network.
+bool lwip_may_see(std::uint16_t ethertype, const std::uint8_t* packet, std::size_t len, const NetworkFacts& network);
 
 }  // namespace zt::net

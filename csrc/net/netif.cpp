@@ -99,7 +99,8 @@ struct NetifCallbacks {
 VirtualNetif::VirtualNetif(std::uint64_t network_id, std::uint64_t mac, FrameSink frames, GroupSink groups)
     : network_id_(network_id), mac_(mac), frames_(std::move(frames)), groups_(std::move(groups)),
       netif_(new struct netif()) {
-    router_link_local(network_id_, router_link_local_);
+    router_link_local(network_id_, facts_.virtual_router);
+    facts_.owner_mac = [this](const std::uint8_t* ip6) { return member_mac(ip6); };
     std::memset(netif_.get(), 0, sizeof(struct netif));
     netif_add_noaddr(netif_.get(), this, NetifCallbacks::init, ethernet_input);
     netif_create_ip6_linklocal_address(netif_.get(), 1);
@@ -201,14 +202,18 @@ void VirtualNetif::apply(const NetworkConfig& config) {
 
 std::uint64_t VirtualNetif::route_ipv6(const std::uint8_t* packet, std::size_t len) const {
     if (len < 40 || (packet[0] >> 4) != 6) return 0;
-    const std::uint64_t member = member_of_ipv6(network_config_, packet + 24);
+    return member_mac(packet + 24);
+}
+
+std::uint64_t VirtualNetif::member_mac(const std::uint8_t* ip6) const {
+    const std::uint64_t member = member_of_ipv6(network_config_, ip6);
     return member == 0 ? 0 : mac_from_address(member, network_id_);
 }
 
 void VirtualNetif::input(std::uint64_t src_mac, std::uint64_t dst_mac, std::uint16_t ethertype,
                          const std::uint8_t* data, std::size_t len) {
     if (len > 0xffff - 14) return;  // more than a pbuf can hold (ZeroTier frames are far smaller)
-    if (!lwip_may_see(ethertype, data, len, router_link_local_)) return;
+    if (!lwip_may_see(ethertype, data, len, facts_)) return;
     RefusedDatagram refused;
     if (read_port_unreachable(ethertype, data, len, &refused)) refuse_connected_udp(refused);
     reopen_time_wait_for_syn(ethertype, data, len);

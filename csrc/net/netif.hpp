@@ -12,6 +12,7 @@
 
 #include "net/ack_coalescer.hpp"
 #include "net/ack_storm.hpp"
+#include "net/frame_filter.hpp"
 #include "zt/netconf.hpp"
 
 struct netif;
@@ -60,10 +61,12 @@ class VirtualNetif {
   private:
     friend struct NetifCallbacks;
     std::uint64_t route_ipv6(const std::uint8_t* packet, std::size_t len) const;
+    // The MAC of the member a 6PLANE or RFC 4193 address names on this network, or 0.
+    std::uint64_t member_mac(const std::uint8_t* ip6) const;
 
     std::uint64_t network_id_;
     std::uint64_t mac_;
-    std::uint8_t router_link_local_[16];  // the virtual IPv6 router's address, which no member may claim
+    NetworkFacts facts_;  // for the frame filter: the virtual router's address, members' MACs
     FrameSink frames_;
     GroupSink groups_;
     std::unique_ptr<struct netif> netif_;
