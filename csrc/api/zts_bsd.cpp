@@ -133,8 +133,12 @@ ssize_t send_blocking(SocketTable::Use& use, std::size_t len, bool to_address, i
     const bool dontwait = (flags & ZTS_MSG_DONTWAIT) != 0;
     const bool nothing_to_send = len == 0;
     if (use.state().type != ZTS_SOCK_STREAM) {
-        if (use.state().type == ZTS_SOCK_DGRAM && zt::net::take_udp_refusal(use.lwip())) {
-            errno = ECONNREFUSED;  // the peer refused an earlier datagram (net/port_unreachable.hpp)
+        // The peer refused an earlier datagram (net/port_unreachable.hpp). Linux says so when it
+        // allocates the next one: one too long to carry fails before that, and leaves it pending
+        // (IPv4's limit, the lower: an IPv6 socket may be sending to a v4-mapped peer).
+        if (use.state().type == ZTS_SOCK_DGRAM && len <= max_udp_payload(ZTS_AF_INET) &&
+            zt::net::take_udp_refusal(use.lwip())) {
+            errno = ECONNREFUSED;
             return -1;
         }
         if (use.state().write_shut()) {

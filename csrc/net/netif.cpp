@@ -8,7 +8,6 @@
 #include "net/frame_filter.hpp"
 #include "net/ipv6_router.hpp"
 #include "net/multicast_interface.hpp"
-#include "net/port_unreachable.hpp"
 #include "net/time_wait_reopen.hpp"
 #include "osdep/clock.hpp"
 #include "zt/bytes.hpp"
@@ -214,8 +213,6 @@ void VirtualNetif::input(std::uint64_t src_mac, std::uint64_t dst_mac, std::uint
                          const std::uint8_t* data, std::size_t len) {
     if (len > 0xffff - 14) return;  // more than a pbuf can hold (ZeroTier frames are far smaller)
     if (!lwip_may_see(ethertype, data, len, facts_)) return;
-    RefusedDatagram refused;
-    if (read_port_unreachable(ethertype, data, len, &refused)) refuse_connected_udp(refused);
     reopen_time_wait_for_syn(ethertype, data, len);
     struct pbuf* p = pbuf_alloc(PBUF_RAW, static_cast<u16_t>(len + 14), PBUF_RAM);
     if (p == nullptr) return;  // out of memory: a dropped frame, as on a congested link

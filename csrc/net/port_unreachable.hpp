@@ -5,11 +5,13 @@
 // (lwIP does too). Linux hands that to the connected UDP socket the datagram came from: its next
 // receive or send fails with ECONNREFUSED, once, poll reports POLLERR until then, and SO_ERROR reads
 // it. It is how a program that "connects" a UDP socket (a DNS or NTP client, a game) learns that
-// nothing answers there without waiting for a timeout. lwIP ignores such messages for UDP. Here the
-// interface's input looks at each one before lwIP has it, and marks the matching sockets with lwIP's
-// error event, which lwIP raises only for TCP: poll and select report it and wake whoever waits,
-// and the socket calls report and clear it. Unconnected sockets are left alone, as Linux leaves them
-// (without IP_RECVERR).
+// nothing answers there without waiting for a timeout. lwIP ignores such messages for UDP. Here a
+// raw ICMP and a raw ICMPv6 PCB of our own see each one lwIP accepted (on any interface, loopback
+// included, after reassembly; not those sent to a broadcast or multicast address, which Linux
+// drops too) and let it go on to lwIP, after marking the matching socket with lwIP's error event,
+// which lwIP raises only for TCP: poll and select report it and wake whoever waits, and the socket
+// calls report and clear it. Unconnected sockets are left alone, as Linux leaves them (without
+// IP_RECVERR).
 #pragma once
 
 #include <cstddef>
@@ -26,13 +28,12 @@ struct RefusedDatagram {
     std::uint16_t to_port = 0;
 };
 
-// Reads an IPv4 or IPv6 packet (the payload of a frame of that ethertype) that is an ICMP or ICMPv6
-// port unreachable quoting a UDP datagram. False for anything else, and for one too short to say.
-bool read_port_unreachable(std::uint16_t ethertype, const std::uint8_t* packet, std::size_t len,
-                           RefusedDatagram* out);
+// Reads an IPv4 or IPv6 packet that is an ICMP or ICMPv6 port unreachable quoting a UDP datagram.
+// False for anything else, and for one too short to say.
+bool read_port_unreachable(const std::uint8_t* packet, std::size_t len, RefusedDatagram* out);
 
-// Marks the connected UDP sockets that sent `d` as refused (core lock held).
-void refuse_connected_udp(const RefusedDatagram& d);
+// Starts watching for port unreachables (once, when lwIP starts; core lock held).
+void watch_port_unreachable_locked();
 
 // Whether lwIP socket `lwip_fd` (UDP) was refused since it was last asked; clears the mark.
 bool take_udp_refusal(int lwip_fd);

@@ -2,6 +2,7 @@
 #include "net/stack.hpp"
 
 #include "net/lwip.hpp"
+#include "net/port_unreachable.hpp"
 #include "net/tcp_acks.hpp"
 #include "net/time_wait_owner.hpp"
 
@@ -40,6 +41,7 @@ void ensure_stack() {
         CoreLock core;
         start_withheld_ack_timer_locked();
         start_time_wait_owner_timer_locked();
+        watch_port_unreachable_locked();
     });
 }
 

@@ -790,8 +790,9 @@ def test_a_refused_udp_datagram_is_reported_as_the_stdlibs(zt_pair: Pair, udp_ec
                                                           version: int) -> None:
     """A peer with no socket on the port answers a datagram with an ICMP port unreachable; Linux
     gives it to the connected UDP socket that sent it: ECONNREFUSED from the next receive or send, or
-    SO_ERROR, once, and POLLERR until then. lwIP ignored it: a receive waited for its time limit. A
-    socket that did not connect is not told (as on Linux): its next answer is the echo's."""
+    SO_ERROR, once, and POLLERR until then. lwIP ignored it: a receive waited for its time limit. The
+    same for a port of our own address, or of the loopback one. A socket that did not connect is not
+    told (as on Linux): its next answer is the echo's."""
     family = socket.AF_INET6 if version == 6 else socket.AF_INET
     stdlib_family = stdlib_socket.AF_INET6 if version == 6 else stdlib_socket.AF_INET
     loopback = "::1" if version == 6 else "127.0.0.1"
@@ -801,6 +802,9 @@ def test_a_refused_udp_datagram_is_reported_as_the_stdlibs(zt_pair: Pair, udp_ec
     expected = _refused_datagrams(stdlib_socket, stdlib_family, loopback, closed)
     assert expected[0] == "ECONNREFUSED"  # what Linux says, checked here
     assert _refused_datagrams(socket, family, zt_pair.address(version), 9) == expected
+    ours = zt_pair.ipv6 if version == 6 else zt_pair.ipv4
+    for own in (ours, loopback):  # ours through lwIP's loopback interface
+        assert _refused_datagrams(socket, family, own, 9) == expected, own
 
     with socket.socket(family, socket.SOCK_DGRAM) as unconnected:
         unconnected.settimeout(30)
