@@ -275,7 +275,9 @@ int shutdown_datagram(SocketTable::Use& use, int how) {
     const unsigned bits = how == ZTS_SHUT_RD   ? SocketTable::kShutRead
                           : how == ZTS_SHUT_WR ? SocketTable::kShutWrite
                                                : SocketTable::kShutRead | SocketTable::kShutWrite;
-    use.state().datagram_shut.fetch_or(bits, std::memory_order_relaxed);
+    // Sequentially consistent, as shut_read's look at the registry and the other side's in
+    // ztx_readiness_fd: a descriptor opened meanwhile is either found or sees the shutdown.
+    use.state().datagram_shut.fetch_or(bits);
     if ((bits & SocketTable::kShutRead) != 0) zt::net::readiness::shut_read(use.fd());
     return datagram_connected(use.lwip()) ? ZTS_ERR_OK : fail(ENOTCONN);
 }

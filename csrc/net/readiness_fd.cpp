@@ -109,7 +109,7 @@ int open(int fd, int lwip_fd) {
     e.lwip_fd = lwip_fd;
     e.hung_up = hung_up_locked(lwip_fd);
     r.fd_of_lwip[lwip_fd] = fd;
-    g_count.fetch_add(1, std::memory_order_relaxed);
+    g_count.fetch_add(1);  // sequentially consistent: see shut_read
     sync_locked(r, e);
     return e.pair.exposed;
 }
@@ -137,7 +137,9 @@ void sync(int fd) {
 }
 
 void shut_read(int fd) {
-    if (g_count.load(std::memory_order_relaxed) == 0) return;
+    // Sequentially consistent, with open's count and the shutdown's mark (api/zts_bsd.cpp): either
+    // this sees the entry an open() is making, or that open's caller sees the shutdown.
+    if (g_count.load() == 0) return;
     Registry& r = registry();
     std::lock_guard<std::mutex> g(r.mutex);
     Entry* e = find_locked(r, fd);

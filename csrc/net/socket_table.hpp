@@ -60,8 +60,9 @@ class SocketTable {
         std::atomic<bool> reset_reported{false};
         // A UDP or raw socket's shutdown (kShutRead, kShutWrite; api/zts_bsd.cpp shutdown_datagram).
         std::atomic<unsigned> datagram_shut{0};
-        bool read_shut() const { return (datagram_shut.load(std::memory_order_relaxed) & kShutRead) != 0; }
-        bool write_shut() const { return (datagram_shut.load(std::memory_order_relaxed) & kShutWrite) != 0; }
+        // Sequentially consistent (a plain load on x86): api/ext_readiness.cpp relies on it.
+        bool read_shut() const { return (datagram_shut.load() & kShutRead) != 0; }
+        bool write_shut() const { return (datagram_shut.load() & kShutWrite) != 0; }
         // How long the previous wait took (receive assist: net/receive_assist.hpp); calls on other threads
         // may wait on the same socket.
         std::atomic<std::int64_t> last_wait_us{0};
