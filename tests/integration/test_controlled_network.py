@@ -26,6 +26,7 @@ from support.controllers import (
     ControllerServer,
     arp_answer,
     ipv6_addresses,
+    ipv6_pair,
     managed_network,
     member,
     on,
@@ -236,13 +237,8 @@ def test_ipv6_multicast_leaves_with_the_hop_limit_the_socket_asks_for(netns: Net
     solicited-node group)."""
     planet, ctl = start_world(netns, our_node, tmp_path, 29978 if hops is None else 29979)
     try:
-        nwid = managed_network(ctl, private=False)
-        (a, _), (b, b_id) = member(our_node, netns, planet, "a"), member(our_node, netns, planet, "b")
+        nwid, (a, _), (b, b_id) = ipv6_pair(our_node, netns, planet, ctl)
         group = str(frames.solicited_node(frames.rfc4193(nwid, b_id))[0])
-        for node in (a, b):
-            node.net_join(nwid)
-        for node in (a, b):
-            node.wait_event(NETWORK_READY_IP6, timeout=30, match=on(nwid))
         b.tap_enable(nwid)
         sender = a.bsd_socket(6, ZTS_SOCK_DGRAM)
         if hops is not None:
@@ -272,12 +268,7 @@ def test_packet_too_big_below_ipv6s_minimum_mtu_is_discarded(netns: NetNs, our_n
     the stack's lock held. One of 1280 is honoured: large sends leave in fragments."""
     planet, ctl = start_world(netns, our_node, tmp_path, 29980)
     try:
-        nwid = managed_network(ctl, private=False)
-        (a, a_id), (b, b_id) = member(our_node, netns, planet, "a"), member(our_node, netns, planet, "b")
-        for node in (a, b):
-            node.net_join(nwid)
-        for node in (a, b):
-            node.wait_event(NETWORK_READY_IP6, timeout=30, match=on(nwid))
+        nwid, (a, a_id), (b, b_id) = ipv6_pair(our_node, netns, planet, ctl)
         a_ip, b_ip = frames.rfc4193(nwid, a_id), frames.rfc4193(nwid, b_id)
         sender = a.bsd_socket(6, ZTS_SOCK_DGRAM)
         a.bsd_sendto(sender, b"hello", str(b_ip), 7500)  # a's stack now has b in its destination cache
@@ -341,15 +332,10 @@ def test_forged_neighbor_advertisements_take_over_no_address(netns: NetNs, our_n
     host's duplicate address detection, in any state)."""
     planet, ctl = start_world(netns, our_node, tmp_path, 29981)
     try:
-        nwid = managed_network(ctl, private=False)
-        (a, a_id), (b, b_id) = member(our_node, netns, planet, "a"), member(our_node, netns, planet, "b")
-        for node in (a, b):
-            node.net_join(nwid)
-        for node in (a, b):
-            node.wait_event(NETWORK_READY_IP6, timeout=30, match=on(nwid))
+        nwid, (a, a_id), (b, b_id) = ipv6_pair(our_node, netns, planet, ctl)
         a_ip, b6 = frames.rfc4193(nwid, a_id), frames.sixplane(nwid, b_id)
         # No such member: what a sends there goes nowhere (6PLANE: through the router; RFC 4193: a
-        # neighbor solicitation nobody answers, the datagram held meanwhile).
+        # neighbor solicitation nobody answers).
         stranger6, stranger_ip = frames.sixplane(nwid, 0x0BADC0FFEE), frames.rfc4193(nwid, 0x0BADC0FFEE)
         a_mac, b_mac = frames.zt_mac(nwid, a_id), frames.zt_mac(nwid, b_id)
         b.tap_enable(nwid)

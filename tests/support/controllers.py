@@ -209,6 +209,20 @@ def on(nwid: int) -> dict[str, str]:
     return {"network.net_id": f"{nwid:016x}"}
 
 
+def ipv6_pair(
+    our_node: Callable[..., OurNode], netns: NetNs, planet: Planet, ctl: ControllerServer
+) -> tuple[int, tuple[OurNode, int], tuple[OurNode, int]]:
+    """Two members, "a" and "b", of a new public network, both with their IPv6 addresses: the
+    network's ID and each (node, ZeroTier address)."""
+    nwid = managed_network(ctl, private=False)
+    pair = member(our_node, netns, planet, "a"), member(our_node, netns, planet, "b")
+    for node, _ in pair:
+        node.net_join(nwid)
+    for node, _ in pair:
+        node.wait_event(NETWORK_READY_IP6, timeout=30, match=on(nwid))
+    return nwid, pair[0], pair[1]
+
+
 def ipv6_addresses(node: OurNode, nwid: int) -> set[ipaddress.IPv6Address]:
     return {
         ipaddress.IPv6Address(e["addr"]["addr"]["ip"])
