@@ -93,10 +93,7 @@ bool acceptable_ipv6(const std::uint8_t* packet, std::size_t len, const NetworkF
         return acceptable_link_layer_option(packet, at, end, packet + target, network);
     }
     if (type == kPacketTooBig && at + 8 <= len) {
-        const std::uint32_t mtu = static_cast<std::uint32_t>(packet[at + 4]) << 24 |
-                                  static_cast<std::uint32_t>(packet[at + 5]) << 16 |
-                                  static_cast<std::uint32_t>(packet[at + 6]) << 8 | packet[at + 7];
-        return mtu >= kIpv6MinimumMtu;
+        return load_be(packet + at + 4, 4) >= kIpv6MinimumMtu;
     }
     return true;
 }

@@ -3,6 +3,7 @@
 
 #include "net/lwip.hpp"
 
+#include <cstdint>
 #include <cstring>
 
 #include "net/readiness_fd.hpp"
@@ -10,6 +11,8 @@
 
 extern "C" {
 #include <lwip/api.h>                // struct netconn: its event callback
+#include <lwip/icmp.h>
+#include <lwip/prot/icmp6.h>
 #include <lwip/priv/sockets_priv.h>  // struct lwip_sock: errevent
 #include <lwip/raw.h>
 #include <lwip/udp.h>
@@ -19,20 +22,26 @@ namespace zt::net {
 
 namespace {
 
-constexpr std::uint8_t kIcmp = 1;
-constexpr std::uint8_t kIcmp6 = 58;
-constexpr std::uint8_t kUdp = 17;
+// The datagram an ICMP port unreachable answers: its addresses and ports, as our side sent it.
+struct RefusedDatagram {
+    int family = 0;  // 4 or 6
+    std::uint8_t from_ip[16] = {};  // ours (IPv4 in the first 4 bytes)
+    std::uint8_t to_ip[16] = {};    // the peer's
+    std::uint16_t from_port = 0;
+    std::uint16_t to_port = 0;
+};
+
 constexpr std::size_t kIcmpHeader = 8;  // type, code, checksum, 4 unused bytes; then the quoted packet
 constexpr std::size_t kMostRead = 60 + kIcmpHeader + 60 + 4;  // IPv4 headers with all their options
 
 // ICMP destination unreachable, code port unreachable (RFC 792); the IPv4 packet it quotes.
 bool read_ipv4(const std::uint8_t* p, std::size_t len, RefusedDatagram* out) {
-    if (len < 20 || p[9] != kIcmp) return false;
+    if (len < 20 || p[9] != IP_PROTO_ICMP) return false;
     const std::size_t icmp = static_cast<std::size_t>(p[0] & 0x0f) * 4;
-    if (icmp < 20 || icmp + kIcmpHeader + 20 > len || p[icmp] != 3 || p[icmp + 1] != 3) return false;
+    if (icmp < 20 || icmp + kIcmpHeader + 20 > len || p[icmp] != ICMP_DUR || p[icmp + 1] != ICMP_DUR_PORT) return false;
     const std::uint8_t* quoted = p + icmp + kIcmpHeader;
     const std::size_t quoted_header = static_cast<std::size_t>(quoted[0] & 0x0f) * 4;
-    if ((quoted[0] >> 4) != 4 || quoted[9] != kUdp || quoted_header < 20) return false;
+    if ((quoted[0] >> 4) != 4 || quoted[9] != IP_PROTO_UDP || quoted_header < 20) return false;
     if (icmp + kIcmpHeader + quoted_header + 4 > len) return false;  // the two ports
     out->family = 4;
     std::memcpy(out->from_ip, quoted + 12, 4);
@@ -47,10 +56,10 @@ bool read_ipv4(const std::uint8_t* p, std::size_t len, RefusedDatagram* out) {
 bool read_ipv6(const std::uint8_t* p, std::size_t len, RefusedDatagram* out) {
     constexpr std::size_t icmp = 40;
     constexpr std::size_t quoted_at = icmp + kIcmpHeader;
-    if (len < quoted_at + 40 + 4 || p[6] != kIcmp6) return false;
-    if (p[icmp] != 1 || p[icmp + 1] != 4) return false;
+    if (len < quoted_at + 40 + 4 || p[6] != IP6_NEXTH_ICMP6) return false;
+    if (p[icmp] != ICMP6_TYPE_DUR || p[icmp + 1] != ICMP6_DUR_PORT) return false;
     const std::uint8_t* quoted = p + quoted_at;
-    if ((quoted[0] >> 4) != 6 || quoted[6] != kUdp) return false;
+    if ((quoted[0] >> 4) != 6 || quoted[6] != IP6_NEXTH_UDP) return false;
     out->family = 6;
     std::memcpy(out->from_ip, quoted + 8, 16);
     std::memcpy(out->to_ip, quoted + 24, 16);
@@ -87,6 +96,15 @@ void refuse_first_connected(const RefusedDatagram& d, u8_t netif_index) {
     }
 }
 
+// Reads an IPv4 or IPv6 packet that is an ICMP or ICMPv6 port unreachable quoting a UDP datagram.
+// False for anything else, and for one too short to say.
+bool read_port_unreachable(const std::uint8_t* packet, std::size_t len, RefusedDatagram* out) {
+    if (len < 1) return false;
+    if ((packet[0] >> 4) == 4) return read_ipv4(packet, len, out);
+    if ((packet[0] >> 4) == 6) return read_ipv6(packet, len, out);
+    return false;
+}
+
 // lwIP's raw input, for every ICMP or ICMPv6 packet it accepted (core lock held); never takes it.
 u8_t on_icmp(void*, struct raw_pcb*, struct pbuf* p, const ip_addr_t*) {
     // Not one sent to a group or a broadcast address: anyone could send it, and Linux drops it.
@@ -103,15 +121,8 @@ u8_t on_icmp(void*, struct raw_pcb*, struct pbuf* p, const ip_addr_t*) {
 
 }  // namespace
 
-bool read_port_unreachable(const std::uint8_t* packet, std::size_t len, RefusedDatagram* out) {
-    if (len < 1) return false;
-    if ((packet[0] >> 4) == 4) return read_ipv4(packet, len, out);
-    if ((packet[0] >> 4) == 6) return read_ipv6(packet, len, out);
-    return false;
-}
-
 void watch_port_unreachable_locked() {
-    for (struct raw_pcb* pcb : {raw_new_ip_type(IPADDR_TYPE_V4, kIcmp), raw_new_ip_type(IPADDR_TYPE_V6, kIcmp6)}) {
+    for (struct raw_pcb* pcb : {raw_new_ip_type(IPADDR_TYPE_V4, IP_PROTO_ICMP), raw_new_ip_type(IPADDR_TYPE_V6, IP6_NEXTH_ICMP6)}) {
         if (pcb != nullptr) raw_recv(pcb, on_icmp, nullptr);  // kept for the life of the process, as lwIP
     }
 }

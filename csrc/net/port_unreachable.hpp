@@ -14,23 +14,7 @@
 // IP_RECVERR).
 #pragma once
 
-#include <cstddef>
-#include <cstdint>
-
 namespace zt::net {
-
-// The datagram an ICMP port unreachable answers: its addresses and ports, as our side sent it.
-struct RefusedDatagram {
-    int family = 0;  // 4 or 6
-    std::uint8_t from_ip[16] = {};  // ours (IPv4 in the first 4 bytes)
-    std::uint8_t to_ip[16] = {};    // the peer's
-    std::uint16_t from_port = 0;
-    std::uint16_t to_port = 0;
-};
-
-// Reads an IPv4 or IPv6 packet that is an ICMP or ICMPv6 port unreachable quoting a UDP datagram.
-// False for anything else, and for one too short to say.
-bool read_port_unreachable(const std::uint8_t* packet, std::size_t len, RefusedDatagram* out);
 
 // Starts watching for port unreachables (once, when lwIP starts; core lock held).
 void watch_port_unreachable_locked();
