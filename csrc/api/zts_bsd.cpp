@@ -115,6 +115,12 @@ bool reset_reported_before(SocketTable::State& state) {
     return state.reset_reported.exchange(true, std::memory_order_relaxed);
 }
 
+// Whether the peer of a connected UDP socket refused a datagram since a call last asked
+// (net/port_unreachable.hpp); the asking clears it. Raw sockets are not told, as on Linux.
+bool udp_refused(SocketTable::Use& use) {
+    return use.state().type == ZTS_SOCK_DGRAM && zt::net::take_udp_refusal(use.lwip());
+}
+
 // The largest UDP payload a datagram from a socket of `family` can carry: 65535 less the IPv4 and
 // UDP headers; from an IPv6 socket, 40 bytes less again (lwIP counts the IPv6 header in the same
 // 16-bit total; Linux does not), though one to an IPv4-mapped address takes the IPv4 limit. lwIP's
@@ -136,8 +142,7 @@ ssize_t send_blocking(SocketTable::Use& use, std::size_t len, bool to_address, i
         // The peer refused an earlier datagram (net/port_unreachable.hpp). Linux says so when it
         // allocates the next one: one too long to carry fails before that, and leaves it pending
         // (IPv4's limit, the lower: an IPv6 socket may be sending to a v4-mapped peer).
-        if (use.state().type == ZTS_SOCK_DGRAM && len <= max_udp_payload(ZTS_AF_INET) &&
-            zt::net::take_udp_refusal(use.lwip())) {
+        if (len <= max_udp_payload(ZTS_AF_INET) && udp_refused(use)) {
             errno = ECONNREFUSED;
             return -1;
         }
@@ -182,7 +187,7 @@ ssize_t recv_blocking(SocketTable::Use& use, int flags, ztx_wait_t* wait, Op op)
     const bool stream = use.state().type == ZTS_SOCK_STREAM;
     const bool dontwait = (flags & ZTS_MSG_DONTWAIT) != 0;
     const ssize_t r = blocking(use, POLLIN, dontwait, wait, [&]() -> ssize_t {
-        if (use.state().type == ZTS_SOCK_DGRAM && zt::net::take_udp_refusal(use.lwip())) {
+        if (udp_refused(use)) {
             errno = ECONNREFUSED;  // before what is queued, as Linux (net/port_unreachable.hpp)
             return -1;
         }
@@ -461,8 +466,8 @@ int zts_bsd_getsockopt(int fd, int level, int optname, void* optval, zts_socklen
         len >= sizeof(int)) {
         *static_cast<int*>(optval) = *static_cast<int*>(optval) != 0;  // lwIP answers its flag's bit (8 for SO_KEEPALIVE)
     }
-    if (level == SOL_SOCKET && optname == SO_ERROR && len >= sizeof(int) && use->state().type == ZTS_SOCK_DGRAM &&
-        *static_cast<int*>(optval) == 0 && zt::net::take_udp_refusal(use->lwip())) {
+    if (level == SOL_SOCKET && optname == SO_ERROR && len >= sizeof(int) && *static_cast<int*>(optval) == 0 &&
+        udp_refused(*use)) {
         *static_cast<int*>(optval) = ECONNREFUSED;
     }
     if (level == SOL_SOCKET && optname == SO_ERROR && len >= sizeof(int) && use->state().type == ZTS_SOCK_STREAM &&

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "net/ack_coalescer.hpp"
 
+#include "zt/ip_numbers.hpp"
+
 namespace zt::net {
 
 namespace {
@@ -10,7 +12,7 @@ constexpr std::size_t kMaxHeld = 64;
 
 bool AckCoalescer::hold(std::uint64_t src_mac, std::uint64_t dst_mac, std::uint16_t ethertype,
                         const std::uint8_t* packet, std::size_t len) {
-    if (!batching_ || (ethertype != 0x0800 && ethertype != 0x86dd)) return false;
+    if (!batching_ || (ethertype != kEthertypeIpv4 && ethertype != kEthertypeIpv6)) return false;
     PureAck a{};
     if (!parse_pure_ack(packet, len, &a)) return false;
     for (Held& h : held_) {

@@ -5,29 +5,18 @@
 #include <cstring>
 
 #include "zt/bytes.hpp"
+#include "zt/ip_numbers.hpp"
 
 namespace zt::net {
 
 namespace {
 
-constexpr std::uint16_t kEthertypeIpv4 = 0x0800;
-constexpr std::uint16_t kEthertypeArp = 0x0806;
-constexpr std::uint16_t kEthertypeIpv6 = 0x86dd;
-
-// IPv6 next-header values lwIP walks before the upper layer (ip6_input), and the upper layers.
+// IPv6 extension headers lwIP walks before the upper layer (ip6_input).
 constexpr std::uint8_t kHopByHop = 0;
 constexpr std::uint8_t kRouting = 43;
 constexpr std::uint8_t kFragment = 44;
 constexpr std::uint8_t kDestinationOptions = 60;
-constexpr std::uint8_t kTcp = 6;
-constexpr std::uint8_t kUdp = 17;
-constexpr std::uint8_t kIcmp6 = 58;
-// ICMPv6 types.
-constexpr std::uint8_t kPacketTooBig = 2;
-constexpr std::uint8_t kRouterAdvertisement = 134;
-constexpr std::uint8_t kNeighborSolicitation = 135;
-constexpr std::uint8_t kNeighborAdvertisement = 136;
-constexpr std::uint8_t kRedirect = 137;
+constexpr std::uint8_t kIcmpv6PacketTooBig = 2;
 constexpr std::size_t kNeighborAdvertisementTarget = 8;  // after type, code, checksum, flags
 constexpr std::size_t kNeighborOption = 24;  // after the target: the link-layer address option lwIP reads
 constexpr std::uint32_t kIpv6MinimumMtu = 1280;
@@ -36,11 +25,11 @@ constexpr std::uint32_t kIpv6MinimumMtu = 1280;
 std::size_t fixed_header(std::uint16_t ethertype) {
     switch (ethertype) {
         case kEthertypeIpv4:
-            return 20;
+            return kIpv4HeaderMin;
         case kEthertypeArp:
             return 28;  // Ethernet/IPv4 ARP (RFC 826)
         case kEthertypeIpv6:
-            return 40;
+            return kIpv6HeaderLen;
         default:
             return 0;  // lwIP drops other ethertypes unread
     }
@@ -66,7 +55,7 @@ bool acceptable_ipv6(const std::uint8_t* packet, std::size_t len, const NetworkF
     const std::uint8_t* destination = packet + 24;
     if (std::memcmp(source, network.virtual_router, 16) == 0) return false;
     std::uint8_t next = packet[6];
-    std::size_t at = 40;
+    std::size_t at = kIpv6HeaderLen;
     for (;;) {
         if (next == kHopByHop || next == kRouting || next == kDestinationOptions) {
             if (at + 2 > len) return true;
@@ -74,25 +63,25 @@ bool acceptable_ipv6(const std::uint8_t* packet, std::size_t len, const NetworkF
             at += (static_cast<std::size_t>(packet[at + 1]) + 1) * 8;
         } else if (next == kFragment) {
             if (at + 8 > len) return true;
-            return packet[at] == kTcp || packet[at] == kUdp;  // what the whole will be, in every fragment
+            return packet[at] == kIpProtoTcp || packet[at] == kIpProtoUdp;  // what the whole will be, in every fragment
         } else {
             break;
         }
     }
-    if (next != kIcmp6 || at >= len) return true;
+    if (next != kIpProtoIcmpv6 || at >= len) return true;
     const std::uint8_t type = packet[at];
-    if (type == kRouterAdvertisement || type == kRedirect) return false;
-    if (type == kNeighborSolicitation || type == kNeighborAdvertisement) {
+    if (type == kIcmpv6RouterAdvertisement || type == kIcmpv6Redirect) return false;
+    if (type == kIcmpv6NeighborSolicitation || type == kIcmpv6NeighborAdvertisement) {
         // What lwIP reads: the payload its length field says (a frame may carry padding after it).
-        const std::size_t end = std::min(len, 40 + static_cast<std::size_t>(load_be(packet + 4, 2)));
-        if (type == kNeighborSolicitation) return acceptable_link_layer_option(packet, at, end, source, network);
+        const std::size_t end = std::min(len, kIpv6HeaderLen + static_cast<std::size_t>(load_be(packet + 4, 2)));
+        if (type == kIcmpv6NeighborSolicitation) return acceptable_link_layer_option(packet, at, end, source, network);
         if (destination[0] == 0xff) return false;  // unsolicited
         const std::size_t target = at + kNeighborAdvertisementTarget;
         if (target + 16 > end) return true;  // lwIP drops it
         if (std::memcmp(packet + target, network.virtual_router, 16) == 0) return false;
         return acceptable_link_layer_option(packet, at, end, packet + target, network);
     }
-    if (type == kPacketTooBig && at + 8 <= len) {
+    if (type == kIcmpv6PacketTooBig && at + 8 <= len) {
         return load_be(packet + at + 4, 4) >= kIpv6MinimumMtu;
     }
     return true;

@@ -6,21 +6,20 @@
 #include <cstring>
 
 #include "zt/bytes.hpp"
+#include "zt/ip_numbers.hpp"
 #include "zt/vl2_address.hpp"
 
 namespace zt::net {
 
 namespace {
 
-constexpr std::uint16_t kEthertypeIpv6 = 0x86dd;
-constexpr std::uint8_t kIcmp6 = 58;
 constexpr std::uint16_t kRouterLifetimeSeconds = 9000;  // the most RFC 4861 allows
 
 // ICMPv6 checksum over the pseudo-header and the message; packet = IPv6 header + ICMPv6.
 void set_icmp6_checksum(std::uint8_t* packet, std::size_t icmp_len) {
     std::uint32_t sum = 0;
     for (std::size_t i = 8; i < 40; i += 2) sum += static_cast<std::uint32_t>(load_be(packet + i, 2));
-    sum += static_cast<std::uint32_t>(icmp_len) + kIcmp6;
+    sum += static_cast<std::uint32_t>(icmp_len) + kIpProtoIcmpv6;
     packet[42] = packet[43] = 0;
     for (std::size_t i = 0; i + 1 < icmp_len; i += 2) sum += static_cast<std::uint32_t>(load_be(packet + 40 + i, 2));
     if (icmp_len % 2) sum += static_cast<std::uint32_t>(packet[40 + icmp_len - 1]) << 8;
@@ -32,7 +31,7 @@ void ipv6_header(std::uint8_t* p, std::size_t payload_len, const std::uint8_t sr
     std::memset(p, 0, 40);
     p[0] = 0x60;
     store_be(p + 4, payload_len, 2);
-    p[6] = kIcmp6;
+    p[6] = kIpProtoIcmpv6;
     p[7] = 255;  // neighbor discovery must come with hop limit 255
     std::memcpy(p + 8, src, 16);
     std::memcpy(p + 24, dst, 16);
@@ -80,7 +79,7 @@ void announce_virtual_router(struct netif* n, std::uint64_t network_id, unsigned
     std::uint8_t pkt[40 + kIcmpLen] = {};
     ipv6_header(pkt, kIcmpLen, src, all_nodes);
     std::uint8_t* ra = pkt + 40;
-    ra[0] = 134;  // router advertisement
+    ra[0] = kIcmpv6RouterAdvertisement;
     ra[4] = 64;   // current hop limit
     store_be(ra + 6, kRouterLifetimeSeconds, 2);
     ra[16] = 1;  // source link-layer address
@@ -93,18 +92,18 @@ void announce_virtual_router(struct netif* n, std::uint64_t network_id, unsigned
     inject(n, 0x333300000001ULL, virtual_router_mac(network_id), pkt, sizeof pkt);
 }
 
-bool answer_router_solicitation(struct netif* n, std::uint64_t network_id, std::uint64_t our_mac,
-                                const std::uint8_t* packet, std::size_t len) {
-    std::uint8_t router[16];
-    router_link_local(network_id, router);
-    if (len < 40 + 24 || packet[6] != kIcmp6 || packet[40] != 135 || std::memcmp(packet + 48, router, 16) != 0) {
+bool answer_router_solicitation(struct netif* n, std::uint64_t network_id, const std::uint8_t router[16],
+                                std::uint64_t our_mac, const std::uint8_t* packet, std::size_t len) {
+    const std::uint8_t* icmp = packet + kIpv6HeaderLen;
+    if (len < kIpv6HeaderLen + 24 || packet[6] != kIpProtoIcmpv6 || icmp[0] != kIcmpv6NeighborSolicitation ||
+        std::memcmp(icmp + 8, router, 16) != 0) {
         return false;
     }
     constexpr std::size_t kIcmpLen = 24 + 8;
     std::uint8_t pkt[40 + kIcmpLen] = {};
     ipv6_header(pkt, kIcmpLen, router, packet + 8);  // back to whoever asked
     std::uint8_t* na = pkt + 40;
-    na[0] = 136;
+    na[0] = kIcmpv6NeighborAdvertisement;
     na[4] = 0xe0;  // router | solicited | override
     std::memcpy(na + 8, router, 16);
     na[24] = 2;  // target link-layer address

@@ -24,10 +24,11 @@ void router_link_local(std::uint64_t network_id, std::uint8_t out[16]);
 // Feeds a router advertisement into the interface (core lock held): default router, MTU.
 void announce_virtual_router(struct netif* n, std::uint64_t network_id, unsigned mtu);
 
-// lwIP checking that the router is still there (a neighbor solicitation for it): answered inside,
-// nothing goes on the network. True if `packet` (IPv6) was such a solicitation.
-bool answer_router_solicitation(struct netif* n, std::uint64_t network_id, std::uint64_t our_mac,
-                                const std::uint8_t* packet, std::size_t len);
+// lwIP checking that the router (`router`: its address, router_link_local) is still there (a
+// neighbor solicitation for it): answered inside, nothing goes on the network. True if `packet`
+// (IPv6) was such a solicitation.
+bool answer_router_solicitation(struct netif* n, std::uint64_t network_id, const std::uint8_t router[16],
+                                std::uint64_t our_mac, const std::uint8_t* packet, std::size_t len);
 
 // The member a 6PLANE or RFC4193 destination address names, if the network uses that scheme (it
 // assigned us such an address); 0 otherwise.

@@ -5,6 +5,11 @@
 
 #include <lwip/init.h>
 #include <lwip/opt.h>
+#include <lwip/prot/icmp6.h>
+#include <lwip/prot/ieee.h>
+#include <lwip/prot/ip.h>
+#include <lwip/prot/ip4.h>
+#include <lwip/prot/ip6.h>
 #include <lwip/sockets.h>
 #ifdef LWIP_HOOK_FILENAME
 #include LWIP_HOOK_FILENAME
@@ -13,6 +18,7 @@
 #include <cstddef>
 
 #include "ZeroTierSockets.h"
+#include "zt/ip_numbers.hpp"
 
 // socket_table.cpp and receive_assist.cpp read struct lwip_sock and struct netconn (lwip/priv), and
 // tcp_acks.cpp walks tcp_active_pcbs: layouts of this release (2.2 moved netconn's socket field).
@@ -179,5 +185,23 @@ LIBZT_SAME_LAYOUT(struct zts_ipv6_mreq, struct ipv6_mreq, ipv6mr_multiaddr, ipv6
 #undef LIBZT_SAME_LAYOUT
 static_assert(sizeof(zts_socklen_t) == sizeof(socklen_t), "zts_socklen_t differs from lwIP's socklen_t");
 static_assert(sizeof(zts_nfds_t) == sizeof(nfds_t), "zts_nfds_t differs from lwIP's nfds_t");
+
+// The header numbers zt/ip_numbers.hpp names for code without lwIP are the ones lwIP reads.
+#define LIBZT_SAME_NUMBER(ours, lwips) static_assert(zt::ours == lwips, #ours " differs from lwIP's " #lwips)
+LIBZT_SAME_NUMBER(kEthertypeIpv4, ETHTYPE_IP);
+LIBZT_SAME_NUMBER(kEthertypeArp, ETHTYPE_ARP);
+LIBZT_SAME_NUMBER(kEthertypeIpv6, ETHTYPE_IPV6);
+LIBZT_SAME_NUMBER(kIpProtoIcmp, IP_PROTO_ICMP);
+LIBZT_SAME_NUMBER(kIpProtoTcp, IP_PROTO_TCP);
+LIBZT_SAME_NUMBER(kIpProtoUdp, IP_PROTO_UDP);
+LIBZT_SAME_NUMBER(kIpProtoIcmpv6, IP6_NEXTH_ICMP6);
+LIBZT_SAME_NUMBER(kIpv4HeaderMin, IP_HLEN);
+LIBZT_SAME_NUMBER(kIpv6HeaderLen, IP6_HLEN);
+LIBZT_SAME_NUMBER(kIcmpv6RouterSolicitation, ICMP6_TYPE_RS);
+LIBZT_SAME_NUMBER(kIcmpv6RouterAdvertisement, ICMP6_TYPE_RA);
+LIBZT_SAME_NUMBER(kIcmpv6NeighborSolicitation, ICMP6_TYPE_NS);
+LIBZT_SAME_NUMBER(kIcmpv6NeighborAdvertisement, ICMP6_TYPE_NA);
+LIBZT_SAME_NUMBER(kIcmpv6Redirect, ICMP6_TYPE_RD);
+#undef LIBZT_SAME_NUMBER
 
 }  // namespace zt::net::lwip_abi

@@ -11,6 +11,7 @@
 #include "net/time_wait_reopen.hpp"
 #include "osdep/clock.hpp"
 #include "zt/bytes.hpp"
+#include "zt/ip_numbers.hpp"
 #include "zt/vl2_address.hpp"
 
 namespace zt::net {
@@ -59,14 +60,17 @@ struct NetifCallbacks {
         std::uint64_t dst = load_be(data, 6);
         const std::uint64_t src = load_be(data + 6, 6);
         const auto ethertype = static_cast<std::uint16_t>(load_be(data + 12, 2));
-        if (dst == virtual_router_mac(v->network_id_) && ethertype == 0x86dd) {
+        if (dst == virtual_router_mac(v->network_id_) && ethertype == kEthertypeIpv6) {
             // Off-link IPv6 (6PLANE peers are not in our /64): the packet names its member. lwIP
             // checking on the router itself is answered here.
-            if (answer_router_solicitation(n, v->network_id_, v->mac_, data + 14, p->tot_len - 14)) return ERR_OK;
-            dst = v->route_ipv6(data + 14, p->tot_len - 14);
+            const std::size_t ip_len = p->tot_len - 14u;
+            if (answer_router_solicitation(n, v->network_id_, v->facts_.virtual_router, v->mac_, data + 14, ip_len)) {
+                return ERR_OK;
+            }
+            dst = v->route_ipv6(data + 14, ip_len);
             if (dst == 0) return ERR_RTE;
         }
-        if ((ethertype == 0x0800 || ethertype == 0x86dd) &&
+        if ((ethertype == kEthertypeIpv4 || ethertype == kEthertypeIpv6) &&
             v->ack_storm_.suppress(data + 14, p->tot_len - 14, osdep::now_ms())) {
             return ERR_OK;  // a repeat of a zero-window ACK: see ack_storm.hpp
         }

@@ -2,12 +2,12 @@
 #include "net/pure_ack.hpp"
 
 #include "zt/bytes.hpp"
+#include "zt/ip_numbers.hpp"
 
 namespace zt::net {
 
 namespace {
 
-constexpr std::uint8_t kProtoTcp = 6;
 constexpr std::uint8_t kTcpAck = 0x10;
 
 std::uint64_t mix(std::uint64_t h, std::uint64_t v) {
@@ -28,13 +28,13 @@ bool parse_pure_ack(const std::uint8_t* packet, std::size_t len, PureAck* out) {
         if (len < 20) return false;
         const std::size_t ihl = static_cast<std::size_t>(packet[0] & 0x0f) * 4;
         const std::size_t total = load_be(packet + 2, 2);
-        if (ihl < 20 || packet[9] != kProtoTcp || total > len || total < ihl) return false;
+        if (ihl < 20 || packet[9] != kIpProtoTcp || total > len || total < ihl) return false;
         if ((load_be(packet + 6, 2) & 0x3fff) != 0) return false;  // a fragment
         tcp_at = ihl;
         ip_end = total;
         flow = mix(mix(4, load_be(packet + 12, 4)), load_be(packet + 16, 4));
     } else if (version == 6) {
-        if (len < 40 || packet[6] != kProtoTcp) return false;  // extension headers: not ours to judge
+        if (len < kIpv6HeaderLen || packet[6] != kIpProtoTcp) return false;  // extension headers: not ours to judge
         const std::size_t payload = load_be(packet + 4, 2);
         if (40 + payload > len) return false;
         tcp_at = 40;

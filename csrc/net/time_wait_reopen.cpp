@@ -6,6 +6,7 @@
 
 #include "net/lwip.hpp"
 #include "net/time_wait_owner.hpp"
+#include "zt/ip_numbers.hpp"
 
 extern "C" {
 #include <lwip/priv/tcp_priv.h>  // tcp_tw_pcbs, tcp_listen_pcbs, TCP_SEQ_GT
@@ -15,9 +16,6 @@ namespace zt::net {
 
 namespace {
 
-constexpr std::uint16_t kIpv4 = 0x0800;
-constexpr std::uint16_t kIpv6 = 0x86dd;
-constexpr std::uint8_t kTcp = 6;
 constexpr std::uint8_t kFin = 0x01, kSyn = 0x02, kRst = 0x04, kAck = 0x10;
 
 std::atomic<std::uint64_t> g_reopened{0};
@@ -48,20 +46,20 @@ void reopen_time_wait_for_syn(std::uint16_t ethertype, const std::uint8_t* packe
     const std::uint8_t* dst = nullptr;
     const std::uint8_t* tcp = nullptr;
     bool v6 = false;
-    if (ethertype == kIpv4) {
-        if (len < 20 || (packet[0] >> 4) != 4 || packet[9] != kTcp) return;
+    if (ethertype == kEthertypeIpv4) {
+        if (len < 20 || (packet[0] >> 4) != 4 || packet[9] != kIpProtoTcp) return;
         if ((be16(packet + 6) & 0x3fff) != 0) return;  // a fragment: lwIP reassembles it first
         const std::size_t header = static_cast<std::size_t>(packet[0] & 0x0f) * 4;
         if (header < 20 || len < header + 20) return;
         src = packet + 12;
         dst = packet + 16;
         tcp = packet + header;
-    } else if (ethertype == kIpv6) {
+    } else if (ethertype == kEthertypeIpv6) {
         // Only a TCP header right after the fixed header: a SYN carries no extension headers.
-        if (len < 40 + 20 || (packet[0] >> 4) != 6 || packet[6] != kTcp) return;
+        if (len < kIpv6HeaderLen + 20 || (packet[0] >> 4) != 6 || packet[6] != kIpProtoTcp) return;
         src = packet + 8;
         dst = packet + 24;
-        tcp = packet + 40;
+        tcp = packet + kIpv6HeaderLen;
         v6 = true;
     } else {
         return;

@@ -3,6 +3,7 @@
 // the network ID (ZeroTier's Network::requestConfiguration does the same for IDs starting 0xff).
 #include <cstdio>
 
+#include "zt/ip_numbers.hpp"
 #include "zt/netconf.hpp"
 #include "zt/rule_table.hpp"
 #include "zt/vl2_address.hpp"
@@ -13,10 +14,6 @@ namespace {
 
 constexpr std::uint64_t kAdhocCredentialTimeMaxDelta = 2 * 60 * 60 * 1000;  // 2 h: the largest allowed
 constexpr std::uint32_t kAdhocIpv4MulticastLimit = 1024;
-constexpr std::uint8_t kProtoTcp = 6;
-constexpr std::uint8_t kProtoUdp = 17;
-constexpr std::uint8_t kProtoIcmpv6 = 58;
-constexpr std::uint16_t kEthertypeIpv6 = 0x86dd;
 constexpr std::uint64_t kTcpSyn = 0x02;
 constexpr std::uint64_t kTcpAck = 0x10;
 
@@ -57,11 +54,11 @@ NetworkConfig port_range_config(std::uint64_t network_id, std::uint64_t my_addre
         rule(RuleType::kMatchEthertype, kRuleNot, rule_value::kEthertype, kEthertypeIpv6),
         rule(RuleType::kActionDrop),
         // Accept ICMPv6.
-        rule(RuleType::kMatchIpProtocol, 0, rule_value::kIpProtocol, kProtoIcmpv6),
+        rule(RuleType::kMatchIpProtocol, 0, rule_value::kIpProtocol, kIpProtoIcmpv6),
         rule(RuleType::kActionAccept),
         // Accept UDP or TCP to the port range.
-        rule(RuleType::kMatchIpProtocol, 0, rule_value::kIpProtocol, kProtoUdp),
-        rule(RuleType::kMatchIpProtocol, kRuleOr, rule_value::kIpProtocol, kProtoTcp),
+        rule(RuleType::kMatchIpProtocol, 0, rule_value::kIpProtocol, kIpProtoUdp),
+        rule(RuleType::kMatchIpProtocol, kRuleOr, rule_value::kIpProtocol, kIpProtoTcp),
         rule(RuleType::kMatchIpDestPortRange, 0, rule_value::kRangeStart, start, rule_value::kRangeEnd, end),
         rule(RuleType::kActionAccept),
         // Accept TCP that opens nothing...

@@ -8,6 +8,7 @@
 
 #include "zt/credentials.hpp"
 #include "zt/crypto.hpp"
+#include "zt/ip_numbers.hpp"
 #include "zt/rule_table.hpp"
 #include "zt/rules.hpp"
 #include "zt/vl2_address.hpp"
@@ -16,19 +17,8 @@ namespace zt {
 
 namespace {
 
-constexpr std::uint16_t kEthertypeIpv4 = 0x0800;
-constexpr std::uint16_t kEthertypeArp = 0x0806;
-constexpr std::uint16_t kEthertypeIpv6 = 0x86dd;
-constexpr std::size_t kIpv4HeaderMin = 20;
-constexpr std::size_t kIpv6HeaderLen = 40;
-constexpr std::uint8_t kProtoIcmp = 1;
-constexpr std::uint8_t kProtoTcp = 6;
-constexpr std::uint8_t kProtoUdp = 17;
-constexpr std::uint8_t kProtoIcmpv6 = 58;
-constexpr std::uint8_t kProtoSctp = 132;
-constexpr std::uint8_t kProtoUdpLite = 136;
-constexpr std::uint8_t kIcmpv6NeighborSolicitation = 135;
-constexpr std::uint8_t kIcmpv6NeighborAdvertisement = 136;
+constexpr std::uint8_t kIpProtoSctp = 132;
+constexpr std::uint8_t kIpProtoUdpLite = 136;
 
 // Finds the upper-layer protocol of an IPv6 packet behind the extension headers ZeroTier skips
 // (hop-by-hop 0, routing 43, destination options 60, mobility 135). False if a header runs past
@@ -57,7 +47,7 @@ bool ipv6_upper_layer(const std::uint8_t* p, std::size_t len, std::size_t* pos, 
 }
 
 bool is_port_protocol(unsigned proto) {
-    return proto == kProtoTcp || proto == kProtoUdp || proto == kProtoSctp || proto == kProtoUdpLite;
+    return proto == kIpProtoTcp || proto == kIpProtoUdp || proto == kIpProtoSctp || proto == kIpProtoUdpLite;
 }
 
 // ZeroTier compares the top `bits` bits for IPv4 (bits > 32 taken as 32)...
@@ -132,7 +122,7 @@ struct Walk {
         } else if (ipv6()) {
             // Neighbor discovery carries no usable source address: a solicitation counts as
             // authenticated (IPv6 would hardly work otherwise), an advertisement by its target.
-            const bool ndp = len() >= kIpv6HeaderLen + 8 + 16 && p[6] == kProtoIcmpv6 &&
+            const bool ndp = len() >= kIpv6HeaderLen + 8 + 16 && p[6] == kIpProtoIcmpv6 &&
                              (p[40] == kIcmpv6NeighborSolicitation || p[40] == kIcmpv6NeighborAdvertisement);
             if (ndp && p[40] == kIcmpv6NeighborSolicitation) {
                 ownership_bits |= kCharacteristicSenderIpAuthenticated;
@@ -159,7 +149,7 @@ struct Walk {
         if (frame.mac_dest == kBroadcastMac) cf |= kCharacteristicBroadcast;
         cf |= ownership();
         const std::uint8_t* p = data();
-        if (ipv4() && p[9] == kProtoTcp) {
+        if (ipv4() && p[9] == kIpProtoTcp) {
             const std::size_t header = 4u * (p[0] & 0xf);
             if (header + 14 <= len()) {  // (ZeroTier reads these two bytes without checking)
                 cf |= p[header + 13] | (static_cast<std::uint64_t>(p[header + 12] & 0x0f) << 8);
@@ -167,7 +157,7 @@ struct Walk {
         } else if (frame.ethertype == kEthertypeIpv6) {
             std::size_t pos = 0;
             unsigned proto = 0;
-            if (ipv6_upper_layer(p, len(), &pos, &proto) && proto == kProtoTcp && len() > pos + 14) {
+            if (ipv6_upper_layer(p, len(), &pos, &proto) && proto == kIpProtoTcp && len() > pos + 14) {
                 cf |= p[pos + 13] | (static_cast<std::uint64_t>(p[pos + 12] & 0x0f) << 8);
             }
         }
@@ -233,11 +223,11 @@ struct Walk {
         const std::uint8_t* p = data();
         std::size_t at = 0;
         if (ipv4()) {
-            if (p[9] != kProtoIcmp) return no;
+            if (p[9] != kIpProtoIcmp) return no;
             at = 4u * (p[0] & 0xf);
         } else if (frame.ethertype == kEthertypeIpv6) {
             unsigned proto = 0;
-            if (!ipv6_upper_layer(p, len(), &at, &proto) || proto != kProtoIcmpv6) return no;
+            if (!ipv6_upper_layer(p, len(), &at, &proto) || proto != kIpProtoIcmpv6) return no;
         } else {
             return no;
         }

@@ -3,13 +3,13 @@
 // membership gate and the rules, and NDP emulation on 6PLANE/RFC4193 networks.
 #include <cstring>
 
+#include "zt/ip_numbers.hpp"
 #include "zt/vl2.hpp"
 
 namespace zt {
 
 namespace {
 
-constexpr std::uint16_t kEthertypeArp = 0x0806;
 constexpr std::size_t kMaxFramePayload = kMaxPacketLen - kIdxPayload - 64;  // room for any verb's header
 
 }  // namespace
@@ -98,10 +98,9 @@ bool Vl2::emulate_ndp(Network& net, std::uint64_t src_mac, std::uint16_t etherty
                        std::size_t len) {
     // On networks with NDP emulation (6PLANE, RFC4193), a neighbor solicitation for a member's
     // address needs no answer from the network: the address names the member, hence its MAC.
-    constexpr std::size_t kIpv6Header = 40;
-    if (ethertype != 0x86dd || len < kIpv6Header + 8 + 16 || !net.config().ndp_emulation()) return false;
-    if (data[6] != 58 /* ICMPv6 */ || data[kIpv6Header] != 135 /* neighbor solicitation */) return false;
-    const std::uint8_t* target = data + kIpv6Header + 8;
+    if (ethertype != kEthertypeIpv6 || len < kIpv6HeaderLen + 8 + 16 || !net.config().ndp_emulation()) return false;
+    if (data[6] != kIpProtoIcmpv6 || data[kIpv6HeaderLen] != kIcmpv6NeighborSolicitation) return false;
+    const std::uint8_t* target = data + kIpv6HeaderLen + 8;
     std::uint64_t member = 0;
     const std::uint8_t* mine = nullptr;
     for (const ManagedIp& ip : net.config().static_ips) {
@@ -123,11 +122,11 @@ bool Vl2::emulate_ndp(Network& net, std::uint64_t src_mac, std::uint16_t etherty
     std::uint8_t adv[72] = {};
     adv[0] = 0x60;
     adv[5] = 32;   // payload length
-    adv[6] = 58;   // ICMPv6
+    adv[6] = kIpProtoIcmpv6;
     adv[7] = 255;  // hop limit
     std::memcpy(adv + 8, target, 16);
     std::memcpy(adv + 24, mine, 16);
-    adv[40] = 136;   // neighbor advertisement
+    adv[40] = kIcmpv6NeighborAdvertisement;
     adv[44] = 0x60;  // solicited | override
     std::memcpy(adv + 48, target, 16);
     adv[64] = 2;  // target link-layer address option
@@ -135,12 +134,12 @@ bool Vl2::emulate_ndp(Network& net, std::uint64_t src_mac, std::uint16_t etherty
     store_be(adv + 66, member_mac, 6);
     std::uint32_t sum = 0;
     for (std::size_t i = 8; i < 40; i += 2) sum += load_be(adv + i, 2);  // pseudo-header addresses
-    sum += 32 + 58;                                                          // length, next header
+    sum += 32 + kIpProtoIcmpv6;                                                          // length, next header
     for (std::size_t i = 40; i < 72; i += 2) sum += load_be(adv + i, 2);
     while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
     store_be(adv + 42, static_cast<std::uint16_t>(~sum), 2);
     ++stats().frames_in;
-    host_.on_frame(net.id(), member_mac, src_mac, 0x86dd, adv, sizeof adv);
+    host_.on_frame(net.id(), member_mac, src_mac, kEthertypeIpv6, adv, sizeof adv);
     return true;
 }
 
