@@ -294,6 +294,23 @@ bool valid_msg(const zts_msghdr* m) {
     return m != nullptr && m->msg_iovlen >= 0 && m->msg_iovlen <= 1024 && (m->msg_iov != nullptr || m->msg_iovlen == 0);
 }
 
+// recv/recvfrom with ZTX_MSG_TRUNC, through recvmsg: lwIP's recv and recvfrom answer what they
+// copied, its recvmsg the datagram's whole length, which is what MSG_TRUNC asks for.
+ssize_t recv_whole_length(int fd, void* buf, size_t len, int flags, zts_sockaddr* addr, zts_socklen_t* addrlen,
+                          ztx_wait_t* wait) {
+    zts_iovec iov{buf, len};
+    zts_msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    if (addr != nullptr && addrlen != nullptr) {
+        msg.msg_name = addr;
+        msg.msg_namelen = *addrlen;
+    }
+    const ssize_t r = ztx_recvmsg(fd, &msg, flags, wait);
+    if (r >= 0 && msg.msg_name != nullptr) *addrlen = msg.msg_namelen;
+    return r;
+}
+
 }  // namespace
 
 extern "C" {
@@ -751,6 +768,7 @@ ssize_t ztx_sendmsg(int fd, const struct zts_msghdr* msg, int flags, ztx_wait_t*
 ssize_t ztx_recv(int fd, void* buf, size_t len, int flags, ztx_wait_t* wait) {
     if (!node_running()) return ZTS_ERR_SERVICE;
     if (buf == nullptr && len > 0) return ZTS_ERR_ARG;
+    if ((flags & ZTX_MSG_TRUNC) != 0) return recv_whole_length(fd, buf, len, flags, nullptr, nullptr, wait);
     auto use = table().acquire(fd);
     if (!use) return fail_errno();
     const int lflags = lwip_flags(flags);
@@ -762,6 +780,7 @@ ssize_t ztx_recvfrom(int fd, void* buf, size_t len, int flags, struct zts_sockad
                      ztx_wait_t* wait) {
     if (!node_running()) return ZTS_ERR_SERVICE;
     if (buf == nullptr && len > 0) return ZTS_ERR_ARG;
+    if ((flags & ZTX_MSG_TRUNC) != 0) return recv_whole_length(fd, buf, len, flags, addr, addrlen, wait);
     auto use = table().acquire(fd);
     if (!use) return fail_errno();
     sockaddr_storage ss{};
@@ -781,6 +800,10 @@ ssize_t ztx_recvmsg(int fd, struct zts_msghdr* msg, int flags, ztx_wait_t* wait)
     if (!valid_msg(msg)) return ZTS_ERR_ARG;
     auto use = table().acquire(fd);
     if (!use) return fail_errno();
+    const bool datagram = use->state().type != SOCK_STREAM;
+    // Linux discards a stream's bytes for MSG_TRUNC; lwIP would copy them: refused rather than
+    // answered differently.
+    if ((flags & ZTX_MSG_TRUNC) != 0 && !datagram) return fail(EOPNOTSUPP);
     msghdr m{};
     std::memcpy(&m, msg, sizeof m);  // the same layout (net/lwip_options_check.hpp)
     m.msg_flags = 0;  // out only: lwIP sets them only when a message comes (not for the end after a shutdown)
@@ -792,9 +815,8 @@ ssize_t ztx_recvmsg(int fd, struct zts_msghdr* msg, int flags, ztx_wait_t* wait)
     m.msg_control = nullptr;  // no ancillary data is produced
     m.msg_controllen = 0;
     // lwIP answers a datagram's whole length, however little of it fit, and refuses a message with no
-    // room at all. recvmsg(2) answers what it copied (MSG_TRUNC says the rest is gone) and takes a
-    // datagram into no room.
-    const bool datagram = use->state().type != SOCK_STREAM;
+    // room at all. recvmsg(2) answers what it copied (MSG_TRUNC in msg_flags says the rest is gone;
+    // ZTX_MSG_TRUNC in flags asks for the whole length) and takes a datagram into no room.
     std::size_t room = 0;
     for (int i = 0; i < msg->msg_iovlen; ++i) room += msg->msg_iov[i].iov_len;
     char scratch = 0;
@@ -808,7 +830,7 @@ ssize_t ztx_recvmsg(int fd, struct zts_msghdr* msg, int flags, ztx_wait_t* wait)
                               [&] { return static_cast<ssize_t>(lwip_recvmsg(use->lwip(), &m, lflags)); });
     if (r < 0) return fail_errno();
     if (datagram && static_cast<std::size_t>(r) > room) {
-        r = static_cast<ssize_t>(room);
+        if ((flags & ZTX_MSG_TRUNC) == 0) r = static_cast<ssize_t>(room);
         m.msg_flags |= MSG_TRUNC;
     }
     if (msg->msg_name != nullptr) address_out(ss, static_cast<zts_sockaddr*>(msg->msg_name), &msg->msg_namelen);

@@ -572,6 +572,12 @@ typedef struct {
     int64_t deadline_ms; /* kept by libzt: 0 before the first call, -1 for no limit */
 } ztx_wait_t;
 
+/* A receive flag beside ZTS_MSG_*, for zts_bsd_recv, _recvfrom, _recvmsg and their ztx_ forms below:
+ * a datagram socket answers the datagram's whole length (copying what fits), as Linux's MSG_TRUNC
+ * asks; a stream socket refuses it (ZTS_EOPNOTSUPP). ZTS_MSG_TRUNC is only a msg_flags bit on
+ * return: as a flag its number is ZTS_MSG_OOB's. */
+#define ZTX_MSG_TRUNC 0x40
+
 /* zts_bsd_accept, _send, _sendto, _sendmsg, _recv, _recvfrom and _recvmsg with the time limit of
  * *wait instead of the socket's SO_RCVTIMEO/SO_SNDTIMEO (wait NULL: the socket's, the zts_bsd_* call
  * exactly). Results and errors are theirs; when the time runs out, ZTS_ERR_SOCKET with zts_errno

@@ -18,6 +18,7 @@
 #include <cstddef>
 
 #include "ZeroTierSockets.h"
+#include "libzt_ext.h"
 #include "zt/ip_numbers.hpp"
 
 // socket_table.cpp and receive_assist.cpp read struct lwip_sock and struct netconn (lwip/priv), and
@@ -104,6 +105,8 @@ LIBZT_SAME_VALUE(MSG_OOB);
 LIBZT_SAME_VALUE(MSG_DONTWAIT);
 LIBZT_SAME_VALUE(MSG_MORE);
 LIBZT_SAME_VALUE(MSG_TRUNC);
+static_assert((ZTX_MSG_TRUNC & (MSG_PEEK | MSG_WAITALL | MSG_OOB | MSG_DONTWAIT | MSG_MORE | MSG_NOSIGNAL)) == 0,
+              "ZTX_MSG_TRUNC is one of lwIP's flags");
 LIBZT_SAME_VALUE(MSG_CTRUNC);
 LIBZT_SAME_VALUE(FIONREAD);
 LIBZT_SAME_VALUE(FIONBIO);

@@ -158,6 +158,7 @@ typedef struct {
     int wake_ms;
     int64_t deadline_ms;
 } ztx_wait_t;
+#define ZTX_MSG_TRUNC ...
 int ztx_accept(int fd, struct zts_sockaddr* addr, zts_socklen_t* addrlen, ztx_wait_t* wait);
 ssize_t ztx_send(int fd, const void* buf, size_t len, int flags, ztx_wait_t* wait);
 ssize_t ztx_sendto(int fd, const void* buf, size_t len, int flags, const struct zts_sockaddr* addr,

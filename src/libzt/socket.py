@@ -125,6 +125,7 @@ _MSG_FLAGS = [(getattr(_stdlib, name), zts) for name, zts in (
     ("MSG_OOB", _ll.MSG_OOB),
     ("MSG_DONTWAIT", _ll.MSG_DONTWAIT),
     ("MSG_MORE", _ll.MSG_MORE),
+    ("MSG_TRUNC", _ll.RECV_WHOLE_LENGTH),  # a receive's: the datagram's whole length
 ) if hasattr(_stdlib, name)]
 _MSG_WAITALL = int(getattr(_stdlib, "MSG_WAITALL", 0))  # emulated here: lwIP returns what it has (int: enum & is slow)
 _MSG_IGNORED = getattr(_stdlib, "MSG_NOSIGNAL", 0)  # there are no signals to suppress
@@ -729,6 +730,8 @@ class socket:
     def recv(self, bufsize: int, flags: int = 0, /) -> bytes:
         if bufsize < 0:
             raise ValueError("negative buffersize in recv")
+        if bufsize == 0:
+            return b""  # the stdlib's answer, without a call: a datagram would be taken (recv_into alike)
         fd = self._fd
         if flags or fd < 0:
             return self._recv_flagged(bufsize, flags)

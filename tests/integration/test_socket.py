@@ -655,6 +655,48 @@ def test_a_datagram_longer_than_recvmsgs_room_is_cut_as_the_stdlibs(zt_pair: Pai
     assert _datagrams_into_little_room(socket) == expected
 
 
+def _datagram_lengths_asked_with_msg_trunc(module: Any) -> list[Any]:
+    """Receives with MSG_TRUNC over 127.0.0.1: each answers the datagram's whole length however
+    little fit; with MSG_PEEK too, the length of the next datagram, which stays queued."""
+    trunc = module.MSG_TRUNC
+    steps: list[Any] = []
+    with module.socket(module.AF_INET, module.SOCK_DGRAM) as a, \
+            module.socket(module.AF_INET, module.SOCK_DGRAM) as b:
+        a.bind(("127.0.0.1", 0))
+        b.bind(("127.0.0.1", 0))
+        b.settimeout(30)
+        for data in (b"0123456789", b"abcdefghijkl", b"short", b"0123456789", b"last one"):
+            a.sendto(data, b.getsockname())
+        sender = a.getsockname()
+        steps.append((b.recv(0), b.recv_into(bytearray(0), 0, trunc)))  # no room asked: nothing taken
+        peek = bytearray(1)
+        steps.append((b.recv_into(peek, 1, trunc | module.MSG_PEEK), bytes(peek)))  # sizing the next one
+        room = bytearray(4)
+        steps.append((b.recv_into(room, 4, trunc), bytes(room)))
+        n, address = b.recvfrom_into(room, 0, trunc)
+        steps.append((n, bytes(room), address == sender))
+        steps.append(b.recv_into(bytearray(16), 16, trunc))  # one that fits: its length, as without
+        data = b.recv(4, trunc)
+        steps.append((len(data), data[:4]))  # the stdlib's bytes past the 4 are undefined: not compared
+        data, ancillary, flags, address = b.recvmsg(4, 0, trunc)
+        steps.append((data, ancillary, bool(flags & module.MSG_TRUNC), address == sender))
+    return steps
+
+
+def test_msg_trunc_asks_for_a_datagrams_whole_length_as_the_stdlibs(zt_pair: Pair) -> None:
+    """MSG_TRUNC as a receive flag: a datagram's whole length (Linux's recv(2)), which a program asks
+    for to size its buffer. It was refused (EOPNOTSUPP): lwIP has no such flag, and the number
+    libzt's header gives MSG_TRUNC is a msg_flags bit that as a flag means MSG_OOB. A stream socket
+    refuses it (Linux would discard the bytes; lwIP would copy them)."""
+    expected = _datagram_lengths_asked_with_msg_trunc(stdlib_socket)
+    assert expected == [(b"", 0), (10, b"0"), (10, b"0123"), (12, b"abcd", True), 5, (10, b"0123"),
+                        (b"last", [], True, True)]  # what Linux says, checked here
+    assert _datagram_lengths_asked_with_msg_trunc(socket) == expected
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as stream, pytest.raises(OSError) as refused:
+        stream.recv(4, socket.MSG_TRUNC)
+    assert refused.value.errno == errno.EOPNOTSUPP
+
+
 def _poll_now(module: Any, sock: Any) -> set[str]:
     """What poll says at once for reading and writing, by name (the library numbers the events as
     lwIP does): through the library's own poll for ours (the readiness descriptor fileno() gives

@@ -52,7 +52,8 @@ MSG_WAITALL = lib.ZTS_MSG_WAITALL
 MSG_OOB = lib.ZTS_MSG_OOB
 MSG_DONTWAIT = lib.ZTS_MSG_DONTWAIT
 MSG_MORE = lib.ZTS_MSG_MORE
-MSG_TRUNC = lib.ZTS_MSG_TRUNC
+MSG_TRUNC = lib.ZTS_MSG_TRUNC  # in msg_flags on return
+RECV_WHOLE_LENGTH = lib.ZTX_MSG_TRUNC  # the receive flag MSG_TRUNC (libzt_ext.h)
 MSG_CTRUNC = lib.ZTS_MSG_CTRUNC
 SOL_SOCKET = lib.ZTS_SOL_SOCKET
 SO_TYPE = lib.ZTS_SO_TYPE
@@ -368,7 +369,13 @@ def recv(fd: int, size: int, flags: int, wait: Any = NO_WAIT) -> Optional[bytes]
     n = _io(lib.ztx_recv(fd, buf, size, flags, wait))
     if n == WOULD_BLOCK:
         return None
-    return ffi.buffer(buf, n)[:]
+    return _received(buf, size, n)
+
+
+def _received(buf: Any, size: int, n: int) -> bytes:
+    # With RECV_WHOLE_LENGTH n may exceed the buffer: the stdlib's recv then returns n bytes, those
+    # past the buffer undefined; here they are zeros.
+    return ffi.buffer(buf, n)[:] if n <= size else ffi.buffer(buf, size)[:] + bytes(n - size)
 
 
 def _into(buffer: Any, nbytes: int) -> Tuple[Any, int]:
@@ -390,6 +397,8 @@ def recv_into(fd: int, buffer: Any, nbytes: int, flags: int, wait: Any = NO_WAIT
         if nbytes > size:
             raise ValueError("buffer too small for requested bytes")
         size = nbytes
+    elif size == 0:
+        return 0  # no room: the stdlib's socket answers 0 without receiving (a datagram would be lost)
     ret = lib.ztx_recv(fd, buf, size, flags, wait)
     return ret if ret >= 0 else _io(ret)
 
@@ -400,7 +409,7 @@ def recvfrom(fd: int, size: int, flags: int, wait: Any = NO_WAIT) -> Tuple[Optio
     n = _io(lib.ztx_recvfrom(fd, buf, size, flags, ffi.cast("struct zts_sockaddr *", storage), length, wait))
     if n == WOULD_BLOCK:
         return None, None
-    return ffi.buffer(buf, n)[:], _address(storage, length[0])
+    return _received(buf, size, n), _address(storage, length[0])
 
 
 def recvfrom_into(fd: int, buffer: Any, nbytes: int, flags: int, wait: Any = NO_WAIT) -> Tuple[int, Optional[Address]]:
@@ -425,7 +434,7 @@ def recvmsg(fd: int, size: int, flags: int, wait: Any = NO_WAIT) -> Tuple[Option
     n = _io(lib.ztx_recvmsg(fd, msg, flags, wait))
     if n == WOULD_BLOCK:
         return None, 0, None
-    return ffi.buffer(buf, n)[:], int(msg.msg_flags), _address(storage, msg.msg_namelen)
+    return ffi.buffer(buf, min(n, size))[:], int(msg.msg_flags), _address(storage, msg.msg_namelen)
 
 
 def send(fd: int, data: Any, flags: int, wait: Any = NO_WAIT) -> int:
