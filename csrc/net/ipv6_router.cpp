@@ -18,17 +18,17 @@ constexpr std::uint16_t kRouterLifetimeSeconds = 9000;  // the most RFC 4861 all
 // ICMPv6 checksum over the pseudo-header and the message; packet = IPv6 header + ICMPv6.
 void set_icmp6_checksum(std::uint8_t* packet, std::size_t icmp_len) {
     std::uint32_t sum = 0;
-    for (std::size_t i = 8; i < 40; i += 2) sum += static_cast<std::uint32_t>(load_be(packet + i, 2));
+    for (std::size_t i = 8; i < kIpv6HeaderLen; i += 2) sum += static_cast<std::uint32_t>(load_be(packet + i, 2));
     sum += static_cast<std::uint32_t>(icmp_len) + kIpProtoIcmpv6;
     packet[42] = packet[43] = 0;
-    for (std::size_t i = 0; i + 1 < icmp_len; i += 2) sum += static_cast<std::uint32_t>(load_be(packet + 40 + i, 2));
-    if (icmp_len % 2) sum += static_cast<std::uint32_t>(packet[40 + icmp_len - 1]) << 8;
+    for (std::size_t i = 0; i + 1 < icmp_len; i += 2) sum += static_cast<std::uint32_t>(load_be(packet + kIpv6HeaderLen + i, 2));
+    if (icmp_len % 2) sum += static_cast<std::uint32_t>(packet[kIpv6HeaderLen + icmp_len - 1]) << 8;
     while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
     store_be(packet + 42, static_cast<std::uint16_t>(~sum), 2);
 }
 
 void ipv6_header(std::uint8_t* p, std::size_t payload_len, const std::uint8_t src[16], const std::uint8_t dst[16]) {
-    std::memset(p, 0, 40);
+    std::memset(p, 0, kIpv6HeaderLen);
     p[0] = 0x60;
     store_be(p + 4, payload_len, 2);
     p[6] = kIpProtoIcmpv6;
@@ -76,9 +76,9 @@ void announce_virtual_router(struct netif* n, std::uint64_t network_id, unsigned
     router_link_local(network_id, src);
     std::uint8_t all_nodes[16] = {0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
     constexpr std::size_t kIcmpLen = 16 + 8 + 8;  // advertisement, source link-layer, MTU options
-    std::uint8_t pkt[40 + kIcmpLen] = {};
+    std::uint8_t pkt[kIpv6HeaderLen + kIcmpLen] = {};
     ipv6_header(pkt, kIcmpLen, src, all_nodes);
-    std::uint8_t* ra = pkt + 40;
+    std::uint8_t* ra = pkt + kIpv6HeaderLen;
     ra[0] = kIcmpv6RouterAdvertisement;
     ra[4] = 64;   // current hop limit
     store_be(ra + 6, kRouterLifetimeSeconds, 2);
@@ -94,15 +94,15 @@ void announce_virtual_router(struct netif* n, std::uint64_t network_id, unsigned
 
 bool answer_router_solicitation(struct netif* n, std::uint64_t network_id, const std::uint8_t router[16],
                                 std::uint64_t our_mac, const std::uint8_t* packet, std::size_t len) {
+    if (len < kIpv6HeaderLen + 24 || packet[6] != kIpProtoIcmpv6) return false;
     const std::uint8_t* icmp = packet + kIpv6HeaderLen;
-    if (len < kIpv6HeaderLen + 24 || packet[6] != kIpProtoIcmpv6 || icmp[0] != kIcmpv6NeighborSolicitation ||
-        std::memcmp(icmp + 8, router, 16) != 0) {
+    if (icmp[0] != kIcmpv6NeighborSolicitation || std::memcmp(icmp + 8, router, 16) != 0) {
         return false;
     }
     constexpr std::size_t kIcmpLen = 24 + 8;
-    std::uint8_t pkt[40 + kIcmpLen] = {};
+    std::uint8_t pkt[kIpv6HeaderLen + kIcmpLen] = {};
     ipv6_header(pkt, kIcmpLen, router, packet + 8);  // back to whoever asked
-    std::uint8_t* na = pkt + 40;
+    std::uint8_t* na = pkt + kIpv6HeaderLen;
     na[0] = kIcmpv6NeighborAdvertisement;
     na[4] = 0xe0;  // router | solicited | override
     std::memcpy(na + 8, router, 16);

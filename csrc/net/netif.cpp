@@ -204,7 +204,7 @@ void VirtualNetif::apply(const NetworkConfig& config) {
 }
 
 std::uint64_t VirtualNetif::route_ipv6(const std::uint8_t* packet, std::size_t len) const {
-    if (len < 40 || (packet[0] >> 4) != 6) return 0;
+    if (len < kIpv6HeaderLen || (packet[0] >> 4) != 6) return 0;
     return member_mac(packet + 24);
 }
 

@@ -36,10 +36,10 @@ bool parse_pure_ack(const std::uint8_t* packet, std::size_t len, PureAck* out) {
     } else if (version == 6) {
         if (len < kIpv6HeaderLen || packet[6] != kIpProtoTcp) return false;  // extension headers: not ours to judge
         const std::size_t payload = load_be(packet + 4, 2);
-        if (40 + payload > len) return false;
-        tcp_at = 40;
-        ip_end = 40 + payload;
-        for (std::size_t i = 8; i < 40; i += 8) flow = mix(flow, load_be(packet + i, 8));
+        if (kIpv6HeaderLen + payload > len) return false;
+        tcp_at = kIpv6HeaderLen;
+        ip_end = kIpv6HeaderLen + payload;
+        for (std::size_t i = 8; i < kIpv6HeaderLen; i += 8) flow = mix(flow, load_be(packet + i, 8));
     } else {
         return false;
     }

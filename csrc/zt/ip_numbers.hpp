@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Numbers of the Ethernet and IP headers that ZeroTier frames carry, named once for the code that
-// reads frames without lwIP (the rules engine, VL2, the frame filter's standalone test build).
-// Code that works on lwIP's pbufs uses lwIP's names; net/lwip_options_check.hpp checks they agree.
+// reads frames as bytes: the rules engine and VL2 (which know no lwIP), the frame filter (tested
+// without lwIP) and the interface's frame paths. Code that reads lwIP's own structures uses lwIP's
+// names for the same numbers; net/lwip_options_check.hpp checks that they agree.
 #pragma once
 
 #include <cstddef>

@@ -123,8 +123,9 @@ struct Walk {
             // Neighbor discovery carries no usable source address: a solicitation counts as
             // authenticated (IPv6 would hardly work otherwise), an advertisement by its target.
             const bool ndp = len() >= kIpv6HeaderLen + 8 + 16 && p[6] == kIpProtoIcmpv6 &&
-                             (p[40] == kIcmpv6NeighborSolicitation || p[40] == kIcmpv6NeighborAdvertisement);
-            if (ndp && p[40] == kIcmpv6NeighborSolicitation) {
+                             (p[kIpv6HeaderLen] == kIcmpv6NeighborSolicitation ||
+                              p[kIpv6HeaderLen] == kIcmpv6NeighborAdvertisement);
+            if (ndp && p[kIpv6HeaderLen] == kIcmpv6NeighborSolicitation) {
                 ownership_bits |= kCharacteristicSenderIpAuthenticated;
             } else if (ndp) {
                 source = InetAddress::v6(p + kIpv6HeaderLen + 8, 0);
