@@ -825,7 +825,9 @@ ssize_t ztx_recvmsg(int fd, struct zts_msghdr* msg, int flags, ztx_wait_t* wait)
         m.msg_iov = &no_room;
         m.msg_iovlen = 1;
     }
-    const int lflags = lwip_flags(flags);
+    // lwIP's recvmsg refuses the flags its recv ignores (MSG_WAITALL, MSG_OOB, MSG_MORE), which a
+    // datagram socket on Linux ignores too.
+    const int lflags = datagram ? lwip_flags(flags) & MSG_PEEK : lwip_flags(flags);
     ssize_t r = recv_blocking(*use, flags, wait,
                               [&] { return static_cast<ssize_t>(lwip_recvmsg(use->lwip(), &m, lflags)); });
     if (r < 0) return fail_errno();

@@ -746,7 +746,7 @@ class socket:
         return data
 
     def _recv_flagged(self, bufsize: int, flags: int) -> bytes:
-        if flags & _MSG_WAITALL and bufsize:
+        if flags & _MSG_WAITALL and self._type == _stdlib.SOCK_STREAM:  # a datagram comes whole anyway
             buf = bytearray(bufsize)
             return bytes(buf[: socket.recv_into(self, buf, bufsize, flags)])
         zflags = self._flags(flags) if flags else 0
@@ -769,6 +769,8 @@ class socket:
         return n
 
     def _recv_into_flagged(self, buffer: Any, nbytes: int, flags: int) -> int:
+        if self._fd < 0 and not nbytes and _ll.room(buffer) == 0:
+            return 0  # the stdlib's answer for no room, closed or not (see _ll.recv_into)
         zflags = self._flags(flags) if flags else 0
         if flags & _MSG_WAITALL and self._type == _stdlib.SOCK_STREAM:
             return self._recv_into_all(buffer, nbytes, zflags)

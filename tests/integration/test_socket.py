@@ -665,7 +665,7 @@ def _datagram_lengths_asked_with_msg_trunc(module: Any) -> list[Any]:
         a.bind(("127.0.0.1", 0))
         b.bind(("127.0.0.1", 0))
         b.settimeout(30)
-        for data in (b"0123456789", b"abcdefghijkl", b"short", b"0123456789", b"last one"):
+        for data in (b"0123456789", b"abcdefghijkl", b"short", b"0123456789", b"last one", b"waitall", b"oob"):
             a.sendto(data, b.getsockname())
         sender = a.getsockname()
         steps.append((b.recv(0), b.recv_into(bytearray(0), 0, trunc)))  # no room asked: nothing taken
@@ -680,6 +680,12 @@ def _datagram_lengths_asked_with_msg_trunc(module: Any) -> list[Any]:
         steps.append((len(data), data[:4]))  # the stdlib's bytes past the 4 are undefined: not compared
         data, ancillary, flags, address = b.recvmsg(4, 0, trunc)
         steps.append((data, ancillary, bool(flags & module.MSG_TRUNC), address == sender))
+        data = b.recv(2, module.MSG_WAITALL | trunc)  # WAITALL means nothing to a datagram
+        steps.append((len(data), data[:2]))
+        steps.append(b.recvmsg(16, 0, module.MSG_OOB)[:3])  # nor OOB: received as without
+    closed = module.socket(module.AF_INET, module.SOCK_DGRAM)
+    closed.close()
+    steps.append((closed.recv(0), closed.recv_into(bytearray(0))))  # no room: 0 without a call, closed or not
     return steps
 
 
@@ -690,7 +696,7 @@ def test_msg_trunc_asks_for_a_datagrams_whole_length_as_the_stdlibs(zt_pair: Pai
     refuses it (Linux would discard the bytes; lwIP would copy them)."""
     expected = _datagram_lengths_asked_with_msg_trunc(stdlib_socket)
     assert expected == [(b"", 0), (10, b"0"), (10, b"0123"), (12, b"abcd", True), 5, (10, b"0123"),
-                        (b"last", [], True, True)]  # what Linux says, checked here
+                        (b"last", [], True, True), (7, b"wa"), (b"oob", [], 0), (b"", 0)]  # Linux's, checked here
     assert _datagram_lengths_asked_with_msg_trunc(socket) == expected
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as stream, pytest.raises(OSError) as refused:
         stream.recv(4, socket.MSG_TRUNC)

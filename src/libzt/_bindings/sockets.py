@@ -378,6 +378,11 @@ def _received(buf: Any, size: int, n: int) -> bytes:
     return ffi.buffer(buf, n)[:] if n <= size else ffi.buffer(buf, size)[:] + bytes(n - size)
 
 
+def room(buffer: Any) -> int:
+    """The size of a writable buffer (TypeError for one that is not)."""
+    return len(_writable(buffer))
+
+
 def _into(buffer: Any, nbytes: int) -> Tuple[Any, int]:
     buf = _writable(buffer)
     if nbytes > len(buf):
