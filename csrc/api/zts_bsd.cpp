@@ -147,7 +147,17 @@ ssize_t send_blocking(SocketTable::Use& use, std::size_t len, bool to_address, i
             return -1;
         }
         if (use.state().write_shut()) {
-            errno = EPIPE;  // shut for sending (Linux's answer; lwIP knows no shutdown of a datagram socket)
+            // Shut for sending (lwIP knows no shutdown of a datagram socket): EPIPE, as Linux, which
+            // meets the shutdown only when it allocates the datagram, after judging its length and
+            // destination.
+            const bool udp = use.state().type == ZTS_SOCK_DGRAM;
+            if (udp && len > max_udp_payload(use.state().family)) {
+                errno = EMSGSIZE;
+            } else if (udp && !to_address && !datagram_connected(use.lwip())) {
+                errno = EDESTADDRREQ;
+            } else {
+                errno = EPIPE;
+            }
             return -1;
         }
         const ssize_t r = blocking(use, POLLOUT, dontwait, wait, op);

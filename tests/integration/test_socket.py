@@ -750,6 +750,8 @@ def _datagram_shutdown(module: Any) -> list[Any]:
         steps.append(late)
         steps.append(attempt(lambda: b.shutdown(module.SHUT_WR)))
         steps.append(attempt(lambda: b.sendto(b"no", a.getsockname())))
+        steps.append(attempt(lambda: b.send(b"no")))  # no peer: EDESTADDRREQ, judged before the shutdown
+        steps.append(attempt(lambda: b.sendto(bytes(65_508), a.getsockname())))  # too long: EMSGSIZE, also
         steps.append(_poll_now(module, b))  # readable, writable, and hung up
 
         # A thread waiting to receive wakes with the end (or, had the shutdown come first, finds it).
@@ -763,6 +765,7 @@ def _datagram_shutdown(module: Any) -> list[Any]:
         connected.connect(b.getsockname())
         steps.append(attempt(lambda: connected.shutdown(module.SHUT_WR)))  # with a peer: done, no error
         steps.append(attempt(lambda: connected.send(b"no")))
+        steps.append(attempt(lambda: connected.send(bytes(65_508))))
         steps.append(attempt(lambda: connected.shutdown(module.SHUT_RD)))
         steps.append(connected.recv(10))
     return steps
