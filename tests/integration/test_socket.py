@@ -1153,6 +1153,51 @@ def test_accepted_connections_inherit_the_listeners_options_as_the_stdlibs(zt_pa
         assert sender.result(timeout=60)["sent"] == 1000
 
 
+def _hop_limits_accepted(mod: Any, family: Any, host: str, connect: Callable[[Any], Any]) -> list[int]:
+    """IP_TTL / IPV6_UNICAST_HOPS of connections accepted by listeners that set it before listen()
+    (9) and after (11): ``connect(address)`` starts a peer's connection and returns a waiter."""
+    level, name = (mod.IPPROTO_IPV6, mod.IPV6_UNICAST_HOPS) if family == mod.AF_INET6 else (mod.IPPROTO_IP,
+                                                                                                mod.IP_TTL)
+    got = []
+    for hops, before in ((9, True), (11, False)):
+        with mod.socket(family) as listener:
+            if before:
+                listener.setsockopt(level, name, hops)
+            listener.bind((host, 0))
+            listener.listen()
+            if not before:
+                listener.setsockopt(level, name, hops)
+            waiter = connect(listener.getsockname()[:2])
+            accepted, _ = listener.accept()
+            with accepted:
+                got.append(accepted.getsockopt(level, name))
+                recv_all(accepted)
+            waiter()
+    return got
+
+
+@pytest.mark.parametrize("version", [4, 6])
+def test_accepted_connections_inherit_the_listeners_hop_limit_as_the_stdlibs(zt_pair: Pair, version: int) -> None:
+    """The unicast TTL (IPv4) or hop limit (IPv6) a listener sets, before or after listen(), is its
+    accepted connections', as on Linux (net/accept_inherit.hpp keeps it across lwIP's listener)."""
+    family = stdlib_socket.AF_INET6 if version == 6 else stdlib_socket.AF_INET
+    loopback = "::1" if version == 6 else "127.0.0.1"
+
+    def local(address: Any) -> Callable[[], None]:
+        stdlib_socket.create_connection(address, timeout=30).close()  # accepted all the same, then EOF
+        return lambda: None
+
+    expected = _hop_limits_accepted(stdlib_socket, family, loopback, local)
+    assert expected == [9, 11]  # Linux's, checked here
+
+    def from_peer(address: Any) -> Callable[[], None]:
+        sender = zt_pair.peer.start("tcp_send", host=address[0], port=address[1], size=1000)
+        return lambda: sender.result(timeout=60)
+
+    ours = zt_pair.ipv6 if version == 6 else zt_pair.ipv4
+    assert _hop_limits_accepted(socket, socket.AF_INET6 if version == 6 else socket.AF_INET, ours, from_peer) == expected
+
+
 def test_poll_answers_at_once_for_a_socket_without_a_connection_as_the_stdlibs(zt_pair: Pair) -> None:
     """A TCP socket that never connected (new or bound) polls writable and hung up at once on Linux; a
     listening one not at all; one whose connect was refused, readable, writable, hung up and in error.
