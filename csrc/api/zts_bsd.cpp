@@ -20,10 +20,10 @@
 #include "net/connect.hpp"
 #include "net/datagram_defaults.hpp"
 #include "net/datagram_source.hpp"
+#include "net/destination.hpp"
 #include "net/ephemeral_port.hpp"
 #include "net/ipv6_hop_options.hpp"
 #include "net/ipv6_membership.hpp"
-#include "net/multicast_interface.hpp"
 #include "net/port_unreachable.hpp"
 #include "net/readiness_fd.hpp"
 #include "net/lwip.hpp"
@@ -127,14 +127,27 @@ bool udp_refused(SocketTable::Use& use) {
 // length arithmetic wraps for larger ones and says ENOBUFS, where Linux says EMSGSIZE.
 std::size_t max_udp_payload(int family) { return family == ZTS_AF_INET6 ? 65535 - 40 - 8 : 65535 - 20 - 8; }
 
-// A send of `len` bytes: blocking() on `op`, with send(2)'s errors where lwIP's differ. A UDP
-// datagram too long to carry: EMSGSIZE; one without an address on a socket without a peer:
-// EDESTADDRREQ (lwIP tries to route it to the unspecified address: EHOSTUNREACH); both looked at
-// only once the send failed. On a stream socket, inside the operation, so that what blocking()
-// does with an error applies to these too (a connect's outcome, the node's stop) and a connect
-// under way is waited for: net/stream_state.hpp.
+// Whether a datagram to `to` (nullptr: the socket's peer) leaves over IPv4: an IPv4 or IPv4-mapped
+// destination. Without either, the socket's family says.
+bool leaves_over_ipv4(int lwip_fd, int family, const sockaddr* to) {
+    sockaddr_storage peer{};
+    if (to == nullptr) {
+        socklen_t len = sizeof peer;
+        if (lwip_getpeername(lwip_fd, reinterpret_cast<sockaddr*>(&peer), &len) != 0) return family == ZTS_AF_INET;
+        to = reinterpret_cast<const sockaddr*>(&peer);
+    }
+    if (to->sa_family == AF_INET) return true;
+    return to->sa_family == AF_INET6 && zt::is_v4_mapped(reinterpret_cast<const sockaddr_in6*>(to)->sin6_addr.s6_addr);
+}
+
+// A send of `len` bytes to `to` (nullptr: none given): blocking() on `op`, with send(2)'s errors
+// where lwIP's differ. A UDP datagram too long to carry: EMSGSIZE; one without an address on a
+// socket without a peer: EDESTADDRREQ (lwIP tries to route it to the unspecified address:
+// EHOSTUNREACH); both looked at only once the send failed. On a stream socket, inside the
+// operation, so that what blocking() does with an error applies to these too (a connect's outcome,
+// the node's stop) and a connect under way is waited for: net/stream_state.hpp.
 template <typename Op>
-ssize_t send_blocking(SocketTable::Use& use, std::size_t len, bool to_address, int flags, ztx_wait_t* wait,
+ssize_t send_blocking(SocketTable::Use& use, std::size_t len, const sockaddr* to, int flags, ztx_wait_t* wait,
                       Op op) {
     const bool dontwait = (flags & ZTS_MSG_DONTWAIT) != 0;
     const bool nothing_to_send = len == 0;
@@ -148,13 +161,18 @@ ssize_t send_blocking(SocketTable::Use& use, std::size_t len, bool to_address, i
         }
         if (use.state().write_shut()) {
             // Shut for sending (lwIP knows no shutdown of a datagram socket): EPIPE, as Linux, which
-            // meets the shutdown only when it allocates the datagram, after judging its length and
-            // destination.
+            // meets the shutdown only when it allocates the datagram. Before that it refuses an IPv4
+            // socket's datagram over 65535 bytes, then one without a destination, then one longer
+            // than its destination's IP carries (here: lwIP's limit, as an unshut socket's send).
             const bool udp = use.state().type == ZTS_SOCK_DGRAM;
-            if (udp && len > max_udp_payload(use.state().family)) {
+            const int family = use.state().family;
+            if (udp && family == ZTS_AF_INET && len > 65535) {
                 errno = EMSGSIZE;
-            } else if (udp && !to_address && !datagram_connected(use.lwip())) {
+            } else if (udp && to == nullptr && !datagram_connected(use.lwip())) {
                 errno = EDESTADDRREQ;
+            } else if (udp && len > max_udp_payload(leaves_over_ipv4(use.lwip(), family, to) ? ZTS_AF_INET
+                                                                                              : ZTS_AF_INET6)) {
+                errno = EMSGSIZE;
             } else {
                 errno = EPIPE;
             }
@@ -166,7 +184,7 @@ ssize_t send_blocking(SocketTable::Use& use, std::size_t len, bool to_address, i
             errno = EMSGSIZE;  // refused for its length (lwIP's own EMSGSIZE, past 65535, stands)
             return r;
         }
-        if (r < 0 && !to_address && use.state().type == ZTS_SOCK_DGRAM && errno != ENETDOWN &&
+        if (r < 0 && to == nullptr && use.state().type == ZTS_SOCK_DGRAM && errno != ENETDOWN &&
             !datagram_connected(use.lwip())) {
             errno = EDESTADDRREQ;
         }
@@ -260,27 +278,6 @@ void address_out(const sockaddr_storage& ss, zts_sockaddr* out, zts_socklen_t* l
     if (len != nullptr) *len = full;
 }
 
-// A destination as lwIP gets it: an IPv6 multicast address of interface or link scope without a zone
-// (scope ID 0), from a socket not bound to an address, is given net/multicast_interface's. lwIP routes
-// such an address by its zone or by the socket's address (the send failed with EHOSTUNREACH), where
-// Linux sends it on its default interface.
-const sockaddr* destination(int lwip_fd, const zts_sockaddr* addr, sockaddr_in6* scratch) {
-    if (addr->sa_family != AF_INET6) return as_lwip(addr);
-    const auto* to = reinterpret_cast<const sockaddr_in6*>(addr);
-    const std::uint8_t* a = to->sin6_addr.s6_addr;
-    const bool link_scope_multicast = a[0] == 0xff && (a[1] & 0x0f) <= 2;
-    if (!link_scope_multicast || to->sin6_scope_id != 0) return as_lwip(addr);
-    sockaddr_storage local{};
-    socklen_t local_len = sizeof local;
-    if (lwip_getsockname(lwip_fd, reinterpret_cast<sockaddr*>(&local), &local_len) == 0 && local.ss_family == AF_INET6 &&
-        !zt::is_unspecified_v6(reinterpret_cast<const sockaddr_in6*>(&local)->sin6_addr.s6_addr)) {
-        return as_lwip(addr);  // bound to an address: lwIP routes by it
-    }
-    *scratch = *to;
-    scratch->sin6_scope_id = static_cast<std::uint32_t>(zt::net::multicast_interface());
-    return reinterpret_cast<const sockaddr*>(scratch);
-}
-
 // shutdown() of a UDP or raw socket, which lwIP refuses (EOPNOTSUPP), as Linux does it: once shut
 // for reading, a receive reads what is queued (datagrams still arrive) and then the end, at once,
 // and a thread waiting to receive wakes; once shut for sending, a send fails with EPIPE; poll says
@@ -360,10 +357,12 @@ int zts_bsd_connect(int fd, const struct zts_sockaddr* addr, zts_socklen_t addrl
     auto use = table().acquire(fd);
     if (!use) return fail_errno();
     if (!valid_address(addr, addrlen)) return fail(EAFNOSUPPORT);
-    const int refused = zt::net::broadcast_refusal(*use, as_lwip(addr), zt::net::BroadcastUse::kConnect);
+    sockaddr_in6 scratch{};
+    const sockaddr* to = zt::net::destination(use->lwip(), as_lwip(addr), &scratch);
+    const int refused = zt::net::broadcast_refusal(*use, to, zt::net::BroadcastUse::kConnect);
     if (refused != 0) return fail(refused);
     // Blocking: wait for the handshake (SO_SNDTIMEO bounds it, as on Linux).
-    const int err = zt::net::connect_once(table(), *use, as_lwip(addr), addrlen,
+    const int err = zt::net::connect_once(table(), *use, to, addrlen,
                                           deadline_after(use->state().send_timeout_ms));
     return err == 0 ? ZTS_ERR_OK : fail(err);
 }
@@ -722,7 +721,7 @@ ssize_t ztx_send(int fd, const void* buf, size_t len, int flags, ztx_wait_t* wai
     auto use = table().acquire(fd);
     if (!use) return fail_errno();
     const int lflags = lwip_flags(flags);
-    return finish(send_blocking(*use, len, false, flags, wait,
+    return finish(send_blocking(*use, len, nullptr, flags, wait,
                                 [&] { return static_cast<ssize_t>(lwip_send(use->lwip(), buf, len, lflags)); }));
 }
 
@@ -738,10 +737,10 @@ ssize_t ztx_sendto(int fd, const void* buf, size_t len, int flags, const struct 
     if (!valid_address(addr, addrlen)) return fail(EAFNOSUPPORT);
     const int lflags = lwip_flags(flags);
     sockaddr_in6 scratch{};
-    const sockaddr* to = destination(use->lwip(), addr, &scratch);
+    const sockaddr* to = zt::net::destination(use->lwip(), as_lwip(addr), &scratch);
     const int refused = zt::net::broadcast_refusal(*use, to, zt::net::BroadcastUse::kSend);
     if (refused != 0) return fail(refused);
-    return finish(send_blocking(*use, len, true, flags, wait, [&] {
+    return finish(send_blocking(*use, len, to, flags, wait, [&] {
         return static_cast<ssize_t>(lwip_sendto(use->lwip(), buf, len, lflags, to, addrlen));
     }));
 }
@@ -765,12 +764,12 @@ ssize_t ztx_sendmsg(int fd, const struct zts_msghdr* msg, int flags, ztx_wait_t*
     sockaddr_in6 scratch{};
     if (msg->msg_name != nullptr) {
         const auto* to = static_cast<const zts_sockaddr*>(msg->msg_name);
-        m.msg_name = const_cast<sockaddr*>(destination(use->lwip(), to, &scratch));
+        m.msg_name = const_cast<sockaddr*>(zt::net::destination(use->lwip(), as_lwip(to), &scratch));
         const int refused = zt::net::broadcast_refusal(*use, static_cast<const sockaddr*>(m.msg_name),
                                                        zt::net::BroadcastUse::kSend);
         if (refused != 0) return fail(refused);
     }
-    return finish(send_blocking(*use, total, msg->msg_name != nullptr, flags, wait, [&] {
+    return finish(send_blocking(*use, total, static_cast<const sockaddr*>(m.msg_name), flags, wait, [&] {
         return static_cast<ssize_t>(lwip_sendmsg(use->lwip(), &m, lflags));
     }));
 }
@@ -835,9 +834,10 @@ ssize_t ztx_recvmsg(int fd, struct zts_msghdr* msg, int flags, ztx_wait_t* wait)
         m.msg_iov = &no_room;
         m.msg_iovlen = 1;
     }
-    // lwIP's recvmsg refuses the flags its recv ignores (MSG_WAITALL, MSG_OOB, MSG_MORE), which a
-    // datagram socket on Linux ignores too.
-    const int lflags = datagram ? lwip_flags(flags) & MSG_PEEK : lwip_flags(flags);
+    // lwIP's recvmsg refuses the flags its recv ignores (MSG_WAITALL, MSG_OOB, MSG_MORE). A UDP
+    // socket on Linux ignores them all; a raw one refuses MSG_OOB (EOPNOTSUPP), which lwIP still does.
+    const int lflags = !datagram ? lwip_flags(flags)
+                                 : lwip_flags(flags) & (use->state().type == SOCK_RAW ? MSG_PEEK | MSG_OOB : MSG_PEEK);
     ssize_t r = recv_blocking(*use, flags, wait,
                               [&] { return static_cast<ssize_t>(lwip_recvmsg(use->lwip(), &m, lflags)); });
     if (r < 0) return fail_errno();

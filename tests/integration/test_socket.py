@@ -751,7 +751,12 @@ def _datagram_shutdown(module: Any) -> list[Any]:
         steps.append(attempt(lambda: b.shutdown(module.SHUT_WR)))
         steps.append(attempt(lambda: b.sendto(b"no", a.getsockname())))
         steps.append(attempt(lambda: b.send(b"no")))  # no peer: EDESTADDRREQ, judged before the shutdown
+        steps.append(attempt(lambda: b.send(bytes(65_508))))  # ... and before the length
         steps.append(attempt(lambda: b.sendto(bytes(65_508), a.getsockname())))  # too long: EMSGSIZE, also
+        with module.socket(module.AF_INET6, module.SOCK_DGRAM) as dual:
+            steps.append(attempt(lambda: dual.shutdown(module.SHUT_WR)))
+            to_a = ("::ffff:127.0.0.1", a.getsockname()[1])
+            steps.append(attempt(lambda: dual.sendto(bytes(65_490), to_a)))  # IPv4's limit, not IPv6's: EPIPE
         steps.append(_poll_now(module, b))  # readable, writable, and hung up
 
         # A thread waiting to receive wakes with the end (or, had the shutdown come first, finds it).
@@ -1153,14 +1158,66 @@ def test_accepted_connections_inherit_the_listeners_options_as_the_stdlibs(zt_pa
         assert sender.result(timeout=60)["sent"] == 1000
 
 
+def _to_the_unspecified_address(mod: Any, family: Any) -> list[Any]:
+    """TCP and UDP to the unspecified address: to its own server's getsockname(), as a program does
+    whose server is bound to "" or "::". What each end sees as the other's address."""
+    host = "::" if family == mod.AF_INET6 else "0.0.0.0"
+    seen: list[Any] = []
+    with mod.socket(family) as server:
+        server.bind((host, 0))
+        server.listen()
+        with mod.create_connection(server.getsockname()[:2], timeout=30) as client:
+            accepted, peer = server.accept()
+            with accepted:
+                client.sendall(b"to myself")
+                seen.append((client.getpeername()[0], peer[0], accepted.recv(16)))
+    with mod.socket(family, mod.SOCK_DGRAM) as receiver, mod.socket(family, mod.SOCK_DGRAM) as sender:
+        receiver.bind((host, 0))
+        receiver.settimeout(30)
+        sender.sendto(b"to myself", (host, receiver.getsockname()[1]))
+        data, source = receiver.recvfrom(16)
+        seen.append((source[0], data))
+        sender.connect((host, receiver.getsockname()[1]))
+        sender.send(b"connected")
+        seen.append((sender.getpeername()[0], receiver.recv(16)))
+    return seen
+
+
+@pytest.mark.parametrize("version", [4, 6])
+def test_the_unspecified_address_as_a_destination_is_this_host_as_the_stdlibs(zt_pair: Pair, version: int) -> None:
+    """0.0.0.0 (or ::) as a destination means this host, as on Linux: a client connects to the
+    getsockname() of a server bound to all addresses. lwIP had no route for 0.0.0.0 (EHOSTUNREACH)
+    and sent its SYN for :: nowhere (the connect timed out)."""
+    expected = _to_the_unspecified_address(stdlib_socket, stdlib_socket.AF_INET6 if version == 6 else
+                                           stdlib_socket.AF_INET)
+    loopback = "::1" if version == 6 else "127.0.0.1"
+    assert expected == [(loopback, loopback, b"to myself"), (loopback, b"to myself"),
+                        (loopback, b"connected")]  # Linux's, checked here
+    assert _to_the_unspecified_address(socket, socket.AF_INET6 if version == 6 else socket.AF_INET) == expected
+
+
+def test_the_unspecified_address_is_a_bound_sockets_own_address(zt_pair: Pair) -> None:
+    """From a socket bound to an IPv4 address, 0.0.0.0 is that address (Linux's route lookup takes
+    the source address for a destination of 0, loopback only without one)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as receiver, \
+            socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender:
+        receiver.bind((zt_pair.ipv4, 0))
+        receiver.settimeout(30)
+        sender.bind((zt_pair.ipv4, 0))
+        sender.sendto(b"to my address", ("0.0.0.0", receiver.getsockname()[1]))
+        assert receiver.recvfrom(16) == (b"to my address", sender.getsockname())
+
+
 def _hop_limits_accepted(mod: Any, family: Any, host: str, connect: Callable[[Any], Any]) -> list[int]:
     """IP_TTL / IPV6_UNICAST_HOPS of connections accepted by listeners that set it before listen()
-    (9) and after (11): ``connect(address)`` starts a peer's connection and returns a waiter."""
+    (9) and after (11), each followed by the bytes received and those the peer says it sent:
+    ``connect(address)`` starts a peer's connection and returns what waits for the peer's count."""
     level, name = (mod.IPPROTO_IPV6, mod.IPV6_UNICAST_HOPS) if family == mod.AF_INET6 else (mod.IPPROTO_IP,
                                                                                                 mod.IP_TTL)
     got = []
     for hops, before in ((9, True), (11, False)):
         with mod.socket(family) as listener:
+            listener.settimeout(60)  # a peer that never comes fails the test instead of hanging it
             if before:
                 listener.setsockopt(level, name, hops)
             listener.bind((host, 0))
@@ -1170,9 +1227,10 @@ def _hop_limits_accepted(mod: Any, family: Any, host: str, connect: Callable[[An
             waiter = connect(listener.getsockname()[:2])
             accepted, _ = listener.accept()
             with accepted:
+                accepted.settimeout(60)
                 got.append(accepted.getsockopt(level, name))
-                recv_all(accepted)
-            waiter()
+                got.append(len(recv_all(accepted)))
+            got.append(waiter())
     return got
 
 
@@ -1183,19 +1241,20 @@ def test_accepted_connections_inherit_the_listeners_hop_limit_as_the_stdlibs(zt_
     family = stdlib_socket.AF_INET6 if version == 6 else stdlib_socket.AF_INET
     loopback = "::1" if version == 6 else "127.0.0.1"
 
-    def local(address: Any) -> Callable[[], None]:
-        stdlib_socket.create_connection(address, timeout=30).close()  # accepted all the same, then EOF
-        return lambda: None
+    def local(address: Any) -> Callable[[], int]:
+        with stdlib_socket.create_connection(address, timeout=30) as client:
+            client.sendall(bytes(1000))  # then EOF: accepted all the same
+        return lambda: 1000
 
     expected = _hop_limits_accepted(stdlib_socket, family, loopback, local)
-    assert expected == [9, 11]  # Linux's, checked here
+    assert expected == [9, 1000, 1000, 11, 1000, 1000]  # Linux's hop limits, checked here
 
-    def from_peer(address: Any) -> Callable[[], None]:
+    def from_peer(address: Any) -> Callable[[], int]:
         sender = zt_pair.peer.start("tcp_send", host=address[0], port=address[1], size=1000)
-        return lambda: sender.result(timeout=60)
+        return lambda: sender.result(timeout=60)["sent"]
 
-    ours = zt_pair.ipv6 if version == 6 else zt_pair.ipv4
-    assert _hop_limits_accepted(socket, socket.AF_INET6 if version == 6 else socket.AF_INET, ours, from_peer) == expected
+    ours = (socket.AF_INET6, zt_pair.ipv6) if version == 6 else (socket.AF_INET, zt_pair.ipv4)
+    assert _hop_limits_accepted(socket, *ours, from_peer) == expected
 
 
 def test_poll_answers_at_once_for_a_socket_without_a_connection_as_the_stdlibs(zt_pair: Pair) -> None:
