@@ -388,6 +388,12 @@ int ztx_accept(int fd, struct zts_sockaddr* addr, zts_socklen_t* addrlen, ztx_wa
     const ssize_t r = blocking(*use, POLLIN, false, wait,
                                [&] { return static_cast<ssize_t>(lwip_accept(use->lwip(), reinterpret_cast<sockaddr*>(&ss), &len)); });
     if (r < 0) return fail_errno();
+    if (use->state().family == AF_INET6 && ss.ss_family == AF_INET) {
+        // An IPv4 peer of a dual-stack listener: lwIP's accept says IPv4, its getpeername (as Linux's
+        // accept) the IPv4-mapped IPv6 address a program of an IPv6 socket expects.
+        len = sizeof ss;
+        lwip_getpeername(static_cast<int>(r), reinterpret_cast<sockaddr*>(&ss), &len);
+    }
     zt::net::inherit_options(table(), *use, static_cast<int>(r));
     // With the listener's time limits, as Linux's accepted sockets have them.
     const int child = table().add(static_cast<int>(r), use->state().family, use->state().type,

@@ -1208,6 +1208,36 @@ def test_the_unspecified_address_is_a_bound_sockets_own_address(zt_pair: Pair) -
         assert receiver.recvfrom(16) == (b"to my address", sender.getsockname())
 
 
+def _dual_stack_addresses(mod: Any) -> list[Any]:
+    """The addresses IPv6 sockets bound to :: give for IPv4 peers: a TCP server's accept(), its
+    connection's getpeername() and getsockname(), and a UDP socket's recvfrom()."""
+    seen: list[Any] = []
+    with mod.create_server(("", 0), family=mod.AF_INET6, dualstack_ipv6=True) as server:
+        server.settimeout(30)
+        with mod.create_connection(("127.0.0.1", server.getsockname()[1]), timeout=30) as client:
+            accepted, peer = server.accept()
+            with accepted:
+                seen.append((peer == accepted.getpeername(), peer[0], len(peer), accepted.getsockname()[0],
+                             peer[1] == client.getsockname()[1]))
+    with mod.socket(mod.AF_INET6, mod.SOCK_DGRAM) as receiver, mod.socket(mod.AF_INET, mod.SOCK_DGRAM) as sender:
+        receiver.bind(("::", 0))
+        receiver.settimeout(30)
+        sender.sendto(b"over IPv4", ("127.0.0.1", receiver.getsockname()[1]))
+        data, source = receiver.recvfrom(16)
+        seen.append((data, source[0], len(source)))
+    return seen
+
+
+def test_a_dual_stack_socket_names_ipv4_peers_as_ipv4_mapped_addresses_as_the_stdlibs(zt_pair: Pair) -> None:
+    """An IPv6 socket speaking to an IPv4 peer names it ::ffff:a.b.c.d, in a 4-tuple, as on Linux.
+    lwIP's accept() gave the IPv4 address in a 2-tuple (its getpeername() mapped it): a server that
+    unpacks (host, port, flowinfo, scope_id) from accept() failed."""
+    expected = _dual_stack_addresses(stdlib_socket)
+    assert expected == [(True, "::ffff:127.0.0.1", 4, "::ffff:127.0.0.1", True),
+                        (b"over IPv4", "::ffff:127.0.0.1", 4)]  # Linux's, checked here
+    assert _dual_stack_addresses(socket) == expected
+
+
 def _hop_limits_accepted(mod: Any, family: Any, host: str, connect: Callable[[Any], Any]) -> list[int]:
     """IP_TTL / IPV6_UNICAST_HOPS of connections accepted by listeners that set it before listen()
     (9) and after (11), each followed by the bytes received and those the peer says it sent:
