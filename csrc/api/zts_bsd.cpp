@@ -358,7 +358,8 @@ int zts_bsd_connect(int fd, const struct zts_sockaddr* addr, zts_socklen_t addrl
     if (!use) return fail_errno();
     if (!valid_address(addr, addrlen)) return fail(EAFNOSUPPORT);
     sockaddr_in6 scratch{};
-    const sockaddr* to = zt::net::destination(use->lwip(), as_lwip(addr), &scratch);
+    const sockaddr* to =
+        zt::net::destination(use->lwip(), as_lwip(addr), &scratch, zt::net::DestinationUse::kConnect);
     const int refused = zt::net::broadcast_refusal(*use, to, zt::net::BroadcastUse::kConnect);
     if (refused != 0) return fail(refused);
     // Blocking: wait for the handshake (SO_SNDTIMEO bounds it, as on Linux).
@@ -391,8 +392,15 @@ int ztx_accept(int fd, struct zts_sockaddr* addr, zts_socklen_t* addrlen, ztx_wa
     if (use->state().family == AF_INET6 && ss.ss_family == AF_INET) {
         // An IPv4 peer of a dual-stack listener: lwIP's accept says IPv4, its getpeername (as Linux's
         // accept) the IPv4-mapped IPv6 address a program of an IPv6 socket expects.
-        len = sizeof ss;
-        lwip_getpeername(static_cast<int>(r), reinterpret_cast<sockaddr*>(&ss), &len);
+        const sockaddr_in v4 = reinterpret_cast<const sockaddr_in&>(ss);
+        sockaddr_in6 mapped{};
+        mapped.sin6_len = sizeof mapped;
+        mapped.sin6_family = AF_INET6;
+        mapped.sin6_port = v4.sin_port;
+        mapped.sin6_addr.s6_addr[10] = 0xff;
+        mapped.sin6_addr.s6_addr[11] = 0xff;
+        std::memcpy(mapped.sin6_addr.s6_addr + 12, &v4.sin_addr.s_addr, 4);
+        std::memcpy(&ss, &mapped, sizeof mapped);
     }
     zt::net::inherit_options(table(), *use, static_cast<int>(r));
     // With the listener's time limits, as Linux's accepted sockets have them.
@@ -743,7 +751,8 @@ ssize_t ztx_sendto(int fd, const void* buf, size_t len, int flags, const struct 
     if (!valid_address(addr, addrlen)) return fail(EAFNOSUPPORT);
     const int lflags = lwip_flags(flags);
     sockaddr_in6 scratch{};
-    const sockaddr* to = zt::net::destination(use->lwip(), as_lwip(addr), &scratch);
+    const sockaddr* to =
+        zt::net::destination(use->lwip(), as_lwip(addr), &scratch, zt::net::DestinationUse::kSend);
     const int refused = zt::net::broadcast_refusal(*use, to, zt::net::BroadcastUse::kSend);
     if (refused != 0) return fail(refused);
     return finish(send_blocking(*use, len, to, flags, wait, [&] {
@@ -770,7 +779,8 @@ ssize_t ztx_sendmsg(int fd, const struct zts_msghdr* msg, int flags, ztx_wait_t*
     sockaddr_in6 scratch{};
     if (msg->msg_name != nullptr) {
         const auto* to = static_cast<const zts_sockaddr*>(msg->msg_name);
-        m.msg_name = const_cast<sockaddr*>(zt::net::destination(use->lwip(), as_lwip(to), &scratch));
+        m.msg_name = const_cast<sockaddr*>(
+            zt::net::destination(use->lwip(), as_lwip(to), &scratch, zt::net::DestinationUse::kSend));
         const int refused = zt::net::broadcast_refusal(*use, static_cast<const sockaddr*>(m.msg_name),
                                                        zt::net::BroadcastUse::kSend);
         if (refused != 0) return fail(refused);

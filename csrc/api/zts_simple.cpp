@@ -18,6 +18,7 @@
 #include "api/socket_call.hpp"
 #include "net/broadcast.hpp"
 #include "net/connect.hpp"
+#include "net/destination.hpp"
 
 namespace {
 
@@ -70,10 +71,12 @@ int zts_connect(int fd, const char* ipstr, unsigned short port, int timeout_ms) 
         return zts_bsd_connect(fd, reinterpret_cast<zts_sockaddr*>(&ss), len);
     }
     // ZTS_ and lwIP's socket addresses are the same (net/lwip_options_check.hpp).
-    const int refused =
-        zt::net::broadcast_refusal(*use, reinterpret_cast<const sockaddr*>(&ss), zt::net::BroadcastUse::kConnect);
+    sockaddr_in6 scratch{};
+    const sockaddr* to = zt::net::destination(use->lwip(), reinterpret_cast<const sockaddr*>(&ss), &scratch,
+                                              zt::net::DestinationUse::kConnect);
+    const int refused = zt::net::broadcast_refusal(*use, to, zt::net::BroadcastUse::kConnect);
     if (refused != 0) return fail(refused);
-    const int err = zt::net::connect_until(zt::api::sockets(), *use, reinterpret_cast<const sockaddr*>(&ss), len,
+    const int err = zt::net::connect_until(zt::api::sockets(), *use, to, len,
                                            zt::api::deadline_after(timeout_ms == 0 ? kDefaultConnectTimeoutMs
                                                                                    : timeout_ms));
     return err == 0 ? ZTS_ERR_OK : fail(err);

@@ -34,7 +34,7 @@ std::uint32_t this_host_v4(const sockaddr_storage& local) {
 
 }  // namespace
 
-const sockaddr* destination(int lwip_fd, const sockaddr* to, sockaddr_in6* scratch) {
+const sockaddr* destination(int lwip_fd, const sockaddr* to, sockaddr_in6* scratch, DestinationUse use) {
     static_assert(sizeof(sockaddr_in6) >= sizeof(sockaddr_in), "scratch holds either family");
     if (to->sa_family == AF_INET) {
         const auto& v4 = reinterpret_cast<const sockaddr_in&>(*to);
@@ -49,7 +49,15 @@ const sockaddr* destination(int lwip_fd, const sockaddr* to, sockaddr_in6* scrat
     const std::uint8_t* a = v6.sin6_addr.s6_addr;
     if (zt::is_unspecified_v6(a)) {
         *scratch = v6;
-        scratch->sin6_addr.s6_addr[15] = 1;  // ::1
+        const sockaddr_storage local = bound_address(lwip_fd);
+        const std::uint8_t* own = reinterpret_cast<const sockaddr_in6&>(local).sin6_addr.s6_addr;
+        if (local.ss_family == AF_INET6 && zt::is_v4_mapped(own)) {
+            std::memcpy(scratch->sin6_addr.s6_addr, own, 12);  // the ::ffff: prefix
+            const std::uint32_t loopback = PP_HTONL(INADDR_LOOPBACK);
+            std::memcpy(scratch->sin6_addr.s6_addr + 12, &loopback, 4);  // ::ffff:127.0.0.1
+        } else {
+            scratch->sin6_addr.s6_addr[15] = 1;  // ::1
+        }
         return reinterpret_cast<const sockaddr*>(scratch);
     }
     std::uint32_t mapped_v4 = 0;
@@ -61,7 +69,7 @@ const sockaddr* destination(int lwip_fd, const sockaddr* to, sockaddr_in6* scrat
         return reinterpret_cast<const sockaddr*>(scratch);
     }
     const bool link_scope_multicast = a[0] == 0xff && (a[1] & 0x0f) <= 2;
-    if (!link_scope_multicast || v6.sin6_scope_id != 0) return to;
+    if (use != DestinationUse::kSend || !link_scope_multicast || v6.sin6_scope_id != 0) return to;
     const sockaddr_storage local = bound_address(lwip_fd);
     if (local.ss_family == AF_INET6 &&
         !zt::is_unspecified_v6(reinterpret_cast<const sockaddr_in6&>(local).sin6_addr.s6_addr)) {

@@ -1196,6 +1196,25 @@ def test_the_unspecified_address_as_a_destination_is_this_host_as_the_stdlibs(zt
     assert _to_the_unspecified_address(socket, socket.AF_INET6 if version == 6 else socket.AF_INET) == expected
 
 
+def _to_the_unspecified_address_from_a_mapped_one(mod: Any) -> Any:
+    """A datagram to :: from an IPv6 socket bound to an IPv4-mapped address: where it comes from."""
+    with mod.socket(mod.AF_INET6, mod.SOCK_DGRAM) as receiver, mod.socket(mod.AF_INET6, mod.SOCK_DGRAM) as sender:
+        receiver.bind(("::", 0))
+        receiver.settimeout(30)
+        sender.bind(("::ffff:127.0.0.1", 0))
+        sender.sendto(b"to ::", ("::", receiver.getsockname()[1]))
+        data, source = receiver.recvfrom(16)
+        return data, source[0]
+
+
+def test_the_unspecified_address_from_an_ipv4_mapped_socket_as_the_stdlibs(zt_pair: Pair) -> None:
+    """:: from a socket bound to an IPv4-mapped address is ::ffff:127.0.0.1 on Linux, not ::1 (which
+    such a socket, IPv4 underneath, cannot reach)."""
+    expected = _to_the_unspecified_address_from_a_mapped_one(stdlib_socket)
+    assert expected == (b"to ::", "::ffff:127.0.0.1")  # Linux's, checked here
+    assert _to_the_unspecified_address_from_a_mapped_one(socket) == expected
+
+
 def test_the_unspecified_address_is_a_bound_sockets_own_address(zt_pair: Pair) -> None:
     """From a socket bound to an IPv4 address, 0.0.0.0 is that address (Linux's route lookup takes
     the source address for a destination of 0, loopback only without one)."""

@@ -82,6 +82,26 @@ def test_connect_waits_for_a_listener_that_is_not_up_yet(pair: Tuple[OurNode, Ou
         node.close_fd(fd)
 
 
+@pytest.mark.parametrize("family", [4, 6])
+def test_connect_to_the_unspecified_address_reaches_this_node(pair: Tuple[OurNode, OurNode], family: int) -> None:
+    """zts_connect to 0.0.0.0 (or ::) connects to this node's own listener, as a connect() to it does on
+    Linux (and zts_bsd_connect here): the blocking zts_connect retried lwIP's EHOSTUNREACH (or a SYN
+    sent nowhere) until its time was up."""
+    a, _ = pair
+    port = 6300 + family
+    unspecified = "0.0.0.0" if family == 4 else "::"
+    listener = a.bsd_socket(family)
+    a.bind(listener, unspecified, port)
+    a.listen(listener)
+    client = a.bsd_socket(family)
+    connecting = a.submit("connect", fd=client, ip=unspecified, port=port, timeout_ms=20000)
+    conn = a.accept(listener, timeout=30)
+    assert a.result(connecting, "connect", timeout=40) == 0
+    assert conn["ip"] == ("127.0.0.1" if family == 4 else "::1")
+    for fd in (client, conn["fd"], listener):
+        a.close_fd(fd)
+
+
 def test_udp_server_and_client(pair: Tuple[OurNode, OurNode]) -> None:
     a, b = pair
     a_ip, b_ip = a.addr_get_str(NWID, family=4), b.addr_get_str(NWID, family=4)
