@@ -397,9 +397,7 @@ int ztx_accept(int fd, struct zts_sockaddr* addr, zts_socklen_t* addrlen, ztx_wa
         mapped.sin6_len = sizeof mapped;
         mapped.sin6_family = AF_INET6;
         mapped.sin6_port = v4.sin_port;
-        mapped.sin6_addr.s6_addr[10] = 0xff;
-        mapped.sin6_addr.s6_addr[11] = 0xff;
-        std::memcpy(mapped.sin6_addr.s6_addr + 12, &v4.sin_addr.s_addr, 4);
+        zt::set_v4_mapped(mapped.sin6_addr.s6_addr, v4.sin_addr.s_addr);
         std::memcpy(&ss, &mapped, sizeof mapped);
     }
     zt::net::inherit_options(table(), *use, static_cast<int>(r));

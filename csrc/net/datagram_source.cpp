@@ -2,7 +2,6 @@
 #include "net/datagram_source.hpp"
 
 #include <cstdint>
-#include <cstring>
 
 #include "net/stack.hpp"
 #include "zt/inet_address.hpp"
@@ -35,12 +34,9 @@ bool fill_in_datagram_source(const sockaddr_storage& peer, sockaddr_storage* loc
     auto* mine = reinterpret_cast<sockaddr_in6*>(local);
     if (!is_unspecified_v6(mine->sin6_addr.s6_addr)) return false;
     if (is_v4_mapped(theirs->sin6_addr.s6_addr)) {
-        std::uint32_t dest = 0;
         std::uint32_t source = 0;
-        std::memcpy(&dest, theirs->sin6_addr.s6_addr + 12, 4);
-        if (!ipv4_source(dest, &source)) return false;
-        std::memcpy(mine->sin6_addr.s6_addr, theirs->sin6_addr.s6_addr, 12);  // ::ffff:
-        std::memcpy(mine->sin6_addr.s6_addr + 12, &source, 4);
+        if (!ipv4_source(mapped_v4(theirs->sin6_addr.s6_addr), &source)) return false;
+        set_v4_mapped(mine->sin6_addr.s6_addr, source);
         return true;
     }
     ip6_addr_t dest;

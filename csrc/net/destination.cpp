@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "net/destination.hpp"
 
-#include <cstring>
-
 #include "net/multicast_interface.hpp"
 #include "zt/inet_address.hpp"
 
@@ -25,9 +23,7 @@ std::uint32_t this_host_v4(const sockaddr_storage& local) {
         if (own != 0) return own;
     } else if (local.ss_family == AF_INET6) {
         const std::uint8_t* own = reinterpret_cast<const sockaddr_in6&>(local).sin6_addr.s6_addr;
-        std::uint32_t v4 = 0;
-        std::memcpy(&v4, own + 12, 4);
-        if (zt::is_v4_mapped(own) && v4 != 0) return v4;
+        if (zt::is_v4_mapped(own) && zt::mapped_v4(own) != 0) return zt::mapped_v4(own);
     }
     return PP_HTONL(INADDR_LOOPBACK);
 }
@@ -52,20 +48,15 @@ const sockaddr* destination(int lwip_fd, const sockaddr* to, sockaddr_in6* scrat
         const sockaddr_storage local = bound_address(lwip_fd);
         const std::uint8_t* own = reinterpret_cast<const sockaddr_in6&>(local).sin6_addr.s6_addr;
         if (local.ss_family == AF_INET6 && zt::is_v4_mapped(own)) {
-            std::memcpy(scratch->sin6_addr.s6_addr, own, 12);  // the ::ffff: prefix
-            const std::uint32_t loopback = PP_HTONL(INADDR_LOOPBACK);
-            std::memcpy(scratch->sin6_addr.s6_addr + 12, &loopback, 4);  // ::ffff:127.0.0.1
+            zt::set_v4_mapped(scratch->sin6_addr.s6_addr, PP_HTONL(INADDR_LOOPBACK));
         } else {
             scratch->sin6_addr.s6_addr[15] = 1;  // ::1
         }
         return reinterpret_cast<const sockaddr*>(scratch);
     }
-    std::uint32_t mapped_v4 = 0;
-    std::memcpy(&mapped_v4, a + 12, 4);
-    if (zt::is_v4_mapped(a) && mapped_v4 == 0) {
+    if (zt::is_v4_mapped(a) && zt::mapped_v4(a) == 0) {
         *scratch = v6;
-        const std::uint32_t host = this_host_v4(bound_address(lwip_fd));
-        std::memcpy(scratch->sin6_addr.s6_addr + 12, &host, 4);
+        zt::set_v4_mapped(scratch->sin6_addr.s6_addr, this_host_v4(bound_address(lwip_fd)));
         return reinterpret_cast<const sockaddr*>(scratch);
     }
     const bool link_scope_multicast = a[0] == 0xff && (a[1] & 0x0f) <= 2;

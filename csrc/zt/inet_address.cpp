@@ -9,9 +9,21 @@
 
 namespace zt {
 
-bool is_v4_mapped(const std::uint8_t ip6[16]) {
-    static const std::uint8_t kPrefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-    return std::memcmp(ip6, kPrefix, sizeof kPrefix) == 0;
+namespace {
+const std::uint8_t kV4MappedPrefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+}  // namespace
+
+bool is_v4_mapped(const std::uint8_t ip6[16]) { return std::memcmp(ip6, kV4MappedPrefix, sizeof kV4MappedPrefix) == 0; }
+
+std::uint32_t mapped_v4(const std::uint8_t ip6[16]) {
+    std::uint32_t v4 = 0;
+    std::memcpy(&v4, ip6 + 12, 4);
+    return v4;
+}
+
+void set_v4_mapped(std::uint8_t ip6[16], std::uint32_t v4) {
+    std::memcpy(ip6, kV4MappedPrefix, sizeof kV4MappedPrefix);
+    std::memcpy(ip6 + 12, &v4, 4);
 }
 
 bool is_unspecified_v6(const std::uint8_t ip6[16]) {

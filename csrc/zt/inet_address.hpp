@@ -16,6 +16,10 @@ namespace zt {
 
 // ::ffff:a.b.c.d, an IPv4 address in IPv6's form: how an IPv6 socket names an IPv4 peer.
 bool is_v4_mapped(const std::uint8_t ip6[16]);
+// The IPv4 address in the last four bytes of a v4-mapped one, in network byte order (as it stands).
+std::uint32_t mapped_v4(const std::uint8_t ip6[16]);
+// Writes ::ffff: and IPv4 address `v4` (network byte order) into `ip6`.
+void set_v4_mapped(std::uint8_t ip6[16], std::uint32_t v4);
 // ::, the unspecified IPv6 address (a socket bound to none).
 bool is_unspecified_v6(const std::uint8_t ip6[16]);
 
