@@ -144,11 +144,16 @@ struct Walk {
         return ownership_bits;
     }
 
-    std::uint64_t characteristics() {
+    // The characteristics among `wanted` (the rule's mask: only those decide the match). The
+    // ownership bits cost a lookup in the sender's certificates and the TCP flags a walk of the
+    // headers, so each is looked up only when the rule asks for it: a rule such as "not a SYN" runs
+    // on every frame both ways.
+    std::uint64_t characteristics(std::uint64_t wanted) {
         std::uint64_t cf = frame.inbound ? kCharacteristicInbound : 0;
         if (mac_is_multicast(frame.mac_dest)) cf |= kCharacteristicMulticast;
         if (frame.mac_dest == kBroadcastMac) cf |= kCharacteristicBroadcast;
-        cf |= ownership();
+        if (wanted & (kCharacteristicSenderIpAuthenticated | kCharacteristicSenderMacAuthenticated)) cf |= ownership();
+        if ((wanted & kCharacteristicTcpFlagsMask) == 0) return cf;
         const std::uint8_t* p = data();
         if (ipv4() && p[9] == kIpProtoTcp) {
             const std::size_t header = 4u * (p[0] & 0xf);
@@ -203,8 +208,10 @@ struct Walk {
             case RuleType::kMatchIcmp: return icmp(rule, no, yes);
             case RuleType::kMatchIpSourcePortRange:
             case RuleType::kMatchIpDestPortRange: return port_range(rule, no);
-            case RuleType::kMatchCharacteristics:
-                return (characteristics() & rule.get(rule_value::kCharacteristics)) != 0;
+            case RuleType::kMatchCharacteristics: {
+                const std::uint64_t wanted = rule.get(rule_value::kCharacteristics);
+                return (characteristics(wanted) & wanted) != 0;
+            }
             case RuleType::kMatchFrameSizeRange:
                 return len() >= rule.get(rule_value::kRangeStart) && len() <= rule.get(rule_value::kRangeEnd);
             case RuleType::kMatchRandom: return random32() <= rule.get(rule_value::kProbability);
