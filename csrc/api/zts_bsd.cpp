@@ -221,6 +221,9 @@ ssize_t recv_blocking(SocketTable::Use& use, int flags, ztx_wait_t* wait, Op op)
         }
         const ssize_t n = op();
         if (n < 0 && stream && reset_reported_before(use.state())) return 0;
+        if (n < 0 && errno == EAGAIN && stream && use.state().read_shut()) {
+            return 0;  // shut for reading, and nothing queued: the end, blocking or not, as Linux's
+        }
         if (n < 0 && errno == EAGAIN && !stream && !dontwait && !use.state().nonblocking &&
             use.state().read_shut()) {
             return 0;  // shut for reading, and nothing queued: the end of a blocking read, as Linux's
@@ -289,9 +292,43 @@ int shutdown_datagram(SocketTable::Use& use, int how) {
                                                : SocketTable::kShutRead | SocketTable::kShutWrite;
     // Sequentially consistent, as shut_read's look at the registry and the other side's in
     // ztx_readiness_fd: a descriptor opened meanwhile is either found or sees the shutdown.
-    use.state().datagram_shut.fetch_or(bits);
-    if ((bits & SocketTable::kShutRead) != 0) zt::net::readiness::shut_read(use.fd());
+    use.state().shut.fetch_or(bits);
+    if ((bits & SocketTable::kShutRead) != 0) {
+        zt::net::readiness::shut_read(use.fd());
+        SocketTable::wake_readers_for_good(use.lwip());
+    }
     return datagram_connected(use.lwip()) ? ZTS_ERR_OK : fail(ENOTCONN);
+}
+
+// shutdown() of a TCP socket as Linux does it. Shut for reading, a connection still takes the
+// peer's data: a receive reads what is there, then the end at once, and poll says readable (lwIP
+// would drain what is queued and answer data that comes later with a reset). Shut for writing, it
+// sends its FIN (lwIP's shutdown), and saying so again is no error. Shut both ways, it is both,
+// not the close lwIP makes of it (which forgets the peer's address and resets on data too). A
+// socket without a connection says ENOTCONN and stays as it was (lwIP's shutdown freed its PCB:
+// every option and a later connect failed). Linux marks it shut all the same (a receive then says
+// 0 rather than ENOTCONN): not done here, where the mark would make a later listener's accept wait
+// spin. A listener's or a connect's shutdown is lwIP's, as before.
+int shutdown_stream(SocketTable::Use& use, int how) {
+    switch (zt::net::stream_shutdown_meets(use.lwip())) {
+        case zt::net::StreamShutdown::kListeningOrConnecting: return finish(lwip_shutdown(use.lwip(), how));
+        case zt::net::StreamShutdown::kNoConnection: return fail(ENOTCONN);
+        case zt::net::StreamShutdown::kConnection: break;
+    }
+    // Claimed before lwIP's call: two threads shutting at once must not both ask lwIP (the second
+    // would be refused, ENOTCONN, where Linux answers 0).
+    if (how != ZTS_SHUT_RD && (use.state().shut.fetch_or(SocketTable::kShutWrite) & SocketTable::kShutWrite) == 0 &&
+        lwip_shutdown(use.lwip(), ZTS_SHUT_WR) < 0) {
+        const int err = errno;
+        use.state().shut.fetch_and(~SocketTable::kShutWrite);
+        return fail(err);
+    }
+    if (how != ZTS_SHUT_WR) {
+        use.state().shut.fetch_or(SocketTable::kShutRead);  // as shutdown_datagram does it
+        zt::net::readiness::shut_read(use.fd());
+        SocketTable::wake_readers_for_good(use.lwip());
+    }
+    return ZTS_ERR_OK;
 }
 
 // The flags of a send or receive that lwIP gets: blocking is ours (MSG_DONTWAIT is decided here).
@@ -621,13 +658,13 @@ int poll_sockets(struct zts_pollfd* fds, zts_nfds_t nfds, int timeout, bool for_
         lwip_fds[i].events = fds[i].events;
         any_stream = any_stream || (uses.back() && uses.back()->state().type == SOCK_STREAM);
     }
-    // The hang-ups lwIP's poll does not report: a datagram socket's shutdown (Linux: readable once
-    // shut for reading, hung up once shut both ways), and a stream socket's state
-    // (net/stream_state.hpp), these all under one core lock.
+    // The hang-ups lwIP's poll does not report: a shutdown of ours (Linux: readable once shut for
+    // reading, hung up once shut both ways), and a stream socket's state (net/stream_state.hpp),
+    // these all under one core lock.
     const auto look_for_hangups = [&] {
         for (zts_nfds_t i = 0; i < nfds; ++i) {
-            if (uses[i] && uses[i]->state().type != SOCK_STREAM) {
-                const unsigned shut = uses[i]->state().datagram_shut.load(std::memory_order_relaxed);
+            if (uses[i]) {
+                const unsigned shut = uses[i]->state().shut.load(std::memory_order_relaxed);
                 const short read_end = (shut & SocketTable::kShutRead) != 0 ? ZTS_POLLIN : 0;
                 const bool both = shut == (SocketTable::kShutRead | SocketTable::kShutWrite);
                 hangup[i] = static_cast<short>((read_end & fds[i].events) | (both ? ZTS_POLLHUP : 0));
@@ -637,7 +674,8 @@ int poll_sockets(struct zts_pollfd* fds, zts_nfds_t nfds, int timeout, bool for_
         zt::net::CoreLock lock;
         for (zts_nfds_t i = 0; i < nfds; ++i) {
             if (uses[i] && uses[i]->state().type == SOCK_STREAM) {
-                hangup[i] = zt::net::stream_hangup_events_locked(lwip_fds[i].fd) & (fds[i].events | ZTS_POLLHUP);
+                hangup[i] = static_cast<short>(
+                    hangup[i] | (zt::net::stream_hangup_events_locked(lwip_fds[i].fd) & (fds[i].events | ZTS_POLLHUP)));
             }
         }
     };
@@ -913,8 +951,7 @@ int zts_bsd_shutdown(int fd, int how) {
     if (how != ZTS_SHUT_RD && how != ZTS_SHUT_WR && how != ZTS_SHUT_RDWR) return fail(EINVAL);
     auto use = table().acquire(fd);
     if (!use) return fail_errno();
-    if (use->state().type != ZTS_SOCK_STREAM) return shutdown_datagram(*use, how);
-    return finish(lwip_shutdown(use->lwip(), how));
+    return use->state().type == ZTS_SOCK_STREAM ? shutdown_stream(*use, how) : shutdown_datagram(*use, how);
 }
 
 }  // extern "C"

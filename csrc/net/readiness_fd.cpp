@@ -30,7 +30,7 @@ struct Entry {
     // events that come with it, after each call while the socket is hung up, and once a connect is
     // under way).
     bool hung_up = false;
-    bool read_shut = false;  // a datagram socket's shutdown(SHUT_RD): readable for good
+    bool read_shut = false;  // shutdown(SHUT_RD) (of ours, not lwIP's): readable for good
 };
 
 struct Registry {
@@ -172,6 +172,7 @@ void rebind(int fd, int lwip_fd) {
     r.fd_of_lwip.erase(e->lwip_fd);
     e->lwip_fd = lwip_fd;
     e->hung_up = hung_up_locked(lwip_fd);
+    e->read_shut = false;  // the old socket's shutdown (SocketTable::replace forgets it too)
     r.fd_of_lwip[lwip_fd] = fd;
     sync_locked(r, *e);
 }

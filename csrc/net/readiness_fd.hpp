@@ -29,7 +29,7 @@ namespace zt::net::readiness {
 // The exposed descriptor for application socket `fd` (lwIP socket `lwip_fd` underneath), created on
 // first use. -1 with errno set (EMFILE, ...) when the pair cannot be made.
 int open(int fd, int lwip_fd);
-// fd is a datagram socket shut for reading: readable from now on, as Linux's poll says.
+// fd was shut for reading (SocketTable::State::shut): readable from now on, as Linux's poll says.
 void shut_read(int fd);
 // Brings fd's descriptor (if any) in line with the lwIP socket's state now.
 void sync(int fd);

@@ -11,6 +11,7 @@
 #include "net/lwip.hpp"
 #include "net/readiness_fd.hpp"
 #include "net/receive_assist.hpp"
+#include "net/stack.hpp"
 #include "osdep/clock.hpp"
 
 extern "C" {
@@ -113,6 +114,14 @@ void SocketTable::guard_events(int fd, bool tcp) {
     SYS_ARCH_UNPROTECT(lev);
 }
 
+void SocketTable::wake_readers_for_good(int lwip_fd) {
+    CoreLock lock;
+    struct lwip_sock* sock = lwip_socket_dbg_get_socket(lwip_fd);
+    if (sock != nullptr && sock->conn != nullptr && sock->conn->callback != nullptr) {
+        sock->conn->callback(sock->conn, NETCONN_EVT_RCVPLUS, 0);
+    }
+}
+
 std::optional<SocketTable::Use> SocketTable::acquire(int fd) {
     std::lock_guard<std::mutex> g(mutex_);
     auto it = sockets_.find(fd);
@@ -175,6 +184,7 @@ int SocketTable::replace(Use& use, int new_lwip_fd) {
         use.state_->seen_connecting.store(false, std::memory_order_relaxed);
         use.state_->reset_reported.store(false, std::memory_order_relaxed);
         use.state_->sent_since_receive_wait.store(false, std::memory_order_relaxed);
+        use.state_->shut.store(0);  // a connection shut down, then taken for a failed connect's
     }
     readiness::rebind(use.fd_, new_lwip_fd);
     return old;
@@ -264,8 +274,8 @@ int SocketTable::wait(Use& use, short events, std::int64_t deadline_ms, std::int
                 return -1;
             }
         }
-        // Nothing more to wait for: a receive now reads what is queued, or the end (within a slice of
-        // the shutdown for a wait that began before it; Linux wakes it at once).
+        // Nothing more to wait for: a receive now reads what is queued, or the end (a wait that began
+        // before the shutdown wakes with it: wake_readers_for_good).
         if ((events & POLLIN) != 0 && use.state().read_shut()) {
             return done(1);
         }

@@ -58,11 +58,14 @@ class SocketTable {
         std::atomic<bool> seen_connecting{false};
         // A call reported the TCP connection's reset or abort (api/zts_bsd.cpp, reset_reported_before).
         std::atomic<bool> reset_reported{false};
-        // A UDP or raw socket's shutdown (kShutRead, kShutWrite; api/zts_bsd.cpp shutdown_datagram).
-        std::atomic<unsigned> datagram_shut{0};
+        // What shutdown() shut (kShutRead, kShutWrite). lwIP knows no shutdown of a UDP or raw
+        // socket, and its TCP shutdown for reading resets the connection when data comes, so those
+        // are ours alone; a TCP connection's writing end lwIP shuts, and this remembers it
+        // (api/zts_bsd.cpp shutdown_datagram, shutdown_stream).
+        std::atomic<unsigned> shut{0};
         // Sequentially consistent (a plain load on x86): api/ext_readiness.cpp relies on it.
-        bool read_shut() const { return (datagram_shut.load() & kShutRead) != 0; }
-        bool write_shut() const { return (datagram_shut.load() & kShutWrite) != 0; }
+        bool read_shut() const { return (shut.load() & kShutRead) != 0; }
+        bool write_shut() const { return (shut.load() & kShutWrite) != 0; }
         // How long the previous wait took (receive assist: net/receive_assist.hpp); calls on other threads
         // may wait on the same socket.
         std::atomic<std::int64_t> last_wait_us{0};
@@ -114,6 +117,11 @@ class SocketTable {
     // This routes the netconn's events through a check that the number is still its own (accepted
     // sockets inherit it from their listener) and clears what the slot may already hold.
     static void guard_events(int lwip_fd, bool tcp);
+    // After a shutdown(SHUT_RD) of ours (State::shut): lwIP's socket polls readable for good, and
+    // every poll or select waiting on it for reading wakes now, as lwIP does for its own SHUT_RD (an
+    // event that counts one more thing to read, which no receive takes back); a wait for writing
+    // alone sees a hang-up at its next look (poll_sockets: within its slice). Takes the core lock.
+    static void wake_readers_for_good(int lwip_fd);
     // Begins a call on fd; nothing (errno EBADF) if it is not ours or is being closed.
     std::optional<Use> acquire(int fd);
     // Marks the socket closed for new calls, waits for calls in progress (they notice within a poll

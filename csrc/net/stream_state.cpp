@@ -36,6 +36,17 @@ bool stream_spent(int lwip_fd) {
     return conn != nullptr && conn->pcb.tcp == nullptr;
 }
 
+StreamShutdown stream_shutdown_meets(int lwip_fd) {
+    CoreLock lock;
+    const struct netconn* conn = tcp_netconn_locked(lwip_fd);
+    if (conn == nullptr) return StreamShutdown::kNoConnection;
+    if (conn->state == NETCONN_LISTEN || conn->state == NETCONN_CONNECT) return StreamShutdown::kListeningOrConnecting;
+    const struct tcp_pcb* pcb = conn->pcb.tcp;
+    // TIME_WAIT: Linux's socket is closed once its connection is (the TIME_WAIT lives on apart).
+    if (pcb == nullptr || pcb->state == CLOSED || pcb->state == TIME_WAIT) return StreamShutdown::kNoConnection;
+    return StreamShutdown::kConnection;
+}
+
 short stream_hangup_events_locked(int lwip_fd) {
     const struct netconn* conn = tcp_netconn_locked(lwip_fd);
     if (conn == nullptr || conn->state == NETCONN_LISTEN || conn->state == NETCONN_CONNECT) return 0;

@@ -38,6 +38,13 @@ bool stream_never_connected(int lwip_fd);
 // nothing for a new one: a poll or select on it waited for its whole time limit. Core lock held.
 short stream_hangup_events_locked(int lwip_fd);
 
+// What shutdown() meets on a TCP socket of lwIP, as Linux tells them apart: a connection (under way,
+// or half over: the shutdown is done), none (new, bound, or its connection over: ENOTCONN), or a
+// socket listening or connecting (left to lwIP's shutdown: SHUT_RDWR wakes a listener's accept, the
+// rest it refuses, where Linux closes the listener or ends the connect). Takes the core lock.
+enum class StreamShutdown { kConnection, kNoConnection, kListeningOrConnecting };
+StreamShutdown stream_shutdown_meets(int lwip_fd);
+
 // Whether lwIP freed a TCP socket's PCB: its connection, or its attempt at one, is over. Takes the
 // core lock.
 bool stream_spent(int lwip_fd);

@@ -795,6 +795,92 @@ def test_shutting_a_udp_socket_down_as_the_stdlibs(zt_pair: Pair) -> None:
     assert results["ours"] == results["stdlib"]
 
 
+def _stream_shutdown(module: Any) -> list[Any]:
+    """shutdown() of TCP sockets over 127.0.0.1, step by step: what each call answers. Blocking
+    sockets without a time limit, as in _datagram_shutdown."""
+    def attempt(call: Any) -> Any:
+        try:
+            return call()
+        except OSError as exc:
+            return errno.errorcode.get(exc.errno, exc.errno)
+
+    steps: list[Any] = []
+    with module.socket(module.AF_INET) as listener, module.socket(module.AF_INET) as unconnected:
+        steps.append(attempt(lambda: unconnected.shutdown(module.SHUT_RDWR)))  # no connection: ENOTCONN
+        unconnected.setsockopt(module.IPPROTO_TCP, module.TCP_NODELAY, 1)  # ... and the socket is still whole
+        steps.append(unconnected.getsockopt(module.IPPROTO_TCP, module.TCP_NODELAY) != 0)
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        steps.append(attempt(lambda: unconnected.connect(listener.getsockname())))
+        steps.append(unconnected.getpeername() == listener.getsockname())
+        listener.accept()[0].close()
+
+        client = module.create_connection(listener.getsockname())
+        server, _ = listener.accept()
+        with client, server:
+            steps.append(attempt(lambda: client.shutdown(module.SHUT_RD)))
+            steps.append(client.recv(10))  # the end, at once
+            client.setblocking(False)
+            steps.append(attempt(lambda: client.recv(10)))  # the end too, not EAGAIN
+            client.setblocking(True)
+            server.sendall(b"after")  # still taken in, not answered with a reset
+            deadline = time.monotonic() + 30
+            late = b""
+            while not late and time.monotonic() < deadline:
+                late = client.recv(10)
+            steps.append(late)
+            steps.append(_poll_now(module, client))  # readable and writable
+            client.sendall(b"still")  # the other way is open
+            steps.append(server.recv(10))
+            steps.append(attempt(lambda: client.shutdown(module.SHUT_WR)))
+            steps.append(attempt(lambda: client.shutdown(module.SHUT_WR)))  # again: no error
+            steps.append(server.recv(10))  # the end
+            steps.append(client.getpeername() == server.getsockname())  # connected still (FIN_WAIT_2)
+            steps.append(_poll_now(module, client))  # hung up
+            steps.append(attempt(lambda: client.send(b"no")))
+            steps.append(attempt(lambda: client.shutdown(module.SHUT_RD)))
+
+        # A thread waiting to receive wakes with the end (or, had the shutdown come first, finds it).
+        client = module.create_connection(listener.getsockname())
+        server, _ = listener.accept()
+        with client, server:
+            got: list[bytes] = []
+            reader = threading.Thread(target=lambda: got.append(client.recv(10)))
+            reader.start()
+            steps.append(attempt(lambda: client.shutdown(module.SHUT_RDWR)))
+            reader.join(30)
+            steps.append((reader.is_alive(), got))
+            steps.append(server.recv(10))  # the end
+            steps.append(client.getpeername() == server.getsockname())  # not closed: shut both ways
+            steps.append(_poll_now(module, client))
+            server.close()
+            # Its end read (here: the end after the shutdown's), the connection is over once the peer's FIN is in.
+            wait_until(lambda: client.recv(10) == b"" and attempt(client.getpeername) == "ENOTCONN", timeout=30,
+                       what="the connection ends")
+            steps.append(attempt(lambda: client.shutdown(module.SHUT_RDWR)))  # over: ENOTCONN
+    return steps
+
+
+def test_shutting_a_tcp_connection_down_as_the_stdlibs(zt_pair: Pair) -> None:
+    """lwIP's shutdown for reading drained what had arrived and answered later data with a reset
+    (Linux goes on taking it in: a receive reads it, then the end); its shutdown both ways closed
+    the socket (the peer's address gone, later data reset); a second SHUT_WR said ENOTCONN; and on a
+    socket without a connection it said nothing and freed the socket's PCB, so every option and a
+    later connect failed (Linux: ENOTCONN, the socket as it was). Run on a thread, as the UDP test."""
+    results: dict[str, list[Any]] = {}
+
+    def run(name: str, module: Any) -> None:
+        results[name] = _stream_shutdown(module)
+
+    for name, module in (("stdlib", stdlib_socket), ("ours", socket)):
+        runner = threading.Thread(target=run, args=(name, module), daemon=True)
+        runner.start()
+        runner.join(120)
+        assert not runner.is_alive(), f"{name}: a call never returned; steps so far unknown"
+    assert results["stdlib"][:2] == ["ENOTCONN", True]  # Linux's, checked here
+    assert results["ours"] == results["stdlib"]
+
+
 def _poll_for_reading(module: Any, sock: Any, timeout: float) -> set[str]:
     """What poll says, by name, once the socket is readable or in error (POLLERR is always reported),
     or after `timeout` seconds."""
