@@ -17,7 +17,8 @@
 
 namespace zt::net {
 
-// lwip_listen, keeping the options the socket had for the connections it will accept. lwIP's result.
+// lwip_listen (after binding an unbound socket as Linux does: net/ephemeral_port.hpp), keeping the
+// options the socket had for the connections it will accept. lwIP's result.
 int listen_keeping_options(SocketTable& table, SocketTable::Use& use, int backlog);
 
 // setsockopt of an option a SocketSetup keeps (net/socket_setup.hpp), on a TCP socket: a listener's is

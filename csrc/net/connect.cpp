@@ -58,7 +58,7 @@ int attempt(SocketTable& table, SocketTable::Use& use, const sockaddr* addr, soc
     *spent = false;
     // The local port is ours to choose, not lwIP's: see net/ephemeral_port.hpp.
     if (use.state().type == SOCK_STREAM) {
-        const int err = bind_ephemeral_before_connect(use.lwip());
+        const int err = bind_ephemeral_if_unbound(use.lwip());
         if (err != 0) return err;
     }
     if (lwip_connect(use.lwip(), addr, len) == 0) return 0;

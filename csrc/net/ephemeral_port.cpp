@@ -100,10 +100,10 @@ u16_t choose_locked() {
 
 }  // namespace
 
-int bind_ephemeral_before_connect(int lwip_fd) {
+int bind_ephemeral_if_unbound(int lwip_fd) {
     CoreLock lock;
     const struct lwip_sock* sock = lwip_socket_dbg_get_socket(lwip_fd);
-    if (sock == nullptr || sock->conn == nullptr) return 0;  // lwip_connect reports it
+    if (sock == nullptr || sock->conn == nullptr) return 0;  // lwip_connect or lwip_listen reports it
     struct netconn* conn = sock->conn;
     if (NETCONNTYPE_GROUP(netconn_type(conn)) != NETCONN_TCP || conn->pcb.tcp == nullptr) return 0;
     struct tcp_pcb* pcb = conn->pcb.tcp;
@@ -111,7 +111,7 @@ int bind_ephemeral_before_connect(int lwip_fd) {
     const u16_t port = choose_locked();
     if (port == 0) return EADDRNOTAVAIL;
     // The wildcard address lwip_bind would pass for 0.0.0.0 or [::] (netconn_bind's dual-stack rule):
-    // the local address is still chosen by route when the connection starts (tcp_connect).
+    // a connection's local address is still chosen by route when it starts (tcp_connect).
     const ip_addr_t* any = IP4_ADDR_ANY;
     if (NETCONNTYPE_ISIPV6(netconn_type(conn))) any = netconn_get_ipv6only(conn) ? IP6_ADDR_ANY : IP_ANY_TYPE;
     return tcp_bind(pcb, any, port) == ERR_OK ? 0 : EADDRNOTAVAIL;

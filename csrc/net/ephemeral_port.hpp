@@ -36,10 +36,12 @@
 
 namespace zt::net {
 
-// Before connecting lwIP TCP socket `lwip_fd`: binds it to a port chosen as above if its PCB has
-// no local port yet (the application did not bind). 0 if it did or had nothing to do (another kind
-// of socket, no PCB left), else an errno (EADDRNOTAVAIL). Takes the core lock.
-int bind_ephemeral_before_connect(int lwip_fd);
+// Before lwIP TCP socket `lwip_fd` connects or listens: binds it to the wildcard address and a port
+// chosen as above if its PCB has no local port yet (the application did not bind), as Linux binds
+// such a socket. lwIP's connect would choose a port its own way, and its listen would listen on
+// port 0 (getsockname said 0, and connections to port 0 reached it). 0 if it did or had nothing to
+// do (another kind of socket, no PCB left), else an errno (EADDRNOTAVAIL). Takes the core lock.
+int bind_ephemeral_if_unbound(int lwip_fd);
 
 // A port for a TCP bind to port 0 (chosen as above, a TIME_WAIT PCB dropped if need be); 0 with
 // errno EADDRNOTAVAIL when none can be had. Takes the core lock. The caller binds it; another thread

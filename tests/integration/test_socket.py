@@ -881,6 +881,34 @@ def test_shutting_a_tcp_connection_down_as_the_stdlibs(zt_pair: Pair) -> None:
     assert results["ours"] == results["stdlib"]
 
 
+def _listen_unbound(mod: Any, family: Any, hosts: tuple[str, ...]) -> list[Any]:
+    """listen() on a socket never bound: its port, its address, and connections to it from each host."""
+    seen: list[Any] = []
+    with mod.socket(family) as server:
+        server.settimeout(30)
+        server.listen()
+        host, port = server.getsockname()[:2]
+        seen.append((host, port != 0))
+        for client_host in hosts:
+            with mod.create_connection((client_host, port), timeout=30) as client:
+                accepted, _ = server.accept()
+                with accepted:
+                    client.sendall(b"hello")
+                    seen.append(accepted.recv(10))
+    return seen
+
+
+@pytest.mark.parametrize("version", [4, 6])
+def test_listen_without_bind_takes_a_port_as_the_stdlibs(zt_pair: Pair, version: int) -> None:
+    """Linux binds an unbound socket to an ephemeral port when it listens; lwIP listened on port 0
+    (getsockname said 0, so a program that listens and then tells its port had nothing to tell)."""
+    hosts = ("::1", "127.0.0.1") if version == 6 else ("127.0.0.1",)  # an IPv6 one takes IPv4 too
+    family = stdlib_socket.AF_INET6 if version == 6 else stdlib_socket.AF_INET
+    expected = _listen_unbound(stdlib_socket, family, hosts)
+    assert expected == [("::" if version == 6 else "0.0.0.0", True)] + [b"hello"] * len(hosts)  # Linux's
+    assert _listen_unbound(socket, socket.AF_INET6 if version == 6 else socket.AF_INET, hosts) == expected
+
+
 def _poll_for_reading(module: Any, sock: Any, timeout: float) -> set[str]:
     """What poll says, by name, once the socket is readable or in error (POLLERR is always reported),
     or after `timeout` seconds."""
