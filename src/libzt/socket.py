@@ -220,8 +220,10 @@ def _host_text(host: Any, what: str) -> str:
     raise TypeError(f"{what}: host must be str, not {type(host).__name__}")
 
 
-def _pack_host(family: int, host: str) -> Tuple[bytes, int]:
-    """Packed IP and IPv6 scope of a host: numeric, the stdlib's special names, else resolved by DNS."""
+def _pack_host(family: int, host: str, mapped_as_ipv4: bool = True) -> Tuple[bytes, int]:
+    """Packed IP and IPv6 scope of a host: numeric, the stdlib's special names, else resolved by DNS.
+    ``mapped_as_ipv4``: whether IPv4 takes an IPv4-mapped IPv6 address (glibc: only when IPv4 alone
+    was asked for)."""
     if family == _stdlib.AF_INET:
         if host == "":
             return bytes(4), 0
@@ -247,12 +249,34 @@ def _pack_host(family: int, host: str) -> Tuple[bytes, int]:
                 return packed, int(scope)
         except OSError:
             pass
+    other = _literal_of_the_other_family(family, host, mapped_as_ipv4)
+    if other is not None:
+        return other
     if host:
         packed = _ll.resolve(_ll.AF_INET if family == _stdlib.AF_INET else _ll.AF_INET6, host)
         if packed is not None:
             return packed, 0
     raise gaierror(_stdlib.EAI_NONAME, f"Name or service not known: {host!r} (libzt's DNS servers: "
                                        "zts_dns_set_server)")
+
+
+def _literal_of_the_other_family(family: int, host: str, mapped_as_ipv4: bool) -> Optional[Tuple[bytes, int]]:
+    """A numeric address of the family not asked for, as glibc's getaddrinfo answers it: for IPv4,
+    an IPv4-mapped IPv6 address is its IPv4 address (if ``mapped_as_ipv4``); any other is
+    EAI_ADDRFAMILY (a name server is not asked). None if ``host`` is no such address."""
+    if family == _stdlib.AF_INET:
+        try:
+            packed = _stdlib.inet_pton(_stdlib.AF_INET6, host.partition("%")[0])
+        except OSError:
+            return None
+        if mapped_as_ipv4 and packed[:12] == bytes(10) + b"\xff\xff":
+            return packed[12:], 0
+    else:
+        try:
+            _stdlib.inet_pton(_stdlib.AF_INET, host)
+        except OSError:
+            return None
+    raise gaierror(getattr(_stdlib, "EAI_ADDRFAMILY", _stdlib.EAI_FAMILY), "Address family for hostname not supported")
 
 
 def _port(port: Any, what: str) -> int:
@@ -326,7 +350,7 @@ def getaddrinfo(host: Any, port: Any, family: int = 0, type: int = 0, proto: int
     error: Optional[gaierror] = None
     for f in families:
         try:
-            ip, scope = _pack_host(f, hosts[f])
+            ip, scope = _pack_host(f, hosts[f], mapped_as_ipv4=bool(family))
         except gaierror as exc:
             error = exc
             continue

@@ -1531,3 +1531,32 @@ def test_socket_object_behaves_like_the_stdlibs(zt_pair: Pair) -> None:
     with server:
         assert server.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR) == 1
         assert server.getsockname()[0] == "::"
+
+
+def _literals_of_the_other_family(mod: Any) -> list[Any]:
+    """getaddrinfo, bind and connect given a numeric address of the family not asked for."""
+    def attempt(call: Any) -> Any:
+        try:
+            return call()
+        except OSError as exc:
+            return type(exc).__name__, exc.errno
+
+    seen: list[Any] = []
+    for host, family in (("::1", mod.AF_INET), ("fe80::1%1", mod.AF_INET), ("127.0.0.1", mod.AF_INET6),
+                         ("::ffff:44.1.2.3", mod.AF_INET)):
+        seen.append(attempt(lambda h=host, f=family: [info[4] for info in mod.getaddrinfo(h, 80, f, mod.SOCK_STREAM)]))
+    with mod.socket(mod.AF_INET6) as six, mod.socket(mod.AF_INET) as four:
+        seen.append(attempt(lambda: six.bind(("127.0.0.1", 0))))
+        seen.append(attempt(lambda: four.connect(("::1", 80))))
+    for host in ("::1", "::ffff:44.1.2.3", "44.1.2.3"):  # any family: only the literal's own
+        seen.append(attempt(lambda h=host: [info[4][0] for info in mod.getaddrinfo(h, 80, type=mod.SOCK_STREAM)]))
+    return seen
+
+
+def test_a_numeric_address_of_the_other_family_as_the_stdlibs(zt_pair: Pair) -> None:
+    """"::1" for an IPv4 socket is EAI_ADDRFAMILY, as glibc says, not a name to look up (ours asked
+    the DNS servers for it, then said EAI_NONAME); an IPv4-mapped one is its IPv4 address."""
+    expected = _literals_of_the_other_family(stdlib_socket)
+    assert expected[0] == ("gaierror", stdlib_socket.EAI_ADDRFAMILY)  # Linux's, checked here
+    assert expected[3] == [("44.1.2.3", 80)]
+    assert _literals_of_the_other_family(socket) == expected
