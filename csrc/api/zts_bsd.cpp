@@ -879,7 +879,23 @@ ssize_t ztx_recvmsg(int fd, struct zts_msghdr* msg, int flags, ztx_wait_t* wait)
     // room at all. recvmsg(2) answers what it copied (MSG_TRUNC in msg_flags says the rest is gone;
     // ZTX_MSG_TRUNC in flags asks for the whole length) and takes a datagram into no room.
     std::size_t room = 0;
-    for (int i = 0; i < msg->msg_iovlen; ++i) room += msg->msg_iov[i].iov_len;
+    bool any_empty = false;
+    for (int i = 0; i < msg->msg_iovlen; ++i) {
+        room += msg->msg_iov[i].iov_len;
+        any_empty = any_empty || msg->msg_iov[i].iov_len == 0;
+    }
+    // lwIP refuses a message with an empty buffer among its buffers (EINVAL); recvmsg(2) fills the
+    // others, skipping it. With no room at all a stream's answer is 0 at once, as CPython's recv(0)
+    // gives it (Linux would wait for data, then copy none of it; lwIP says EMSGSIZE).
+    if (!datagram && room == 0) return 0;
+    std::vector<iovec> filled;
+    if (any_empty) {
+        for (int i = 0; i < msg->msg_iovlen; ++i) {
+            if (msg->msg_iov[i].iov_len != 0) filled.push_back({msg->msg_iov[i].iov_base, msg->msg_iov[i].iov_len});
+        }
+        m.msg_iov = filled.data();
+        m.msg_iovlen = static_cast<int>(filled.size());
+    }
     char scratch = 0;
     iovec no_room{&scratch, 1};
     if (datagram && room == 0) {

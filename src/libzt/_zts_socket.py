@@ -94,6 +94,10 @@ class ZtsSocket(_base.socket):
     def recvmsg(self, bufsize: int, ancbufsize: int = 0, flags: int = 0, /) -> tuple[bytes, list, int, Any]:
         return super().recvmsg(bufsize, ancbufsize, _std_flags(flags))
 
+    def recvmsg_into(self, buffers: Iterable[Any], ancbufsize: int = 0, flags: int = 0,
+                     /) -> tuple[int, list, int, Any]:
+        return super().recvmsg_into(buffers, ancbufsize, _std_flags(flags))
+
     def send(self, data: Any, flags: int = 0, /) -> int:
         return super().send(data, _std_flags(flags))
 

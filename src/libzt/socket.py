@@ -31,8 +31,8 @@ What differs from :mod:`socket`
     * Blocking calls wait inside libzt with the GIL released. They end with ``OSError(EBADF)`` when
       another thread closes the socket and ``OSError(ENETDOWN)`` when the node stops; in the main
       thread they also let signal handlers run (Ctrl-C interrupts them), as the stdlib's do.
-    * Operations that need an OS descriptor (``dup``, inheritance, ``recvmsg_into``, ancillary data)
-      raise ``OSError(EOPNOTSUPP)``.
+    * Operations that need an OS descriptor (``dup``, inheritance, ancillary data) raise
+      ``OSError(EOPNOTSUPP)``.
 
 ``libzt.socket(family, type, proto)``: the module is callable
     libzt's guide and official wheel create sockets with ``libzt.socket(libzt.ZTS_AF_INET,
@@ -55,6 +55,7 @@ import _thread
 import builtins
 import errno as _errno
 import io
+import operator as _operator
 import os
 import socket as _stdlib
 import struct as _struct
@@ -258,6 +259,12 @@ def _pack_host(family: int, host: str, mapped_as_ipv4: bool = True) -> Tuple[byt
             return packed, 0
     raise gaierror(_stdlib.EAI_NONAME, f"Name or service not known: {host!r} (libzt's DNS servers: "
                                        "zts_dns_set_server)")
+
+
+def _msg_flags(zts_flags: int) -> int:
+    """recvmsg's msg_flags, from libzt's numbers to the stdlib's."""
+    return (_stdlib.MSG_TRUNC if zts_flags & _ll.MSG_TRUNC else 0) | \
+           (_stdlib.MSG_CTRUNC if zts_flags & _ll.MSG_CTRUNC else 0)
 
 
 def _literal_of_the_other_family(family: int, host: str, mapped_as_ipv4: bool) -> Optional[Tuple[bytes, int]]:
@@ -838,9 +845,7 @@ class socket:
             raise ValueError("negative buffer size in recvmsg()")
         zflags = self._flags(flags) if flags else 0
         data, zts_flags, addr = self._io("recv", (None, 0, None), zflags, _ll.recvmsg, bufsize, zflags)
-        msg_flags = (_stdlib.MSG_TRUNC if zts_flags & _ll.MSG_TRUNC else 0) | \
-                    (_stdlib.MSG_CTRUNC if zts_flags & _ll.MSG_CTRUNC else 0)
-        return data, [], msg_flags, self._sender(addr)
+        return data, [], _msg_flags(zts_flags), self._sender(addr)
 
     def _sender(self, addr: Optional[_ll.Address]) -> Any:
         # As on Linux: a stream socket does not report who sent the bytes.
@@ -979,8 +984,18 @@ class socket:
         if inheritable:
             raise _unsupported("inheritable sockets")
 
-    def recvmsg_into(self, buffers: Any, ancbufsize: int = 0, flags: int = 0, /) -> Any:
-        raise _unsupported("recvmsg_into()")
+    def recvmsg_into(self, buffers: Any, ancbufsize: int = 0, flags: int = 0, /) -> Tuple[int, list, int, Any]:
+        """(nbytes, [], msg_flags, address), the bytes scattered over ``buffers`` in turn: no ancillary
+        data is ever received."""
+        try:
+            buffers = list(buffers)
+        except TypeError:
+            raise TypeError("recvmsg_into() argument 1 must be an iterable") from None
+        if _operator.index(ancbufsize) < 0:
+            raise ValueError("invalid ancillary data buffer length")
+        zflags = self._flags(flags) if flags else 0
+        n, zts_flags, addr = self._io("recv", (_ll.WOULD_BLOCK, 0, None), zflags, _ll.recvmsg_into, buffers, zflags)
+        return n, [], _msg_flags(zts_flags), self._sender(addr)
 
 
 SocketType = socket

@@ -144,6 +144,8 @@ def test_guide_socket_takes_zts_numbers(node: tuple[libzt.ZeroTierNode, Heard]) 
                 # ZTS_MSG_PEEK is 1, which is the OS's MSG_OOB: taken as ZTS here.
                 assert libzt.ZTS_MSG_PEEK != stdlib_socket.MSG_PEEK
                 assert conn.recv(128, libzt.ZTS_MSG_PEEK) == b"Hello, network!"
+                peeked = bytearray(5)
+                assert conn.recvmsg_into([peeked], 0, libzt.ZTS_MSG_PEEK)[0] == 5 and peeked == b"Hello"
                 assert conn.recv(128, libzt.ZTS_MSG_WAITALL | libzt.ZTS_MSG_DONTWAIT) == b"Hello, network!"
                 client.shutdown(libzt.ZTS_SHUT_WR)
                 assert conn.recv(128) == b""

@@ -1560,3 +1560,52 @@ def test_a_numeric_address_of_the_other_family_as_the_stdlibs(zt_pair: Pair) -> 
     assert expected[0] == ("gaierror", stdlib_socket.EAI_ADDRFAMILY)  # Linux's, checked here
     assert expected[3] == [("44.1.2.3", 80)]
     assert _literals_of_the_other_family(socket) == expected
+
+
+def _scattered_receives(mod: Any) -> list[Any]:
+    """recvmsg_into over 127.0.0.1: a stream's bytes and a datagram spread over several buffers."""
+    seen: list[Any] = []
+    with mod.create_server(("127.0.0.1", 0)) as server:
+        server.settimeout(30)
+        with mod.create_connection(server.getsockname(), timeout=30) as client:
+            accepted, _ = server.accept()
+            with accepted:
+                client.sendall(b"0123456789")
+                first, second = bytearray(3), bytearray(4)
+                got = 0
+                while got < 7:  # a stream may come in pieces
+                    n, ancdata, flags, address = accepted.recvmsg_into(
+                        [memoryview(first)[got:], second] if got < 3 else [memoryview(second)[got - 3:]])
+                    assert n > 0 and (ancdata, flags, address) == ([], 0, None)  # no sender for a stream
+                    got += n
+                seen.append((bytes(first), bytes(second), accepted.recv(10)))
+    with mod.socket(mod.AF_INET, mod.SOCK_DGRAM) as receiver, mod.socket(mod.AF_INET, mod.SOCK_DGRAM) as sender:
+        receiver.bind(("127.0.0.1", 0))
+        receiver.settimeout(30)
+        sender.bind(("127.0.0.1", 0))
+        for payload in (b"abcdefgh", b"too long for the room"):
+            sender.sendmsg([payload[:4], b"", payload[4:]], [], 0, receiver.getsockname())  # an empty piece
+            parts = [bytearray(2), bytearray(0), bytearray(6)]  # and an empty buffer, skipped
+            n, ancdata, flags, address = receiver.recvmsg_into(parts)
+            seen.append((n, [bytes(p) for p in parts], ancdata, flags & mod.MSG_TRUNC != 0,
+                         address == sender.getsockname()))
+        sender.sendto(b"whole length", receiver.getsockname())
+        seen.append(receiver.recvmsg_into([bytearray(4)], 0, mod.MSG_TRUNC)[0])
+        with pytest.raises(ValueError):
+            receiver.recvmsg_into([bytearray(4)], -1)
+        for read_only in (b"read-only", memoryview(b"read-only")):
+            with pytest.raises(TypeError):
+                receiver.recvmsg_into([read_only])
+            with pytest.raises(TypeError):
+                receiver.recv_into(read_only)
+    return seen
+
+
+def test_recvmsg_into_scatters_as_the_stdlibs(zt_pair: Pair) -> None:
+    """A scattered receive needs no OS descriptor: it raised EOPNOTSUPP (and lwIP's recvmsg refused
+    an empty buffer among the others: EINVAL)."""
+    expected = _scattered_receives(stdlib_socket)
+    assert expected[-4:] == [(b"012", b"3456", b"789"), (8, [b"ab", b"", b"cdefgh"], [], False, True),
+                             (8, [b"to", b"", b"o long"], [], True, True), 12]  # Linux's, checked here
+    assert _scattered_receives(socket) == expected
+

@@ -117,7 +117,7 @@ def _readable(buffer: Any) -> Any:
 def _writable(buffer: Any) -> Any:
     try:
         return ffi.from_buffer("char[]", buffer, True)  # require_writable (positional: half the cost)
-    except TypeError:
+    except (TypeError, BufferError):  # cffi's BufferError for a read-only one: the stdlib says TypeError
         raise TypeError(f"a writable bytes-like object is required, not '{type(buffer).__name__}'") from None
 
 
@@ -395,7 +395,7 @@ def recv_into(fd: int, buffer: Any, nbytes: int, flags: int, wait: Any = NO_WAIT
     # _into written out: this is every received message's call
     try:
         buf = ffi.from_buffer("char[]", buffer, True)
-    except TypeError:
+    except (TypeError, BufferError):
         buf = _writable(buffer)  # raises the error that says what was wrong
     size = len(buf)
     if nbytes:
@@ -440,6 +440,27 @@ def recvmsg(fd: int, size: int, flags: int, wait: Any = NO_WAIT) -> Tuple[Option
     if n == WOULD_BLOCK:
         return None, 0, None
     return ffi.buffer(buf, min(n, size))[:], int(msg.msg_flags), _address(storage, msg.msg_namelen)
+
+
+def recvmsg_into(fd: int, buffers: Sequence[Any], flags: int,
+                 wait: Any = NO_WAIT) -> Tuple[int, int, Optional[Address]]:
+    """(bytes received, or WOULD_BLOCK; msg_flags as ZTS_MSG_*; sender): scattered over writable
+    buffers in turn."""
+    views = [_writable(b) for b in buffers]  # kept alive through the call
+    iov = ffi.new("struct zts_iovec[]", max(len(views), 1))
+    for i, v in enumerate(views):
+        iov[i].iov_base = v
+        iov[i].iov_len = len(v)
+    storage = ffi.new("struct zts_sockaddr_storage *")
+    msg = ffi.new("struct zts_msghdr *")
+    msg.msg_name = storage
+    msg.msg_namelen = _SOCKADDR_STORAGE_LEN
+    msg.msg_iov = iov
+    msg.msg_iovlen = len(views)
+    n = _io(lib.ztx_recvmsg(fd, msg, flags, wait))
+    if n == WOULD_BLOCK:
+        return n, 0, None
+    return n, int(msg.msg_flags), _address(storage, msg.msg_namelen)
 
 
 def send(fd: int, data: Any, flags: int, wait: Any = NO_WAIT) -> int:
