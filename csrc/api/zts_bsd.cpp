@@ -362,7 +362,18 @@ extern "C" {
 int zts_bsd_socket(int family, int type, int protocol) {
     if (!node_running()) return ZTS_ERR_SERVICE;
     if (family != ZTS_AF_INET && family != ZTS_AF_INET6) return fail(EAFNOSUPPORT);
-    if (type != ZTS_SOCK_STREAM && type != ZTS_SOCK_DGRAM && type != ZTS_SOCK_RAW) return fail(EPROTOTYPE);
+    // Linux's answers (inet_create): a type it does not know at all is EINVAL (so is a protocol past
+    // IP's 8 bits, which lwIP cut to them), one it knows but not for IP ESOCKTNOSUPPORT; a stream socket is TCP and a datagram socket UDP (0 naming either),
+    // any other protocol EPROTONOSUPPORT, where lwIP took any as its type's own (UDP-Lite is not
+    // built). A raw socket's protocol is the one it carries.
+    constexpr int kLinuxSocketTypes = 11;  // SOCK_STREAM .. SOCK_PACKET
+    constexpr int kIpProtocols = 256;      // Linux's IPPROTO_MAX
+    if (type < 0 || type >= kLinuxSocketTypes || protocol < 0 || protocol >= kIpProtocols) return fail(EINVAL);
+    if (type != ZTS_SOCK_STREAM && type != ZTS_SOCK_DGRAM && type != ZTS_SOCK_RAW) return fail(ESOCKTNOSUPPORT);
+    if ((type == ZTS_SOCK_STREAM && protocol != 0 && protocol != IPPROTO_TCP) ||
+        (type == ZTS_SOCK_DGRAM && protocol != 0 && protocol != IPPROTO_UDP)) {
+        return fail(EPROTONOSUPPORT);
+    }
     zt::net::ensure_stack();
     const int lwip_fd = lwip_socket(family, type, protocol);
     if (lwip_fd < 0) return fail_errno();

@@ -1609,3 +1609,23 @@ def test_recvmsg_into_scatters_as_the_stdlibs(zt_pair: Pair) -> None:
                              (8, [b"to", b"", b"o long"], [], True, True), 12]  # Linux's, checked here
     assert _scattered_receives(socket) == expected
 
+
+def _sockets_of_types_and_protocols(mod: Any) -> list[Any]:
+    """socket() with types and protocols IP does or does not have: the error, or the socket's type."""
+    seen: list[Any] = []
+    for kind, proto in ((99, 0), (-1 & 0xFF, 0), (mod.SOCK_SEQPACKET, 0), (mod.SOCK_STREAM, mod.IPPROTO_UDP),
+                        (mod.SOCK_DGRAM, mod.IPPROTO_TCP), (mod.SOCK_STREAM, mod.IPPROTO_TCP),
+                        (mod.SOCK_DGRAM, mod.IPPROTO_UDP), (mod.SOCK_DGRAM, 0)):
+        try:
+            with mod.socket(mod.AF_INET, kind, proto) as sock:
+                seen.append((sock.type, sock.proto))
+        except OSError as exc:
+            seen.append(errno.errorcode.get(exc.errno, exc.errno))
+    return seen
+
+
+def test_socket_refuses_types_and_protocols_ip_has_not_as_the_stdlibs(zt_pair: Pair) -> None:
+    """lwIP made a UDP socket of SOCK_DGRAM with IPPROTO_TCP (and TCP of SOCK_STREAM with UDP's)."""
+    expected = _sockets_of_types_and_protocols(stdlib_socket)
+    assert expected[:5] == ["EINVAL", "EINVAL", "ESOCKTNOSUPPORT", "EPROTONOSUPPORT", "EPROTONOSUPPORT"]  # Linux's
+    assert _sockets_of_types_and_protocols(socket) == expected
