@@ -718,14 +718,28 @@ def _poll_now(module: Any, sock: Any) -> set[str]:
     return {name for name, bit in bits.items() if revents & bit}
 
 
+def attempt(call: Any) -> Any:
+    """What a call returns, or the name of the errno it fails with."""
+    try:
+        return call()
+    except OSError as exc:
+        return errno.errorcode.get(exc.errno, exc.errno)
+
+
+def _shut_down_under_a_reader(sock: Any, how: int) -> list[Any]:
+    """shutdown(how) while another thread waits to receive on ``sock``: what the shutdown answers,
+    then whether the reader still waits 30 s later and what it got. A waiting reader wakes with the
+    end (had the shutdown come first, it finds the end)."""
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(sock.recv(10)))
+    reader.start()
+    answer = attempt(lambda: sock.shutdown(how))
+    reader.join(30)
+    return [answer, (reader.is_alive(), got)]
+
+
 def _datagram_shutdown(module: Any) -> list[Any]:
     """shutdown() of UDP sockets over 127.0.0.1, step by step: what each call answers."""
-    def attempt(call: Any) -> Any:
-        try:
-            return call()
-        except OSError as exc:
-            return errno.errorcode.get(exc.errno, exc.errno)
-
     steps: list[Any] = []
     with module.socket(module.AF_INET, module.SOCK_DGRAM) as a, \
             module.socket(module.AF_INET, module.SOCK_DGRAM) as b, \
@@ -759,13 +773,7 @@ def _datagram_shutdown(module: Any) -> list[Any]:
             steps.append(attempt(lambda: dual.sendto(bytes(65_490), to_a)))  # IPv4's limit, not IPv6's: EPIPE
         steps.append(_poll_now(module, b))  # readable, writable, and hung up
 
-        # A thread waiting to receive wakes with the end (or, had the shutdown come first, finds it).
-        got: list[bytes] = []
-        reader = threading.Thread(target=lambda: got.append(waiting.recv(10)))
-        reader.start()
-        steps.append(attempt(lambda: waiting.shutdown(module.SHUT_RDWR)))
-        reader.join(30)
-        steps.append((reader.is_alive(), got))
+        steps.extend(_shut_down_under_a_reader(waiting, module.SHUT_RDWR))
 
         connected.connect(b.getsockname())
         steps.append(attempt(lambda: connected.shutdown(module.SHUT_WR)))  # with a peer: done, no error
@@ -782,28 +790,29 @@ def test_shutting_a_udp_socket_down_as_the_stdlibs(zt_pair: Pair) -> None:
     non-blocking socket, which Linux answers EAGAIN after the shutdown while poll says readable, so
     its recv spins until the time is up (ours returns the end, as the kernel does for a blocking
     call with SO_RCVTIMEO). Run on a thread: a receive that never returned would hang the test."""
+    results = _steps_of_each_module_on_a_thread(_datagram_shutdown)
+    assert results["ours"] == results["stdlib"]
+
+
+def _steps_of_each_module_on_a_thread(steps: Callable[[Any], list[Any]]) -> dict[str, list[Any]]:
+    """``steps`` of the stdlib's socket module and of ours, each run on a thread: a call that never
+    returned would hang the test."""
     results: dict[str, list[Any]] = {}
 
     def run(name: str, module: Any) -> None:
-        results[name] = _datagram_shutdown(module)
+        results[name] = steps(module)
 
     for name, module in (("stdlib", stdlib_socket), ("ours", socket)):
         runner = threading.Thread(target=run, args=(name, module), daemon=True)
         runner.start()
         runner.join(120)
         assert not runner.is_alive(), f"{name}: a call never returned; steps so far unknown"
-    assert results["ours"] == results["stdlib"]
+    return results
 
 
 def _stream_shutdown(module: Any) -> list[Any]:
     """shutdown() of TCP sockets over 127.0.0.1, step by step: what each call answers. Blocking
     sockets without a time limit, as in _datagram_shutdown."""
-    def attempt(call: Any) -> Any:
-        try:
-            return call()
-        except OSError as exc:
-            return errno.errorcode.get(exc.errno, exc.errno)
-
     steps: list[Any] = []
     with module.socket(module.AF_INET) as listener, module.socket(module.AF_INET) as unconnected:
         steps.append(attempt(lambda: unconnected.shutdown(module.SHUT_RDWR)))  # no connection: ENOTCONN
@@ -840,16 +849,10 @@ def _stream_shutdown(module: Any) -> list[Any]:
             steps.append(attempt(lambda: client.send(b"no")))
             steps.append(attempt(lambda: client.shutdown(module.SHUT_RD)))
 
-        # A thread waiting to receive wakes with the end (or, had the shutdown come first, finds it).
         client = module.create_connection(listener.getsockname())
         server, _ = listener.accept()
         with client, server:
-            got: list[bytes] = []
-            reader = threading.Thread(target=lambda: got.append(client.recv(10)))
-            reader.start()
-            steps.append(attempt(lambda: client.shutdown(module.SHUT_RDWR)))
-            reader.join(30)
-            steps.append((reader.is_alive(), got))
+            steps.extend(_shut_down_under_a_reader(client, module.SHUT_RDWR))
             steps.append(server.recv(10))  # the end
             steps.append(client.getpeername() == server.getsockname())  # not closed: shut both ways
             steps.append(_poll_now(module, client))
@@ -867,16 +870,7 @@ def test_shutting_a_tcp_connection_down_as_the_stdlibs(zt_pair: Pair) -> None:
     the socket (the peer's address gone, later data reset); a second SHUT_WR said ENOTCONN; and on a
     socket without a connection it said nothing and freed the socket's PCB, so every option and a
     later connect failed (Linux: ENOTCONN, the socket as it was). Run on a thread, as the UDP test."""
-    results: dict[str, list[Any]] = {}
-
-    def run(name: str, module: Any) -> None:
-        results[name] = _stream_shutdown(module)
-
-    for name, module in (("stdlib", stdlib_socket), ("ours", socket)):
-        runner = threading.Thread(target=run, args=(name, module), daemon=True)
-        runner.start()
-        runner.join(120)
-        assert not runner.is_alive(), f"{name}: a call never returned; steps so far unknown"
+    results = _steps_of_each_module_on_a_thread(_stream_shutdown)
     assert results["stdlib"][:2] == ["ENOTCONN", True]  # Linux's, checked here
     assert results["ours"] == results["stdlib"]
 
@@ -1535,7 +1529,7 @@ def test_socket_object_behaves_like_the_stdlibs(zt_pair: Pair) -> None:
 
 def _literals_of_the_other_family(mod: Any) -> list[Any]:
     """getaddrinfo, bind and connect given a numeric address of the family not asked for."""
-    def attempt(call: Any) -> Any:
+    def failure_named(call: Any) -> Any:  # gaierror or OSError: the class is part of the answer
         try:
             return call()
         except OSError as exc:
@@ -1544,12 +1538,12 @@ def _literals_of_the_other_family(mod: Any) -> list[Any]:
     seen: list[Any] = []
     for host, family in (("::1", mod.AF_INET), ("fe80::1%1", mod.AF_INET), ("127.0.0.1", mod.AF_INET6),
                          ("::ffff:44.1.2.3", mod.AF_INET)):
-        seen.append(attempt(lambda h=host, f=family: [info[4] for info in mod.getaddrinfo(h, 80, f, mod.SOCK_STREAM)]))
+        seen.append(failure_named(lambda h=host, f=family: [i[4] for i in mod.getaddrinfo(h, 80, f, mod.SOCK_STREAM)]))
     with mod.socket(mod.AF_INET6) as six, mod.socket(mod.AF_INET) as four:
-        seen.append(attempt(lambda: six.bind(("127.0.0.1", 0))))
-        seen.append(attempt(lambda: four.connect(("::1", 80))))
+        seen.append(failure_named(lambda: six.bind(("127.0.0.1", 0))))
+        seen.append(failure_named(lambda: four.connect(("::1", 80))))
     for host in ("::1", "::ffff:44.1.2.3", "44.1.2.3"):  # any family: only the literal's own
-        seen.append(attempt(lambda h=host: [info[4][0] for info in mod.getaddrinfo(h, 80, type=mod.SOCK_STREAM)]))
+        seen.append(failure_named(lambda h=host: [info[4][0] for info in mod.getaddrinfo(h, 80, type=mod.SOCK_STREAM)]))
     return seen
 
 
