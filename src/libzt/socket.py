@@ -24,7 +24,8 @@ What differs from :mod:`socket`
     * Only ``AF_INET`` and ``AF_INET6``. Names are resolved by libzt's own DNS client (lwIP's), asking
       the servers set with ``zts_dns_set_server`` over the node's networks, never the system's
       resolver; ``"localhost"`` means the loopback address. :func:`getaddrinfo` gives one address per
-      family for a name.
+      family for a name. No reverse lookups: ``gethostbyaddr``, ``getnameinfo`` and ``getfqdn`` are
+      not here (``gethostname`` and the services and protocols lookups are the stdlib's own).
     * :meth:`socket.fileno` is an OS descriptor for readiness only: :mod:`select`, :mod:`selectors`,
       asyncio's ``add_reader``/``add_writer`` and trio can wait on it, but data moves only through the
       socket's methods. libzt's own descriptor is :meth:`socket.zts_fileno`.
@@ -82,6 +83,10 @@ herror = _stdlib.herror
 # Pure conversions, the same here as in the stdlib.
 htonl, htons, ntohl, ntohs = _stdlib.htonl, _stdlib.htons, _stdlib.ntohl, _stdlib.ntohs
 inet_aton, inet_ntoa, inet_pton, inet_ntop = _stdlib.inet_aton, _stdlib.inet_ntoa, _stdlib.inet_pton, _stdlib.inet_ntop
+# Local lookups, the same here as in the stdlib: this host's name, and its services and protocols
+# databases (nothing goes over a network; gethostbyname is libzt's own, below).
+gethostname = _stdlib.gethostname
+getservbyname, getservbyport, getprotobyname = _stdlib.getservbyname, _stdlib.getservbyport, _stdlib.getprotobyname
 has_ipv6 = True
 
 _GLOBAL_DEFAULT_TIMEOUT = _stdlib._GLOBAL_DEFAULT_TIMEOUT  # the stdlib's sentinel, so both agree
@@ -97,6 +102,12 @@ __all__ = [  # noqa: RUF005
     "gaierror",
     "getaddrinfo",
     "getdefaulttimeout",
+    "gethostbyname",
+    "gethostbyname_ex",
+    "gethostname",
+    "getprotobyname",
+    "getservbyname",
+    "getservbyport",
     "has_dualstack_ipv6",
     "has_ipv6",
     "herror",
@@ -373,6 +384,22 @@ def getaddrinfo(host: Any, port: Any, family: int = 0, type: int = 0, proto: int
         assert error is not None
         raise error
     return results
+
+
+def gethostbyname(hostname: Any, /) -> str:
+    """The stdlib's ``gethostbyname`` through libzt's resolver: the name's IPv4 address."""
+    return _ipv4_addresses(_host_text(hostname, "gethostbyname"))[0]
+
+
+def gethostbyname_ex(hostname: Any, /) -> Tuple[str, List[str], List[str]]:
+    """``(hostname, [], IPv4 addresses)``, as the stdlib's ``gethostbyname_ex`` through libzt's
+    resolver (which knows no aliases, and gives one address for a name)."""
+    name = _host_text(hostname, "gethostbyname_ex")
+    return name, [], _ipv4_addresses(name)
+
+
+def _ipv4_addresses(name: str) -> List[str]:
+    return list(dict.fromkeys(info[4][0] for info in getaddrinfo(name, None, _stdlib.AF_INET)))
 
 
 # ---- the socket -------------------------------------------------------------------------------------

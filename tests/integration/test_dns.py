@@ -51,6 +51,12 @@ def test_connect_by_name(zt_pair: Pair, dns_server: str) -> None:
         assert sock.recv(100) == b"by name"
 
 
+def test_gethostbyname_in_python(zt_pair: Pair, dns_server: str) -> None:
+    """The stdlib's names for a lookup (a program written for it calls socket.gethostbyname)."""
+    assert zsocket.gethostbyname(NAME) == zt_pair.address(4)
+    assert zsocket.gethostbyname_ex(NAME) == (NAME, [], [zt_pair.address(4)])
+
+
 def test_gethostbyname_in_c(zt_pair: Pair, dns_server: str) -> None:
     host = _native.lib.zts_bsd_gethostbyname(NAME.encode())
     assert host != _native.ffi.NULL

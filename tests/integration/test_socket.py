@@ -1527,14 +1527,17 @@ def test_socket_object_behaves_like_the_stdlibs(zt_pair: Pair) -> None:
         assert server.getsockname()[0] == "::"
 
 
+def failure_named(call: Any) -> Any:
+    """What a call returns, or its error's class and errno (gaierror or OSError: the class is part of
+    the answer)."""
+    try:
+        return call()
+    except OSError as exc:
+        return type(exc).__name__, exc.errno
+
+
 def _literals_of_the_other_family(mod: Any) -> list[Any]:
     """getaddrinfo, bind and connect given a numeric address of the family not asked for."""
-    def failure_named(call: Any) -> Any:  # gaierror or OSError: the class is part of the answer
-        try:
-            return call()
-        except OSError as exc:
-            return type(exc).__name__, exc.errno
-
     seen: list[Any] = []
     for host, family in (("::1", mod.AF_INET), ("fe80::1%1", mod.AF_INET), ("127.0.0.1", mod.AF_INET6),
                          ("::ffff:44.1.2.3", mod.AF_INET)):
@@ -1623,3 +1626,24 @@ def test_socket_refuses_types_and_protocols_ip_has_not_as_the_stdlibs(zt_pair: P
     expected = _sockets_of_types_and_protocols(stdlib_socket)
     assert expected[:5] == ["EINVAL", "EINVAL", "ESOCKTNOSUPPORT", "EPROTONOSUPPORT", "EPROTONOSUPPORT"]  # Linux's
     assert _sockets_of_types_and_protocols(socket) == expected
+
+
+def _module_lookups(mod: Any) -> list[Any]:
+    """The module's lookups that need no name server: addresses as text, this host's name, services
+    and protocols by name and number."""
+    seen: list[Any] = [mod.gethostname()]
+    for host in ("127.0.0.1", b"44.1.2.3", "localhost", "", "::1"):
+        seen.append(failure_named(lambda h=host: mod.gethostbyname(h)))
+    seen.append(failure_named(lambda: mod.gethostbyname_ex("44.1.2.3")))
+    seen.append((mod.getservbyname("http", "tcp"), mod.getservbyport(443), mod.getprotobyname("udp")))
+    return seen
+
+
+def test_module_lookups_as_the_stdlibs(zt_pair: Pair) -> None:
+    """gethostbyname, gethostbyname_ex (through libzt's resolver; a name served by a peer: test_dns),
+    gethostname, getservbyname, getservbyport, getprotobyname: a program written for the stdlib
+    calls them on the module it imported (AttributeError before)."""
+    expected = _module_lookups(stdlib_socket)
+    assert expected[1:7] == ["127.0.0.1", "44.1.2.3", "127.0.0.1", "0.0.0.0",
+                             ("gaierror", stdlib_socket.EAI_ADDRFAMILY), ("44.1.2.3", [], ["44.1.2.3"])]  # Linux's
+    assert _module_lookups(socket) == expected
