@@ -255,6 +255,11 @@ const sockaddr* as_lwip(const zts_sockaddr* addr) { return reinterpret_cast<cons
 static_assert(offsetof(zts_sockaddr_in, sin_port) == offsetof(zts_sockaddr_in6, sin6_port), "port offsets differ");
 std::uint16_t port_of(const zts_sockaddr* addr) { return reinterpret_cast<const zts_sockaddr_in*>(addr)->sin_port; }
 
+// A UDP datagram addressed to port 0, which Linux refuses (EINVAL) and lwIP sent.
+bool udp_to_port_zero(SocketTable::Use& use, const zts_sockaddr* addr) {
+    return use.state().type == ZTS_SOCK_DGRAM && port_of(addr) == 0;
+}
+
 // bind(port 0) on a TCP socket: the port is chosen like the one a connect gets
 // (net/ephemeral_port.hpp), since lwIP's own choice refuses every port a TIME_WAIT connection holds.
 int bind_tcp_ephemeral(SocketTable::Use& use, const zts_sockaddr* addr, zts_socklen_t addrlen) {
@@ -796,6 +801,7 @@ ssize_t ztx_sendto(int fd, const void* buf, size_t len, int flags, const struct 
     auto use = table().acquire(fd);
     if (!use) return fail_errno();
     if (!valid_address(addr, addrlen)) return fail(EAFNOSUPPORT);
+    if (udp_to_port_zero(*use, addr)) return fail(EINVAL);
     const int lflags = lwip_flags(flags);
     sockaddr_in6 scratch{};
     const sockaddr* to =
@@ -826,6 +832,7 @@ ssize_t ztx_sendmsg(int fd, const struct zts_msghdr* msg, int flags, ztx_wait_t*
     sockaddr_in6 scratch{};
     if (msg->msg_name != nullptr) {
         const auto* to = static_cast<const zts_sockaddr*>(msg->msg_name);
+        if (udp_to_port_zero(*use, to)) return fail(EINVAL);
         m.msg_name = const_cast<sockaddr*>(
             zt::net::destination(use->lwip(), as_lwip(to), &scratch, zt::net::DestinationUse::kSend));
         const int refused = zt::net::broadcast_refusal(*use, static_cast<const sockaddr*>(m.msg_name),

@@ -1647,3 +1647,20 @@ def test_module_lookups_as_the_stdlibs(zt_pair: Pair) -> None:
     assert expected[1:7] == ["127.0.0.1", "44.1.2.3", "127.0.0.1", "0.0.0.0",
                              ("gaierror", stdlib_socket.EAI_ADDRFAMILY), ("44.1.2.3", [], ["44.1.2.3"])]  # Linux's
     assert _module_lookups(socket) == expected
+
+
+def _datagrams_to_port_zero(mod: Any) -> list[Any]:
+    """sendto and sendmsg of UDP datagrams to port 0, IPv4 and IPv6: what each answers."""
+    seen: list[Any] = []
+    for family, host in ((mod.AF_INET, "127.0.0.1"), (mod.AF_INET6, "::1")):
+        with mod.socket(family, mod.SOCK_DGRAM) as sock:
+            seen.append(failure_named(lambda s=sock, h=host: s.sendto(b"to nobody", (h, 0))))
+            seen.append(failure_named(lambda s=sock, h=host: s.sendmsg([b"to nobody"], [], 0, (h, 0))))
+    return seen
+
+
+def test_a_datagram_to_port_zero_is_refused_as_the_stdlibs(zt_pair: Pair) -> None:
+    """lwIP sent it (to port 0 of the destination, where nothing can listen)."""
+    expected = _datagrams_to_port_zero(stdlib_socket)
+    assert expected == [("OSError", errno.EINVAL)] * 4  # Linux's, checked here
+    assert _datagrams_to_port_zero(socket) == expected
