@@ -5,7 +5,8 @@ Overview
     ``libzt.socket`` is a drop-in namespace for the parts of :mod:`socket` that make sense for a
     TCP/IP stack that lives inside this process (lwIP, beneath the :class:`~libzt.ZeroTierNode`):
     the :class:`socket` class with the stdlib's methods and signatures, :func:`create_connection`,
-    :func:`create_server`, :func:`socketpair`, a numeric :func:`getaddrinfo`, default timeouts, and
+    :func:`create_server`, :func:`socketpair`, :func:`getaddrinfo` and :func:`gethostbyname` (through
+    libzt's DNS client), default timeouts, and
     every upper-case constant of :mod:`socket` (``AF_INET``, ``SOCK_STREAM``, ``SOL_SOCKET``,
     ``TCP_NODELAY``, ...), which are translated to libzt's own values underneath. Errors are the
     stdlib's: :class:`OSError` subclasses with real ``errno`` values (``ConnectionRefusedError``,
