@@ -221,12 +221,11 @@ ssize_t recv_blocking(SocketTable::Use& use, int flags, ztx_wait_t* wait, Op op)
         }
         const ssize_t n = op();
         if (n < 0 && stream && reset_reported_before(use.state())) return 0;
-        if (n < 0 && errno == EAGAIN && stream && use.state().read_shut()) {
-            return 0;  // shut for reading, and nothing queued: the end, blocking or not, as Linux's
-        }
-        if (n < 0 && errno == EAGAIN && !stream && !dontwait && !use.state().nonblocking &&
-            use.state().read_shut()) {
-            return 0;  // shut for reading, and nothing queued: the end of a blocking read, as Linux's
+        // Shut for reading, and nothing queued: the end, as Linux's: always for a stream, for a
+        // datagram socket only when the call blocks (a non-blocking one says EAGAIN).
+        if (n < 0 && errno == EAGAIN && use.state().read_shut() &&
+            (stream || (!dontwait && !use.state().nonblocking))) {
+            return 0;
         }
         if (n < 0 && errno == EAGAIN && stream && !use.state().seen_connecting.load(std::memory_order_relaxed)) {
             if (zt::net::stream_never_connected(use.lwip())) {
@@ -286,6 +285,18 @@ void address_out(const sockaddr_storage& ss, zts_sockaddr* out, zts_socklen_t* l
     if (len != nullptr) *len = full;
 }
 
+// Records a shutdown of ours (State::shut); one for reading makes the socket readable for good and
+// wakes its waiting readers, its readiness descriptor's too.
+void mark_shut(SocketTable::Use& use, unsigned bits) {
+    // Sequentially consistent, as shut_read's look at the registry and the other side's in
+    // ztx_readiness_fd: a descriptor opened meanwhile is either found or sees the shutdown.
+    use.state().shut.fetch_or(bits);
+    if ((bits & SocketTable::kShutRead) != 0) {
+        zt::net::readiness::shut_read(use.fd());
+        SocketTable::wake_readers_for_good(use.lwip());
+    }
+}
+
 // shutdown() of a UDP or raw socket, which lwIP refuses (EOPNOTSUPP), as Linux does it: once shut
 // for reading, a receive reads what is queued (datagrams still arrive) and then the end, at once,
 // and a thread waiting to receive wakes; once shut for sending, a send fails with EPIPE; poll says
@@ -295,13 +306,7 @@ int shutdown_datagram(SocketTable::Use& use, int how) {
     const unsigned bits = how == ZTS_SHUT_RD   ? SocketTable::kShutRead
                           : how == ZTS_SHUT_WR ? SocketTable::kShutWrite
                                                : SocketTable::kShutRead | SocketTable::kShutWrite;
-    // Sequentially consistent, as shut_read's look at the registry and the other side's in
-    // ztx_readiness_fd: a descriptor opened meanwhile is either found or sees the shutdown.
-    use.state().shut.fetch_or(bits);
-    if ((bits & SocketTable::kShutRead) != 0) {
-        zt::net::readiness::shut_read(use.fd());
-        SocketTable::wake_readers_for_good(use.lwip());
-    }
+    mark_shut(use, bits);
     return datagram_connected(use.lwip()) ? ZTS_ERR_OK : fail(ENOTCONN);
 }
 
@@ -328,11 +333,7 @@ int shutdown_stream(SocketTable::Use& use, int how) {
         use.state().shut.fetch_and(~SocketTable::kShutWrite);
         return fail(err);
     }
-    if (how != ZTS_SHUT_WR) {
-        use.state().shut.fetch_or(SocketTable::kShutRead);  // as shutdown_datagram does it
-        zt::net::readiness::shut_read(use.fd());
-        SocketTable::wake_readers_for_good(use.lwip());
-    }
+    if (how != ZTS_SHUT_WR) mark_shut(use, SocketTable::kShutRead);
     return ZTS_ERR_OK;
 }
 
@@ -368,9 +369,10 @@ int zts_bsd_socket(int family, int type, int protocol) {
     if (!node_running()) return ZTS_ERR_SERVICE;
     if (family != ZTS_AF_INET && family != ZTS_AF_INET6) return fail(EAFNOSUPPORT);
     // Linux's answers (inet_create): a type it does not know at all is EINVAL (so is a protocol past
-    // IP's 8 bits, which lwIP cut to them), one it knows but not for IP ESOCKTNOSUPPORT; a stream socket is TCP and a datagram socket UDP (0 naming either),
-    // any other protocol EPROTONOSUPPORT, where lwIP took any as its type's own (UDP-Lite is not
-    // built). A raw socket's protocol is the one it carries.
+    // IP's 8 bits, which lwIP cut to them), one it knows but not for IP ESOCKTNOSUPPORT; a stream
+    // socket is TCP and a datagram socket UDP (0 naming either), any other protocol
+    // EPROTONOSUPPORT, where lwIP took any as its type's own (UDP-Lite is not built). A raw
+    // socket's protocol is the one it carries.
     constexpr int kLinuxSocketTypes = 11;  // SOCK_STREAM .. SOCK_PACKET
     constexpr int kIpProtocols = 256;      // Linux's IPPROTO_MAX
     if (type < 0 || type >= kLinuxSocketTypes || protocol < 0 || protocol >= kIpProtocols) return fail(EINVAL);

@@ -89,10 +89,8 @@ int listen_keeping_options(SocketTable& table, SocketTable::Use& use, int backlo
     if (first) learn_defaults(use.state().family);
     // Read before lwip_listen: the listening PCB no longer has most of them.
     std::shared_ptr<const SocketSetup> options = first ? std::make_shared<const SocketSetup>(read_options(use.lwip())) : nullptr;
-    if (use.state().type == SOCK_STREAM) {
-        const int err = bind_ephemeral_if_unbound(use.lwip());
-        if (err != 0) return refuse(err == EADDRNOTAVAIL ? EADDRINUSE : err);  // listen(2)'s word for it
-    }
+    const int err = bind_ephemeral_if_unbound(use.lwip());  // nothing to do but for TCP
+    if (err != 0) return refuse(err == EADDRNOTAVAIL ? EADDRINUSE : err);  // listen(2)'s word for it
     const int r = lwip_listen(use.lwip(), backlog);
     if (r == 0 && first) table.set_accept_setup(use, std::move(options));
     return r;
