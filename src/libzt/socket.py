@@ -434,10 +434,9 @@ class socket:
             type &= ~_TYPE_FLAGS
             if family not in _FAMILIES:
                 raise OSError(_errno.EAFNOSUPPORT, os.strerror(_errno.EAFNOSUPPORT))
-            if type not in _TYPES:  # as zts_bsd_socket: one Linux does not know at all is EINVAL
-                code = _errno.ESOCKTNOSUPPORT if 0 <= type < 11 else _errno.EINVAL  # Linux's: up to SOCK_PACKET
-                raise OSError(code, os.strerror(code))
-            fd = _ll.socket(_FAMILIES[family], _TYPES[type], proto)
+            # A type IP has not goes to libzt as it is, for zts_bsd_socket's answer (EINVAL or
+            # ESOCKTNOSUPPORT, as Linux; the three it has are the same numbers in both).
+            fd = _ll.socket(_FAMILIES[family], _TYPES.get(type, type), proto)
         else:
             fd = int(fileno)
             if fd < 0:

@@ -429,17 +429,10 @@ def recvfrom_into(fd: int, buffer: Any, nbytes: int, flags: int, wait: Any = NO_
 def recvmsg(fd: int, size: int, flags: int, wait: Any = NO_WAIT) -> Tuple[Optional[bytes], int, Optional[Address]]:
     """(data or None for would-block, msg_flags as ZTS_MSG_*, sender)."""
     buf = _raw("char[]", max(size, 1))
-    iov = ffi.new("struct zts_iovec *", (buf, size))
-    storage = ffi.new("struct zts_sockaddr_storage *")
-    msg = ffi.new("struct zts_msghdr *")
-    msg.msg_name = storage
-    msg.msg_namelen = _SOCKADDR_STORAGE_LEN
-    msg.msg_iov = iov
-    msg.msg_iovlen = 1
-    n = _io(lib.ztx_recvmsg(fd, msg, flags, wait))
+    n, msg_flags, sender = _recvmsg(fd, ffi.new("struct zts_iovec *", (buf, size)), 1, flags, wait)
     if n == WOULD_BLOCK:
         return None, 0, None
-    return ffi.buffer(buf, min(n, size))[:], int(msg.msg_flags), _address(storage, msg.msg_namelen)
+    return ffi.buffer(buf, min(n, size))[:], msg_flags, sender
 
 
 def recvmsg_into(fd: int, buffers: Sequence[Any], flags: int,
@@ -447,20 +440,30 @@ def recvmsg_into(fd: int, buffers: Sequence[Any], flags: int,
     """(bytes received, or WOULD_BLOCK; msg_flags as ZTS_MSG_*; sender): scattered over writable
     buffers in turn."""
     views = [_writable(b) for b in buffers]  # kept alive through the call
-    iov = ffi.new("struct zts_iovec[]", max(len(views), 1))
-    for i, v in enumerate(views):
-        iov[i].iov_base = v
-        iov[i].iov_len = len(v)
+    return _recvmsg(fd, _iovecs(views), len(views), flags, wait)
+
+
+def _recvmsg(fd: int, iov: Any, count: int, flags: int, wait: Any) -> Tuple[int, int, Optional[Address]]:
+    """ztx_recvmsg into ``count`` iovecs: (bytes received, or WOULD_BLOCK; msg_flags; sender)."""
     storage = ffi.new("struct zts_sockaddr_storage *")
     msg = ffi.new("struct zts_msghdr *")
     msg.msg_name = storage
     msg.msg_namelen = _SOCKADDR_STORAGE_LEN
     msg.msg_iov = iov
-    msg.msg_iovlen = len(views)
+    msg.msg_iovlen = count
     n = _io(lib.ztx_recvmsg(fd, msg, flags, wait))
     if n == WOULD_BLOCK:
         return n, 0, None
     return n, int(msg.msg_flags), _address(storage, msg.msg_namelen)
+
+
+def _iovecs(views: Sequence[Any]) -> Any:
+    """An iovec array over cdata views (which the caller keeps alive through the call)."""
+    iov = ffi.new("struct zts_iovec[]", max(len(views), 1))
+    for i, v in enumerate(views):
+        iov[i].iov_base = v
+        iov[i].iov_len = len(v)
+    return iov
 
 
 def send(fd: int, data: Any, flags: int, wait: Any = NO_WAIT) -> int:
@@ -501,10 +504,7 @@ def sendto(fd: int, data: Any, flags: int, addr: Address, wait: Any = NO_WAIT) -
 
 def sendmsg(fd: int, buffers: Sequence[Any], flags: int, addr: Optional[Address], wait: Any = NO_WAIT) -> int:
     views = [_readable(b) for b in buffers]
-    iov = ffi.new("struct zts_iovec[]", max(len(views), 1))
-    for i, v in enumerate(views):
-        iov[i].iov_base = v
-        iov[i].iov_len = len(v)
+    iov = _iovecs(views)  # held here: the struct's pointer does not keep it alive
     msg = ffi.new("struct zts_msghdr *")
     msg.msg_iov = iov
     msg.msg_iovlen = len(views)
