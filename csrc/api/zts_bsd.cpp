@@ -22,7 +22,7 @@
 #include "net/datagram_source.hpp"
 #include "net/destination.hpp"
 #include "net/ephemeral_port.hpp"
-#include "net/ipv6_hop_options.hpp"
+#include "net/hop_options.hpp"
 #include "net/ipv6_membership.hpp"
 #include "net/port_unreachable.hpp"
 #include "net/readiness_fd.hpp"
@@ -484,7 +484,7 @@ int zts_bsd_setsockopt(int fd, int level, int optname, const void* optval, zts_s
     }
     zt::net::LwipHopOption hop;
     const int hop_status =
-        zt::net::ipv6_hop_setting(use->state().family, use->state().type, level, optname, optval, optlen, &hop);
+        zt::net::hop_setting(use->state().family, use->state().type, level, optname, optval, optlen, &hop);
     if (hop_status > 0) return fail(hop_status);
     if (hop_status == 0) {  // from here on, lwIP's option it stands for (a listener keeps IP_TTL for accepted sockets)
         level = IPPROTO_IP;
@@ -516,6 +516,37 @@ int zts_bsd_setsockopt(int fd, int level, int optname, const void* optval, zts_s
     return finish(lwip_setsockopt(use->lwip(), level, optname, optval, optlen));
 }
 
+namespace {
+
+// lwIP's answer, or a listener's kept option (net/accept_inherit).
+int get_lwip_option(SocketTable::Use& use, int level, int optname, void* optval, socklen_t* len) {
+    int r = 0;
+    if (!zt::net::get_listener_option(table(), use, level, optname, optval, len, &r)) {
+        r = lwip_getsockopt(use.lwip(), level, optname, optval, len);
+    }
+    return r;
+}
+
+// A hop option's value (net/hop_options): an int, or for an IPv4 one given less room a byte, as Linux.
+int get_hop_option(SocketTable::Use& use, int level, zt::net::LwipHopOption& hop, void* optval, zts_socklen_t* optlen) {
+    const bool as_byte = *optlen < sizeof(int);
+    if (as_byte && (*optlen < 1 || !zt::net::hop_answer_may_be_a_byte(level))) return fail(EINVAL);
+    socklen_t got = hop.size();
+    void* into = hop.one_byte ? static_cast<void*>(&hop.byte) : &hop.value;
+    if (get_lwip_option(use, IPPROTO_IP, hop.name, into, &got) < 0) return fail_errno();
+    const int value = hop.one_byte ? hop.byte : hop.value;
+    if (as_byte) {
+        *static_cast<unsigned char*>(optval) = static_cast<unsigned char>(value);
+        *optlen = 1;
+    } else {
+        std::memcpy(optval, &value, sizeof value);
+        *optlen = sizeof value;
+    }
+    return ZTS_ERR_OK;
+}
+
+}  // namespace
+
 int zts_bsd_getsockopt(int fd, int level, int optname, void* optval, zts_socklen_t* optlen) {
     if (!node_running()) return ZTS_ERR_SERVICE;
     if (optval == nullptr || optlen == nullptr) return ZTS_ERR_ARG;
@@ -531,25 +562,11 @@ int zts_bsd_getsockopt(int fd, int level, int optname, void* optval, zts_socklen
         return ZTS_ERR_OK;
     }
     zt::net::LwipHopOption hop;
-    const int hop_status = zt::net::ipv6_hop_reading(use->state().family, use->state().type, level, optname, &hop);
+    const int hop_status = zt::net::hop_reading(use->state().family, use->state().type, level, optname, &hop);
     if (hop_status > 0) return fail(hop_status);
-    if (hop_status == 0 && !hop.one_byte) {  // IP_TTL: an int, as the answer is
-        level = IPPROTO_IP;
-        optname = hop.name;
-    } else if (hop_status == 0) {
-        if (*optlen < sizeof(int)) return fail(EINVAL);
-        socklen_t got = hop.size();
-        if (lwip_getsockopt(use->lwip(), IPPROTO_IP, hop.name, &hop.byte, &got) != 0) return fail_errno();
-        const int value = hop.byte;
-        std::memcpy(optval, &value, sizeof value);
-        *optlen = sizeof value;
-        return ZTS_ERR_OK;
-    }
+    if (hop_status == 0) return get_hop_option(*use, level, hop, optval, optlen);
     socklen_t len = *optlen;
-    int r = 0;
-    if (!zt::net::get_listener_option(table(), *use, level, optname, optval, &len, &r)) {
-        r = lwip_getsockopt(use->lwip(), level, optname, optval, &len);
-    }
+    const int r = get_lwip_option(*use, level, optname, optval, &len);
     if (r < 0) return fail_errno();
     if (zt::net::is_setup_option(level, optname)) {  // lwIP leaves the length as given, Linux says what it wrote
         len = std::min(len, zt::net::setup_option_size(level, optname));

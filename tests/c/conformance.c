@@ -545,6 +545,15 @@ static void test_options(void)
     EXPECT(zts_get_send_timeout(fd), 3, ANY_ERRNO);
     EXPECT_OK(zts_set_ttl(fd, 77));
     EXPECT(zts_get_ttl(fd), 77, ANY_ERRNO);
+    /* Linux's checks (libzt's lwIP kept 0, and an int 256 as 0) */
+    EXPECT_SOCKET(zts_set_ttl(fd, 0), ZTS_EINVAL);
+    int ttl = 256;
+    EXPECT_SOCKET(zts_bsd_setsockopt(fd, ZTS_IPPROTO_IP, ZTS_IP_TTL, &ttl, sizeof ttl), ZTS_EINVAL);
+    EXPECT(zts_get_ttl(fd), 77, ANY_ERRNO);
+    unsigned char ttl_byte = 0;
+    zts_socklen_t ttl_len = sizeof ttl_byte;
+    EXPECT_OK(zts_bsd_getsockopt(fd, ZTS_IPPROTO_IP, ZTS_IP_TTL, &ttl_byte, &ttl_len));
+    CHECK(ttl_byte == 77 && ttl_len == 1, "zts_bsd_getsockopt(IP_TTL) given one byte -> the TTL in one byte, as Linux");
     EXPECT_OK(zts_set_recv_buf_size(fd, 32768));
     EXPECT(zts_get_recv_buf_size(fd), 32768, ANY_ERRNO);
     EXPECT_SOCKET(zts_set_send_buf_size(fd, 4096), ZTS_ENOPROTOOPT); /* lwIP has none, as in libzt */

@@ -1110,26 +1110,48 @@ def _ip_defaults(module: Any) -> list[Any]:
     return answers
 
 
-def _ipv6_hop_options(module: Any) -> list[Any]:
-    """Setting IPv6 hop limits and the multicast loop: what each value does, or the error it gets."""
+def _hop_options(module: Any) -> list[Any]:
+    """Setting TTLs (IPv6: hop limits) and the multicast loop: what each value does, or the error it
+    gets; an IPv4 one also as a single byte, the multicast TTL on TCP too."""
     answers: list[Any] = []
+
+    def attempt(sock: Any, level: int, name: int, value: Any, buflen: int = 0) -> None:
+        try:
+            sock.setsockopt(level, name, value)
+            answers.append(sock.getsockopt(level, name, buflen))
+        except OSError as exc:
+            answers.append(errno.errorcode[exc.errno])
+
     with module.socket(module.AF_INET6, module.SOCK_DGRAM) as sock:
         for name, values in ((module.IPV6_UNICAST_HOPS, (7, 255, 0, -1, 256, -2)),
                              (module.IPV6_MULTICAST_HOPS, (5, 255, 0, -1, 256, -2)),
                              (module.IPV6_MULTICAST_LOOP, (0, 1, 2, -1))):
             for value in values:
-                try:
-                    sock.setsockopt(module.IPPROTO_IPV6, name, value)
-                    answers.append(sock.getsockopt(module.IPPROTO_IPV6, name))
-                except OSError as exc:
-                    answers.append(errno.errorcode[exc.errno])
+                attempt(sock, module.IPPROTO_IPV6, name, value)
+    for kind in (module.SOCK_DGRAM, module.SOCK_STREAM):
+        with module.socket(module.AF_INET, kind) as sock:
+            for value in (7, 255, 1, 0, -1, 256, 300, -2, b"\x09"):
+                attempt(sock, module.IPPROTO_IP, module.IP_TTL, value)
+            attempt(sock, module.IPPROTO_IP, module.IP_TTL, 33, 1)
+            if kind == module.SOCK_STREAM:
+                attempt(sock, module.IPPROTO_IP, module.IP_MULTICAST_TTL, 5)
+                continue
+            for value in (5, 255, 0, -1, 256, 300, -2, b"\x06"):
+                attempt(sock, module.IPPROTO_IP, module.IP_MULTICAST_TTL, value)
+            attempt(sock, module.IPPROTO_IP, module.IP_MULTICAST_TTL, 44, 1)
+            for value in (0, 1, 2, 256, -1, b"\x00", b"\x01"):
+                attempt(sock, module.IPPROTO_IP, module.IP_MULTICAST_LOOP, value)
+            attempt(sock, module.IPPROTO_IP, module.IP_MULTICAST_LOOP, 0, 1)
     return answers
 
 
-def test_ipv6_hop_limits_and_loop_are_set_as_the_stdlibs(zt_pair: Pair) -> None:
-    """lwIP has none of the three options (ENOPROTOOPT): an IPv6 socket's hop limits could not be
-    changed (mDNS over IPv6 sets 255)."""
-    assert _ipv6_hop_options(socket) == _ipv6_hop_options(stdlib_socket)
+def test_hop_limits_and_loop_are_set_as_the_stdlibs(zt_pair: Pair) -> None:
+    """lwIP has none of the IPv6 options (ENOPROTOOPT: an IPv6 socket's hop limits could not be
+    changed; mDNS over IPv6 sets 255), and it kept the IPv4 ones as bytes without a check: IP_TTL 256
+    became 0 and 300 became 44, a multicast loop of 256 turned it off."""
+    ours, linux = _hop_options(socket), _hop_options(stdlib_socket)
+    assert ours == linux
+    assert linux[16:26] == [7, 255, 1, "EINVAL", 64, "EINVAL", "EINVAL", "EINVAL", 9, b"!"]  # IP_TTL on UDP
 
 
 def test_new_sockets_start_with_the_stdlibs_ttls_and_multicast_loop(zt_pair: Pair) -> None:
