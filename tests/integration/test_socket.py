@@ -512,8 +512,8 @@ def udp_echo_port(zt_pair: Pair) -> dict[int, int]:
 
 
 def test_udp_10000_datagrams_counted(zt_pair: Pair, udp_echo_port: dict[int, int]) -> None:
-    # The receiving socket queues at most 127 datagrams (lwIP's mailbox), as a kernel socket queues
-    # what its buffer holds: a sender faster than the receiving application loses datagrams there,
+    # The receiving socket queues at most what its SO_RCVBUF says (about 260 of these datagrams), as a
+    # kernel socket does: a sender faster than the receiving application loses datagrams there,
     # whatever the path did. So the sender keeps at most WINDOW datagrams beyond what the receiver
     # says it has (it tells every ACK_EVERY), and every datagram lost on the way is still counted.
     window, ack_every = 64, 16
@@ -546,6 +546,47 @@ def test_udp_10000_datagrams_counted(zt_pair: Pair, udp_echo_port: dict[int, int
     print(f"\nUDP: {total} datagrams of 1008 bytes in {elapsed:.2f} s, {lost} lost, {stalls} stalls")
     assert result["sizes"] == {"1008": result["count"]}
     assert lost == 0
+
+
+def test_an_unread_udp_socket_queues_what_its_receive_buffer_holds(zt_pair: Pair) -> None:
+    """SO_RCVBUF starts at a real size, and a datagram socket nobody reads queues that many bytes at
+    most, dropping what comes after, as Linux's does: lwIP's default said 2 GB (INT_MAX) to a program
+    sizing its buffers from it, and queued 1024 datagrams of up to 64 KB each (64 MB) for a sender
+    to fill. TCP reports its window, what the option stands for there."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
+        assert tcp.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF) == 96 * 2760  # TCP_WND, lwipopts.h
+    payload = bytes(2000)  # one frame each (the network's MTU is 2800): no fragments to reassemble
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as unread, \
+            socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as marker, \
+            socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender:
+        limit = unread.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF)
+        assert limit == 96 * 2760
+        unread.bind((zt_pair.ipv4, 0))
+        marker.bind((zt_pair.ipv4, 0))
+        for _ in range(3 * limit // len(payload)):
+            sender.sendto(payload, unread.getsockname())
+        # Our own address: lwIP loops the datagrams back in the order they were sent, so once the
+        # marker is in, so is every datagram before it that was kept.
+        sender.sendto(b"marker", marker.getsockname())
+        marker.settimeout(30)
+        assert marker.recv(16) == b"marker"
+        unread.setblocking(False)
+        queued = 0
+        with pytest.raises(BlockingIOError):
+            while True:
+                queued += len(unread.recv(65536))
+        assert limit - len(payload) < queued <= limit
+        # A smaller buffer holds less, as it did (lwIP applies the option to datagram sockets).
+        unread.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 10 * len(payload))
+        for _ in range(30):
+            sender.sendto(payload, unread.getsockname())
+        sender.sendto(b"marker", marker.getsockname())
+        assert marker.recv(16) == b"marker"
+        queued = 0
+        with pytest.raises(BlockingIOError):
+            while True:
+                queued += len(unread.recv(65536))
+        assert queued == 10 * len(payload)
 
 
 def _echo(sock: socket.socket, payload: bytes, target: tuple) -> None:

@@ -174,6 +174,12 @@ struct netif* lwip_port_ip4_route_src(const struct ip4_addr* src, const struct i
 #define LWIP_SO_SNDTIMEO 0 /* send and receive timeouts are the glue's (net/socket_table.hpp) */
 #define LWIP_SO_RCVTIMEO 0
 #define LWIP_SO_RCVBUF 1
+/* SO_RCVBUF's starting value. lwIP's default (INT_MAX) said 2 GB to a program sizing its buffers from
+ * it, and let a UDP or raw socket that is not read queue a mailbox of datagrams of up to 64 KB each
+ * (64 MB). This is the window TCP offers (TCP_WND: TCP does not read the option), and the most bytes
+ * a datagram socket queues before it drops what arrives (Linux's default: 212,992 bytes of its own
+ * accounting, which counts each datagram's buffers, so it drops a little sooner). */
+#define RECV_BUFSIZE_DEFAULT TCP_WND
 #define LWIP_SO_LINGER 1
 #define SO_REUSE 1
 #define LWIP_MULTICAST_TX_OPTIONS 1
