@@ -504,6 +504,10 @@ int zts_bsd_setsockopt(int fd, int level, int optname, const void* optval, zts_s
     if (use->state().type == ZTS_SOCK_STREAM && zt::net::is_setup_option(level, optname)) {
         return finish(zt::net::set_stream_option(table(), *use, level, optname, optval, optlen));
     }
+    if (level == ZTS_IPPROTO_IPV6 && optname == ZTS_IPV6_V6ONLY && use->state().type == ZTS_SOCK_DGRAM &&
+        use->state().family == AF_INET6 && zt::net::has_local_port(use->lwip())) {
+        return fail(EINVAL);  // as TCP's (net/accept_inherit): Linux decides a socket's families when it binds
+    }
     ipv6_mreq membership{};
     if (level == ZTS_IPPROTO_IPV6 && (optname == ZTS_IPV6_JOIN_GROUP || optname == ZTS_IPV6_LEAVE_GROUP) &&
         optval != nullptr && optlen >= sizeof membership) {

@@ -1156,33 +1156,29 @@ def _hop_options(module: Any) -> list[Any]:
     gets; an IPv4 one also as a single byte, the multicast TTL on TCP too."""
     answers: list[Any] = []
 
-    def attempt(sock: Any, level: int, name: int, value: Any, buflen: int = 0) -> None:
-        try:
-            sock.setsockopt(level, name, value)
-            answers.append(sock.getsockopt(level, name, buflen))
-        except OSError as exc:
-            answers.append(errno.errorcode[exc.errno])
+    def set_and_read(sock: Any, level: int, name: int, value: Any, buflen: int = 0) -> None:
+        answers.append(attempt(lambda: (sock.setsockopt(level, name, value), sock.getsockopt(level, name, buflen))[1]))
 
     with module.socket(module.AF_INET6, module.SOCK_DGRAM) as sock:
         for name, values in ((module.IPV6_UNICAST_HOPS, (7, 255, 0, -1, 256, -2)),
                              (module.IPV6_MULTICAST_HOPS, (5, 255, 0, -1, 256, -2)),
                              (module.IPV6_MULTICAST_LOOP, (0, 1, 2, -1))):
             for value in values:
-                attempt(sock, module.IPPROTO_IPV6, name, value)
+                set_and_read(sock, module.IPPROTO_IPV6, name, value)
     for kind in (module.SOCK_DGRAM, module.SOCK_STREAM):
         with module.socket(module.AF_INET, kind) as sock:
             for value in (7, 255, 1, 0, -1, 256, 300, -2, b"\x09"):
-                attempt(sock, module.IPPROTO_IP, module.IP_TTL, value)
-            attempt(sock, module.IPPROTO_IP, module.IP_TTL, 33, 1)
+                set_and_read(sock, module.IPPROTO_IP, module.IP_TTL, value)
+            set_and_read(sock, module.IPPROTO_IP, module.IP_TTL, 33, 1)
             if kind == module.SOCK_STREAM:
-                attempt(sock, module.IPPROTO_IP, module.IP_MULTICAST_TTL, 5)
+                set_and_read(sock, module.IPPROTO_IP, module.IP_MULTICAST_TTL, 5)
                 continue
             for value in (5, 255, 0, -1, 256, 300, -2, b"\x06"):
-                attempt(sock, module.IPPROTO_IP, module.IP_MULTICAST_TTL, value)
-            attempt(sock, module.IPPROTO_IP, module.IP_MULTICAST_TTL, 44, 1)
+                set_and_read(sock, module.IPPROTO_IP, module.IP_MULTICAST_TTL, value)
+            set_and_read(sock, module.IPPROTO_IP, module.IP_MULTICAST_TTL, 44, 1)
             for value in (0, 1, 2, 256, -1, b"\x00", b"\x01"):
-                attempt(sock, module.IPPROTO_IP, module.IP_MULTICAST_LOOP, value)
-            attempt(sock, module.IPPROTO_IP, module.IP_MULTICAST_LOOP, 0, 1)
+                set_and_read(sock, module.IPPROTO_IP, module.IP_MULTICAST_LOOP, value)
+            set_and_read(sock, module.IPPROTO_IP, module.IP_MULTICAST_LOOP, 0, 1)
     return answers
 
 
@@ -1193,6 +1189,24 @@ def test_hop_limits_and_loop_are_set_as_the_stdlibs(zt_pair: Pair) -> None:
     ours, linux = _hop_options(socket), _hop_options(stdlib_socket)
     assert ours == linux
     assert linux[16:26] == [7, 255, 1, "EINVAL", 64, "EINVAL", "EINVAL", "EINVAL", 9, b"!"]  # IP_TTL on UDP
+
+
+def _v6only_around_bind(module: Any, host: str) -> list[Any]:
+    answers: list[Any] = []
+    for kind in (module.SOCK_STREAM, module.SOCK_DGRAM):
+        with module.socket(module.AF_INET6, kind) as sock:
+            answers.append(attempt(lambda: sock.setsockopt(module.IPPROTO_IPV6, module.IPV6_V6ONLY, 1)))
+            sock.bind((host, 0))
+            answers.append(attempt(lambda: sock.setsockopt(module.IPPROTO_IPV6, module.IPV6_V6ONLY, 0)))
+            answers.append(sock.getsockopt(module.IPPROTO_IPV6, module.IPV6_V6ONLY))
+    return answers
+
+
+def test_ipv6_v6only_is_decided_when_a_socket_binds_as_the_stdlibs(zt_pair: Pair) -> None:
+    """Linux fixes the families an IPv6 socket takes when it binds: IPV6_V6ONLY afterwards is EINVAL
+    (lwIP took it on a bound UDP socket; TCP already refused it)."""
+    ours, linux = _v6only_around_bind(socket, "::"), _v6only_around_bind(stdlib_socket, "::")
+    assert ours == linux == [None, "EINVAL", 1] * 2
 
 
 def test_new_sockets_start_with_the_stdlibs_ttls_and_multicast_loop(zt_pair: Pair) -> None:
