@@ -337,8 +337,22 @@ int shutdown_stream(SocketTable::Use& use, int how) {
     return ZTS_ERR_OK;
 }
 
-// The flags of a send or receive that lwIP gets: blocking is ours (MSG_DONTWAIT is decided here).
-int lwip_flags(int flags) { return flags & (MSG_PEEK | MSG_WAITALL | MSG_OOB | MSG_MORE); }
+// The flags of a send or receive that lwIP gets: blocking is ours (MSG_DONTWAIT is decided here), and
+// so is MSG_OOB (out_of_band_refusal).
+int lwip_flags(int flags) { return flags & (MSG_PEEK | MSG_WAITALL | MSG_MORE); }
+
+enum class Direction { kSend, kReceive };
+
+// MSG_OOB. lwIP has no urgent data: it sent the byte inline, and a receive asking for the urgent byte
+// took the next ordinary bytes instead. Linux refuses the flag to send on UDP and raw sockets
+// (EOPNOTSUPP) and to receive on raw ones, ignores it to receive on UDP, and on TCP refuses a receive
+// when no urgent byte waits (EINVAL), which here none ever does: a peer's urgent byte arrives in
+// line, as with SO_OOBINLINE. Sending urgent data on TCP cannot be done: EOPNOTSUPP too.
+int out_of_band_refusal(const SocketTable::State& state, int flags, Direction direction) {
+    if ((flags & MSG_OOB) == 0) return 0;
+    if (direction == Direction::kSend || state.type == SOCK_RAW) return EOPNOTSUPP;
+    return state.type == SOCK_STREAM ? EINVAL : 0;
+}
 
 bool valid_msg(const zts_msghdr* m) {
     return m != nullptr && m->msg_iovlen >= 0 && m->msg_iovlen <= 1024 && (m->msg_iov != nullptr || m->msg_iovlen == 0);
@@ -809,6 +823,7 @@ ssize_t ztx_send(int fd, const void* buf, size_t len, int flags, ztx_wait_t* wai
     if (buf == nullptr && len > 0) return ZTS_ERR_ARG;
     auto use = table().acquire(fd);
     if (!use) return fail_errno();
+    if (const int refused = out_of_band_refusal(use->state(), flags, Direction::kSend)) return fail(refused);
     const int lflags = lwip_flags(flags);
     return finish(send_blocking(*use, len, nullptr, flags, wait,
                                 [&] { return static_cast<ssize_t>(lwip_send(use->lwip(), buf, len, lflags)); }));
@@ -824,6 +839,7 @@ ssize_t ztx_sendto(int fd, const void* buf, size_t len, int flags, const struct 
     auto use = table().acquire(fd);
     if (!use) return fail_errno();
     if (!valid_address(addr, addrlen)) return fail(EAFNOSUPPORT);
+    if (const int refused = out_of_band_refusal(use->state(), flags, Direction::kSend)) return fail(refused);
     if (udp_to_port_zero(*use, addr)) return fail(EINVAL);
     const int lflags = lwip_flags(flags);
     sockaddr_in6 scratch{};
@@ -844,6 +860,7 @@ ssize_t ztx_sendmsg(int fd, const struct zts_msghdr* msg, int flags, ztx_wait_t*
     }
     auto use = table().acquire(fd);
     if (!use) return fail_errno();
+    if (const int refused = out_of_band_refusal(use->state(), flags, Direction::kSend)) return fail(refused);
     std::size_t total = 0;  // held at SIZE_MAX: only "too long" matters past the largest datagram
     for (int i = 0; i < msg->msg_iovlen; ++i) {
         const std::size_t n = msg->msg_iov[i].iov_len;
@@ -873,6 +890,7 @@ ssize_t ztx_recv(int fd, void* buf, size_t len, int flags, ztx_wait_t* wait) {
     if ((flags & ZTX_MSG_TRUNC) != 0) return recv_whole_length(fd, buf, len, flags, nullptr, nullptr, wait);
     auto use = table().acquire(fd);
     if (!use) return fail_errno();
+    if (const int refused = out_of_band_refusal(use->state(), flags, Direction::kReceive)) return fail(refused);
     const int lflags = lwip_flags(flags);
     return finish(recv_blocking(*use, flags, wait,
                            [&] { return static_cast<ssize_t>(lwip_recv(use->lwip(), buf, len, lflags)); }));
@@ -885,6 +903,7 @@ ssize_t ztx_recvfrom(int fd, void* buf, size_t len, int flags, struct zts_sockad
     if ((flags & ZTX_MSG_TRUNC) != 0) return recv_whole_length(fd, buf, len, flags, addr, addrlen, wait);
     auto use = table().acquire(fd);
     if (!use) return fail_errno();
+    if (const int refused = out_of_band_refusal(use->state(), flags, Direction::kReceive)) return fail(refused);
     sockaddr_storage ss{};
     socklen_t sl = sizeof ss;
     const int lflags = lwip_flags(flags);
@@ -906,6 +925,7 @@ ssize_t ztx_recvmsg(int fd, struct zts_msghdr* msg, int flags, ztx_wait_t* wait)
     // Linux discards a stream's bytes for MSG_TRUNC; lwIP would copy them: refused rather than
     // answered differently.
     if ((flags & ZTX_MSG_TRUNC) != 0 && !datagram) return fail(EOPNOTSUPP);
+    if (const int refused = out_of_band_refusal(use->state(), flags, Direction::kReceive)) return fail(refused);
     msghdr m{};
     std::memcpy(&m, msg, sizeof m);  // the same layout (net/lwip_options_check.hpp)
     m.msg_flags = 0;  // out only: lwIP sets them only when a message comes (not for the end after a shutdown)
@@ -943,10 +963,9 @@ ssize_t ztx_recvmsg(int fd, struct zts_msghdr* msg, int flags, ztx_wait_t* wait)
         m.msg_iov = &no_room;
         m.msg_iovlen = 1;
     }
-    // lwIP's recvmsg refuses the flags its recv ignores (MSG_WAITALL, MSG_OOB, MSG_MORE). A UDP
-    // socket on Linux ignores them all; a raw one refuses MSG_OOB (EOPNOTSUPP), which lwIP still does.
-    const int lflags = !datagram ? lwip_flags(flags)
-                                 : lwip_flags(flags) & (use->state().type == SOCK_RAW ? MSG_PEEK | MSG_OOB : MSG_PEEK);
+    // lwIP's recvmsg refuses the flags its recv ignores (MSG_WAITALL, MSG_MORE), which a datagram
+    // socket on Linux ignores.
+    const int lflags = datagram ? lwip_flags(flags) & MSG_PEEK : lwip_flags(flags);
     ssize_t r = recv_blocking(*use, flags, wait,
                               [&] { return static_cast<ssize_t>(lwip_recvmsg(use->lwip(), &m, lflags)); });
     if (r < 0) return fail_errno();

@@ -744,6 +744,41 @@ def test_msg_trunc_asks_for_a_datagrams_whole_length_as_the_stdlibs(zt_pair: Pai
     assert refused.value.errno == errno.EOPNOTSUPP
 
 
+def _out_of_band(module: Any, host: str) -> list[Any]:
+    """MSG_OOB where Linux and ours can agree: a UDP send, and a TCP receive with ordinary bytes
+    waiting and no urgent byte (blocking sockets: CPython's timeout would wait for POLLIN first)."""
+    steps: list[Any] = []
+    with module.socket(module.AF_INET, module.SOCK_DGRAM) as udp:
+        steps.append(attempt(lambda: udp.sendto(b"u", module.MSG_OOB, (host, 9))))
+    with module.create_server((host, 0)) as server, module.create_connection(server.getsockname()) as client:
+        accepted, _ = server.accept()
+        with accepted:
+            client.sendall(b"in band")
+            steps.append(accepted.recv(3))
+            steps.append(attempt(lambda: accepted.recv(10, module.MSG_OOB)))
+            steps.append(accepted.recv(10))  # the ordinary bytes are still there
+    return steps
+
+
+def test_out_of_band_data_is_refused_not_misdelivered(zt_pair: Pair) -> None:
+    """lwIP has no urgent data: a send with MSG_OOB put the byte in line, and a receive with MSG_OOB
+    took the next ordinary bytes as if they were the urgent byte. Now the receive is EINVAL, as Linux
+    answers when no urgent byte waits (none ever does here: a peer's arrives in line, as with
+    SO_OOBINLINE), a UDP send EOPNOTSUPP as Linux's, and a TCP send EOPNOTSUPP (Linux sends the byte
+    as urgent, which lwIP cannot)."""
+    expected = _out_of_band(stdlib_socket, "127.0.0.1")
+    assert expected == [errno.errorcode[errno.EOPNOTSUPP], b"in ", "EINVAL", b"band"]  # Linux's, checked here
+    assert _out_of_band(socket, zt_pair.ipv4) == expected
+    with socket.create_server((zt_pair.ipv4, 0)) as server, socket.create_connection(server.getsockname()) as client:
+        with pytest.raises(OSError) as refused:
+            client.send(b"!", socket.MSG_OOB)
+        assert refused.value.errno == errno.EOPNOTSUPP
+        client.sendall(b"after")
+        accepted, _ = server.accept()
+        with accepted:
+            assert accepted.recv(10) == b"after"  # nothing of the refused send went
+
+
 def _poll_now(module: Any, sock: Any) -> set[str]:
     """What poll says at once for reading and writing, by name (the library numbers the events as
     lwIP does): through the library's own poll for ours (the readiness descriptor fileno() gives
