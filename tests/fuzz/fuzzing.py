@@ -130,8 +130,9 @@ def build(name: str) -> Path:
     return exe
 
 
-def run(name: str, seconds: int, scratch: Path) -> subprocess.CompletedProcess[str]:
-    exe = build(name)
+def run(exe: Path, name: str, seconds: int, scratch: Path) -> subprocess.CompletedProcess[str]:
+    """Runs target ``name`` as :func:`build` made it (nothing is compiled here, so runs at once never
+    race on a build)."""
     scratch.mkdir(parents=True, exist_ok=True)
     seeds = HERE / "corpus" / name
     env = dict(os.environ, ASAN_OPTIONS="detect_leaks=1:abort_on_error=1",

@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """Every fuzz target builds and survives a short run (LIBZT_FUZZ_SECONDS each, default 10).
 
-The runs are CPU-bound and one process each, so they go as many at a time as there are CPUs: each
-still has a CPU for its seconds, and the suite waits for them once instead of once per target."""
+The runs are CPU-bound, so they go as many at a time as this process may use CPUs: the suite waits
+for them about once instead of once per target. Only the selected targets run (``-k``)."""
 from __future__ import annotations
 
 import os
@@ -18,12 +18,14 @@ SECONDS = int(os.environ.get("LIBZT_FUZZ_SECONDS", "10"))
 
 
 @pytest.fixture(scope="module")
-def fuzz_runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
-    names = targets()
-    for name in names:  # one at a time: the targets share the core's objects, which a build may renew
-        build(name)
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        yield {name: pool.submit(run, name, SECONDS, tmp_path_factory.mktemp(f"fuzz_{name}")) for name in names}
+def fuzz_runs(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
+    names = sorted({item.callspec.params["name"] for item in request.session.items
+                    if item.module is request.module and hasattr(item, "callspec")})
+    # One build at a time, before any run: the targets share the core's objects.
+    built = {name: build(name) for name in names}
+    with ThreadPoolExecutor(max_workers=len(os.sched_getaffinity(0))) as pool:
+        yield {name: pool.submit(run, exe, name, SECONDS, tmp_path_factory.mktemp(f"fuzz_{name}"))
+               for name, exe in built.items()}
 
 
 @pytest.mark.parametrize("name", targets())
