@@ -515,12 +515,12 @@ int zts_bsd_setsockopt(int fd, int level, int optname, const void* optval, zts_s
         optval = &clamped;
         optlen = sizeof clamped;
     }
+    if (level == ZTS_IPPROTO_IPV6 && optname == ZTS_IPV6_V6ONLY && use->state().family == AF_INET6 &&
+        use->state().type != ZTS_SOCK_RAW && zt::net::has_local_port(use->lwip())) {
+        return fail(EINVAL);  // Linux decides the families a socket takes when it binds
+    }
     if (use->state().type == ZTS_SOCK_STREAM && zt::net::is_setup_option(level, optname)) {
         return finish(zt::net::set_stream_option(table(), *use, level, optname, optval, optlen));
-    }
-    if (level == ZTS_IPPROTO_IPV6 && optname == ZTS_IPV6_V6ONLY && use->state().type == ZTS_SOCK_DGRAM &&
-        use->state().family == AF_INET6 && zt::net::has_local_port(use->lwip())) {
-        return fail(EINVAL);  // as TCP's (net/accept_inherit): Linux decides a socket's families when it binds
     }
     ipv6_mreq membership{};
     if (level == ZTS_IPPROTO_IPV6 && (optname == ZTS_IPV6_JOIN_GROUP || optname == ZTS_IPV6_LEAVE_GROUP) &&
@@ -545,20 +545,19 @@ int get_lwip_option(SocketTable::Use& use, int level, int optname, void* optval,
     return r;
 }
 
-// A hop option's value (net/hop_options): an int, or for an IPv4 one given less room a byte, as Linux.
+// A hop option's value (net/hop_options), in the room given as Linux gives it: an int; with less
+// room an IPv4 one as a byte, an IPv6 one as the int's first bytes (none for no room at all).
 int get_hop_option(SocketTable::Use& use, int level, zt::net::LwipHopOption& hop, void* optval, zts_socklen_t* optlen) {
-    const bool as_byte = *optlen < sizeof(int);
-    if (as_byte && (*optlen < 1 || !zt::net::hop_answer_may_be_a_byte(level))) return fail(EINVAL);
     socklen_t got = hop.size();
     void* into = hop.one_byte ? static_cast<void*>(&hop.byte) : &hop.value;
     if (get_lwip_option(use, IPPROTO_IP, hop.name, into, &got) < 0) return fail_errno();
     const int value = hop.one_byte ? hop.byte : hop.value;
-    if (as_byte) {
-        *static_cast<unsigned char*>(optval) = static_cast<unsigned char>(value);
+    if (*optlen > 0 && *optlen < sizeof value && zt::net::hop_value_may_be_a_byte(level)) {
+        *static_cast<unsigned char*>(optval) = static_cast<unsigned char>(value);  // 0..255, always
         *optlen = 1;
     } else {
-        std::memcpy(optval, &value, sizeof value);
-        *optlen = sizeof value;
+        *optlen = std::min<zts_socklen_t>(*optlen, sizeof value);
+        std::memcpy(optval, &value, *optlen);
     }
     return ZTS_ERR_OK;
 }

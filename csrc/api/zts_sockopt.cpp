@@ -4,7 +4,8 @@
 // flag other than 0 or 1 and for negative sizes and times; getters return the value (1/0 for
 // on/off) or the failing call's code, zts_errno set. Two things are libzt's too, on purpose:
 // zts_get_recv_timeout/zts_get_send_timeout return whole seconds, and zts_set_send_buf_size fails
-// (ZTS_ENOPROTOOPT): lwIP has no send buffer size to set.
+// (ZTS_ENOPROTOOPT): lwIP has no send buffer size to set. One thing is not: zts_set_ttl takes libzt's
+// 0..255, then 0 fails with ZTS_EINVAL, Linux's rule for IP_TTL (libzt's lwIP stored it; net/hop_options).
 #include "ZeroTierSockets.h"
 #include "api/arg_error.hpp"
 #include "api/socket_call.hpp"

@@ -102,10 +102,6 @@ int set_stream_option(SocketTable& table, SocketTable::Use& use, int level, int 
     int v = level == SOL_SOCKET && name == SO_LINGER ? 0 : *static_cast<const int*>(value);
     if (!in_linux_range(level, name, v)) return refuse(EINVAL);
     std::lock_guard<std::mutex> g(g_update);
-    // Linux decides the address families a socket takes when it binds.
-    if (level == IPPROTO_IPV6 && name == IPV6_V6ONLY && use.state().family == AF_INET6 && has_local_port(use.lwip())) {
-        return refuse(EINVAL);
-    }
     const std::shared_ptr<const SocketSetup> kept = table.accept_setup(use);
     if (!kept) return lwip_setsockopt(use.lwip(), level, name, value, len);
     if (level == IPPROTO_TCP) {  // lwIP refuses these on a listener; they are the accepted sockets'

@@ -23,7 +23,7 @@ int listen_keeping_options(SocketTable& table, SocketTable::Use& use, int backlo
 
 // setsockopt of an option a SocketSetup keeps (net/socket_setup.hpp), on a TCP socket: a listener's is
 // kept for the connections it accepts (and set on lwIP's listener where it takes it), another's set on
-// lwIP's socket. Refuses what Linux refuses (keepalive times out of range, IPV6_V6ONLY once bound).
+// lwIP's socket. Refuses what Linux refuses (keepalive times out of range).
 // lwIP's convention: 0, or -1 with errno set.
 int set_stream_option(SocketTable& table, SocketTable::Use& use, int level, int name, const void* value,
                       socklen_t len);

@@ -56,7 +56,7 @@ bool given_value(int level, const void* value, socklen_t len, int* out) {
         std::memcpy(out, value, sizeof(int));
         return true;
     }
-    if (level != ZTS_IPPROTO_IP || len < 1) return false;
+    if (!hop_value_may_be_a_byte(level) || len < 1) return false;
     *out = *static_cast<const unsigned char*>(value);
     return true;
 }
@@ -103,6 +103,6 @@ int hop_reading(int family, int type, int level, int name, LwipHopOption* out) {
     return lwip_option_for(family, type, level, name, out, &option);
 }
 
-bool hop_answer_may_be_a_byte(int level) { return level == ZTS_IPPROTO_IP; }
+bool hop_value_may_be_a_byte(int level) { return level == ZTS_IPPROTO_IP; }
 
 }  // namespace zt::net

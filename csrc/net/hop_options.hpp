@@ -12,8 +12,10 @@
 // IP_MULTICAST_LOOP any value (not 0: on); an IPv4 option also as a single byte, as the BSDs pass
 // the multicast two. What lwIP keeps only for UDP (the multicast options) is refused on other sockets
 // with ENOPROTOOPT where Linux takes them (lwIP's getter would read another field of a TCP or raw
-// PCB), and setting IP_MULTICAST_TTL on a TCP socket is EINVAL, as Linux. One limit of the
-// emulation: an IPv6 socket's IPv4 traffic (to v4-mapped addresses) goes with the same values.
+// PCB), and setting IP_MULTICAST_TTL on a TCP socket is EINVAL, as Linux. The limits of sharing one
+// field: an IPv6 socket's IPv4 traffic (to v4-mapped addresses) goes with its hop limits, and an IPv4
+// name set on an IPv6 socket sets its hop limit too (Linux keeps them apart, and refuses the IPv4
+// names on an IPv6 raw socket).
 #pragma once
 
 #include "net/lwip.hpp"
@@ -37,8 +39,8 @@ int hop_setting(int family, int type, int level, int name, const void* value, so
 // For getsockopt: the same, *out naming the option to read (its value fields unused).
 int hop_reading(int family, int type, int level, int name, LwipHopOption* out);
 
-// Whether a getsockopt of (level, name) may answer in one byte when given less room than an int, as
-// Linux's IPv4 options do (its IPv6 ones want an int).
-bool hop_answer_may_be_a_byte(int level);
+// Whether an option of this level may be given, and answered, as a single byte when there is less
+// room than an int: Linux's IPv4 ones (its IPv6 ones take an int, and answer its first bytes).
+bool hop_value_may_be_a_byte(int level);
 
 }  // namespace zt::net

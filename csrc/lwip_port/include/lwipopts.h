@@ -177,8 +177,9 @@ struct netif* lwip_port_ip4_route_src(const struct ip4_addr* src, const struct i
 /* SO_RCVBUF's starting value. lwIP's default (INT_MAX) said 2 GB to a program sizing its buffers from
  * it, and let a UDP or raw socket that is not read queue a mailbox of datagrams of up to 64 KB each
  * (64 MB). This is the window TCP offers (TCP_WND: TCP does not read the option), and the most bytes
- * a datagram socket queues before it drops what arrives (Linux's default: 212,992 bytes of its own
- * accounting, which counts each datagram's buffers, so it drops a little sooner). */
+ * a datagram socket queues before it drops what arrives: a limit like Linux's (212,992 by default),
+ * not the same rule (Linux doubles a value set, counts each datagram's buffers, and takes a datagram
+ * while the queue is within the limit; lwIP drops one that would take it over). */
 #define RECV_BUFSIZE_DEFAULT TCP_WND
 #define LWIP_SO_LINGER 1
 #define SO_REUSE 1
