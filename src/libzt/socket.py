@@ -35,6 +35,8 @@ What differs from :mod:`socket`
       thread they also let signal handlers run (Ctrl-C interrupts them), as the stdlib's do.
     * Operations that need an OS descriptor (``dup``, inheritance, ancillary data) raise
       ``OSError(EOPNOTSUPP)``.
+    * Beyond these, what lwIP cannot do as Linux does (options it lacks, urgent data, a few orders
+      of errors): ``docs/sockets.md`` in the source tree lists each difference known.
 
 ``libzt.socket(family, type, proto)``: the module is callable
     libzt's guide and official wheel create sockets with ``libzt.socket(libzt.ZTS_AF_INET,
