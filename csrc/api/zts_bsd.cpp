@@ -343,14 +343,16 @@ int lwip_flags(int flags) { return flags & (MSG_PEEK | MSG_WAITALL | MSG_MORE); 
 
 enum class Direction { kSend, kReceive };
 
-// MSG_OOB. lwIP has no urgent data: it sent the byte inline, and a receive asking for the urgent byte
-// took the next ordinary bytes instead. Linux refuses the flag to send on UDP and raw sockets
-// (EOPNOTSUPP) and to receive on raw ones, ignores it to receive on UDP, and on TCP refuses a receive
-// when no urgent byte waits (EINVAL), which here none ever does: a peer's urgent byte arrives in
-// line, as with SO_OOBINLINE. Sending urgent data on TCP cannot be done: EOPNOTSUPP too.
+// MSG_OOB. lwIP has no urgent data: a receive asking for the urgent byte took the next ordinary bytes
+// instead. Now on TCP it is EINVAL, Linux's answer when no urgent byte waits (none ever does here: a
+// peer's arrives in line, as with SO_OOBINLINE); UDP ignores the flag and raw sockets refuse it
+// (EOPNOTSUPP), as Linux. To send, IPv4 UDP and raw sockets refuse it, as Linux, and IPv6 UDP ignores
+// it, as Linux; TCP sends the bytes in line, without the urgent pointer: the nearest lwIP comes to
+// Linux's urgent byte, and what a program such as ftplib's abort() needs (its ABOR is read in line).
 int out_of_band_refusal(const SocketTable::State& state, int flags, Direction direction) {
     if ((flags & MSG_OOB) == 0) return 0;
-    if (direction == Direction::kSend || state.type == SOCK_RAW) return EOPNOTSUPP;
+    if (state.type == SOCK_RAW) return EOPNOTSUPP;
+    if (direction == Direction::kSend) return state.type == SOCK_DGRAM && state.family == AF_INET ? EOPNOTSUPP : 0;
     return state.type == SOCK_STREAM ? EINVAL : 0;
 }
 
@@ -879,7 +881,7 @@ ssize_t ztx_sendmsg(int fd, const struct zts_msghdr* msg, int flags, ztx_wait_t*
         if (refused != 0) return fail(refused);
     }
     return finish(send_blocking(*use, total, static_cast<const sockaddr*>(m.msg_name), flags, wait, [&] {
-        return static_cast<ssize_t>(lwip_sendmsg(use->lwip(), &m, lflags));
+        return static_cast<ssize_t>(lwip_sendmsg(use->lwip(), &m, lflags & MSG_MORE));  // it refuses the rest
     }));
 }
 
@@ -923,8 +925,8 @@ ssize_t ztx_recvmsg(int fd, struct zts_msghdr* msg, int flags, ztx_wait_t* wait)
     const bool datagram = use->state().type != SOCK_STREAM;
     // Linux discards a stream's bytes for MSG_TRUNC; lwIP would copy them: refused rather than
     // answered differently.
-    if ((flags & ZTX_MSG_TRUNC) != 0 && !datagram) return fail(EOPNOTSUPP);
     if (const int refused = out_of_band_refusal(use->state(), flags, Direction::kReceive)) return fail(refused);
+    if ((flags & ZTX_MSG_TRUNC) != 0 && !datagram) return fail(EOPNOTSUPP);
     msghdr m{};
     std::memcpy(&m, msg, sizeof m);  // the same layout (net/lwip_options_check.hpp)
     m.msg_flags = 0;  // out only: lwIP sets them only when a message comes (not for the end after a shutdown)
@@ -962,9 +964,9 @@ ssize_t ztx_recvmsg(int fd, struct zts_msghdr* msg, int flags, ztx_wait_t* wait)
         m.msg_iov = &no_room;
         m.msg_iovlen = 1;
     }
-    // lwIP's recvmsg refuses the flags its recv ignores (MSG_WAITALL, MSG_MORE), which a datagram
-    // socket on Linux ignores.
-    const int lflags = datagram ? lwip_flags(flags) & MSG_PEEK : lwip_flags(flags);
+    // lwIP's recvmsg takes MSG_PEEK alone, refusing the flags its recv ignores (MSG_WAITALL, MSG_MORE):
+    // ignored here too (a datagram socket on Linux ignores them; a stream answers what is there).
+    const int lflags = flags & MSG_PEEK;
     ssize_t r = recv_blocking(*use, flags, wait,
                               [&] { return static_cast<ssize_t>(lwip_recvmsg(use->lwip(), &m, lflags)); });
     if (r < 0) return fail_errno();

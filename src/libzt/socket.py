@@ -143,6 +143,9 @@ _MSG_FLAGS = [(getattr(_stdlib, name), zts) for name, zts in (
     ("MSG_TRUNC", _ll.RECV_WHOLE_LENGTH),  # a receive's: the datagram's whole length
 ) if hasattr(_stdlib, name)]
 _MSG_WAITALL = int(getattr(_stdlib, "MSG_WAITALL", 0))  # emulated here: lwIP returns what it has (int: enum & is slow)
+# With MSG_PEEK, MSG_WAITALL is not emulated: a stream is peeked once and answers what is there
+# (peeking again for the rest would repeat the same bytes; Linux would wait for them all).
+_MSG_PEEK = int(_stdlib.MSG_PEEK)
 _MSG_IGNORED = getattr(_stdlib, "MSG_NOSIGNAL", 0)  # there are no signals to suppress
 
 
@@ -807,7 +810,7 @@ class socket:
         return data
 
     def _recv_flagged(self, bufsize: int, flags: int) -> bytes:
-        if flags & _MSG_WAITALL and self._type == _stdlib.SOCK_STREAM:  # a datagram comes whole anyway
+        if flags & _MSG_WAITALL and not flags & _MSG_PEEK and self._type == _stdlib.SOCK_STREAM:  # datagrams: whole
             buf = bytearray(bufsize)
             return bytes(buf[: socket.recv_into(self, buf, bufsize, flags)])
         zflags = self._flags(flags) if flags else 0
@@ -833,7 +836,7 @@ class socket:
         if self._fd < 0 and not nbytes and _ll.room(buffer) == 0:
             return 0  # the stdlib's answer for no room, closed or not (see _ll.recv_into)
         zflags = self._flags(flags) if flags else 0
-        if flags & _MSG_WAITALL and self._type == _stdlib.SOCK_STREAM:
+        if flags & _MSG_WAITALL and not flags & _MSG_PEEK and self._type == _stdlib.SOCK_STREAM:
             return self._recv_into_all(buffer, nbytes, zflags)
         return self._io("recv", _ll.WOULD_BLOCK, zflags, _ll.recv_into, buffer, nbytes, zflags)
 

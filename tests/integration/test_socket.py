@@ -746,12 +746,14 @@ def test_msg_trunc_asks_for_a_datagrams_whole_length_as_the_stdlibs(zt_pair: Pai
     assert refused.value.errno == errno.EOPNOTSUPP
 
 
-def _out_of_band(module: Any, host: str) -> list[Any]:
-    """MSG_OOB where Linux and ours can agree: a UDP send, and a TCP receive with ordinary bytes
-    waiting and no urgent byte (blocking sockets: CPython's timeout would wait for POLLIN first)."""
+def _out_of_band(module: Any, host: str, host6: str) -> list[Any]:
+    """MSG_OOB where Linux and ours can agree: UDP sends (IPv4, IPv6), and a TCP receive with ordinary
+    bytes waiting and no urgent byte (blocking sockets: CPython's timeout would wait for POLLIN first)."""
     steps: list[Any] = []
     with module.socket(module.AF_INET, module.SOCK_DGRAM) as udp:
         steps.append(attempt(lambda: udp.sendto(b"u", module.MSG_OOB, (host, 9))))
+    with module.socket(module.AF_INET6, module.SOCK_DGRAM) as udp6:
+        steps.append(attempt(lambda: udp6.sendto(b"u", module.MSG_OOB, (host6, 9))))
     with module.create_server((host, 0)) as server, module.create_connection(server.getsockname()) as client:
         accepted, _ = server.accept()
         with accepted:
@@ -762,23 +764,39 @@ def _out_of_band(module: Any, host: str) -> list[Any]:
     return steps
 
 
-def test_out_of_band_data_is_refused_not_misdelivered(zt_pair: Pair) -> None:
-    """lwIP has no urgent data: a send with MSG_OOB put the byte in line, and a receive with MSG_OOB
-    took the next ordinary bytes as if they were the urgent byte. Now the receive is EINVAL, as Linux
-    answers when no urgent byte waits (none ever does here: a peer's arrives in line, as with
-    SO_OOBINLINE), a UDP send EOPNOTSUPP as Linux's, and a TCP send EOPNOTSUPP (Linux sends the byte
-    as urgent, which lwIP cannot)."""
-    expected = _out_of_band(stdlib_socket, "127.0.0.1")
-    assert expected == [errno.errorcode[errno.EOPNOTSUPP], b"in ", "EINVAL", b"band"]  # Linux's, checked here
-    assert _out_of_band(socket, zt_pair.ipv4) == expected
+def test_out_of_band_data_is_not_misdelivered(zt_pair: Pair) -> None:
+    """lwIP has no urgent data: a receive with MSG_OOB took the next ordinary bytes as if they were
+    the urgent byte. Now it is EINVAL, as Linux answers when no urgent byte waits (none ever does
+    here: a peer's arrives in line, as with SO_OOBINLINE); UDP sends as Linux's (IPv4 refuses the
+    flag, IPv6 ignores it). A TCP send with it sends the bytes in line (Linux: the last as urgent), so
+    that ftplib's abort() still sends its ABOR."""
+    expected = _out_of_band(stdlib_socket, "127.0.0.1", "::1")
+    assert expected == [errno.errorcode[errno.EOPNOTSUPP], 1, b"in ", "EINVAL", b"band"]  # Linux's, checked here
+    assert _out_of_band(socket, zt_pair.ipv4, zt_pair.peer.ipv6) == expected
     with socket.create_server((zt_pair.ipv4, 0)) as server, socket.create_connection(server.getsockname()) as client:
-        with pytest.raises(OSError) as refused:
-            client.send(b"!", socket.MSG_OOB)
-        assert refused.value.errno == errno.EOPNOTSUPP
+        assert client.send(b"!", socket.MSG_OOB) == 1
         client.sendall(b"after")
+        client.shutdown(socket.SHUT_WR)
         accepted, _ = server.accept()
         with accepted:
-            assert accepted.recv(10) == b"after"  # nothing of the refused send went
+            assert recv_all(accepted) == b"!after"
+
+
+def test_msg_waitall_with_a_peek_or_through_recvmsg(zt_pair: Pair) -> None:
+    """MSG_WAITALL with MSG_PEEK peeked again for the rest and repeated the bytes ("ping" asked for 10
+    came back as b"pingpingpi"): a peek is one now, answering what is there (Linux would wait for all
+    10). recvmsg with MSG_WAITALL or MSG_MORE on a stream was EOPNOTSUPP (lwIP's recvmsg refuses
+    them); it answers what is there, as recvmsg_into did."""
+    with socket.create_server((zt_pair.ipv4, 0)) as server, socket.create_connection(server.getsockname()) as client:
+        accepted, _ = server.accept()
+        with accepted:
+            client.sendall(b"ping")
+            assert select.select([accepted], [], [], 60)[0] == [accepted]
+            assert accepted.recv(10, socket.MSG_PEEK | socket.MSG_WAITALL) == b"ping"
+            buf = bytearray(10)
+            assert accepted.recv_into(buf, 10, socket.MSG_PEEK | socket.MSG_WAITALL) == 4 and buf[:4] == b"ping"
+            assert accepted.recvmsg(2, 0, socket.MSG_WAITALL)[0] == b"pi"
+            assert accepted.recvmsg(10, 0, socket.MSG_MORE)[0] == b"ng"
 
 
 def _poll_now(module: Any, sock: Any) -> set[str]:
