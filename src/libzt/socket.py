@@ -36,7 +36,7 @@ What differs from :mod:`socket`
     * Operations that need an OS descriptor (``dup``, inheritance, ancillary data) raise
       ``OSError(EOPNOTSUPP)``.
     * Beyond these, what lwIP cannot do as Linux does (options it lacks, urgent data, a few orders
-      of errors): ``docs/sockets.md`` in the source tree lists each difference known.
+      of errors): ``docs/sockets.md`` in the source tree lists the differences known.
 
 ``libzt.socket(family, type, proto)``: the module is callable
     libzt's guide and official wheel create sockets with ``libzt.socket(libzt.ZTS_AF_INET,
